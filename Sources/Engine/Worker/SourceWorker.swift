@@ -1,0 +1,57 @@
+import Connectors
+import TributaryCore
+
+/// Runs fetches of one source: request → transport → decode → provenance → buffer.
+///
+/// The path every pulled record takes, written once for all connectors. It measures each
+/// request in the ``LatencyRecorder``, stamps each record with provenance and its content
+/// hash, and pushes it into the ``NormalizationBuffer`` (waiting while the buffer is full).
+/// The resilience layer (breaker, limiter, retries) wraps ``fetch(endpoint:symbols:)``.
+public struct SourceWorker<C: Connector, T: HTTPTransport>: Sendable {
+    public let connector: C
+    public let transport: T
+    public let buffer: NormalizationBuffer<Envelope>
+    public let latency: LatencyRecorder
+
+    public init(connector: C, transport: T, buffer: NormalizationBuffer<Envelope>, latency: LatencyRecorder) {
+        self.connector = connector
+        self.transport = transport
+        self.buffer = buffer
+        self.latency = latency
+    }
+
+    /// One fetch through the whole path. Returns what was pushed into the buffer.
+    @discardableResult
+    public func fetch(endpoint: String, symbols: [String]) async throws -> [Envelope] {
+        let envelopes = try await fetchEnvelopes(endpoint: endpoint, symbols: symbols)
+        for envelope in envelopes { try await buffer.push(envelope) }
+        return envelopes
+    }
+
+    /// Request, transport and decode, without the buffer: the part a retry repeats.
+    public func fetchEnvelopes(endpoint: String, symbols: [String]) async throws -> [Envelope] {
+        let request = try connector.request(for: endpoint, symbols: symbols, at: .now())
+        let requestID = RequestID.next()
+        let started = ContinuousClock.now
+        let response: HTTPResponse
+        do {
+            response = try await transport.send(request)
+        } catch {
+            latency.record(source: connector.id, latency: ContinuousClock.now - started, success: false)
+            throw error
+        }
+        let receivedAt = UTCTimestamp.now()
+        let records: [Record]
+        do {
+            records = try connector.decode(response, for: endpoint, receivedAt: receivedAt)
+        } catch {
+            latency.record(source: connector.id, latency: ContinuousClock.now - started, success: false)
+            throw error
+        }
+        latency.record(source: connector.id, latency: ContinuousClock.now - started, success: true)
+        let transformations = ["http:\(response.status)", "decode:\(connector.id).\(endpoint)", "normalize:v1"]
+        return records.map {
+            Envelope.rest($0, sourceURI: request.url, observedAt: receivedAt, requestID: requestID, transformations: transformations)
+        }
+    }
+}

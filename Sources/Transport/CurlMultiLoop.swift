@@ -1,0 +1,204 @@
+import CCurl
+import Foundation
+import Synchronization
+import TributaryCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The thread that owns the libcurl multi handle.
+///
+/// libcurl handles must never be used from two threads at once, and a Swift task must never
+/// block in `poll(2)`; so one dedicated thread runs `curl_multi_perform` / `curl_multi_poll`
+/// and everything else only appends a command and, if the thread is asleep, calls
+/// `curl_multi_wakeup`. Commands and completions are handled in batches: one wake-up serves
+/// every command queued since the last one. Callers are resumed straight from this thread.
+///
+/// States: running → draining (shutdown asked; active transfers are failed) → stopped.
+final class CurlMultiLoop: @unchecked Sendable {
+    enum Command {
+        case start(CurlTransfer)
+        case cancel(CurlTransfer)
+        case shutdown(CheckedContinuation<Void, Never>)
+    }
+
+    let pool: PoolConfiguration
+    private let multi: UnsafeMutableRawPointer
+    private let commands = PThreadLock<(queue: [Command], accepting: Bool)>(([], true))
+    /// True while the loop is (about to be) blocked in `curl_multi_poll`; whoever flips it
+    /// back to false owes the wake-up.
+    private let sleeping = Atomic<Bool>(false)
+
+    // Confined to the loop thread.
+    private var idleHandles: [UnsafeMutableRawPointer] = []
+    private var activeCount = 0
+    private var runningTransfers: [ObjectIdentifier: CurlTransfer] = [:]
+
+    init(pool: PoolConfiguration) {
+        CurlGlobal.initializeOnce()
+        self.pool = pool
+        guard let multi = curl_multi_init() else { fatalError("curl_multi_init failed: out of memory") }
+        self.multi = multi
+        ccurl_multi_setopt_long(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, pool.maxConnections)
+        ccurl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, pool.maxConnectionsPerHost)
+        ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, pool.maxIdleConnections)
+        ccurl_multi_setopt_long(multi, CURLMOPT_PIPELINING, pool.http2Multiplexing ? Int(CURLPIPE_MULTIPLEX) : 0)
+        ccurl_multi_setopt_long(multi, CURLMOPT_MAX_CONCURRENT_STREAMS, pool.maxConcurrentStreams)
+        let thread = Thread { [self] in run() }
+        thread.name = "tributary-curl"
+        thread.start()
+    }
+
+    /// Hands a command to the loop thread; false when the loop no longer accepts work.
+    @discardableResult
+    func submit(_ command: Command) -> Bool {
+        let accepted = commands.withLock { state -> Bool in
+            switch command {
+            case .start where !state.accepting: return false
+            case .shutdown:
+                guard state.accepting else { return false }
+                state.accepting = false
+                state.queue.append(command)
+                return true
+            default:
+                state.queue.append(command)
+                return true
+            }
+        }
+        if sleeping.exchange(false, ordering: .sequentiallyConsistent) {
+            curl_multi_wakeup(multi)
+        }
+        return accepted
+    }
+
+    // MARK: The loop thread
+
+    private func run() {
+        var running: Int32 = 0
+        var shutdownWaiters: [CheckedContinuation<Void, Never>] = []
+        let pollMilliseconds = Int32(CurlEasy.milliseconds(pool.pollInterval))
+        while true {
+            let batch = commands.withLock { state -> [Command] in
+                defer { state.queue.removeAll(keepingCapacity: true) }
+                return state.queue
+            }
+            for command in batch {
+                switch command {
+                case .start(let transfer): start(transfer)
+                case .cancel(let transfer): cancel(transfer, with: CancellationError())
+                case .shutdown(let waiter): shutdownWaiters.append(waiter)
+                }
+            }
+            if !shutdownWaiters.isEmpty {
+                for transfer in runningTransfers.values { cancel(transfer, with: TransportError.shutDown) }
+                break
+            }
+            curl_multi_perform(multi, &running)
+            readCompletions()
+
+            sleeping.store(true, ordering: .sequentiallyConsistent)
+            let idle = commands.withLock { $0.queue.isEmpty }
+            if idle {
+                curl_multi_poll(multi, nil, 0, pollMilliseconds, nil)
+            }
+            sleeping.store(false, ordering: .sequentiallyConsistent)
+        }
+        for easy in idleHandles { curl_easy_cleanup(easy) }
+        idleHandles.removeAll()
+        curl_multi_cleanup(multi)
+        // Anything that arrived after the shutdown command is refused by `submit`, except
+        // cancellations of already-failed transfers, which need nothing.
+        for waiter in shutdownWaiters { waiter.resume() }
+    }
+
+    private func start(_ transfer: CurlTransfer) {
+        guard case .created = transfer.state else {
+            if case .cancelledEarly = transfer.state { transfer.finish(.failure(CancellationError())) }
+            return
+        }
+        let easy: UnsafeMutableRawPointer
+        if let reused = idleHandles.popLast() {
+            curl_easy_reset(reused)
+            easy = reused
+        } else if let fresh = curl_easy_init() {
+            easy = fresh
+        } else {
+            transfer.finish(.failure(TransportError.other(code: Int(CURLE_OUT_OF_MEMORY.rawValue), "curl_easy_init failed")))
+            return
+        }
+        if let problem = CurlEasy.configure(easy, for: transfer, pool: pool) {
+            recycle(easy)
+            transfer.finish(.failure(TransportError.invalidRequest(problem)))
+            return
+        }
+        let added = curl_multi_add_handle(multi, easy)
+        guard added == CURLM_OK else {
+            recycle(easy)
+            transfer.finish(.failure(TransportError.other(code: Int(added.rawValue), String(cString: curl_multi_strerror(added)))))
+            return
+        }
+        transfer.state = .running(easy)
+        runningTransfers[ObjectIdentifier(transfer)] = transfer
+    }
+
+    private func cancel(_ transfer: CurlTransfer, with error: any Error) {
+        switch transfer.state {
+        case .created:
+            transfer.state = .cancelledEarly
+        case .running(let easy):
+            curl_multi_remove_handle(multi, easy)
+            runningTransfers[ObjectIdentifier(transfer)] = nil
+            recycle(easy)
+            transfer.finish(.failure(error))
+        case .cancelledEarly, .finished:
+            break
+        }
+    }
+
+    private func readCompletions() {
+        var left: Int32 = 0
+        while let message = curl_multi_info_read(multi, &left) {
+            guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else { continue }
+            let result = ccurl_msg_result(message)
+            var raw: UnsafeMutableRawPointer?
+            ccurl_easy_getinfo_ptr(easy, CURLINFO_PRIVATE, &raw)
+            curl_multi_remove_handle(multi, easy)
+            guard let raw else {
+                recycle(easy)
+                continue
+            }
+            let transfer = Unmanaged<CurlTransfer>.fromOpaque(raw).takeUnretainedValue()
+            runningTransfers[ObjectIdentifier(transfer)] = nil
+            if result == CURLE_OK {
+                let response = CurlEasy.response(of: easy, transfer: transfer)
+                recycle(easy)
+                transfer.finish(.success(response))
+            } else {
+                let error = CurlError.transportError(result, transfer: transfer)
+                recycle(easy)
+                transfer.finish(.failure(error))
+            }
+        }
+    }
+
+    private func recycle(_ easy: UnsafeMutableRawPointer) {
+        if idleHandles.count < pool.maxIdleHandles {
+            idleHandles.append(easy)
+        } else {
+            curl_easy_cleanup(easy)
+        }
+    }
+}
+
+/// `curl_global_init` must run once per process before any handle exists.
+enum CurlGlobal {
+    private static let initialized: Bool = {
+        curl_global_init(Int(CURL_GLOBAL_ALL))
+        return true
+    }()
+
+    static func initializeOnce() {
+        _ = initialized
+    }
+}

@@ -1,0 +1,68 @@
+/// Serializes ``JSONValue`` trees as compact JSON, optionally in canonical form.
+///
+/// Canonical form (object keys sorted by their UTF-8 bytes, no whitespace, numbers as
+/// written) makes the same record produce the same bytes on every machine, which is what
+/// the `sha256:` content hash is computed over.
+public struct JSONWriter {
+    public var bytes: [UInt8] = []
+    public let sortsKeys: Bool
+
+    public init(sortsKeys: Bool = false, reservingCapacity capacity: Int = 512) {
+        self.sortsKeys = sortsKeys
+        bytes.reserveCapacity(capacity)
+    }
+
+    public static func encode(_ value: JSONValue, canonical: Bool = false) -> [UInt8] {
+        var writer = JSONWriter(sortsKeys: canonical)
+        writer.write(value)
+        return writer.bytes
+    }
+
+    public static func string(_ value: JSONValue, canonical: Bool = false) -> String {
+        String(decoding: encode(value, canonical: canonical), as: UTF8.self)
+    }
+
+    public mutating func write(_ value: JSONValue) {
+        switch value {
+        case .null: bytes.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
+        case .bool(let flag): bytes.append(contentsOf: flag ? Array("true".utf8) : Array("false".utf8))
+        case .number(let text): bytes.append(contentsOf: text.utf8)
+        case .string(let text): writeString(text)
+        case .array(let items):
+            bytes.append(UInt8(ascii: "["))
+            for (i, item) in items.enumerated() {
+                if i > 0 { bytes.append(UInt8(ascii: ",")) }
+                write(item)
+            }
+            bytes.append(UInt8(ascii: "]"))
+        case .object(let object):
+            bytes.append(UInt8(ascii: "{"))
+            let members = sortsKeys ? object.members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) } : object.members
+            for (i, member) in members.enumerated() {
+                if i > 0 { bytes.append(UInt8(ascii: ",")) }
+                writeString(member.key)
+                bytes.append(UInt8(ascii: ":"))
+                write(member.value)
+            }
+            bytes.append(UInt8(ascii: "}"))
+        }
+    }
+
+    public mutating func writeString(_ text: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+}

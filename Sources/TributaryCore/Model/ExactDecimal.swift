@@ -1,0 +1,170 @@
+/// An exact decimal number: an integer mantissa and a count of fractional digits.
+///
+/// Market data arrives as decimal text ("4.00000200"); a `Double` would turn that into
+/// 4.0000020000000002 and make sums, hashes and comparisons drift. `ExactDecimal` keeps
+/// the upstream's digits as they were written (the scale is preserved, so the value prints
+/// back exactly), compares numerically (`1.50 == 1.5`), and covers 38 significant digits.
+public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The value times 10^scale.
+    public let mantissa: Int128
+    /// How many digits stand after the decimal point.
+    public let scale: UInt8
+
+    /// The largest scale kept; more fractional digits than this is an error, not a rounding.
+    public static let maxScale: UInt8 = 38
+
+    public init(mantissa: Int128, scale: UInt8) {
+        precondition(scale <= Self.maxScale, "ExactDecimal scale \(scale) is over \(Self.maxScale)")
+        self.mantissa = mantissa
+        self.scale = scale
+    }
+
+    public init(_ integer: Int) {
+        self.init(mantissa: Int128(integer), scale: 0)
+    }
+
+    /// Parses decimal text such as `-12.5`, `0.00001`, `5.856e-05` or `1E+3`.
+    ///
+    /// Throws ``DecimalParseError`` naming the offending text for anything else
+    /// (empty, `NaN`, `Infinity`, stray characters, more than 38 digits).
+    public init(parsing text: some StringProtocol) throws(DecimalParseError) {
+        let parsed = text.utf8.withContiguousStorageIfAvailable { Self.parse($0) }
+            ?? Array(text.utf8).withUnsafeBufferPointer { Self.parse($0) }
+        guard let value = parsed else {
+            throw DecimalParseError(text: String(text))
+        }
+        self = value
+    }
+
+    /// Parses the UTF-8 bytes of a JSON number or decimal string; nil when they are not one.
+    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> ExactDecimal? {
+        var index = 0
+        let count = bytes.count
+        var negative = false
+        if index < count, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
+            negative = bytes[index] == UInt8(ascii: "-")
+            index += 1
+        }
+        var mantissa: Int128 = 0
+        var digits = 0
+        var fraction = 0
+        var sawPoint = false
+        while index < count {
+            let byte = bytes[index]
+            if byte >= 48 && byte <= 57 {
+                let (shifted, overflow1) = mantissa.multipliedReportingOverflow(by: 10)
+                let (added, overflow2) = shifted.addingReportingOverflow(Int128(byte - 48))
+                if overflow1 || overflow2 { return nil }
+                mantissa = added
+                digits += 1
+                if sawPoint { fraction += 1 }
+            } else if byte == UInt8(ascii: "."), !sawPoint {
+                sawPoint = true
+            } else {
+                break
+            }
+            index += 1
+        }
+        guard digits > 0 else { return nil }
+        var exponent = 0
+        if index < count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            index += 1
+            var expNegative = false
+            if index < count, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
+                expNegative = bytes[index] == UInt8(ascii: "-")
+                index += 1
+            }
+            var expDigits = 0
+            while index < count, bytes[index] >= 48, bytes[index] <= 57 {
+                exponent = exponent * 10 + Int(bytes[index] - 48)
+                expDigits += 1
+                index += 1
+                if exponent > 400 { return nil }
+            }
+            guard expDigits > 0 else { return nil }
+            if expNegative { exponent = -exponent }
+        }
+        guard index == count else { return nil }
+        var scale = fraction - exponent
+        while scale < 0 {
+            let (shifted, overflow) = mantissa.multipliedReportingOverflow(by: 10)
+            if overflow { return nil }
+            mantissa = shifted
+            scale += 1
+        }
+        guard scale <= Int(maxScale) else { return nil }
+        return ExactDecimal(mantissa: negative ? -mantissa : mantissa, scale: UInt8(scale))
+    }
+
+    /// The same value with trailing fractional zeros removed: the form hashes use.
+    public var normalized: ExactDecimal {
+        var m = mantissa
+        var s = scale
+        while s > 0, m % 10 == 0 {
+            m /= 10
+            s -= 1
+        }
+        return ExactDecimal(mantissa: m, scale: s)
+    }
+
+    public var isZero: Bool { mantissa == 0 }
+
+    /// Plain decimal text with the preserved scale, never exponent notation.
+    public var description: String {
+        let negative = mantissa < 0
+        let magnitude = mantissa.magnitude
+        var digits = String(magnitude)
+        let scale = Int(self.scale)
+        if scale > 0 {
+            if digits.count <= scale {
+                digits = String(repeating: "0", count: scale - digits.count + 1) + digits
+            }
+            digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -scale))
+        }
+        return negative ? "-" + digits : digits
+    }
+
+    public static func == (lhs: ExactDecimal, rhs: ExactDecimal) -> Bool {
+        let a = lhs.normalized, b = rhs.normalized
+        return a.mantissa == b.mantissa && a.scale == b.scale
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        let n = normalized
+        hasher.combine(n.mantissa)
+        hasher.combine(n.scale)
+    }
+
+    public static func < (lhs: ExactDecimal, rhs: ExactDecimal) -> Bool {
+        let a = lhs.normalized, b = rhs.normalized
+        if a.scale == b.scale { return a.mantissa < b.mantissa }
+        // Bring both to the larger scale; on overflow the side that overflowed is the larger magnitude.
+        let target = max(a.scale, b.scale)
+        guard let am = a.mantissa(atScale: target), let bm = b.mantissa(atScale: target) else {
+            if a.mantissa.signum() != b.mantissa.signum() { return a.mantissa.signum() < b.mantissa.signum() }
+            let aFits = a.mantissa(atScale: target) != nil
+            return a.mantissa > 0 ? aFits : !aFits
+        }
+        return am < bm
+    }
+
+    /// The mantissa rescaled to `target` (≥ scale), or nil when that overflows.
+    public func mantissa(atScale target: UInt8) -> Int128? {
+        precondition(target >= scale)
+        var m = mantissa
+        for _ in 0..<Int(target - scale) {
+            let (shifted, overflow) = m.multipliedReportingOverflow(by: 10)
+            if overflow { return nil }
+            m = shifted
+        }
+        return m
+    }
+}
+
+/// Text that is not an exact decimal number.
+public struct DecimalParseError: Error, Hashable, CustomStringConvertible {
+    public let text: String
+    public var description: String {
+        "'\(text.prefix(64))' is not a decimal number (expected digits with an optional sign, point and exponent, at most 38 digits)"
+    }
+}

@@ -1,0 +1,39 @@
+/// Canonical instrument names, and the translation from each venue's spelling.
+///
+/// Crypto pairs are `BASE-QUOTE` in upper case (`BTC-USDT`), whatever the venue writes
+/// (`BTCUSDT`, `XBTUSDT`, `btc-usdt`). Keeping the rules in one place means two connectors
+/// can never disagree on what "the same instrument" is.
+public enum Instrument {
+    /// Quote assets recognised at the end of a concatenated pair, longest first so that
+    /// `BTCUSDT` splits as BTC/USDT and not BTCUSD/T.
+    public static let knownQuoteAssets: [String] = [
+        "FDUSD", "USDT", "USDC", "TUSD", "BUSD", "USDP", "EURI", "DAI", "USD", "EUR", "GBP", "JPY", "TRY", "BRL",
+        "AUD", "CAD", "CHF", "BTC", "ETH", "BNB", "XRP", "TRX", "DOGE", "SOL",
+    ].sorted { $0.count > $1.count }
+
+    /// Venue asset codes that differ from the common ticker.
+    public static let assetAliases: [String: String] = ["XBT": "BTC", "XDG": "DOGE", "BCC": "BCH"]
+
+    /// `BTCUSDT` → `BTC-USDT`; nil when no known quote asset ends the text.
+    public static func pair(fromConcatenated venueSymbol: String) -> String? {
+        let upper = venueSymbol.uppercased()
+        for quote in knownQuoteAssets where upper.hasSuffix(quote) && upper.count > quote.count {
+            let base = String(upper.dropLast(quote.count))
+            return "\(canonicalAsset(base))-\(canonicalAsset(quote))"
+        }
+        return nil
+    }
+
+    /// The common ticker of an asset code (`XBT` → `BTC`).
+    public static func canonicalAsset(_ code: String) -> String {
+        let upper = code.uppercased()
+        return assetAliases[upper] ?? upper
+    }
+
+    /// `BTC-USDT` (or `btc/usdt`, `BTC_USDT`) → (`BTC`, `USDT`); nil when the text is not a pair.
+    public static func split(_ symbol: String) -> (base: String, quote: String)? {
+        let parts = symbol.split(whereSeparator: { $0 == "-" || $0 == "/" || $0 == "_" })
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return nil }
+        return (canonicalAsset(String(parts[0])), canonicalAsset(String(parts[1])))
+    }
+}
