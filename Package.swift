@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "Transport", targets: ["Transport"]),
         .library(name: "Connectors", targets: ["Connectors"]),
         .library(name: "Engine", targets: ["Engine"]),
+        .library(name: "MockMarket", targets: ["MockMarket"]),
         .library(name: "TributaryTesting", targets: ["TributaryTesting"]),
     ],
     dependencies: [
@@ -24,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -56,6 +59,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "MockMarket",
+            dependencies: ["TributaryCore", .product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "TributaryTesting",
             dependencies: ["TributaryCore"],
             swiftSettings: swiftSettings
@@ -63,7 +71,7 @@ let package = Package(
         .executableTarget(
             name: "tributary",
             dependencies: [
-                "TributaryCore", "Transport", "Connectors", "Engine", "TributaryTesting",
+                "TributaryCore", "Transport", "Connectors", "Engine", "MockMarket",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -82,6 +90,14 @@ let package = Package(
         .testTarget(
             name: "EngineTests",
             dependencies: ["Engine", "TributaryTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MockMarketTests",
+            dependencies: [
+                "MockMarket", "Transport", "Connectors",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

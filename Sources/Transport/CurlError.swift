@@ -3,7 +3,7 @@ import TributaryCore
 
 /// Maps libcurl's result codes to ``TransportError``.
 enum CurlError {
-    static func transportError(_ code: CURLcode, transfer: CurlTransfer) -> TransportError {
+    static func transportError(_ code: CURLcode, easy: UnsafeMutableRawPointer, transfer: CurlTransfer) -> TransportError {
         let detail = transfer.errorDetail.isEmpty ? String(cString: curl_easy_strerror(code)) : transfer.errorDetail
         switch code {
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
@@ -11,9 +11,11 @@ enum CurlError {
         case CURLE_COULDNT_CONNECT:
             return .connectFailed(detail)
         case CURLE_OPERATION_TIMEDOUT:
-            // libcurl reports both timeouts with one code; the message says which phase it was in.
-            return detail.hasPrefix("Connection timed out") || detail.hasPrefix("Connection timeout")
-                ? .connectTimeout(detail) : .timeout(detail)
+            // libcurl reports both timeouts with one code; a transfer that never got a
+            // connection (connect time 0) timed out connecting.
+            var connected: curl_off_t = 0
+            ccurl_easy_getinfo_off_t(easy, CURLINFO_CONNECT_TIME_T, &connected)
+            return connected == 0 ? .connectTimeout(detail) : .timeout(detail)
         case CURLE_FILESIZE_EXCEEDED:
             return .bodyTooLarge(limit: transfer.request.maxBodyBytes)
         case CURLE_WRITE_ERROR where transfer.bodyLimitExceeded:

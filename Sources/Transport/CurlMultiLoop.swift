@@ -175,7 +175,7 @@ final class CurlMultiLoop: @unchecked Sendable {
                 recycle(easy)
                 transfer.finish(.success(response))
             } else {
-                let error = CurlError.transportError(result, transfer: transfer)
+                let error = CurlError.transportError(result, easy: easy, transfer: transfer)
                 recycle(easy)
                 transfer.finish(.failure(error))
             }

@@ -85,10 +85,11 @@ final class CurlTransfer: @unchecked Sendable {
 }
 
 extension Substring {
+    /// Drops surrounding blanks and the line's CR LF (a single `Character` in Swift).
     func trimmingSpaces() -> String {
         var slice = self[...]
         while let first = slice.first, first == " " || first == "\t" { slice = slice.dropFirst() }
-        while let last = slice.last, last == " " || last == "\t" || last == "\r" || last == "\n" { slice = slice.dropLast() }
+        while let last = slice.last, last.isWhitespace { slice = slice.dropLast() }
         return String(slice)
     }
 }

@@ -72,14 +72,17 @@ public final class LoopbackServer: Sendable {
 
     /// Closes the listener and every connection.
     public func stop() {
-        let fds = state.withLock { state -> [Int32] in
-            guard !state.stopped else { return [] }
+        // Shut connections down under the lock: a connection thread removes its fd from
+        // `open` (under the same lock) before closing it, so no fd here can have been reused.
+        let first = state.withLock { state -> Bool in
+            guard !state.stopped else { return false }
             state.stopped = true
-            return Array(state.open)
+            for fd in state.open { shutdown(fd, Int32(SHUT_RDWR)) }
+            return true
         }
+        guard first else { return }
         shutdown(listener, Int32(SHUT_RDWR))
         close(listener)
-        for fd in fds { shutdown(fd, Int32(SHUT_RDWR)) }
     }
 
     deinit { stop() }

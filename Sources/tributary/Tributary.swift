@@ -1,11 +1,12 @@
 import ArgumentParser
+import TributaryCore
 
 @main
 struct Tributary: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tributary",
         abstract: "Market-data ingestion: pull, normalize and deliver quotes, bars, trades and more.",
-        version: "0.1.0",
-        subcommands: []
+        version: TributaryVersion.current,
+        subcommands: [FetchCommand.self, BenchCommand.self, MockCommand.self]
     )
 }

@@ -31,6 +31,19 @@ public struct SourceWorker<C: Connector, T: HTTPTransport>: Sendable {
     /// Request, transport and decode, without the buffer: the part a retry repeats.
     public func fetchEnvelopes(endpoint: String, symbols: [String]) async throws -> [Envelope] {
         let request = try connector.request(for: endpoint, symbols: symbols, at: .now())
+        return try await fetchEnvelopes(request, endpoint: endpoint)
+    }
+
+    /// Sends a request built elsewhere (by a benchmark, or a replay) and pushes what it decodes.
+    @discardableResult
+    public func fetch(_ request: HTTPRequest, endpoint: String) async throws -> [Envelope] {
+        let envelopes = try await fetchEnvelopes(request, endpoint: endpoint)
+        for envelope in envelopes { try await buffer.push(envelope) }
+        return envelopes
+    }
+
+    /// Transport and decode of a prepared request.
+    public func fetchEnvelopes(_ request: HTTPRequest, endpoint: String) async throws -> [Envelope] {
         let requestID = RequestID.next()
         let started = ContinuousClock.now
         let response: HTTPResponse

@@ -17,9 +17,12 @@ public enum Instrument {
     /// `BTCUSDT` → `BTC-USDT`; nil when no known quote asset ends the text.
     public static func pair(fromConcatenated venueSymbol: String) -> String? {
         let upper = venueSymbol.uppercased()
-        for quote in knownQuoteAssets where upper.hasSuffix(quote) && upper.count > quote.count {
-            let base = String(upper.dropLast(quote.count))
-            return "\(canonicalAsset(base))-\(canonicalAsset(quote))"
+        // Prefer a base of three or more letters (XBTUSD is XBT/USD, not XB/TUSD), then any.
+        for minimumBase in [3, 1] {
+            for quote in knownQuoteAssets where upper.hasSuffix(quote) && upper.count - quote.count >= minimumBase {
+                let base = String(upper.dropLast(quote.count))
+                return "\(canonicalAsset(base))-\(canonicalAsset(quote))"
+            }
         }
         return nil
     }

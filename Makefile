@@ -1,0 +1,35 @@
+# Tributary — the two commands of the README, and helpers.
+#   make demo   install what is missing, build (release) and run the demo against the built-in mock market
+#   make test   install what is missing, then run every test
+SWIFT ?= swift
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+
+.PHONY: deps build release demo test bench clean
+
+# libcurl's headers and pkg-config are the only system packages Tributary needs.
+deps:
+	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists libcurl; then \
+		echo "tributary: installing libcurl4-openssl-dev and pkg-config with apt-get"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends libcurl4-openssl-dev pkg-config; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release --product tributary
+
+demo: release
+	bash scripts/demo.sh .build/release/tributary
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+# Throughput against loopback nginx and a C libcurl loop (needs nginx and wrk; see Docs/PERFORMANCE.md).
+bench: release
+	bash Benchmarks/fetch.sh
+
+clean:
+	rm -rf .build

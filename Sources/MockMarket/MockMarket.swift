@@ -1,0 +1,52 @@
+import Hummingbird
+import TributaryCore
+
+/// A local stand-in for the providers' REST APIs, speaking their exact response shapes.
+///
+/// With it, every part of Tributary can be tried and tested with no keys and no internet:
+/// point a source's base URL at the mock (`--base-url`, `TRIBUTARY_<ID>_BASE_URL`) and it
+/// answers as the provider would. Prices come from a seeded ``PriceModel``.
+///
+/// ```swift
+/// let market = MockMarket(seed: 42)
+/// try await market.application(port: 8090).runService()
+/// ```
+public struct MockMarket: Sendable {
+    public let prices: PriceModel
+    /// What the mock reports as "now"; injectable so a test can pin response times.
+    public let clock: @Sendable () -> UTCTimestamp
+
+    public init(seed: UInt64 = 42, clock: @escaping @Sendable () -> UTCTimestamp = { .now() }) {
+        prices = PriceModel(seed: seed)
+        self.clock = clock
+    }
+
+    /// The router with every provider's routes.
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get("/health") { _, _ in "ok" }
+        BinanceRoutes(market: self).register(on: router)
+        return router
+    }
+
+    /// An HTTP server on 127.0.0.1 (port 0 picks a free one; `onListening` receives the real one).
+    public func application(
+        host: String = "127.0.0.1", port: Int, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        Application(
+            router: router(),
+            configuration: .init(address: .hostname(host, port: port), serverName: "tributary-mock"),
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) }
+        )
+    }
+}
+
+/// Builds JSON response bodies the way the provider writes them.
+enum MockJSON {
+    static func response(_ value: JSONValue, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var fields = headers
+        fields[.contentType] = "application/json"
+        let bytes = JSONWriter.encode(value)
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+import TributaryCore
+import TributaryTesting
+
+/// Runs the built `tributary` binary as a user would, against a loopback upstream.
+@Suite(.timeLimit(.minutes(2))) struct FetchCommandTests {
+    static let ticker = #"{"symbol":"BTCUSDT","priceChange":"-1274.51000000","priceChangePercent":"-1.319","lastPrice":"95337.49000000","bidPrice":"95337.48000000","askPrice":"95337.49000000","openPrice":"96612.00000000","highPrice":"97188.00000000","lowPrice":"94452.36000000","volume":"17952.41269000","quoteVolume":"1718281828.45904523","openTime":1763808000000,"closeTime":1763894399999,"count":4000000}"#
+
+    func upstream() throws -> LoopbackServer {
+        try LoopbackServer { request in
+            guard request.path == "/api/v3/ticker/24hr" else { return .json(#"{"code":-1,"msg":"no route"}"#, status: 404) }
+            if request.query["symbol"] == "NOPE" { return .json(#"{"code":-1121,"msg":"Invalid symbol."}"#, status: 400) }
+            return .json(Self.ticker)
+        }
+    }
+
+    @Test func jsonLinesCarryExactDecimalsAndProvenance() throws {
+        let server = try upstream()
+        defer { server.stop() }
+        let run = try Tributary.run(["fetch", "binance", "ticker", "--symbol", "BTCUSDT", "--json", "--base-url", server.baseURL])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        let lines = run.stdout.split(separator: "\n")
+        #expect(lines.count == 1)
+        let record = try JSONParser.parse(Array(lines[0].utf8))
+        #expect(record["symbol"] == .string("BTC-USDT"))
+        #expect(record["venue_symbol"] == .string("BTCUSDT"))
+        #expect(record["last"] == .string("95337.49000000"))
+        #expect(record["quote_volume"] == .string("1718281828.45904523"))
+        #expect(record["as_of"] == .string("2025-11-23T10:39:59.999Z"))
+        #expect(record["provenance"]?["content_hash"]?.stringValue?.hasPrefix("sha256:") == true)
+        #expect(record["provenance"]?["source_uri"] == .string("\(server.baseURL)/api/v3/ticker/24hr?symbol=BTCUSDT"))
+    }
+
+    @Test func tableIsTheDefault() throws {
+        let server = try upstream()
+        defer { server.stop() }
+        let run = try Tributary.run(["fetch", "binance", "ticker", "--symbol", "BTC-USDT"], environment: ["TRIBUTARY_BINANCE_BASE_URL": server.baseURL])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        let lines = run.stdout.split(separator: "\n")
+        #expect(lines.count == 2)
+        #expect(lines[0].hasPrefix("SOURCE   SYMBOL    VENUE_SYMBOL  AS_OF"))
+        #expect(lines[1].hasPrefix("binance  BTC-USDT  BTCUSDT       2025-11-23T10:39:59.999Z  95337.49000000"))
+    }
+
+    @Test func upstreamErrorsExitNonZeroWithAClearMessage() throws {
+        let server = try upstream()
+        defer { server.stop() }
+        let run = try Tributary.run(["fetch", "binance", "ticker", "--symbol", "NOPE", "--base-url", server.baseURL])
+        #expect(run.status != 0)
+        #expect(run.stdout.isEmpty)
+        #expect(run.stderr.contains("unknown symbol"))
+        #expect(run.stderr.contains("-1121"))
+        let unknown = try Tributary.run(["fetch", "nosuch", "ticker"])
+        #expect(unknown.status != 0)
+        #expect(unknown.stderr.contains("available: binance"))
+    }
+
+    @Test func unreachableUpstreamSaysSo() throws {
+        let port = try UnacceptingListener.freePort()
+        let run = try Tributary.run(["fetch", "binance", "ticker", "--symbol", "BTCUSDT", "--base-url", "http://127.0.0.1:\(port)"])
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("connect failed"))
+    }
+
+    @Test func benchPrintsExactlyOneJSONObject() throws {
+        let server = try upstream()
+        defer { server.stop() }
+        let run = try Tributary.run([
+            "bench", "fetch", "--url", "\(server.baseURL)/api/v3/ticker/24hr?symbol=BTCUSDT",
+            "--requests", "300", "--concurrency", "4", "--decode", "binance-ticker",
+        ])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        let lines = run.stdout.split(separator: "\n")
+        #expect(lines.count == 1)
+        let report = try JSONParser.parse(Array(lines[0].utf8))
+        guard case .object(let object) = report else { Issue.record("not an object: \(run.stdout)"); return }
+        #expect(object.keys == ["requests", "errors", "seconds", "req_per_s", "p50_ms", "p95_ms", "p99_ms", "max_ms", "rss_mb"])
+        #expect(report["requests"] == .number("300"))
+        #expect(report["errors"] == .number("0"))
+        #expect(server.requestsServed == 300)
+        #expect(server.acceptedConnections <= 4)
+    }
+
+    @Test func benchCountsErrors() throws {
+        let server = try upstream()
+        defer { server.stop() }
+        let run = try Tributary.run(["bench", "fetch", "--url", "\(server.baseURL)/missing", "--requests", "20", "--concurrency", "2"])
+        #expect(run.status == 0)
+        #expect(try JSONParser.parse(Array(run.stdout.utf8))["errors"] == .number("20"))
+    }
+}

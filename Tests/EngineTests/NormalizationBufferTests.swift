@@ -1,0 +1,101 @@
+import Engine
+import Testing
+
+@Suite struct NormalizationBufferTests {
+    @Test func tryPushRefusesWhenFullAndCountsIt() {
+        let buffer = NormalizationBuffer<Int>(capacity: 2)
+        #expect(buffer.tryPush(1) == .accepted)
+        #expect(buffer.tryPush(2) == .accepted)
+        #expect(buffer.tryPush(3) == .full)
+        #expect(buffer.tryPush(4) == .full)
+        let stats = buffer.stats
+        #expect(stats.depth == 2)
+        #expect(stats.counters.accepted == 2)
+        #expect(stats.counters.refused == 2)
+        buffer.finish()
+        #expect(buffer.tryPush(5) == .closed)
+        #expect(buffer.stats.counters.refused == 3)
+    }
+
+    @Test func producerWaitsWhileFullAndResumesWhenDrained() async throws {
+        let buffer = NormalizationBuffer<Int>(capacity: 2)
+        try await buffer.push(1)
+        try await buffer.push(2)
+        let producer = Task { try await buffer.push(3) }
+        // The third push cannot complete until a consumer makes room.
+        while buffer.stats.waitingProducers == 0 { await Task.yield() }
+        #expect(buffer.stats.depth == 2)
+        #expect(buffer.stats.counters.backpressureWaits == 1)
+        let first = await buffer.next(max: 1)
+        #expect(first == [1])
+        try await producer.value
+        #expect(buffer.stats.depth == 2)
+        buffer.finish()
+        var rest: [Int] = []
+        while let batch = await buffer.next(max: 10) { rest += batch }
+        #expect(rest == [2, 3])
+        #expect(buffer.stats.counters.accepted == 3)
+        #expect(buffer.stats.counters.delivered == 3)
+    }
+
+    @Test func consumerWaitsForTheFirstElement() async {
+        let buffer = NormalizationBuffer<Int>(capacity: 8)
+        let consumer = Task { await buffer.next(max: 8) }
+        await Task.yield()
+        #expect(buffer.tryPush(42) == .accepted)
+        #expect(await consumer.value == [42])
+    }
+
+    @Test func cancelledWaitingProducerIsCountedAsDropped() async throws {
+        let buffer = NormalizationBuffer<Int>(capacity: 1)
+        try await buffer.push(1)
+        let producer = Task { try await buffer.push(2) }
+        while buffer.stats.waitingProducers == 0 { await Task.yield() }
+        producer.cancel()
+        await #expect(throws: CancellationError.self) { try await producer.value }
+        #expect(buffer.stats.counters.dropped == 1)
+        #expect(buffer.stats.waitingProducers == 0)
+        #expect(await buffer.next(max: 5) == [1])
+    }
+
+    @Test func finishRefusesWaitingProducersAndEndsConsumers() async throws {
+        let buffer = NormalizationBuffer<Int>(capacity: 1)
+        try await buffer.push(1)
+        let producer = Task { try await buffer.push(2) }
+        while buffer.stats.waitingProducers == 0 { await Task.yield() }
+        buffer.finish()
+        await #expect(throws: BufferClosedError.self) { try await producer.value }
+        #expect(await buffer.next(max: 5) == [1])
+        #expect(await buffer.next(max: 5) == nil)
+        await #expect(throws: BufferClosedError.self) { try await buffer.push(3) }
+        let counters = buffer.stats.counters
+        #expect(counters.accepted == 1 && counters.dropped == 1 && counters.refused == 1)
+    }
+
+    @Test func manyProducersOneConsumerLoseNothing() async throws {
+        let buffer = NormalizationBuffer<Int>(capacity: 16)
+        let consumer = Task {
+            var seen: [Int] = []
+            while let batch = await buffer.next(max: 7) { seen += batch }
+            return seen
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for producer in 0..<8 {
+                group.addTask {
+                    for i in 0..<500 { try await buffer.push(producer * 1_000 + i) }
+                }
+            }
+            try await group.waitForAll()
+        }
+        buffer.finish()
+        let seen = await consumer.value
+        #expect(seen.count == 4_000)
+        #expect(Set(seen).count == 4_000)
+        // Each producer's elements stay in the order it pushed them.
+        for producer in 0..<8 {
+            let mine = seen.filter { $0 / 1_000 == producer }
+            #expect(mine == mine.sorted())
+        }
+        #expect(buffer.stats.counters.highWater <= 16)
+    }
+}

@@ -1,0 +1,241 @@
+import Foundation
+import Testing
+import Transport
+import TributaryCore
+import TributaryTesting
+
+/// Serialized: the file-descriptor test counts the whole process's descriptors.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct HTTPClientTests {
+    static let ticker = Array(#"{"symbol":"BTCUSDT","lastPrice":"95337.49000000","closeTime":1763894399999}"#.utf8)
+
+    @Test func getReturnsStatusHeadersBodyAndTimings() async throws {
+        let server = try LoopbackServer { request in
+            .json(#"{"path":"\#(request.path)","q":"\#(request.query["symbol"] ?? "")"}"#, headers: [("X-MBX-USED-WEIGHT-1M", "7")])
+        }
+        defer { server.stop() }
+        let client = HTTPClient()
+        let response = try await client.send(HTTPRequest(url: "\(server.baseURL)/api/v3/ticker/24hr?symbol=BTCUSDT"))
+        await client.shutdown()
+        #expect(response.status == 200)
+        #expect(response.bodyText == #"{"path":"/api/v3/ticker/24hr","q":"BTCUSDT"}"#)
+        #expect(response.headers["x-mbx-used-weight-1m"] == "7")
+        #expect(response.headers["content-type"] == "application/json")
+        #expect(response.timings.total > .zero)
+        #expect(response.timings.firstByte <= response.timings.total)
+        #expect(response.timings.connectionsOpened == 1)
+    }
+
+    @Test func postSendsBodyAndHeaders() async throws {
+        let server = try LoopbackServer { request in
+            .json(#"{"method":"\#(request.method)","len":\#(request.body.count),"key":"\#(request.headers["x-api-key"] ?? "")"}"#)
+        }
+        defer { server.stop() }
+        let client = HTTPClient()
+        let body = Array(repeating: UInt8(ascii: "a"), count: 100_000)
+        let response = try await client.send(HTTPRequest(method: .post, url: server.baseURL + "/ingest", headers: ["X-Api-Key": "k1"], body: body))
+        await client.shutdown()
+        #expect(response.bodyText == #"{"method":"POST","len":100000,"key":"k1"}"#)
+    }
+
+    @Test func connectionsAreReusedAtTheConcurrency() async throws {
+        let server = try LoopbackServer { _ in .json("{}") }
+        defer { server.stop() }
+        let client = HTTPClient()
+        let concurrency = 8
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<concurrency {
+                group.addTask {
+                    var opened = 0
+                    for _ in 0..<50 { opened += try await client.send(HTTPRequest(url: server.baseURL + "/x")).timings.connectionsOpened }
+                    return opened
+                }
+            }
+            let opened = try await group.reduce(0, +)
+            #expect(opened <= concurrency)
+        }
+        await client.shutdown()
+        #expect(server.requestsServed == 400)
+        #expect(server.acceptedConnections <= concurrency)
+        #expect(server.acceptedConnections >= 1)
+    }
+
+    @Test func perHostLimitIsHonoured() async throws {
+        let server = try LoopbackServer { _ in .json("{}", delay: .milliseconds(20)) }
+        defer { server.stop() }
+        var pool = PoolConfiguration()
+        pool.maxConnectionsPerHost = 3
+        let client = HTTPClient(configuration: pool)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<24 {
+                group.addTask { _ = try await client.send(HTTPRequest(url: server.baseURL + "/slow")) }
+            }
+            try await group.waitForAll()
+        }
+        await client.shutdown()
+        #expect(server.requestsServed == 24)
+        #expect(server.maxOpenConnections <= 3)
+        #expect(server.acceptedConnections <= 3)
+    }
+
+    @Test func totalTimeoutEndsASlowResponse() async throws {
+        let server = try LoopbackServer { _ in .json("{}", delay: .seconds(3)) }
+        defer { server.stop() }
+        let client = HTTPClient()
+        let started = ContinuousClock.now
+        await #expect {
+            try await client.send(HTTPRequest(url: server.baseURL + "/slow", totalTimeout: .milliseconds(200)))
+        } throws: { error in
+            guard let error = error as? TransportError else { return false }
+            return error.isTimeout && !error.isConnectTimeout && error.isRetryable && error.countsAgainstBreaker
+        }
+        #expect(ContinuousClock.now - started < .seconds(2))
+        await client.shutdown()
+    }
+
+    @Test func connectTimeoutWhenNobodyAccepts() async throws {
+        // A listener whose accept queue is full drops new SYNs, so connect() hangs.
+        let blackhole = try UnacceptingListener()
+        defer { blackhole.close() }
+        let client = HTTPClient()
+        await #expect {
+            try await client.send(HTTPRequest(url: "http://127.0.0.1:\(blackhole.port)/", connectTimeout: .milliseconds(300), totalTimeout: .seconds(10)))
+        } throws: { error in
+            (error as? TransportError)?.isConnectTimeout == true
+        }
+        await client.shutdown()
+    }
+
+    @Test func connectRefusedIsAConnectFailure() async throws {
+        let port = try UnacceptingListener.freePort()
+        let client = HTTPClient()
+        await #expect {
+            try await client.send(HTTPRequest(url: "http://127.0.0.1:\(port)/"))
+        } throws: { error in
+            (error as? TransportError)?.isConnectFailure == true
+        }
+        await client.shutdown()
+    }
+
+    @Test func cancellingTheTaskAbortsTheTransfer() async throws {
+        let server = try LoopbackServer { _ in .stall(declaring: Array(repeating: 0, count: 1_000)) }
+        defer { server.stop() }
+        let client = HTTPClient()
+        let task = Task { try await client.send(HTTPRequest(url: server.baseURL + "/stall", totalTimeout: .seconds(30))) }
+        while server.requestsServed == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        let started = ContinuousClock.now
+        task.cancel()
+        await #expect(throws: CancellationError.self) { try await task.value }
+        #expect(ContinuousClock.now - started < .seconds(2))
+        // The aborted transfer's connection is closed, not returned to the pool.
+        var waited = 0
+        while server.openConnections > 0, waited < 200 {
+            try await Task.sleep(for: .milliseconds(10))
+            waited += 1
+        }
+        #expect(server.openConnections == 0)
+        // The client still works afterwards.
+        let server2 = try LoopbackServer { _ in .json("{}") }
+        defer { server2.stop() }
+        #expect(try await client.send(HTTPRequest(url: server2.baseURL + "/")).status == 200)
+        await client.shutdown()
+    }
+
+    @Test func cancelledBeforeSendingNeverReachesTheServer() async throws {
+        let server = try LoopbackServer { _ in .json("{}") }
+        defer { server.stop() }
+        let client = HTTPClient()
+        let task = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await client.send(HTTPRequest(url: server.baseURL + "/"))
+        }
+        await #expect(throws: CancellationError.self) { try await task.value }
+        await client.shutdown()
+        #expect(server.requestsServed == 0)
+    }
+
+    @Test func bodyOverTheCapFailsTyped() async throws {
+        let big = Array(repeating: UInt8(ascii: "x"), count: 2 * 1024 * 1024)
+        let server = try LoopbackServer { _ in LoopbackResponse(body: big) }
+        defer { server.stop() }
+        let client = HTTPClient()
+        await #expect {
+            try await client.send(HTTPRequest(url: server.baseURL + "/big", maxBodyBytes: 1024 * 1024))
+        } throws: { error in
+            guard let error = error as? TransportError else { return false }
+            return error.isBodyTooLarge && !error.isRetryable && !error.countsAgainstBreaker
+        }
+        // Under the cap, the same body is fine.
+        #expect(try await client.send(HTTPRequest(url: server.baseURL + "/big", maxBodyBytes: 4 * 1024 * 1024)).body.count == big.count)
+        await client.shutdown()
+    }
+
+    @Test func serverClosingMidBodyIsAConnectionError() async throws {
+        let server = try LoopbackServer { _ in .closeMidBody(Array(repeating: UInt8(ascii: "y"), count: 10_000), after: 1_000) }
+        defer { server.stop() }
+        let client = HTTPClient()
+        await #expect {
+            try await client.send(HTTPRequest(url: server.baseURL + "/cut"))
+        } throws: { error in
+            guard let error = error as? TransportError else { return false }
+            return error.isConnectionClosed && error.isRetryable
+        }
+        await client.shutdown()
+    }
+
+    @Test func tenThousandRequestsLeakNoFileDescriptors() async throws {
+        let server = try LoopbackServer { _ in LoopbackResponse(body: Self.ticker) }
+        defer { server.stop() }
+        let before = OpenFiles.count()
+        let client = HTTPClient()
+        let concurrency = 16
+        let failures = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<concurrency {
+                group.addTask {
+                    var failed = 0
+                    for _ in 0..<(10_000 / concurrency) {
+                        if try await client.send(HTTPRequest(url: server.baseURL + "/t")).body != Self.ticker { failed += 1 }
+                    }
+                    return failed
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        #expect(failures == 0)
+        #expect(server.requestsServed == 10_000)
+        #expect(server.acceptedConnections <= concurrency)
+        await client.shutdown()
+        var waited = 0
+        while server.openConnections > 0, waited < 300 {
+            try await Task.sleep(for: .milliseconds(10))
+            waited += 1
+        }
+        #expect(OpenFiles.count() <= before)
+    }
+
+    @Test func sendAfterShutdownFails() async throws {
+        let client = HTTPClient()
+        await client.shutdown()
+        await client.shutdown()
+        await #expect {
+            try await client.send(HTTPRequest(url: "http://127.0.0.1:1/"))
+        } throws: { error in
+            (error as? TransportError) == .shutDown
+        }
+    }
+
+    @Test func rejectsNonHTTPURLsAndHeaderInjection() async throws {
+        let client = HTTPClient()
+        await #expect(throws: TransportError.self) { try await client.send(HTTPRequest(url: "file:///etc/passwd")) }
+        await #expect(throws: TransportError.self) {
+            try await client.send(HTTPRequest(url: "http://127.0.0.1:1/", headers: ["X-A": "b\r\nX-Evil: 1"]))
+        }
+        await client.shutdown()
+    }
+}
+
+/// Open file descriptors of this process.
+enum OpenFiles {
+    static func count() -> Int {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? 0
+    }
+}
