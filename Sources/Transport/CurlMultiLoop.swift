@@ -31,8 +31,9 @@ final class CurlMultiLoop: @unchecked Sendable {
     private let sleeping = Atomic<Bool>(false)
 
     // Confined to the loop thread.
-    private var idleHandles: [UnsafeMutableRawPointer] = []
+    private var idleHandles: [CurlEasyHandle] = []
     private var activeCount = 0
+    /// Transfers added to the multi handle (each holds its easy handle in its state).
     private var runningTransfers: [ObjectIdentifier: CurlTransfer] = [:]
 
     init(pool: PoolConfiguration) {
@@ -77,7 +78,7 @@ final class CurlMultiLoop: @unchecked Sendable {
     private func run() {
         var running: Int32 = 0
         var shutdownWaiters: [CheckedContinuation<Void, Never>] = []
-        let pollMilliseconds = Int32(CurlEasy.milliseconds(pool.pollInterval))
+        let pollMilliseconds = Int32(CurlEasyHandle.milliseconds(pool.pollInterval))
         while true {
             let batch = commands.withLock { state -> [Command] in
                 defer { state.queue.removeAll(keepingCapacity: true) }
@@ -91,7 +92,7 @@ final class CurlMultiLoop: @unchecked Sendable {
                 }
             }
             if !shutdownWaiters.isEmpty {
-                for transfer in runningTransfers.values { cancel(transfer, with: TransportError.shutDown) }
+                failAllRunning(with: TransportError.shutDown)
                 break
             }
             curl_multi_perform(multi, &running)
@@ -104,7 +105,6 @@ final class CurlMultiLoop: @unchecked Sendable {
             }
             sleeping.store(false, ordering: .sequentiallyConsistent)
         }
-        for easy in idleHandles { curl_easy_cleanup(easy) }
         idleHandles.removeAll()
         curl_multi_cleanup(multi)
         // Anything that arrived after the shutdown command is refused by `submit`, except
@@ -117,22 +117,21 @@ final class CurlMultiLoop: @unchecked Sendable {
             if case .cancelledEarly = transfer.state { transfer.finish(.failure(CancellationError())) }
             return
         }
-        let easy: UnsafeMutableRawPointer
+        let easy: CurlEasyHandle
         if let reused = idleHandles.popLast() {
-            curl_easy_reset(reused)
             easy = reused
-        } else if let fresh = curl_easy_init() {
+        } else if let fresh = CurlEasyHandle(pool: pool) {
             easy = fresh
         } else {
             transfer.finish(.failure(TransportError.other(code: Int(CURLE_OUT_OF_MEMORY.rawValue), "curl_easy_init failed")))
             return
         }
-        if let problem = CurlEasy.configure(easy, for: transfer, pool: pool) {
+        if let problem = easy.configure(for: transfer, pool: pool) {
             recycle(easy)
             transfer.finish(.failure(TransportError.invalidRequest(problem)))
             return
         }
-        let added = curl_multi_add_handle(multi, easy)
+        let added = curl_multi_add_handle(multi, easy.raw)
         guard added == CURLM_OK else {
             recycle(easy)
             transfer.finish(.failure(TransportError.other(code: Int(added.rawValue), String(cString: curl_multi_strerror(added)))))
@@ -147,7 +146,7 @@ final class CurlMultiLoop: @unchecked Sendable {
         case .created:
             transfer.state = .cancelledEarly
         case .running(let easy):
-            curl_multi_remove_handle(multi, easy)
+            curl_multi_remove_handle(multi, easy.raw)
             runningTransfers[ObjectIdentifier(transfer)] = nil
             recycle(easy)
             transfer.finish(.failure(error))
@@ -156,38 +155,39 @@ final class CurlMultiLoop: @unchecked Sendable {
         }
     }
 
+    private func failAllRunning(with error: any Error) {
+        for transfer in Array(runningTransfers.values) { cancel(transfer, with: error) }
+    }
+
     private func readCompletions() {
         var left: Int32 = 0
         while let message = curl_multi_info_read(multi, &left) {
-            guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else { continue }
+            guard message.pointee.msg == CURLMSG_DONE, let raw = message.pointee.easy_handle else { continue }
             let result = ccurl_msg_result(message)
-            var raw: UnsafeMutableRawPointer?
-            ccurl_easy_getinfo_ptr(easy, CURLINFO_PRIVATE, &raw)
-            curl_multi_remove_handle(multi, easy)
-            guard let raw else {
-                recycle(easy)
-                continue
-            }
-            let transfer = Unmanaged<CurlTransfer>.fromOpaque(raw).takeUnretainedValue()
-            runningTransfers[ObjectIdentifier(transfer)] = nil
+            var opaque: UnsafeMutableRawPointer?
+            ccurl_easy_getinfo_ptr(raw, CURLINFO_PRIVATE, &opaque)
+            curl_multi_remove_handle(multi, raw)
+            guard let opaque else { continue }
+            let transfer = Unmanaged<CurlTransfer>.fromOpaque(opaque).takeUnretainedValue()
+            guard runningTransfers.removeValue(forKey: ObjectIdentifier(transfer)) != nil,
+                case .running(let easy) = transfer.state
+            else { continue }
             if result == CURLE_OK {
-                let response = CurlEasy.response(of: easy, transfer: transfer)
+                let response = easy.response(for: transfer)
                 recycle(easy)
                 transfer.finish(.success(response))
             } else {
-                let error = CurlError.transportError(result, easy: easy, transfer: transfer)
+                transfer.errorDetail = easy.errorMessage
+                let error = CurlError.transportError(result, easy: easy.raw, transfer: transfer)
                 recycle(easy)
                 transfer.finish(.failure(error))
             }
         }
     }
 
-    private func recycle(_ easy: UnsafeMutableRawPointer) {
-        if idleHandles.count < pool.maxIdleHandles {
-            idleHandles.append(easy)
-        } else {
-            curl_easy_cleanup(easy)
-        }
+    private func recycle(_ easy: CurlEasyHandle) {
+        // Beyond the cap the handle is released, and its deinit cleans it up.
+        if idleHandles.count < pool.maxIdleHandles { idleHandles.append(easy) }
     }
 }
 

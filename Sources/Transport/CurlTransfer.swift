@@ -13,7 +13,7 @@ final class CurlTransfer: @unchecked Sendable {
         /// Cancelled before the loop started it.
         case cancelledEarly
         /// Added to the multi handle.
-        case running(UnsafeMutableRawPointer)
+        case running(CurlEasyHandle)
         case finished
     }
 
@@ -25,17 +25,15 @@ final class CurlTransfer: @unchecked Sendable {
     var headers = HTTPHeaders()
     var bodyLimitExceeded = false
     var headerList: UnsafeMutablePointer<curl_slist>?
-    let errorBuffer: UnsafeMutablePointer<CChar>
+    /// libcurl's message for a failed transfer, copied out of the handle's error buffer.
+    var errorDetail = ""
 
     init(request: HTTPRequest) {
         self.request = request
-        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
-        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
     }
 
     deinit {
         if let headerList { curl_slist_free_all(headerList) }
-        errorBuffer.deallocate()
     }
 
     /// Resumes the waiting caller; later calls are ignored so a transfer finishes once.
@@ -48,10 +46,6 @@ final class CurlTransfer: @unchecked Sendable {
         guard let continuation else { return }
         self.continuation = nil
         continuation.resume(with: result)
-    }
-
-    var errorDetail: String {
-        String(cString: errorBuffer)
     }
 
     // MARK: Callbacks from libcurl (on the loop thread)
@@ -67,30 +61,28 @@ final class CurlTransfer: @unchecked Sendable {
         return count
     }
 
+    /// Reads one header line as bytes (no `Character` processing: this runs per header per request).
     func headerLine(_ pointer: UnsafeMutablePointer<CChar>, count: Int) -> Int {
-        let line = pointer.withMemoryRebound(to: UInt8.self, capacity: count) {
-            String(decoding: UnsafeBufferPointer(start: $0, count: count), as: UTF8.self)
+        pointer.withMemoryRebound(to: UInt8.self, capacity: count) { start in
+            let line = UnsafeBufferPointer(start: start, count: count)
+            if count >= 5, line[0] == 0x48, line[1] == 0x54, line[2] == 0x54, line[3] == 0x50, line[4] == 0x2F {
+                // "HTTP/": a new response starts (after 100 Continue, or a proxy's answer).
+                headers = HTTPHeaders()
+                return
+            }
+            guard let colon = line.firstIndex(of: 0x3A) else { return }
+            var valueStart = colon + 1
+            var valueEnd = count
+            while valueStart < valueEnd, line[valueStart] == 0x20 || line[valueStart] == 0x09 { valueStart += 1 }
+            while valueEnd > valueStart, [0x20, 0x09, 0x0D, 0x0A].contains(line[valueEnd - 1]) { valueEnd -= 1 }
+            let name = String(decoding: UnsafeBufferPointer(rebasing: line[..<colon]), as: UTF8.self)
+            let value = String(decoding: UnsafeBufferPointer(rebasing: line[valueStart..<valueEnd]), as: UTF8.self)
+            if colon == 14, name.lowercased() == "content-length", let length = Int(value), length > 0 {
+                body.reserveCapacity(min(length, request.maxBodyBytes))
+            }
+            headers.add(name: name, value: value)
         }
-        if line.hasPrefix("HTTP/") {
-            // A new response starts (after 100 Continue, or a proxy's answer): forget earlier fields.
-            headers = HTTPHeaders()
-            return count
-        }
-        guard let colon = line.firstIndex(of: ":") else { return count }
-        let name = String(line[..<colon])
-        let value = line[line.index(after: colon)...].trimmingSpaces()
-        headers.add(name: name, value: value)
         return count
-    }
-}
-
-extension Substring {
-    /// Drops surrounding blanks and the line's CR LF (a single `Character` in Swift).
-    func trimmingSpaces() -> String {
-        var slice = self[...]
-        while let first = slice.first, first == " " || first == "\t" { slice = slice.dropFirst() }
-        while let last = slice.last, last.isWhitespace { slice = slice.dropLast() }
-        return String(slice)
     }
 }
 

@@ -111,17 +111,29 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
 
     /// Plain decimal text with the preserved scale, never exponent notation.
     public var description: String {
-        let negative = mantissa < 0
-        let magnitude = mantissa.magnitude
-        var digits = String(magnitude)
-        let scale = Int(self.scale)
-        if scale > 0 {
-            if digits.count <= scale {
-                digits = String(repeating: "0", count: scale - digits.count + 1) + digits
+        // Digits are written backwards into a fixed buffer: no intermediate strings.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 82) { buffer in
+            var position = buffer.count
+            var magnitude = mantissa.magnitude
+            var written = 0
+            let scale = Int(self.scale)
+            repeat {
+                if written == scale, scale > 0 {
+                    position -= 1
+                    buffer[position] = UInt8(ascii: ".")
+                }
+                let (quotient, remainder) = magnitude.quotientAndRemainder(dividingBy: 10)
+                position -= 1
+                buffer[position] = UInt8(truncatingIfNeeded: remainder) + 48
+                magnitude = quotient
+                written += 1
+            } while magnitude > 0 || written <= scale
+            if mantissa < 0 {
+                position -= 1
+                buffer[position] = UInt8(ascii: "-")
             }
-            digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -scale))
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[position...]), as: UTF8.self)
         }
-        return negative ? "-" + digits : digits
     }
 
     public static func == (lhs: ExactDecimal, rhs: ExactDecimal) -> Bool {
