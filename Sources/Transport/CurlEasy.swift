@@ -118,7 +118,7 @@ final class CurlEasyHandle {
     }
 
     /// Reads the status and phase timings once a transfer is done.
-    func response(for transfer: CurlTransfer) -> HTTPResponse {
+    func response(for transfer: CurlTransfer) -> CompletedTransfer {
         var status = 0
         ccurl_easy_getinfo_long(raw, CURLINFO_RESPONSE_CODE, &status)
         var connects = 0
@@ -133,7 +133,7 @@ final class CurlEasyHandle {
             tls: micros(CURLINFO_APPCONNECT_TIME_T), firstByte: micros(CURLINFO_STARTTRANSFER_TIME_T),
             total: micros(CURLINFO_TOTAL_TIME_T), connectionsOpened: connects
         )
-        return HTTPResponse(status: status, headers: transfer.headers, body: transfer.body, timings: timings)
+        return CompletedTransfer(status: status, rawHeaders: transfer.rawHeaders, body: transfer.body, timings: timings)
     }
 
     /// libcurl's message for the last failure, or "".

@@ -18,11 +18,11 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     let request: HTTPRequest
-    var continuation: CheckedContinuation<HTTPResponse, any Error>?
+    var continuation: UnsafeContinuation<CompletedTransfer, any Error>?
     var state: State = .created
 
     var body: [UInt8] = []
-    var headers = HTTPHeaders()
+    var rawHeaders: [UInt8] = []
     var bodyLimitExceeded = false
     var headerList: UnsafeMutablePointer<curl_slist>?
     /// libcurl's message for a failed transfer, copied out of the handle's error buffer.
@@ -37,7 +37,7 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     /// Resumes the waiting caller; later calls are ignored so a transfer finishes once.
-    func finish(_ result: Result<HTTPResponse, any Error>) {
+    func finish(_ result: Result<CompletedTransfer, any Error>) {
         state = .finished
         if let headerList {
             curl_slist_free_all(headerList)
@@ -61,28 +61,51 @@ final class CurlTransfer: @unchecked Sendable {
         return count
     }
 
-    /// Reads one header line as bytes (no `Character` processing: this runs per header per request).
+    /// Keeps one header line's bytes; parsing into fields happens later, on the caller's thread.
     func headerLine(_ pointer: UnsafeMutablePointer<CChar>, count: Int) -> Int {
         pointer.withMemoryRebound(to: UInt8.self, capacity: count) { start in
             let line = UnsafeBufferPointer(start: start, count: count)
             if count >= 5, line[0] == 0x48, line[1] == 0x54, line[2] == 0x54, line[3] == 0x50, line[4] == 0x2F {
                 // "HTTP/": a new response starts (after 100 Continue, or a proxy's answer).
-                headers = HTTPHeaders()
+                rawHeaders.removeAll(keepingCapacity: true)
                 return
             }
-            guard let colon = line.firstIndex(of: 0x3A) else { return }
-            var valueStart = colon + 1
-            var valueEnd = count
-            while valueStart < valueEnd, line[valueStart] == 0x20 || line[valueStart] == 0x09 { valueStart += 1 }
-            while valueEnd > valueStart, [0x20, 0x09, 0x0D, 0x0A].contains(line[valueEnd - 1]) { valueEnd -= 1 }
-            let name = String(decoding: UnsafeBufferPointer(rebasing: line[..<colon]), as: UTF8.self)
-            let value = String(decoding: UnsafeBufferPointer(rebasing: line[valueStart..<valueEnd]), as: UTF8.self)
-            if colon == 14, name.lowercased() == "content-length", let length = Int(value), length > 0 {
+            if let length = Self.contentLength(line), length > 0 {
                 body.reserveCapacity(min(length, request.maxBodyBytes))
             }
-            headers.add(name: name, value: value)
+            rawHeaders.append(contentsOf: line)
         }
         return count
+    }
+
+    /// The value of a `Content-Length:` line, found without building strings.
+    static func contentLength(_ line: UnsafeBufferPointer<UInt8>) -> Int? {
+        let name: StaticString = "content-length:"
+        guard line.count > 15, line[0] | 0x20 == 0x63 else { return nil }
+        for i in 0..<15 where line[i] | 0x20 != name.utf8Start[i] | 0x20 { return nil }
+        var value = 0
+        var sawDigit = false
+        for byte in line[15...] {
+            if byte >= 0x30, byte <= 0x39 {
+                value = value &* 10 &+ Int(byte - 0x30)
+                sawDigit = true
+            } else if sawDigit || (byte != 0x20 && byte != 0x09) {
+                break
+            }
+        }
+        return sawDigit ? value : nil
+    }
+}
+
+/// What the loop thread hands back: raw parts, turned into an ``HTTPResponse`` by the caller.
+struct CompletedTransfer: @unchecked Sendable {
+    var status: Int
+    var rawHeaders: [UInt8]
+    var body: [UInt8]
+    var timings: HTTPTimings
+
+    var response: HTTPResponse {
+        HTTPResponse(status: status, headers: HTTPHeaders(parsingHeaderBlock: rawHeaders), body: body, timings: timings)
     }
 }
 

@@ -27,8 +27,10 @@ public final class HTTPClient: HTTPTransport, @unchecked Sendable {
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         let transfer = CurlTransfer(request: request)
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
+        let completed = try await withTaskCancellationHandler {
+            // Unsafe (unchecked) continuation: the loop resumes each transfer exactly once by
+            // construction (see CurlTransfer.finish), and this saves an allocation per request.
+            try await withUnsafeThrowingContinuation { continuation in
                 transfer.continuation = continuation
                 if !loop.submit(.start(transfer)) {
                     transfer.continuation = nil
@@ -38,6 +40,7 @@ public final class HTTPClient: HTTPTransport, @unchecked Sendable {
         } onCancel: {
             loop.submit(.cancel(transfer))
         }
+        return completed.response
     }
 
     /// Fails transfers still in flight with ``TransportError`` `shutDown`, closes every

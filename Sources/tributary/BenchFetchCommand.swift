@@ -100,7 +100,7 @@ struct BenchFetchCommand: AsyncParsableCommand {
     static func drive(total: Int, concurrency: Int, once: @escaping @Sendable () async -> Bool) async -> RunResult {
         let tickets = TicketCounter()
         let started = ContinuousClock.now
-        var merged = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
+        var merged = LatencyRecorder.makeHistogram()
         var errors = 0
         await withTaskGroup(of: (Histogram<UInt64>, Int).self) { group in
             for _ in 0..<min(concurrency, total) {

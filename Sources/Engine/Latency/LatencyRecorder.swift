@@ -10,7 +10,7 @@ import TributaryCore
 /// run on a virtual clock.
 public final class LatencyRecorder: Sendable {
     fileprivate struct Series {
-        var histogram = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
+        var histogram = LatencyRecorder.makeHistogram()
         var successes = 0
         var failures = 0
         var firstAt: Duration?
@@ -53,6 +53,13 @@ public final class LatencyRecorder: Sendable {
     public func overall() -> LatencySnapshot {
         let at = now()
         return state.withLock { $0.overall.snapshot(at: at) }
+    }
+
+    /// Microseconds up to 10 minutes without resizing (and beyond, by resizing).
+    public static func makeHistogram() -> Histogram<UInt64> {
+        var histogram = Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
+        histogram.autoResize = true
+        return histogram
     }
 
     public var sources: [SourceID] {

@@ -63,8 +63,13 @@ public struct SourceWorker<C: Connector, T: HTTPTransport>: Sendable {
         }
         latency.record(source: connector.id, latency: ContinuousClock.now - started, success: true)
         let transformations = ["http:\(response.status)", "decode:\(connector.id).\(endpoint)", "normalize:v1"]
+        let sourceURI = SourceURIRedactor.redact(request.url)
+        let ingestedAt = UTCTimestamp.now()
         return records.map {
-            Envelope.rest($0, sourceURI: request.url, observedAt: receivedAt, requestID: requestID, transformations: transformations)
+            Envelope.rest(
+                $0, sourceURI: sourceURI, observedAt: receivedAt, requestID: requestID, transformations: transformations,
+                ingestedAt: ingestedAt
+            )
         }
     }
 }

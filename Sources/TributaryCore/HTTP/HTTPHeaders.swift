@@ -13,6 +13,33 @@ public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionary
         self.fields = elements.map { (name: $0.0, value: $0.1) }
     }
 
+    /// Parses a raw header block (`Name: value` lines ending in CR LF, as received); lines
+    /// without a colon (the status line, the blank end line) are skipped.
+    public init(parsingHeaderBlock block: [UInt8]) {
+        var fields: [(name: String, value: String)] = []
+        block.withUnsafeBufferPointer { bytes in
+            var lineStart = 0
+            while lineStart < bytes.count {
+                var lineEnd = lineStart
+                while lineEnd < bytes.count, bytes[lineEnd] != 0x0A { lineEnd += 1 }
+                var colon = lineStart
+                while colon < lineEnd, bytes[colon] != 0x3A { colon += 1 }
+                if colon < lineEnd, colon > lineStart {
+                    var valueStart = colon + 1
+                    var valueEnd = lineEnd
+                    while valueStart < valueEnd, bytes[valueStart] == 0x20 || bytes[valueStart] == 0x09 { valueStart += 1 }
+                    while valueEnd > valueStart, [0x20, 0x09, 0x0D].contains(bytes[valueEnd - 1]) { valueEnd -= 1 }
+                    fields.append((
+                        String(decoding: UnsafeBufferPointer(rebasing: bytes[lineStart..<colon]), as: UTF8.self),
+                        String(decoding: UnsafeBufferPointer(rebasing: bytes[valueStart..<valueEnd]), as: UTF8.self)
+                    ))
+                }
+                lineStart = lineEnd + 1
+            }
+        }
+        self.fields = fields
+    }
+
     public mutating func add(name: String, value: String) {
         fields.append((name, value))
     }

@@ -37,7 +37,8 @@ public struct JSONWriter {
             bytes.append(UInt8(ascii: "]"))
         case .object(let object):
             bytes.append(UInt8(ascii: "{"))
-            let members = sortsKeys ? object.members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) } : object.members
+            // String's < orders ASCII keys exactly as their bytes, and has a fast path for them.
+            let members = sortsKeys ? object.members.sorted { $0.key < $1.key } : object.members
             for (i, member) in members.enumerated() {
                 if i > 0 { bytes.append(UInt8(ascii: ",")) }
                 writeString(member.key)
@@ -50,6 +51,12 @@ public struct JSONWriter {
 
     public mutating func writeString(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
+        // Most strings need no escaping: copy them in one go.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            bytes.append(contentsOf: text.utf8)
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])

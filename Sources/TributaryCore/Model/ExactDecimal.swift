@@ -46,16 +46,28 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
             index += 1
         }
         var mantissa: Int128 = 0
+        // The first 18 digits accumulate in 64 bits (128-bit multiplication is far slower).
+        var small: UInt64 = 0
+        var smallDigits = 0
         var digits = 0
         var fraction = 0
         var sawPoint = false
         while index < count {
             let byte = bytes[index]
             if byte >= 48 && byte <= 57 {
-                let (shifted, overflow1) = mantissa.multipliedReportingOverflow(by: 10)
-                let (added, overflow2) = shifted.addingReportingOverflow(Int128(byte - 48))
-                if overflow1 || overflow2 { return nil }
-                mantissa = added
+                if smallDigits < 18 {
+                    small = small &* 10 &+ UInt64(byte - 48)
+                    smallDigits += 1
+                } else {
+                    if smallDigits == 18 {
+                        mantissa = Int128(small)
+                        smallDigits += 1
+                    }
+                    let (shifted, overflow1) = mantissa.multipliedReportingOverflow(by: 10)
+                    let (added, overflow2) = shifted.addingReportingOverflow(Int128(byte - 48))
+                    if overflow1 || overflow2 { return nil }
+                    mantissa = added
+                }
                 digits += 1
                 if sawPoint { fraction += 1 }
             } else if byte == UInt8(ascii: "."), !sawPoint {
@@ -66,6 +78,7 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
             index += 1
         }
         guard digits > 0 else { return nil }
+        if smallDigits <= 18 { mantissa = Int128(small) }
         var exponent = 0
         if index < count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
             index += 1
@@ -98,6 +111,16 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
 
     /// The same value with trailing fractional zeros removed: the form hashes use.
     public var normalized: ExactDecimal {
+        if scale == 0 { return self }
+        if let narrow = Int64(exactly: mantissa) {
+            var m = narrow
+            var s = scale
+            while s > 0, m % 10 == 0 {
+                m /= 10
+                s -= 1
+            }
+            return ExactDecimal(mantissa: Int128(m), scale: s)
+        }
         var m = mantissa
         var s = scale
         while s > 0, m % 10 == 0 {
@@ -111,28 +134,44 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
 
     /// Plain decimal text with the preserved scale, never exponent notation.
     public var description: String {
-        // Digits are written backwards into a fixed buffer: no intermediate strings.
+        var bytes: [UInt8] = []
+        write(into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends the plain decimal text to `bytes` (what `description` returns, without a `String`).
+    public func write(into bytes: inout [UInt8]) {
+        // Digits are produced backwards into a fixed buffer, in 64-bit arithmetic while they fit.
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 82) { buffer in
             var position = buffer.count
-            var magnitude = mantissa.magnitude
             var written = 0
             let scale = Int(self.scale)
-            repeat {
+            func emit(_ digit: UInt8) {
                 if written == scale, scale > 0 {
                     position -= 1
                     buffer[position] = UInt8(ascii: ".")
                 }
-                let (quotient, remainder) = magnitude.quotientAndRemainder(dividingBy: 10)
                 position -= 1
-                buffer[position] = UInt8(truncatingIfNeeded: remainder) + 48
-                magnitude = quotient
+                buffer[position] = digit + 48
                 written += 1
-            } while magnitude > 0 || written <= scale
+            }
+            var wide = mantissa.magnitude
+            while wide > UInt128(UInt64.max) {
+                let (quotient, remainder) = wide.quotientAndRemainder(dividingBy: 10)
+                emit(UInt8(truncatingIfNeeded: remainder))
+                wide = quotient
+            }
+            var narrow = UInt64(wide)
+            repeat {
+                let (quotient, remainder) = narrow.quotientAndRemainder(dividingBy: 10)
+                emit(UInt8(truncatingIfNeeded: remainder))
+                narrow = quotient
+            } while narrow > 0 || written <= scale
             if mantissa < 0 {
                 position -= 1
                 buffer[position] = UInt8(ascii: "-")
             }
-            return String(decoding: UnsafeBufferPointer(rebasing: buffer[position...]), as: UTF8.self)
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[position...]))
         }
     }
 

@@ -16,20 +16,24 @@ public enum Instrument {
 
     /// `BTCUSDT` → `BTC-USDT`; nil when no known quote asset ends the text.
     public static func pair(fromConcatenated venueSymbol: String) -> String? {
-        let upper = venueSymbol.uppercased()
+        // Runs once per decoded record: compare UTF-8 bytes, allocate only the result.
+        let upper = Array(venueSymbol.utf8).map { $0 >= 0x61 && $0 <= 0x7A ? $0 - 0x20 : $0 }
         // Prefer a base of three or more letters (XBTUSD is XBT/USD, not XB/TUSD), then any.
         for minimumBase in [3, 1] {
-            for quote in knownQuoteAssets where upper.hasSuffix(quote) && upper.count - quote.count >= minimumBase {
-                let base = String(upper.dropLast(quote.count))
-                return "\(canonicalAsset(base))-\(canonicalAsset(quote))"
+            for quote in knownQuoteAssetBytes where upper.count - quote.count >= minimumBase && upper.suffix(quote.count).elementsEqual(quote) {
+                let base = String(decoding: upper.dropLast(quote.count), as: UTF8.self)
+                let quoteText = String(decoding: quote, as: UTF8.self)
+                return "\(canonicalAsset(base))-\(canonicalAsset(quoteText))"
             }
         }
         return nil
     }
 
+    private static let knownQuoteAssetBytes: [[UInt8]] = knownQuoteAssets.map { Array($0.utf8) }
+
     /// The common ticker of an asset code (`XBT` → `BTC`).
     public static func canonicalAsset(_ code: String) -> String {
-        let upper = code.uppercased()
+        let upper = code.utf8.allSatisfy({ $0 < 0x61 || $0 > 0x7A }) ? code : code.uppercased()
         return assetAliases[upper] ?? upper
     }
 

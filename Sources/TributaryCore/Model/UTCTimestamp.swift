@@ -40,23 +40,29 @@ public struct UTCTimestamp: Sendable, Hashable, Comparable, CustomStringConverti
     public var description: String { rfc3339 }
 
     public var rfc3339: String {
+        var bytes: [UInt8] = []
+        writeRFC3339(into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends the RFC 3339 text to `bytes` without building a `String`.
+    public func writeRFC3339(into out: inout [UInt8]) {
         let millis = millisecondsSinceEpoch
         let days = millis.floorDivided(by: 86_400_000)
         let msOfDay = Int(millis - days * 86_400_000)
         let (year, month, day) = CivilCalendar.civil(fromDays: days)
-        var out = [UInt8]()
-        out.reserveCapacity(24)
         func pad(_ value: Int, _ width: Int) {
-            var digits = [UInt8](repeating: 48, count: width)
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
             var v = value
-            for i in stride(from: width - 1, through: 0, by: -1) {
-                digits[i] = UInt8(48 + v % 10)
-                v /= 10
+            while divisor > 0 {
+                out.append(UInt8(48 + v / divisor % 10))
+                v %= divisor
+                divisor /= 10
             }
-            out.append(contentsOf: digits)
         }
         if year < 0 || year > 9999 {
-            out.append(contentsOf: Array(String(year).utf8))
+            out.append(contentsOf: String(year).utf8)
         } else {
             pad(Int(year), 4)
         }
@@ -67,7 +73,6 @@ public struct UTCTimestamp: Sendable, Hashable, Comparable, CustomStringConverti
         out.append(UInt8(ascii: ":")); pad(msOfDay / 1000 % 60, 2)
         out.append(UInt8(ascii: ".")); pad(msOfDay % 1000, 3)
         out.append(UInt8(ascii: "Z"))
-        return String(decoding: out, as: UTF8.self)
     }
 }
 

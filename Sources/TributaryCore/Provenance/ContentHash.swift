@@ -9,20 +9,22 @@ public enum ContentHash {
     public static let algorithm = "sha256"
 
     public static func of(_ record: Record) -> String {
-        let bytes = JSONWriter.encode(.object(record.jsonObject(canonical: true)), canonical: true)
-        return of(bytes: bytes)
+        of(bytes: canonicalBytes(of: record))
     }
 
-    public static func of(bytes: some Sequence<UInt8>) -> String {
-        var hasher = SHA256()
-        hasher.update(data: Array(bytes))
-        return "sha256:" + hex(hasher.finalize())
+    /// The exact bytes the hash is computed over: the record's canonical JSON.
+    public static func canonicalBytes(of record: Record) -> [UInt8] {
+        CanonicalRecordWriter.bytes(of: record)
     }
 
-    static func hex(_ digest: some Sequence<UInt8>) -> String {
+    public static func of(bytes: [UInt8]) -> String {
+        hex(SHA256.hash(data: bytes), prefix: "sha256:")
+    }
+
+    static func hex(_ digest: some Sequence<UInt8>, prefix: String = "") -> String {
         let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(64)
+        var out = Array(prefix.utf8)
+        out.reserveCapacity(prefix.utf8.count + 64)
         for byte in digest {
             out.append(digits[Int(byte >> 4)])
             out.append(digits[Int(byte & 0x0F)])

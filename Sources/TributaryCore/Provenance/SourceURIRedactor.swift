@@ -14,6 +14,8 @@ public enum SourceURIRedactor {
     public static let placeholder = "REDACTED"
 
     public static func redact(_ uri: String) -> String {
+        // Most URLs carry nothing secret: decide that by scanning in place, without a copy.
+        if let clean = uri.utf8.withContiguousStorageIfAvailable({ !mayNeedRedaction($0) }), clean { return uri }
         var utf8 = Array(uri.utf8)
         guard redactInPlace(&utf8) else { return uri }
         return String(decoding: utf8, as: UTF8.self)
@@ -64,6 +66,21 @@ public enum SourceURIRedactor {
         output.append(contentsOf: bytes[queryEnd...])
         bytes = output
         return true
+    }
+
+    /// False only when the URL has neither credentials in its authority nor a secret query parameter.
+    static func mayNeedRedaction(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let question = bytes.firstIndex(of: 0x3F) else { return bytes.contains(0x40) }
+        if bytes[..<question].contains(0x40) { return true }
+        var pairStart = question + 1
+        while pairStart < bytes.count {
+            var end = pairStart
+            while end < bytes.count, bytes[end] != 0x26, bytes[end] != 0x23 { end += 1 }
+            if let equals = bytes[pairStart..<end].firstIndex(of: 0x3D), isSecret(ArraySlice(bytes[pairStart..<equals])) { return true }
+            if end < bytes.count, bytes[end] == 0x23 { return false }
+            pairStart = end + 1
+        }
+        return false
     }
 
     private static func isSecret(_ name: ArraySlice<UInt8>) -> Bool {

@@ -1,0 +1,186 @@
+/// Writes a record's canonical JSON (keys sorted by their bytes, decimals normalized, no
+/// whitespace) straight to bytes, for the content hash.
+///
+/// Equal, byte for byte, to `JSONWriter.encode(.object(record.jsonObject(canonical: true)), canonical: true)`
+/// (a test holds the two together), but without building an intermediate tree or any
+/// `String`: hashing runs once per record on the ingestion hot path.
+struct CanonicalRecordWriter {
+    private struct Member {
+        let key: StaticString
+        let start: Int
+        let end: Int
+    }
+
+    /// Values written so far, back to back; members point into it.
+    private var scratch: [UInt8] = []
+    private var members: [Member] = []
+
+    init() {
+        scratch.reserveCapacity(512)
+        members.reserveCapacity(24)
+    }
+
+    static func bytes(of record: Record) -> [UInt8] {
+        var writer = CanonicalRecordWriter()
+        writer.add(record)
+        return writer.finish()
+    }
+
+    private mutating func add(_ record: Record) {
+        string("kind", record.kind.rawValue)
+        string("source", record.source.rawValue)
+        string("endpoint", record.endpoint)
+        string("symbol", record.symbol)
+        string("venue_symbol", record.venueSymbol)
+        switch record.payload {
+        case .quote(let q):
+            time("as_of", q.asOf)
+            decimal("last", q.last)
+            decimal("bid", q.bid)
+            decimal("ask", q.ask)
+            decimal("bid_size", q.bidSize)
+            decimal("ask_size", q.askSize)
+            decimal("open", q.open)
+            decimal("high", q.high)
+            decimal("low", q.low)
+            decimal("volume", q.volume)
+            decimal("quote_volume", q.quoteVolume)
+            decimal("change", q.change)
+            decimal("change_percent", q.changePercent)
+            if let currency = q.currency { string("currency", currency) }
+        case .bar(let b):
+            string("interval", b.interval)
+            time("start", b.start)
+            decimal("open", b.open)
+            decimal("high", b.high)
+            decimal("low", b.low)
+            decimal("close", b.close)
+            decimal("volume", b.volume)
+            if let trades = b.trades { raw("trades") { $0.append(contentsOf: String(trades).utf8) } }
+            decimal("vwap", b.vwap)
+        case .trade(let t):
+            string("trade_id", t.tradeID)
+            time("time", t.time)
+            decimal("price", t.price)
+            decimal("size", t.size)
+            if let side = t.side { string("side", side.rawValue) }
+        case .book(let b):
+            raw("as_of") { $0.writeTime(b.asOf) }
+            raw("bids") { $0.writeLevels(b.bids) }
+            raw("asks") { $0.writeLevels(b.asks) }
+        case .news(let n):
+            string("id", n.id)
+            string("headline", n.headline)
+            if let summary = n.summary { string("summary", summary) }
+            string("url", n.url)
+            if let publisher = n.publisher { string("publisher", publisher) }
+            time("published_at", n.publishedAt)
+            raw("symbols") { bytes in
+                bytes.append(UInt8(ascii: "["))
+                for (i, symbol) in n.symbols.enumerated() {
+                    if i > 0 { bytes.append(UInt8(ascii: ",")) }
+                    bytes.writeJSONString(symbol)
+                }
+                bytes.append(UInt8(ascii: "]"))
+            }
+            decimal("sentiment", n.sentiment)
+        case .observation(let o):
+            string("series", o.series)
+            string("date", o.date)
+            if let value = o.value { decimal("value", value) } else { raw("value") { $0.append(contentsOf: "null".utf8) } }
+        case .balance(let b):
+            string("asset", b.asset)
+            decimal("free", b.free)
+            decimal("locked", b.locked)
+        }
+    }
+
+    private mutating func raw(_ key: StaticString, _ write: (inout [UInt8]) -> Void) {
+        let start = scratch.count
+        write(&scratch)
+        members.append(Member(key: key, start: start, end: scratch.count))
+    }
+
+    private mutating func string(_ key: StaticString, _ value: String) {
+        raw(key) { $0.writeJSONString(value) }
+    }
+
+    private mutating func decimal(_ key: StaticString, _ value: ExactDecimal?) {
+        guard let value else { return }
+        raw(key) { bytes in
+            bytes.append(UInt8(ascii: "\""))
+            value.normalized.write(into: &bytes)
+            bytes.append(UInt8(ascii: "\""))
+        }
+    }
+
+    private mutating func time(_ key: StaticString, _ value: UTCTimestamp) {
+        raw(key) { $0.writeTime(value) }
+    }
+
+    private mutating func finish() -> [UInt8] {
+        // Insertion sort: a record has at most about twenty members.
+        for i in 1..<max(1, members.count) {
+            let member = members[i]
+            var j = i - 1
+            while j >= 0, Self.precedes(member.key, members[j].key) {
+                members[j + 1] = members[j]
+                j -= 1
+            }
+            members[j + 1] = member
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(scratch.count + members.count * 16 + 2)
+        out.append(UInt8(ascii: "{"))
+        for (i, member) in members.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: UnsafeBufferPointer(start: member.key.utf8Start, count: member.key.utf8CodeUnitCount))
+            out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+            out.append(contentsOf: scratch[member.start..<member.end])
+        }
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
+    private static func precedes(_ a: StaticString, _ b: StaticString) -> Bool {
+        let n = min(a.utf8CodeUnitCount, b.utf8CodeUnitCount)
+        let order = memcmp(a.utf8Start, b.utf8Start, n)
+        return order != 0 ? order < 0 : a.utf8CodeUnitCount < b.utf8CodeUnitCount
+    }
+}
+
+extension [UInt8] {
+    /// A JSON string literal, escaped as `JSONWriter` escapes it.
+    mutating func writeJSONString(_ text: String) {
+        var writer = JSONWriter(sortsKeys: false, reservingCapacity: 0)
+        swap(&writer.bytes, &self)
+        writer.writeString(text)
+        swap(&writer.bytes, &self)
+    }
+
+    mutating func writeTime(_ time: UTCTimestamp) {
+        append(UInt8(ascii: "\""))
+        time.writeRFC3339(into: &self)
+        append(UInt8(ascii: "\""))
+    }
+
+    mutating func writeLevels(_ levels: [Book.Level]) {
+        append(UInt8(ascii: "["))
+        for (i, level) in levels.enumerated() {
+            if i > 0 { append(UInt8(ascii: ",")) }
+            append(contentsOf: [UInt8(ascii: "["), UInt8(ascii: "\"")])
+            level.price.normalized.write(into: &self)
+            append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ","), UInt8(ascii: "\"")])
+            level.size.normalized.write(into: &self)
+            append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: "]")])
+        }
+        append(UInt8(ascii: "]"))
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
