@@ -54,7 +54,8 @@ struct BenchFetchCommand: AsyncParsableCommand {
         let buffer = NormalizationBuffer<Envelope>()
         let drainer = Task {
             var drained = 0
-            while let batch = await buffer.next(max: 4_096) { drained += batch.count }
+            // A sink's consumer: batches of up to 4,096, lingering 1 ms for a batch to fill.
+            while let batch = await buffer.next(max: 4_096, linger: .milliseconds(1)) { drained += batch.count }
             return drained
         }
         let worker = SourceWorker(connector: BinanceConnector(), transport: client, buffer: buffer, latency: LatencyRecorder())
@@ -105,7 +106,9 @@ struct BenchFetchCommand: AsyncParsableCommand {
         await withTaskGroup(of: (Histogram<UInt64>, Int).self) { group in
             for _ in 0..<min(concurrency, total) {
                 group.addTask {
-                    var histogram = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
+                    // Sized for 0–100 ms so that it rarely resizes; larger values still fit (auto-resize).
+                    var histogram = Histogram<UInt64>(highestTrackableValue: 100_000, numberOfSignificantValueDigits: .three)
+                    histogram.autoResize = true
                     var failures = 0
                     while tickets.take() < total {
                         let start = ContinuousClock.now

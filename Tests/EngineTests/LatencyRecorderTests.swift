@@ -4,7 +4,7 @@ import Testing
 import TributaryCore
 
 /// A clock the test moves by hand.
-final class ManualClock: Sendable {
+final class ElapsedClock: Sendable {
     private let elapsed = Mutex<Duration>(.zero)
     func advance(by duration: Duration) { elapsed.withLock { $0 += duration } }
     var now: Duration { elapsed.withLock { $0 } }
@@ -12,7 +12,7 @@ final class ManualClock: Sendable {
 
 @Suite struct LatencyRecorderTests {
     @Test func percentilesPerSourceAndOverall() {
-        let clock = ManualClock()
+        let clock = ElapsedClock()
         let recorder = LatencyRecorder(now: { clock.now })
         for ms in 1...100 {
             recorder.record(source: "binance", latency: .milliseconds(ms), success: ms <= 90)

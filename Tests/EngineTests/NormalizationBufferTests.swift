@@ -1,4 +1,5 @@
 import Engine
+import TributaryTesting
 import Testing
 
 @Suite struct NormalizationBufferTests {
@@ -97,5 +98,35 @@ import Testing
             #expect(mine == mine.sorted())
         }
         #expect(buffer.stats.counters.highWater <= 16)
+    }
+}
+
+@Suite struct NormalizationBufferLingerTests {
+    @Test func lingerCollectsABatchBeforeWakingTheConsumer() async {
+        let buffer = NormalizationBuffer<Int>(capacity: 100)
+        let clock = ManualClock()
+        #expect(buffer.tryPush(1) == .accepted)
+        let consumer = Task { await buffer.next(max: 10, linger: .milliseconds(5), clock: clock) }
+        await clock.waitForSleepers(1)
+        for i in 2...4 { #expect(buffer.tryPush(i) == .accepted) }
+        clock.advance(by: .milliseconds(4))
+        #expect(clock.sleeperCount == 1)
+        clock.advance(by: .milliseconds(1))
+        #expect(await consumer.value == [1, 2, 3, 4])
+    }
+
+    @Test func lingerEndsAtOnceWhenTheBatchIsFull() async {
+        let buffer = NormalizationBuffer<Int>(capacity: 100)
+        let clock = ManualClock()
+        for i in 1...3 { _ = buffer.tryPush(i) }
+        #expect(await buffer.next(max: 3, linger: .seconds(60), clock: clock) == [1, 2, 3])
+        #expect(clock.sleeperCount == 0)
+    }
+
+    @Test func lingerStillEndsWhenFinished() async {
+        let buffer = NormalizationBuffer<Int>(capacity: 100)
+        let clock = ManualClock()
+        buffer.finish()
+        #expect(await buffer.next(max: 3, linger: .seconds(60), clock: clock) == nil)
     }
 }

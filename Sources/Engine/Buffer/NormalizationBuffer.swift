@@ -180,6 +180,21 @@ public final class NormalizationBuffer<Element: Sendable>: Sendable {
         }
     }
 
+    /// Takes up to `max` elements like ``next(max:)``, but once the first has arrived waits up
+    /// to `linger` for more, so a consumer under load is woken once per batch rather than once
+    /// per element (the `linger.ms` of batching sinks). Returns early when `max` is reached.
+    public func next<C: Clock>(max: Int, linger: C.Duration, clock: C) async -> [Element]? where C.Duration == Duration {
+        guard var batch = await next(max: max) else { return nil }
+        guard (batch.count < max), (linger > .zero) else { return batch }
+        try? await clock.sleep(for: linger)
+        if let more = takeNow(max: max - batch.count), !more.isEmpty { batch += more }
+        return batch
+    }
+
+    public func next(max: Int, linger: Duration) async -> [Element]? {
+        await next(max: max, linger: linger, clock: ContinuousClock())
+    }
+
     private enum PopReady {
         case value([Element]?)
         case batch([Element], [StateMachine.ProducerContinuation])

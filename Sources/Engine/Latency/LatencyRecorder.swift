@@ -14,7 +14,6 @@ public final class LatencyRecorder: Sendable {
         var successes = 0
         var failures = 0
         var firstAt: Duration?
-        var lastAt: Duration?
     }
 
     private struct Guarded: ~Copyable {
@@ -37,11 +36,11 @@ public final class LatencyRecorder: Sendable {
 
     /// Records one finished request.
     public func record(source: SourceID, latency: Duration, success: Bool) {
-        let at = now()
         let micros = UInt64(max(0, latency / .microseconds(1)))
         state.withLock { guarded in
-            guarded.overall.add(micros, success: success, at: at)
-            guarded.bySource[source, default: Series()].add(micros, success: success, at: at)
+            // The clock is read only to start a series' rate window, not on every request.
+            guarded.overall.add(micros, success: success, now: now)
+            guarded.bySource[source, default: Series()].add(micros, success: success, now: now)
         }
     }
 
@@ -68,11 +67,10 @@ public final class LatencyRecorder: Sendable {
 }
 
 extension LatencyRecorder.Series {
-    mutating func add(_ micros: UInt64, success: Bool, at: Duration) {
+    mutating func add(_ micros: UInt64, success: Bool, now: () -> Duration) {
         histogram.record(micros)
         if success { successes += 1 } else { failures += 1 }
-        if firstAt == nil { firstAt = at }
-        lastAt = at
+        if firstAt == nil { firstAt = now() }
     }
 
     func snapshot(at: Duration) -> LatencySnapshot {
