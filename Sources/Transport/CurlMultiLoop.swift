@@ -24,6 +24,7 @@ final class CurlMultiLoop: @unchecked Sendable {
     }
 
     let pool: PoolConfiguration
+    let pump = CompletionPump()
     private let multi: UnsafeMutableRawPointer
     private let commands = PThreadLock<(queue: [Command], accepting: Bool)>(([], true))
     /// True while the loop is (about to be) blocked in `curl_multi_poll`; whoever flips it
@@ -35,6 +36,8 @@ final class CurlMultiLoop: @unchecked Sendable {
     private var activeCount = 0
     /// Transfers added to the multi handle (each holds its easy handle in its state).
     private var runningTransfers: [ObjectIdentifier: CurlTransfer] = [:]
+    /// Callers to resume at the end of this iteration, in one batch.
+    private var completed: [CompletionPump.Completion] = []
 
     init(pool: PoolConfiguration) {
         CurlGlobal.initializeOnce()
@@ -46,6 +49,7 @@ final class CurlMultiLoop: @unchecked Sendable {
         ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, pool.maxIdleConnections)
         ccurl_multi_setopt_long(multi, CURLMOPT_PIPELINING, pool.http2Multiplexing ? Int(CURLPIPE_MULTIPLEX) : 0)
         ccurl_multi_setopt_long(multi, CURLMOPT_MAX_CONCURRENT_STREAMS, pool.maxConcurrentStreams)
+        Task.detached { [pump] in await pump.run() }
         let thread = Thread { [self] in run() }
         thread.name = "tributary-curl"
         thread.start()
@@ -93,10 +97,12 @@ final class CurlMultiLoop: @unchecked Sendable {
             }
             if !shutdownWaiters.isEmpty {
                 failAllRunning(with: TransportError.shutDown)
+                flushCompletions()
                 break
             }
             curl_multi_perform(multi, &running)
             readCompletions()
+            flushCompletions()
 
             sleeping.store(true, ordering: .sequentiallyConsistent)
             let idle = commands.withLock { $0.queue.isEmpty }
@@ -109,12 +115,13 @@ final class CurlMultiLoop: @unchecked Sendable {
         curl_multi_cleanup(multi)
         // Anything that arrived after the shutdown command is refused by `submit`, except
         // cancellations of already-failed transfers, which need nothing.
+        pump.close()
         for waiter in shutdownWaiters { waiter.resume() }
     }
 
     private func start(_ transfer: CurlTransfer) {
         guard case .created = transfer.state else {
-            if case .cancelledEarly = transfer.state { transfer.finish(.failure(CancellationError())) }
+            if case .cancelledEarly = transfer.state { complete(transfer, .failure(CancellationError())) }
             return
         }
         let easy: CurlEasyHandle
@@ -123,18 +130,18 @@ final class CurlMultiLoop: @unchecked Sendable {
         } else if let fresh = CurlEasyHandle(pool: pool) {
             easy = fresh
         } else {
-            transfer.finish(.failure(TransportError.other(code: Int(CURLE_OUT_OF_MEMORY.rawValue), "curl_easy_init failed")))
+            complete(transfer, .failure(TransportError.other(code: Int(CURLE_OUT_OF_MEMORY.rawValue), "curl_easy_init failed")))
             return
         }
         if let problem = easy.configure(for: transfer, pool: pool) {
             recycle(easy)
-            transfer.finish(.failure(TransportError.invalidRequest(problem)))
+            complete(transfer, .failure(TransportError.invalidRequest(problem)))
             return
         }
         let added = curl_multi_add_handle(multi, easy.raw)
         guard added == CURLM_OK else {
             recycle(easy)
-            transfer.finish(.failure(TransportError.other(code: Int(added.rawValue), String(cString: curl_multi_strerror(added)))))
+            complete(transfer, .failure(TransportError.other(code: Int(added.rawValue), String(cString: curl_multi_strerror(added)))))
             return
         }
         transfer.state = .running(easy)
@@ -149,10 +156,20 @@ final class CurlMultiLoop: @unchecked Sendable {
             curl_multi_remove_handle(multi, easy.raw)
             runningTransfers[ObjectIdentifier(transfer)] = nil
             recycle(easy)
-            transfer.finish(.failure(error))
+            complete(transfer, .failure(error))
         case .cancelledEarly, .finished:
             break
         }
+    }
+
+    private func complete(_ transfer: CurlTransfer, _ result: Result<CompletedTransfer, any Error>) {
+        if let completion = transfer.finish(result) { completed.append(completion) }
+    }
+
+    private func flushCompletions() {
+        guard !completed.isEmpty else { return }
+        pump.deliver(completed)
+        completed.removeAll(keepingCapacity: true)
     }
 
     private func failAllRunning(with error: any Error) {
@@ -175,12 +192,12 @@ final class CurlMultiLoop: @unchecked Sendable {
             if result == CURLE_OK {
                 let response = easy.response(for: transfer)
                 recycle(easy)
-                transfer.finish(.success(response))
+                complete(transfer, .success(response))
             } else {
                 transfer.errorDetail = easy.errorMessage
                 let error = CurlError.transportError(result, easy: easy.raw, transfer: transfer)
                 recycle(easy)
-                transfer.finish(.failure(error))
+                complete(transfer, .failure(error))
             }
         }
     }

@@ -36,16 +36,17 @@ final class CurlTransfer: @unchecked Sendable {
         if let headerList { curl_slist_free_all(headerList) }
     }
 
-    /// Resumes the waiting caller; later calls are ignored so a transfer finishes once.
-    func finish(_ result: Result<CompletedTransfer, any Error>) {
+    /// Marks the transfer finished and returns what resumes its caller (nil if already done),
+    /// so that a transfer finishes exactly once.
+    func finish(_ result: Result<CompletedTransfer, any Error>) -> CompletionPump.Completion? {
         state = .finished
         if let headerList {
             curl_slist_free_all(headerList)
             self.headerList = nil
         }
-        guard let continuation else { return }
+        guard let continuation else { return nil }
         self.continuation = nil
-        continuation.resume(with: result)
+        return CompletionPump.Completion(continuation: continuation, result: result)
     }
 
     // MARK: Callbacks from libcurl (on the loop thread)
@@ -70,6 +71,7 @@ final class CurlTransfer: @unchecked Sendable {
                 rawHeaders.removeAll(keepingCapacity: true)
                 return
             }
+            if rawHeaders.isEmpty { rawHeaders.reserveCapacity(1024) }
             if let length = Self.contentLength(line), length > 0 {
                 body.reserveCapacity(min(length, request.maxBodyBytes))
             }

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The fetch benchmark of Docs/PERFORMANCE.md, everything on 127.0.0.1:
+#   nginx (1 worker) serves Benchmarks/fixtures/binance-ticker.json with keep-alive;
+#   wrk (server ceiling), the C libcurl multi loop (libcurl ceiling), `tributary bench fetch`
+#   and `tributary bench fetch --decode binance-ticker` run interleaved, ROUNDS times each;
+#   the median of each is printed with its ratio to the C loop of the same run.
+# Needs nginx, wrk and a C compiler (apt-get install nginx-light wrk gcc).
+# Usage: Benchmarks/fetch.sh [REQUESTS] [CONCURRENCY] [ROUNDS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+requests=${1:-200000}
+concurrency=${2:-64}
+rounds=${3:-3}
+port=${BENCH_PORT:-18080}
+bin=.build/release/tributary
+
+for tool in nginx wrk cc; do
+    command -v "$tool" >/dev/null || { echo "fetch.sh: $tool is missing (apt-get install nginx-light wrk gcc)"; exit 1; }
+done
+[ -x "$bin" ] || swift build -c release --product tributary
+cc -O2 -Wall -o Benchmarks/c-multi-loop/multi_loop Benchmarks/c-multi-loop/multi_loop.c $(pkg-config --cflags --libs libcurl)
+
+run=$(mktemp -d)
+sed -e "s#@ROOT@#$PWD#g; s#@PORT@#$port#g; s#@RUN@#$run#g" Benchmarks/nginx/nginx.conf.template >"$run/nginx.conf"
+nginx -c "$run/nginx.conf" -p "$run" &
+nginx_pid=$!
+trap 'kill $nginx_pid 2>/dev/null; wait $nginx_pid 2>/dev/null; rm -rf "$run"' EXIT
+url="http://127.0.0.1:$port/api/v3/ticker/24hr?symbol=BTCUSDT"
+for _ in $(seq 1 50); do curl -sf -o /dev/null "$url" && break; sleep 0.1; done
+
+echo "# $(date -u +%FT%TZ) $(nproc) cores, $(uname -r); body $(wc -c <Benchmarks/fixtures/binance-ticker.json) bytes; $requests requests at concurrency $concurrency, $rounds rounds"
+field() { sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p"; }
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+declare -A rps p99 rss
+for round in $(seq 1 "$rounds"); do
+    w=$(wrk -t1 -c"$concurrency" -d4s "$url" | awk '/Requests\/sec/ {print int($2)}')
+    rps[wrk]+="$w "
+    for name in c plain decode; do
+        case $name in
+            c) out=$(Benchmarks/c-multi-loop/multi_loop "$url" "$requests" "$concurrency") ;;
+            plain) out=$("$bin" bench fetch --url "$url" --requests "$requests" --concurrency "$concurrency") ;;
+            decode) out=$("$bin" bench fetch --url "$url" --requests "$requests" --concurrency "$concurrency" --decode binance-ticker) ;;
+        esac
+        echo "round $round $name $out"
+        rps[$name]+="$(echo "$out" | field req_per_s) "
+        p99[$name]+="$(echo "$out" | field p99_ms) "
+        rss[$name]+="$(echo "$out" | field rss_mb) "
+    done
+    echo "round $round wrk $w req/s"
+done
+c=$(echo ${rps[c]} | tr ' ' '\n' | median)
+echo
+printf '%-34s %10s %8s %8s %8s\n' "median of $rounds" "req/s" "vs C" "p99 ms" "RSS MB"
+printf '%-34s %10s %8s %8s %8s\n' "wrk (server ceiling)" "$(echo ${rps[wrk]} | tr ' ' '\n' | median)" "-" "-" "-"
+for name in c plain decode; do
+    r=$(echo ${rps[$name]} | tr ' ' '\n' | median)
+    label=$name
+    case $name in c) label="C libcurl multi loop" ;; plain) label="tributary bench fetch" ;; decode) label="tributary bench fetch --decode" ;; esac
+    printf '%-34s %10s %8s %8s %8s\n' "$label" "$r" "$(awk -v a="$r" -v b="$c" 'BEGIN {printf "%.2f", a/b}')" \
+        "$(echo ${p99[$name]} | tr ' ' '\n' | median)" "$(echo ${rss[$name]} | tr ' ' '\n' | median)"
+done
