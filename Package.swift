@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .executable(name: "tributary", targets: ["tributary"]),
         .library(name: "TributaryCore", targets: ["TributaryCore"]),
+        .library(name: "Resilience", targets: ["Resilience"]),
         .library(name: "Transport", targets: ["Transport"]),
         .library(name: "Connectors", targets: ["Connectors"]),
         .library(name: "Engine", targets: ["Engine"]),
@@ -37,6 +38,11 @@ let package = Package(
         .target(
             name: "TributaryCore",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Resilience",
+            dependencies: ["TributaryCore"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -77,6 +83,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "TributaryCoreTests", dependencies: ["TributaryCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ResilienceTests",
+            dependencies: ["Resilience", "TributaryTesting"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "TransportTests",
             dependencies: ["Transport", "TributaryTesting"],
