@@ -15,33 +15,7 @@
 /// - **halfOpen** — up to `halfOpenProbes` calls pass. Any failure re-opens; when all probes
 ///   have succeeded the breaker closes with a fresh window.
 public struct CircuitBreaker<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration, Instant: Sendable {
-    public struct Configuration: Sendable, Hashable {
-        public var failureThreshold: Int = 5
-        public var windowSize: Int = 20
-        public var minimumCalls: Int = 10
-        public var failureRateThreshold: Double = 0.5
-        public var openDuration: Duration = .seconds(60)
-        public var halfOpenProbes: Int = 1
-        public var slowCallThreshold: Duration?
-
-        public init() {}
-
-        /// Problems with the values, one message each (empty when valid).
-        public var problems: [String] {
-            var found: [String] = []
-            if failureThreshold < 1 { found.append("failure_threshold must be at least 1, got \(failureThreshold)") }
-            if windowSize < 1 { found.append("window_size must be at least 1, got \(windowSize)") }
-            if !(1...max(1, windowSize)).contains(minimumCalls) {
-                found.append("minimum_calls must be 1…window_size (\(windowSize)), got \(minimumCalls)")
-            }
-            if !(failureRateThreshold > 0 && failureRateThreshold <= 1) {
-                found.append("failure_rate_threshold must be in (0, 1], got \(failureRateThreshold)")
-            }
-            if openDuration <= .zero { found.append("open_seconds must be positive") }
-            if halfOpenProbes < 1 { found.append("half_open_probes must be at least 1, got \(halfOpenProbes)") }
-            return found
-        }
-    }
+    public typealias Configuration = CircuitBreakerConfiguration
 
     /// The breaker's state, as reported in status and metrics.
     public enum State: Sendable, Hashable {
@@ -179,5 +153,34 @@ public struct CircuitBreaker<Instant: InstantProtocol>: Sendable where Instant.D
             probesSucceeded = 0
         }
         return transition
+    }
+}
+
+/// The settings of a ``CircuitBreaker`` (Sources.d `breaker:`), independent of its clock.
+public struct CircuitBreakerConfiguration: Sendable, Hashable {
+    public var failureThreshold: Int = 5
+    public var windowSize: Int = 20
+    public var minimumCalls: Int = 10
+    public var failureRateThreshold: Double = 0.5
+    public var openDuration: Duration = .seconds(60)
+    public var halfOpenProbes: Int = 1
+    public var slowCallThreshold: Duration?
+
+    public init() {}
+
+    /// Problems with the values, one message each (empty when valid).
+    public var problems: [String] {
+        var found: [String] = []
+        if failureThreshold < 1 { found.append("failure_threshold must be at least 1, got \(failureThreshold)") }
+        if windowSize < 1 { found.append("window_size must be at least 1, got \(windowSize)") }
+        if !(1...max(1, windowSize)).contains(minimumCalls) {
+            found.append("minimum_calls must be 1…window_size (\(windowSize)), got \(minimumCalls)")
+        }
+        if !(failureRateThreshold > 0 && failureRateThreshold <= 1) {
+            found.append("failure_rate_threshold must be in (0, 1], got \(failureRateThreshold)")
+        }
+        if openDuration <= .zero { found.append("open_seconds must be positive") }
+        if halfOpenProbes < 1 { found.append("half_open_probes must be at least 1, got \(halfOpenProbes)") }
+        return found
     }
 }

@@ -49,6 +49,11 @@ public struct TokenBucket<Instant: InstantProtocol>: Sendable where Instant.Dura
         tokens = min(tokens, remainingFraction * capacity)
     }
 
+    /// Gives back tokens taken for a call that did not go out after all.
+    public mutating func refund(_ cost: Double) {
+        tokens = min(capacity, tokens + cost)
+    }
+
     /// Empties the bucket (a 429 says we are over, whatever our own count says).
     public mutating func drain(now: Instant) {
         refill(now: now)

@@ -44,6 +44,18 @@ public struct SourceWorker<C: Connector, T: HTTPTransport>: Sendable {
 
     /// Transport and decode of a prepared request.
     public func fetchEnvelopes(_ request: HTTPRequest, endpoint: String) async throws -> [Envelope] {
+        try await attempt(request, endpoint: endpoint).result.get()
+    }
+
+    /// What one attempt produced: the response, if one arrived, and the records or the error.
+    public struct Attempt: Sendable {
+        public var response: HTTPResponse?
+        public var result: Result<[Envelope], any Error>
+    }
+
+    /// One attempt, never throwing, so the resilience layer can read the response's headers
+    /// (Retry-After, usage counts) whether the attempt succeeded or not.
+    public func attempt(_ request: HTTPRequest, endpoint: String) async -> Attempt {
         let requestID = RequestID.next()
         let started = ContinuousClock.now
         let response: HTTPResponse
@@ -51,7 +63,7 @@ public struct SourceWorker<C: Connector, T: HTTPTransport>: Sendable {
             response = try await transport.send(request)
         } catch {
             latency.record(source: connector.id, latency: ContinuousClock.now - started, success: false)
-            throw error
+            return Attempt(response: nil, result: .failure(error))
         }
         let receivedAt = UTCTimestamp.now()
         let records: [Record]
@@ -59,17 +71,18 @@ public struct SourceWorker<C: Connector, T: HTTPTransport>: Sendable {
             records = try connector.decode(response, for: endpoint, receivedAt: receivedAt)
         } catch {
             latency.record(source: connector.id, latency: ContinuousClock.now - started, success: false)
-            throw error
+            return Attempt(response: response, result: .failure(error))
         }
         latency.record(source: connector.id, latency: ContinuousClock.now - started, success: true)
         let transformations = ["http:\(response.status)", "decode:\(connector.id).\(endpoint)", "normalize:v1"]
         let sourceURI = SourceURIRedactor.redact(request.url)
         let ingestedAt = UTCTimestamp.now()
-        return records.map {
+        let envelopes = records.map {
             Envelope.rest(
                 $0, sourceURI: sourceURI, observedAt: receivedAt, requestID: requestID, transformations: transformations,
                 ingestedAt: ingestedAt
             )
         }
+        return Attempt(response: response, result: .success(envelopes))
     }
 }

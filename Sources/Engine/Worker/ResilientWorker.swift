@@ -1,0 +1,81 @@
+import Connectors
+import Resilience
+import TributaryCore
+
+/// A ``SourceWorker`` behind its source's ``SourceGuard``: admission, retries, throttling.
+///
+/// Each fetch waits for the guard's admission (rate limit, or an upstream's pause, up to
+/// `maxAdmissionWait`), is refused at once while the breaker is open, and after a failure is
+/// retried only if the failure is transient, the retry policy has attempts left and the
+/// source's retry budget allows it. A throttled attempt pauses the whole source until the
+/// upstream's Retry-After, so no request to it goes out before that deadline.
+public struct ResilientWorker<C: Connector, T: HTTPTransport, Clk: Clock>: Sendable
+where Clk.Duration == Duration, Clk.Instant: Sendable {
+    public let worker: SourceWorker<C, T>
+    public let guardian: SourceGuard<Clk>
+    private let clock: Clk
+
+    public init(worker: SourceWorker<C, T>, guardian: SourceGuard<Clk>, clock: Clk) {
+        self.worker = worker
+        self.guardian = guardian
+        self.clock = clock
+    }
+
+    /// Fetches through the guard and pushes the records into the buffer.
+    ///
+    /// Throws the last attempt's own typed error (`ConnectorError`, `TransportError`) when it
+    /// gives up, or a ``ResilienceError`` when the guard refused the call.
+    @discardableResult
+    public func fetch(endpoint: String, symbols: [String], cost: Double = 1) async throws -> [Envelope] {
+        let request = try worker.connector.request(for: endpoint, symbols: symbols, at: .now())
+        var policy = guardian.settings.retry
+        var generator = SystemRandomNumberGenerator()
+        guardian.recordRequest()
+        var attempt = 1
+        while true {
+            let permit = try await admit(cost: cost)
+            let result = await worker.attempt(request, endpoint: endpoint)
+            let signals = result.response.map { ThrottleSignals.read($0.headers, now: .now()) } ?? ThrottleSignals()
+            switch result.result {
+            case .success(let envelopes):
+                guardian.complete(permit, outcome: .success, signals: signals)
+                for envelope in envelopes { try await worker.buffer.push(envelope) }
+                return envelopes
+            case .failure(let error):
+                let outcome = CallOutcome.classify(error)
+                guardian.complete(permit, outcome: outcome, signals: signals, error: "\(error)")
+                if error is CancellationError { throw error }
+                let decision = policy.decide(
+                    attempt: attempt, retryable: outcome.isRetryable, retryAfter: signals.retryAfter, using: &generator
+                )
+                guard case .retry(let delay) = decision, guardian.tryRetry() else { throw error }
+                try await clock.sleep(for: delay)
+                attempt += 1
+            }
+        }
+    }
+
+    /// Waits for admission within the source's `maxAdmissionWait`, or throws why not.
+    private func admit(cost: Double) async throws -> SourceGuard<Clk>.Permit {
+        let deadline = clock.now.advanced(by: guardian.settings.maxAdmissionWait)
+        while true {
+            switch guardian.admit(cost: cost) {
+            case .go(let permit):
+                return permit
+            case .rejected(let error):
+                throw error
+            case .wait(let until, let reason):
+                guard until <= deadline else {
+                    let code: ResilienceError.Code = reason == "rate limit" ? .rateLimited : .paused
+                    let wait = clock.now.duration(to: until)
+                    throw ResilienceError(
+                        code, source: guardian.source,
+                        retryAt: Double(UTCTimestamp.now().nanosecondsSinceEpoch + wait.nanoseconds) / 1e9,
+                        "\(reason); next call allowed in \(SourceGuard<Clk>.seconds(wait)), longer than the \(SourceGuard<Clk>.seconds(guardian.settings.maxAdmissionWait)) a call may wait"
+                    )
+                }
+                try await clock.sleep(until: until, tolerance: nil)
+            }
+        }
+    }
+}
