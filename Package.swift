@@ -79,7 +79,7 @@ let package = Package(
         .executableTarget(
             name: "tributary",
             dependencies: [
-                "TributaryCore", "Transport", "Connectors", "Engine", "MockMarket",
+                "TributaryCore", "Transport", "Connectors", "Engine", "MockMarket", "Resilience",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

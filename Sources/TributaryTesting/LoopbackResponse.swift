@@ -12,6 +12,8 @@ public struct LoopbackResponse: Sendable {
         case closeAfter(bodyBytes: Int)
         /// Send the head, then nothing until the client gives up.
         case stallAfterHead
+        /// Send nothing at all until the client gives up (an upstream that accepts and hangs).
+        case hang
     }
 
     public var status: Int
@@ -47,12 +49,24 @@ public struct LoopbackResponse: Sendable {
         return response
     }
 
+    /// Accepts the request and never answers; the connection closes when the client gives up.
+    public static let hang: LoopbackResponse = {
+        var response = LoopbackResponse(body: [])
+        response.behaviour = .hang
+        return response
+    }()
+
     /// Writes the response; false when the connection must close afterwards.
     func write(to fd: Int32) -> Bool {
         if delay > .zero {
             let (seconds, attoseconds) = delay.components
             var spec = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
             nanosleep(&spec, nil)
+        }
+        if case .hang = behaviour {
+            var scratch = [UInt8](repeating: 0, count: 512)
+            while scratch.withUnsafeMutableBytes({ read(fd, $0.baseAddress, $0.count) }) > 0 {}
+            return false
         }
         var head = "HTTP/1.1 \(status) \(Self.reason(status))\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
@@ -65,6 +79,8 @@ public struct LoopbackResponse: Sendable {
         case .closeAfter(let count):
             bytes.append(contentsOf: body.prefix(count))
             _ = Self.send(fd, bytes)
+            return false
+        case .hang:
             return false
         case .stallAfterHead:
             _ = Self.send(fd, bytes)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Connectors
 import Engine
+import Resilience
 import Foundation
 import TributaryCore
 import Transport
@@ -54,13 +55,18 @@ struct FetchCommand: AsyncParsableCommand {
         await client.shutdown()
     }
 
-    /// Fetches into a buffer and drains it, so the printed records are the ones a sink would get.
+    /// Fetches through the source's resilience layer into a buffer and drains it, so the
+    /// printed records are the ones a sink would get.
     private func fetch<C: Connector>(using connector: C, client: HTTPClient) async throws -> [Envelope] {
         let buffer = NormalizationBuffer<Envelope>()
         let worker = SourceWorker(connector: connector, transport: client, buffer: buffer, latency: LatencyRecorder())
+        let guardian = SourceGuard(source: connector.id.rawValue, settings: ResilienceDefaults.settings(for: connector.id), clock: ContinuousClock())
+        let resilient = ResilientWorker(worker: worker, guardian: guardian, clock: ContinuousClock())
         do {
-            try await worker.fetch(endpoint: endpoint, symbols: symbols)
+            try await resilient.fetch(endpoint: endpoint, symbols: symbols, cost: ResilienceDefaults.cost(of: endpoint, source: connector.id, symbolCount: symbols.count))
         } catch let error as ConnectorError {
+            throw CLIError(error.description)
+        } catch let error as ResilienceError {
             throw CLIError(error.description)
         } catch let error as TransportError {
             throw CLIError("\(connector.id): \(error)")
