@@ -14,6 +14,8 @@ import TributaryCore
 /// ```
 public protocol Connector: Sendable {
     var id: SourceID { get }
+    /// Where requests go (the provider's address, or an override such as the mock market).
+    var baseURL: String { get }
     /// The endpoint names this connector serves (`ticker`, `klines`, …).
     var endpoints: [EndpointDescription] { get }
     func request(for endpoint: String, symbols: [String], at now: UTCTimestamp) throws(ConnectorError) -> HTTPRequest

@@ -90,3 +90,17 @@ import TributaryTesting
         #expect(try JSONParser.parse(Array(run.stdout.utf8))["errors"] == .number("20"))
     }
 }
+
+@Suite struct SourcesCommandTests {
+    @Test func listsEverySourceWithItsProtection() throws {
+        let run = try Tributary.run(["sources"], environment: ["TRIBUTARY_BINANCE_BASE_URL": "http://127.0.0.1:9999"])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        let lines = run.stdout.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("SOURCE") == true)
+        let binance = try #require(lines.first { $0.hasPrefix("binance") })
+        #expect(binance.contains("ticker"))
+        #expect(binance.contains("http://127.0.0.1:9999"))
+        #expect(binance.contains("6000 burst, 100/s"))
+        #expect(binance.contains("closed"))
+    }
+}
