@@ -16,6 +16,10 @@ public struct ConnectorError: Error, Hashable, CustomStringConvertible {
         case upstream(status: Int)
         /// The upstream says we are sending too much (429, 418, or a throttling body).
         case throttled(status: Int)
+        /// The provider's daily (or plan) allowance is spent; it resets later by itself.
+        case quotaExhausted
+        /// The upstream rejected the key (401, 403, "apiKeyInvalid", "not registered").
+        case rejectedCredential
         /// The body is not in the documented shape.
         case decode
         /// The upstream answered but has no data for the request (e.g. unknown symbol).
@@ -36,14 +40,16 @@ public struct ConnectorError: Error, Hashable, CustomStringConvertible {
         switch code {
         case .throttled: true
         case .upstream(let status): status == 408 || status >= 500
-        case .unknownEndpoint, .invalidArgument, .missingCredential, .decode, .noData: false
+        case .unknownEndpoint, .invalidArgument, .missingCredential, .decode, .noData, .quotaExhausted, .rejectedCredential: false
         }
     }
 
     public var countsAgainstBreaker: Bool {
         switch code {
         case .upstream(let status): status >= 500
-        case .unknownEndpoint, .invalidArgument, .missingCredential, .decode, .noData, .throttled: false
+        case .unknownEndpoint, .invalidArgument, .missingCredential, .decode, .noData, .throttled, .quotaExhausted,
+            .rejectedCredential:
+            false
         }
     }
 

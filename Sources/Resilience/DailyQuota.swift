@@ -29,7 +29,12 @@ public struct DailyQuota: Sendable, Hashable {
 
     /// Seconds since the epoch of the next reset (UTC midnight after `unixSeconds`).
     public func resetsAt(after unixSeconds: Int64) -> Int64 {
-        (Self.dayNumber(unixSeconds) + 1) * 86_400
+        Self.nextUTCMidnight(after: unixSeconds)
+    }
+
+    /// The UTC midnight following `unixSeconds`, when daily allowances reset.
+    public static func nextUTCMidnight(after unixSeconds: Int64) -> Int64 {
+        (dayNumber(unixSeconds) + 1) * 86_400
     }
 
     public func remaining(at unixSeconds: Int64) -> Int {

@@ -1,3 +1,4 @@
+import Connectors
 import Engine
 import MetricsTestKit
 import Resilience
@@ -135,5 +136,21 @@ final class WallClock: Sendable {
         #expect(guardian.tryRetry())
         #expect(!guardian.tryRetry())
         #expect(guardian.status.retries == 2)
+    }
+}
+
+@Suite struct QuotaSignalTests {
+    @Test func anUpstreamSayingTheDailyQuotaIsSpentPausesUntilMidnight() throws {
+        let clock = ManualClock()
+        let guardian = SourceGuard(source: "alphavantage", settings: ResilienceSettings(), clock: clock,
+                                   wallNow: { UTCTimestamp(rfc3339: "2026-11-23T18:00:00Z")! })
+        guard case .go(let permit) = guardian.admit() else { Issue.record("first call must go"); return }
+        let outcome = CallOutcome.classify(ConnectorError(.quotaExhausted, source: "alphavantage", "daily request quota spent"))
+        #expect(outcome == .throttled(status: 429, quotaExhausted: true))
+        #expect(!outcome.isRetryable)
+        guardian.complete(permit, outcome: outcome)
+        guard case .wait(let until, let reason) = guardian.admit() else { Issue.record("must pause"); return }
+        #expect(until == clock.now.advanced(by: .seconds(6 * 3600)))
+        #expect(reason.contains("resumes at 2026-11-24T00:00:00.000Z"))
     }
 }

@@ -18,8 +18,10 @@ public enum CallOutcome: Sendable, Hashable {
         case let error as TransportError:
             return .failure(countsAgainstBreaker: error.countsAgainstBreaker, retryable: error.isRetryable)
         case let error as ConnectorError:
-            if case .throttled(let status) = error.code {
-                return .throttled(status: status, quotaExhausted: error.message.localizedLowercase.contains("daily"))
+            switch error.code {
+            case .throttled(let status): return .throttled(status: status, quotaExhausted: false)
+            case .quotaExhausted: return .throttled(status: 429, quotaExhausted: true)
+            default: break
             }
             return .failure(countsAgainstBreaker: error.countsAgainstBreaker, retryable: error.isRetryable)
         case is CancellationError:
@@ -38,4 +40,3 @@ public enum CallOutcome: Sendable, Hashable {
     }
 }
 
-import Foundation

@@ -4,8 +4,8 @@ import TributaryCore
 /// (issue #4) carry them.
 ///
 /// Binance: 6,000 request weight per minute per IP (its documented `REQUEST_WEIGHT` limit),
-/// so a bucket of 6,000 refilling at 100 per second; the 24 h ticker costs 2 for one symbol
-/// and 40 for a list of up to 20 (Binance's weights for `/api/v3/ticker/24hr`).
+/// so a bucket of 6,000 refilling at 100 per second; the 24 h ticker costs 2 for up to 20
+/// symbols, 40 for up to 100 and 80 beyond (Binance's weights for `/api/v3/ticker/24hr`).
 public enum ResilienceDefaults {
     public static func settings(for source: SourceID) -> ResilienceSettings {
         var settings = ResilienceSettings()
@@ -21,7 +21,7 @@ public enum ResilienceDefaults {
     /// What one call to `endpoint` costs in the source's rate-limit units.
     public static func cost(of endpoint: String, source: SourceID, symbolCount: Int = 1) -> Double {
         switch (source.rawValue, endpoint) {
-        case ("binance", "ticker"): symbolCount <= 1 ? 2 : symbolCount <= 20 ? 40 : 80
+        case ("binance", "ticker"): symbolCount <= 20 ? 2 : symbolCount <= 100 ? 40 : 80
         default: 1
         }
     }

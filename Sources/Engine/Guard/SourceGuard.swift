@@ -154,8 +154,8 @@ public final class SourceGuard<C: Clock>: Sendable where C.Duration == Duration,
                 _ = state.breaker.record(.ignored, now: now)
                 state.throttles += 1
                 state.bucket?.drain(now: now)
-                if quotaExhausted, state.quota != nil {
-                    state.quota!.markExhausted(unixSeconds: wall.millisecondsSinceEpoch / 1000)
+                if quotaExhausted {
+                    state.quota?.markExhausted(unixSeconds: wall.millisecondsSinceEpoch / 1000)
                     _ = pauseUntilQuotaReset(&state, now: now, wall: wall)
                 } else {
                     let pause = signals.retryAfter ?? (status == 418 ? settings.banPause : settings.throttlePause)
@@ -226,12 +226,14 @@ public final class SourceGuard<C: Clock>: Sendable where C.Duration == Duration,
 
     // MARK: Helpers
 
+    /// Pauses the source until the next UTC midnight, when daily allowances reset.
     private func pauseUntilQuotaReset(_ state: inout State, now: C.Instant, wall: UTCTimestamp) -> C.Instant {
         let seconds = wall.millisecondsSinceEpoch / 1000
-        let resetAt = state.quota!.resetsAt(after: seconds)
+        let resetAt = DailyQuota.nextUTCMidnight(after: seconds)
         let until = now.advanced(by: .seconds(resetAt - seconds))
         state.pausedUntil = until
-        state.pauseReason = "daily quota of \(state.quota!.limit) calls spent; resumes at \(UTCTimestamp(secondsSinceEpoch: resetAt).rfc3339)"
+        let allowance = state.quota.map { "daily quota of \($0.limit) calls" } ?? "the provider's daily allowance"
+        state.pauseReason = "\(allowance) spent; resumes at \(UTCTimestamp(secondsSinceEpoch: resetAt).rfc3339)"
         return until
     }
 
