@@ -22,7 +22,7 @@ struct SourcesCommand: AsyncParsableCommand {
         )
 
         func run() async throws {
-            var rows: [[String]] = [["SOURCE", "ENDPOINTS", "BASE URL", "RATE LIMIT", "BREAKER", "RETRY", "STATE"]]
+            var rows: [[String]] = [["SOURCE", "ENDPOINTS", "BASE URL", "RATE LIMIT", "BREAKER", "RETRY", "STATE", "NEXT ALLOWED", "REASON"]]
             for id in ConnectorRegistry.sourceIDs {
                 let connector = try ConnectorRegistry.connector(for: id.rawValue)
                 let settings = ResilienceDefaults.settings(for: id)
@@ -37,6 +37,8 @@ struct SourcesCommand: AsyncParsableCommand {
                     "\(b.failureThreshold) in a row or \(Int(b.failureRateThreshold * 100))% of \(b.windowSize); open \(b.openDuration.components.seconds) s",
                     "\(settings.retry.maxAttempts) attempts, \(settings.retry.backoff.jitter.rawValue) jitter",
                     guardian.status.state,
+                    guardian.status.nextAllowedAt?.rfc3339 ?? "now",
+                    guardian.status.reason ?? "-",
                 ])
             }
             print(TextTable.render(rows), terminator: "")
