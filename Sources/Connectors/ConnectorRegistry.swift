@@ -17,7 +17,7 @@ public enum ConnectorRegistry {
         let baseURL = override ?? environment[environmentKey(for: source)]
         switch source {
         case "binance":
-            return BinanceConnector(baseURL: baseURL ?? BinanceConnector.defaultBaseURL)
+            return BinanceConnector(baseURL: baseURL ?? BinanceConnector.defaultBaseURL, credentials: BinanceCredentials(environment: environment))
         default:
             throw ConnectorError(
                 .invalidArgument, source: source,

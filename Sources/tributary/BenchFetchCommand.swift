@@ -62,7 +62,7 @@ struct BenchFetchCommand: AsyncParsableCommand {
         let once: @Sendable () async -> Bool = { [decode] in
             do {
                 if decode != nil {
-                    return try await !worker.fetch(request, endpoint: "ticker").isEmpty
+                    return try await !worker.fetch(request, call: EndpointCall("ticker")).isEmpty
                 }
                 return try await client.send(request).isSuccess
             } catch {

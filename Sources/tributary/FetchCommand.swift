@@ -26,11 +26,30 @@ struct FetchCommand: AsyncParsableCommand {
     @Option(name: .customLong("symbol"), help: "Instrument, as the venue writes it or canonical (BTCUSDT or BTC-USDT). Repeatable.")
     var symbols: [String] = []
 
+    @Option(name: .customLong("param"), help: "An endpoint parameter as key=value, e.g. --param interval=1h. Repeatable.")
+    var parameters: [String] = []
+
     @Flag(help: "Print JSON Lines (one record with provenance per line) instead of a table.")
     var json = false
 
     @Option(help: "Send requests to this base URL instead (a mock, a proxy, a testnet).")
     var baseURL: String?
+
+    func validate() throws {
+        for parameter in parameters where !parameter.contains("=") {
+            throw ValidationError("--param takes key=value, got '\(parameter)'")
+        }
+    }
+
+    /// `--param` values as a dictionary.
+    var call: EndpointCall {
+        var values: [String: String] = [:]
+        for parameter in parameters {
+            let parts = parameter.split(separator: "=", maxSplits: 1).map(String.init)
+            values[parts[0]] = parts.count > 1 ? parts[1] : ""
+        }
+        return EndpointCall(endpoint, symbols: symbols, parameters: values)
+    }
 
     func run() async throws {
         let connector: any Connector
@@ -63,7 +82,7 @@ struct FetchCommand: AsyncParsableCommand {
         let guardian = SourceGuard(source: connector.id.rawValue, settings: ResilienceDefaults.settings(for: connector.id), clock: ContinuousClock())
         let resilient = ResilientWorker(worker: worker, guardian: guardian, clock: ContinuousClock())
         do {
-            try await resilient.fetch(endpoint: endpoint, symbols: symbols, cost: ResilienceDefaults.cost(of: endpoint, source: connector.id, symbolCount: symbols.count))
+            try await resilient.fetch(call, cost: ResilienceDefaults.cost(of: endpoint, source: connector.id, symbolCount: symbols.count))
         } catch let error as ConnectorError {
             throw CLIError(error.description)
         } catch let error as ResilienceError {

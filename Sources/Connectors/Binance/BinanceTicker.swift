@@ -5,13 +5,7 @@ import TributaryCore
 /// Binance sends every price as a decimal string, kept exact; as-of is `closeTime` (ms), the
 /// end of the rolling 24 h window, which is when these statistics were computed.
 enum BinanceTicker {
-    static func records(from body: [UInt8], source: SourceID, endpoint: String) throws(ConnectorError) -> [Record] {
-        let json: JSONValue
-        do {
-            json = try JSONParser.parse(body)
-        } catch {
-            throw ConnectorError(.decode, source: source, "ticker: \(error)")
-        }
+    static func records(from json: JSONValue, source: SourceID, endpoint: String) throws(ConnectorError) -> [Record] {
         switch json {
         case .object: return [try record(json, source: source, endpoint: endpoint)]
         case .array(let items): return try items.map { (item) throws(ConnectorError) in try record(item, source: source, endpoint: endpoint) }

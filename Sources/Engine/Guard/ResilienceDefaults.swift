@@ -22,6 +22,10 @@ public enum ResilienceDefaults {
     public static func cost(of endpoint: String, source: SourceID, symbolCount: Int = 1) -> Double {
         switch (source.rawValue, endpoint) {
         case ("binance", "ticker"): symbolCount <= 20 ? 2 : symbolCount <= 100 ? 40 : 80
+        case ("binance", "price"): symbolCount == 1 ? 2 : 4
+        case ("binance", "klines"): 2
+        case ("binance", "depth"): 5
+        case ("binance", "account"): 20
         default: 1
         }
     }

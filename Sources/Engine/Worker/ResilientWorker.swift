@@ -27,14 +27,29 @@ where Clk.Duration == Duration, Clk.Instant: Sendable {
     /// gives up, or a ``ResilienceError`` when the guard refused the call.
     @discardableResult
     public func fetch(endpoint: String, symbols: [String], cost: Double = 1) async throws -> [Envelope] {
-        let request = try worker.connector.request(for: endpoint, symbols: symbols, at: .now())
+        try await fetch(EndpointCall(endpoint, symbols: symbols), cost: cost)
+    }
+
+    /// Fetches a call (endpoint, symbols, parameters) through the guard into the buffer.
+    @discardableResult
+    public func fetch(_ call: EndpointCall, cost: Double = 1) async throws -> [Envelope] {
+        // Build once up front so a bad symbol or a missing key fails before any admission.
+        _ = try worker.connector.request(for: call, at: .now())
         var policy = guardian.settings.retry
+        // Signed requests carry a timestamp, so each attempt builds its request afresh.
         var generator = SystemRandomNumberGenerator()
         guardian.recordRequest()
         var attempt = 1
         while true {
             let permit = try await admit(cost: cost)
-            let result = await worker.attempt(request, endpoint: endpoint)
+            let request: HTTPRequest
+            do {
+                request = try worker.connector.request(for: call, at: .now())
+            } catch {
+                guardian.complete(permit, outcome: .ignored)
+                throw error
+            }
+            let result = await worker.attempt(request, call: call)
             let signals = result.response.map { ThrottleSignals.read($0.headers, now: .now()) } ?? ThrottleSignals()
             switch result.result {
             case .success(let envelopes):

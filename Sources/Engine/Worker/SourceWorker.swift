@@ -23,28 +23,22 @@ public struct SourceWorker<C: Connector, T: HTTPTransport>: Sendable {
     /// One fetch through the whole path. Returns what was pushed into the buffer.
     @discardableResult
     public func fetch(endpoint: String, symbols: [String]) async throws -> [Envelope] {
-        let envelopes = try await fetchEnvelopes(endpoint: endpoint, symbols: symbols)
-        for envelope in envelopes { try await buffer.push(envelope) }
-        return envelopes
+        try await fetch(EndpointCall(endpoint, symbols: symbols))
     }
 
-    /// Request, transport and decode, without the buffer: the part a retry repeats.
-    public func fetchEnvelopes(endpoint: String, symbols: [String]) async throws -> [Envelope] {
-        let request = try connector.request(for: endpoint, symbols: symbols, at: .now())
-        return try await fetchEnvelopes(request, endpoint: endpoint)
+    /// One fetch of a call through the whole path. Returns what was pushed into the buffer.
+    @discardableResult
+    public func fetch(_ call: EndpointCall) async throws -> [Envelope] {
+        let request = try connector.request(for: call, at: .now())
+        return try await fetch(request, call: call)
     }
 
     /// Sends a request built elsewhere (by a benchmark, or a replay) and pushes what it decodes.
     @discardableResult
-    public func fetch(_ request: HTTPRequest, endpoint: String) async throws -> [Envelope] {
-        let envelopes = try await fetchEnvelopes(request, endpoint: endpoint)
+    public func fetch(_ request: HTTPRequest, call: EndpointCall) async throws -> [Envelope] {
+        let envelopes = try await attempt(request, call: call).result.get()
         for envelope in envelopes { try await buffer.push(envelope) }
         return envelopes
-    }
-
-    /// Transport and decode of a prepared request.
-    public func fetchEnvelopes(_ request: HTTPRequest, endpoint: String) async throws -> [Envelope] {
-        try await attempt(request, endpoint: endpoint).result.get()
     }
 
     /// What one attempt produced: the response, if one arrived, and the records or the error.
@@ -55,7 +49,8 @@ public struct SourceWorker<C: Connector, T: HTTPTransport>: Sendable {
 
     /// One attempt, never throwing, so the resilience layer can read the response's headers
     /// (Retry-After, usage counts) whether the attempt succeeded or not.
-    public func attempt(_ request: HTTPRequest, endpoint: String) async -> Attempt {
+    public func attempt(_ request: HTTPRequest, call: EndpointCall) async -> Attempt {
+        let endpoint = call.endpoint
         let requestID = RequestID.next()
         let started = ContinuousClock.now
         let response: HTTPResponse
@@ -68,7 +63,7 @@ public struct SourceWorker<C: Connector, T: HTTPTransport>: Sendable {
         let receivedAt = UTCTimestamp.now()
         let records: [Record]
         do {
-            records = try connector.decode(response, for: endpoint, receivedAt: receivedAt)
+            records = try connector.decode(response, for: call, receivedAt: receivedAt)
         } catch {
             latency.record(source: connector.id, latency: ContinuousClock.now - started, success: false)
             return Attempt(response: response, result: .failure(error))
