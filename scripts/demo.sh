@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The demo: start the built-in mock market, then show the whole pull path against it —
-# a table, JSON Lines with provenance, and a throughput/latency benchmark.
+# every Binance endpoint (the signed one with the mock's demo key), JSON Lines with
+# provenance, a typed error, the sources table and a throughput/latency benchmark.
 # Everything stays on 127.0.0.1; no keys, no internet.
 set -euo pipefail
 bin=${1:-.build/release/tributary}
@@ -16,17 +17,25 @@ for _ in $(seq 1 100); do
     sleep 0.1
 done
 [ -n "${url:-}" ] || { echo "demo: the mock market did not start:"; cat "$log"; exit 1; }
+export TRIBUTARY_BINANCE_BASE_URL="$url/binance"
+# The mock accepts this demo pair for signed calls; they are not real keys.
+export BINANCE_API_KEY=tributary-demo-key BINANCE_API_SECRET=tributary-demo-secret
 
-echo "== mock market at $url (Binance API shapes, seeded moving prices)"
-echo
-echo "== tributary fetch binance ticker --symbol BTCUSDT --symbol ETH-USDT --symbol SOLUSDT"
-"$bin" fetch binance ticker --symbol BTCUSDT --symbol ETH-USDT --symbol SOLUSDT --base-url "$url"
-echo
-echo "== the same record as JSON Lines, with provenance and content hash (--json)"
-"$bin" fetch binance ticker --symbol BTCUSDT --json --base-url "$url"
-echo
-echo "== a typed upstream error: an unknown symbol"
-"$bin" fetch binance ticker --symbol NOSUCHPAIR --base-url "$url" || true
-echo
-echo "== tributary bench fetch: 20000 requests at concurrency 64 through decode + normalize + buffer"
-"$bin" bench fetch --url "$url/api/v3/ticker/24hr?symbol=BTCUSDT" --requests 20000 --concurrency 64 --decode binance-ticker
+step() { echo; echo "== $*"; }
+echo "== mock market at $url (provider API shapes under /binance, seeded moving prices)"
+step "tributary sources"
+"$bin" sources
+step "tributary fetch binance ticker --symbol BTCUSDT --symbol ETH-USDT --symbol SOLUSDT"
+"$bin" fetch binance ticker --symbol BTCUSDT --symbol ETH-USDT --symbol SOLUSDT
+step "tributary fetch binance klines --symbol BTCUSDT --param interval=1h --param limit=5"
+"$bin" fetch binance klines --symbol BTCUSDT --param interval=1h --param limit=5
+step "tributary fetch binance depth --symbol ETHUSDT --param limit=5"
+"$bin" fetch binance depth --symbol ETHUSDT --param limit=5
+step "tributary fetch binance account   (HMAC-SHA256 signed, key from the environment)"
+"$bin" fetch binance account
+step "the same ticker as JSON Lines, with provenance and content hash (--json)"
+"$bin" fetch binance ticker --symbol BTCUSDT --json
+step "a typed upstream error: an unknown symbol"
+"$bin" fetch binance ticker --symbol NOSUCHPAIR || true
+step "tributary bench fetch: 20000 requests at concurrency 64 through decode + normalize + buffer"
+"$bin" bench fetch --url "$url/binance/api/v3/ticker/24hr?symbol=BTCUSDT" --requests 20000 --concurrency 64 --decode binance-ticker

@@ -4,20 +4,29 @@ import TributaryCore
 /// A local stand-in for the providers' REST APIs, speaking their exact response shapes.
 ///
 /// With it, every part of Tributary can be tried and tested with no keys and no internet:
-/// point a source's base URL at the mock (`--base-url`, `TRIBUTARY_<ID>_BASE_URL`) and it
-/// answers as the provider would. Prices come from a seeded ``PriceModel``.
+/// point a source's base URL at the mock's prefix for it (`http://127.0.0.1:P/binance` via
+/// `--base-url` or `TRIBUTARY_BINANCE_BASE_URL`) and it answers as the provider would, at the
+/// provider's own paths. Prices come from a seeded ``PriceModel``.
 ///
 /// ```swift
 /// let market = MockMarket(seed: 42)
 /// try await market.application(port: 8090).runService()
 /// ```
 public struct MockMarket: Sendable {
+    public let seed: UInt64
     public let prices: PriceModel
     /// What the mock reports as "now"; injectable so a test can pin response times.
     public let clock: @Sendable () -> UTCTimestamp
+    /// The key and secret the mock's signed Binance endpoints accept; nil refuses every signed call.
+    public let binanceCredentials: MockCredentials?
 
-    public init(seed: UInt64 = 42, clock: @escaping @Sendable () -> UTCTimestamp = { .now() }) {
+    public init(
+        seed: UInt64 = 42, binanceCredentials: MockCredentials? = MockCredentials.demo,
+        clock: @escaping @Sendable () -> UTCTimestamp = { .now() }
+    ) {
+        self.seed = seed
         prices = PriceModel(seed: seed)
+        self.binanceCredentials = binanceCredentials
         self.clock = clock
     }
 
@@ -39,6 +48,20 @@ public struct MockMarket: Sendable {
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) }
         )
     }
+}
+
+/// A key and secret a mock provider accepts for signed calls.
+public struct MockCredentials: Sendable, Hashable {
+    public let apiKey: String
+    public let secret: String
+
+    public init(apiKey: String, secret: String) {
+        self.apiKey = apiKey
+        self.secret = secret
+    }
+
+    /// What `tributary run --demo` and the demo script use (not a real key).
+    public static let demo = MockCredentials(apiKey: "tributary-demo-key", secret: "tributary-demo-secret")
 }
 
 /// Builds JSON response bodies the way the provider writes them.

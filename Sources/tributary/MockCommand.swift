@@ -17,12 +17,22 @@ struct MockCommand: AsyncParsableCommand {
     @Option(help: "Seed of the price walk; the same seed gives the same prices.")
     var seed: UInt64 = 42
 
+    /// Signed Binance calls are checked against BINANCE_API_KEY / BINANCE_API_SECRET when both are
+    /// set, else against the demo pair (see `MockCredentials.demo`).
+    var binanceCredentials: MockCredentials {
+        let env = ProcessInfo.processInfo.environment
+        if let key = env["BINANCE_API_KEY"], !key.isEmpty, let secret = env["BINANCE_API_SECRET"], !secret.isEmpty {
+            return MockCredentials(apiKey: key, secret: secret)
+        }
+        return .demo
+    }
+
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0…65535") }
     }
 
     func run() async throws {
-        let market = MockMarket(seed: seed)
+        let market = MockMarket(seed: seed, binanceCredentials: binanceCredentials)
         let app = market.application(port: port) { actual in
             // Unbuffered, so a script reading the first line gets it at once.
             FileHandle.standardOutput.write(Data("mock market listening on http://127.0.0.1:\(actual)\n".utf8))

@@ -25,7 +25,7 @@ import TributaryCore
         let port = try #require(await iterator.next())
 
         let client = HTTPClient()
-        let binance = BinanceConnector(baseURL: "http://127.0.0.1:\(port)")
+        let binance = BinanceConnector(baseURL: "http://127.0.0.1:\(port)/binance")
         let request = try binance.request(for: "ticker", symbols: ["BTCUSDT", "ETH-USDT"], at: .now())
         let response = try await client.send(request)
         let records = try binance.decode(response, for: "ticker", receivedAt: .now())
@@ -35,7 +35,7 @@ import TributaryCore
         #expect(quote.bid! < quote.ask!)
         #expect(quote.last!.scale == 8)
 
-        let bad = try await client.send(HTTPRequest(url: "http://127.0.0.1:\(port)/api/v3/ticker/24hr?symbol=btc!"))
+        let bad = try await client.send(HTTPRequest(url: "http://127.0.0.1:\(port)/binance/api/v3/ticker/24hr?symbol=btc!"))
         #expect(bad.status == 400)
         #expect(throws: ConnectorError.self) { try binance.decode(bad, for: "ticker", receivedAt: .now()) }
         await client.shutdown()

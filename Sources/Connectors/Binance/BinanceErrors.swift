@@ -18,8 +18,12 @@ enum BinanceErrors {
             throw ConnectorError(.throttled(status: 418), source: source, "IP banned for ignoring rate limits (\(detail)); the source is paused until Retry-After")
         case 451:
             throw ConnectorError(.upstream(status: 451), source: source, "unavailable from this region (\(detail)); use a permitted location or another source")
-        case 401, 403:
-            throw ConnectorError(.upstream(status: response.status), source: source, "rejected credentials (\(detail)); check BINANCE_API_KEY / BINANCE_API_SECRET")
+        case _ where code == -1022 || code == -2014 || code == -2015 || response.status == 401:
+            throw ConnectorError(.rejectedCredential, source: source, "rejected credentials (\(detail)); check BINANCE_API_KEY / BINANCE_API_SECRET")
+        case _ where code == -1021:
+            throw ConnectorError(.invalidArgument, source: source, "request timestamp outside recvWindow (\(detail)); check this machine's clock")
+        case 403:
+            throw ConnectorError(.upstream(status: 403), source: source, "blocked by Binance's web application firewall (\(detail))")
         case 400 where code == -1121:
             throw ConnectorError(.noData, source: source, "unknown symbol (\(detail))")
         default:

@@ -1,34 +1,172 @@
+import Foundation
 import Hummingbird
 import TributaryCore
 
-/// Binance Spot's market-data routes, answered in Binance's shapes and with its errors.
+/// Binance Spot's routes under `/binance`, answered in Binance's shapes and with its errors.
 struct BinanceRoutes {
     let market: MockMarket
 
     func register(on router: Router<BasicRequestContext>) {
-        router.get("/api/v3/ticker/24hr") { request, _ in ticker(request) }
+        let group = router.group("binance/api/v3")
+        group.get("ticker/24hr") { request, _ in ticker(request) }
+        group.get("ticker/price") { request, _ in price(request) }
+        group.get("klines") { request, _ in klines(request) }
+        group.get("depth") { request, _ in depth(request) }
+        group.get("account") { request, _ in account(request) }
     }
 
-    /// `GET /api/v3/ticker/24hr?symbol=BTCUSDT` (object) or `?symbols=["BTCUSDT","ETHUSDT"]` (array).
+    /// Pairs listed when a call names no symbol.
+    static let listedSymbols = ["BTCUSDT", "ETHUSDT", "BNBUSDT", "SOLUSDT", "ETHBTC"]
+
+    // MARK: Market data
+
+    /// `?symbol=BTCUSDT` (object) or `?symbols=["BTCUSDT","ETHUSDT"]` (array).
     func ticker(_ request: Request) -> Response {
+        switch symbols(request, required: true) {
+        case .failure(let failure): return failure.response
+        case .success(let (list, single)):
+            let items = list.map { tickerObject(venueSymbol: $0.venue, canonical: $0.canonical) }
+            return MockJSON.response(single ? items[0] : .array(items))
+        }
+    }
+
+    func price(_ request: Request) -> Response {
+        switch symbols(request, required: false) {
+        case .failure(let failure): return failure.response
+        case .success(let (list, single)):
+            let items = list.map { symbol -> JSONValue in
+                let (last, _) = market.prices.step(symbol.canonical)
+                return .object(JSONObject([("symbol", .string(symbol.venue)), ("price", .string(last.description))]))
+            }
+            return MockJSON.response(single ? items[0] : .array(items))
+        }
+    }
+
+    /// Bars ending at now, aligned to the interval; each bar's prices come from a generator
+    /// seeded with (seed, symbol, open time), so the same bar is the same on every call.
+    func klines(_ request: Request) -> Response {
+        let query = request.uri.queryParameters
+        guard let venue = query.get("symbol"), let canonical = canonical(venue) else { return invalidSymbol() }
+        let intervalText = query.get("interval") ?? ""
+        guard let interval = Self.intervalMilliseconds[intervalText] else { return error(-1120, "Invalid interval.") }
+        let limit = min(1_000, max(1, Int(query.get("limit") ?? "500") ?? 500))
+        let now = market.clock().millisecondsSinceEpoch
+        var end = (now / interval) * interval
+        if let endTime = query.get("endTime").flatMap({ Int64($0) }) { end = min(end, (endTime / interval) * interval) }
+        var start = end - Int64(limit - 1) * interval
+        if let startTime = query.get("startTime").flatMap({ Int64($0) }) { start = max(start, (startTime + interval - 1) / interval * interval) }
+        var rows: [JSONValue] = []
+        var openTime = start
+        while openTime <= end, rows.count < limit {
+            rows.append(klineRow(canonical: canonical, openTime: openTime, interval: interval))
+            openTime += interval
+        }
+        return MockJSON.response(.array(rows))
+    }
+
+    func depth(_ request: Request) -> Response {
+        let query = request.uri.queryParameters
+        guard let venue = query.get("symbol"), let canonical = canonical(venue) else { return invalidSymbol() }
+        let limit = min(5_000, max(1, Int(query.get("limit") ?? "100") ?? 100))
+        let (last, tick) = market.prices.step(canonical)
+        let tickSize = max(Int128(1), last.mantissa / 100_000)
+        var generator = SplitMix64(seed: market.seed ^ UInt64(truncatingIfNeeded: tick))
+        func side(_ direction: Int128) -> JSONValue {
+            .array((0..<min(limit, 50)).map { level -> JSONValue in
+                let price = last.mantissa + direction * tickSize * Int128(level + 1)
+                let size = Int128(generator.next() % 500_000_000) + 1_000_000
+                return .array([.string(ExactDecimal(mantissa: price, scale: 8).description), .string(ExactDecimal(mantissa: size, scale: 8).description)])
+            })
+        }
+        return MockJSON.response(.object(JSONObject([
+            ("lastUpdateId", .number(String(tick))), ("bids", side(-1)), ("asks", side(1)),
+        ])))
+    }
+
+    // MARK: Signed
+
+    /// `GET /api/v3/account`: checks the key header, the HMAC-SHA256 signature over the query
+    /// string and the timestamp window, as Binance does, then returns a fixed portfolio.
+    func account(_ request: Request) -> Response {
+        guard let credentials = market.binanceCredentials else {
+            return error(-2015, "Invalid API-key, IP, or permissions for action.", status: .unauthorized)
+        }
+        guard request.headers[.init("X-MBX-APIKEY")!] == credentials.apiKey else {
+            return error(-2015, "Invalid API-key, IP, or permissions for action.", status: .unauthorized)
+        }
+        let raw = request.uri.query ?? ""
+        guard let range = raw.range(of: "&signature=") else {
+            return error(-1102, "Mandatory parameter 'signature' was not sent, was empty/null, or malformed.")
+        }
+        let payload = String(raw[..<range.lowerBound])
+        let signature = String(raw[range.upperBound...]).lowercased()
+        let expected = HMACSignature.sha256Hex(key: credentials.secret, message: payload)
+        guard HMACSignature.constantTimeEquals(Array(signature.utf8), Array(expected.utf8)) else {
+            return error(-1022, "Signature for this request is not valid.")
+        }
+        let query = request.uri.queryParameters
+        let window = Int64(query.get("recvWindow") ?? "5000") ?? 5_000
+        guard let timestamp = query.get("timestamp").flatMap({ Int64($0) }) else {
+            return error(-1102, "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed.")
+        }
+        let now = market.clock().millisecondsSinceEpoch
+        guard timestamp < now + 1_000, now - timestamp <= window else {
+            return error(-1021, "Timestamp for this request is outside of the recvWindow.")
+        }
+        let balances: [JSONValue] = [("BTC", "0.52100000", "0.01000000"), ("USDT", "12500.00000000", "250.00000000"), ("ETH", "3.75000000", "0.00000000")]
+            .map { .object(JSONObject([("asset", .string($0.0)), ("free", .string($0.1)), ("locked", .string($0.2))])) }
+        return MockJSON.response(.object(JSONObject([
+            ("makerCommission", .number("15")), ("takerCommission", .number("15")), ("canTrade", .bool(true)),
+            ("updateTime", .number(String(now))), ("accountType", .string("SPOT")), ("balances", .array(balances)),
+            ("permissions", .array([.string("SPOT")])),
+        ])))
+    }
+
+    // MARK: Helpers
+
+    static let intervalMilliseconds: [String: Int64] = [
+        "1s": 1_000, "1m": 60_000, "3m": 180_000, "5m": 300_000, "15m": 900_000, "30m": 1_800_000, "1h": 3_600_000,
+        "2h": 7_200_000, "4h": 14_400_000, "6h": 21_600_000, "8h": 28_800_000, "12h": 43_200_000, "1d": 86_400_000,
+        "3d": 259_200_000, "1w": 604_800_000, "1M": 2_592_000_000,
+    ]
+
+    private func klineRow(canonical: String, openTime: Int64, interval: Int64) -> JSONValue {
+        var generator = SplitMix64(seed: market.seed ^ UInt64(bitPattern: openTime) ^ UInt64(truncatingIfNeeded: canonical.hashValueStable))
+        let base = PriceModel.startingPrice(for: canonical)
+        func around(_ spread: Int128) -> Int128 { base + Int128(generator.next() % UInt64(spread * 2 + 1)) - spread }
+        let spread = max(Int128(1), base / 200)
+        let open = around(spread), close = around(spread)
+        let high = max(open, close) + Int128(generator.next() % UInt64(spread + 1))
+        let low = max(Int128(1), min(open, close) - Int128(generator.next() % UInt64(spread + 1)))
+        let volume = Int128(generator.next() % 100_000_000_000) + 100_000_000
+        func d(_ m: Int128) -> JSONValue { .string(ExactDecimal(mantissa: m, scale: 8).description) }
+        let trades = Int64(generator.next() % 5_000) + 1
+        return .array([
+            .number(String(openTime)), d(open), d(high), d(low), d(close), d(volume), .number(String(openTime + interval - 1)),
+            d(volume * close / 100_000_000), .number(String(trades)), d(volume / 2), d(volume * close / 200_000_000), .string("0"),
+        ])
+    }
+
+    private func symbols(_ request: Request, required: Bool) -> Result<([(venue: String, canonical: String)], Bool), ResponseFailure> {
         let query = request.uri.queryParameters
         if let symbol = query.get("symbol") {
-            guard let canonical = canonical(symbol) else { return invalidSymbol() }
-            return MockJSON.response(tickerObject(venueSymbol: symbol, canonical: canonical))
+            guard let canonical = canonical(symbol) else { return .failure(ResponseFailure(invalidSymbol())) }
+            return .success(([(symbol, canonical)], true))
         }
         if let list = query.get("symbols") {
             let decoded = list.removingPercentEncoding ?? list
             guard let array = try? JSONParser.parse(Array(decoded.utf8)).arrayValue else {
-                return error(-1100, "Illegal characters found in parameter 'symbols'; legal range is '^\\[(\"[A-Z0-9-_.]{1,20}\"(,\"[A-Z0-9-_.]{1,20}\"){0,}){0,1}\\]$'.")
+                return .failure(ResponseFailure(error(-1100, "Illegal characters found in parameter 'symbols'.")))
             }
-            var items: [JSONValue] = []
+            var items: [(venue: String, canonical: String)] = []
             for item in array {
-                guard let symbol = item.stringValue, let canonical = canonical(symbol) else { return invalidSymbol() }
-                items.append(tickerObject(venueSymbol: symbol, canonical: canonical))
+                guard let symbol = item.stringValue, let canonical = canonical(symbol) else { return .failure(ResponseFailure(invalidSymbol())) }
+                items.append((symbol, canonical))
             }
-            return MockJSON.response(.array(items))
+            return .success((items, false))
         }
-        return error(-1102, "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.")
+        if required { return .failure(ResponseFailure(error(-1102, "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed."))) }
+        return .success((Self.listedSymbols.compactMap { s in canonical(s).map { (s, $0) } }, false))
     }
 
     private func canonical(_ venueSymbol: String) -> String? {
@@ -43,30 +181,16 @@ struct BinanceRoutes {
         func price(_ mantissa: Int128) -> JSONValue { .string(ExactDecimal(mantissa: mantissa, scale: PriceModel.scale).description) }
         let open = last.mantissa - last.mantissa / 100
         let change = last.mantissa - open
-        // percent with 3 decimals, as Binance writes it
         let percent = ExactDecimal(mantissa: change * 100_000 / Swift.max(1, open), scale: 3)
         let fields: [(key: String, value: JSONValue)] = [
-            ("symbol", .string(venueSymbol)),
-            ("priceChange", price(change)),
-            ("priceChangePercent", .string(percent.description)),
-            ("weightedAvgPrice", price((open + last.mantissa) / 2)),
-            ("prevClosePrice", price(open)),
-            ("lastPrice", price(last.mantissa)),
-            ("lastQty", .string("0.01000000")),
-            ("bidPrice", price(last.mantissa - spread)),
-            ("bidQty", .string("1.25000000")),
-            ("askPrice", price(last.mantissa)),
-            ("askQty", .string("0.75000000")),
-            ("openPrice", price(open)),
-            ("highPrice", price(Swift.max(open, last.mantissa) + spread * 10)),
-            ("lowPrice", price(Swift.min(open, last.mantissa) - spread * 10)),
-            ("volume", .string("12345.67800000")),
-            ("quoteVolume", price(last.mantissa * 12345)),
-            ("openTime", .number(String(now - 86_400_000))),
-            ("closeTime", .number(String(now))),
-            ("firstId", .number("1")),
-            ("lastId", .number(String(tick))),
-            ("count", .number(String(tick))),
+            ("symbol", .string(venueSymbol)), ("priceChange", price(change)), ("priceChangePercent", .string(percent.description)),
+            ("weightedAvgPrice", price((open + last.mantissa) / 2)), ("prevClosePrice", price(open)), ("lastPrice", price(last.mantissa)),
+            ("lastQty", .string("0.01000000")), ("bidPrice", price(last.mantissa - spread)), ("bidQty", .string("1.25000000")),
+            ("askPrice", price(last.mantissa)), ("askQty", .string("0.75000000")), ("openPrice", price(open)),
+            ("highPrice", price(Swift.max(open, last.mantissa) + spread * 10)), ("lowPrice", price(Swift.min(open, last.mantissa) - spread * 10)),
+            ("volume", .string("12345.67800000")), ("quoteVolume", price(last.mantissa * 12345)),
+            ("openTime", .number(String(now - 86_400_000))), ("closeTime", .number(String(now))),
+            ("firstId", .number("1")), ("lastId", .number(String(tick))), ("count", .number(String(tick))),
         ]
         return .object(JSONObject(fields))
     }
@@ -75,9 +199,25 @@ struct BinanceRoutes {
         error(-1121, "Invalid symbol.")
     }
 
-    private func error(_ code: Int, _ message: String) -> Response {
-        MockJSON.response(.object(JSONObject([("code", .number(String(code))), ("msg", .string(message))])), status: .badRequest)
+    private func error(_ code: Int, _ message: String, status: HTTPResponse.Status = .badRequest) -> Response {
+        MockJSON.response(.object(JSONObject([("code", .number(String(code))), ("msg", .string(message))])), status: status)
     }
 }
 
-import Foundation
+/// A prepared error response carried through a `Result`.
+struct ResponseFailure: Error {
+    let response: Response
+    init(_ response: Response) { self.response = response }
+}
+
+extension String {
+    /// FNV-1a over the UTF-8 bytes: stable across runs, unlike `hashValue`.
+    var hashValueStable: UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return hash
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+import TributaryCore
+import TributaryTesting
+
+/// Every Binance endpoint fetched by the real binary from the mock market run as a real process.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct MockMarketFetchTests {
+    static let demoKeys = ["BINANCE_API_KEY": "tributary-demo-key", "BINANCE_API_SECRET": "tributary-demo-secret"]
+
+    func fetch(_ mock: MockProcess, _ arguments: [String], keys: [String: String] = demoKeys) throws -> (Tributary.Run, [JSONValue]) {
+        var env = keys
+        env["TRIBUTARY_BINANCE_BASE_URL"] = mock.url + "/binance"
+        let run = try Tributary.run(["fetch", "binance"] + arguments + ["--json"], environment: env)
+        let records = try run.stdout.split(separator: "\n").map { try JSONParser.parse(Array($0.utf8)) }
+        return (run, records)
+    }
+
+    @Test func everyEndpointEndToEnd() throws {
+        let mock = try MockProcess()
+        defer { mock.stop() }
+
+        let (ticker, quotes) = try fetch(mock, ["ticker", "--symbol", "BTCUSDT", "--symbol", "ETH-USDT"])
+        #expect(ticker.status == 0, "\(ticker.stderr)")
+        #expect(quotes.map { $0["symbol"] } == [.string("BTC-USDT"), .string("ETH-USDT")])
+
+        let (price, prices) = try fetch(mock, ["price"])
+        #expect(price.status == 0, "\(price.stderr)")
+        #expect(prices.count == 5)
+        #expect(prices.allSatisfy { $0["kind"] == .string("quote") && $0["last"]?.decimalValue != nil })
+
+        let (klines, bars) = try fetch(mock, ["klines", "--symbol", "BTCUSDT", "--param", "interval=1h", "--param", "limit=24"])
+        #expect(klines.status == 0, "\(klines.stderr)")
+        #expect(bars.count == 24)
+        let starts = bars.compactMap { $0["start"]?.stringValue.flatMap { UTCTimestamp(rfc3339: $0) } }
+        #expect(zip(starts, starts.dropFirst()).allSatisfy { $1.nanosecondsSinceEpoch - $0.nanosecondsSinceEpoch == 3_600_000_000_000 })
+        #expect(bars.allSatisfy { ($0["low"]?.decimalValue)! <= ($0["high"]?.decimalValue)! })
+
+        let (depth, books) = try fetch(mock, ["depth", "--symbol", "ETHUSDT", "--param", "limit=5"])
+        #expect(depth.status == 0, "\(depth.stderr)")
+        #expect(books.first?["bids"]?.arrayValue?.count == 5)
+
+        let (account, balances) = try fetch(mock, ["account"])
+        #expect(account.status == 0, "\(account.stderr)")
+        #expect(balances.map { $0["asset"] } == [.string("BTC"), .string("USDT"), .string("ETH")])
+        #expect(!account.stdout.contains("tributary-demo-secret"))
+        #expect(balances.first?["provenance"]?["source_uri"]?.stringValue?.hasSuffix("signature=REDACTED") == true)
+    }
+
+    @Test func signedCallsFailClearlyWithoutOrWithWrongKeys() throws {
+        let mock = try MockProcess()
+        defer { mock.stop() }
+        let (missing, _) = try fetch(mock, ["account"], keys: [:])
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("BINANCE_API_KEY") && missing.stderr.contains("BINANCE_API_SECRET"))
+        let (wrong, _) = try fetch(mock, ["account"], keys: ["BINANCE_API_KEY": "tributary-demo-key", "BINANCE_API_SECRET": "not-the-secret"])
+        #expect(wrong.status != 0)
+        #expect(wrong.stderr.contains("-1022"))
+        #expect(!wrong.stderr.contains("not-the-secret"))
+    }
+
+    @Test func klinesAreTheSameForTheSameSeed() throws {
+        let a = try MockProcess(arguments: ["--seed", "7"])
+        let b = try MockProcess(arguments: ["--seed", "7"])
+        defer { a.stop(); b.stop() }
+        let args = ["klines", "--symbol", "BTCUSDT", "--param", "interval=1d", "--param", "limit=3"]
+        let (_, first) = try fetch(a, args)
+        let (_, second) = try fetch(b, args)
+        #expect(first.map { $0["close"] } == second.map { $0["close"] })
+        #expect(first.count == 3)
+    }
+}
