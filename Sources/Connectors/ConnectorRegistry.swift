@@ -1,23 +1,39 @@
 import Foundation
 import TributaryCore
 
-/// The connectors Tributary knows, and how a user points one at another base URL.
+/// The connectors Tributary has, and how a source's definition and the environment configure one.
 ///
 /// Base URL precedence: an explicit override (`--base-url`), then the environment
-/// (`TRIBUTARY_<ID>_BASE_URL`), then the provider's public address.
+/// (`TRIBUTARY_<ID>_BASE_URL`), then the source's Sources.d `base_url`, then the provider's
+/// public address. Credentials come from the environment variables its `auth:` names.
 public enum ConnectorRegistry {
-    /// Every source id with a connector.
+    /// Every source id with a Swift connector.
     public static let sourceIDs: [SourceID] = ["binance"]
 
+    /// Connector id → its endpoint names, for validating Sources.d files.
+    public static var knownConnectors: [String: [String]] {
+        ["binance": BinanceConnector().endpoints.map(\.name)]
+    }
+
     public static func connector(
-        for id: String, baseURL override: String? = nil,
+        for id: String, definition: SourceDefinition? = nil, baseURL override: String? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(ConnectorError) -> any Connector {
         let source = SourceID(id.lowercased())
-        let baseURL = override ?? environment[environmentKey(for: source)]
-        switch source {
+        let kind = definition?.connector ?? source.rawValue
+        let baseURL = override ?? environment[environmentKey(for: source)] ?? definition?.baseURL
+        let connect = definition?.connectTimeout ?? .seconds(2)
+        let total = definition?.totalTimeout ?? .seconds(10)
+        switch kind {
         case "binance":
-            return BinanceConnector(baseURL: baseURL ?? BinanceConnector.defaultBaseURL, credentials: BinanceCredentials(environment: environment))
+            let keyVariable = definition?.auth?.keyEnv ?? "BINANCE_API_KEY"
+            let secretVariable = definition?.auth?.secretEnv ?? "BINANCE_API_SECRET"
+            var credentials: BinanceCredentials?
+            if let key = environment[keyVariable], !key.isEmpty, let secret = environment[secretVariable], !secret.isEmpty {
+                credentials = BinanceCredentials(apiKey: key, secret: secret)
+            }
+            return BinanceConnector(
+                baseURL: baseURL ?? BinanceConnector.defaultBaseURL, credentials: credentials, connectTimeout: connect, totalTimeout: total)
         default:
             throw ConnectorError(
                 .invalidArgument, source: source,
@@ -28,6 +44,6 @@ public enum ConnectorRegistry {
 
     /// `TRIBUTARY_BINANCE_BASE_URL` for `binance`.
     public static func environmentKey(for source: SourceID) -> String {
-        "TRIBUTARY_\(source.rawValue.uppercased())_BASE_URL"
+        "TRIBUTARY_\(source.rawValue.uppercased().replacingOccurrences(of: "-", with: "_"))_BASE_URL"
     }
 }

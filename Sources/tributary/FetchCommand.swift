@@ -52,16 +52,18 @@ struct FetchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let catalog = SourceCatalog()
         let connector: any Connector
         do {
-            connector = try ConnectorRegistry.connector(for: source, baseURL: baseURL)
+            connector = try catalog.connector(for: source, baseURL: baseURL)
         } catch {
             throw CLIError(error.description)
         }
+        let definition = catalog.definitions[connector.id]
         let client = HTTPClient()
         let envelopes: [Envelope]
         do {
-            envelopes = try await fetch(using: connector, client: client)
+            envelopes = try await fetch(using: connector, definition: definition, client: client)
         } catch {
             await client.shutdown()
             throw error
@@ -76,13 +78,14 @@ struct FetchCommand: AsyncParsableCommand {
 
     /// Fetches through the source's resilience layer into a buffer and drains it, so the
     /// printed records are the ones a sink would get.
-    private func fetch<C: Connector>(using connector: C, client: HTTPClient) async throws -> [Envelope] {
+    private func fetch<C: Connector>(using connector: C, definition: SourceDefinition?, client: HTTPClient) async throws -> [Envelope] {
         let buffer = NormalizationBuffer<Envelope>()
         let worker = SourceWorker(connector: connector, transport: client, buffer: buffer, latency: LatencyRecorder())
-        let guardian = SourceGuard(source: connector.id.rawValue, settings: ResilienceDefaults.settings(for: connector.id), clock: ContinuousClock())
+        let settings = ResilienceSettings(definition: definition, source: connector.id)
+        let guardian = SourceGuard(source: connector.id.rawValue, settings: settings, clock: ContinuousClock())
         let resilient = ResilientWorker(worker: worker, guardian: guardian, clock: ContinuousClock())
         do {
-            try await resilient.fetch(call, cost: ResilienceDefaults.cost(of: endpoint, source: connector.id, symbolCount: symbols.count))
+            try await resilient.fetch(call, cost: ResilienceSettings.cost(of: call, source: connector.id, definition: definition))
         } catch let error as ConnectorError {
             throw CLIError(error.description)
         } catch let error as ResilienceError {

@@ -5,34 +5,46 @@ import Foundation
 import Resilience
 import TributaryCore
 
-/// `tributary sources`: what is registered and how each source is protected.
+/// `tributary sources`: what is registered, how each source is protected, and whether the
+/// Sources.d files are valid.
 struct SourcesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sources",
-        abstract: "List the sources, their endpoints, base URLs and resilience settings.",
-        subcommands: [List.self],
+        abstract: "List the sources, or check the Sources.d files.",
+        subcommands: [List.self, Check.self],
         defaultSubcommand: List.self
     )
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "list",
-            abstract: "One line per source: endpoints, base URL, rate limit, breaker, retries, state.",
-            discussion: "A one-shot command starts every breaker closed; the live state of a running aggregator is at /sources."
+            abstract: "One line per source: endpoints, base URL, keys present, rate limit, breaker, retries, state.",
+            discussion: "Key values are never printed, only whether each variable is set. A one-shot command starts every breaker closed; a running aggregator serves the live state at /sources."
         )
 
         func run() async throws {
-            var rows: [[String]] = [["SOURCE", "ENDPOINTS", "BASE URL", "RATE LIMIT", "BREAKER", "RETRY", "STATE", "NEXT ALLOWED", "REASON"]]
-            for id in ConnectorRegistry.sourceIDs {
-                let connector = try ConnectorRegistry.connector(for: id.rawValue)
-                let settings = ResilienceDefaults.settings(for: id)
+            let catalog = SourceCatalog()
+            let environment = ProcessInfo.processInfo.environment
+            var rows: [[String]] = [["SOURCE", "ENDPOINTS", "BASE URL", "KEYS", "RATE LIMIT", "BREAKER", "RETRY", "STATE", "NEXT ALLOWED", "REASON"]]
+            for id in catalog.sourceIDs {
+                guard let connector = try? catalog.connector(for: id.rawValue) else {
+                    rows.append([id.rawValue, "-", "-", "-", "-", "-", "-", "invalid file", "-", "run `tributary sources check`"])
+                    continue
+                }
+                let definition = catalog.definitions[id]
+                let settings = ResilienceSettings(definition: definition, source: id)
                 let guardian = SourceGuard(source: id.rawValue, settings: settings, clock: ContinuousClock())
+                let variables = Set(definition?.credentialVariables ?? [] + connector.endpoints.flatMap(\.credentials)).sorted()
+                let keys = variables.isEmpty
+                    ? "none needed"
+                    : variables.map { "\($0)=\((environment[$0] ?? "").isEmpty ? "missing" : "set")" }.joined(separator: " ")
                 let limit = settings.rateLimit.map { "\(Int($0.capacity)) burst, \(Self.number($0.refillPerSecond))/s" } ?? "none"
                 let b = settings.breaker
                 rows.append([
                     id.rawValue,
                     connector.endpoints.map(\.name).joined(separator: ","),
                     SourceURIRedactor.redact(connector.baseURL),
+                    keys,
                     limit,
                     "\(b.failureThreshold) in a row or \(Int(b.failureRateThreshold * 100))% of \(b.windowSize); open \(b.openDuration.components.seconds) s",
                     "\(settings.retry.maxAttempts) attempts, \(settings.retry.backoff.jitter.rawValue) jitter",
@@ -42,10 +54,32 @@ struct SourcesCommand: AsyncParsableCommand {
                 ])
             }
             print(TextTable.render(rows), terminator: "")
+            if !catalog.problems.isEmpty {
+                FileHandle.standardError.write(Data("\(catalog.problems.count) problem(s) in Sources.d; run `tributary sources check`\n".utf8))
+            }
         }
 
         static func number(_ value: Double) -> String {
             value == value.rounded() ? String(Int(value)) : String(value)
+        }
+    }
+
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "check",
+            abstract: "Validate every Sources.d file; each mistake with file, line, column and fix. Exit 1 if any.",
+            discussion: "Reads the shipped Sources.d and TRIBUTARY_SOURCES_DIR, or only the directories given."
+        )
+
+        @Argument(help: "Directories to check instead of the usual ones.")
+        var directories: [String] = []
+
+        func run() async throws {
+            let catalog = SourceCatalog(directories: directories.isEmpty ? SourceDirectories.search() : directories)
+            for problem in catalog.problems { print(problem) }
+            let valid = catalog.definitions.count
+            print("\(catalog.files.count) file(s) in \(catalog.directories.joined(separator: ", ")): \(valid) valid, \(catalog.problems.count) problem(s)")
+            if !catalog.problems.isEmpty { throw ExitCode(1) }
         }
     }
 }

@@ -104,3 +104,28 @@ import TributaryTesting
         #expect(binance.contains("closed"))
     }
 }
+
+@Suite struct SourcesCheckTests {
+    @Test func checkNamesFileLineAndFixAndExitsNonZero() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tributary-check-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try "id: binance\nretry: { max_atempts: 3 }\n".write(toFile: directory + "/binance.yaml", atomically: true, encoding: .utf8)
+        let run = try Tributary.run(["sources", "check", directory])
+        #expect(run.status == 1)
+        #expect(run.stdout.contains("\(directory)/binance.yaml:2:10: error: unknown key 'max_atempts' in retry"))
+        #expect(run.stdout.contains("did you mean 'max_attempts'?"))
+        let shipped = try Tributary.run(["sources", "check"])
+        #expect(shipped.status == 0, "\(shipped.stdout)")
+    }
+
+    @Test func fetchRefusesASourceWhoseFileIsBroken() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tributary-broken-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try "id: binance\nrate_limit: { capacity: -1, refill_per_second: 1 }\n".write(toFile: directory + "/binance.yaml", atomically: true, encoding: .utf8)
+        let run = try Tributary.run(["fetch", "binance", "ticker", "--symbol", "BTCUSDT"], environment: ["TRIBUTARY_SOURCES_DIR": directory])
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("binance.yaml:2"))
+    }
+}

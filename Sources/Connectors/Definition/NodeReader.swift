@@ -1,0 +1,123 @@
+import Yams
+
+/// Typed reads from a YAML node that record a located problem instead of failing.
+struct NodeReader {
+    let file: String
+    var problems: [ConfigProblem] = []
+
+    init(file: String) {
+        self.file = file
+    }
+
+    mutating func report(_ node: Node, _ message: String, fix: String? = nil) {
+        let mark = node.mark
+        problems.append(ConfigProblem(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1, message: message, fix: fix))
+    }
+
+    func problem(from error: YamlError) -> ConfigProblem {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+            return ConfigProblem(file: file, line: mark.line, column: mark.column, message: "not valid YAML: \(problem)", fix: "check indentation and quoting on this line")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return ConfigProblem(file: file, line: context.mark.line, column: context.mark.column,
+                                 message: "key repeated in one mapping: \(duplicates.joined(separator: ", "))", fix: "keep one of them")
+        default:
+            return ConfigProblem(file: file, line: 1, column: 1, message: "not valid YAML: \(error)")
+        }
+    }
+
+    mutating func mapping(_ node: Node, _ what: String) -> Node.Mapping? {
+        guard let mapping = node.mapping else {
+            report(node, "\(what) must be a mapping (key: value pairs)", fix: "indent its keys under it, or write { key: value }")
+            return nil
+        }
+        return mapping
+    }
+
+    mutating func sequence(_ node: Node, _ what: String) -> Node.Sequence? {
+        guard let sequence = node.sequence else {
+            report(node, "\(what) must be a list", fix: "write each item on its own line starting with `- `")
+            return nil
+        }
+        return sequence
+    }
+
+    mutating func string(_ node: Node, _ what: String) -> String? {
+        guard let scalar = node.scalar else {
+            report(node, "\(what) must be a single value, not a list or mapping")
+            return nil
+        }
+        return scalar.string
+    }
+
+    mutating func strings(_ node: Node, _ what: String) -> [String]? {
+        if let scalar = node.scalar { return [scalar.string] }
+        guard let list = sequence(node, what) else { return nil }
+        return list.compactMap { string($0, "an item of \(what)") }
+    }
+
+    mutating func identifier(_ node: Node, _ what: String) -> String? {
+        guard let text = string(node, what) else { return nil }
+        guard !text.isEmpty, text.allSatisfy({ ($0.isLetter && $0.isLowercase) || $0.isNumber || $0 == "-" || $0 == "_" }), text.first!.isLetter else {
+            report(node, "\(what) '\(text)' must be lower-case letters, digits, - or _, starting with a letter", fix: "e.g. `\(text.lowercased().filter { $0.isLetter || $0.isNumber })`")
+            return nil
+        }
+        return text
+    }
+
+    mutating func environmentName(_ node: Node, _ what: String) -> String? {
+        guard let text = string(node, what) else { return nil }
+        guard !text.isEmpty, text.allSatisfy({ ($0.isLetter && $0.isUppercase) || $0.isNumber || $0 == "_" }) else {
+            report(node, "\(what) '\(text)' is not an environment variable name", fix: "use upper case, digits and _, e.g. FINNHUB_API_KEY; put the value in the environment or .env, never in this file")
+            return nil
+        }
+        return text
+    }
+
+    mutating func integer(_ node: Node, _ what: String, in range: ClosedRange<Int>) -> Int? {
+        guard let text = string(node, what) else { return nil }
+        guard let value = Int(text), range.contains(value) else {
+            report(node, "\(what) must be a whole number in \(range.lowerBound)…\(range.upperBound), got '\(text)'")
+            return nil
+        }
+        return value
+    }
+
+    mutating func number(_ node: Node, _ what: String, above lower: Double, atMost upper: Double = .greatestFiniteMagnitude) -> Double? {
+        guard let text = string(node, what) else { return nil }
+        guard let value = Double(text), value > lower, value <= upper else {
+            let range = upper == .greatestFiniteMagnitude ? "greater than \(max(0, lower))" : "in (\(max(0, lower)), \(upper)]"
+            report(node, "\(what) must be a number \(range), got '\(text)'")
+            return nil
+        }
+        return value
+    }
+
+    /// Reports keys outside `allowed`, suggesting the closest allowed one.
+    mutating func allowOnly(_ mapping: Node.Mapping, _ allowed: [String], in what: String) {
+        for key in mapping.keys {
+            guard let name = key.scalar?.string, !allowed.contains(name) else { continue }
+            report(key, "unknown key '\(name)' in \(what)", fix: "allowed keys: \(allowed.joined(separator: ", "))\(suggestion(name, allowed))")
+        }
+    }
+
+    /// "; did you mean 'x'?" for the allowed word closest to `word`, when one is close.
+    func suggestion(_ word: String, _ candidates: [String]) -> String {
+        let scored = candidates.map { ($0, Self.distance(word, $0)) }.min { $0.1 < $1.1 }
+        guard let (best, distance) = scored, distance <= max(2, word.count / 3) else { return "" }
+        return "; did you mean '\(best)'?"
+    }
+
+    static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        var previous = Array(0...b.count)
+        for i in 1...max(1, a.count) where !a.isEmpty {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...max(1, b.count) where !b.isEmpty {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return a.isEmpty ? b.count : previous[b.count]
+    }
+}

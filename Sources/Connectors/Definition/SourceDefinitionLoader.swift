@@ -1,0 +1,185 @@
+import Foundation
+import TributaryCore
+import Yams
+
+/// Reads and validates Sources.d files.
+///
+/// Every mistake is reported with its file, line and column and a suggested fix, and a file
+/// with mistakes is not used (the others still are): a typo in one source's file must not
+/// take the other sources down, nor silently run with half a configuration.
+public enum SourceDefinitionLoader {
+    /// What a directory (or several, later ones overriding earlier by id) yielded.
+    public struct Result: Sendable {
+        public var definitions: [SourceID: SourceDefinition] = [:]
+        public var problems: [ConfigProblem] = []
+        /// Sources whose file (any of them) has mistakes: not used, rather than half-used.
+        public var brokenSources: [SourceID: [ConfigProblem]] = [:]
+        public var files: [String] = []
+    }
+
+    /// Loads every `*.yaml` / `*.yml` file of each directory in order; a later file with the
+    /// same `id` replaces the earlier one (that is how a user overrides a shipped source).
+    public static func load(directories: [String], knownConnectors: [String: [String]]) -> Result {
+        var result = Result()
+        for directory in directories {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+            for name in names.sorted() where name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
+                let path = (directory as NSString).appendingPathComponent(name)
+                result.files.append(path)
+                guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                    result.problems.append(ConfigProblem(file: path, line: 1, column: 1, message: "cannot read the file as UTF-8 text"))
+                    continue
+                }
+                let (definition, problems) = parse(text, file: path, knownConnectors: knownConnectors)
+                result.problems += problems
+                if let definition, problems.isEmpty { result.definitions[definition.id] = definition }
+                if let definition, !problems.isEmpty { result.brokenSources[definition.id, default: []] += problems }
+            }
+        }
+        return result
+    }
+
+    /// Parses one file's text. `knownConnectors` maps each Swift connector id to its endpoints.
+    public static func parse(_ text: String, file: String, knownConnectors: [String: [String]]) -> (SourceDefinition?, [ConfigProblem]) {
+        var reader = NodeReader(file: file)
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                return (nil, [ConfigProblem(file: file, line: 1, column: 1, message: "the file is empty", fix: "add at least `id: <source>`")])
+            }
+            root = node
+        } catch let error as YamlError {
+            return (nil, [reader.problem(from: error)])
+        } catch {
+            return (nil, [ConfigProblem(file: file, line: 1, column: 1, message: "not valid YAML: \(error)")])
+        }
+        guard let top = reader.mapping(root, "the file") else { return (nil, reader.problems) }
+        reader.allowOnly(top, Self.topLevelKeys, in: "the file")
+        guard let idNode = top["id"], let id = reader.identifier(idNode, "id") else {
+            if top["id"] == nil {
+                reader.report(root, "missing `id`", fix: "add `id: <source>` (lower case, e.g. `id: binance`)")
+            }
+            return (nil, reader.problems)
+        }
+        var definition = SourceDefinition(id: SourceID(id), file: file)
+        definition.name = top["name"].flatMap { reader.string($0, "name") }
+        if let node = top["connector"], let connector = reader.identifier(node, "connector") { definition.connector = connector }
+        let endpoints = knownConnectors[definition.connector]
+        if endpoints == nil {
+            reader.report(top["connector"] ?? idNode, "no connector named '\(definition.connector)'",
+                          fix: "use one of: \(knownConnectors.keys.sorted().joined(separator: ", ")), or set `connector:` to one of them")
+        }
+        if let node = top["base_url"], let url = reader.string(node, "base_url") {
+            if url.hasPrefix("http://") || url.hasPrefix("https://") {
+                definition.baseURL = url
+            } else {
+                reader.report(node, "base_url must start with http:// or https://, got '\(url)'", fix: "write the full address, e.g. https://api.example.com")
+            }
+        }
+        if let node = top["auth"], let auth = reader.mapping(node, "auth") {
+            reader.allowOnly(auth, ["kind", "key_env", "secret_env"], in: "auth")
+            let kind = auth["kind"].flatMap { reader.string($0, "auth.kind") } ?? "none"
+            let kinds = ["none", "hmac-sha256", "query", "header", "bearer"]
+            if !kinds.contains(kind) { reader.report(auth["kind"] ?? node, "auth.kind '\(kind)' is unknown", fix: "use one of: \(kinds.joined(separator: ", "))") }
+            definition.auth = .init(
+                kind: kind, keyEnv: auth["key_env"].flatMap { reader.environmentName($0, "auth.key_env") },
+                secretEnv: auth["secret_env"].flatMap { reader.environmentName($0, "auth.secret_env") })
+        }
+        if let node = top["rate_limit"], let limit = reader.mapping(node, "rate_limit") {
+            reader.allowOnly(limit, ["capacity", "refill_per_second"], in: "rate_limit")
+            let capacity = limit["capacity"].flatMap { reader.number($0, "rate_limit.capacity", above: 0) }
+            let refill = limit["refill_per_second"].flatMap { reader.number($0, "rate_limit.refill_per_second", above: 0) }
+            if let capacity, let refill {
+                definition.rateLimit = .init(capacity: capacity, refillPerSecond: refill)
+            } else if limit["capacity"] == nil || limit["refill_per_second"] == nil {
+                reader.report(node, "rate_limit needs both capacity and refill_per_second", fix: "e.g. `rate_limit: { capacity: 6000, refill_per_second: 100 }`")
+            }
+        }
+        if let node = top["breaker"], let breaker = reader.mapping(node, "breaker") {
+            reader.allowOnly(breaker, ["failure_threshold", "window_size", "minimum_calls", "failure_rate", "open_seconds", "half_open_probes", "slow_call_ms"], in: "breaker")
+            definition.breaker.failureThreshold = breaker["failure_threshold"].flatMap { reader.integer($0, "breaker.failure_threshold", in: 1...10_000) }
+            definition.breaker.windowSize = breaker["window_size"].flatMap { reader.integer($0, "breaker.window_size", in: 1...10_000) }
+            definition.breaker.minimumCalls = breaker["minimum_calls"].flatMap { reader.integer($0, "breaker.minimum_calls", in: 1...10_000) }
+            definition.breaker.failureRate = breaker["failure_rate"].flatMap { reader.number($0, "breaker.failure_rate", above: 0, atMost: 1) }
+            definition.breaker.openDuration = breaker["open_seconds"].flatMap { reader.integer($0, "breaker.open_seconds", in: 1...86_400) }.map { .seconds($0) }
+            definition.breaker.halfOpenProbes = breaker["half_open_probes"].flatMap { reader.integer($0, "breaker.half_open_probes", in: 1...1_000) }
+            definition.breaker.slowCall = breaker["slow_call_ms"].flatMap { reader.integer($0, "breaker.slow_call_ms", in: 1...3_600_000) }.map { .milliseconds($0) }
+            if let window = definition.breaker.windowSize, let minimum = definition.breaker.minimumCalls, minimum > window, let n = breaker["minimum_calls"] {
+                reader.report(n, "breaker.minimum_calls (\(minimum)) is larger than breaker.window_size (\(window))", fix: "make minimum_calls ≤ window_size")
+            }
+        }
+        if let node = top["retry"], let retry = reader.mapping(node, "retry") {
+            reader.allowOnly(retry, ["max_attempts", "base_ms", "cap_ms", "jitter", "max_retry_after_seconds", "budget_ratio", "budget_floor_per_second"], in: "retry")
+            definition.retry.maxAttempts = retry["max_attempts"].flatMap { reader.integer($0, "retry.max_attempts", in: 1...20) }
+            definition.retry.base = retry["base_ms"].flatMap { reader.integer($0, "retry.base_ms", in: 1...600_000) }.map { .milliseconds($0) }
+            definition.retry.cap = retry["cap_ms"].flatMap { reader.integer($0, "retry.cap_ms", in: 1...3_600_000) }.map { .milliseconds($0) }
+            if let base = definition.retry.base, let cap = definition.retry.cap, cap < base, let n = retry["cap_ms"] {
+                reader.report(n, "retry.cap_ms is below retry.base_ms", fix: "make cap_ms ≥ base_ms")
+            }
+            if let node = retry["jitter"], let jitter = reader.string(node, "retry.jitter") {
+                if ["none", "full", "decorrelated"].contains(jitter) { definition.retry.jitter = jitter } else {
+                    reader.report(node, "retry.jitter '\(jitter)' is unknown", fix: "use full, decorrelated or none")
+                }
+            }
+            definition.retry.maxRetryAfter = retry["max_retry_after_seconds"].flatMap { reader.integer($0, "retry.max_retry_after_seconds", in: 1...86_400) }.map { .seconds($0) }
+            definition.retry.budgetRatio = retry["budget_ratio"].flatMap { reader.number($0, "retry.budget_ratio", above: -0.000001, atMost: 1) }
+            definition.retry.budgetFloorPerSecond = retry["budget_floor_per_second"].flatMap { reader.number($0, "retry.budget_floor_per_second", above: -0.000001) }
+        }
+        definition.maxConcurrent = top["max_concurrent"].flatMap { reader.integer($0, "max_concurrent", in: 1...1_000) }
+        definition.dailyQuota = top["daily_quota"].flatMap { reader.integer($0, "daily_quota", in: 1...10_000_000) }
+        if let node = top["timeouts"], let timeouts = reader.mapping(node, "timeouts") {
+            reader.allowOnly(timeouts, ["connect_ms", "total_ms"], in: "timeouts")
+            definition.connectTimeout = timeouts["connect_ms"].flatMap { reader.integer($0, "timeouts.connect_ms", in: 1...120_000) }.map { .milliseconds($0) }
+            definition.totalTimeout = timeouts["total_ms"].flatMap { reader.integer($0, "timeouts.total_ms", in: 1...600_000) }.map { .milliseconds($0) }
+        }
+        if let node = top["endpoints"], let list = reader.mapping(node, "endpoints") {
+            for (keyNode, value) in list {
+                guard let name = reader.string(keyNode, "endpoint name") else { continue }
+                if let endpoints, !endpoints.contains(name) {
+                    reader.report(keyNode, "connector '\(definition.connector)' has no endpoint '\(name)'",
+                                  fix: "use one of: \(endpoints.joined(separator: ", "))\(reader.suggestion(name, endpoints))")
+                    continue
+                }
+                guard let settings = reader.mapping(value, "endpoints.\(name)") else { continue }
+                reader.allowOnly(settings, ["weight"], in: "endpoints.\(name)")
+                if let weight = settings["weight"].flatMap({ reader.number($0, "endpoints.\(name).weight", above: 0) }) {
+                    definition.endpointWeights[name] = weight
+                }
+            }
+        }
+        if let node = top["poll"], let entries = reader.sequence(node, "poll") {
+            for (index, entry) in entries.enumerated() {
+                guard let poll = reader.mapping(entry, "poll[\(index)]") else { continue }
+                reader.allowOnly(poll, ["endpoint", "symbols", "every", "params"], in: "poll[\(index)]")
+                guard let endpointNode = poll["endpoint"], let endpoint = reader.string(endpointNode, "poll[\(index)].endpoint") else {
+                    reader.report(entry, "poll[\(index)] has no endpoint", fix: "add `endpoint: <name>`")
+                    continue
+                }
+                if let endpoints, !endpoints.contains(endpoint) {
+                    reader.report(endpointNode, "poll[\(index)] names endpoint '\(endpoint)', which connector '\(definition.connector)' does not have",
+                                  fix: "use one of: \(endpoints.joined(separator: ", "))\(reader.suggestion(endpoint, endpoints))")
+                }
+                let symbols = poll["symbols"].flatMap { reader.strings($0, "poll[\(index)].symbols") } ?? []
+                guard let everyNode = poll["every"], let text = reader.string(everyNode, "poll[\(index)].every") else {
+                    reader.report(entry, "poll[\(index)] has no `every`", fix: "add e.g. `every: 5s` (ms, s, m, h, d)")
+                    continue
+                }
+                guard let every = DurationText.parse(text), every >= .milliseconds(100) else {
+                    reader.report(everyNode, "poll[\(index)].every '\(text)' is not a duration of at least 100ms", fix: "write e.g. 500ms, 5s, 1m, 1h")
+                    continue
+                }
+                var parameters: [String: String] = [:]
+                if let paramsNode = poll["params"], let params = reader.mapping(paramsNode, "poll[\(index)].params") {
+                    for (k, v) in params { if let key = reader.string(k, "param name"), let value = reader.string(v, "param \(key)") { parameters[key] = value } }
+                }
+                definition.poll.append(.init(endpoint: endpoint, symbols: symbols, every: every, parameters: parameters))
+            }
+        }
+        return (definition, reader.problems)
+    }
+
+    static let topLevelKeys = [
+        "id", "name", "connector", "base_url", "auth", "rate_limit", "breaker", "retry", "max_concurrent", "daily_quota", "timeouts",
+        "endpoints", "poll",
+    ]
+}
