@@ -8,11 +8,16 @@ import TributaryCore
 /// public address. Credentials come from the environment variables its `auth:` names.
 public enum ConnectorRegistry {
     /// Every source id with a Swift connector.
-    public static let sourceIDs: [SourceID] = ["binance"]
+    public static let sourceIDs: [SourceID] = ["binance", "coinbase", "coingecko", "kraken"]
 
     /// Connector id → its endpoint names, for validating Sources.d files.
     public static var knownConnectors: [String: [String]] {
-        ["binance": BinanceConnector().endpoints.map(\.name)]
+        [
+            "binance": BinanceConnector().endpoints.map(\.name),
+            "coinbase": CoinbaseConnector().endpoints.map(\.name),
+            "coingecko": CoinGeckoConnector().endpoints.map(\.name),
+            "kraken": KrakenConnector().endpoints.map(\.name),
+        ]
     }
 
     public static func connector(
@@ -34,6 +39,13 @@ public enum ConnectorRegistry {
             }
             return BinanceConnector(
                 baseURL: baseURL ?? BinanceConnector.defaultBaseURL, credentials: credentials, connectTimeout: connect, totalTimeout: total)
+        case "coinbase":
+            return CoinbaseConnector(baseURL: baseURL ?? CoinbaseConnector.defaultBaseURL, connectTimeout: connect, totalTimeout: total)
+        case "kraken":
+            return KrakenConnector(baseURL: baseURL ?? KrakenConnector.defaultBaseURL, connectTimeout: connect, totalTimeout: total)
+        case "coingecko":
+            let key = environment[definition?.auth?.keyEnv ?? "COINGECKO_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+            return CoinGeckoConnector(baseURL: baseURL ?? CoinGeckoConnector.defaultBaseURL, apiKey: key, connectTimeout: connect, totalTimeout: total)
         default:
             throw ConnectorError(
                 .invalidArgument, source: source,

@@ -45,7 +45,7 @@ public struct BinanceConnector: Connector {
 
     public func request(for call: EndpointCall, at now: UTCTimestamp) throws(ConnectorError) -> HTTPRequest {
         let description = try describe(call.endpoint)
-        try checkParameters(call, allowed: description.parameters)
+        try ConnectorSupport.checkParameters(call, allowed: description.parameters, source: id)
         let venue = try call.symbols.map { (symbol) throws(ConnectorError) in try BinanceSymbols.venueSymbol(for: symbol) }
         if description.needsSymbol, venue.isEmpty {
             throw ConnectorError(.invalidArgument, source: id, "\(call.endpoint) needs --symbol (e.g. BTCUSDT or BTC-USDT)")
@@ -115,15 +115,6 @@ public struct BinanceConnector: Connector {
             url: baseURL + path + (query.map { "?" + $0 } ?? ""), headers: ["Accept": "application/json"],
             connectTimeout: connectTimeout, totalTimeout: totalTimeout
         )
-    }
-
-    private func checkParameters(_ call: EndpointCall, allowed: [String: String]) throws(ConnectorError) {
-        for key in call.parameters.keys where allowed[key] == nil {
-            let known = allowed.keys.sorted()
-            throw ConnectorError(
-                .invalidArgument, source: id,
-                "\(call.endpoint) takes no parameter '\(key)'" + (known.isEmpty ? "" : "; it takes: \(known.joined(separator: ", "))"))
-        }
     }
 
     private func single(_ venue: [String], _ endpoint: String) throws(ConnectorError) {

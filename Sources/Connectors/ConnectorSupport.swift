@@ -1,0 +1,44 @@
+import TributaryCore
+
+/// Small pieces every connector needs: parameter checks, time parameters, and reading a body
+/// into JSON after the provider's error answers have been recognised.
+public enum ConnectorSupport {
+    public static func checkParameters(_ call: EndpointCall, allowed: [String: String], source: SourceID) throws(ConnectorError) {
+        for key in call.parameters.keys where allowed[key] == nil {
+            let known = allowed.keys.sorted()
+            throw ConnectorError(
+                .invalidArgument, source: source,
+                "\(call.endpoint) takes no parameter '\(key)'" + (known.isEmpty ? "" : "; it takes: \(known.joined(separator: ", "))"))
+        }
+    }
+
+    /// An RFC 3339 time or epoch milliseconds, written back as RFC 3339.
+    public static func rfc3339(_ text: String, _ name: String, source: SourceID) throws(ConnectorError) -> String {
+        if let time = UTCTimestamp(rfc3339: text) { return time.rfc3339 }
+        if let ms = Int64(text) { return UTCTimestamp(millisecondsSinceEpoch: ms).rfc3339 }
+        throw ConnectorError(.invalidArgument, source: source, "\(name) must be an RFC 3339 time such as 2024-01-02T00:00:00Z or epoch milliseconds, got '\(text)'")
+    }
+
+    /// The body as JSON, after `UpstreamErrorBodies` and the status have been checked.
+    ///
+    /// A non-2xx status with no recognised body becomes `upstream(status)` with the body's
+    /// `errorMessageKey` field (or its first 200 characters) as the message.
+    public static func json(_ response: HTTPResponse, source: SourceID, endpoint: String, errorMessageKey: String) throws(ConnectorError) -> JSONValue {
+        try UpstreamErrorBodies.check(response, source: source)
+        let parsed = try? JSONParser.parse(response.body)
+        guard response.isSuccess else {
+            let message = parsed?[errorMessageKey]?.stringValue ?? String(response.bodyText.prefix(200))
+            switch response.status {
+            case 429: throw ConnectorError(.throttled(status: 429), source: source, "rate limited (HTTP 429: \(message))")
+            case 401, 403: throw ConnectorError(.rejectedCredential, source: source, "HTTP \(response.status): \(message)")
+            case 404: throw ConnectorError(.noData, source: source, "not found (HTTP 404: \(message))")
+            default: throw ConnectorError(.upstream(status: response.status), source: source, "HTTP \(response.status): \(message)")
+            }
+        }
+        do {
+            return try JSONParser.parse(response.body)
+        } catch {
+            throw ConnectorError(.decode, source: source, "\(endpoint): \(error)")
+        }
+    }
+}
