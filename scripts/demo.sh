@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The demo: start the built-in mock market, then show the whole pull path against it —
-# every Binance endpoint (the signed one with the mock's demo key), JSON Lines with
-# provenance, a typed error, the sources table and a throughput/latency benchmark.
+# every Binance endpoint (the signed one with the mock's demo key), Coinbase, Kraken and
+# CoinGecko, JSON Lines with provenance, a typed error, the sources table and a
+# throughput/latency benchmark.
 # Everything stays on 127.0.0.1; no keys, no internet.
 set -euo pipefail
 bin=${1:-.build/release/tributary}
@@ -17,12 +18,13 @@ for _ in $(seq 1 100); do
     sleep 0.1
 done
 [ -n "${url:-}" ] || { echo "demo: the mock market did not start:"; cat "$log"; exit 1; }
-export TRIBUTARY_BINANCE_BASE_URL="$url/binance"
+export TRIBUTARY_BINANCE_BASE_URL="$url/binance" TRIBUTARY_COINBASE_BASE_URL="$url/coinbase"
+export TRIBUTARY_KRAKEN_BASE_URL="$url/kraken" TRIBUTARY_COINGECKO_BASE_URL="$url/coingecko/api/v3"
 # The mock accepts this demo pair for signed calls; they are not real keys.
 export BINANCE_API_KEY=tributary-demo-key BINANCE_API_SECRET=tributary-demo-secret
 
 step() { echo; echo "== $*"; }
-echo "== mock market at $url (provider API shapes under /binance, seeded moving prices)"
+echo "== mock market at $url (each provider's API under /binance, /coinbase, /kraken, /coingecko; seeded moving prices)"
 step "tributary sources"
 "$bin" sources
 step "tributary fetch binance ticker --symbol BTCUSDT --symbol ETH-USDT --symbol SOLUSDT"
@@ -33,6 +35,12 @@ step "tributary fetch binance depth --symbol ETHUSDT --param limit=5"
 "$bin" fetch binance depth --symbol ETHUSDT --param limit=5
 step "tributary fetch binance account   (HMAC-SHA256 signed, key from the environment)"
 "$bin" fetch binance account
+step "tributary fetch coinbase ticker --symbol BTC-USD"
+"$bin" fetch coinbase ticker --symbol BTC-USD
+step "tributary fetch kraken ohlc --symbol XBTUSDT --param interval=1d   (last 3 rows)"
+"$bin" fetch kraken ohlc --symbol XBTUSDT --param interval=1d | awk 'NR == 1 { print; next } { rows[NR] = $0 } END { for (i = NR - 2; i <= NR; i++) print rows[i] }'
+step "tributary fetch coingecko price --symbol BTC --symbol ethereum"
+"$bin" fetch coingecko price --symbol BTC --symbol ethereum
 step "the same ticker as JSON Lines, with provenance and content hash (--json)"
 "$bin" fetch binance ticker --symbol BTCUSDT --json
 step "a typed upstream error: an unknown symbol"

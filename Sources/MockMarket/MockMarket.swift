@@ -35,6 +35,9 @@ public struct MockMarket: Sendable {
         let router = Router()
         router.get("/health") { _, _ in "ok" }
         BinanceRoutes(market: self).register(on: router)
+        CoinbaseRoutes(market: self).register(on: router)
+        KrakenRoutes(market: self).register(on: router)
+        CoinGeckoRoutes(market: self).register(on: router)
         return router
     }
 

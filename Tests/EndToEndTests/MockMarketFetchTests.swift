@@ -69,3 +69,36 @@ import TributaryTesting
         #expect(first.count == 3)
     }
 }
+
+/// The other crypto venues, fetched by the real binary from the mock as a real process.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct MockMarketVenuesTests {
+    func fetch(_ mock: MockProcess, _ source: String, _ arguments: [String]) throws -> (Tributary.Run, [JSONValue]) {
+        let base = mock.url + "/" + source + (source == "coingecko" ? "/api/v3" : "")
+        let run = try Tributary.run(["fetch", source] + arguments + ["--json"], environment: ["TRIBUTARY_\(source.uppercased())_BASE_URL": base])
+        return (run, try run.stdout.split(separator: "\n").map { try JSONParser.parse(Array($0.utf8)) })
+    }
+
+    @Test func coinbaseKrakenAndCoinGeckoEndToEnd() throws {
+        let mock = try MockProcess()
+        defer { mock.stop() }
+        let cases: [(String, [String], Int, String)] = [
+            ("coinbase", ["ticker", "--symbol", "BTC-USD"], 1, "quote"),
+            ("coinbase", ["candles", "--symbol", "ETH-USD", "--param", "interval=1h"], 300, "bar"),
+            ("kraken", ["ticker", "--symbol", "XBTUSDT"], 1, "quote"),
+            ("kraken", ["ohlc", "--symbol", "BTC-USD", "--param", "interval=1h"], 720, "bar"),
+            ("coingecko", ["price", "--symbol", "BTC", "--symbol", "ethereum"], 2, "quote"),
+            ("coingecko", ["markets"], 6, "quote"),
+        ]
+        for (source, arguments, count, kind) in cases {
+            let (run, records) = try fetch(mock, source, arguments)
+            #expect(run.status == 0, "\(source) \(arguments): \(run.stderr)")
+            #expect(records.count == count, "\(source) \(arguments)")
+            #expect(records.allSatisfy { $0["kind"] == .string(kind) && $0["source"] == .string(source) })
+        }
+        let (_, kraken) = try fetch(mock, "kraken", ["ticker", "--symbol", "XBTUSDT"])
+        #expect(kraken.first?["symbol"] == .string("BTC-USDT"))
+        let (unknown, _) = try fetch(mock, "kraken", ["ticker", "--symbol", "NOPE"])
+        #expect(unknown.status != 0)
+        #expect(unknown.stderr.contains("unknown pair"))
+    }
+}

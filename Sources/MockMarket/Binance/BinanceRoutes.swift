@@ -131,19 +131,13 @@ struct BinanceRoutes {
     ]
 
     private func klineRow(canonical: String, openTime: Int64, interval: Int64) -> JSONValue {
-        var generator = SplitMix64(seed: market.seed ^ UInt64(bitPattern: openTime) ^ UInt64(truncatingIfNeeded: canonical.hashValueStable))
-        let base = PriceModel.startingPrice(for: canonical)
-        func around(_ spread: Int128) -> Int128 { base + Int128(generator.next() % UInt64(spread * 2 + 1)) - spread }
-        let spread = max(Int128(1), base / 200)
-        let open = around(spread), close = around(spread)
-        let high = max(open, close) + Int128(generator.next() % UInt64(spread + 1))
-        let low = max(Int128(1), min(open, close) - Int128(generator.next() % UInt64(spread + 1)))
-        let volume = Int128(generator.next() % 100_000_000_000) + 100_000_000
-        func d(_ m: Int128) -> JSONValue { .string(ExactDecimal(mantissa: m, scale: 8).description) }
-        let trades = Int64(generator.next() % 5_000) + 1
+        let bar = MockBar(seed: market.seed, canonical: canonical, openTimeMilliseconds: openTime)
+        func d(_ value: ExactDecimal) -> JSONValue { .string(value.description) }
+        let quoteVolume = ExactDecimal(mantissa: bar.volume.mantissa * bar.close.mantissa / 100_000_000, scale: MockBar.scale)
         return .array([
-            .number(String(openTime)), d(open), d(high), d(low), d(close), d(volume), .number(String(openTime + interval - 1)),
-            d(volume * close / 100_000_000), .number(String(trades)), d(volume / 2), d(volume * close / 200_000_000), .string("0"),
+            .number(String(openTime)), d(bar.open), d(bar.high), d(bar.low), d(bar.close), d(bar.volume), .number(String(openTime + interval - 1)),
+            d(quoteVolume), .number(String(bar.trades)), d(ExactDecimal(mantissa: bar.volume.mantissa / 2, scale: MockBar.scale)),
+            d(ExactDecimal(mantissa: quoteVolume.mantissa / 2, scale: MockBar.scale)), .string("0"),
         ])
     }
 
@@ -208,16 +202,4 @@ struct BinanceRoutes {
 struct ResponseFailure: Error {
     let response: Response
     init(_ response: Response) { self.response = response }
-}
-
-extension String {
-    /// FNV-1a over the UTF-8 bytes: stable across runs, unlike `hashValue`.
-    var hashValueStable: UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
-        return hash
-    }
 }
