@@ -8,7 +8,7 @@ import TributaryCore
 /// public address. Credentials come from the environment variables its `auth:` names.
 public enum ConnectorRegistry {
     /// Every source id with a Swift connector.
-    public static let sourceIDs: [SourceID] = ["binance", "coinbase", "coingecko", "kraken"]
+    public static let sourceIDs: [SourceID] = ["binance", "coinbase", "coingecko", "finnhub", "fred", "kraken"]
 
     /// Connector id → its endpoint names, for validating Sources.d files.
     public static var knownConnectors: [String: [String]] {
@@ -17,6 +17,8 @@ public enum ConnectorRegistry {
             "coinbase": CoinbaseConnector().endpoints.map(\.name),
             "coingecko": CoinGeckoConnector().endpoints.map(\.name),
             "kraken": KrakenConnector().endpoints.map(\.name),
+            "finnhub": FinnhubConnector().endpoints.map(\.name),
+            "fred": FREDConnector().endpoints.map(\.name),
         ]
     }
 
@@ -46,6 +48,14 @@ public enum ConnectorRegistry {
         case "coingecko":
             let key = environment[definition?.auth?.keyEnv ?? "COINGECKO_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
             return CoinGeckoConnector(baseURL: baseURL ?? CoinGeckoConnector.defaultBaseURL, apiKey: key, connectTimeout: connect, totalTimeout: total)
+        case "finnhub":
+            let variable = definition?.auth?.keyEnv ?? "FINNHUB_API_KEY"
+            return FinnhubConnector(baseURL: baseURL ?? FinnhubConnector.defaultBaseURL, apiKey: nonEmpty(environment[variable]), keyVariable: variable,
+                                    connectTimeout: connect, totalTimeout: total)
+        case "fred":
+            let variable = definition?.auth?.keyEnv ?? "FRED_API_KEY"
+            return FREDConnector(baseURL: baseURL ?? FREDConnector.defaultBaseURL, apiKey: nonEmpty(environment[variable]), keyVariable: variable,
+                                 connectTimeout: definition?.connectTimeout ?? .seconds(3), totalTimeout: definition?.totalTimeout ?? .seconds(15))
         default:
             throw ConnectorError(
                 .invalidArgument, source: source,
@@ -53,6 +63,8 @@ public enum ConnectorRegistry {
             )
         }
     }
+
+    static func nonEmpty(_ value: String?) -> String? { value.flatMap { $0.isEmpty ? nil : $0 } }
 
     /// `TRIBUTARY_BINANCE_BASE_URL` for `binance`.
     public static func environmentKey(for source: SourceID) -> String {
