@@ -38,6 +38,8 @@ public struct MockMarket: Sendable {
         CoinbaseRoutes(market: self).register(on: router)
         KrakenRoutes(market: self).register(on: router)
         CoinGeckoRoutes(market: self).register(on: router)
+        FinnhubRoutes(market: self).register(on: router)
+        FREDRoutes(market: self).register(on: router)
         return router
     }
 

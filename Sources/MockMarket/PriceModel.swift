@@ -47,6 +47,12 @@ public final class PriceModel: Sendable {
         case "DOGE": 1
         case "AAPL": 230
         case "MSFT": 420
+        case "GOOGL": 175
+        case "AMZN": 200
+        case "NVDA": 140
+        case "TSLA": 250
+        case "META": 560
+        case "SPY": 590
         default: 10
         }
         return units * 100_000_000

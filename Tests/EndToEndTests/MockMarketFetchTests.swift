@@ -102,3 +102,41 @@ import TributaryTesting
         #expect(unknown.stderr.contains("unknown pair"))
     }
 }
+
+/// Keyed equity and economic sources against the mock run as a real process.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct MockMarketKeyedSourcesTests {
+    func fetch(_ mock: MockProcess, _ source: String, _ base: String, _ arguments: [String], keys: [String: String]) throws -> (Tributary.Run, [JSONValue]) {
+        var env = keys
+        env["TRIBUTARY_\(source.uppercased())_BASE_URL"] = mock.url + base
+        let run = try Tributary.run(["fetch", source] + arguments + ["--json"], environment: env)
+        return (run, try run.stdout.split(separator: "\n").map { try JSONParser.parse(Array($0.utf8)) })
+    }
+
+    @Test func finnhubAndFREDEndToEnd() throws {
+        let mock = try MockProcess()
+        defer { mock.stop() }
+        let finnhubKey = ["FINNHUB_API_KEY": "mock-finnhub-key"]
+        let (quote, quotes) = try fetch(mock, "finnhub", "/finnhub", ["quote", "--symbol", "AAPL"], keys: finnhubKey)
+        #expect(quote.status == 0, "\(quote.stderr)")
+        #expect(quotes.first?["symbol"] == .string("AAPL"))
+        let (candles, bars) = try fetch(mock, "finnhub", "/finnhub", ["candles", "--symbol", "MSFT", "--param", "interval=1h"], keys: finnhubKey)
+        #expect(candles.status == 0, "\(candles.stderr)")
+        #expect((29...31).contains(bars.count))
+        let (news, articles) = try fetch(mock, "finnhub", "/finnhub", ["news", "--symbol", "AAPL"], keys: finnhubKey)
+        #expect(news.status == 0, "\(news.stderr)")
+        #expect(articles.count == 3 && articles.allSatisfy { $0["kind"] == .string("news") })
+        let (unknown, _) = try fetch(mock, "finnhub", "/finnhub", ["quote", "--symbol", "ZZZZ"], keys: finnhubKey)
+        #expect(unknown.status != 0 && unknown.stderr.contains("no quote"))
+        let (noKey, _) = try fetch(mock, "finnhub", "/finnhub", ["quote", "--symbol", "AAPL"], keys: ["FINNHUB_API_KEY": ""])
+        #expect(noKey.status != 0 && noKey.stderr.contains("set FINNHUB_API_KEY"))
+
+        let (fred, observations) = try fetch(mock, "fred", "/fred/fred", ["observations", "--symbol", "GDP"], keys: ["FRED_API_KEY": "mock-fred-key"])
+        #expect(fred.status == 0, "\(fred.stderr)")
+        #expect(observations.count == 12)
+        #expect(observations.contains { $0["value"] == .null })
+        #expect(!fred.stdout.contains("mock-fred-key"))
+        let (badKey, _) = try fetch(mock, "fred", "/fred/fred", ["observations", "--symbol", "GDP"], keys: ["FRED_API_KEY": "short"])
+        #expect(badKey.status != 0 && badKey.stderr.contains("key rejected"))
+        #expect(!badKey.stderr.contains("short&"))
+    }
+}
