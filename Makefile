@@ -6,12 +6,16 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 .PHONY: deps build release demo test bench clean
 
-# libcurl's headers and pkg-config are the only system packages Tributary needs.
+# System packages Tributary needs: libcurl's headers (with pkg-config) and the time-zone
+# database (exchange-local times are converted with it).
 deps:
-	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists libcurl; then \
-		echo "tributary: installing libcurl4-openssl-dev and pkg-config with apt-get"; \
+	@missing=""; \
+	if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists libcurl; then missing="libcurl4-openssl-dev pkg-config"; fi; \
+	if [ ! -e /usr/share/zoneinfo/America/New_York ]; then missing="$$missing tzdata"; fi; \
+	if [ -n "$$missing" ]; then \
+		echo "tributary: installing$$missing with apt-get"; \
 		$(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends libcurl4-openssl-dev pkg-config; \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
 build: deps

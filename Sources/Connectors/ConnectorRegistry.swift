@@ -8,7 +8,7 @@ import TributaryCore
 /// public address. Credentials come from the environment variables its `auth:` names.
 public enum ConnectorRegistry {
     /// Every source id with a Swift connector.
-    public static let sourceIDs: [SourceID] = ["binance", "coinbase", "coingecko", "finnhub", "fred", "kraken"]
+    public static let sourceIDs: [SourceID] = ["binance", "coinbase", "coingecko", "finnhub", "fred", "kraken", "polygon"]
 
     /// Connector id → its endpoint names, for validating Sources.d files.
     public static var knownConnectors: [String: [String]] {
@@ -19,6 +19,7 @@ public enum ConnectorRegistry {
             "kraken": KrakenConnector().endpoints.map(\.name),
             "finnhub": FinnhubConnector().endpoints.map(\.name),
             "fred": FREDConnector().endpoints.map(\.name),
+            "polygon": PolygonConnector().endpoints.map(\.name),
         ]
     }
 
@@ -56,6 +57,10 @@ public enum ConnectorRegistry {
             let variable = definition?.auth?.keyEnv ?? "FRED_API_KEY"
             return FREDConnector(baseURL: baseURL ?? FREDConnector.defaultBaseURL, apiKey: nonEmpty(environment[variable]), keyVariable: variable,
                                  connectTimeout: definition?.connectTimeout ?? .seconds(3), totalTimeout: definition?.totalTimeout ?? .seconds(15))
+        case "polygon":
+            let variable = definition?.auth?.keyEnv ?? "POLYGON_API_KEY"
+            return PolygonConnector(baseURL: baseURL ?? PolygonConnector.defaultBaseURL, apiKey: nonEmpty(environment[variable]), keyVariable: variable,
+                                    connectTimeout: connect, totalTimeout: total)
         default:
             throw ConnectorError(
                 .invalidArgument, source: source,

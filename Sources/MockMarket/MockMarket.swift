@@ -40,6 +40,7 @@ public struct MockMarket: Sendable {
         CoinGeckoRoutes(market: self).register(on: router)
         FinnhubRoutes(market: self).register(on: router)
         FREDRoutes(market: self).register(on: router)
+        PolygonRoutes(market: self).register(on: router)
         return router
     }
 

@@ -140,3 +140,19 @@ import TributaryTesting
         #expect(!badKey.stderr.contains("short&"))
     }
 }
+
+@Suite(.serialized, .timeLimit(.minutes(2))) struct MockMarketPolygonTests {
+    @Test func polygonEndToEnd() throws {
+        let mock = try MockProcess()
+        defer { mock.stop() }
+        let env = ["TRIBUTARY_POLYGON_BASE_URL": mock.url + "/polygon", "POLYGON_API_KEY": "mock-polygon-key"]
+        for (arguments, kind) in [(["aggs", "--symbol", "AAPL", "--param", "interval=1d"], "bar"), (["prev", "--symbol", "MSFT"], "bar"), (["last-trade", "--symbol", "NVDA"], "trade")] {
+            let run = try Tributary.run(["fetch", "polygon"] + arguments + ["--json"], environment: env)
+            #expect(run.status == 0, "\(arguments): \(run.stderr)")
+            let records = try run.stdout.split(separator: "\n").map { try JSONParser.parse(Array($0.utf8)) }
+            #expect(!records.isEmpty && records.allSatisfy { $0["kind"] == .string(kind) }, "\(arguments)")
+        }
+        let missing = try Tributary.run(["fetch", "polygon", "last-trade", "--symbol", "ZZZZ"], environment: env)
+        #expect(missing.status != 0 && missing.stderr.contains("not found"))
+    }
+}
