@@ -8,7 +8,7 @@ import TributaryCore
 /// public address. Credentials come from the environment variables its `auth:` names.
 public enum ConnectorRegistry {
     /// Every source id with a Swift connector.
-    public static let sourceIDs: [SourceID] = ["binance", "coinbase", "coingecko", "finnhub", "fred", "kraken", "polygon"]
+    public static let sourceIDs: [SourceID] = ["alphavantage", "binance", "coinbase", "coingecko", "finnhub", "fred", "kraken", "polygon"]
 
     /// Connector id → its endpoint names, for validating Sources.d files.
     public static var knownConnectors: [String: [String]] {
@@ -20,6 +20,7 @@ public enum ConnectorRegistry {
             "finnhub": FinnhubConnector().endpoints.map(\.name),
             "fred": FREDConnector().endpoints.map(\.name),
             "polygon": PolygonConnector().endpoints.map(\.name),
+            "alphavantage": AlphaVantageConnector().endpoints.map(\.name),
         ]
     }
 
@@ -61,6 +62,10 @@ public enum ConnectorRegistry {
             let variable = definition?.auth?.keyEnv ?? "POLYGON_API_KEY"
             return PolygonConnector(baseURL: baseURL ?? PolygonConnector.defaultBaseURL, apiKey: nonEmpty(environment[variable]), keyVariable: variable,
                                     connectTimeout: connect, totalTimeout: total)
+        case "alphavantage":
+            let variable = definition?.auth?.keyEnv ?? "ALPHAVANTAGE_API_KEY"
+            return AlphaVantageConnector(baseURL: baseURL ?? AlphaVantageConnector.defaultBaseURL, apiKey: nonEmpty(environment[variable]), keyVariable: variable,
+                                         connectTimeout: definition?.connectTimeout ?? .seconds(3), totalTimeout: definition?.totalTimeout ?? .seconds(20))
         default:
             throw ConnectorError(
                 .invalidArgument, source: source,

@@ -41,6 +41,7 @@ public struct MockMarket: Sendable {
         FinnhubRoutes(market: self).register(on: router)
         FREDRoutes(market: self).register(on: router)
         PolygonRoutes(market: self).register(on: router)
+        AlphaVantageRoutes(market: self).register(on: router)
         return router
     }
 

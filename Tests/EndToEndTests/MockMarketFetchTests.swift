@@ -156,3 +156,20 @@ import TributaryTesting
         #expect(missing.status != 0 && missing.stderr.contains("not found"))
     }
 }
+
+@Suite(.serialized, .timeLimit(.minutes(2))) struct MockMarketAlphaVantageTests {
+    @Test func alphaVantageEndToEnd() throws {
+        let mock = try MockProcess()
+        defer { mock.stop() }
+        let env = ["TRIBUTARY_ALPHAVANTAGE_BASE_URL": mock.url + "/alphavantage", "ALPHAVANTAGE_API_KEY": "mock-av-key"]
+        for (arguments, kind, count) in [(["quote", "--symbol", "MSFT"], "quote", 1), (["intraday", "--symbol", "AAPL", "--param", "interval=15m"], "bar", 100), (["news", "--symbol", "AAPL"], "news", 1)] {
+            let run = try Tributary.run(["fetch", "alphavantage"] + arguments + ["--json"], environment: env)
+            #expect(run.status == 0, "\(arguments): \(run.stderr)")
+            let records = try run.stdout.split(separator: "\n").map { try JSONParser.parse(Array($0.utf8)) }
+            #expect(records.count == count && records.allSatisfy { $0["kind"] == .string(kind) }, "\(arguments)")
+            #expect(!run.stdout.contains("mock-av-key"))
+        }
+        let unknown = try Tributary.run(["fetch", "alphavantage", "intraday", "--symbol", "ZZZZ"], environment: env)
+        #expect(unknown.status != 0 && unknown.stderr.contains("Alpha Vantage rejected the call"))
+    }
+}
