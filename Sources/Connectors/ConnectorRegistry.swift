@@ -8,7 +8,7 @@ import TributaryCore
 /// public address. Credentials come from the environment variables its `auth:` names.
 public enum ConnectorRegistry {
     /// Every source id with a Swift connector.
-    public static let sourceIDs: [SourceID] = ["alphavantage", "binance", "coinbase", "coingecko", "finnhub", "fred", "kraken", "polygon"]
+    public static let sourceIDs: [SourceID] = ["alphavantage", "binance", "coinbase", "coingecko", "finnhub", "fmp", "fred", "kraken", "polygon", "tiingo", "twelvedata"]
 
     /// Connector id → its endpoint names, for validating Sources.d files.
     public static var knownConnectors: [String: [String]] {
@@ -21,6 +21,9 @@ public enum ConnectorRegistry {
             "fred": FREDConnector().endpoints.map(\.name),
             "polygon": PolygonConnector().endpoints.map(\.name),
             "alphavantage": AlphaVantageConnector().endpoints.map(\.name),
+            "twelvedata": TwelveDataConnector().endpoints.map(\.name),
+            "fmp": FMPConnector().endpoints.map(\.name),
+            "tiingo": TiingoConnector().endpoints.map(\.name),
         ]
     }
 
@@ -66,6 +69,18 @@ public enum ConnectorRegistry {
             let variable = definition?.auth?.keyEnv ?? "ALPHAVANTAGE_API_KEY"
             return AlphaVantageConnector(baseURL: baseURL ?? AlphaVantageConnector.defaultBaseURL, apiKey: nonEmpty(environment[variable]), keyVariable: variable,
                                          connectTimeout: definition?.connectTimeout ?? .seconds(3), totalTimeout: definition?.totalTimeout ?? .seconds(20))
+        case "twelvedata":
+            let variable = definition?.auth?.keyEnv ?? "TWELVEDATA_API_KEY"
+            return TwelveDataConnector(baseURL: baseURL ?? TwelveDataConnector.defaultBaseURL, apiKey: nonEmpty(environment[variable]), keyVariable: variable,
+                                       connectTimeout: connect, totalTimeout: total)
+        case "fmp":
+            let variable = definition?.auth?.keyEnv ?? "FMP_API_KEY"
+            return FMPConnector(baseURL: baseURL ?? FMPConnector.defaultBaseURL, apiKey: nonEmpty(environment[variable]), keyVariable: variable,
+                                connectTimeout: connect, totalTimeout: total)
+        case "tiingo":
+            let variable = definition?.auth?.keyEnv ?? "TIINGO_API_KEY"
+            return TiingoConnector(baseURL: baseURL ?? TiingoConnector.defaultBaseURL, apiKey: nonEmpty(environment[variable]), keyVariable: variable,
+                                   connectTimeout: connect, totalTimeout: definition?.totalTimeout ?? .seconds(15))
         default:
             throw ConnectorError(
                 .invalidArgument, source: source,

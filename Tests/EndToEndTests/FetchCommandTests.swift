@@ -53,7 +53,7 @@ import TributaryTesting
         #expect(run.stderr.contains("-1121"))
         let unknown = try Tributary.run(["fetch", "nosuch", "ticker"])
         #expect(unknown.status != 0)
-        #expect(unknown.stderr.contains("available: alphavantage, binance"))
+        #expect(unknown.stderr.contains("available: alphavantage, binance, coinbase"))
     }
 
     @Test func unreachableUpstreamSaysSo() throws {
