@@ -8,7 +8,7 @@ import TributaryCore
 /// public address. Credentials come from the environment variables its `auth:` names.
 public enum ConnectorRegistry {
     /// Every source id with a Swift connector.
-    public static let sourceIDs: [SourceID] = ["alphavantage", "binance", "coinbase", "coingecko", "finnhub", "fmp", "fred", "kraken", "polygon", "tiingo", "twelvedata"]
+    public static let sourceIDs: [SourceID] = ["alphavantage", "binance", "coinbase", "coingecko", "finnhub", "fmp", "fred", "kraken", "newsapi", "polygon", "tiingo", "twelvedata", "yahoo"]
 
     /// Connector id → its endpoint names, for validating Sources.d files.
     public static var knownConnectors: [String: [String]] {
@@ -24,6 +24,8 @@ public enum ConnectorRegistry {
             "twelvedata": TwelveDataConnector().endpoints.map(\.name),
             "fmp": FMPConnector().endpoints.map(\.name),
             "tiingo": TiingoConnector().endpoints.map(\.name),
+            "newsapi": NewsAPIConnector().endpoints.map(\.name),
+            "yahoo": YahooConnector().endpoints.map(\.name),
         ]
     }
 
@@ -81,6 +83,13 @@ public enum ConnectorRegistry {
             let variable = definition?.auth?.keyEnv ?? "TIINGO_API_KEY"
             return TiingoConnector(baseURL: baseURL ?? TiingoConnector.defaultBaseURL, apiKey: nonEmpty(environment[variable]), keyVariable: variable,
                                    connectTimeout: connect, totalTimeout: definition?.totalTimeout ?? .seconds(15))
+        case "newsapi":
+            let variable = definition?.auth?.keyEnv ?? "NEWSAPI_API_KEY"
+            return NewsAPIConnector(baseURL: baseURL ?? NewsAPIConnector.defaultBaseURL, apiKey: nonEmpty(environment[variable]), keyVariable: variable,
+                                    connectTimeout: connect, totalTimeout: total)
+        case "yahoo":
+            return YahooConnector(baseURL: baseURL ?? YahooConnector.defaultBaseURL, crumb: nonEmpty(environment["YAHOO_CRUMB"]),
+                                  cookie: nonEmpty(environment["YAHOO_COOKIE"]), connectTimeout: connect, totalTimeout: total)
         default:
             throw ConnectorError(
                 .invalidArgument, source: source,
