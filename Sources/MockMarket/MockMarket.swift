@@ -42,6 +42,11 @@ public struct MockMarket: Sendable {
         FREDRoutes(market: self).register(on: router)
         PolygonRoutes(market: self).register(on: router)
         AlphaVantageRoutes(market: self).register(on: router)
+        TwelveDataRoutes(market: self).register(on: router)
+        FMPRoutes(market: self).register(on: router)
+        TiingoRoutes(market: self).register(on: router)
+        NewsAPIRoutes(market: self).register(on: router)
+        YahooRoutes(market: self).register(on: router)
         return router
     }
 

@@ -173,3 +173,39 @@ import TributaryTesting
         #expect(unknown.status != 0 && unknown.stderr.contains("Alpha Vantage rejected the call"))
     }
 }
+
+@Suite(.serialized, .timeLimit(.minutes(2))) struct MockMarketRemainingSourcesTests {
+    @Test func twelveDataFMPTiingoNewsAPIAndYahooEndToEnd() throws {
+        let mock = try MockProcess()
+        defer { mock.stop() }
+        let env = [
+            "TRIBUTARY_TWELVEDATA_BASE_URL": mock.url + "/twelvedata", "TWELVEDATA_API_KEY": "mock-td",
+            "TRIBUTARY_FMP_BASE_URL": mock.url + "/fmp/stable", "FMP_API_KEY": "mock-fmp",
+            "TRIBUTARY_TIINGO_BASE_URL": mock.url + "/tiingo", "TIINGO_API_KEY": "mock-tiingo",
+            "TRIBUTARY_NEWSAPI_BASE_URL": mock.url + "/newsapi/v2", "NEWSAPI_API_KEY": "mock-news",
+            "TRIBUTARY_YAHOO_BASE_URL": mock.url + "/yahoo", "YAHOO_CRUMB": "mock-crumb",
+        ]
+        let cases: [([String], String, ClosedRange<Int>)] = [
+            (["twelvedata", "quote", "--symbol", "AAPL"], "quote", 1...1),
+            (["twelvedata", "time-series", "--symbol", "MSFT", "--param", "interval=1h", "--param", "limit=10"], "bar", 10...10),
+            (["fmp", "quote", "--symbol", "AAPL"], "quote", 1...1),
+            (["tiingo", "daily", "--symbol", "GOOGL"], "bar", 15...25),
+            (["tiingo", "iex", "--symbol", "GOOGL", "--param", "interval=30m"], "bar", 13...13),
+            (["newsapi", "headlines"], "news", 5...5),
+            (["newsapi", "everything", "--symbol", "AAPL"], "news", 10...10),
+            (["yahoo", "chart", "--symbol", "AAPL", "--param", "interval=1d"], "bar", 19...19),
+            (["yahoo", "quote", "--symbol", "AAPL", "--symbol", "MSFT"], "quote", 2...2),
+        ]
+        for (arguments, kind, count) in cases {
+            let run = try Tributary.run(["fetch"] + arguments + ["--json"], environment: env)
+            #expect(run.status == 0, "\(arguments): \(run.stderr)")
+            let records = try run.stdout.split(separator: "\n").map { try JSONParser.parse(Array($0.utf8)) }
+            #expect(count.contains(records.count) && records.allSatisfy { $0["kind"] == .string(kind) }, "\(arguments): \(records.count)")
+            #expect(!run.stdout.contains("mock-fmp"))
+        }
+        var noCrumb = env
+        noCrumb["YAHOO_CRUMB"] = ""
+        let refused = try Tributary.run(["fetch", "yahoo", "quote", "--symbol", "AAPL"], environment: noCrumb)
+        #expect(refused.status != 0 && refused.stderr.contains("YAHOO_CRUMB"))
+    }
+}
