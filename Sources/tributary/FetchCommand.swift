@@ -52,10 +52,11 @@ struct FetchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let catalog = SourceCatalog()
+        let environment = try await RuntimeEnvironment.load()
+        let catalog = SourceCatalog(directories: SourceDirectories.search(environment: environment))
         let connector: any Connector
         do {
-            connector = try catalog.connector(for: source, baseURL: baseURL)
+            connector = try catalog.connector(for: source, baseURL: baseURL, environment: environment)
         } catch {
             throw CLIError(error.description)
         }

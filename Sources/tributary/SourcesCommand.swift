@@ -23,11 +23,11 @@ struct SourcesCommand: AsyncParsableCommand {
         )
 
         func run() async throws {
-            let catalog = SourceCatalog()
-            let environment = ProcessInfo.processInfo.environment
+            let environment = try await RuntimeEnvironment.load()
+            let catalog = SourceCatalog(directories: SourceDirectories.search(environment: environment))
             var rows: [[String]] = [["SOURCE", "ENDPOINTS", "BASE URL", "KEYS", "RATE LIMIT", "BREAKER", "RETRY", "STATE", "NEXT ALLOWED", "REASON"]]
             for id in catalog.sourceIDs {
-                guard let connector = try? catalog.connector(for: id.rawValue) else {
+                guard let connector = try? catalog.connector(for: id.rawValue, environment: environment) else {
                     rows.append([id.rawValue, "-", "-", "-", "-", "-", "-", "invalid file", "-", "run `tributary sources check`"])
                     continue
                 }

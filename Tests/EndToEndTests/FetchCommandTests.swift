@@ -129,3 +129,31 @@ import TributaryTesting
         #expect(run.stderr.contains("binance.yaml:2"))
     }
 }
+
+@Suite struct EnvironmentFileTests {
+    @Test func keysComeFromTheEnvFileButTheEnvironmentWins() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("tributary-\(UUID().uuidString).env").path
+        try "# test\nFRED_API_KEY=from-file\nFINNHUB_API_KEY=from-file\n".write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let run = try Tributary.run(["sources"], environment: ["TRIBUTARY_ENV_FILE": file, "FINNHUB_API_KEY": ""])
+        #expect(run.status == 0, "\(run.stderr)")
+        let fred = run.stdout.split(separator: "\n").first { $0.hasPrefix("fred") }
+        #expect(fred?.contains("FRED_API_KEY=set") == true)
+        let finnhub = run.stdout.split(separator: "\n").first { $0.hasPrefix("finnhub") }
+        #expect(finnhub?.contains("FINNHUB_API_KEY=missing") == true)
+        #expect(!run.stdout.contains("from-file"))
+        let missing = try Tributary.run(["sources"], environment: ["TRIBUTARY_ENV_FILE": file + ".nope"])
+        #expect(missing.status != 0 && missing.stderr.contains("TRIBUTARY_ENV_FILE"))
+    }
+
+    @Test func theExampleListsEveryKeyAConnectorReads() throws {
+        let example = try String(contentsOfFile: PackageRoot.url.appendingPathComponent(".env.example").path, encoding: .utf8)
+        let run = try Tributary.run(["sources"])
+        let keys = run.stdout.split(separator: " ").compactMap { word -> String? in
+            guard let equals = word.firstIndex(of: "=") else { return nil }
+            return String(word[..<equals])
+        }
+        #expect(!keys.isEmpty)
+        for key in Set(keys) { #expect(example.contains("\n\(key)="), "\(key) is missing from .env.example") }
+    }
+}
