@@ -19,21 +19,26 @@ public struct MockMarket: Sendable {
     public let clock: @Sendable () -> UTCTimestamp
     /// The key and secret the mock's signed Binance endpoints accept; nil refuses every signed call.
     public let binanceCredentials: MockCredentials?
+    /// The faults injected into answers; change them while running through `/control/faults`.
+    public let faults: FaultInjector
 
     public init(
-        seed: UInt64 = 42, binanceCredentials: MockCredentials? = MockCredentials.demo,
+        seed: UInt64 = 42, binanceCredentials: MockCredentials? = MockCredentials.demo, faults: [MockFault] = [],
         clock: @escaping @Sendable () -> UTCTimestamp = { .now() }
     ) {
         self.seed = seed
         prices = PriceModel(seed: seed)
         self.binanceCredentials = binanceCredentials
+        self.faults = FaultInjector(faults: faults, seed: seed)
         self.clock = clock
     }
 
     /// The router with every provider's routes.
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
+        router.add(middleware: FaultMiddleware(injector: faults))
         router.get("/health") { _, _ in "ok" }
+        ControlRoutes(injector: faults).register(on: router)
         BinanceRoutes(market: self).register(on: router)
         CoinbaseRoutes(market: self).register(on: router)
         KrakenRoutes(market: self).register(on: router)

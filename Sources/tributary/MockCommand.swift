@@ -17,6 +17,9 @@ struct MockCommand: AsyncParsableCommand {
     @Option(help: "Seed of the price walk; the same seed gives the same prices.")
     var seed: UInt64 = 42
 
+    @Option(name: .customLong("fault"), help: "Inject a fault: SOURCE:KIND[:key=value]…, e.g. binance:429:retry-after=2:rate=0.3, kraken:hang, coinbase:5xx:count=5. Repeatable; also POST /control/faults.")
+    var faults: [String] = []
+
     /// Signed Binance calls are checked against BINANCE_API_KEY / BINANCE_API_SECRET when both are
     /// set, else against the demo pair (see `MockCredentials.demo`).
     var binanceCredentials: MockCredentials {
@@ -28,11 +31,14 @@ struct MockCommand: AsyncParsableCommand {
     }
 
     func validate() throws {
+        for spec in faults {
+            do { _ = try MockFault(spec: spec) } catch { throw ValidationError(error.description) }
+        }
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0…65535") }
     }
 
     func run() async throws {
-        let market = MockMarket(seed: seed, binanceCredentials: binanceCredentials)
+        let market = MockMarket(seed: seed, binanceCredentials: binanceCredentials, faults: try faults.map { try MockFault(spec: $0) })
         let app = market.application(port: port) { actual in
             // Unbuffered, so a script reading the first line gets it at once.
             FileHandle.standardOutput.write(Data("mock market listening on http://127.0.0.1:\(actual)\n".utf8))

@@ -209,3 +209,45 @@ import TributaryTesting
         #expect(refused.status != 0 && refused.stderr.contains("YAHOO_CRUMB"))
     }
 }
+
+/// The mock's injected faults, seen through the real binary: each one reported for what it is.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct MockFaultsEndToEndTests {
+    @Test func faultsAreReportedForWhatTheyAre() throws {
+        let mock = try MockProcess(arguments: [
+            "--fault", "binance:429:retry-after=1:count=1", "--fault", "kraken:malformed", "--fault", "coinbase:reset",
+            "--fault", "coingecko:html", "--fault", "alphavantage:error-body", "--fault", "polygon:truncate",
+        ])
+        defer { mock.stop() }
+        // One attempt for Alpha Vantage, so its throttle is reported at once instead of waited out.
+        let overrides = FileManager.default.temporaryDirectory.appendingPathComponent("tributary-faults-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: overrides, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: overrides) }
+        try "id: alphavantage\nretry: { max_attempts: 1 }\n".write(toFile: overrides + "/alphavantage.yaml", atomically: true, encoding: .utf8)
+        let env = [
+            "TRIBUTARY_SOURCES_DIR": overrides,
+            "TRIBUTARY_BINANCE_BASE_URL": mock.url + "/binance", "TRIBUTARY_KRAKEN_BASE_URL": mock.url + "/kraken",
+            "TRIBUTARY_COINBASE_BASE_URL": mock.url + "/coinbase", "TRIBUTARY_COINGECKO_BASE_URL": mock.url + "/coingecko/api/v3",
+            "TRIBUTARY_ALPHAVANTAGE_BASE_URL": mock.url + "/alphavantage", "ALPHAVANTAGE_API_KEY": "k",
+            "TRIBUTARY_POLYGON_BASE_URL": mock.url + "/polygon", "POLYGON_API_KEY": "k",
+        ]
+        let started = ContinuousClock.now
+        let throttledOnce = try Tributary.run(["fetch", "binance", "ticker", "--symbol", "BTCUSDT", "--json"], environment: env)
+        #expect(throttledOnce.status == 0, "\(throttledOnce.stderr)")
+        #expect(ContinuousClock.now - started >= .seconds(1))
+
+        let malformed = try Tributary.run(["fetch", "kraken", "ticker", "--symbol", "XBTUSDT"], environment: env)
+        #expect(malformed.status != 0 && malformed.stderr.contains("invalid JSON at byte"))
+
+        let reset = try Tributary.run(["fetch", "coinbase", "ticker", "--symbol", "BTC-USD"], environment: env)
+        #expect(reset.status != 0 && reset.stderr.contains("connection closed"))
+
+        let html = try Tributary.run(["fetch", "coingecko", "price", "--symbol", "BTC"], environment: env)
+        #expect(html.status != 0 && html.stderr.contains("HTTP 502"))
+
+        let errorBody = try Tributary.run(["fetch", "alphavantage", "quote", "--symbol", "MSFT"], environment: env)
+        #expect(errorBody.status != 0 && errorBody.stderr.contains("per-minute call limit"))
+
+        let truncated = try Tributary.run(["fetch", "polygon", "prev", "--symbol", "AAPL"], environment: env)
+        #expect(truncated.status != 0 && truncated.stderr.contains("connection closed"))
+    }
+}

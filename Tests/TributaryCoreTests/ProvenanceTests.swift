@@ -53,6 +53,9 @@ import TributaryCore
         #expect(Instrument.pair(fromConcatenated: "BNBFDUSD") == "BNB-FDUSD")
         #expect(Instrument.pair(fromConcatenated: "OPUSDT") == "OP-USDT")
         #expect(Instrument.pair(fromConcatenated: "AAPL") == nil)
+        #expect(Instrument.pair(fromConcatenated: "tBTCUSD") == "BTC-USD")
+        #expect(Instrument.pair(fromConcatenated: "tDOGE:USD") == "DOGE-USD")
+        #expect(Instrument.pair(fromConcatenated: "tXBTUSD") == "BTC-USD")
         #expect(Instrument.split("btc/usdt")! == ("BTC", "USDT"))
     }
 }

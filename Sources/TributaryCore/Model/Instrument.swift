@@ -16,6 +16,12 @@ public enum Instrument {
 
     /// `BTCUSDT` → `BTC-USDT`; nil when no known quote asset ends the text.
     public static func pair(fromConcatenated venueSymbol: String) -> String? {
+        // Bitfinex-style trading-pair prefix: `tBTCUSD`, `tDOGE:USD`.
+        if venueSymbol.count > 4, venueSymbol.first == "t", venueSymbol.dropFirst().first?.isUppercase == true {
+            let rest = String(venueSymbol.dropFirst())
+            if let (base, quote) = split(rest) { return "\(base)-\(quote)" }
+            return pair(fromConcatenated: rest)
+        }
         // Runs once per decoded record: compare UTF-8 bytes, allocate only the result.
         let upper = Array(venueSymbol.utf8).map { $0 >= 0x61 && $0 <= 0x7A ? $0 - 0x20 : $0 }
         // Prefer a base of three or more letters (XBTUSD is XBT/USD, not XB/TUSD), then any.
@@ -37,9 +43,9 @@ public enum Instrument {
         return assetAliases[upper] ?? upper
     }
 
-    /// `BTC-USDT` (or `btc/usdt`, `BTC_USDT`) → (`BTC`, `USDT`); nil when the text is not a pair.
+    /// `BTC-USDT` (or `btc/usdt`, `BTC_USDT`, `DOGE:USD`) → (`BTC`, `USDT`); nil when the text is not a pair.
     public static func split(_ symbol: String) -> (base: String, quote: String)? {
-        let parts = symbol.split(whereSeparator: { $0 == "-" || $0 == "/" || $0 == "_" })
+        let parts = symbol.split(whereSeparator: { $0 == "-" || $0 == "/" || $0 == "_" || $0 == ":" })
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return nil }
         return (canonicalAsset(String(parts[0])), canonicalAsset(String(parts[1])))
     }
