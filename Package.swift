@@ -126,3 +126,18 @@ let package = Package(
         ),
     ]
 )
+
+// Benchmarks join the package only when asked for, so a plain build stays fast (Hummingbird's habit):
+//   ENABLE_TRIBUTARY_BENCHMARKS=1 swift package benchmark --target DecodeBenchmarks
+if Context.environment["ENABLE_TRIBUTARY_BENCHMARKS"] != nil {
+    package.dependencies.append(.package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]))
+    package.targets.append(
+        .executableTarget(
+            name: "DecodeBenchmarks",
+            dependencies: ["Connectors", "TributaryCore", .product(name: "Benchmark", package: "benchmark")],
+            path: "Benchmarks/DecodeBenchmarks",
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        )
+    )
+}
