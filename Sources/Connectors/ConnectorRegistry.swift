@@ -39,6 +39,14 @@ public enum ConnectorRegistry {
         let connect = definition?.connectTimeout ?? .seconds(2)
         let total = definition?.totalTimeout ?? .seconds(10)
         switch kind {
+        case "declarative":
+            guard let definition else {
+                throw ConnectorError(.invalidArgument, source: source, "a declarative source needs its Sources.d file")
+            }
+            guard let base = baseURL else {
+                throw ConnectorError(.invalidArgument, source: source, "\(definition.file) has no base_url; add one or set \(environmentKey(for: source))")
+            }
+            return DeclarativeConnector(definition: definition, baseURL: base, apiKey: definition.auth?.keyEnv.flatMap { nonEmpty(environment[$0]) })
         case "binance":
             let keyVariable = definition?.auth?.keyEnv ?? "BINANCE_API_KEY"
             let secretVariable = definition?.auth?.secretEnv ?? "BINANCE_API_SECRET"

@@ -157,3 +157,32 @@ import TributaryTesting
         for key in Set(keys) { #expect(example.contains("\n\(key)="), "\(key) is missing from .env.example") }
     }
 }
+
+@Suite struct DeclarativeSourceEndToEndTests {
+    @Test func aSourceAddedByDroppingAFileNeedsNoSwift() throws {
+        let server = try LoopbackServer { request in
+            guard request.path == "/v1/ticker/ETH-USD", request.query["token"] == "xk" else { return .json(#"{"message":"no"}"#, status: 404) }
+            return .json(#"{"data":{"pair":"ETH-USD","price":"3500.25","ts":1711356300000}}"#)
+        }
+        defer { server.stop() }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tributary-decl-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try """
+            id: examplex
+            connector: declarative
+            base_url: \(server.baseURL)
+            auth: { kind: query, key_env: EXAMPLEX_KEY, name: token }
+            endpoints:
+              ticker: { path: "/v1/ticker/{symbol}", kind: quote, records: data, symbol_field: pair, time_field: ts, time_format: epoch_ms, fields: { last: price } }
+            """.write(toFile: directory + "/examplex.yaml", atomically: true, encoding: .utf8)
+        let env = ["TRIBUTARY_SOURCES_DIR": directory, "EXAMPLEX_KEY": "xk"]
+        let run = try Tributary.run(["fetch", "examplex", "ticker", "--symbol", "ETH-USD", "--json"], environment: env)
+        #expect(run.status == 0, "\(run.stderr)")
+        let record = try JSONParser.parse(Array(run.stdout.utf8))
+        #expect(record["source"] == .string("examplex") && record["last"] == .string("3500.25") && record["symbol"] == .string("ETH-USD"))
+        #expect(record["provenance"]?["source_uri"]?.stringValue?.hasSuffix("token=REDACTED") == true)
+        let listed = try Tributary.run(["sources"], environment: env)
+        #expect(listed.stdout.contains("examplex") && listed.stdout.contains("EXAMPLEX_KEY=set"))
+    }
+}

@@ -21,6 +21,8 @@ public struct SourceDefinition: Sendable, Hashable {
     public var totalTimeout: Duration?
     /// Endpoint name → request weight in the rate limit's units.
     public var endpointWeights: [String: Double] = [:]
+    /// For `connector: declarative`: the endpoints the file describes.
+    public var declarativeEndpoints: [String: DeclarativeEndpoint] = [:]
     public var poll: [Poll] = []
     /// The file it came from, for messages.
     public var file: String
@@ -35,6 +37,8 @@ public struct SourceDefinition: Sendable, Hashable {
         public var kind: String
         public var keyEnv: String?
         public var secretEnv: String?
+        /// For `query` and `header` auth of declarative sources: the parameter or header name.
+        public var name: String?
     }
 
     public struct RateLimit: Sendable, Hashable {

@@ -64,10 +64,16 @@ public enum SourceDefinitionLoader {
         var definition = SourceDefinition(id: SourceID(id), file: file)
         definition.name = top["name"].flatMap { reader.string($0, "name") }
         if let node = top["connector"], let connector = reader.identifier(node, "connector") { definition.connector = connector }
-        let endpoints = knownConnectors[definition.connector]
-        if endpoints == nil {
+        let isDeclarative = definition.connector == "declarative"
+        var endpoints = knownConnectors[definition.connector]
+        if isDeclarative {
+            endpoints = top["endpoints"]?.mapping?.keys.compactMap { $0.scalar?.string } ?? []
+            if endpoints!.isEmpty {
+                reader.report(top["connector"] ?? idNode, "a declarative source needs `endpoints:`", fix: "describe at least one endpoint with path, kind and fields")
+            }
+        } else if endpoints == nil {
             reader.report(top["connector"] ?? idNode, "no connector named '\(definition.connector)'",
-                          fix: "use one of: \(knownConnectors.keys.sorted().joined(separator: ", ")), or set `connector:` to one of them")
+                          fix: "use one of: \((knownConnectors.keys.sorted() + ["declarative"]).joined(separator: ", ")), or set `connector:` to one of them")
         }
         if let node = top["base_url"], let url = reader.string(node, "base_url") {
             if url.hasPrefix("http://") || url.hasPrefix("https://") {
@@ -77,13 +83,14 @@ public enum SourceDefinitionLoader {
             }
         }
         if let node = top["auth"], let auth = reader.mapping(node, "auth") {
-            reader.allowOnly(auth, ["kind", "key_env", "secret_env"], in: "auth")
+            reader.allowOnly(auth, ["kind", "key_env", "secret_env", "name"], in: "auth")
             let kind = auth["kind"].flatMap { reader.string($0, "auth.kind") } ?? "none"
             let kinds = ["none", "hmac-sha256", "query", "header", "bearer"]
             if !kinds.contains(kind) { reader.report(auth["kind"] ?? node, "auth.kind '\(kind)' is unknown", fix: "use one of: \(kinds.joined(separator: ", "))") }
             definition.auth = .init(
                 kind: kind, keyEnv: auth["key_env"].flatMap { reader.environmentName($0, "auth.key_env") },
-                secretEnv: auth["secret_env"].flatMap { reader.environmentName($0, "auth.secret_env") })
+                secretEnv: auth["secret_env"].flatMap { reader.environmentName($0, "auth.secret_env") },
+                name: auth["name"].flatMap { reader.string($0, "auth.name") })
         }
         if let node = top["rate_limit"], let limit = reader.mapping(node, "rate_limit") {
             reader.allowOnly(limit, ["capacity", "refill_per_second"], in: "rate_limit")
@@ -141,7 +148,12 @@ public enum SourceDefinitionLoader {
                     continue
                 }
                 guard let settings = reader.mapping(value, "endpoints.\(name)") else { continue }
-                reader.allowOnly(settings, ["weight"], in: "endpoints.\(name)")
+                if isDeclarative {
+                    reader.allowOnly(settings, ["weight", "path", "query", "kind", "records", "symbol_field", "time_field", "time_format", "interval", "fields"], in: "endpoints.\(name)")
+                    if let endpoint = Self.declarative(settings, name: name, node: value, reader: &reader) { definition.declarativeEndpoints[name] = endpoint }
+                } else {
+                    reader.allowOnly(settings, ["weight"], in: "endpoints.\(name)")
+                }
                 if let weight = settings["weight"].flatMap({ reader.number($0, "endpoints.\(name).weight", above: 0) }) {
                     definition.endpointWeights[name] = weight
                 }
@@ -176,6 +188,55 @@ public enum SourceDefinitionLoader {
             }
         }
         return (definition, reader.problems)
+    }
+
+    /// Reads one declarative endpoint; problems are reported on its lines.
+    static func declarative(_ settings: Node.Mapping, name: String, node: Node, reader: inout NodeReader) -> DeclarativeEndpoint? {
+        let what = "endpoints.\(name)"
+        guard let pathNode = settings["path"], let path = reader.string(pathNode, "\(what).path"), path.hasPrefix("/") else {
+            reader.report(settings["path"] ?? node, "\(what) needs a `path` starting with /", fix: "e.g. `path: /v1/ticker/{symbol}`")
+            return nil
+        }
+        let kindText = settings["kind"].flatMap { reader.string($0, "\(what).kind") } ?? ""
+        guard let kind = Record.Kind(rawValue: kindText), DeclarativeEndpoint.kinds.contains(kind) else {
+            reader.report(settings["kind"] ?? node, "\(what).kind '\(kindText)' is not supported declaratively", fix: "use quote, bar or trade (other kinds need a Swift connector)")
+            return nil
+        }
+        var endpoint = DeclarativeEndpoint(path: path, kind: kind)
+        if let queryNode = settings["query"], let query = reader.mapping(queryNode, "\(what).query") {
+            for (k, v) in query { if let key = reader.string(k, "query name"), let value = reader.string(v, "query \(key)") { endpoint.query[key] = value } }
+        }
+        endpoint.records = settings["records"].flatMap { reader.string($0, "\(what).records") } ?? ""
+        endpoint.symbolField = settings["symbol_field"].flatMap { reader.string($0, "\(what).symbol_field") }
+        endpoint.timeField = settings["time_field"].flatMap { reader.string($0, "\(what).time_field") }
+        endpoint.interval = settings["interval"].flatMap { reader.string($0, "\(what).interval") }
+        if let formatNode = settings["time_format"], let format = reader.string(formatNode, "\(what).time_format") {
+            if DeclarativeEndpoint.timeFormats.contains(format) || format.hasPrefix("local:") {
+                endpoint.timeFormat = format
+            } else {
+                reader.report(formatNode, "\(what).time_format '\(format)' is unknown", fix: "use \(DeclarativeEndpoint.timeFormats.joined(separator: ", ")) or local:<IANA zone>")
+            }
+        }
+        let allowed = DeclarativeEndpoint.fieldsByKind[kind] ?? []
+        if let fieldsNode = settings["fields"], let fields = reader.mapping(fieldsNode, "\(what).fields") {
+            for (k, v) in fields {
+                guard let field = reader.string(k, "field name"), let path = reader.string(v, "field \(field)") else { continue }
+                if allowed.contains(field) { endpoint.fields[field] = path } else {
+                    reader.report(k, "\(what).fields: '\(field)' is not a \(kind.rawValue) field", fix: "use \(allowed.joined(separator: ", "))\(reader.suggestion(field, allowed))")
+                }
+            }
+        }
+        let required: [String] = switch kind {
+        case .bar: ["open", "high", "low", "close"]
+        case .trade: ["price", "size"]
+        default: ["last"]
+        }
+        for field in required where endpoint.fields[field] == nil {
+            reader.report(settings["fields"] ?? node, "\(what).fields needs '\(field)' for a \(kind.rawValue)", fix: "map it to the JSON path of that value")
+        }
+        if endpoint.timeField == nil { reader.report(node, "\(what) needs `time_field`", fix: "the JSON path of the as-of / start / trade time, with time_format") }
+        if kind == .bar, endpoint.interval == nil { reader.report(node, "\(what) is a bar endpoint and needs `interval`", fix: "e.g. `interval: 1h`") }
+        return endpoint
     }
 
     static let topLevelKeys = [
