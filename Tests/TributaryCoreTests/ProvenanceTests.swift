@@ -56,6 +56,9 @@ import TributaryCore
         #expect(Instrument.pair(fromConcatenated: "tBTCUSD") == "BTC-USD")
         #expect(Instrument.pair(fromConcatenated: "tDOGE:USD") == "DOGE-USD")
         #expect(Instrument.pair(fromConcatenated: "tXBTUSD") == "BTC-USD")
+        #expect(Instrument.pair(fromConcatenated: "XXBTZUSD") == "BTC-USD")
+        #expect(Instrument.pair(fromConcatenated: "XETHZEUR") == "ETH-EUR")
+        #expect(Instrument.ticker(ofCoinGeckoID: "bitcoin") == "BTC" && Instrument.coinGeckoIDs["DOGE"] == "dogecoin")
         #expect(Instrument.split("btc/usdt")! == ("BTC", "USDT"))
     }
 }

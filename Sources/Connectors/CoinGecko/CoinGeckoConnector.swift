@@ -15,14 +15,6 @@ public struct CoinGeckoConnector: Connector {
 
     public static let defaultBaseURL = "https://api.coingecko.com/api/v3"
 
-    /// Coin ids of common tickers; other ids are used as given.
-    public static let coinIDs: [String: String] = [
-        "BTC": "bitcoin", "ETH": "ethereum", "USDT": "tether", "BNB": "binancecoin", "SOL": "solana", "XRP": "ripple",
-        "USDC": "usd-coin", "DOGE": "dogecoin", "ADA": "cardano", "TRX": "tron", "AVAX": "avalanche-2", "DOT": "polkadot",
-        "LINK": "chainlink", "LTC": "litecoin", "BCH": "bitcoin-cash",
-    ]
-    static let tickers: [String: String] = Dictionary(uniqueKeysWithValues: coinIDs.map { ($1, $0) })
-
     public init(baseURL: String = CoinGeckoConnector.defaultBaseURL, apiKey: String? = nil, connectTimeout: Duration = .seconds(2), totalTimeout: Duration = .seconds(10)) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.apiKey = apiKey
@@ -99,7 +91,7 @@ public struct CoinGeckoConnector: Connector {
     static func coinID(_ symbol: String) throws(ConnectorError) -> String {
         let trimmed = symbol.trimmingCharacters(in: .whitespaces)
         let base = Instrument.split(trimmed)?.base ?? trimmed
-        if let id = coinIDs[base.uppercased()] { return id }
+        if let id = Instrument.coinGeckoIDs[base.uppercased()] { return id }
         let lower = base.lowercased()
         guard !lower.isEmpty, lower.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
             throw ConnectorError(.invalidArgument, source: "coingecko", "'\(symbol)' is not a CoinGecko coin id (e.g. bitcoin) or a known ticker")
@@ -107,7 +99,7 @@ public struct CoinGeckoConnector: Connector {
         return lower
     }
 
-    static func ticker(_ coinID: String) -> String { tickers[coinID] ?? coinID.uppercased() }
+    static func ticker(_ coinID: String) -> String { Instrument.ticker(ofCoinGeckoID: coinID) }
 
     private func get(_ path: String, _ query: String) -> HTTPRequest {
         var headers: HTTPHeaders = ["Accept": "application/json"]

@@ -109,13 +109,9 @@ public struct KrakenConnector: Connector {
         return upper
     }
 
-    /// `XBTUSDT` → `BTC-USDT`, `XXBTZUSD` → `BTC-USD`.
+    /// `XBTUSDT` → `BTC-USDT`, `XXBTZUSD` → `BTC-USD` (the rules live in `Instrument`).
     static func canonical(_ venue: String) -> String {
-        if venue.count == 8, venue.first == "X", ["Z", "X"].contains(venue[venue.index(venue.startIndex, offsetBy: 4)]) {
-            let base = String(venue.dropFirst().prefix(3)), quote = String(venue.suffix(3))
-            return "\(Instrument.canonicalAsset(base))-\(Instrument.canonicalAsset(quote))"
-        }
-        return Instrument.pair(fromConcatenated: venue) ?? venue
+        Instrument.pair(fromConcatenated: venue) ?? venue
     }
 
     private func get(_ path: String, _ query: String) -> HTTPRequest {

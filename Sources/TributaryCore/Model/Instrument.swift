@@ -11,11 +11,27 @@ public enum Instrument {
         "AUD", "CAD", "CHF", "BTC", "ETH", "BNB", "XRP", "TRX", "DOGE", "SOL",
     ].sorted { $0.count > $1.count }
 
+    /// CoinGecko's coin ids of common tickers (CoinGecko names coins by id, not ticker).
+    public static let coinGeckoIDs: [String: String] = [
+        "BTC": "bitcoin", "ETH": "ethereum", "USDT": "tether", "BNB": "binancecoin", "SOL": "solana", "XRP": "ripple",
+        "USDC": "usd-coin", "DOGE": "dogecoin", "ADA": "cardano", "TRX": "tron", "AVAX": "avalanche-2", "DOT": "polkadot",
+        "LINK": "chainlink", "LTC": "litecoin", "BCH": "bitcoin-cash",
+    ]
+    private static let coinGeckoTickers: [String: String] = Dictionary(uniqueKeysWithValues: coinGeckoIDs.map { ($1, $0) })
+
+    /// The ticker of a CoinGecko coin id (`bitcoin` → `BTC`), or the id upper-cased.
+    public static func ticker(ofCoinGeckoID id: String) -> String { coinGeckoTickers[id] ?? id.uppercased() }
+
     /// Venue asset codes that differ from the common ticker.
     public static let assetAliases: [String: String] = ["XBT": "BTC", "XDG": "DOGE", "BCC": "BCH"]
 
     /// `BTCUSDT` → `BTC-USDT`; nil when no known quote asset ends the text.
     public static func pair(fromConcatenated venueSymbol: String) -> String? {
+        // Kraken's classic pair keys: `XXBTZUSD`, `XETHZEUR` (X-prefixed crypto, Z-prefixed fiat).
+        let scalars = Array(venueSymbol)
+        if scalars.count == 8, scalars[0] == "X", scalars[4] == "Z" || scalars[4] == "X" {
+            return "\(canonicalAsset(String(scalars[1..<4])))-\(canonicalAsset(String(scalars[5..<8])))"
+        }
         // Bitfinex-style trading-pair prefix: `tBTCUSD`, `tDOGE:USD`.
         if venueSymbol.count > 4, venueSymbol.first == "t", venueSymbol.dropFirst().first?.isUppercase == true {
             let rest = String(venueSymbol.dropFirst())
