@@ -10,6 +10,13 @@ public enum ConnectorRegistry {
     /// Every source id with a Swift connector.
     public static let sourceIDs: [SourceID] = ["alphavantage", "binance", "coinbase", "coingecko", "finnhub", "fmp", "fred", "kraken", "newsapi", "polygon", "tiingo", "twelvedata", "yahoo"]
 
+    /// The connectors that need a key, by id: built the same way from a ``SourceAccess``.
+    static let keyedConnectors: [String: any KeyedConnector.Type] = [
+        "finnhub": FinnhubConnector.self, "fred": FREDConnector.self, "alphavantage": AlphaVantageConnector.self,
+        "polygon": PolygonConnector.self, "twelvedata": TwelveDataConnector.self, "fmp": FMPConnector.self,
+        "tiingo": TiingoConnector.self, "newsapi": NewsAPIConnector.self,
+    ]
+
     /// Connector id → its endpoint names, for validating Sources.d files.
     public static var knownConnectors: [String: [String]] {
         [
@@ -17,16 +24,8 @@ public enum ConnectorRegistry {
             "coinbase": CoinbaseConnector().endpoints.map(\.name),
             "coingecko": CoinGeckoConnector().endpoints.map(\.name),
             "kraken": KrakenConnector().endpoints.map(\.name),
-            "finnhub": FinnhubConnector().endpoints.map(\.name),
-            "fred": FREDConnector().endpoints.map(\.name),
-            "polygon": PolygonConnector().endpoints.map(\.name),
-            "alphavantage": AlphaVantageConnector().endpoints.map(\.name),
-            "twelvedata": TwelveDataConnector().endpoints.map(\.name),
-            "fmp": FMPConnector().endpoints.map(\.name),
-            "tiingo": TiingoConnector().endpoints.map(\.name),
-            "newsapi": NewsAPIConnector().endpoints.map(\.name),
             "yahoo": YahooConnector().endpoints.map(\.name),
-        ]
+        ].merging(keyedConnectors.mapValues { $0.init(access: $0.defaultAccess).endpoints.map(\.name) }) { a, _ in a }
     }
 
     public static func connector(
@@ -63,42 +62,18 @@ public enum ConnectorRegistry {
         case "coingecko":
             let key = environment[definition?.auth?.keyEnv ?? "COINGECKO_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
             return CoinGeckoConnector(baseURL: baseURL ?? CoinGeckoConnector.defaultBaseURL, apiKey: key, connectTimeout: connect, totalTimeout: total)
-        case "finnhub":
-            let variable = definition?.auth?.keyEnv ?? "FINNHUB_API_KEY"
-            return FinnhubConnector(baseURL: baseURL ?? FinnhubConnector.defaultBaseURL, apiKey: nonEmpty(environment[variable]), keyVariable: variable,
-                                    connectTimeout: connect, totalTimeout: total)
-        case "fred":
-            let variable = definition?.auth?.keyEnv ?? "FRED_API_KEY"
-            return FREDConnector(baseURL: baseURL ?? FREDConnector.defaultBaseURL, apiKey: nonEmpty(environment[variable]), keyVariable: variable,
-                                 connectTimeout: definition?.connectTimeout ?? .seconds(3), totalTimeout: definition?.totalTimeout ?? .seconds(15))
-        case "polygon":
-            let variable = definition?.auth?.keyEnv ?? "POLYGON_API_KEY"
-            return PolygonConnector(baseURL: baseURL ?? PolygonConnector.defaultBaseURL, apiKey: nonEmpty(environment[variable]), keyVariable: variable,
-                                    connectTimeout: connect, totalTimeout: total)
-        case "alphavantage":
-            let variable = definition?.auth?.keyEnv ?? "ALPHAVANTAGE_API_KEY"
-            return AlphaVantageConnector(baseURL: baseURL ?? AlphaVantageConnector.defaultBaseURL, apiKey: nonEmpty(environment[variable]), keyVariable: variable,
-                                         connectTimeout: definition?.connectTimeout ?? .seconds(3), totalTimeout: definition?.totalTimeout ?? .seconds(20))
-        case "twelvedata":
-            let variable = definition?.auth?.keyEnv ?? "TWELVEDATA_API_KEY"
-            return TwelveDataConnector(baseURL: baseURL ?? TwelveDataConnector.defaultBaseURL, apiKey: nonEmpty(environment[variable]), keyVariable: variable,
-                                       connectTimeout: connect, totalTimeout: total)
-        case "fmp":
-            let variable = definition?.auth?.keyEnv ?? "FMP_API_KEY"
-            return FMPConnector(baseURL: baseURL ?? FMPConnector.defaultBaseURL, apiKey: nonEmpty(environment[variable]), keyVariable: variable,
-                                connectTimeout: connect, totalTimeout: total)
-        case "tiingo":
-            let variable = definition?.auth?.keyEnv ?? "TIINGO_API_KEY"
-            return TiingoConnector(baseURL: baseURL ?? TiingoConnector.defaultBaseURL, apiKey: nonEmpty(environment[variable]), keyVariable: variable,
-                                   connectTimeout: connect, totalTimeout: definition?.totalTimeout ?? .seconds(15))
-        case "newsapi":
-            let variable = definition?.auth?.keyEnv ?? "NEWSAPI_API_KEY"
-            return NewsAPIConnector(baseURL: baseURL ?? NewsAPIConnector.defaultBaseURL, apiKey: nonEmpty(environment[variable]), keyVariable: variable,
-                                    connectTimeout: connect, totalTimeout: total)
         case "yahoo":
             return YahooConnector(baseURL: baseURL ?? YahooConnector.defaultBaseURL, crumb: nonEmpty(environment["YAHOO_CRUMB"]),
                                   cookie: nonEmpty(environment["YAHOO_COOKIE"]), connectTimeout: connect, totalTimeout: total)
         default:
+            if let keyed = keyedConnectors[kind] {
+                var access = keyed.defaultAccess
+                access = SourceAccess(
+                    baseURL: baseURL ?? access.baseURL, keyVariable: definition?.auth?.keyEnv ?? access.keyVariable,
+                    connectTimeout: definition?.connectTimeout ?? access.connectTimeout, totalTimeout: definition?.totalTimeout ?? access.totalTimeout)
+                access.apiKey = nonEmpty(environment[access.keyVariable])
+                return keyed.init(access: access)
+            }
             throw ConnectorError(
                 .invalidArgument, source: source,
                 "unknown source '\(id)'; available: \(sourceIDs.map(\.rawValue).joined(separator: ", "))"

@@ -7,24 +7,15 @@ import TributaryCore
 /// time without offset, converted with the zone the body names; JSON or CSV bodies) and `news`
 /// (NEWS_SENTIMENT). Throttling and quota answers come with HTTP 200 (`Note`, `Information`)
 /// and are reported as such; the free tier's 25 calls a day belong in `daily_quota`.
-public struct AlphaVantageConnector: Connector {
+public struct AlphaVantageConnector: KeyedConnector {
     public let id: SourceID = "alphavantage"
-    public var baseURL: String
-    public var apiKey: String?
-    public var keyVariable: String
-    public var connectTimeout: Duration
-    public var totalTimeout: Duration
+    public var access: SourceAccess
+    public static let defaultAccess = SourceAccess(baseURL: "https://www.alphavantage.co", keyVariable: "ALPHAVANTAGE_API_KEY", connectTimeout: .seconds(3), totalTimeout: .seconds(20))
 
-    public static let defaultBaseURL = "https://www.alphavantage.co"
     static let intervals: [String: String] = ["1m": "1min", "5m": "5min", "15m": "15min", "30m": "30min", "1h": "60min"]
 
-    public init(baseURL: String = AlphaVantageConnector.defaultBaseURL, apiKey: String? = nil, keyVariable: String = "ALPHAVANTAGE_API_KEY",
-                connectTimeout: Duration = .seconds(3), totalTimeout: Duration = .seconds(20)) {
-        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
-        self.apiKey = apiKey
-        self.keyVariable = keyVariable
-        self.connectTimeout = connectTimeout
-        self.totalTimeout = totalTimeout
+    public init(access: SourceAccess) {
+        self.access = access
     }
 
     public var endpoints: [EndpointDescription] {

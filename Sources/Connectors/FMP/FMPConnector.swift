@@ -5,23 +5,14 @@ import TributaryCore
 ///
 /// Endpoint: `quote` (`/quote?symbol=`): an array even for one symbol; as-of is `timestamp`.
 /// A spent plan answers `{"Error Message": "Limit Reach . …"}`, reported as a spent quota.
-public struct FMPConnector: Connector {
+public struct FMPConnector: KeyedConnector {
     public let id: SourceID = "fmp"
-    public var baseURL: String
-    public var apiKey: String?
-    public var keyVariable: String
-    public var connectTimeout: Duration
-    public var totalTimeout: Duration
+    public var access: SourceAccess
+    public static let defaultAccess = SourceAccess(baseURL: "https://financialmodelingprep.com/stable", keyVariable: "FMP_API_KEY", connectTimeout: .seconds(2), totalTimeout: .seconds(10))
 
-    public static let defaultBaseURL = "https://financialmodelingprep.com/stable"
 
-    public init(baseURL: String = FMPConnector.defaultBaseURL, apiKey: String? = nil, keyVariable: String = "FMP_API_KEY",
-                connectTimeout: Duration = .seconds(2), totalTimeout: Duration = .seconds(10)) {
-        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
-        self.apiKey = apiKey
-        self.keyVariable = keyVariable
-        self.connectTimeout = connectTimeout
-        self.totalTimeout = totalTimeout
+    public init(access: SourceAccess) {
+        self.access = access
     }
 
     public var endpoints: [EndpointDescription] {

@@ -6,23 +6,14 @@ import TributaryCore
 /// FRED writes a missing value as `"."`, which becomes a null value, never 0. The key
 /// (`FRED_API_KEY`) goes in the `api_key` query parameter, as FRED requires; provenance and
 /// logs show it redacted.
-public struct FREDConnector: Connector {
+public struct FREDConnector: KeyedConnector {
     public let id: SourceID = "fred"
-    public var baseURL: String
-    public var apiKey: String?
-    public var keyVariable: String
-    public var connectTimeout: Duration
-    public var totalTimeout: Duration
+    public var access: SourceAccess
+    public static let defaultAccess = SourceAccess(baseURL: "https://api.stlouisfed.org/fred", keyVariable: "FRED_API_KEY", connectTimeout: .seconds(3), totalTimeout: .seconds(15))
 
-    public static let defaultBaseURL = "https://api.stlouisfed.org/fred"
 
-    public init(baseURL: String = FREDConnector.defaultBaseURL, apiKey: String? = nil, keyVariable: String = "FRED_API_KEY",
-                connectTimeout: Duration = .seconds(3), totalTimeout: Duration = .seconds(15)) {
-        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
-        self.apiKey = apiKey
-        self.keyVariable = keyVariable
-        self.connectTimeout = connectTimeout
-        self.totalTimeout = totalTimeout
+    public init(access: SourceAccess) {
+        self.access = access
     }
 
     public var endpoints: [EndpointDescription] {

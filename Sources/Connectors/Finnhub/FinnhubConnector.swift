@@ -6,27 +6,18 @@ import TributaryCore
 /// `t: 0`, which is reported as no data, never as a price of 0), `candles` (`/stock/candle`,
 /// parallel arrays `t/o/h/l/c/v`, `s: "no_data"` for an empty range) and `news`
 /// (`/company-news`, newest first).
-public struct FinnhubConnector: Connector {
+public struct FinnhubConnector: KeyedConnector {
     public let id: SourceID = "finnhub"
-    public var baseURL: String
-    public var apiKey: String?
-    public var keyVariable: String
-    public var connectTimeout: Duration
-    public var totalTimeout: Duration
+    public var access: SourceAccess
+    public static let defaultAccess = SourceAccess(baseURL: "https://finnhub.io/api/v1", keyVariable: "FINNHUB_API_KEY", connectTimeout: .seconds(2), totalTimeout: .seconds(10))
 
-    public static let defaultBaseURL = "https://finnhub.io/api/v1"
     static let resolutions: [String: (code: String, seconds: Int64)] = [
         "1m": ("1", 60), "5m": ("5", 300), "15m": ("15", 900), "30m": ("30", 1_800), "1h": ("60", 3_600),
         "1d": ("D", 86_400), "1w": ("W", 604_800), "1M": ("M", 2_592_000),
     ]
 
-    public init(baseURL: String = FinnhubConnector.defaultBaseURL, apiKey: String? = nil, keyVariable: String = "FINNHUB_API_KEY",
-                connectTimeout: Duration = .seconds(2), totalTimeout: Duration = .seconds(10)) {
-        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
-        self.apiKey = apiKey
-        self.keyVariable = keyVariable
-        self.connectTimeout = connectTimeout
-        self.totalTimeout = totalTimeout
+    public init(access: SourceAccess) {
+        self.access = access
     }
 
     public var endpoints: [EndpointDescription] {

@@ -5,23 +5,14 @@ import TributaryCore
 /// Endpoints: `headlines` (`/top-headlines`; `--symbol` is a search term or `--param
 /// country=us`) and `everything` (`/everything?q=`). Articles have no id, so the URL is the
 /// key; `source.id` is often null, the source name is kept as publisher.
-public struct NewsAPIConnector: Connector {
+public struct NewsAPIConnector: KeyedConnector {
     public let id: SourceID = "newsapi"
-    public var baseURL: String
-    public var apiKey: String?
-    public var keyVariable: String
-    public var connectTimeout: Duration
-    public var totalTimeout: Duration
+    public var access: SourceAccess
+    public static let defaultAccess = SourceAccess(baseURL: "https://newsapi.org/v2", keyVariable: "NEWSAPI_API_KEY", connectTimeout: .seconds(2), totalTimeout: .seconds(10))
 
-    public static let defaultBaseURL = "https://newsapi.org/v2"
 
-    public init(baseURL: String = NewsAPIConnector.defaultBaseURL, apiKey: String? = nil, keyVariable: String = "NEWSAPI_API_KEY",
-                connectTimeout: Duration = .seconds(2), totalTimeout: Duration = .seconds(10)) {
-        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
-        self.apiKey = apiKey
-        self.keyVariable = keyVariable
-        self.connectTimeout = connectTimeout
-        self.totalTimeout = totalTimeout
+    public init(access: SourceAccess) {
+        self.access = access
     }
 
     public var endpoints: [EndpointDescription] {

@@ -7,27 +7,18 @@ import TributaryCore
 /// bar, stamped by Polygon at the session close, normalized here to the session's date at
 /// midnight New York like `aggs`) and `last-trade` (`/v2/last/trade/{T}`: a trade whose `t` is
 /// in nanoseconds, above 2^53, read as an integer from the text).
-public struct PolygonConnector: Connector {
+public struct PolygonConnector: KeyedConnector {
     public let id: SourceID = "polygon"
-    public var baseURL: String
-    public var apiKey: String?
-    public var keyVariable: String
-    public var connectTimeout: Duration
-    public var totalTimeout: Duration
+    public var access: SourceAccess
+    public static let defaultAccess = SourceAccess(baseURL: "https://api.polygon.io", keyVariable: "POLYGON_API_KEY", connectTimeout: .seconds(2), totalTimeout: .seconds(10))
 
-    public static let defaultBaseURL = "https://api.polygon.io"
     static let spans: [String: (multiplier: Int, timespan: String, seconds: Int64)] = [
         "1m": (1, "minute", 60), "5m": (5, "minute", 300), "15m": (15, "minute", 900), "30m": (30, "minute", 1_800),
         "1h": (1, "hour", 3_600), "4h": (4, "hour", 14_400), "1d": (1, "day", 86_400), "1w": (1, "week", 604_800), "1M": (1, "month", 2_592_000),
     ]
 
-    public init(baseURL: String = PolygonConnector.defaultBaseURL, apiKey: String? = nil, keyVariable: String = "POLYGON_API_KEY",
-                connectTimeout: Duration = .seconds(2), totalTimeout: Duration = .seconds(10)) {
-        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
-        self.apiKey = apiKey
-        self.keyVariable = keyVariable
-        self.connectTimeout = connectTimeout
-        self.totalTimeout = totalTimeout
+    public init(access: SourceAccess) {
+        self.access = access
     }
 
     public var endpoints: [EndpointDescription] {

@@ -5,24 +5,15 @@ import TributaryCore
 /// Endpoints: `daily` (`/tiingo/daily/{T}/prices`: end-of-day bars; `date` is the trading
 /// date at midnight UTC as Tiingo writes it) and `iex` (`/iex/{T}/prices`: intraday bars with
 /// real UTC instants and no volume in the resampled form).
-public struct TiingoConnector: Connector {
+public struct TiingoConnector: KeyedConnector {
     public let id: SourceID = "tiingo"
-    public var baseURL: String
-    public var apiKey: String?
-    public var keyVariable: String
-    public var connectTimeout: Duration
-    public var totalTimeout: Duration
+    public var access: SourceAccess
+    public static let defaultAccess = SourceAccess(baseURL: "https://api.tiingo.com", keyVariable: "TIINGO_API_KEY", connectTimeout: .seconds(2), totalTimeout: .seconds(15))
 
-    public static let defaultBaseURL = "https://api.tiingo.com"
     static let iexIntervals: [String: String] = ["1m": "1min", "5m": "5min", "15m": "15min", "30m": "30min", "1h": "1hour", "4h": "4hour"]
 
-    public init(baseURL: String = TiingoConnector.defaultBaseURL, apiKey: String? = nil, keyVariable: String = "TIINGO_API_KEY",
-                connectTimeout: Duration = .seconds(2), totalTimeout: Duration = .seconds(15)) {
-        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
-        self.apiKey = apiKey
-        self.keyVariable = keyVariable
-        self.connectTimeout = connectTimeout
-        self.totalTimeout = totalTimeout
+    public init(access: SourceAccess) {
+        self.access = access
     }
 
     public var endpoints: [EndpointDescription] {

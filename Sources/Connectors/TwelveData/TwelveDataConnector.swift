@@ -5,26 +5,17 @@ import TributaryCore
 /// Endpoints: `quote` (`/quote`; as-of is `timestamp`) and `time-series` (`/time_series`;
 /// `datetime` is exchange-local without offset, converted with `meta.exchange_timezone`).
 /// Errors may come with HTTP 200 as `{"status":"error","code":429,…}`.
-public struct TwelveDataConnector: Connector {
+public struct TwelveDataConnector: KeyedConnector {
     public let id: SourceID = "twelvedata"
-    public var baseURL: String
-    public var apiKey: String?
-    public var keyVariable: String
-    public var connectTimeout: Duration
-    public var totalTimeout: Duration
+    public var access: SourceAccess
+    public static let defaultAccess = SourceAccess(baseURL: "https://api.twelvedata.com", keyVariable: "TWELVEDATA_API_KEY", connectTimeout: .seconds(2), totalTimeout: .seconds(10))
 
-    public static let defaultBaseURL = "https://api.twelvedata.com"
     static let intervals: [String: String] = [
         "1m": "1min", "5m": "5min", "15m": "15min", "30m": "30min", "45m": "45min", "1h": "1h", "2h": "2h", "4h": "4h", "1d": "1day", "1w": "1week", "1M": "1month",
     ]
 
-    public init(baseURL: String = TwelveDataConnector.defaultBaseURL, apiKey: String? = nil, keyVariable: String = "TWELVEDATA_API_KEY",
-                connectTimeout: Duration = .seconds(2), totalTimeout: Duration = .seconds(10)) {
-        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
-        self.apiKey = apiKey
-        self.keyVariable = keyVariable
-        self.connectTimeout = connectTimeout
-        self.totalTimeout = totalTimeout
+    public init(access: SourceAccess) {
+        self.access = access
     }
 
     public var endpoints: [EndpointDescription] {
