@@ -13,7 +13,8 @@ struct FetchCommand: AsyncParsableCommand {
         abstract: "Fetch one endpoint of one source and print the normalized records.",
         discussion: """
             Example: tributary fetch binance ticker --symbol BTCUSDT --symbol ETH-USDT
-            Base URL: --base-url, else TRIBUTARY_<SOURCE>_BASE_URL, else the provider's public address.
+            Base URL: --base-url, else TRIBUTARY_<SOURCE>_BASE_URL, else the base_url of its Sources.d file.
+            Keys come from the environment or .env (see .env.example); `tributary sources` lists every source and endpoint.
             """
     )
 
