@@ -8,7 +8,8 @@ set -euo pipefail
 bin=${1:-.build/release/tributary}
 
 log=$(mktemp)
-"$bin" mock --port 0 >"$log" 2>&1 &
+# The mock throttles the first Binance call (429, Retry-After: 1) to show the resilience layer at work.
+"$bin" mock --port 0 --fault binance:429:retry-after=1:count=1 >"$log" 2>&1 &
 mock=$!
 trap 'kill "$mock" 2>/dev/null; wait "$mock" 2>/dev/null; rm -f "$log"' EXIT
 
@@ -27,8 +28,10 @@ step() { echo; echo "== $*"; }
 echo "== mock market at $url (each provider's API under /binance, /coinbase, /kraken, /coingecko; seeded moving prices)"
 step "tributary sources"
 "$bin" sources
-step "tributary fetch binance ticker --symbol BTCUSDT --symbol ETH-USDT --symbol SOLUSDT"
+step "tributary fetch binance ticker --symbol BTCUSDT --symbol ETH-USDT --symbol SOLUSDT   (first answer is a 429 with Retry-After: 1; the fetch waits it out)"
+start=$(date +%s%N)
 "$bin" fetch binance ticker --symbol BTCUSDT --symbol ETH-USDT --symbol SOLUSDT
+echo "(took $(( ($(date +%s%N) - start) / 1000000 )) ms: one throttled attempt, a pause until Retry-After, then success)"
 step "tributary fetch binance klines --symbol BTCUSDT --param interval=1h --param limit=5"
 "$bin" fetch binance klines --symbol BTCUSDT --param interval=1h --param limit=5
 step "tributary fetch binance depth --symbol ETHUSDT --param limit=5"
