@@ -6,11 +6,12 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 .PHONY: deps build release demo test bench clean
 
-# System packages Tributary needs: libcurl's headers (with pkg-config) and the time-zone
-# database (exchange-local times are converted with it).
+# System packages Tributary needs: libcurl's and SQLite's headers (with pkg-config) and the
+# time-zone database (exchange-local times are converted with it).
 deps:
 	@missing=""; \
 	if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists libcurl; then missing="libcurl4-openssl-dev pkg-config"; fi; \
+	if ! pkg-config --exists sqlite3 2>/dev/null; then missing="$$missing libsqlite3-dev"; fi; \
 	if [ ! -e /usr/share/zoneinfo/America/New_York ]; then missing="$$missing tzdata"; fi; \
 	if [ -n "$$missing" ]; then \
 		echo "tributary: installing$$missing with apt-get"; \

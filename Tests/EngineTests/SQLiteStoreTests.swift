@@ -1,0 +1,63 @@
+import Engine
+import Foundation
+import Testing
+import TributaryCore
+
+@Suite struct SQLiteStoreTests {
+    func temporaryPath() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("tributary-store-\(UUID().uuidString)/tributary.sqlite").path
+    }
+
+    func quote(_ last: String, asOf seconds: Int64 = 1_700_000_000, symbol: String = "BTC-USDT") -> Envelope {
+        let record = Record(source: "binance", endpoint: "ticker", symbol: symbol, venueSymbol: symbol.replacingOccurrences(of: "-", with: ""),
+                            payload: .quote(Quote(asOf: UTCTimestamp(secondsSinceEpoch: seconds), last: try! ExactDecimal(parsing: last))))
+        return Envelope.rest(record, sourceURI: "http://x", observedAt: .now(), requestID: UUID().uuidString, transformations: [])
+    }
+
+    @Test func replaysAreSkippedChangesReplaceAndNothingDuplicates() throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        let store = try SQLiteStore(path: path)
+        #expect(try store.journalMode == "wal")
+        let batch = [quote("1.5"), quote("2.5", asOf: 1_700_000_060), quote("10", symbol: "ETH-USDT")]
+        var result = try store.write(batch)
+        #expect(result.inserted == 3 && result.updated == 0 && result.unchanged == 0)
+        // The same data fetched again (new request id, new ingestion time): nothing new.
+        result = try store.write([quote("1.5"), quote("2.5", asOf: 1_700_000_060)])
+        #expect(result.unchanged == 2 && result.inserted == 0)
+        // Same value written differently (1.50): same content hash, still unchanged.
+        result = try store.write([quote("1.50")])
+        #expect(result.unchanged == 1)
+        // A corrected value for the same instant replaces the stored one.
+        result = try store.write([quote("1.6")])
+        #expect(result.updated == 1)
+        let stored = try #require(try store.storedLine(source: "binance", kind: .quote, symbol: "BTC-USDT", naturalKey: "2023-11-14T22:13:20.000Z"))
+        #expect(stored.revision == 2 && stored.line.contains(#""last":"1.6""#))
+        #expect(try store.recordCount == 3)
+    }
+
+    @Test func survivesAReopenAndKeepsDeadLetters() throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        do {
+            let store = try SQLiteStore(path: path)
+            try store.write([quote("1.5")])
+            let id = try store.deadLetter(source: "kraken", reason: "invalid JSON at byte 12", raw: Array(repeating: 0x41, count: 100_000), maxBytes: 1_024)
+            #expect(id == 1)
+        }
+        let reopened = try SQLiteStore(path: path)
+        #expect(try reopened.recordCount == 1)
+        #expect(try reopened.deadLetterCount == 1)
+        #expect(try reopened.write([quote("1.5")]).unchanged == 1)
+    }
+
+    @Test func naturalKeysPerKind() {
+        let t = UTCTimestamp(secondsSinceEpoch: 0)
+        func key(_ payload: Record.Payload) -> String { Record(source: "s", endpoint: "e", symbol: "X", venueSymbol: "X", payload: payload).naturalKey }
+        let one = ExactDecimal(1)
+        #expect(key(.bar(Bar(interval: "1h", start: t, open: one, high: one, low: one, close: one, volume: nil))) == "1h@1970-01-01T00:00:00.000Z")
+        #expect(key(.trade(Trade(tradeID: "42", time: t, price: one, size: one))) == "42")
+        #expect(key(.observation(Observation(series: "GDP", date: "2024-01-01", value: nil))) == "GDP@2024-01-01")
+        #expect(key(.balance(Balance(asset: "BTC", free: one, locked: one))) == "BTC")
+    }
+}
