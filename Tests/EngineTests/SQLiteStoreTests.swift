@@ -20,16 +20,16 @@ import TributaryCore
         let store = try SQLiteStore(path: path)
         #expect(try store.journalMode == "wal")
         let batch = [quote("1.5"), quote("2.5", asOf: 1_700_000_060), quote("10", symbol: "ETH-USDT")]
-        var result = try store.write(batch)
+        var result = try store.upsert(batch)
         #expect(result.inserted == 3 && result.updated == 0 && result.unchanged == 0)
         // The same data fetched again (new request id, new ingestion time): nothing new.
-        result = try store.write([quote("1.5"), quote("2.5", asOf: 1_700_000_060)])
+        result = try store.upsert([quote("1.5"), quote("2.5", asOf: 1_700_000_060)])
         #expect(result.unchanged == 2 && result.inserted == 0)
         // Same value written differently (1.50): same content hash, still unchanged.
-        result = try store.write([quote("1.50")])
+        result = try store.upsert([quote("1.50")])
         #expect(result.unchanged == 1)
         // A corrected value for the same instant replaces the stored one.
-        result = try store.write([quote("1.6")])
+        result = try store.upsert([quote("1.6")])
         #expect(result.updated == 1)
         let stored = try #require(try store.storedLine(source: "binance", kind: .quote, symbol: "BTC-USDT", naturalKey: "2023-11-14T22:13:20.000Z"))
         #expect(stored.revision == 2 && stored.line.contains(#""last":"1.6""#))
@@ -41,14 +41,14 @@ import TributaryCore
         defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
         do {
             let store = try SQLiteStore(path: path)
-            try store.write([quote("1.5")])
+            try store.upsert([quote("1.5")])
             let id = try store.deadLetter(source: "kraken", reason: "invalid JSON at byte 12", raw: Array(repeating: 0x41, count: 100_000), maxBytes: 1_024)
             #expect(id == 1)
         }
         let reopened = try SQLiteStore(path: path)
         #expect(try reopened.recordCount == 1)
         #expect(try reopened.deadLetterCount == 1)
-        #expect(try reopened.write([quote("1.5")]).unchanged == 1)
+        #expect(try reopened.upsert([quote("1.5")]).unchanged == 1)
     }
 
     @Test func naturalKeysPerKind() {

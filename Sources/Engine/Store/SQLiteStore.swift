@@ -66,9 +66,9 @@ public final class SQLiteStore: Sendable {
         return migrator
     }
 
-    /// Stores a batch in one transaction.
+    /// Stores a batch in one transaction, saying how many records were new, changed or already there.
     @discardableResult
-    public func write(_ batch: [Envelope]) throws -> WriteResult {
+    public func upsert(_ batch: [Envelope]) throws -> WriteResult {
         guard !batch.isEmpty else { return WriteResult() }
         return try pool.write { db in
             var result = WriteResult()
