@@ -1,4 +1,5 @@
 import Hummingbird
+import Logging
 import TributaryCore
 
 /// A local stand-in for the providers' REST APIs, speaking their exact response shapes.
@@ -57,12 +58,15 @@ public struct MockMarket: Sendable {
 
     /// An HTTP server on 127.0.0.1 (port 0 picks a free one; `onListening` receives the real one).
     public func application(
-        host: String = "127.0.0.1", port: Int, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+        host: String = "127.0.0.1", port: Int, logLevel: Logger.Level = .info, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        Application(
+        var logger = Logger(label: "tributary-mock")
+        logger.logLevel = logLevel
+        return Application(
             router: router(),
             configuration: .init(address: .hostname(host, port: port), serverName: "tributary-mock"),
-            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) }
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
+            logger: logger
         )
     }
 }

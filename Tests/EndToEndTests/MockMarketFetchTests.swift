@@ -116,18 +116,18 @@ import TributaryTesting
         let mock = try MockProcess()
         defer { mock.stop() }
         let finnhubKey = ["FINNHUB_API_KEY": "mock-finnhub-key"]
-        let (quote, quotes) = try fetch(mock, "finnhub", "/finnhub", ["quote", "--symbol", "AAPL"], keys: finnhubKey)
+        let (quote, quotes) = try fetch(mock, "finnhub", "/finnhub/api/v1", ["quote", "--symbol", "AAPL"], keys: finnhubKey)
         #expect(quote.status == 0, "\(quote.stderr)")
         #expect(quotes.first?["symbol"] == .string("AAPL"))
-        let (candles, bars) = try fetch(mock, "finnhub", "/finnhub", ["candles", "--symbol", "MSFT", "--param", "interval=1h"], keys: finnhubKey)
+        let (candles, bars) = try fetch(mock, "finnhub", "/finnhub/api/v1", ["candles", "--symbol", "MSFT", "--param", "interval=1h"], keys: finnhubKey)
         #expect(candles.status == 0, "\(candles.stderr)")
         #expect((29...31).contains(bars.count))
-        let (news, articles) = try fetch(mock, "finnhub", "/finnhub", ["news", "--symbol", "AAPL"], keys: finnhubKey)
+        let (news, articles) = try fetch(mock, "finnhub", "/finnhub/api/v1", ["news", "--symbol", "AAPL"], keys: finnhubKey)
         #expect(news.status == 0, "\(news.stderr)")
         #expect(articles.count == 3 && articles.allSatisfy { $0["kind"] == .string("news") })
-        let (unknown, _) = try fetch(mock, "finnhub", "/finnhub", ["quote", "--symbol", "ZZZZ"], keys: finnhubKey)
+        let (unknown, _) = try fetch(mock, "finnhub", "/finnhub/api/v1", ["quote", "--symbol", "ZZZZ"], keys: finnhubKey)
         #expect(unknown.status != 0 && unknown.stderr.contains("no quote"))
-        let (noKey, _) = try fetch(mock, "finnhub", "/finnhub", ["quote", "--symbol", "AAPL"], keys: ["FINNHUB_API_KEY": ""])
+        let (noKey, _) = try fetch(mock, "finnhub", "/finnhub/api/v1", ["quote", "--symbol", "AAPL"], keys: ["FINNHUB_API_KEY": ""])
         #expect(noKey.status != 0 && noKey.stderr.contains("set FINNHUB_API_KEY"))
 
         let (fred, observations) = try fetch(mock, "fred", "/fred/fred", ["observations", "--symbol", "GDP"], keys: ["FRED_API_KEY": "mock-fred-key"])

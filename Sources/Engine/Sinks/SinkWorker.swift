@@ -19,6 +19,7 @@ public struct SinkWorker: Sendable {
         public var stored = 0
         public var duplicates = 0
         public var deadLettered = 0
+        public init() {}
     }
 
     public init(buffer: NormalizationBuffer<Envelope>, sink: any Sink, deadLetters: SQLiteStore?, batchSize: Int = 500, linger: Duration = .milliseconds(50)) {

@@ -7,7 +7,7 @@ struct FinnhubRoutes {
     let market: MockMarket
 
     func register(on router: Router<BasicRequestContext>) {
-        let group = router.group("finnhub")
+        let group = router.group("finnhub/api/v1")
         group.get("quote") { request, _ in authorized(request) ?? quote(request) }
         group.get("stock/candle") { request, _ in authorized(request) ?? candles(request) }
         group.get("company-news") { request, _ in authorized(request) ?? news(request) }

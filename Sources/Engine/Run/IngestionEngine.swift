@@ -1,0 +1,68 @@
+import Connectors
+import Synchronization
+import TributaryCore
+
+/// Everything a running aggregator shares: one transport, one buffer, the latency recorder and,
+/// per source, a resilient worker behind its own guard.
+public final class IngestionEngine: Sendable {
+    public typealias Fetch = @Sendable (EndpointCall, Double) async throws -> [Envelope]
+
+    public let buffer: NormalizationBuffer<Envelope>
+    public let latency: LatencyRecorder
+    public let guards: [SourceID: SourceGuard<ContinuousClock>]
+    public let definitions: [SourceID: SourceDefinition]
+    private let fetchers: [SourceID: Fetch]
+    private let counters = Mutex<(polls: Int, failures: Int, records: Int)>((0, 0, 0))
+
+    /// Builds a worker for every source of `catalog` that has a valid definition with a poll
+    /// schedule; `baseURL` may override where each source is reached (the demo's mock market).
+    public init(
+        catalog: SourceCatalog, environment: [String: String], transport: some HTTPTransport, buffer: NormalizationBuffer<Envelope>,
+        latency: LatencyRecorder = LatencyRecorder(), baseURL: (SourceID) -> String? = { _ in nil }
+    ) {
+        self.buffer = buffer
+        self.latency = latency
+        var guards: [SourceID: SourceGuard<ContinuousClock>] = [:]
+        var fetchers: [SourceID: Fetch] = [:]
+        var definitions: [SourceID: SourceDefinition] = [:]
+        for (id, definition) in catalog.definitions where !definition.poll.isEmpty {
+            guard let connector = try? catalog.connector(for: id.rawValue, baseURL: baseURL(id), environment: environment) else { continue }
+            let guardian = SourceGuard(source: id.rawValue, settings: ResilienceSettings(definition: definition, source: id), clock: ContinuousClock())
+            guards[id] = guardian
+            definitions[id] = definition
+            fetchers[id] = Self.fetcher(connector, transport: transport, buffer: buffer, latency: latency, guardian: guardian)
+        }
+        self.guards = guards
+        self.fetchers = fetchers
+        self.definitions = definitions
+    }
+
+    private static func fetcher<C: Connector, T: HTTPTransport>(
+        _ connector: C, transport: T, buffer: NormalizationBuffer<Envelope>, latency: LatencyRecorder, guardian: SourceGuard<ContinuousClock>
+    ) -> Fetch {
+        let worker = ResilientWorker(worker: SourceWorker(connector: connector, transport: transport, buffer: buffer, latency: latency), guardian: guardian, clock: ContinuousClock())
+        return { call, cost in try await worker.fetch(call, cost: cost) }
+    }
+
+    /// The poll jobs of every source's schedule.
+    public var jobs: [(source: SourceID, call: EndpointCall, every: Duration)] {
+        definitions.keys.sorted().flatMap { id in
+            definitions[id]!.poll.map { poll in (id, EndpointCall(poll.endpoint, symbols: poll.symbols, parameters: poll.parameters), poll.every) }
+        }
+    }
+
+    /// One poll through the source's resilient worker; failures are counted, not thrown.
+    public func poll(_ source: SourceID, _ call: EndpointCall) async {
+        guard let fetch = fetchers[source] else { return }
+        let cost = ResilienceSettings.cost(of: call, source: source, definition: definitions[source])
+        do {
+            let records = try await fetch(call, cost)
+            counters.withLock { $0.polls += 1; $0.records += records.count }
+        } catch {
+            counters.withLock { $0.polls += 1; $0.failures += 1 }
+        }
+    }
+
+    /// Polls made, polls that failed, records pushed.
+    public var totals: (polls: Int, failures: Int, records: Int) { counters.withLock { $0 } }
+}

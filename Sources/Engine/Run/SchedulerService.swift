@@ -1,0 +1,46 @@
+import Connectors
+import ServiceLifecycle
+import Synchronization
+import TributaryCore
+
+/// Runs the poll schedule until a graceful shutdown, then lets in-flight polls finish and
+/// finishes the buffer, so the sink can drain everything that entered it.
+public struct SchedulerService: Service {
+    public let engine: IngestionEngine
+    public var tick: Duration
+    public var jitter: Double
+
+    public init(engine: IngestionEngine, tick: Duration = .milliseconds(50), jitter: Double = 0.1) {
+        self.engine = engine
+        self.tick = tick
+        self.jitter = jitter
+    }
+
+    public func run() async throws {
+        let clock = ContinuousClock()
+        let finished = Inbox<PollSchedule<ContinuousClock.Instant>.Job>()
+        var schedule = PollSchedule(jobs: engine.jobs, start: clock.now, jitter: jitter, seed: UInt64(clock.now.hashValue & 0xFFFF))
+        await withTaskGroup(of: Void.self) { group in
+            while !Task.isShuttingDownGracefully, !Task.isCancelled {
+                let now = clock.now
+                for job in finished.takeAll() { schedule.completed(job, now: now) }
+                for job in schedule.due(now: now) {
+                    group.addTask {
+                        await engine.poll(job.source, job.call)
+                        finished.put(job)
+                    }
+                }
+                try? await Task.sleep(for: tick)
+            }
+            await group.waitForAll()
+        }
+        engine.buffer.finish()
+    }
+}
+
+/// Finished jobs handed from poll tasks back to the scheduling loop.
+final class Inbox<Element: Sendable>: Sendable {
+    private let items = Mutex<[Element]>([])
+    func put(_ item: Element) { items.withLock { $0.append(item) } }
+    func takeAll() -> [Element] { items.withLock { list in defer { list.removeAll() }; return list } }
+}
