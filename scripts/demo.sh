@@ -50,3 +50,7 @@ step "a typed upstream error: an unknown symbol"
 "$bin" fetch binance ticker --symbol NOSUCHPAIR || true
 step "tributary bench fetch: 20000 requests at concurrency 64 through decode + normalize + buffer"
 "$bin" bench fetch --url "$url/binance/api/v3/ticker/24hr?symbol=BTCUSDT" --requests 20000 --concurrency 64 --decode binance-ticker
+
+step "tributary run --demo --for 25   (the aggregator: every source polled on its schedule into data/tributary.sqlite;"
+echo "   the mock throttles Coinbase at random and fails Kraken for its first calls: watch the breaker open and recover)"
+"$bin" run --demo --for 25 --summary-every 5 --store data/tributary.sqlite

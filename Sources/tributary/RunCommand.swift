@@ -4,6 +4,7 @@ import Engine
 import Foundation
 import Logging
 import MockMarket
+import Resilience
 import ServiceLifecycle
 import UnixSignals
 import TributaryCore
@@ -64,7 +65,12 @@ struct RunCommand: AsyncParsableCommand {
         let client = HTTPClient()
         let buffer = NormalizationBuffer<Envelope>(capacity: 10_000)
         let sqlite = try SQLiteStore(path: store)
-        let engine = IngestionEngine(catalog: catalog, environment: environment, transport: client, buffer: buffer, baseURL: { baseURLs[$0] })
+        // The demo compresses time: every source polled at least every 5 s, breakers open for 8 s,
+        // so throttling, an outage and its recovery all show within half a minute.
+        let engine = IngestionEngine(
+            catalog: catalog, environment: environment, transport: client, buffer: buffer, baseURL: { baseURLs[$0] },
+            maxPeriod: demo ? .seconds(5) : nil,
+            adjust: { settings in if demo { settings.breaker.openDuration = min(settings.breaker.openDuration, .seconds(8)) } })
         print("tributary run: \(engine.jobs.count) polls over \(engine.guards.count) sources into \(store); SIGTERM or Ctrl-C to stop")
 
         let sinkTotals = SinkTotalsBox()
@@ -89,7 +95,7 @@ struct RunCommand: AsyncParsableCommand {
 enum DemoFaults {
     static let schedule: [MockFault] = [
         MockFault(source: "coinbase", kind: .throttle(retryAfterSeconds: 2, asDate: false), rate: 0.3),
-        MockFault(source: "kraken", kind: .serverError(status: 503), rate: 1, count: 8),
+        MockFault(source: "kraken", kind: .serverError(status: 503), rate: 1, count: 6),
     ]
 
     /// Keys the mock accepts; only used where the environment has none.
@@ -125,6 +131,10 @@ struct SummaryService: Service {
                 return status.state == "closed" ? id.rawValue : "\(id.rawValue):\(status.state)"
             }
             print(String(format: "%.0f rec/s", Double(totals.records - last) / seconds) + ", buffer \(engine.buffer.stats.depth), polls \(totals.polls) (\(totals.failures) failed) | " + states.joined(separator: " "))
+            for id in engine.guards.keys.sorted() {
+                let status = engine.guards[id]!.status
+                if status.state != "closed", let reason = status.reason { print("  \(id): \(status.state) until \(status.nextAllowedAt?.rfc3339 ?? "-"): \(reason.prefix(160))") }
+            }
             last = totals.records
         }
     }

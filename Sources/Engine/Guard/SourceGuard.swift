@@ -202,6 +202,9 @@ public final class SourceGuard<C: Clock>: Sendable where C.Duration == Duration,
             switch state.breaker.state {
             case .closed: name = "closed"
             case .halfOpen: name = "half-open"
+            case .open(let until) where now >= until:
+                // The open time is over; the next call is the half-open probe.
+                name = "half-open"
             case .open(let until):
                 name = "open"
                 next = until

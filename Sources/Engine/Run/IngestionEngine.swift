@@ -13,13 +13,17 @@ public final class IngestionEngine: Sendable {
     public let definitions: [SourceID: SourceDefinition]
     private let fetchers: [SourceID: Fetch]
     private let counters = Mutex<(polls: Int, failures: Int, records: Int)>((0, 0, 0))
+    /// Poll periods longer than this are shortened to it (the demo shows every source quickly).
+    public let maxPeriod: Duration?
 
     /// Builds a worker for every source of `catalog` that has a valid definition with a poll
     /// schedule; `baseURL` may override where each source is reached (the demo's mock market).
     public init(
         catalog: SourceCatalog, environment: [String: String], transport: some HTTPTransport, buffer: NormalizationBuffer<Envelope>,
-        latency: LatencyRecorder = LatencyRecorder(), baseURL: (SourceID) -> String? = { _ in nil }
+        latency: LatencyRecorder = LatencyRecorder(), baseURL: (SourceID) -> String? = { _ in nil }, maxPeriod: Duration? = nil,
+        adjust: (inout ResilienceSettings) -> Void = { _ in }
     ) {
+        self.maxPeriod = maxPeriod
         self.buffer = buffer
         self.latency = latency
         var guards: [SourceID: SourceGuard<ContinuousClock>] = [:]
@@ -27,7 +31,9 @@ public final class IngestionEngine: Sendable {
         var definitions: [SourceID: SourceDefinition] = [:]
         for (id, definition) in catalog.definitions where !definition.poll.isEmpty {
             guard let connector = try? catalog.connector(for: id.rawValue, baseURL: baseURL(id), environment: environment) else { continue }
-            let guardian = SourceGuard(source: id.rawValue, settings: ResilienceSettings(definition: definition, source: id), clock: ContinuousClock())
+            var settings = ResilienceSettings(definition: definition, source: id)
+            adjust(&settings)
+            let guardian = SourceGuard(source: id.rawValue, settings: settings, clock: ContinuousClock())
             guards[id] = guardian
             definitions[id] = definition
             fetchers[id] = Self.fetcher(connector, transport: transport, buffer: buffer, latency: latency, guardian: guardian)
@@ -47,7 +53,9 @@ public final class IngestionEngine: Sendable {
     /// The poll jobs of every source's schedule.
     public var jobs: [(source: SourceID, call: EndpointCall, every: Duration)] {
         definitions.keys.sorted().flatMap { id in
-            definitions[id]!.poll.map { poll in (id, EndpointCall(poll.endpoint, symbols: poll.symbols, parameters: poll.parameters), poll.every) }
+            definitions[id]!.poll.map { poll in
+                (id, EndpointCall(poll.endpoint, symbols: poll.symbols, parameters: poll.parameters), maxPeriod.map { min($0, poll.every) } ?? poll.every)
+            }
         }
     }
 
