@@ -32,12 +32,18 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("for"), help: "Stop by itself after this many seconds (graceful shutdown).")
     var duration: Int?
 
+    @Option(name: .customLong("sink"), help: "Also write every record to another sink: jsonl:PATH (jsonl:- for standard output). Repeatable.")
+    var sinks: [String] = []
+
     @Option(help: "Seconds between summary lines.")
     var summaryEvery = 5
 
     func validate() throws {
         if let duration, duration < 1 { throw ValidationError("--for must be at least 1 second") }
         guard summaryEvery >= 1 else { throw ValidationError("--summary-every must be at least 1") }
+        for sink in sinks where !sink.hasPrefix("jsonl:") || sink.count <= 6 {
+            throw ValidationError("--sink '\(sink)': use jsonl:PATH (or jsonl:- for standard output)")
+        }
     }
 
     func run() async throws {
@@ -74,7 +80,12 @@ struct RunCommand: AsyncParsableCommand {
         print("tributary run: \(engine.jobs.count) polls over \(engine.guards.count) sources into \(store); SIGTERM or Ctrl-C to stop")
 
         let sinkTotals = SinkTotalsBox()
-        services.append(.init(service: SinkService(worker: SinkWorker(buffer: buffer, sink: sqlite, deadLetters: sqlite), report: { sinkTotals.set($0) }),
+        let extras: [(name: String, sink: any Sink)] = try sinks.map { spec in
+            let path = String(spec.dropFirst("jsonl:".count))
+            do { return (spec, try JSONLinesSink(path: path)) } catch { throw CLIError("--sink \(spec): cannot open \(path): \(error)") }
+        }
+        let fanOut = FanOutSink(primary: sqlite, extras: extras)
+        services.append(.init(service: SinkService(worker: SinkWorker(buffer: buffer, sink: fanOut, deadLetters: sqlite), report: { sinkTotals.set($0) }),
                               successTerminationBehavior: .ignore, serviceName: "sink"))
         services.append(.init(service: SummaryService(engine: engine, every: .seconds(summaryEvery)), serviceName: "summary"))
         if let duration {
@@ -87,6 +98,7 @@ struct RunCommand: AsyncParsableCommand {
         await client.shutdown()
         let totals = engine.totals
         let sink = sinkTotals.value
+        for (name, count) in fanOut.extraFailures { print("warning: \(name) failed to write \(count) records (they are in the store)") }
         print("tributary run: stopped; polls \(totals.polls) (\(totals.failures) failed), records pushed \(totals.records), stored \(sink.stored), duplicates \(sink.duplicates), dead-lettered \(sink.deadLettered); store \(store) holds \(try sqlite.recordCount) records")
     }
 }

@@ -12,7 +12,7 @@ import TributaryTesting
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let process = Process()
         process.executableURL = Tributary.executable
-        process.arguments = ["run", "--demo", "--store", directory + "/t.sqlite", "--summary-every", "1"]
+        process.arguments = ["run", "--demo", "--store", directory + "/t.sqlite", "--summary-every", "1", "--sink", "jsonl:" + directory + "/out.jsonl"]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -38,5 +38,8 @@ import TributaryTesting
         // Rows in the file: each stored record once (an update replaces its row).
         let rows = try #require(number(after: "holds "))
         #expect(rows > 0 && rows <= stored)
+        // The JSON Lines sink got every record the store was given (stored or duplicate).
+        let lines = try String(contentsOfFile: directory + "/out.jsonl", encoding: .utf8).split(separator: "\n").count
+        #expect(lines == stored + duplicates)
     }
 }
