@@ -53,4 +53,4 @@ step "tributary bench fetch: 20000 requests at concurrency 64 through decode + n
 
 step "tributary run --demo --for 25   (the aggregator: every source polled on its schedule into data/tributary.sqlite;"
 echo "   the mock throttles Coinbase at random and fails Kraken for its first calls: watch the breaker open and recover)"
-"$bin" run --demo --for 25 --summary-every 5 --store data/tributary.sqlite
+"$bin" run --demo --for 25 --summary-every 5 --port 0 --store data/tributary.sqlite

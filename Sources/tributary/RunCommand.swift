@@ -35,6 +35,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("sink"), help: "Also write every record to another sink: jsonl:PATH (jsonl:- for standard output). Repeatable.")
     var sinks: [String] = []
 
+    @Option(help: "Port of the status server on 127.0.0.1 (/health, /sources); 0 picks a free one.")
+    var port = 8080
+
     @Option(help: "Seconds between summary lines.")
     var summaryEvery = 5
 
@@ -88,6 +91,9 @@ struct RunCommand: AsyncParsableCommand {
         services.append(.init(service: SinkService(worker: SinkWorker(buffer: buffer, sink: fanOut, deadLetters: sqlite), report: { sinkTotals.set($0) }),
                               successTerminationBehavior: .ignore, serviceName: "sink"))
         services.append(.init(service: SummaryService(engine: engine, every: .seconds(summaryEvery)), serviceName: "summary"))
+        services.append(.init(service: StatusServer.application(engine: engine, port: port) { actual in
+            FileHandle.standardOutput.write(Data("status: http://127.0.0.1:\(actual)/sources and /health\n".utf8))
+        }, serviceName: "status server"))
         if let duration {
             services.append(.init(service: StopAfter(duration: .seconds(duration)), successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "timer"))
         }

@@ -1,27 +1,43 @@
 import Foundation
+import Synchronization
 import Testing
+import Transport
 import TributaryCore
 import TributaryTesting
 
 /// `tributary run --demo` as a real process: it polls, and on SIGTERM it drains and exits 0
 /// with every pushed record in the store.
 @Suite(.serialized, .timeLimit(.minutes(2))) struct RunCommandTests {
-    @Test func sigtermDrainsEverythingIntoTheStore() throws {
+    @Test func sigtermDrainsEverythingIntoTheStore() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tributary-run-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let process = Process()
         process.executableURL = Tributary.executable
-        process.arguments = ["run", "--demo", "--store", directory + "/t.sqlite", "--summary-every", "1", "--sink", "jsonl:" + directory + "/out.jsonl"]
+        process.arguments = ["run", "--demo", "--port", "0", "--store", directory + "/t.sqlite", "--summary-every", "1", "--sink", "jsonl:" + directory + "/out.jsonl"]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
+        let collected = OutputCollector()
+        output.fileHandleForReading.readabilityHandler = { handle in collected.append(handle.availableData) }
         try process.run()
-        Thread.sleep(forTimeInterval: 6)
+        try await Task.sleep(for: .seconds(6))
+        // The status server answers while it runs.
+        let statusURL = try #require(collected.text.split(separator: "\n").first { $0.hasPrefix("status: ") }.map { String($0.dropFirst(8).prefix { $0 != " " }) })
+        let client = HTTPClient()
+        let sources = try await client.send(HTTPRequest(url: statusURL))
+        let health = try await client.send(HTTPRequest(url: statusURL.replacingOccurrences(of: "/sources", with: "/health")))
+        await client.shutdown()
+        #expect(health.status == 200)
+        let list = try #require(try JSONParser.parse(sources.body).arrayValue)
+        #expect(list.count == 13)
+        #expect(list.contains { $0["source"] == .string("binance") && $0["requests"] != .number("0") })
         let signalled = Date()
         process.terminate()  // SIGTERM
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
+        output.fileHandleForReading.readabilityHandler = nil
+        collected.append(output.fileHandleForReading.readDataToEndOfFile())
+        let text = collected.text
         #expect(Date().timeIntervalSince(signalled) < 10)
         #expect(process.terminationStatus == 0, "\(text)")
         let final = try #require(text.split(separator: "\n").last { $0.hasPrefix("tributary run: stopped") })
@@ -42,4 +58,11 @@ import TributaryTesting
         let lines = try String(contentsOfFile: directory + "/out.jsonl", encoding: .utf8).split(separator: "\n").count
         #expect(lines == stored + duplicates)
     }
+}
+
+/// Output of a child process gathered as it arrives.
+final class OutputCollector: Sendable {
+    private let data = Mutex(Data())
+    func append(_ chunk: Data) { data.withLock { $0.append(chunk) } }
+    var text: String { data.withLock { String(decoding: $0, as: UTF8.self) } }
 }
