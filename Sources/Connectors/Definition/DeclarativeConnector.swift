@@ -31,7 +31,8 @@ public struct DeclarativeConnector: Connector {
     }
 
     public func request(for call: EndpointCall, at now: UTCTimestamp) throws(ConnectorError) -> HTTPRequest {
-        guard let endpoint = definition.declarativeEndpoints[call.endpoint] else { _ = try describe(call.endpoint); throw ConnectorError(.unknownEndpoint, source: id, call.endpoint) }
+        _ = try describe(call.endpoint)  // unknown endpoints are reported with the list of known ones
+        let endpoint = definition.declarativeEndpoints[call.endpoint]!
         try ConnectorSupport.checkParameters(call, allowed: [:], source: id)
         let needsSymbol = endpoint.path.contains("{symbol}") || endpoint.query.values.contains("{symbol}")
         guard !needsSymbol || call.symbols.count == 1 else {

@@ -1,3 +1,4 @@
+import Connectors
 import TributaryCore
 
 /// Built-in resilience settings of the sources that have a connector, until Sources.d files

@@ -1,3 +1,4 @@
+import Connectors
 import Resilience
 
 /// One source's resilience settings (its Sources.d `breaker:`, `retry:`, `rate_limit:` …).
@@ -20,14 +21,8 @@ public struct ResilienceSettings: Sendable, Hashable {
     /// Pause after a 418 (Binance's IP ban) that carries no Retry-After.
     public var banPause: Duration = .seconds(120)
 
-    public struct RateLimit: Sendable, Hashable {
-        public var capacity: Double
-        public var refillPerSecond: Double
-        public init(capacity: Double, refillPerSecond: Double) {
-            self.capacity = capacity
-            self.refillPerSecond = refillPerSecond
-        }
-    }
+    /// The same shape as a Sources.d `rate_limit:`; one type serves both.
+    public typealias RateLimit = SourceDefinition.RateLimit
 
     public init() {}
 

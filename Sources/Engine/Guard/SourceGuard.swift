@@ -1,3 +1,4 @@
+import Connectors
 import Resilience
 import Synchronization
 import TributaryCore
