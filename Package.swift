@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "Transport", targets: ["Transport"]),
         .library(name: "Connectors", targets: ["Connectors"]),
         .library(name: "Engine", targets: ["Engine"]),
+        .library(name: "Service", targets: ["Service"]),
         .library(name: "MockMarket", targets: ["MockMarket"]),
         .library(name: "TributaryTesting", targets: ["TributaryTesting"]),
     ],
@@ -30,7 +31,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
-        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: [.defaults, "YAML"]),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
@@ -73,6 +75,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Service",
+            dependencies: [
+                "Engine", "TributaryCore", "Connectors",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "MockMarket",
             dependencies: ["TributaryCore", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
@@ -85,7 +101,7 @@ let package = Package(
         .executableTarget(
             name: "tributary",
             dependencies: [
-                "TributaryCore", "Transport", "Connectors", "Engine", "MockMarket", "Resilience",
+                "TributaryCore", "Transport", "Connectors", "Engine", "Service", "MockMarket", "Resilience",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -120,6 +136,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ServiceTests",
+            dependencies: ["Service", "Engine", "TributaryTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "MockMarketTests",
             dependencies: [
                 "MockMarket", "Transport", "Connectors",
@@ -129,7 +150,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["tributary", "TributaryTesting", "Transport"],
+            dependencies: ["tributary", "TributaryTesting", "Transport", "Engine"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -12,3 +12,16 @@ public enum DurationText {
         return nil
     }
 }
+
+extension DurationText {
+    /// The shortest exact text for `duration` in the units `parse` reads (`0s`, `250ms`, `10s`, `1h`).
+    public static func format(_ duration: Duration) -> String {
+        let nanoseconds = duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
+        let units: [(suffix: String, nanoseconds: Int64)] = [
+            ("d", 86_400_000_000_000), ("h", 3_600_000_000_000), ("m", 60_000_000_000), ("s", 1_000_000_000), ("ms", 1_000_000),
+        ]
+        guard nanoseconds != 0 else { return "0s" }
+        for unit in units where nanoseconds % unit.nanoseconds == 0 { return "\(nanoseconds / unit.nanoseconds)\(unit.suffix)" }
+        return "\(nanoseconds / 1_000_000)ms"
+    }
+}

@@ -1,3 +1,4 @@
+import TributaryCore
 import Yams
 
 /// Typed reads from a YAML node that record a located problem instead of failing.
@@ -103,21 +104,6 @@ struct NodeReader {
 
     /// "; did you mean 'x'?" for the allowed word closest to `word`, when one is close.
     func suggestion(_ word: String, _ candidates: [String]) -> String {
-        let scored = candidates.map { ($0, Self.distance(word, $0)) }.min { $0.1 < $1.1 }
-        guard let (best, distance) = scored, distance <= max(2, word.count / 3) else { return "" }
-        return "; did you mean '\(best)'?"
-    }
-
-    static func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        var previous = Array(0...b.count)
-        for i in 1...max(1, a.count) where !a.isEmpty {
-            var current = [i] + Array(repeating: 0, count: b.count)
-            for j in 1...max(1, b.count) where !b.isEmpty {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            previous = current
-        }
-        return a.isEmpty ? b.count : previous[b.count]
+        ClosestMatch.suggestion(word, in: candidates)
     }
 }

@@ -24,6 +24,9 @@ public struct SourceDefinition: Sendable, Hashable {
     /// For `connector: declarative`: the endpoints the file describes.
     public var declarativeEndpoints: [String: DeclarativeEndpoint] = [:]
     public var poll: [Poll] = []
+    /// Age of the newest `as_of` after which the source counts as stale; nil: the service's
+    /// default, or three poll periods if longer. Slow series (GDP) set it to months.
+    public var staleAfter: Duration?
     /// The file it came from, for messages.
     public var file: String
 

@@ -132,6 +132,10 @@ public enum SourceDefinitionLoader {
             definition.retry.budgetRatio = retry["budget_ratio"].flatMap { reader.number($0, "retry.budget_ratio", above: -0.000001, atMost: 1) }
             definition.retry.budgetFloorPerSecond = retry["budget_floor_per_second"].flatMap { reader.number($0, "retry.budget_floor_per_second", above: -0.000001) }
         }
+        if let node = top["stale_after"], let text = reader.string(node, "stale_after") {
+            if let value = DurationText.parse(text), value >= .seconds(1) { definition.staleAfter = value }
+            else { reader.report(node, "stale_after '\(text)' is not a duration of at least 1s", fix: "write e.g. 2m, 1h, 400d") }
+        }
         definition.maxConcurrent = top["max_concurrent"].flatMap { reader.integer($0, "max_concurrent", in: 1...1_000) }
         definition.dailyQuota = top["daily_quota"].flatMap { reader.integer($0, "daily_quota", in: 1...10_000_000) }
         if let node = top["timeouts"], let timeouts = reader.mapping(node, "timeouts") {
@@ -241,6 +245,6 @@ public enum SourceDefinitionLoader {
 
     static let topLevelKeys = [
         "id", "name", "connector", "base_url", "auth", "rate_limit", "breaker", "retry", "max_concurrent", "daily_quota", "timeouts",
-        "endpoints", "poll",
+        "endpoints", "poll", "stale_after",
     ]
 }

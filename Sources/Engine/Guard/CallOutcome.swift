@@ -31,6 +31,16 @@ public enum CallOutcome: Sendable, Hashable {
         }
     }
 
+    /// The `outcome` label of `ingestion_requests_total`.
+    public var label: String {
+        switch self {
+        case .success: "success"
+        case .failure: "error"
+        case .throttled: "throttled"
+        case .ignored: "cancelled"
+        }
+    }
+
     public var isRetryable: Bool {
         switch self {
         case .success, .ignored: false

@@ -1,4 +1,7 @@
+import Connectors
 import CoreMetrics
+import Resilience
+import TributaryCore
 
 /// The resilience layer's metrics, per source, with the `ingestion_` names of ARCHITECTURE.md.
 ///
@@ -28,6 +31,41 @@ public struct ResilienceMetrics: Sendable {
 
     /// `reason`: breaker, bulkhead, limiter, paused, quota, budget.
     public func rejection(_ reason: String) { counter("ingestion_rejections_total", [("reason", reason)]) }
+
+    /// One attempt: `ingestion_requests_total{source,outcome}`, its duration in
+    /// `ingestion_request_duration_seconds{source}`, and failures by bounded reason in
+    /// `ingestion_requests_errors_total{source,reason}`.
+    public func request(outcome: CallOutcome, error: (any Error)?, duration: Duration) {
+        counter("ingestion_requests_total", [("outcome", outcome.label)])
+        if let error { counter("ingestion_requests_errors_total", [("reason", Self.reason(error))]) }
+        Timer(label: "ingestion_request_duration_seconds", dimensions: [("source", source)], factory: factory)
+            .recordNanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+    }
+
+    /// Records pushed into the buffer, by kind (`ingestion_records_total{source,kind}`).
+    public func records(kind: String, count: Int) {
+        Counter(label: "ingestion_records_total", dimensions: [("source", source), ("kind", kind)], factory: factory).increment(by: count)
+    }
+
+    /// A bounded label for an attempt's error (never its message, which may be long or echo input).
+    public static func reason(_ error: any Error) -> String {
+        switch error {
+        case let error as TransportError: error.label
+        case let error as ConnectorError:
+            switch error.code {
+            case .upstream(let status): "http_\(status / 100)xx"
+            case .throttled: "throttled"
+            case .quotaExhausted: "quota"
+            case .rejectedCredential, .missingCredential: "credential"
+            case .decode: "decode"
+            case .noData: "no_data"
+            case .unknownEndpoint, .invalidArgument: "request"
+            }
+        case is ResilienceError: "rejected"
+        case is CancellationError: "cancelled"
+        default: "other"
+        }
+    }
 
     private func counter(_ label: String, _ extra: [(String, String)] = []) {
         Counter(label: label, dimensions: [("source", source)] + extra, factory: factory).increment()

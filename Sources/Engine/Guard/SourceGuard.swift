@@ -42,7 +42,8 @@ public final class SourceGuard<C: Clock>: Sendable where C.Duration == Duration,
     public let settings: ResilienceSettings
     private let clock: C
     private let wallNow: @Sendable () -> UTCTimestamp
-    private let metrics: ResilienceMetrics
+    /// Where this source's resilience and request metrics go.
+    public let metrics: ResilienceMetrics
     private let state: Mutex<State>
 
     public init(

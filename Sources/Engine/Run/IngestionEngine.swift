@@ -13,6 +13,8 @@ public final class IngestionEngine: Sendable {
     public let definitions: [SourceID: SourceDefinition]
     private let fetchers: [SourceID: Fetch]
     private let counters = Mutex<(polls: Int, failures: Int, records: Int)>((0, 0, 0))
+    /// Per source: polls, records, last success and error, newest `as_of`, next poll.
+    public let activity = SourceActivity()
     /// Poll periods longer than this are shortened to it (the demo shows every source quickly).
     public let maxPeriod: Duration?
 
@@ -21,7 +23,7 @@ public final class IngestionEngine: Sendable {
     public init(
         catalog: SourceCatalog, environment: [String: String], transport: some HTTPTransport, buffer: NormalizationBuffer<Envelope>,
         latency: LatencyRecorder = LatencyRecorder(), baseURL: (SourceID) -> String? = { _ in nil }, maxPeriod: Duration? = nil,
-        adjust: (inout ResilienceSettings) -> Void = { _ in }
+        deadLetters: SQLiteStore? = nil, adjust: (inout ResilienceSettings) -> Void = { _ in }
     ) {
         self.maxPeriod = maxPeriod
         self.buffer = buffer
@@ -36,7 +38,7 @@ public final class IngestionEngine: Sendable {
             let guardian = SourceGuard(source: id.rawValue, settings: settings, clock: ContinuousClock())
             guards[id] = guardian
             definitions[id] = definition
-            fetchers[id] = Self.fetcher(connector, transport: transport, buffer: buffer, latency: latency, guardian: guardian)
+            fetchers[id] = Self.fetcher(connector, transport: transport, buffer: buffer, latency: latency, guardian: guardian, deadLetters: deadLetters)
         }
         self.guards = guards
         self.fetchers = fetchers
@@ -44,9 +46,12 @@ public final class IngestionEngine: Sendable {
     }
 
     private static func fetcher<C: Connector, T: HTTPTransport>(
-        _ connector: C, transport: T, buffer: NormalizationBuffer<Envelope>, latency: LatencyRecorder, guardian: SourceGuard<ContinuousClock>
+        _ connector: C, transport: T, buffer: NormalizationBuffer<Envelope>, latency: LatencyRecorder, guardian: SourceGuard<ContinuousClock>,
+        deadLetters: SQLiteStore?
     ) -> Fetch {
-        let worker = ResilientWorker(worker: SourceWorker(connector: connector, transport: transport, buffer: buffer, latency: latency), guardian: guardian, clock: ContinuousClock())
+        let worker = ResilientWorker(
+            worker: SourceWorker(connector: connector, transport: transport, buffer: buffer, latency: latency), guardian: guardian,
+            clock: ContinuousClock(), deadLetters: deadLetters)
         return { call, cost in try await worker.fetch(call, cost: cost) }
     }
 
@@ -66,9 +71,19 @@ public final class IngestionEngine: Sendable {
         do {
             let records = try await fetch(call, cost)
             counters.withLock { $0.polls += 1; $0.records += records.count }
+            activity.succeeded(source, records: records)
         } catch {
             counters.withLock { $0.polls += 1; $0.failures += 1 }
+            activity.failed(source, error: "\(call.endpoint): \(error)")
         }
+    }
+
+    /// How old a source's newest `as_of` may get before it is stale: its Sources.d
+    /// `stale_after`, else the larger of `fallback` and three of its shortest poll period.
+    public func staleAfter(_ source: SourceID, fallback: Duration) -> Duration {
+        if let own = definitions[source]?.staleAfter { return own }
+        let shortest = jobs.filter { $0.source == source }.map(\.every).min()
+        return max(fallback, (shortest ?? .zero) * 3)
     }
 
     /// Polls made, polls that failed, records pushed.

@@ -24,6 +24,10 @@ public struct SchedulerService: Service {
             while !Task.isShuttingDownGracefully, !Task.isCancelled {
                 let now = clock.now
                 for job in finished.takeAll() { schedule.completed(job, now: now) }
+                let wall = UTCTimestamp.now()
+                engine.activity.nextPolls(schedule.nextDueBySource.mapValues { due in
+                    UTCTimestamp(nanosecondsSinceEpoch: wall.nanosecondsSinceEpoch + max(.zero, now.duration(to: due)).nanoseconds)
+                })
                 for job in schedule.due(now: now) {
                     group.addTask {
                         await engine.poll(job.source, job.call)

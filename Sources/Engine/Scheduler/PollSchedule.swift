@@ -78,6 +78,16 @@ public struct PollSchedule<Instant: InstantProtocol>: Sendable where Instant.Dur
         slots.filter { !$0.inFlight }.map(\.nextDue).min()
     }
 
+    /// Per source, the earliest time one of its jobs not in flight is due (for `/sources`).
+    public var nextDueBySource: [SourceID: Instant] {
+        var result: [SourceID: Instant] = [:]
+        for slot in slots where !slot.inFlight {
+            if let current = result[slot.job.source], current <= slot.nextDue { continue }
+            result[slot.job.source] = slot.nextDue
+        }
+        return result
+    }
+
     /// How many times each job has been started, by job id.
     public var runs: [Int: Int] {
         Dictionary(uniqueKeysWithValues: slots.map { ($0.job.id, $0.runs) })

@@ -3,15 +3,27 @@ import TributaryCore
 
 /// Drains the buffer into a sink, a batch at a time, until the buffer is finished and empty.
 ///
-/// Nothing is lost silently: a batch the sink refuses is written to the dead-letter store, one
-/// entry per record with the reason, and counted. `run()` returns once the buffer has been
-/// finished and drained — the last step of a graceful shutdown.
+/// Nothing is lost silently. A batch the sink refuses is written to the dead-letter store, one
+/// entry per record with the reason. When the store itself is unavailable (full, read-only,
+/// locked) the dead-letter table is unavailable too, so the worker keeps the batch, reports the
+/// problem (the service turns `/ready` to 503) and retries; the buffer fills and the pollers wait
+/// (backpressure). If the store is still unavailable while shutting down, the remaining records
+/// are written to a spill file (JSON Lines) instead, and the totals say how many.
 public struct SinkWorker: Sendable {
     public let buffer: NormalizationBuffer<Envelope>
     public let sink: any Sink
     public let deadLetters: SQLiteStore?
     public var batchSize: Int
     public var linger: Duration
+    public var metrics: SinkMetrics
+    /// Called with the store's problem when it becomes unavailable, and nil when it recovers.
+    public var onStoreHealth: @Sendable (StoreUnavailable?) -> Void = { _ in }
+    /// True once the process is shutting down: an unavailable store then spills instead of waiting.
+    public var isStopping: @Sendable () -> Bool = { false }
+    /// Where records go that the store cannot take at shutdown.
+    public var spillPath: String?
+    /// Wait between attempts while the store is unavailable.
+    public var retryDelay: Duration = .seconds(1)
 
     /// Totals of one run.
     public struct Totals: Sendable, Hashable {
@@ -19,28 +31,54 @@ public struct SinkWorker: Sendable {
         public var stored = 0
         public var duplicates = 0
         public var deadLettered = 0
+        /// Written to the spill file because the store was unavailable at shutdown.
+        public var spilled = 0
+        /// Could be stored nowhere (not even the spill file); said loudly at exit.
+        public var lost = 0
         public init() {}
     }
 
-    public init(buffer: NormalizationBuffer<Envelope>, sink: any Sink, deadLetters: SQLiteStore?, batchSize: Int = 500, linger: Duration = .milliseconds(50)) {
+    public init(
+        buffer: NormalizationBuffer<Envelope>, sink: any Sink, deadLetters: SQLiteStore?, batchSize: Int = 500,
+        linger: Duration = .milliseconds(50), metrics: SinkMetrics = SinkMetrics()
+    ) {
         self.buffer = buffer
         self.sink = sink
         self.deadLetters = deadLetters
         self.batchSize = batchSize
         self.linger = linger
+        self.metrics = metrics
     }
 
     /// Runs until the buffer is finished and drained.
     public func run() async -> Totals {
         var totals = Totals()
+        var unavailable = false
         while let batch = await buffer.next(max: batchSize, linger: linger) {
             totals.batches += 1
-            do {
-                let result = try sink.write(batch)
-                totals.stored += result.stored
-                totals.duplicates += result.duplicates
-            } catch {
-                totals.deadLettered += deadLetter(batch, reason: "sink refused the batch: \(error)")
+            while true {
+                let started = ContinuousClock.now
+                do {
+                    let result = try sink.write(batch)
+                    metrics.batch(duration: ContinuousClock.now - started, stored: result.stored, duplicates: result.duplicates)
+                    totals.stored += result.stored
+                    totals.duplicates += result.duplicates
+                    if unavailable { unavailable = false; onStoreHealth(nil) }
+                } catch let error as StoreUnavailable {
+                    if !unavailable { unavailable = true; onStoreHealth(error) }
+                    if isStopping() {
+                        spill(batch, into: &totals)
+                    } else {
+                        try? await Task.sleep(for: retryDelay)
+                        continue
+                    }
+                } catch {
+                    let kept = deadLetter(batch, reason: "sink refused the batch: \(error)")
+                    totals.deadLettered += kept
+                    metrics.dropped("dead_letter", count: kept)
+                    if kept < batch.count { spill(Array(batch.dropFirst(kept)), into: &totals) }
+                }
+                break
             }
         }
         return totals
@@ -50,8 +88,20 @@ public struct SinkWorker: Sendable {
         guard let deadLetters else { return 0 }
         var kept = 0
         for envelope in batch {
-            if (try? deadLetters.deadLetter(source: envelope.record.source.rawValue, reason: reason, raw: Array(envelope.jsonLine.utf8))) != nil { kept += 1 }
+            let letter = DeadLetter(source: envelope.record.source.rawValue, endpoint: envelope.record.endpoint, reason: reason, payload: .record(StoredRecord(envelope)))
+            guard (try? deadLetters.deadLetter(letter)) != nil else { break }
+            kept += 1
         }
         return kept
+    }
+
+    private func spill(_ batch: [Envelope], into totals: inout Totals) {
+        guard let spillPath, let file = try? JSONLinesSink(path: spillPath), (try? file.write(batch)) != nil else {
+            totals.lost += batch.count
+            metrics.dropped("lost", count: batch.count)
+            return
+        }
+        totals.spilled += batch.count
+        metrics.dropped("spilled", count: batch.count)
     }
 }

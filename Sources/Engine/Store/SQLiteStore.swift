@@ -24,14 +24,27 @@ public final class SQLiteStore: Sendable {
     private let pool: DatabasePool
 
     /// Opens (creating if needed) the store at `path`, creating the folder too.
-    public init(path: String) throws {
+    ///
+    /// - Parameter maxBytes: a cap on the file's size (SQLite's `max_page_count`); a write that
+    ///   would pass it fails as ``StoreUnavailable`` ("database or disk is full"). 0: no cap.
+    public init(path: String, maxBytes: Int = 0) throws {
         self.path = path
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
-        pool = try DatabasePool(path: path, configuration: configuration)
-        try Self.migrator.migrate(pool)
+        if maxBytes > 0 {
+            configuration.prepareDatabase { db in
+                let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
+                try db.execute(sql: "PRAGMA max_page_count = \(max(1, maxBytes / pageSize))")
+            }
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(pool)
+        } catch {
+            throw StoreUnavailable.classify(error, path: path) ?? error
+        }
     }
 
     static var migrator: DatabaseMigrator {
@@ -63,29 +76,52 @@ public final class SQLiteStore: Sendable {
                 );
                 """)
         }
+        migrator.registerMigration("v2: dead letters say what they hold") { db in
+            try db.execute(sql: """
+                ALTER TABLE dead_letters ADD COLUMN endpoint TEXT NOT NULL DEFAULT '';
+                ALTER TABLE dead_letters ADD COLUMN payload TEXT NOT NULL DEFAULT 'record';
+                ALTER TABLE dead_letters ADD COLUMN call_json TEXT;
+                ALTER TABLE dead_letters ADD COLUMN status INTEGER;
+                ALTER TABLE dead_letters ADD COLUMN kind TEXT;
+                ALTER TABLE dead_letters ADD COLUMN symbol TEXT;
+                ALTER TABLE dead_letters ADD COLUMN natural_key TEXT;
+                ALTER TABLE dead_letters ADD COLUMN content_hash TEXT;
+                ALTER TABLE dead_letters ADD COLUMN observed_at TEXT;
+                ALTER TABLE dead_letters ADD COLUMN ingested_at TEXT;
+                ALTER TABLE dead_letters ADD COLUMN truncated INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE dead_letters ADD COLUMN as_of TEXT;
+                ALTER TABLE records ADD COLUMN as_of TEXT;
+                CREATE INDEX records_latest ON records (symbol, kind, source, as_of);
+                """)
+        }
         return migrator
     }
 
     /// Stores a batch in one transaction, saying how many records were new, changed or already there.
     @discardableResult
     public func upsert(_ batch: [Envelope]) throws -> WriteResult {
+        try upsert(rows: batch.map(StoredRecord.init))
+    }
+
+    /// Stores rows already in stored form (a dead-letter replay) in one transaction.
+    @discardableResult
+    public func upsert(rows batch: [StoredRecord]) throws -> WriteResult {
         guard !batch.isEmpty else { return WriteResult() }
-        return try pool.write { db in
+        return try guarded { db in
             var result = WriteResult()
             let upsert = try db.cachedStatement(sql: """
-                INSERT INTO records (source, kind, symbol, natural_key, endpoint, content_hash, record_json, observed_at, ingested_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO records (source, kind, symbol, natural_key, endpoint, content_hash, record_json, observed_at, ingested_at, as_of)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (source, kind, symbol, natural_key) DO UPDATE SET
                     endpoint = excluded.endpoint, content_hash = excluded.content_hash, record_json = excluded.record_json,
-                    observed_at = excluded.observed_at, ingested_at = excluded.ingested_at, revision = records.revision + 1
+                    observed_at = excluded.observed_at, ingested_at = excluded.ingested_at, as_of = excluded.as_of,
+                    revision = records.revision + 1
                 WHERE records.content_hash != excluded.content_hash
                 RETURNING revision
                 """)
-            for envelope in batch {
-                let record = envelope.record
+            for row in batch {
                 let revision = try Int.fetchOne(upsert, arguments: [
-                    record.source.rawValue, record.kind.rawValue, record.symbol, record.naturalKey, record.endpoint,
-                    envelope.provenance.contentHash, envelope.jsonLine, envelope.provenance.observedAt.rfc3339, envelope.provenance.ingestedAt.rfc3339,
+                    row.source, row.kind, row.symbol, row.naturalKey, row.endpoint, row.contentHash, row.line, row.observedAt, row.ingestedAt, row.asOf,
                 ])
                 switch revision {
                 case nil: result.unchanged += 1
@@ -97,13 +133,92 @@ public final class SQLiteStore: Sendable {
         }
     }
 
+    /// Runs a write transaction, turning "the store cannot be written" into ``StoreUnavailable``.
+    private func guarded<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try pool.write(body)
+        } catch {
+            throw StoreUnavailable.classify(error, path: path) ?? error
+        }
+    }
+
     /// Keeps something that could not be decoded or stored, with why, so it can be looked at and replayed.
     @discardableResult
     public func deadLetter(source: String, reason: String, raw: [UInt8], maxBytes: Int = 64 * 1024) throws -> Int64 {
-        try pool.write { db in
-            try db.execute(sql: "INSERT INTO dead_letters (source, reason, raw, created_at) VALUES (?, ?, ?, ?)",
-                           arguments: [source, reason, Data(raw.prefix(maxBytes)), UTCTimestamp.now().rfc3339])
+        try deadLetter(DeadLetter(source: source, endpoint: "", reason: reason, payload: .response(call: EndpointCallText(endpoint: "", symbols: [], parameters: [:]), status: 0, body: raw)), maxBytes: maxBytes)
+    }
+
+    /// Keeps a dead letter; a raw body longer than `maxBytes` is cut (and marked truncated).
+    @discardableResult
+    public func deadLetter(_ letter: DeadLetter, maxBytes: Int = 64 * 1024) throws -> Int64 {
+        try guarded { db in
+            var arguments: [(any DatabaseValueConvertible)?] = [letter.source, letter.endpoint, letter.reason, letter.kindName, letter.createdAt.rfc3339]
+            switch letter.payload {
+            case .record(let row):
+                arguments += [Data(row.line.utf8), 0, nil, nil, row.kind, row.symbol, row.naturalKey, row.contentHash, row.observedAt, row.ingestedAt, row.asOf]
+            case .response(let call, let status, let body):
+                arguments += [Data(body.prefix(maxBytes)), body.count > maxBytes ? 1 : 0, call.json, status, nil, nil, nil, nil, nil, nil, nil]
+            }
+            try db.execute(sql: """
+                INSERT INTO dead_letters (source, endpoint, reason, payload, created_at, raw, truncated, call_json, status,
+                                          kind, symbol, natural_key, content_hash, observed_at, ingested_at, as_of)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: StatementArguments(arguments))
             return db.lastInsertedRowID
+        }
+    }
+
+    /// Dead letters, newest first; `pending` leaves out the ones already replayed.
+    public func deadLetters(limit: Int = 100, source: String? = nil, pending: Bool = false) throws -> [DeadLetter] {
+        try pool.read { db in
+            var conditions: [String] = []
+            var arguments: [(any DatabaseValueConvertible)?] = []
+            if let source { conditions.append("source = ?"); arguments.append(source) }
+            if pending { conditions.append("replayed_at IS NULL") }
+            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            arguments.append(limit)
+            return try Row.fetchAll(db, sql: "SELECT * FROM dead_letters \(filter) ORDER BY id DESC LIMIT ?", arguments: StatementArguments(arguments))
+                .map(Self.deadLetter(from:))
+        }
+    }
+
+    /// One dead letter by id.
+    public func deadLetter(id: Int64) throws -> DeadLetter? {
+        try pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM dead_letters WHERE id = ?", arguments: [id]).map(Self.deadLetter(from:)) }
+    }
+
+    /// Marks a dead letter as replayed (it stays, for the record).
+    public func markReplayed(id: Int64, at time: UTCTimestamp = .now()) throws {
+        _ = try guarded { db in try db.execute(sql: "UPDATE dead_letters SET replayed_at = ? WHERE id = ?", arguments: [time.rfc3339, id]) }
+    }
+
+    private static func deadLetter(from row: Row) -> DeadLetter {
+        let raw: Data = row["raw"] ?? Data()
+        let payload: DeadLetter.Payload
+        if row["payload"] == "record", let kind: String = row["kind"] {
+            payload = .record(StoredRecord(
+                source: row["source"], kind: kind, symbol: row["symbol"] ?? "", naturalKey: row["natural_key"] ?? "", endpoint: row["endpoint"],
+                contentHash: row["content_hash"] ?? "", line: String(decoding: raw, as: UTF8.self),
+                observedAt: row["observed_at"] ?? "", ingestedAt: row["ingested_at"] ?? "", asOf: row["as_of"]))
+        } else {
+            let call = (row["call_json"] as String?).flatMap(EndpointCallText.init(json:)) ?? EndpointCallText(endpoint: row["endpoint"], symbols: [], parameters: [:])
+            payload = .response(call: call, status: row["status"] ?? 0, body: Array(raw))
+        }
+        var letter = DeadLetter(source: row["source"], endpoint: row["endpoint"], reason: row["reason"], payload: payload,
+                                createdAt: (row["created_at"] as String?).flatMap { UTCTimestamp(rfc3339: $0) } ?? UTCTimestamp(secondsSinceEpoch: 0))
+        letter.id = row["id"]
+        letter.replayedAt = (row["replayed_at"] as String?).flatMap { UTCTimestamp(rfc3339: $0) }
+        return letter
+    }
+
+    /// The newest record per source for a symbol and kind (by `as_of`), as stored lines.
+    public func latest(symbol: String, kind: TributaryCore.Record.Kind) throws -> [(source: String, line: String, asOf: String?)] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT source, record_json, MAX(as_of) AS as_of FROM records
+                WHERE symbol = ? AND kind = ? GROUP BY source ORDER BY source
+                """, arguments: [symbol, kind.rawValue])
+                .map { ($0["source"], $0["record_json"], $0["as_of"]) }
         }
     }
 

@@ -14,11 +14,14 @@ where Clk.Duration == Duration, Clk.Instant: Sendable {
     public let worker: SourceWorker<C, T>
     public let guardian: SourceGuard<Clk>
     private let clock: Clk
+    /// Where bodies that do not decode are kept (with the call), so a fixed connector can replay them.
+    public let deadLetters: SQLiteStore?
 
-    public init(worker: SourceWorker<C, T>, guardian: SourceGuard<Clk>, clock: Clk) {
+    public init(worker: SourceWorker<C, T>, guardian: SourceGuard<Clk>, clock: Clk, deadLetters: SQLiteStore? = nil) {
         self.worker = worker
         self.guardian = guardian
         self.clock = clock
+        self.deadLetters = deadLetters
     }
 
     /// Fetches through the guard and pushes the records into the buffer.
@@ -54,11 +57,15 @@ where Clk.Duration == Duration, Clk.Instant: Sendable {
             switch result.result {
             case .success(let envelopes):
                 guardian.complete(permit, outcome: .success, signals: signals)
+                guardian.metrics.request(outcome: .success, error: nil, duration: result.duration)
+                Self.countByKind(envelopes, into: guardian.metrics)
                 for envelope in envelopes { try await worker.buffer.push(envelope) }
                 return envelopes
             case .failure(let error):
                 let outcome = CallOutcome.classify(error)
                 guardian.complete(permit, outcome: outcome, signals: signals, error: "\(error)")
+                guardian.metrics.request(outcome: outcome, error: error, duration: result.duration)
+                if let response = result.response { keepIfUndecodable(response, call: call, error: error) }
                 if error is CancellationError { throw error }
                 let decision = policy.decide(
                     attempt: attempt, retryable: outcome.isRetryable, retryAfter: signals.retryAfter, using: &generator
@@ -68,6 +75,27 @@ where Clk.Duration == Duration, Clk.Instant: Sendable {
                 attempt += 1
             }
         }
+    }
+
+    /// A body that arrived but did not decode is evidence worth keeping: into the dead letters.
+    private func keepIfUndecodable(_ response: HTTPResponse, call: EndpointCall, error: any Error) {
+        guard let deadLetters, let error = error as? ConnectorError, error.code == .decode else { return }
+        let letter = DeadLetter(
+            source: guardian.source, endpoint: call.endpoint, reason: "\(error)",
+            payload: .response(call: EndpointCallText(endpoint: call.endpoint, symbols: call.symbols, parameters: call.parameters),
+                               status: response.status, body: response.body))
+        _ = try? deadLetters.deadLetter(letter)
+    }
+
+    private static func countByKind(_ envelopes: [Envelope], into metrics: ResilienceMetrics) {
+        guard let first = envelopes.first?.record.kind else { return }
+        if envelopes.allSatisfy({ $0.record.kind == first }) {
+            metrics.records(kind: first.rawValue, count: envelopes.count)
+            return
+        }
+        var counts: [TributaryCore.Record.Kind: Int] = [:]
+        for envelope in envelopes { counts[envelope.record.kind, default: 0] += 1 }
+        for (kind, count) in counts { metrics.records(kind: kind.rawValue, count: count) }
     }
 
     /// Waits for admission within the source's `maxAdmissionWait`, or throws why not.

@@ -45,6 +45,8 @@ public struct SourceWorker<C: Connector, T: HTTPTransport>: Sendable {
     public struct Attempt: Sendable {
         public var response: HTTPResponse?
         public var result: Result<[Envelope], any Error>
+        /// Send to decoded (or to the failure).
+        public var duration: Duration = .zero
     }
 
     /// One attempt, never throwing, so the resilience layer can read the response's headers
@@ -57,18 +59,21 @@ public struct SourceWorker<C: Connector, T: HTTPTransport>: Sendable {
         do {
             response = try await transport.send(request)
         } catch {
-            latency.record(source: connector.id, latency: ContinuousClock.now - started, success: false)
-            return Attempt(response: nil, result: .failure(error))
+            let duration = ContinuousClock.now - started
+            latency.record(source: connector.id, latency: duration, success: false)
+            return Attempt(response: nil, result: .failure(error), duration: duration)
         }
         let receivedAt = UTCTimestamp.now()
         let records: [Record]
         do {
             records = try connector.decode(response, for: call, receivedAt: receivedAt)
         } catch {
-            latency.record(source: connector.id, latency: ContinuousClock.now - started, success: false)
-            return Attempt(response: response, result: .failure(error))
+            let duration = ContinuousClock.now - started
+            latency.record(source: connector.id, latency: duration, success: false)
+            return Attempt(response: response, result: .failure(error), duration: duration)
         }
-        latency.record(source: connector.id, latency: ContinuousClock.now - started, success: true)
+        let duration = ContinuousClock.now - started
+        latency.record(source: connector.id, latency: duration, success: true)
         let transformations = ["http:\(response.status)", "decode:\(connector.id).\(endpoint)", "normalize:v1"]
         let sourceURI = SourceURIRedactor.redact(request.url)
         let ingestedAt = UTCTimestamp.now()
@@ -78,6 +83,6 @@ public struct SourceWorker<C: Connector, T: HTTPTransport>: Sendable {
                 ingestedAt: ingestedAt
             )
         }
-        return Attempt(response: response, result: .success(envelopes))
+        return Attempt(response: response, result: .success(envelopes), duration: duration)
     }
 }

@@ -26,6 +26,18 @@ public struct TransportError: Error, Hashable, CustomStringConvertible {
         self.detail = detail
     }
 
+    /// A short, bounded name for metrics labels (`connect`, `timeout`, `tls`, …).
+    public var label: String {
+        switch code {
+        case .connectFailed, .dnsFailed: "connect"
+        case .connectTimeout, .timeout: "timeout"
+        case .tlsFailed: "tls"
+        case .bodyTooLarge: "body_too_large"
+        case .connectionClosed: "connection_closed"
+        case .invalidRequest, .shutDown, .other: "transport"
+        }
+    }
+
     public static func connectFailed(_ detail: String) -> TransportError { .init(.connectFailed, detail: detail) }
     public static func connectTimeout(_ detail: String) -> TransportError { .init(.connectTimeout, detail: detail) }
     public static func timeout(_ detail: String) -> TransportError { .init(.timeout, detail: detail) }

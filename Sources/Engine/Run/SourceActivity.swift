@@ -1,0 +1,61 @@
+import Synchronization
+import TributaryCore
+
+/// What each source has done lately: polls, records, last success and error, the newest `as_of`
+/// it delivered, its next poll — the facts `/sources`, `/metrics` and the latest view show.
+public final class SourceActivity: Sendable {
+    public struct Entry: Sendable, Hashable {
+        public var polls = 0
+        public var failures = 0
+        public var records = 0
+        public var lastSuccessAt: UTCTimestamp?
+        public var lastErrorAt: UTCTimestamp?
+        public var lastError: String?
+        /// The newest time any of its records describes.
+        public var newestAsOf: UTCTimestamp?
+        public var nextPollAt: UTCTimestamp?
+        public init() {}
+
+        /// Age of the newest `as_of` at `now`; nil before the first record.
+        public func age(at now: UTCTimestamp) -> Duration? {
+            newestAsOf.map { .nanoseconds(now.nanosecondsSinceEpoch - $0.nanosecondsSinceEpoch) }
+        }
+    }
+
+    private let entries = Mutex<[SourceID: Entry]>([:])
+
+    public init() {}
+
+    public func succeeded(_ source: SourceID, records: [Envelope], at now: UTCTimestamp = .now()) {
+        let newest = records.lazy.compactMap(\.record.asOf).max()
+        entries.withLock { all in
+            var entry = all[source, default: Entry()]
+            entry.polls += 1
+            entry.records += records.count
+            entry.lastSuccessAt = now
+            if let newest, entry.newestAsOf.map({ $0 < newest }) ?? true { entry.newestAsOf = newest }
+            all[source] = entry
+        }
+    }
+
+    public func failed(_ source: SourceID, error: String, at now: UTCTimestamp = .now()) {
+        entries.withLock { all in
+            var entry = all[source, default: Entry()]
+            entry.polls += 1
+            entry.failures += 1
+            entry.lastErrorAt = now
+            entry.lastError = String(error.prefix(300))
+            all[source] = entry
+        }
+    }
+
+    public func nextPolls(_ times: [SourceID: UTCTimestamp]) {
+        entries.withLock { all in
+            for (source, time) in times { all[source, default: Entry()].nextPollAt = time }
+        }
+    }
+
+    public subscript(source: SourceID) -> Entry { entries.withLock { $0[source] ?? Entry() } }
+
+    public var all: [SourceID: Entry] { entries.withLock { $0 } }
+}

@@ -1,0 +1,38 @@
+import Foundation
+
+/// The aggregator's own settings (not a source's): where the store is, how big the buffer and
+/// the pool are, where the HTTP surface listens, how long a shutdown may take.
+///
+/// Read once at start-up by ``ServiceSettingsLoader`` from defaults, an optional
+/// `tributary.yaml`, `TRIBUTARY_…` environment variables and flags, in rising precedence.
+/// Every field has an allowed range; a value outside it stops the start with its key and range.
+public struct ServiceSettings: Sendable, Equatable {
+    /// The SQLite file (`store.path`).
+    public var storePath = "data/tributary.sqlite"
+    /// Records per store transaction (`store.batch_size`).
+    public var storeBatchSize = 500
+    /// How long the sink waits to fill a batch (`store.linger`).
+    public var storeLinger: Duration = .milliseconds(50)
+    /// Largest raw body kept per dead letter (`store.dead_letter_max_bytes`).
+    public var deadLetterMaxBytes = 64 * 1024
+    /// Records the buffer holds before producers wait (`buffer.capacity`).
+    public var bufferCapacity = 10_000
+    /// Connections the libcurl pool keeps in all (`pool.max_connections`).
+    public var poolMaxConnections = 5_000
+    /// Connections per host (`pool.max_per_host`).
+    public var poolMaxPerHost = 100
+    /// Interface of the HTTP surface (`http.host`).
+    public var httpHost = "127.0.0.1"
+    /// Port of the HTTP surface; 0 picks a free one (`http.port`).
+    public var httpPort = 8080
+    /// Time a graceful shutdown may take before the process exits anyway (`shutdown.deadline`).
+    public var shutdownDeadline: Duration = .seconds(10)
+    /// A source whose newest `as_of` is older than this is stale (`freshness.stale_after`);
+    /// per source it is at least three of its poll periods.
+    public var staleAfter: Duration = .seconds(120)
+    /// A source's last price this far from the median of all sources is an outlier, in percent
+    /// (`freshness.outlier_percent`).
+    public var outlierPercent = 2.0
+
+    public init() {}
+}

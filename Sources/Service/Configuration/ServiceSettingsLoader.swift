@@ -1,0 +1,179 @@
+import Configuration
+import Connectors
+import Foundation
+import SystemPackage
+import TributaryCore
+import Yams
+
+/// Reads ``ServiceSettings`` with swift-configuration: `TRIBUTARY_…` environment variables over
+/// an optional `tributary.yaml` over the defaults, then the command line's flags on top.
+///
+/// Each value is read as text from the first provider that has it, so an error can say where
+/// the bad value came from (`tributary.yaml` or `TRIBUTARY_BUFFER_CAPACITY`), then parsed and
+/// range-checked here. Unknown keys in the file are errors too (with a did-you-mean), because a
+/// misspelt `shutdown.deadlin` silently keeping the default is the bug users never find.
+public struct ServiceSettingsLoader: Sendable {
+    /// One invalid setting: its key, where it came from, what is wrong and what is allowed.
+    public struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
+        public var key: String
+        public var origin: String
+        public var message: String
+        public var description: String { "\(origin): \(key): \(message)" }
+    }
+
+    /// Every problem found, reported together so one run fixes them all.
+    public struct Problems: Error, Sendable, CustomStringConvertible {
+        public var problems: [Problem]
+        public var description: String {
+            "invalid settings:\n" + problems.map { "  - \($0)" }.joined(separator: "\n")
+        }
+    }
+
+    /// Where the file was looked for; `nil` when no file was given and `./tributary.yaml` is absent.
+    public let filePath: String?
+    private let environment: [String: String]
+
+    /// - Parameters:
+    ///   - filePath: `--config`, else `TRIBUTARY_CONFIG`, else `tributary.yaml` if it exists.
+    ///   - environment: the process environment (tests pass their own).
+    public init(filePath: String?, environment: [String: String]) {
+        self.environment = environment
+        if let filePath { self.filePath = filePath }
+        else if let path = environment["TRIBUTARY_CONFIG"] { self.filePath = path }
+        else { self.filePath = FileManager.default.fileExists(atPath: "tributary.yaml") ? "tributary.yaml" : nil }
+    }
+
+    /// Every key the file and the environment may set, with its parser and range.
+    static let keys: [SettingKey] = [
+        .text("store.path") { $0.storePath = $1 },
+        .integer("store.batch_size", 1...100_000) { $0.storeBatchSize = $1 },
+        .duration("store.linger", .zero ... .seconds(10)) { $0.storeLinger = $1 },
+        .integer("store.dead_letter_max_bytes", 0...(16 * 1024 * 1024)) { $0.deadLetterMaxBytes = $1 },
+        .integer("buffer.capacity", 16...10_000_000) { $0.bufferCapacity = $1 },
+        .integer("pool.max_connections", 1...100_000) { $0.poolMaxConnections = $1 },
+        .integer("pool.max_per_host", 1...10_000) { $0.poolMaxPerHost = $1 },
+        .text("http.host") { $0.httpHost = $1 },
+        .integer("http.port", 0...65_535) { $0.httpPort = $1 },
+        .duration("shutdown.deadline", .seconds(1) ... .seconds(3_600)) { $0.shutdownDeadline = $1 },
+        .duration("freshness.stale_after", .seconds(1) ... .seconds(7 * 86_400)) { $0.staleAfter = $1 },
+        .decimal("freshness.outlier_percent", 0.01...100) { $0.outlierPercent = $1 },
+    ]
+
+    /// Reads, parses and checks every setting; throws ``Problems`` listing each bad one.
+    public func load() async throws -> ServiceSettings {
+        var problems: [Problem] = []
+        var layers: [(origin: (String) -> String, provider: any ConfigProvider)] = [
+            ({ "environment variable " + Self.environmentName($0) },
+             EnvironmentVariablesProvider(environmentVariables: environment).prefixKeys(with: "tributary")),
+        ]
+        if let filePath {
+            do {
+                let file = try await FileProvider<YAMLSnapshot>(filePath: FilePath(filePath))
+                layers.append(({ _ in filePath }, file))
+                problems += try unknownKeys(in: filePath)
+            } catch let error as Problems {
+                throw error
+            } catch {
+                throw Problems(problems: [Problem(key: "-", origin: filePath, message: "cannot be read as YAML: \(error)")])
+            }
+        }
+        var settings = ServiceSettings()
+        for key in Self.keys {
+            for layer in layers {
+                guard let text = Self.text(try? layer.provider.value(forKey: AbsoluteConfigKey(key.path), type: .string).value?.content)
+                else { continue }
+                if let message = key.apply(text, &settings) {
+                    problems.append(Problem(key: key.name, origin: layer.origin(key.name), message: message))
+                }
+                break
+            }
+        }
+        guard problems.isEmpty else { throw Problems(problems: problems) }
+        return settings
+    }
+
+    /// `shutdown.deadline` → `TRIBUTARY_SHUTDOWN_DEADLINE`.
+    public static func environmentName(_ key: String) -> String {
+        "TRIBUTARY_" + key.uppercased().replacingOccurrences(of: ".", with: "_")
+    }
+
+    private static func text(_ content: ConfigContent?) -> String? {
+        switch content {
+        case .string(let value)?: value
+        case .int(let value)?: String(value)
+        case .double(let value)?: String(value)
+        case .bool(let value)?: String(value)
+        default: nil
+        }
+    }
+
+    /// Keys of the file that are not settings (swift-configuration ignores them silently).
+    private func unknownKeys(in path: String) throws -> [Problem] {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        guard let root = try Yams.compose(yaml: text) else { return [] }
+        guard let mapping = root.mapping else {
+            return [Problem(key: "-", origin: path, message: "the file must be a mapping of sections (store:, buffer:, pool:, http:, shutdown:, freshness:)")]
+        }
+        let known = Self.keys.map(\.name)
+        var problems: [Problem] = []
+        func walk(_ mapping: Node.Mapping, prefix: String) {
+            for (keyNode, value) in mapping {
+                let name = prefix + (keyNode.scalar?.string ?? "?")
+                if let nested = value.mapping { walk(nested, prefix: name + "."); continue }
+                guard !known.contains(name) else { continue }
+                problems.append(Problem(
+                    key: name, origin: "\(path):\(keyNode.mark?.line ?? 0)",
+                    message: "not a setting\(ClosestMatch.suggestion(name, in: known)) (settings: \(known.joined(separator: ", ")))"))
+            }
+        }
+        walk(mapping, prefix: "")
+        return problems
+    }
+}
+
+/// One setting: its dotted name, and how its text is parsed, checked and applied.
+struct SettingKey: Sendable {
+    let name: String
+    /// Parses `text` into the settings; returns what is wrong, or nil.
+    let apply: @Sendable (String, inout ServiceSettings) -> String?
+
+    var path: [String] { name.split(separator: ".").map(String.init) }
+
+    static func text(_ name: String, _ set: @escaping @Sendable (inout ServiceSettings, String) -> Void) -> SettingKey {
+        SettingKey(name: name) { text, settings in
+            guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { return "must not be empty" }
+            set(&settings, text)
+            return nil
+        }
+    }
+
+    static func integer(_ name: String, _ range: ClosedRange<Int>, _ set: @escaping @Sendable (inout ServiceSettings, Int) -> Void) -> SettingKey {
+        SettingKey(name: name) { text, settings in
+            guard let value = Int(text.replacingOccurrences(of: "_", with: "")) else {
+                return "'\(text)' is not a whole number; allowed: \(range.lowerBound)…\(range.upperBound)"
+            }
+            guard range.contains(value) else { return "\(value) is out of range; allowed: \(range.lowerBound)…\(range.upperBound)" }
+            set(&settings, value)
+            return nil
+        }
+    }
+
+    static func decimal(_ name: String, _ range: ClosedRange<Double>, _ set: @escaping @Sendable (inout ServiceSettings, Double) -> Void) -> SettingKey {
+        SettingKey(name: name) { text, settings in
+            guard let value = Double(text), value.isFinite else { return "'\(text)' is not a number; allowed: \(range.lowerBound)…\(range.upperBound)" }
+            guard range.contains(value) else { return "\(text) is out of range; allowed: \(range.lowerBound)…\(range.upperBound)" }
+            set(&settings, value)
+            return nil
+        }
+    }
+
+    static func duration(_ name: String, _ range: ClosedRange<Duration>, _ set: @escaping @Sendable (inout ServiceSettings, Duration) -> Void) -> SettingKey {
+        SettingKey(name: name) { text, settings in
+            let allowed = "allowed: \(DurationText.format(range.lowerBound))…\(DurationText.format(range.upperBound))"
+            guard let value = DurationText.parse(text) else { return "'\(text)' is not a duration (write 250ms, 10s, 5m, 1h); \(allowed)" }
+            guard range.contains(value) else { return "\(text) is out of range; \(allowed)" }
+            set(&settings, value)
+            return nil
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import Engine
+import Hummingbird
+import TributaryCore
+
+/// `/health` (the process serves), `/ready` (it should get traffic) and `/sources` (what each
+/// source is doing: resilience state, last success and error, next poll, freshness, latency).
+enum StatusRoutes {
+    static func add(to router: Router<BasicRequestContext>, context: ServiceContext) {
+        router.get("health") { _, _ in "ok\n" }
+        router.get("ready") { _, _ -> Response in
+            if let reason = context.readiness.notReadyReason { return JSONResponse.text("not ready: \(reason)\n", status: .serviceUnavailable) }
+            return JSONResponse.text("ready\n")
+        }
+        router.get("sources") { _, _ -> Response in
+            JSONResponse.make(.array(sources(context)))
+        }
+    }
+
+    static func sources(_ context: ServiceContext) -> [JSONValue] {
+        let engine = context.engine
+        let now = UTCTimestamp.now()
+        return engine.guards.keys.sorted().map { id -> JSONValue in
+            let status = engine.guards[id]!.status
+            let latency = engine.latency.snapshot(source: id)
+            let activity = engine.activity[id]
+            let staleAfter = engine.staleAfter(id, fallback: context.settings.staleAfter)
+            let age = activity.age(at: now)
+            return .object(JSONObject([
+                ("source", .string(id.rawValue)), ("state", .string(status.state)),
+                ("stale", .bool(age.map { $0 > staleAfter } ?? false)),
+                ("newest_as_of", JSONResponse.time(activity.newestAsOf)),
+                ("age_seconds", age.map { .number(String($0.components.seconds)) } ?? .null),
+                ("stale_after_seconds", .number(String(staleAfter.components.seconds))),
+                ("last_success_at", JSONResponse.time(activity.lastSuccessAt)),
+                ("last_error_at", JSONResponse.time(activity.lastErrorAt)),
+                ("last_error", activity.lastError.map(JSONValue.string) ?? .null),
+                ("next_poll_at", JSONResponse.time(activity.nextPollAt)),
+                ("next_allowed_at", JSONResponse.time(status.nextAllowedAt)),
+                ("reason", status.reason.map(JSONValue.string) ?? .null),
+                ("polls", .number(String(activity.polls))), ("failed_polls", .number(String(activity.failures))),
+                ("records", .number(String(activity.records))),
+                ("in_flight", .number(String(status.inFlight))), ("retries", .number(String(status.retries))),
+                ("throttles", .number(String(status.throttles))), ("rejections", .number(String(status.rejections))),
+                ("requests", .number(String(latency?.count ?? 0))), ("successes", .number(String(latency?.successes ?? 0))),
+                ("p50_ms", JSONResponse.milliseconds(latency?.p50)), ("p95_ms", JSONResponse.milliseconds(latency?.p95)),
+                ("p99_ms", JSONResponse.milliseconds(latency?.p99)),
+            ]))
+        }
+    }
+}
