@@ -71,6 +71,7 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -95,7 +96,7 @@ let package = Package(
         ),
         .target(
             name: "TributaryTesting",
-            dependencies: ["TributaryCore"],
+            dependencies: ["TributaryCore", "Transport"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

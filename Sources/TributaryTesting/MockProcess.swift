@@ -37,6 +37,13 @@ public final class MockProcess: @unchecked Sendable {
         url = found
     }
 
+    /// Sends SIGKILL (no graceful drain of requests it is holding, such as an injected hang).
+    public func kill() {
+        guard process.isRunning else { return }
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
     /// Sends SIGTERM and waits for the process to end.
     public func stop() {
         guard process.isRunning else { return }

@@ -1,3 +1,4 @@
+import Transport
 import Foundation
 
 #if canImport(Glibc)
@@ -44,25 +45,7 @@ public final class UnacceptingListener: @unchecked Sendable {
     }
 
     /// A port on 127.0.0.1 that nothing listens on (bound, then released).
-    public static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { Glibc.close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0 else { throw LoopbackServerError.bind(errno) }
-        return port(of: fd)
-    }
+    public static func freePort() throws -> Int { try LoopbackPort.free() }
 
-    static func port(of fd: Int32) -> Int {
-        var actual = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &actual) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: actual.sin_port))
-    }
+    static func port(of fd: Int32) -> Int { LoopbackPort.port(of: fd) }
 }

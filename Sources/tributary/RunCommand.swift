@@ -5,29 +5,41 @@ import Foundation
 import Logging
 import MockMarket
 import Resilience
+import Service
 import ServiceLifecycle
-import UnixSignals
 import TributaryCore
 import Transport
 
 /// `tributary run`: the long-running aggregator — every source polled on its Sources.d schedule
-/// through its resilience layer into the buffer, drained into the SQLite store.
+/// through its resilience layer into the buffer, drained into the SQLite store, with the HTTP
+/// surface (/health, /ready, /metrics, /sources, /records/latest) beside it.
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Poll every source on its schedule into the store until SIGTERM or SIGINT.",
         discussion: """
-            On SIGTERM/SIGINT it stops scheduling, lets polls in flight finish, drains the buffer into the
-            store and exits 0. --demo starts the mock market in-process with a fault schedule and points
-            every source at it, so it runs with no keys and no internet.
+            Engine settings come from tributary.yaml (--config, TRIBUTARY_CONFIG, or ./tributary.yaml when present),
+            then TRIBUTARY_… environment variables (TRIBUTARY_STORE_PATH, TRIBUTARY_HTTP_PORT, …), then these flags.
+            On SIGTERM/SIGINT it stops scheduling, lets polls in flight finish, drains the buffer into the store and
+            exits 0 within shutdown.deadline (default 10s); a second signal exits at once. --demo starts the mock
+            market in-process with a fault schedule and points every source at it (no keys, no internet).
             """
     )
 
     @Flag(help: "Run against the built-in mock market (no keys, no internet), with injected faults.")
     var demo = false
 
-    @Option(help: "The SQLite store file.")
-    var store = "data/tributary.sqlite"
+    @Option(help: "Engine settings file (YAML). Default: TRIBUTARY_CONFIG, else ./tributary.yaml if it exists.")
+    var config: String?
+
+    @Option(help: "The SQLite store file (store.path; default data/tributary.sqlite).")
+    var store: String?
+
+    @Option(help: "Port of the HTTP surface on 127.0.0.1 (http.port; default 8080); 0 picks a free one.")
+    var port: Int?
+
+    @Option(help: "How long a graceful shutdown may take, e.g. 10s (shutdown.deadline).")
+    var shutdownDeadline: String?
 
     @Option(name: .customLong("for"), help: "Stop by itself after this many seconds (graceful shutdown).")
     var duration: Int?
@@ -35,31 +47,43 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("sink"), help: "Also write every record to another sink: jsonl:PATH (jsonl:- for standard output). Repeatable.")
     var sinks: [String] = []
 
-    @Option(help: "Port of the status server on 127.0.0.1 (/health, /sources); 0 picks a free one.")
-    var port = 8080
+    @Option(name: .customLong("only"), help: "Poll only this source (repeatable); default: every source with a poll schedule.")
+    var only: [String] = []
 
     @Option(help: "Seconds between summary lines.")
     var summaryEvery = 5
 
+    @Option(help: "Log level of the logfmt lines on standard error: trace, debug, info, notice, warning, error.")
+    var logLevel = "notice"
+
     func validate() throws {
         if let duration, duration < 1 { throw ValidationError("--for must be at least 1 second") }
         guard summaryEvery >= 1 else { throw ValidationError("--summary-every must be at least 1") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level '\(logLevel)': use trace, debug, info, notice, warning or error") }
         for sink in sinks where !sink.hasPrefix("jsonl:") || sink.count <= 6 {
             throw ValidationError("--sink '\(sink)': use jsonl:PATH (or jsonl:- for standard output)")
         }
     }
 
     func run() async throws {
+        let settings = try await loadSettings()
+        let level = Logger.Level(rawValue: logLevel) ?? .notice
+        LoggingSystem.bootstrap { LogfmtLogHandler(label: $0, level: level) }
+        let logger = Logger(label: "tributary")
+        let metrics = MetricsExporter()
+        metrics.bootstrap()
+
         var environment = try await RuntimeEnvironment.load()
         let catalog = SourceCatalog(directories: SourceDirectories.search(environment: environment))
-        for problem in catalog.problems { FileHandle.standardError.write(Data("warning: \(problem) — that source is not polled\n".utf8)) }
-        var logger = Logger(label: "tributary")
-        logger.logLevel = .warning
+        for problem in catalog.problems { logger.warning("source not polled: invalid definition", metadata: ["problem": "\(problem)"]) }
+        for id in only where catalog.definitions[SourceID(id)] == nil {
+            throw CLIError("--only \(id): no such source\(ClosestMatch.suggestion(id, in: catalog.sourceIDs.map(\.rawValue))) (sources: \(catalog.sourceIDs.map(\.rawValue).joined(separator: ", ")))")
+        }
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         var baseURLs: [SourceID: String] = [:]
         if demo {
-            let port = try FreePort.find()
+            let port = try LoopbackPort.free()
             let market = MockMarket(seed: 42, faults: DemoFaults.schedule)
             services.append(.init(service: market.application(port: port, logLevel: .warning), serviceName: "mock market"))
             let mock = "http://127.0.0.1:\(port)"
@@ -71,16 +95,28 @@ struct RunCommand: AsyncParsableCommand {
             print("demo: mock market at \(mock) (faults: \(DemoFaults.schedule.map(\.description).joined(separator: ", ")))")
         }
 
-        let client = HTTPClient()
-        let buffer = NormalizationBuffer<Envelope>(capacity: 10_000)
-        let sqlite = try SQLiteStore(path: store)
+        let onlySources: Set<SourceID>? = only.isEmpty ? nil : Set(only.map { SourceID($0) })
+        let sqlite: SQLiteStore
+        do {
+            sqlite = try SQLiteStore(path: settings.storePath, maxBytes: settings.storeMaxBytes)
+        } catch {
+            logger.critical("cannot open the store", metadata: ["path": "\(settings.storePath)", "error": "\(error)"])
+            throw CLIError("cannot open the store \(settings.storePath): \(error)")
+        }
+        var pool = PoolConfiguration()
+        pool.maxConnections = settings.poolMaxConnections
+        pool.maxConnectionsPerHost = settings.poolMaxPerHost
+        let client = HTTPClient(configuration: pool)
+        let buffer = NormalizationBuffer<Envelope>(capacity: settings.bufferCapacity)
+        let readiness = Readiness()
         // The demo compresses time: every source polled at least every 5 s, breakers open for 8 s,
         // so throttling, an outage and its recovery all show within half a minute.
         let engine = IngestionEngine(
             catalog: catalog, environment: environment, transport: client, buffer: buffer, baseURL: { baseURLs[$0] },
-            maxPeriod: demo ? .seconds(5) : nil,
+            maxPeriod: demo ? .seconds(5) : nil, deadLetters: sqlite, logger: logger,
+            only: onlySources,
             adjust: { settings in if demo { settings.breaker.openDuration = min(settings.breaker.openDuration, .seconds(8)) } })
-        print("tributary run: \(engine.jobs.count) polls over \(engine.guards.count) sources into \(store); SIGTERM or Ctrl-C to stop")
+        print("tributary run: \(engine.jobs.count) polls over \(engine.guards.count) sources into \(settings.storePath); SIGTERM or Ctrl-C to stop")
 
         let sinkTotals = SinkTotalsBox()
         let extras: [(name: String, sink: any Sink)] = try sinks.map { spec in
@@ -88,24 +124,72 @@ struct RunCommand: AsyncParsableCommand {
             do { return (spec, try JSONLinesSink(path: path)) } catch { throw CLIError("--sink \(spec): cannot open \(path): \(error)") }
         }
         let fanOut = FanOutSink(primary: sqlite, extras: extras)
-        services.append(.init(service: SinkService(worker: SinkWorker(buffer: buffer, sink: fanOut, deadLetters: sqlite), report: { sinkTotals.set($0) }),
-                              successTerminationBehavior: .ignore, serviceName: "sink"))
+        var worker = SinkWorker(buffer: buffer, sink: fanOut, deadLetters: sqlite, batchSize: settings.storeBatchSize, linger: settings.storeLinger)
+        SinkMetrics().register()
+        let spillPath = settings.storePath + ".unsaved-\(UTCTimestamp.now().rfc3339.replacingOccurrences(of: ":", with: "")).jsonl"
+        worker.spillPath = spillPath
+        worker.isStopping = { readiness.phase == .draining }
+        worker.onStoreHealth = { problem in
+            readiness.storeProblem(problem?.reason)
+            if let problem {
+                logger.error("store unavailable; holding records and retrying (not ready)", metadata: ["path": "\(problem.path)", "reason": "\(problem.reason)"])
+            } else {
+                logger.notice("store writable again (ready)", metadata: ["path": "\(settings.storePath)"])
+            }
+        }
+        let context = ServiceContext(engine: engine, store: sqlite, readiness: readiness, metrics: metrics, settings: settings)
+        var httpLogger = Logger(label: "tributary.http")
+        httpLogger.logLevel = .warning
+        services.append(.init(service: ServiceApplication.make(context: context, logger: httpLogger) { actual in
+            readiness.enter(.serving)
+            FileHandle.standardOutput.write(Data("status: http://127.0.0.1:\(actual)/sources (also /health /ready /metrics /records/latest?symbol=BTC-USDT)\n".utf8))
+        }, serviceName: "http"))
+        services.append(.init(service: SinkService(worker: worker, report: { sinkTotals.set($0) }), successTerminationBehavior: .ignore, serviceName: "sink"))
         services.append(.init(service: SummaryService(engine: engine, every: .seconds(summaryEvery)), serviceName: "summary"))
-        services.append(.init(service: StatusServer.application(engine: engine, port: port) { actual in
-            FileHandle.standardOutput.write(Data("status: http://127.0.0.1:\(actual)/sources and /health\n".utf8))
-        }, serviceName: "status server"))
         if let duration {
-            services.append(.init(service: StopAfter(duration: .seconds(duration)), successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "timer"))
+            services.append(.init(service: StopAfter(duration: .seconds(duration), onStop: { readiness.enter(.draining) }),
+                                  successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "timer"))
         }
         services.append(.init(service: SchedulerService(engine: engine), successTerminationBehavior: .ignore, serviceName: "scheduler"))
 
-        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        var groupConfiguration = ServiceGroupConfiguration(services: services, logger: Logger(label: "tributary.lifecycle", factory: { _ in SwiftLogNoOpLogHandler() }))
+        // Past the deadline, in-flight fetches are cancelled; the sink still drains the buffer.
+        groupConfiguration.maximumGracefulShutdownDuration = settings.shutdownDeadline
+        let group = ServiceGroup(configuration: groupConfiguration)
+        let signals = ShutdownSignals(group: group, readiness: readiness, deadline: settings.shutdownDeadline, buffer: buffer, logger: logger)
+        let watcher = Task { await signals.watch() }
         try await group.run()
+        watcher.cancel()
         await client.shutdown()
         let totals = engine.totals
         let sink = sinkTotals.value
         for (name, count) in fanOut.extraFailures { print("warning: \(name) failed to write \(count) records (they are in the store)") }
-        print("tributary run: stopped; polls \(totals.polls) (\(totals.failures) failed), records pushed \(totals.records), stored \(sink.stored), duplicates \(sink.duplicates), dead-lettered \(sink.deadLettered); store \(store) holds \(try sqlite.recordCount) records")
+        let rows = (try? sqlite.recordCount).map(String.init) ?? "?"
+        print("tributary run: stopped; polls \(totals.polls) (\(totals.failures) failed), records pushed \(totals.records), stored \(sink.stored), duplicates \(sink.duplicates), dead-lettered \(sink.deadLettered), spilled \(sink.spilled), lost \(sink.lost); store \(settings.storePath) holds \(rows) records")
+        if sink.spilled > 0 { logger.error("the store was unavailable at shutdown; records written to the spill file instead", metadata: ["count": "\(sink.spilled)", "file": "\(spillPath)"]) }
+        if sink.spilled + sink.lost > 0 { throw ExitCode(1) }
+    }
+
+    /// Settings from tributary.yaml and the environment, then the flags; bad values stop here.
+    private func loadSettings() async throws -> ServiceSettings {
+        var settings: ServiceSettings
+        do {
+            settings = try await ServiceSettingsLoader(filePath: config, environment: ProcessInfo.processInfo.environment).load()
+        } catch let problems as ServiceSettingsLoader.Problems {
+            throw CLIError(problems.description)
+        }
+        if let store { settings.storePath = store }
+        if let port {
+            guard (0...65_535).contains(port) else { throw CLIError("--port \(port): allowed 0…65535") }
+            settings.httpPort = port
+        }
+        if let shutdownDeadline {
+            guard let deadline = DurationText.parse(shutdownDeadline), deadline >= .seconds(1) else {
+                throw CLIError("--shutdown-deadline '\(shutdownDeadline)': write a duration of at least 1s, e.g. 10s")
+            }
+            settings.shutdownDeadline = deadline
+        }
+        return settings
     }
 }
 
@@ -128,8 +212,10 @@ enum DemoFaults {
 /// group is already shutting down.
 struct StopAfter: Service {
     let duration: Duration
+    let onStop: @Sendable () -> Void
     func run() async throws {
         try? await cancelWhenGracefulShutdown { try await Task.sleep(for: duration) }
+        onStop()
     }
 }
 
@@ -164,24 +250,3 @@ final class SinkTotalsBox: @unchecked Sendable {
     func set(_ value: SinkWorker.Totals) { lock.lock(); totals = value; lock.unlock() }
     var value: SinkWorker.Totals { lock.lock(); defer { lock.unlock() }; return totals }
 }
-
-/// A free TCP port on 127.0.0.1 (bound, then released).
-enum FreePort {
-    static func find() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        guard bound == 0 else { throw CLIError("cannot find a free port on 127.0.0.1") }
-        var actual = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &actual) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: actual.sin_port))
-    }
-}
-
-#if canImport(Glibc)
-import Glibc
-#endif

@@ -24,6 +24,7 @@ import TributaryTesting
         try await Task.sleep(for: .seconds(6))
         // The status server answers while it runs.
         let statusURL = try #require(collected.text.split(separator: "\n").first { $0.hasPrefix("status: ") }.map { String($0.dropFirst(8).prefix { $0 != " " }) })
+        #expect(statusURL.hasSuffix("/sources"))
         let client = HTTPClient()
         let sources = try await client.send(HTTPRequest(url: statusURL))
         let health = try await client.send(HTTPRequest(url: statusURL.replacingOccurrences(of: "/sources", with: "/health")))
@@ -60,9 +61,3 @@ import TributaryTesting
     }
 }
 
-/// Output of a child process gathered as it arrives.
-final class OutputCollector: Sendable {
-    private let data = Mutex(Data())
-    func append(_ chunk: Data) { data.withLock { $0.append(chunk) } }
-    var text: String { data.withLock { String(decoding: $0, as: UTF8.self) } }
-}

@@ -16,6 +16,15 @@ public struct ResilienceMetrics: Sendable {
         self.factory = factory
     }
 
+    /// Creates this source's series at zero, so a scrape shows every source from the start
+    /// (Prometheus' advice: a missing series reads as "no data", not as "none happened").
+    public func register() {
+        breakerState(0)
+        Counter(label: "ingestion_retries_total", dimensions: [("source", source)], factory: factory).increment(by: 0)
+        Counter(label: "ingestion_throttles_total", dimensions: [("source", source), ("status", "429")], factory: factory).increment(by: 0)
+        Counter(label: "ingestion_requests_total", dimensions: [("source", source), ("outcome", "success")], factory: factory).increment(by: 0)
+    }
+
     /// 0 closed, 1 half-open, 2 open, 3 paused (throttled or quota).
     public func breakerState(_ value: Int) {
         Gauge(label: "ingestion_breaker_state", dimensions: [("source", source)], factory: factory).record(value)

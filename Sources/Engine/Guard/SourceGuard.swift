@@ -56,6 +56,7 @@ public final class SourceGuard<C: Clock>: Sendable where C.Duration == Duration,
         self.clock = clock
         self.wallNow = wallNow
         self.metrics = metrics ?? ResilienceMetrics(source: source)
+        self.metrics.register()
         state = Mutex(State(
             breaker: CircuitBreaker(configuration: settings.breaker),
             bucket: settings.rateLimit.map { TokenBucket(capacity: $0.capacity, refillPerSecond: $0.refillPerSecond) },

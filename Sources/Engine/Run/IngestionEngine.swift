@@ -1,4 +1,5 @@
 import Connectors
+import Logging
 import Synchronization
 import TributaryCore
 
@@ -23,7 +24,7 @@ public final class IngestionEngine: Sendable {
     public init(
         catalog: SourceCatalog, environment: [String: String], transport: some HTTPTransport, buffer: NormalizationBuffer<Envelope>,
         latency: LatencyRecorder = LatencyRecorder(), baseURL: (SourceID) -> String? = { _ in nil }, maxPeriod: Duration? = nil,
-        deadLetters: SQLiteStore? = nil, adjust: (inout ResilienceSettings) -> Void = { _ in }
+        deadLetters: SQLiteStore? = nil, logger: Logger? = nil, only: Set<SourceID>? = nil, adjust: (inout ResilienceSettings) -> Void = { _ in }
     ) {
         self.maxPeriod = maxPeriod
         self.buffer = buffer
@@ -31,14 +32,14 @@ public final class IngestionEngine: Sendable {
         var guards: [SourceID: SourceGuard<ContinuousClock>] = [:]
         var fetchers: [SourceID: Fetch] = [:]
         var definitions: [SourceID: SourceDefinition] = [:]
-        for (id, definition) in catalog.definitions where !definition.poll.isEmpty {
+        for (id, definition) in catalog.definitions where !definition.poll.isEmpty && (only?.contains(id) ?? true) {
             guard let connector = try? catalog.connector(for: id.rawValue, baseURL: baseURL(id), environment: environment) else { continue }
             var settings = ResilienceSettings(definition: definition, source: id)
             adjust(&settings)
             let guardian = SourceGuard(source: id.rawValue, settings: settings, clock: ContinuousClock())
             guards[id] = guardian
             definitions[id] = definition
-            fetchers[id] = Self.fetcher(connector, transport: transport, buffer: buffer, latency: latency, guardian: guardian, deadLetters: deadLetters)
+            fetchers[id] = Self.fetcher(connector, transport: transport, buffer: buffer, latency: latency, guardian: guardian, deadLetters: deadLetters, logger: logger)
         }
         self.guards = guards
         self.fetchers = fetchers
@@ -47,11 +48,11 @@ public final class IngestionEngine: Sendable {
 
     private static func fetcher<C: Connector, T: HTTPTransport>(
         _ connector: C, transport: T, buffer: NormalizationBuffer<Envelope>, latency: LatencyRecorder, guardian: SourceGuard<ContinuousClock>,
-        deadLetters: SQLiteStore?
+        deadLetters: SQLiteStore?, logger: Logger?
     ) -> Fetch {
         let worker = ResilientWorker(
             worker: SourceWorker(connector: connector, transport: transport, buffer: buffer, latency: latency), guardian: guardian,
-            clock: ContinuousClock(), deadLetters: deadLetters)
+            clock: ContinuousClock(), deadLetters: deadLetters, logger: logger)
         return { call, cost in try await worker.fetch(call, cost: cost) }
     }
 

@@ -12,9 +12,12 @@ public struct SinkService: Service {
     }
 
     public func run() async throws {
-        // Not cancelled by a graceful shutdown: it drains until the scheduler finishes the buffer,
-        // then waits for its own turn in the group's shutdown sequence (services stop in reverse order).
-        let totals = await worker.run()
+        // The worker runs in its own task so that neither a graceful shutdown nor the group's
+        // cancellation (the shutdown deadline) stops it early: it drains until the scheduler
+        // finishes the buffer. Then it waits for its turn in the shutdown sequence (services stop
+        // in reverse order, so the HTTP surface listed before it keeps answering until it ends).
+        let worker = self.worker
+        let totals = await Task { await worker.run() }.value
         report(totals)
         try? await gracefulShutdown()
     }

@@ -1,4 +1,5 @@
 import Connectors
+import Logging
 import Resilience
 import TributaryCore
 
@@ -16,12 +17,15 @@ where Clk.Duration == Duration, Clk.Instant: Sendable {
     private let clock: Clk
     /// Where bodies that do not decode are kept (with the call), so a fixed connector can replay them.
     public let deadLetters: SQLiteStore?
+    /// Failed attempts and breaker changes, one line each with the request id; nil: silent.
+    public let logger: Logger?
 
-    public init(worker: SourceWorker<C, T>, guardian: SourceGuard<Clk>, clock: Clk, deadLetters: SQLiteStore? = nil) {
+    public init(worker: SourceWorker<C, T>, guardian: SourceGuard<Clk>, clock: Clk, deadLetters: SQLiteStore? = nil, logger: Logger? = nil) {
         self.worker = worker
         self.guardian = guardian
         self.clock = clock
         self.deadLetters = deadLetters
+        self.logger = logger
     }
 
     /// Fetches through the guard and pushes the records into the buffer.
@@ -52,12 +56,14 @@ where Clk.Duration == Duration, Clk.Instant: Sendable {
                 guardian.complete(permit, outcome: .ignored)
                 throw error
             }
+            let stateBefore = logger == nil ? "" : guardian.status.state
             let result = await worker.attempt(request, call: call)
             let signals = result.response.map { ThrottleSignals.read($0.headers, now: .now()) } ?? ThrottleSignals()
             switch result.result {
             case .success(let envelopes):
                 guardian.complete(permit, outcome: .success, signals: signals)
                 guardian.metrics.request(outcome: .success, error: nil, duration: result.duration)
+                logStateChange(from: stateBefore, requestID: result.requestID)
                 Self.countByKind(envelopes, into: guardian.metrics)
                 for envelope in envelopes { try await worker.buffer.push(envelope) }
                 return envelopes
@@ -66,6 +72,11 @@ where Clk.Duration == Duration, Clk.Instant: Sendable {
                 guardian.complete(permit, outcome: outcome, signals: signals, error: "\(error)")
                 guardian.metrics.request(outcome: outcome, error: error, duration: result.duration)
                 if let response = result.response { keepIfUndecodable(response, call: call, error: error) }
+                logger?.warning("fetch failed", metadata: [
+                    "source": "\(guardian.source)", "endpoint": "\(call.endpoint)", "request_id": "\(result.requestID)",
+                    "attempt": "\(attempt)", "outcome": "\(outcome.label)", "status": "\(result.response?.status ?? 0)", "error": "\(error)",
+                ])
+                logStateChange(from: stateBefore, requestID: result.requestID)
                 if error is CancellationError { throw error }
                 let decision = policy.decide(
                     attempt: attempt, retryable: outcome.isRetryable, retryAfter: signals.retryAfter, using: &generator
@@ -75,6 +86,16 @@ where Clk.Duration == Duration, Clk.Instant: Sendable {
                 attempt += 1
             }
         }
+    }
+
+    private func logStateChange(from before: String, requestID: String) {
+        guard let logger else { return }
+        let status = guardian.status
+        guard status.state != before else { return }
+        logger.notice("source state changed", metadata: [
+            "source": "\(guardian.source)", "from": "\(before)", "to": "\(status.state)", "request_id": "\(requestID)",
+            "next_allowed_at": "\(status.nextAllowedAt?.rfc3339 ?? "-")",
+        ])
     }
 
     /// A body that arrived but did not decode is evidence worth keeping: into the dead letters.

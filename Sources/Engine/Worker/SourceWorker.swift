@@ -47,6 +47,8 @@ public struct SourceWorker<C: Connector, T: HTTPTransport>: Sendable {
         public var result: Result<[Envelope], any Error>
         /// Send to decoded (or to the failure).
         public var duration: Duration = .zero
+        /// The id stamped into the records' provenance and the log lines of this attempt.
+        public var requestID: String = ""
     }
 
     /// One attempt, never throwing, so the resilience layer can read the response's headers
@@ -61,7 +63,7 @@ public struct SourceWorker<C: Connector, T: HTTPTransport>: Sendable {
         } catch {
             let duration = ContinuousClock.now - started
             latency.record(source: connector.id, latency: duration, success: false)
-            return Attempt(response: nil, result: .failure(error), duration: duration)
+            return Attempt(response: nil, result: .failure(error), duration: duration, requestID: requestID)
         }
         let receivedAt = UTCTimestamp.now()
         let records: [Record]
@@ -70,7 +72,7 @@ public struct SourceWorker<C: Connector, T: HTTPTransport>: Sendable {
         } catch {
             let duration = ContinuousClock.now - started
             latency.record(source: connector.id, latency: duration, success: false)
-            return Attempt(response: response, result: .failure(error), duration: duration)
+            return Attempt(response: response, result: .failure(error), duration: duration, requestID: requestID)
         }
         let duration = ContinuousClock.now - started
         latency.record(source: connector.id, latency: duration, success: true)
@@ -83,6 +85,6 @@ public struct SourceWorker<C: Connector, T: HTTPTransport>: Sendable {
                 ingestedAt: ingestedAt
             )
         }
-        return Attempt(response: response, result: .success(envelopes), duration: duration)
+        return Attempt(response: response, result: .success(envelopes), duration: duration, requestID: requestID)
     }
 }

@@ -13,6 +13,9 @@ public struct ServiceSettings: Sendable, Equatable {
     public var storeBatchSize = 500
     /// How long the sink waits to fill a batch (`store.linger`).
     public var storeLinger: Duration = .milliseconds(50)
+    /// Cap on the store file's size in bytes; 0: none (`store.max_bytes`). Past it the store
+    /// reports itself full: not ready, records held, spilled at shutdown.
+    public var storeMaxBytes = 0
     /// Largest raw body kept per dead letter (`store.dead_letter_max_bytes`).
     public var deadLetterMaxBytes = 64 * 1024
     /// Records the buffer holds before producers wait (`buffer.capacity`).

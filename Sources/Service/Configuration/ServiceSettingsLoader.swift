@@ -48,6 +48,7 @@ public struct ServiceSettingsLoader: Sendable {
         .text("store.path") { $0.storePath = $1 },
         .integer("store.batch_size", 1...100_000) { $0.storeBatchSize = $1 },
         .duration("store.linger", .zero ... .seconds(10)) { $0.storeLinger = $1 },
+        .integer("store.max_bytes", 0...Int(Int64.max / 2)) { $0.storeMaxBytes = $1 },
         .integer("store.dead_letter_max_bytes", 0...(16 * 1024 * 1024)) { $0.deadLetterMaxBytes = $1 },
         .integer("buffer.capacity", 16...10_000_000) { $0.bufferCapacity = $1 },
         .integer("pool.max_connections", 1...100_000) { $0.poolMaxConnections = $1 },

@@ -1,0 +1,38 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A free TCP port on 127.0.0.1, for servers started on "any free port" that must be told it
+/// before they listen (the demo's in-process mock market, test servers).
+///
+/// The port is bound, read and released, so another process could take it in between; callers
+/// that can bind port 0 themselves and read the result should do that instead.
+public enum LoopbackPort {
+    public struct Unavailable: Error, CustomStringConvertible {
+        public let errno: Int32
+        public var description: String { "cannot bind a free port on 127.0.0.1 (errno \(errno))" }
+    }
+
+    public static func free() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else { throw Unavailable(errno: errno) }
+        return port(of: fd)
+    }
+
+    /// The local port a socket is bound to.
+    public static func port(of fd: Int32) -> Int {
+        var actual = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &actual) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: actual.sin_port))
+    }
+}

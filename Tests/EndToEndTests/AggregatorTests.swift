@@ -1,0 +1,237 @@
+import Engine
+import Foundation
+import Testing
+import Transport
+import TributaryCore
+import TributaryTesting
+
+/// `tributary run` as a real process against the mock market: the HTTP surface, shutdown under
+/// load, restarts over the same store, a store that fills up, and bad settings.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct AggregatorTests {
+    /// A Sources.d folder with one Binance source at `mock`, polling what `poll` lists.
+    func sourcesDirectory(mock: String, poll: [String], in directory: String) throws -> String {
+        let folder = directory + "/sources"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try """
+            id: binance
+            base_url: \(mock)/binance
+            auth: { kind: hmac-sha256, key_env: BINANCE_API_KEY, secret_env: BINANCE_API_SECRET }
+            rate_limit: { capacity: 100000, refill_per_second: 100000 }
+            max_concurrent: 16
+            timeouts: { connect_ms: 2000, total_ms: 20000 }
+            poll:
+            \(poll.map { "  - " + $0 }.joined(separator: "\n"))
+            """.write(toFile: folder + "/binance.yaml", atomically: true, encoding: .utf8)
+        return folder
+    }
+
+    @Test func metricsReadyAndLatestViewWhileRunning() async throws {
+        let directory = try temporaryDirectory("surface")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let run = try RunProcess(["--demo", "--port", "0", "--store", directory + "/t.sqlite", "--summary-every", "1"])
+        let base = try await run.baseURL()
+        try await Task.sleep(for: .seconds(4))
+
+        let ready = try await get(base + "/ready")
+        #expect(ready.status == 200, "\(ready.bodyText)")
+        let metrics = try await get(base + "/metrics")
+        #expect(metrics.status == 200)
+        #expect(metrics.headers["content-type"]?.hasPrefix("text/plain; version=0.0.4") == true)
+        let families = try PrometheusText.families(metrics.bodyText)
+        for family in [
+            "ingestion_requests_total", "ingestion_request_duration_seconds", "ingestion_breaker_state", "ingestion_retries_total",
+            "ingestion_throttles_total", "ingestion_queue_depth", "ingestion_records_total", "ingestion_dropped_total",
+            "ingestion_store_batch_duration_seconds", "ingestion_dead_letters", "ingestion_source_stale",
+        ] {
+            #expect(families[family] != nil, "missing \(family)")
+        }
+        #expect(families["ingestion_request_duration_seconds"] == "histogram")
+        #expect(families["ingestion_requests_total"] == "counter")
+        #expect(metrics.bodyText.contains(#"ingestion_requests_total{source="binance",outcome="success"}"#))
+        #expect(metrics.bodyText.contains(#"ingestion_records_total{source="binance",kind="quote"}"#))
+
+        let latest = try await get(base + "/records/latest?symbol=BTC-USDT&kind=quote")
+        #expect(latest.status == 200)
+        let view = try JSONParser.parse(latest.body)
+        let median = try #require(view["consolidated"]?["median"]?.decimalValue)
+        #expect(median > ExactDecimal(0))
+        #expect(view["sources"]?.arrayValue?.contains { $0["source"] == .string("binance") && $0["stale"] == .bool(false) } == true)
+        let missing = try await get(base + "/records/latest")
+        #expect(missing.status == 400 && missing.bodyText.contains("symbol"))
+
+        let sources = try JSONParser.parse(try await get(base + "/sources").body)
+        let binance = try #require(sources.arrayValue?.first { $0["source"] == .string("binance") })
+        #expect(binance["last_success_at"]?.stringValue != nil)
+        #expect(binance["next_poll_at"]?.stringValue != nil)
+        #expect(binance["stale"] == .bool(false))
+
+        run.signal(SIGTERM)
+        #expect(await run.wait() == 0, "\(run.stderr.text)")
+    }
+
+    @Test func readyFlipsWhileDrainingAndTheDeadlineHolds() async throws {
+        let directory = try temporaryDirectory("drain")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let mock = try MockProcess(arguments: ["--fault", "binance:hang:seconds=60"])
+        defer { mock.kill() }
+        let sources = try sourcesDirectory(mock: mock.url, poll: ["{ endpoint: ticker, symbols: [BTCUSDT], every: 1s }"], in: directory)
+        let run = try RunProcess(["--only", "binance", "--port", "0", "--store", directory + "/t.sqlite", "--shutdown-deadline", "3s"],
+                                 environment: ["TRIBUTARY_SOURCES_DIR": sources])
+        let base = try await run.baseURL()
+        try await Task.sleep(for: .seconds(2))  // a poll is now hanging upstream
+        #expect(try await get(base + "/ready").status == 200)
+        let signalled = ContinuousClock.now
+        run.signal(SIGTERM)
+        var sawDraining = false
+        for _ in 0..<20 where !sawDraining {
+            try await Task.sleep(for: .milliseconds(100))
+            if let ready = try? await get(base + "/ready"), ready.status == 503, ready.bodyText.contains("draining") { sawDraining = true }
+        }
+        #expect(sawDraining, "\(run.stderr.text)")
+        #expect(try await get(base + "/health").status == 200)
+        let status = await run.wait()
+        let took = ContinuousClock.now - signalled
+        #expect(status == 0, "\(run.stdout.text) \(run.stderr.text)")
+        // The hanging fetch is cancelled at the 3 s deadline, not waited for (60 s).
+        #expect(took < .seconds(6), "shutdown took \(took)")
+        #expect(run.stderr.text.contains("shutting down"))
+    }
+
+    @Test func sigtermUnderLoadLosesNothing() async throws {
+        let directory = try temporaryDirectory("load")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let mock = try MockProcess()
+        defer { mock.stop() }
+        let polls = ["BTCUSDT", "ETHUSDT", "BNBUSDT", "SOLUSDT"].map {
+            "{ endpoint: klines, symbols: [\($0)], every: 100ms, params: { interval: 1m, limit: 1000 } }"
+        } + ["{ endpoint: ticker, symbols: [BTCUSDT, ETHUSDT], every: 100ms }"]
+        let sources = try sourcesDirectory(mock: mock.url, poll: polls, in: directory)
+        let store = directory + "/t.sqlite"
+        let run = try RunProcess(["--only", "binance", "--port", "0", "--store", store, "--sink", "jsonl:" + directory + "/out.jsonl"],
+                                 environment: ["TRIBUTARY_SOURCES_DIR": sources, "TRIBUTARY_BUFFER_CAPACITY": "2000"])
+        _ = try await run.baseURL()
+        try await Task.sleep(for: .seconds(5))
+        run.signal(SIGTERM)
+        let status = await run.wait()
+        #expect(status == 0, "\(run.stderr.text)")
+        let pushed = try #require(run.final("records pushed "))
+        let stored = try #require(run.final("stored "))
+        let duplicates = try #require(run.final("duplicates "))
+        let dead = try #require(run.final("dead-lettered "))
+        #expect(pushed > 10_000, "not under load: \(pushed) records")
+        #expect(stored + duplicates + dead == pushed, "\(run.stdout.text)")
+        #expect(run.final("spilled ") == 0 && run.final("lost ") == 0)
+
+        // Every record the sink saw is in the store under its identity.
+        let lines = try String(contentsOfFile: directory + "/out.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == stored + duplicates)
+        let sqlite = try SQLiteStore(path: store)
+        var missing = 0
+        for line in lines.shuffled().prefix(2_000) {
+            let record = try JSONParser.parse(Array(line.utf8))
+            let symbol = try #require(record["symbol"]?.stringValue)
+            let kind = try #require(record["kind"]?.stringValue.flatMap(Record.Kind.init(rawValue:)))
+            let key = kind == .bar ? "\(record["interval"]?.stringValue ?? "")@\(record["start"]?.stringValue ?? "")" : record["as_of"]?.stringValue ?? ""
+            if try sqlite.storedLine(source: "binance", kind: kind, symbol: symbol, naturalKey: key) == nil { missing += 1 }
+        }
+        #expect(missing == 0)
+    }
+
+    @Test func restartingOverTheSameStoreAddsNoDuplicates() async throws {
+        let directory = try temporaryDirectory("restart")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let mock = try MockProcess()
+        defer { mock.stop() }
+        // Fixed history (endTime in the past): the upstream returns the same bars every time.
+        let sources = try sourcesDirectory(mock: mock.url, poll: [
+            "{ endpoint: klines, symbols: [BTCUSDT], every: 200ms, params: { interval: 1h, limit: 100, end: '1700000000000' } }",
+        ], in: directory)
+        let store = directory + "/t.sqlite"
+        var rowsAfter: [Int] = []
+        var storedPerRun: [Int] = []
+        for _ in 0..<2 {
+            let run = try RunProcess(["--only", "binance", "--port", "0", "--store", store, "--for", "2"], environment: ["TRIBUTARY_SOURCES_DIR": sources])
+            #expect(await run.wait() == 0, "\(run.stderr.text)")
+            storedPerRun.append(try #require(run.final("stored ")))
+            rowsAfter.append(try #require(run.final("holds ")))
+            #expect(try #require(run.final("duplicates ")) > 0)
+        }
+        #expect(storedPerRun == [100, 0])
+        #expect(rowsAfter == [100, 100])
+    }
+
+    @Test func aFullStoreIsNotReadyLogsClearlyAndSpillsAtShutdown() async throws {
+        let directory = try temporaryDirectory("full")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = directory + "/t.sqlite"
+        let run = try RunProcess(["--demo", "--port", "0", "--store", store, "--summary-every", "1"],
+                                 environment: ["TRIBUTARY_STORE_MAX_BYTES": "262144"])
+        let base = try await run.baseURL()
+        var notReady: HTTPResponse?
+        for _ in 0..<60 where notReady == nil {
+            try await Task.sleep(for: .milliseconds(500))
+            if let ready = try? await get(base + "/ready"), ready.status == 503 { notReady = ready }
+        }
+        let response = try #require(notReady, "the store never filled: \(run.stderr.text)")
+        #expect(response.bodyText.contains("store unavailable"))
+        #expect(response.bodyText.contains("full"))
+        #expect(try await get(base + "/health").status == 200)
+        #expect(run.stderr.text.contains("store unavailable"))
+        run.signal(SIGTERM)
+        let status = await run.wait()
+        // Not a crash: an orderly exit that says records went to the spill file.
+        #expect(status == 1, "\(run.stdout.text) \(run.stderr.text)")
+        let pushed = try #require(run.final("records pushed "))
+        let spilled = try #require(run.final("spilled "))
+        #expect(spilled > 0)
+        #expect(try #require(run.final("stored ")) + run.final("duplicates ")! + run.final("dead-lettered ")! + spilled == pushed)
+        let spill = try #require(try FileManager.default.contentsOfDirectory(atPath: directory).first { $0.contains(".unsaved-") })
+        let lines = try String(contentsOfFile: directory + "/" + spill, encoding: .utf8).split(separator: "\n").count
+        #expect(lines == spilled)
+    }
+
+    @Test func invalidSettingsStopBeforeAnythingRuns() throws {
+        let directory = try temporaryDirectory("settings")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try "buffer:\n  capacity: 3\nshutdown:\n  deadline: forever\n".write(toFile: directory + "/tributary.yaml", atomically: true, encoding: .utf8)
+        let result = try Tributary.run(["run", "--config", directory + "/tributary.yaml", "--store", directory + "/t.sqlite", "--port", "0"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("buffer.capacity"))
+        #expect(result.stderr.contains("allowed: 16…10000000"))
+        #expect(result.stderr.contains("shutdown.deadline"))
+        #expect(!FileManager.default.fileExists(atPath: directory + "/t.sqlite"))
+    }
+}
+
+/// Reads Prometheus text exposition: each sample line must parse, and each family's TYPE is returned.
+enum PrometheusText {
+    struct Invalid: Error, CustomStringConvertible { let description: String }
+
+    static func families(_ text: String) throws -> [String: String] {
+        var types: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            if line.hasPrefix("# TYPE ") {
+                let parts = line.split(separator: " ")
+                guard parts.count == 4 else { throw Invalid(description: "bad TYPE line: \(line)") }
+                types[String(parts[2])] = String(parts[3])
+                continue
+            }
+            if line.hasPrefix("#") { continue }
+            // name{labels} value  |  name value
+            guard let space = line.lastIndex(of: " "), Double(line[line.index(after: space)...]) != nil || line.hasSuffix("+Inf") else {
+                throw Invalid(description: "bad sample line: \(line)")
+            }
+            let series = line[..<space]
+            let name = series.prefix { $0 != "{" }
+            guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == ":" }), !name.isEmpty else {
+                throw Invalid(description: "bad metric name: \(line)")
+            }
+            if series.contains("{") { guard series.hasSuffix("}") else { throw Invalid(description: "bad labels: \(line)") } }
+            let family = ["_bucket", "_sum", "_count"].reduce(String(name)) { name, suffix in
+                name.hasSuffix(suffix) && types[String(name.dropLast(suffix.count))] == "histogram" ? String(name.dropLast(suffix.count)) : name
+            }
+            guard types[family] != nil else { throw Invalid(description: "sample without a TYPE line: \(line)") }
+        }
+        return types
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import Synchronization
+import Transport
+import TributaryCore
+import TributaryTesting
+
+/// `tributary run …` as a child process: its output gathered as it arrives, its status URL,
+/// signals, and the final "stopped" line's counts.
+final class RunProcess: @unchecked Sendable {
+    let process = Process()
+    let stdout = OutputCollector()
+    let stderr = OutputCollector()
+    private let outPipe = Pipe()
+    private let errPipe = Pipe()
+
+    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+        process.executableURL = Tributary.executable
+        process.arguments = ["run"] + arguments
+        var env = ProcessInfo.processInfo.environment
+        env.merge(environment) { $1 }
+        process.environment = env
+        process.standardOutput = outPipe
+        process.standardError = errPipe
+        let (out, err) = (stdout, stderr)
+        outPipe.fileHandleForReading.readabilityHandler = { out.append($0.availableData) }
+        errPipe.fileHandleForReading.readabilityHandler = { err.append($0.availableData) }
+        try process.run()
+    }
+
+    /// The base URL of the HTTP surface, once it has printed it (waits up to `timeout`).
+    func baseURL(timeout: Duration = .seconds(20)) async throws -> String {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let line = stdout.text.split(separator: "\n").first(where: { $0.hasPrefix("status: ") }) {
+                let url = line.dropFirst(8).prefix { $0 != " " }
+                return String(url.dropLast("/sources".count))
+            }
+            guard process.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw RunProcessError("no status line; stdout: \(stdout.text) stderr: \(stderr.text)")
+    }
+
+    func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+
+    /// Waits for the process to end (up to `timeout`, then kills it) and returns its status.
+    func wait(timeout: Duration = .seconds(30)) async -> Int32 {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+        outPipe.fileHandleForReading.readabilityHandler = nil
+        errPipe.fileHandleForReading.readabilityHandler = nil
+        stdout.append(outPipe.fileHandleForReading.readDataToEndOfFile())
+        stderr.append(errPipe.fileHandleForReading.readDataToEndOfFile())
+        return process.terminationStatus
+    }
+
+    /// A number from the final "tributary run: stopped; …" line, after `label`.
+    func final(_ label: String) -> Int? {
+        guard let line = stdout.text.split(separator: "\n").last(where: { $0.hasPrefix("tributary run: stopped") }),
+              let range = line.range(of: label) else { return nil }
+        return Int(line[range.upperBound...].prefix { $0.isNumber })
+    }
+}
+
+struct RunProcessError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Output of a child process gathered as it arrives.
+final class OutputCollector: Sendable {
+    private let data = Mutex(Data())
+    func append(_ chunk: Data) { data.withLock { $0.append(chunk) } }
+    var text: String { data.withLock { String(decoding: $0, as: UTF8.self) } }
+}
+
+/// A temporary folder removed by the test's `defer`.
+func temporaryDirectory(_ name: String) throws -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("tributary-\(name)-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+/// One GET on loopback.
+func get(_ url: String) async throws -> HTTPResponse {
+    let client = HTTPClient()
+    defer { Task { await client.shutdown() } }
+    return try await client.send(HTTPRequest(url: url))
+}
