@@ -190,6 +190,34 @@ import TributaryTesting
         #expect(lines == spilled)
     }
 
+    @Test func undecodableResponsesAreDeadLetteredAndTheDLQCommandsReadThem() async throws {
+        let directory = try temporaryDirectory("dlq")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let mock = try MockProcess(arguments: ["--fault", "binance:malformed:count=2"])
+        defer { mock.stop() }
+        let sources = try sourcesDirectory(mock: mock.url, poll: ["{ endpoint: ticker, symbols: [BTCUSDT], every: 300ms }"], in: directory)
+        let store = directory + "/t.sqlite"
+        let run = try RunProcess(["--only", "binance", "--port", "0", "--store", store, "--for", "2"], environment: ["TRIBUTARY_SOURCES_DIR": sources])
+        #expect(await run.wait() == 0, "\(run.stderr.text)")
+
+        let list = try Tributary.run(["dlq", "list", "--store", store])
+        #expect(list.status == 0, "\(list.stderr)")
+        let rows = list.stdout.split(separator: "\n").filter { $0.contains("binance") && $0.contains("response") }
+        #expect(rows.count == 2, "\(list.stdout)")
+        let id = try #require(rows.first.flatMap { Int($0.prefix { $0 != " " }) })
+        let show = try Tributary.run(["dlq", "show", String(id), "--store", store])
+        #expect(show.stdout.contains("holds:      response"))
+        #expect(show.stdout.contains("call:       ticker symbols=BTCUSDT"))
+        #expect(show.stdout.contains("body ("))
+        // The bodies are still malformed: the replay says so, keeps them pending, exits 1.
+        let replay = try Tributary.run(["dlq", "replay", "--all", "--store", store])
+        #expect(replay.status == 1)
+        #expect(replay.stdout.contains("still failing"))
+        #expect(try Tributary.run(["dlq", "list", "--pending", "--store", store]).stdout.contains("2 shown"))
+        let missing = try Tributary.run(["dlq", "show", "999", "--store", store])
+        #expect(missing.status != 0 && missing.stderr.contains("no dead letter 999"))
+    }
+
     @Test func invalidSettingsStopBeforeAnythingRuns() throws {
         let directory = try temporaryDirectory("settings")
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -31,6 +31,14 @@ public struct DeadLetter: Sendable, Hashable {
         self.createdAt = createdAt
     }
 
+    /// Bytes kept: the record's line or the raw body.
+    public var size: Int {
+        switch payload {
+        case .record(let row): row.line.utf8.count
+        case .response(_, _, let body): body.count
+        }
+    }
+
     /// `record` or `response`.
     public var kindName: String {
         if case .record = payload { "record" } else { "response" }

@@ -10,6 +10,11 @@ public struct StoreUnavailable: Error, Sendable, Hashable, CustomStringConvertib
     public var path: String
     public var reason: String
 
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+
     public var description: String { "the store \(path) cannot be written: \(reason)" }
 
     /// Classifies a GRDB/SQLite error; nil when it is about the data, not the store.

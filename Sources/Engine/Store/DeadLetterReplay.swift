@@ -1,0 +1,56 @@
+import Connectors
+import TributaryCore
+
+/// Puts dead letters back on the normal path (`tributary dlq replay`).
+///
+/// A record row is upserted as it was kept (so replaying twice adds nothing: the content hash
+/// matches). A response row is decoded again by the source's current connector — the point of
+/// keeping it is that a fixed connector can recover the data — and its records are stored with
+/// provenance naming the dead letter. A row that still fails stays pending, with the new reason.
+public struct DeadLetterReplay: Sendable {
+    public enum Outcome: Sendable, Equatable {
+        case stored(SQLiteStore.WriteResult)
+        case stillFailing(String)
+        case alreadyReplayed
+    }
+
+    public let store: SQLiteStore
+    private let connector: @Sendable (String) -> (any Connector)?
+
+    /// - Parameter connector: the connector of a source id (from the source catalog).
+    public init(store: SQLiteStore, connector: @escaping @Sendable (String) -> (any Connector)?) {
+        self.store = store
+        self.connector = connector
+    }
+
+    public func replay(_ letter: DeadLetter, force: Bool = false) -> Outcome {
+        guard let id = letter.id else { return .stillFailing("the dead letter has no id") }
+        if letter.replayedAt != nil, !force { return .alreadyReplayed }
+        let result: SQLiteStore.WriteResult
+        do {
+            switch letter.payload {
+            case .record(let row):
+                result = try store.upsert(rows: [row])
+            case .response(let call, let status, let body):
+                guard let connector = connector(letter.source) else {
+                    return .stillFailing("no connector for source '\(letter.source)' (is its Sources.d file valid?)")
+                }
+                let endpointCall = EndpointCall(call.endpoint, symbols: call.symbols, parameters: call.parameters)
+                let response = HTTPResponse(status: status == 0 ? 200 : status, body: body)
+                let records = try connector.decode(response, for: endpointCall, receivedAt: letter.createdAt)
+                let envelopes = records.map {
+                    var envelope = Envelope.rest(
+                        $0, sourceURI: "dead-letter:\(id)", observedAt: letter.createdAt, requestID: "dlq-\(id)",
+                        transformations: ["replay:dead-letter#\(id)", "decode:\(letter.source).\(call.endpoint)", "normalize:v1"])
+                    envelope.provenance.parentID = "dead-letter:\(id)"
+                    return envelope
+                }
+                result = try store.upsert(envelopes)
+            }
+            try store.markReplayed(id: id)
+        } catch {
+            return .stillFailing("\(error)")
+        }
+        return .stored(result)
+    }
+}

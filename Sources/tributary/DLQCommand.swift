@@ -1,0 +1,145 @@
+import ArgumentParser
+import Connectors
+import Engine
+import Foundation
+import Service
+import TributaryCore
+
+/// `tributary dlq list|show|replay`: what could not be decoded or stored, and putting it back.
+struct DLQCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dlq",
+        abstract: "Look at and replay the dead-letter table of the store.",
+        subcommands: [List.self, Show.self, Replay.self]
+    )
+
+    struct StoreOptions: ParsableArguments {
+        @Option(help: "The SQLite store (default: store.path from tributary.yaml / TRIBUTARY_STORE_PATH, else data/tributary.sqlite).")
+        var store: String?
+
+        @Option(help: "Engine settings file (YAML).")
+        var config: String?
+
+        func open() async throws -> SQLiteStore {
+            var path = store
+            if path == nil {
+                do {
+                    path = try await ServiceSettingsLoader(filePath: config, environment: ProcessInfo.processInfo.environment).load().storePath
+                } catch let problems as ServiceSettingsLoader.Problems {
+                    throw CLIError(problems.description)
+                }
+            }
+            let resolved = path ?? ServiceSettings().storePath
+            guard FileManager.default.fileExists(atPath: resolved) else {
+                throw CLIError("no store at \(resolved) (pass --store PATH, or run `tributary run` first)")
+            }
+            return try SQLiteStore(path: resolved)
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List dead letters, newest first.")
+        @OptionGroup var options: StoreOptions
+        @Option(help: "Only this source.") var source: String?
+        @Flag(help: "Leave out the ones already replayed.") var pending = false
+        @Option(help: "At most this many.") var limit = 50
+
+        func run() async throws {
+            let store = try await options.open()
+            let letters = try store.deadLetters(limit: limit, source: source, pending: pending)
+            guard !letters.isEmpty else { print("no dead letters\(source.map { " for \($0)" } ?? "") in \(store.path)"); return }
+            var rows = [["ID", "CREATED", "SOURCE", "ENDPOINT", "HOLDS", "BYTES", "REPLAYED", "REASON"]]
+            for letter in letters {
+                rows.append([
+                    String(letter.id ?? 0), letter.createdAt.rfc3339, letter.source, letter.endpoint, letter.kindName, String(letter.size),
+                    letter.replayedAt?.rfc3339 ?? "-", String(letter.reason.replacingOccurrences(of: "\n", with: " ").prefix(80)),
+                ])
+            }
+            print(TextTable.render(rows), terminator: "")
+            print("\(letters.count) shown; total \(try store.deadLetterCount) in \(store.path)")
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one dead letter with its raw body.")
+        @OptionGroup var options: StoreOptions
+        @Argument(help: "The dead letter's id (from `dlq list`).") var id: Int64
+
+        func run() async throws {
+            let store = try await options.open()
+            guard let letter = try store.deadLetter(id: id) else { throw CLIError("no dead letter \(id) in \(store.path) (see `tributary dlq list`)") }
+            print("id:         \(id)")
+            print("created:    \(letter.createdAt.rfc3339)")
+            print("source:     \(letter.source)")
+            print("endpoint:   \(letter.endpoint)")
+            print("holds:      \(letter.kindName)")
+            print("replayed:   \(letter.replayedAt?.rfc3339 ?? "no")")
+            print("reason:     \(letter.reason)")
+            switch letter.payload {
+            case .record(let row):
+                print("identity:   \(row.kind) \(row.symbol) \(row.naturalKey) (\(row.contentHash))")
+                print("record:")
+                print(row.line)
+            case .response(let call, let status, let body):
+                print("call:       \(call.endpoint) symbols=\(call.symbols.joined(separator: ",")) \(call.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))")
+                print("status:     \(status)")
+                print("body (\(body.count) bytes):")
+                print(Self.printable(body))
+            }
+        }
+
+        /// The body as text when it is UTF-8, else a hex dump of its start.
+        static func printable(_ body: [UInt8]) -> String {
+            if let text = String(validating: body, as: UTF8.self) { return text }
+            return body.prefix(512).map { String(format: "%02x", $0) }.joined(separator: " ") + (body.count > 512 ? " …" : "") + "  (not UTF-8; hex)"
+        }
+    }
+
+    struct Replay: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Replay dead letters into the store: records as kept, responses decoded again by the current connector.")
+        @OptionGroup var options: StoreOptions
+        @Argument(help: "Ids to replay; none with --all replays every pending one.") var ids: [Int64] = []
+        @Flag(help: "Replay every pending dead letter (of --source, if given).") var all = false
+        @Option(help: "With --all: only this source.") var source: String?
+        @Flag(help: "Replay even if already replayed.") var force = false
+
+        func validate() throws {
+            if ids.isEmpty && !all { throw ValidationError("name dead-letter ids, or pass --all") }
+            if !ids.isEmpty && all { throw ValidationError("pass either ids or --all, not both") }
+        }
+
+        func run() async throws {
+            let store = try await options.open()
+            let environment = try await RuntimeEnvironment.load()
+            let catalog = SourceCatalog(directories: SourceDirectories.search(environment: environment))
+            let replay = DeadLetterReplay(store: store) { source in try? catalog.connector(for: source, environment: environment) }
+            var letters: [DeadLetter] = []
+            if all {
+                letters = try store.deadLetters(limit: Int.max, source: source, pending: !force).reversed()
+            } else {
+                for id in ids {
+                    guard let letter = try store.deadLetter(id: id) else { throw CLIError("no dead letter \(id) in \(store.path)") }
+                    letters.append(letter)
+                }
+            }
+            var (stored, unchanged, failing, skipped) = (0, 0, 0, 0)
+            for letter in letters {
+                switch replay.replay(letter, force: force) {
+                case .stored(let result):
+                    stored += result.inserted + result.updated
+                    unchanged += result.unchanged
+                    print("\(letter.id ?? 0): replayed (\(result.inserted) new, \(result.updated) changed, \(result.unchanged) already stored)")
+                case .stillFailing(let reason):
+                    failing += 1
+                    print("\(letter.id ?? 0): still failing: \(reason)")
+                case .alreadyReplayed:
+                    skipped += 1
+                    print("\(letter.id ?? 0): already replayed at \(letter.replayedAt?.rfc3339 ?? "?") (use --force to replay again)")
+                }
+            }
+            print("replayed \(letters.count - failing - skipped) of \(letters.count): \(stored) records stored, \(unchanged) already there, \(failing) still failing, \(skipped) skipped")
+            if failing > 0 { throw ExitCode(1) }
+        }
+    }
+}
