@@ -1,4 +1,5 @@
 import Connectors
+import CoreMetrics
 import Logging
 import Synchronization
 import TributaryCore
@@ -16,6 +17,11 @@ public final class IngestionEngine: Sendable {
     private let counters = Mutex<(polls: Int, failures: Int, records: Int)>((0, 0, 0))
     /// Per source: polls, records, last success and error, newest `as_of`, next poll.
     public let activity = SourceActivity()
+    /// Per poll job, the bars seen and the outage in progress, to find gaps.
+    private let trackers = Mutex<[String: GapTracker]>([:])
+    /// Where gaps (and undecodable bodies) are written.
+    public let store: SQLiteStore?
+    private let metricsFactory: any MetricsFactory
     /// Poll periods longer than this are shortened to it (the demo shows every source quickly).
     public let maxPeriod: Duration?
 
@@ -24,9 +30,11 @@ public final class IngestionEngine: Sendable {
     public init(
         catalog: SourceCatalog, environment: [String: String], transport: some HTTPTransport, buffer: NormalizationBuffer<Envelope>,
         latency: LatencyRecorder = LatencyRecorder(), baseURL: (SourceID) -> String? = { _ in nil }, maxPeriod: Duration? = nil,
-        deadLetters: SQLiteStore? = nil, logger: Logger? = nil, only: Set<SourceID>? = nil, adjust: (inout ResilienceSettings) -> Void = { _ in }
+        deadLetters: SQLiteStore? = nil, logger: Logger? = nil, only: Set<SourceID>? = nil, metricsFactory: any MetricsFactory = MetricsSystem.factory, adjust: (inout ResilienceSettings) -> Void = { _ in }
     ) {
         self.maxPeriod = maxPeriod
+        self.store = deadLetters
+        self.metricsFactory = metricsFactory
         self.buffer = buffer
         self.latency = latency
         var guards: [SourceID: SourceGuard<ContinuousClock>] = [:]
@@ -73,10 +81,29 @@ public final class IngestionEngine: Sendable {
             let records = try await fetch(call, cost)
             counters.withLock { $0.polls += 1; $0.records += records.count }
             activity.succeeded(source, records: records)
+            let gaps = trackers.withLock { $0[Self.jobKey(source, call), default: GapTracker()].received(records.map(\.record), source: source) }
+            record(gaps, source: source)
         } catch {
             counters.withLock { $0.polls += 1; $0.failures += 1 }
             activity.failed(source, error: "\(call.endpoint): \(error)")
+            if !(error is CancellationError) { trackers.withLock { $0[Self.jobKey(source, call), default: GapTracker()].failed(error) } }
         }
+    }
+
+    private static func jobKey(_ source: SourceID, _ call: EndpointCall) -> String {
+        "\(source)|\(call.endpoint)|\(call.symbols.joined(separator: ","))|\(call.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&"))"
+    }
+
+    /// Gaps go to the store's gaps table, the metrics and the source's activity.
+    private func record(_ gaps: [Gap], source: SourceID) {
+        guard !gaps.isEmpty else { return }
+        _ = try? store?.recordGaps(gaps)
+        for gap in gaps {
+            Counter(label: "ingestion_gaps_total", dimensions: [("source", source.rawValue), ("reason", gap.reason)], factory: metricsFactory).increment()
+            let bars = DurationText.parse(gap.interval).map { gap.missingBars(step: $0) } ?? 1
+            Counter(label: "ingestion_missing_bars_total", dimensions: [("source", source.rawValue)], factory: metricsFactory).increment(by: bars)
+        }
+        activity.gapped(source, gaps)
     }
 
     /// How old a source's newest `as_of` may get before it is stale: its Sources.d

@@ -14,6 +14,9 @@ public final class SourceActivity: Sendable {
         /// The newest time any of its records describes.
         public var newestAsOf: UTCTimestamp?
         public var nextPollAt: UTCTimestamp?
+        /// Gaps found in its bar series, and the latest one.
+        public var gaps = 0
+        public var lastGap: Gap?
         public init() {}
 
         /// Age of the newest `as_of` at `now`; nil before the first record.
@@ -46,6 +49,13 @@ public final class SourceActivity: Sendable {
             entry.lastErrorAt = now
             entry.lastError = String(error.prefix(300))
             all[source] = entry
+        }
+    }
+
+    public func gapped(_ source: SourceID, _ gaps: [Gap]) {
+        entries.withLock { all in
+            all[source, default: Entry()].gaps += gaps.count
+            if let last = gaps.max(by: { $0.to < $1.to }) { all[source, default: Entry()].lastGap = last }
         }
     }
 

@@ -39,6 +39,11 @@ enum StatusRoutes {
                 ("reason", status.reason.map(JSONValue.string) ?? .null),
                 ("polls", .number(String(activity.polls))), ("failed_polls", .number(String(activity.failures))),
                 ("records", .number(String(activity.records))),
+                ("gaps", .number(String(activity.gaps))),
+                ("last_gap", activity.lastGap.map { gap in .object(JSONObject([
+                    ("symbol", .string(gap.symbol)), ("interval", .string(gap.interval)), ("from", .string(gap.from.rfc3339)),
+                    ("to", .string(gap.to.rfc3339)), ("reason", .string(gap.reason)),
+                ])) } ?? .null),
                 ("in_flight", .number(String(status.inFlight))), ("retries", .number(String(status.retries))),
                 ("throttles", .number(String(status.throttles))), ("rejections", .number(String(status.rejections))),
                 ("requests", .number(String(latency?.count ?? 0))), ("successes", .number(String(latency?.successes ?? 0))),

@@ -1,0 +1,75 @@
+import Connectors
+import Resilience
+import TributaryCore
+
+/// Finds missing bars per poll job: it remembers the newest bar start of each (symbol,
+/// interval) and what went wrong since, and when bars arrive it reports the intervals that
+/// neither arrived nor were covered — with the reason: the polls in between were throttled, the
+/// breaker was open, the upstream failed, or the upstream simply returned no bar for them.
+///
+/// Pure: times come in as arguments, nothing here does I/O. A bar window that overlaps the
+/// outage (klines return the last N bars) backfills it, so only truly lost bars become gaps.
+public struct GapTracker: Sendable {
+    struct SeriesKey: Hashable { var symbol: String; var interval: String }
+
+    private var newest: [SeriesKey: UTCTimestamp] = [:]
+    /// Why the polls since the last success failed (the first reason of the outage).
+    private var outage: String?
+    /// Symbols trading around the clock; only they get "upstream empty" gaps between bars
+    /// (an equity's nights and weekends are not holes).
+    private let continuous: @Sendable (String) -> Bool
+
+    public init(continuous: @escaping @Sendable (String) -> Bool = { $0.contains("-") }) {
+        self.continuous = continuous
+    }
+
+    /// A poll failed: remember why, for the gap it may leave.
+    public mutating func failed(_ error: any Error) {
+        if outage == nil { outage = Self.reason(error) }
+    }
+
+    /// A poll succeeded: the gaps its bars reveal.
+    public mutating func received(_ records: [Record], source: SourceID) -> [Gap] {
+        defer { outage = nil }
+        var bySeries: [SeriesKey: [UTCTimestamp]] = [:]
+        for record in records {
+            guard case .bar(let bar) = record.payload else { continue }
+            bySeries[SeriesKey(symbol: record.symbol, interval: bar.interval), default: []].append(bar.start)
+        }
+        var gaps: [Gap] = []
+        for (key, starts) in bySeries {
+            guard let step = DurationText.parse(key.interval), step > .zero else { continue }
+            let sorted = starts.sorted()
+            let stepNanos = step.nanosecondsCount
+            func hole(after previous: UTCTimestamp, before next: UTCTimestamp, reason: String) {
+                guard next.nanosecondsSinceEpoch - previous.nanosecondsSinceEpoch > stepNanos else { return }
+                gaps.append(Gap(source: source, symbol: key.symbol, interval: key.interval,
+                                from: UTCTimestamp(nanosecondsSinceEpoch: previous.nanosecondsSinceEpoch + stepNanos),
+                                to: UTCTimestamp(nanosecondsSinceEpoch: next.nanosecondsSinceEpoch - stepNanos), reason: reason))
+            }
+            if let last = newest[key], let first = sorted.first, first > last {
+                if let outage { hole(after: last, before: first, reason: outage) }
+                else if continuous(key.symbol) { hole(after: last, before: first, reason: "upstream empty") }
+            }
+            if continuous(key.symbol) {
+                for (previous, next) in zip(sorted, sorted.dropFirst()) where newest[key].map({ previous >= $0 }) ?? true {
+                    hole(after: previous, before: next, reason: "upstream empty")
+                }
+            }
+            if let latest = sorted.last, newest[key].map({ latest > $0 }) ?? true { newest[key] = latest }
+        }
+        return gaps.sorted { ($0.symbol, $0.from) < ($1.symbol, $1.from) }
+    }
+
+    static func reason(_ error: any Error) -> String {
+        if let error = error as? ResilienceError {
+            switch error.code {
+            case .circuitOpen: return "breaker open"
+            case .paused, .rateLimited: return "throttled"
+            case .bulkheadFull, .costTooLarge, .retryBudgetExhausted: return "rejected"
+            }
+        }
+        if case .throttled = CallOutcome.classify(error) { return "throttled" }
+        return "upstream error"
+    }
+}
