@@ -4,7 +4,7 @@
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: deps build release demo test bench clean
+.PHONY: deps build release demo test bench bench-run clean
 
 # System packages Tributary needs: libcurl's and SQLite's headers (with pkg-config) and the
 # time-zone database (exchange-local times are converted with it).
@@ -35,6 +35,11 @@ test: deps
 # Throughput against loopback nginx and a C libcurl loop (needs nginx and wrk; see Docs/PERFORMANCE.md).
 bench: release
 	bash Benchmarks/fetch.sh
+
+bench-run: release
+	./.build/release/tributary bench run --seconds 10 --jobs 2 --store /tmp/tributary-bench.sqlite
+	./.build/release/tributary bench run --seconds 10 --jobs 4 --store /tmp/tributary-bench.sqlite
+	python3 Benchmarks/sqlite_baseline.py 300000
 
 clean:
 	rm -rf .build

@@ -69,6 +69,41 @@ import TributaryTesting
         #expect(await run.wait() == 0, "\(run.stderr.text)")
     }
 
+    @Test func aThrottledSourceBacksOffWhileTheOthersContinue() async throws {
+        let directory = try temporaryDirectory("throttle")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let mock = try MockProcess(arguments: ["--fault", "coinbase:429:retry-after=2"])
+        defer { mock.stop() }
+        let sources = try sourcesDirectory(mock: mock.url, poll: ["{ endpoint: ticker, symbols: [BTCUSDT], every: 300ms }"], in: directory)
+        try """
+            id: coinbase
+            base_url: \(mock.url)/coinbase
+            retry: { max_attempts: 3, base_ms: 100, cap_ms: 1000, jitter: full }
+            poll:
+              - { endpoint: ticker, symbols: [BTC-USD], every: 300ms }
+            """.write(toFile: sources + "/coinbase.yaml", atomically: true, encoding: .utf8)
+        let run = try RunProcess(["--only", "binance", "--only", "coinbase", "--port", "0", "--store", directory + "/t.sqlite"],
+                                 environment: ["TRIBUTARY_SOURCES_DIR": sources])
+        let base = try await run.baseURL()
+        try await Task.sleep(for: .seconds(5))
+        let list = try JSONParser.parse(try await get(base + "/sources").body).arrayValue ?? []
+        let coinbase = try #require(list.first { $0["source"] == .string("coinbase") })
+        let binance = try #require(list.first { $0["source"] == .string("binance") })
+        // Every coinbase call is answered 429 + Retry-After: 2, so over ~5 s it may be asked
+        // about three times (not the ~17 its 300 ms schedule would make) …
+        let faults = try JSONParser.parse(try await get(mock.url + "/control/faults").body)
+        let fired = try #require(faults["fired"]?.objectValue?.members.first?.value.decimalValue)
+        #expect(fired <= ExactDecimal(4) && fired >= ExactDecimal(1), "coinbase was asked \(fired) times")
+        #expect(coinbase["throttles"]?.decimalValue ?? ExactDecimal(0) >= ExactDecimal(1))
+        #expect(coinbase["records"] == .number("0"))
+        // … while binance kept its pace and its records.
+        #expect(try #require(binance["polls"]?.decimalValue) >= ExactDecimal(10))
+        #expect(try #require(binance["records"]?.decimalValue) >= ExactDecimal(10))
+        #expect(binance["state"] == .string("closed"))
+        run.signal(SIGTERM)
+        #expect(await run.wait() == 0)
+    }
+
     @Test func readyFlipsWhileDrainingAndTheDeadlineHolds() async throws {
         let directory = try temporaryDirectory("drain")
         defer { try? FileManager.default.removeItem(atPath: directory) }

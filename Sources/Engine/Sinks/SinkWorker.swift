@@ -22,6 +22,8 @@ public struct SinkWorker: Sendable {
     public var isStopping: @Sendable () -> Bool = { false }
     /// Where records go that the store cannot take at shutdown.
     public var spillPath: String?
+    /// Called after each batch the sink committed (benchmarks time fetch-to-stored with it).
+    public var onStored: (@Sendable ([Envelope]) -> Void)?
     /// Wait between attempts while the store is unavailable.
     public var retryDelay: Duration = .seconds(1)
 
@@ -63,6 +65,7 @@ public struct SinkWorker: Sendable {
                     metrics.batch(duration: ContinuousClock.now - started, stored: result.stored, duplicates: result.duplicates)
                     totals.stored += result.stored
                     totals.duplicates += result.duplicates
+                    onStored?(batch)
                     if unavailable { unavailable = false; onStoreHealth(nil) }
                 } catch let error as StoreUnavailable {
                     if !unavailable { unavailable = true; onStoreHealth(error) }

@@ -1,6 +1,7 @@
 import Connectors
 import Logging
 import Resilience
+import ServiceLifecycle
 import TributaryCore
 
 /// A ``SourceWorker`` behind its source's ``SourceGuard``: admission, retries, throttling.
@@ -81,8 +82,9 @@ where Clk.Duration == Duration, Clk.Instant: Sendable {
                 let decision = policy.decide(
                     attempt: attempt, retryable: outcome.isRetryable, retryAfter: signals.retryAfter, using: &generator
                 )
-                guard case .retry(let delay) = decision, guardian.tryRetry() else { throw error }
-                try await clock.sleep(for: delay)
+                // No new attempt once the service is shutting down: the poll ends with its error.
+                guard case .retry(let delay) = decision, !Task.isShuttingDownGracefully, guardian.tryRetry() else { throw error }
+                try await Self.sleepUnlessShuttingDown { try await clock.sleep(for: delay) }
                 attempt += 1
             }
         }
@@ -106,6 +108,12 @@ where Clk.Duration == Duration, Clk.Instant: Sendable {
             payload: .response(call: EndpointCallText(endpoint: call.endpoint, symbols: call.symbols, parameters: call.parameters),
                                status: response.status, body: response.body))
         _ = try? deadLetters.deadLetter(letter)
+    }
+
+    /// Waiting for admission or a retry is not a fetch in flight: a graceful shutdown ends it
+    /// (as a cancellation) rather than holding the drain for a backoff or a Retry-After.
+    private static func sleepUnlessShuttingDown(_ sleep: @escaping @Sendable () async throws -> Void) async throws {
+        try await cancelWhenGracefulShutdown { try await sleep() }
     }
 
     private static func countByKind(_ envelopes: [Envelope], into metrics: ResilienceMetrics) {
@@ -138,7 +146,7 @@ where Clk.Duration == Duration, Clk.Instant: Sendable {
                         "\(reason); next call allowed in \(SourceGuard<Clk>.seconds(wait)), longer than the \(SourceGuard<Clk>.seconds(guardian.settings.maxAdmissionWait)) a call may wait"
                     )
                 }
-                try await clock.sleep(until: until, tolerance: nil)
+                try await Self.sleepUnlessShuttingDown { try await clock.sleep(until: until, tolerance: nil) }
             }
         }
     }
