@@ -98,7 +98,7 @@ struct RunCommand: AsyncParsableCommand {
         let onlySources: Set<SourceID>? = only.isEmpty ? nil : Set(only.map { SourceID($0) })
         let sqlite: SQLiteStore
         do {
-            sqlite = try SQLiteStore(path: settings.storePath, maxBytes: settings.storeMaxBytes)
+            sqlite = try SQLiteStore(path: settings.storePath, maxBytes: settings.storeMaxBytes, deadLetterMaxBytes: settings.deadLetterMaxBytes)
         } catch {
             logger.critical("cannot open the store", metadata: ["path": "\(settings.storePath)", "error": "\(error)"])
             throw CLIError("cannot open the store \(settings.storePath): \(error)")

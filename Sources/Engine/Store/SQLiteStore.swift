@@ -21,14 +21,17 @@ public final class SQLiteStore: Sendable {
     }
 
     public let path: String
+    public let deadLetterMaxBytes: Int
     private let pool: DatabasePool
 
     /// Opens (creating if needed) the store at `path`, creating the folder too.
     ///
     /// - Parameter maxBytes: a cap on the file's size (SQLite's `max_page_count`); a write that
     ///   would pass it fails as ``StoreUnavailable`` ("database or disk is full"). 0: no cap.
-    public init(path: String, maxBytes: Int = 0) throws {
+    /// - Parameter deadLetterMaxBytes: the largest raw body a dead letter keeps (the rest is cut, and marked).
+    public init(path: String, maxBytes: Int = 0, deadLetterMaxBytes: Int = 64 * 1024) throws {
         self.path = path
+        self.deadLetterMaxBytes = deadLetterMaxBytes
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
         var configuration = Configuration()
@@ -159,14 +162,15 @@ public final class SQLiteStore: Sendable {
 
     /// Keeps something that could not be decoded or stored, with why, so it can be looked at and replayed.
     @discardableResult
-    public func deadLetter(source: String, reason: String, raw: [UInt8], maxBytes: Int = 64 * 1024) throws -> Int64 {
+    public func deadLetter(source: String, reason: String, raw: [UInt8], maxBytes: Int? = nil) throws -> Int64 {
         try deadLetter(DeadLetter(source: source, endpoint: "", reason: reason, payload: .response(call: EndpointCallText(endpoint: "", symbols: [], parameters: [:]), status: 0, body: raw)), maxBytes: maxBytes)
     }
 
     /// Keeps a dead letter; a raw body longer than `maxBytes` is cut (and marked truncated).
     @discardableResult
-    public func deadLetter(_ letter: DeadLetter, maxBytes: Int = 64 * 1024) throws -> Int64 {
-        try guarded { db in
+    public func deadLetter(_ letter: DeadLetter, maxBytes: Int? = nil) throws -> Int64 {
+        let maxBytes = maxBytes ?? deadLetterMaxBytes
+        return try guarded { db in
             var arguments: [(any DatabaseValueConvertible)?] = [letter.source, letter.endpoint, letter.reason, letter.kindName, letter.createdAt.rfc3339]
             switch letter.payload {
             case .record(let row):
