@@ -21,7 +21,7 @@ public enum ContentHash {
         hex(SHA256.hash(data: bytes), prefix: "sha256:")
     }
 
-    static func hex(_ digest: some Sequence<UInt8>, prefix: String = "") -> String {
+    public static func hex(_ digest: some Sequence<UInt8>, prefix: String = "") -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out = Array(prefix.utf8)
         out.reserveCapacity(prefix.utf8.count + 64)

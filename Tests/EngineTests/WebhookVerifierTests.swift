@@ -1,0 +1,63 @@
+import Engine
+import Foundation
+import Testing
+import TributaryCore
+
+@Suite struct WebhookVerifierTests {
+    // The Standard Webhooks specification's published test vector.
+    let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    let id = "msg_p5jXN8AQM9LWM0D4loKWxJek"
+    let timestamp: Int64 = 1_614_265_330
+    let body = Array(#"{"test": 2432232314}"#.utf8)
+    let signature = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+
+    func headers(_ signature: String, id: String? = nil, timestamp: Int64? = nil) -> (String) -> String? {
+        let values = ["webhook-id": id ?? self.id, "webhook-timestamp": String(timestamp ?? self.timestamp), "webhook-signature": signature]
+        return { values[$0] }
+    }
+
+    @Test func thePublishedVectorIsAccepted() throws {
+        let verifier = try WebhookVerifier(scheme: .standardWebhooks, secret: secret)
+        try verifier.verify(body: body, header: headers(signature), now: timestamp)
+    }
+
+    @Test func everySingleBitFlipOfTheBodyIsRejected() throws {
+        let verifier = try WebhookVerifier(scheme: .standardWebhooks, secret: secret)
+        for index in body.indices {
+            for bit in 0..<8 {
+                var flipped = body
+                flipped[index] ^= UInt8(1 << bit)
+                #expect(throws: WebhookVerifier.Rejection.self) {
+                    try verifier.verify(body: flipped, header: headers(signature, id: "msg-\(index)-\(bit)"), now: timestamp)
+                }
+            }
+        }
+    }
+
+    @Test func rotationReplayAndClockSkew() throws {
+        let verifier = try WebhookVerifier(scheme: .standardWebhooks, secret: secret)
+        // Several signatures (key rotation): one match is enough.
+        try verifier.verify(body: body, header: headers("v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= " + signature), now: timestamp)
+        // The same id again within the tolerance is a replay.
+        let replay = #expect(throws: WebhookVerifier.Rejection.self) { try verifier.verify(body: body, header: headers(signature), now: timestamp + 10) }
+        #expect(replay?.reason.contains("replay") == true)
+        // Too old or too far ahead.
+        let fresh = try WebhookVerifier(scheme: .standardWebhooks, secret: secret)
+        let old = #expect(throws: WebhookVerifier.Rejection.self) { try fresh.verify(body: body, header: headers(signature), now: timestamp + 301) }
+        #expect(old?.reason.contains("allowed ±300 s") == true)
+        #expect(throws: WebhookVerifier.Rejection.self) { try fresh.verify(body: body, header: headers(signature), now: timestamp - 301) }
+        // A signature made for another timestamp does not verify.
+        #expect(throws: WebhookVerifier.Rejection.self) { try fresh.verify(body: body, header: headers(signature, timestamp: timestamp + 1), now: timestamp) }
+    }
+
+    @Test func hexScheme() throws {
+        let verifier = try WebhookVerifier(scheme: .hmacSHA256, secret: "s3cret")
+        let hex = HMACSignature.sha256Hex(key: "s3cret", message: #"{"a":1}"#)
+        try verifier.verify(body: Array(#"{"a":1}"#.utf8), header: { $0 == "x-signature" ? "sha256=" + hex.uppercased() : nil }, now: 0)
+        let wrong = #expect(throws: WebhookVerifier.Rejection.self) {
+            try verifier.verify(body: Array(#"{"a":2}"#.utf8), header: { $0 == "x-signature" ? "sha256=" + hex : nil }, now: 0)
+        }
+        #expect(wrong?.reason.contains("does not match") == true)
+        #expect(throws: WebhookVerifier.Rejection.self) { try verifier.verify(body: [], header: { _ in nil }, now: 0) }
+    }
+}
