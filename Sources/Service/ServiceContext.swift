@@ -7,8 +7,11 @@ public struct ServiceContext: Sendable {
     public let readiness: Readiness
     public let metrics: MetricsExporter
     public let settings: ServiceSettings
+    /// The push path, when any source has a `push:` section.
+    public let push: PushGateway?
 
-    public init(engine: IngestionEngine, store: SQLiteStore?, readiness: Readiness, metrics: MetricsExporter, settings: ServiceSettings) {
+    public init(engine: IngestionEngine, store: SQLiteStore?, readiness: Readiness, metrics: MetricsExporter, settings: ServiceSettings, push: PushGateway? = nil) {
+        self.push = push
         self.engine = engine
         self.store = store
         self.readiness = readiness

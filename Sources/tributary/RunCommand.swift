@@ -137,7 +137,16 @@ struct RunCommand: AsyncParsableCommand {
                 logger.notice("store writable again (ready)", metadata: ["path": "\(settings.storePath)"])
             }
         }
-        let context = ServiceContext(engine: engine, store: sqlite, readiness: readiness, metrics: metrics, settings: settings)
+        let acks = DurableAcks()
+        worker.onStored = { acks.settled($0) }
+        worker.onUnstored = { acks.failed($0) }
+        let push = PushGateway(definitions: catalog.definitions, environment: environment, buffer: buffer,
+                               idempotency: IdempotencyKeys(store: sqlite), acks: acks)
+        for (source, problem) in push.problems.sorted(by: { $0.key < $1.key }) {
+            logger.warning("pushes refused for a source", metadata: ["source": "\(source)", "reason": "\(problem)"])
+        }
+        if !push.sources.isEmpty { print("push: POST /ingest/{\(push.sources.joined(separator: ","))}") }
+        let context = ServiceContext(engine: engine, store: sqlite, readiness: readiness, metrics: metrics, settings: settings, push: push)
         var httpLogger = Logger(label: "tributary.http")
         httpLogger.logLevel = .warning
         services.append(.init(service: ServiceApplication.make(context: context, logger: httpLogger) { actual in
@@ -165,7 +174,7 @@ struct RunCommand: AsyncParsableCommand {
         let sink = sinkTotals.value
         for (name, count) in fanOut.extraFailures { print("warning: \(name) failed to write \(count) records (they are in the store)") }
         let rows = (try? sqlite.recordCount).map(String.init) ?? "?"
-        print("tributary run: stopped; polls \(totals.polls) (\(totals.failures) failed), records pushed \(totals.records), stored \(sink.stored), duplicates \(sink.duplicates), dead-lettered \(sink.deadLettered), spilled \(sink.spilled), lost \(sink.lost); store \(settings.storePath) holds \(rows) records")
+        print("tributary run: stopped; polls \(totals.polls) (\(totals.failures) failed), records pushed \(totals.records + push.accepted) (\(push.accepted) via /ingest), stored \(sink.stored), duplicates \(sink.duplicates), dead-lettered \(sink.deadLettered), spilled \(sink.spilled), lost \(sink.lost); store \(settings.storePath) holds \(rows) records")
         if sink.spilled > 0 { logger.error("the store was unavailable at shutdown; records written to the spill file instead", metadata: ["count": "\(sink.spilled)", "file": "\(spillPath)"]) }
         if sink.spilled + sink.lost > 0 { throw ExitCode(1) }
     }

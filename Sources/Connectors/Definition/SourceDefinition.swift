@@ -27,6 +27,8 @@ public struct SourceDefinition: Sendable, Hashable {
     /// Age of the newest `as_of` after which the source counts as stale; nil: the service's
     /// default, or three poll periods if longer. Slow series (GDP) set it to months.
     public var staleAfter: Duration?
+    /// How events pushed to `POST /ingest/<id>` are checked and limited; nil: pushes refused.
+    public var push: Push?
     /// The file it came from, for messages.
     public var file: String
 
@@ -35,6 +37,22 @@ public struct SourceDefinition: Sendable, Hashable {
         self.connector = id.rawValue
         self.file = file
     }
+
+    /// The `push:` section: signature scheme and secret, rate limit, body limit.
+    public struct Push: Sendable, Hashable {
+        /// `standard-webhooks`, `hmac-sha256`, or nil for unsigned pushes (loopback tests, trusted networks).
+        public var signatureScheme: String?
+        /// The environment variable holding the signing secret.
+        public var secretEnv: String?
+        /// How far a Standard Webhooks timestamp may be from now.
+        public var tolerance: Duration = .seconds(300)
+        public var rateLimit: RateLimit?
+        public var maxBodyBytes = 1_048_576
+        public init() {}
+    }
+
+    /// True for a source that only receives pushes (no connector, nothing to poll).
+    public var isPushOnly: Bool { connector == "push" }
 
     public struct Auth: Sendable, Hashable {
         public var kind: String
@@ -91,6 +109,6 @@ public struct SourceDefinition: Sendable, Hashable {
 
     /// The environment variables this source's credentials come from.
     public var credentialVariables: [String] {
-        [auth?.keyEnv, auth?.secretEnv].compactMap { $0 }
+        [auth?.keyEnv, auth?.secretEnv, push?.secretEnv].compactMap { $0 }
     }
 }

@@ -64,6 +64,7 @@ public enum SourceDefinitionLoader {
         var definition = SourceDefinition(id: SourceID(id), file: file)
         definition.name = top["name"].flatMap { reader.string($0, "name") }
         if let node = top["connector"], let connector = reader.identifier(node, "connector") { definition.connector = connector }
+        else if top["push"] != nil, knownConnectors[definition.connector] == nil { definition.connector = "push" }
         let isDeclarative = definition.connector == "declarative"
         var endpoints = knownConnectors[definition.connector]
         if isDeclarative {
@@ -71,6 +72,9 @@ public enum SourceDefinitionLoader {
             if endpoints!.isEmpty {
                 reader.report(top["connector"] ?? idNode, "a declarative source needs `endpoints:`", fix: "describe at least one endpoint with path, kind and fields")
             }
+        } else if definition.isPushOnly {
+            endpoints = []
+            if top["push"] == nil { reader.report(top["connector"] ?? idNode, "`connector: push` needs a `push:` section", fix: "add e.g. `push: { signature: { scheme: standard-webhooks, secret_env: ACME_WEBHOOK_SECRET } }`") }
         } else if endpoints == nil {
             reader.report(top["connector"] ?? idNode, "no connector named '\(definition.connector)'",
                           fix: "use one of: \((knownConnectors.keys.sorted() + ["declarative"]).joined(separator: ", ")), or set `connector:` to one of them")
@@ -135,6 +139,39 @@ public enum SourceDefinitionLoader {
         if let node = top["stale_after"], let text = reader.string(node, "stale_after") {
             if let value = DurationText.parse(text), value >= .seconds(1) { definition.staleAfter = value }
             else { reader.report(node, "stale_after '\(text)' is not a duration of at least 1s", fix: "write e.g. 2m, 1h, 400d") }
+        }
+        if let node = top["push"], let push = reader.mapping(node, "push") {
+            reader.allowOnly(push, ["signature", "rate_limit", "max_body_bytes"], in: "push")
+            var settings = SourceDefinition.Push()
+            if let signatureNode = push["signature"], let signature = reader.mapping(signatureNode, "push.signature") {
+                reader.allowOnly(signature, ["scheme", "secret_env", "tolerance"], in: "push.signature")
+                let schemes = ["standard-webhooks", "hmac-sha256", "none"]
+                if let schemeNode = signature["scheme"], let scheme = reader.string(schemeNode, "push.signature.scheme") {
+                    if schemes.contains(scheme) { settings.signatureScheme = scheme == "none" ? nil : scheme }
+                    else { reader.report(schemeNode, "unknown signature scheme '\(scheme)'", fix: "one of \(schemes.joined(separator: ", "))\(reader.suggestion(scheme, schemes))") }
+                }
+                settings.secretEnv = signature["secret_env"].flatMap { reader.string($0, "push.signature.secret_env") }
+                if settings.signatureScheme != nil, settings.secretEnv == nil {
+                    reader.report(signatureNode, "a signed push needs `secret_env`", fix: "name the environment variable that holds the secret, e.g. `secret_env: ACME_WEBHOOK_SECRET`")
+                }
+                if let toleranceNode = signature["tolerance"], let text = reader.string(toleranceNode, "push.signature.tolerance") {
+                    if let value = DurationText.parse(text), value >= .seconds(1) { settings.tolerance = value }
+                    else { reader.report(toleranceNode, "tolerance '\(text)' is not a duration of at least 1s", fix: "e.g. 5m") }
+                }
+            }
+            if let limitNode = push["rate_limit"], let limit = reader.mapping(limitNode, "push.rate_limit") {
+                reader.allowOnly(limit, ["capacity", "refill_per_second"], in: "push.rate_limit")
+                if let capacity = limit["capacity"].flatMap({ reader.number($0, "push.rate_limit.capacity", above: 0) }),
+                   let refill = limit["refill_per_second"].flatMap({ reader.number($0, "push.rate_limit.refill_per_second", above: 0) }) {
+                    settings.rateLimit = SourceDefinition.RateLimit(capacity: capacity, refillPerSecond: refill)
+                } else {
+                    reader.report(limitNode, "push.rate_limit needs both capacity and refill_per_second", fix: "e.g. `rate_limit: { capacity: 2000, refill_per_second: 1000 }`")
+                }
+            }
+            if let bodyNode = push["max_body_bytes"], let bytes = reader.integer(bodyNode, "push.max_body_bytes", in: 1...(64 * 1_048_576)) {
+                settings.maxBodyBytes = bytes
+            }
+            definition.push = settings
         }
         definition.maxConcurrent = top["max_concurrent"].flatMap { reader.integer($0, "max_concurrent", in: 1...1_000) }
         definition.dailyQuota = top["daily_quota"].flatMap { reader.integer($0, "daily_quota", in: 1...10_000_000) }
@@ -245,6 +282,6 @@ public enum SourceDefinitionLoader {
 
     static let topLevelKeys = [
         "id", "name", "connector", "base_url", "auth", "rate_limit", "breaker", "retry", "max_concurrent", "daily_quota", "timeouts",
-        "endpoints", "poll", "stale_after",
+        "endpoints", "poll", "stale_after", "push",
     ]
 }

@@ -72,6 +72,32 @@ extension NormalizationBuffer {
             return .accepted
         }
 
+        /// Several elements, all or none (a pushed batch is never half-accepted).
+        mutating func pushAll(_ elements: [Element]) -> PushAction {
+            if isFinished { return .closed }
+            guard !elements.isEmpty else { return .accepted }
+            if let consumer = consumers.first, items.isEmpty {
+                guard elements.count - min(consumer.max, elements.count) <= capacity else { return .full }
+                consumers.removeFirst()
+                let handed = Array(elements.prefix(consumer.max))
+                items.append(contentsOf: elements.dropFirst(handed.count))
+                counters.accepted += elements.count
+                counters.delivered += handed.count
+                counters.highWater = max(counters.highWater, items.count)
+                return .deliver(consumer.continuation, handed)
+            }
+            guard capacity - items.count >= elements.count, producers.isEmpty else { return .full }
+            items.append(contentsOf: elements)
+            counters.accepted += elements.count
+            counters.highWater = max(counters.highWater, items.count)
+            return .accepted
+        }
+
+        /// `tryPushAll` found no room for the whole batch, or the buffer closed.
+        mutating func refused(count: Int) {
+            counters.refused += count
+        }
+
         /// `tryPush` found the buffer full or closed.
         mutating func refused() {
             counters.refused += 1

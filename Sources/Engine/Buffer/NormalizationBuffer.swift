@@ -124,6 +124,27 @@ public final class NormalizationBuffer<Element: Sendable>: Sendable {
         case handOff(StateMachine.ConsumerContinuation, [Element])
     }
 
+    /// Adds all the elements if there is room for all of them right now, else none; never waits.
+    /// The push path's batches use it: a batch is accepted whole or answered 429 whole.
+    public func tryPushAll(_ elements: [Element]) -> TryPushResult {
+        let action = state.withLock { guarded -> StateMachine.PushAction in
+            let action = guarded.machine.pushAll(elements)
+            switch action {
+            case .full, .closed: guarded.machine.refused(count: elements.count)
+            case .accepted, .deliver: break
+            }
+            return action
+        }
+        switch action {
+        case .accepted: return .accepted
+        case .deliver(let consumer, let elements):
+            consumer.resume(returning: elements)
+            return .accepted
+        case .full: return .full
+        case .closed: return .closed
+        }
+    }
+
     /// Adds an element only if there is room right now; never waits.
     public func tryPush(_ element: Element) -> TryPushResult {
         let action = state.withLock { guarded -> StateMachine.PushAction in

@@ -24,6 +24,8 @@ public struct SinkWorker: Sendable {
     public var spillPath: String?
     /// Called after each batch the sink committed (benchmarks time fetch-to-stored with it).
     public var onStored: (@Sendable ([Envelope]) -> Void)?
+    /// Called with records that will never reach the store (spilled to a file, or lost).
+    public var onUnstored: (@Sendable ([Envelope]) -> Void)?
     /// Wait between attempts while the store is unavailable.
     public var retryDelay: Duration = .seconds(1)
 
@@ -79,6 +81,7 @@ public struct SinkWorker: Sendable {
                     let kept = deadLetter(batch, reason: "sink refused the batch: \(error)")
                     totals.deadLettered += kept
                     metrics.dropped("dead_letter", count: kept)
+                    onStored?(Array(batch.prefix(kept)))
                     if kept < batch.count { spill(Array(batch.dropFirst(kept)), into: &totals) }
                 }
                 break
@@ -99,6 +102,7 @@ public struct SinkWorker: Sendable {
     }
 
     private func spill(_ batch: [Envelope], into totals: inout Totals) {
+        onUnstored?(batch)
         guard let spillPath, let file = try? JSONLinesSink(path: spillPath), (try? file.write(batch)) != nil else {
             totals.lost += batch.count
             metrics.dropped("lost", count: batch.count)

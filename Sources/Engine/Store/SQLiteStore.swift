@@ -112,6 +112,21 @@ public final class SQLiteStore: Sendable {
                 );
                 """)
         }
+        migrator.registerMigration("v4: idempotency keys") { db in
+            try db.execute(sql: """
+                CREATE TABLE idempotency_keys (
+                    source TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    body_hash TEXT NOT NULL,
+                    status INTEGER NOT NULL,
+                    response BLOB NOT NULL,
+                    created_at TEXT NOT NULL,
+                    expires_at INTEGER NOT NULL,
+                    PRIMARY KEY (source, key)
+                );
+                CREATE INDEX idempotency_expiry ON idempotency_keys (expires_at);
+                """)
+        }
         return migrator
     }
 
@@ -228,6 +243,35 @@ public final class SQLiteStore: Sendable {
         letter.id = row["id"]
         letter.replayedAt = (row["replayed_at"] as String?).flatMap { UTCTimestamp(rfc3339: $0) }
         return letter
+    }
+
+    /// A completed idempotent request's response, if the key is known and not expired.
+    public func idempotentResponse(source: String, key: String, now: Int64) throws -> (bodyHash: String, status: Int, response: [UInt8])? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT body_hash, status, response FROM idempotency_keys WHERE source = ? AND key = ? AND expires_at > ?",
+                             arguments: [source, key, now])
+                .map { ($0["body_hash"], $0["status"], Array(($0["response"] as Data?) ?? Data())) }
+        }
+    }
+
+    /// Keeps a completed request's response under its key until `expiresAt` (unix seconds).
+    public func saveIdempotentResponse(source: String, key: String, bodyHash: String, status: Int, response: [UInt8], now: Int64, expiresAt: Int64) throws {
+        _ = try guarded { db in
+            try db.execute(sql: """
+                INSERT INTO idempotency_keys (source, key, body_hash, status, response, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (source, key) DO UPDATE SET body_hash = excluded.body_hash, status = excluded.status, response = excluded.response,
+                    created_at = excluded.created_at, expires_at = excluded.expires_at
+                """, arguments: [source, key, bodyHash, status, Data(response), UTCTimestamp(secondsSinceEpoch: now).rfc3339, expiresAt])
+        }
+    }
+
+    /// Forgets keys whose time is up; returns how many.
+    @discardableResult
+    public func purgeIdempotencyKeys(now: Int64) throws -> Int {
+        try guarded { db in
+            try db.execute(sql: "DELETE FROM idempotency_keys WHERE expires_at <= ?", arguments: [now])
+            return db.changesCount
+        }
     }
 
     /// Records gaps (a gap already recorded with the same start is kept as it was); returns how many were new.

@@ -6,7 +6,7 @@ import TributaryCore
 /// `GET /records/latest?symbol=BTC-USDT[&kind=quote]`: each source's newest record of the symbol
 /// from the store, and the consolidated view (median, spread, stale and outlier sources).
 enum LatestRoute {
-    static func add(to router: Router<BasicRequestContext>, context: ServiceContext) {
+    static func add(to router: Router<ServiceRequestContext>, context: ServiceContext) {
         router.get("records/latest") { request, _ -> Response in
             guard let symbol = request.uri.queryParameters["symbol"].map(String.init), !symbol.isEmpty else {
                 return JSONResponse.problem(.badRequest, "missing query parameter 'symbol'", fix: "e.g. /records/latest?symbol=BTC-USDT&kind=quote")

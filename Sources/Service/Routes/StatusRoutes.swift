@@ -5,7 +5,7 @@ import TributaryCore
 /// `/health` (the process serves), `/ready` (it should get traffic) and `/sources` (what each
 /// source is doing: resilience state, last success and error, next poll, freshness, latency).
 enum StatusRoutes {
-    static func add(to router: Router<BasicRequestContext>, context: ServiceContext) {
+    static func add(to router: Router<ServiceRequestContext>, context: ServiceContext) {
         router.get("health") { _, _ in "ok\n" }
         router.get("ready") { _, _ -> Response in
             if let reason = context.readiness.notReadyReason { return JSONResponse.text("not ready: \(reason)\n", status: .serviceUnavailable) }
