@@ -1,0 +1,151 @@
+import Foundation
+
+/// Streams RFC 4180 CSV from any byte source with flat memory: quoted fields, doubled quotes,
+/// embedded newlines, CRLF or LF line ends, a UTF-8 byte-order mark. A malformed row (a stray
+/// quote, text after a closing quote, an unterminated quote, invalid UTF-8) is reported with its
+/// line and column and the reader carries on at the next line — one bad row loses nothing else.
+public struct CSVReader {
+    /// One row: its fields, the line it starts on, and the byte offset just past it.
+    public struct Row: Sendable {
+        public var fields: [String]
+        public var line: Int
+        public var endOffset: Int
+    }
+
+    public struct Malformed: Error, Sendable, Hashable, CustomStringConvertible {
+        public var line: Int
+        public var column: Int
+        public var reason: String
+        public var description: String { "line \(line), column \(column): \(reason)" }
+    }
+
+    public enum Item: Sendable {
+        case row(Row)
+        case malformed(Malformed, endOffset: Int)
+    }
+
+    private let read: (Int) throws -> [UInt8]
+    private var buffer: [UInt8] = []
+    private var position = 0
+    /// Bytes consumed before `buffer[0]`.
+    private var base = 0
+    private var atEnd = false
+    private var line = 1
+    private var checkedBOM = false
+    public let chunkSize: Int
+
+    /// - Parameter read: returns up to `n` bytes, or none at the end.
+    public init(chunkSize: Int = 1 << 20, read: @escaping (Int) throws -> [UInt8]) {
+        self.chunkSize = chunkSize
+        self.read = read
+    }
+
+    /// Reads from a file handle (a file, or a decompressor's pipe).
+    public init(handle: FileHandle, chunkSize: Int = 1 << 20) {
+        self.init(chunkSize: chunkSize) { n in
+            guard let data = try handle.read(upToCount: n) else { return [] }
+            return Array(data)
+        }
+    }
+
+    /// Bytes consumed so far (for progress and checkpoints).
+    public var offset: Int { base + position }
+
+    /// Makes sure at least one byte is available at `position`; false at the end.
+    private mutating func fill() throws -> Bool {
+        if position < buffer.count { return true }
+        if atEnd { return false }
+        base += buffer.count
+        buffer = try read(chunkSize)
+        position = 0
+        if buffer.isEmpty { atEnd = true; return false }
+        if !checkedBOM {
+            checkedBOM = true
+            // The mark may straddle chunks: look at the first three bytes however they arrive.
+            while buffer.count < 3 {
+                let more = try read(chunkSize)
+                if more.isEmpty { break }
+                buffer += more
+            }
+            if buffer.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3; return try fill() }
+        }
+        return true
+    }
+
+    /// The next row, a malformed row, or nil at the end.
+    public mutating func next() throws -> Item? {
+        guard try fill() else { return nil }
+        let startLine = line
+        var fields: [String] = []
+        var field: [UInt8] = []
+        var column = 1
+        var problem: Malformed?
+        var quoted = false
+        var fieldStarted = false
+        var afterQuote = false
+        func finish(_ field: inout [UInt8]) {
+            if problem == nil {
+                if let text = String(validating: field, as: UTF8.self) { fields.append(text) }
+                else { problem = Malformed(line: startLine, column: fields.count + 1, reason: "not valid UTF-8") }
+            }
+            field.removeAll(keepingCapacity: true)
+        }
+        while try fill() {
+            if quoted {
+                // Fast path: copy up to the next quote or newline.
+                let end = buffer[position...].firstIndex { $0 == 0x22 || $0 == 0x0A } ?? buffer.count
+                field.append(contentsOf: buffer[position..<end])
+                position = end
+                guard position < buffer.count else { continue }
+                let byte = buffer[position]
+                position += 1
+                if byte == 0x0A { line += 1; field.append(byte); continue }
+                // A quote: doubled means a literal quote, otherwise the field's end.
+                guard try fill() else { quoted = false; afterQuote = true; continue }
+                if buffer[position] == 0x22 { field.append(0x22); position += 1 } else { quoted = false; afterQuote = true }
+                continue
+            }
+            let byte = buffer[position]
+            position += 1
+            switch byte {
+            case 0x2C:  // ,
+                finish(&field)
+                fieldStarted = false
+                afterQuote = false
+                column += 1
+            case 0x0A:  // \n ends the row
+                line += 1
+                if field.last == 0x0D, !afterQuote { field.removeLast() }
+                finish(&field)
+                return item(fields, problem, startLine)
+            case 0x0D where afterQuote:  // CR after a closing quote, before LF
+                continue
+            case 0x22 where !fieldStarted && !afterQuote:
+                quoted = true
+                fieldStarted = true
+            default:
+                if afterQuote || byte == 0x22 {
+                    if problem == nil {
+                        problem = Malformed(line: startLine, column: fields.count + 1,
+                                            reason: afterQuote ? "text after a closing quote" : "a quote inside an unquoted field (quote the whole field and double the quote)")
+                    }
+                }
+                fieldStarted = true
+                field.append(byte)
+            }
+        }
+        // End of input: the last row may lack a newline.
+        if quoted, problem == nil {
+            problem = Malformed(line: startLine, column: fields.count + 1, reason: "a quoted field is never closed")
+        }
+        if field.last == 0x0D, !afterQuote { field.removeLast() }
+        finish(&field)
+        if fields == [""] && problem == nil { return nil }
+        return item(fields, problem, startLine)
+    }
+
+    private func item(_ fields: [String], _ problem: Malformed?, _ line: Int) -> Item {
+        if let problem { return .malformed(problem, endOffset: offset) }
+        return .row(Row(fields: fields, line: line, endOffset: offset))
+    }
+}
