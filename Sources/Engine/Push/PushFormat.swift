@@ -1,16 +1,22 @@
 import Foundation
+import SwiftProtobuf
 import TributaryCore
 
 /// The body formats `POST /ingest` reads: one JSON event or an array of them, or NDJSON.
 enum PushFormat: Sendable {
     case json
     case ndjson
+    /// `application/x-protobuf`: a `tributary.v1.Event`, or an `EventBatch` when the type says
+    /// `messageType=tributary.v1.EventBatch`.
+    case protobuf(batch: Bool)
 
     init?(contentType: String?) {
         let type = (contentType ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
         switch type {
         case "application/json": self = .json
         case "application/x-ndjson", "application/jsonl", "application/jsonlines", "application/x-jsonlines": self = .ndjson
+        case "application/x-protobuf", "application/protobuf":
+            self = .protobuf(batch: (contentType ?? "").lowercased().contains("eventbatch"))
         default: return nil
         }
     }
@@ -19,6 +25,7 @@ enum PushFormat: Sendable {
         switch self {
         case .json: "push:json"
         case .ndjson: "push:ndjson"
+        case .protobuf: "push:protobuf"
         }
     }
 
@@ -36,6 +43,13 @@ enum PushFormat: Sendable {
                 return .success([value])
             } catch {
                 return .failure(ParseProblem(description: "invalid JSON at byte \(error.offset): \(error.message)"))
+            }
+        case .protobuf(let batch):
+            do {
+                let events = batch ? try Tributary_V1_EventBatch(serializedBytes: body).events : [try Tributary_V1_Event(serializedBytes: body)]
+                return .success(events.map(Self.fields(of:)))
+            } catch {
+                return .failure(ParseProblem(description: "invalid Protobuf \(batch ? "tributary.v1.EventBatch" : "tributary.v1.Event"): \(error)"))
             }
         case .ndjson:
             var items: [JSONValue] = []
@@ -55,5 +69,19 @@ enum PushFormat: Sendable {
             }
             return .success(items)
         }
+    }
+
+    /// A Protobuf event as the same named fields a JSON event has.
+    static func fields(of event: Tributary_V1_Event) -> JSONValue {
+        var members: [(key: String, value: JSONValue)] = [("kind", .string(event.kind))]
+        if !event.symbol.isEmpty { members.append(("symbol", .string(event.symbol))) }
+        if !event.venueSymbol.isEmpty { members.append(("venue_symbol", .string(event.venueSymbol))) }
+        if !event.endpoint.isEmpty { members.append(("endpoint", .string(event.endpoint))) }
+        for (name, value) in event.fields.sorted(by: { $0.key < $1.key }) { members.append((name, .string(value))) }
+        func levels(_ levels: [Tributary_V1_Level]) -> JSONValue { .array(levels.map { .array([.string($0.price), .string($0.size)]) }) }
+        if !event.bids.isEmpty || event.kind == "book" { members.append(("bids", levels(event.bids))) }
+        if !event.asks.isEmpty || event.kind == "book" { members.append(("asks", levels(event.asks))) }
+        if !event.symbols.isEmpty { members.append(("symbols", .array(event.symbols.map(JSONValue.string)))) }
+        return .object(JSONObject(members))
     }
 }

@@ -145,7 +145,7 @@ public final class PushGateway: Sendable {
         case .some(let known): format = known
         case .none:
             return Self.problem(415, "unsupported_type", "content type '\(request.contentType ?? "none")' is not accepted",
-                                fix: "send application/json (one event or an array) or application/x-ndjson (one event per line)")
+                                fix: "send application/json (one event or an array), application/x-ndjson (one event per line) or application/x-protobuf (tributary.v1.Event, or EventBatch with messageType=tributary.v1.EventBatch)")
         }
         if let verifier = lane.verifier {
             do { try verifier.verify(body: request.body, header: request.header, now: UTCTimestamp.now().nanosecondsSinceEpoch / 1_000_000_000) } catch {
@@ -200,7 +200,7 @@ public final class PushGateway: Sendable {
         let items: [JSONValue]
         switch format.parse(request.body) {
         case .success(let parsed): items = parsed
-        case .failure(let error): return Self.problem(400, "invalid_json", error.description, fix: "send valid JSON")
+        case .failure(let error): return Self.problem(400, "invalid_json", error.description, fix: "send a well-formed body of the declared type")
         }
         guard !items.isEmpty else { return Self.problem(400, "invalid_json", "the body holds no event", fix: "send at least one event") }
         let requestID = RequestID.next()

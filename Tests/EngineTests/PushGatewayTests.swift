@@ -1,0 +1,104 @@
+import Connectors
+import Engine
+import Foundation
+import SwiftProtobuf
+import Testing
+import TributaryCore
+
+@Suite struct PushGatewayTests {
+    func gateway(capacity: Int = 100, rateLimit: SourceDefinition.RateLimit? = nil) throws -> (PushGateway, NormalizationBuffer<Envelope>, SQLiteStore) {
+        var definition = SourceDefinition(id: "acme", file: "acme.yaml")
+        var push = SourceDefinition.Push()
+        push.rateLimit = rateLimit
+        push.maxBodyBytes = 4_096
+        definition.push = push
+        let buffer = NormalizationBuffer<Envelope>(capacity: capacity)
+        let store = try SQLiteStore(path: NSTemporaryDirectory() + "tributary-push-\(UUID().uuidString)/t.sqlite")
+        return (PushGateway(definitions: ["acme": definition], environment: [:], buffer: buffer, idempotency: IdempotencyKeys(store: store)), buffer, store)
+    }
+
+    func request(_ body: String, type: String = "application/json", headers: [String: String] = [:], partial: Bool = false) -> PushGateway.Request {
+        PushGateway.Request(source: "acme", contentType: type, body: Array(body.utf8), header: { headers[$0] }, partial: partial)
+    }
+
+    let trade = #"{"kind":"trade","symbol":"BTC-USD","trade_id":"1","time":"2024-01-02T03:04:05Z","price":"1.5","size":"2"}"#
+
+    @Test func protobufEventsAndBatchesBecomeTheSameRecords() async throws {
+        let (gateway, buffer, _) = try gateway()
+        var event = Tributary_V1_Event()
+        event.kind = "trade"
+        event.symbol = "BTC-USD"
+        event.fields = ["trade_id": "9", "time": "1700000000123", "price": "95000.10", "size": "0.25", "side": "sell"]
+        let single = try event.serializedBytes() as [UInt8]
+        let one = await gateway.handle(PushGateway.Request(source: "acme", contentType: "application/x-protobuf", body: single, header: { _ in nil }))
+        #expect(one.status == 202, "\(one.body)")
+        var batch = Tributary_V1_EventBatch()
+        batch.events = [event, event]
+        batch.events[1].fields["trade_id"] = "10"
+        let two = await gateway.handle(PushGateway.Request(
+            source: "acme", contentType: "application/x-protobuf; messageType=tributary.v1.EventBatch", body: try batch.serializedBytes(), header: { _ in nil }))
+        #expect(two.status == 202 && two.body["accepted"] == .number("2"))
+        let records = try #require(await buffer.next(max: 10))
+        #expect(records.count == 3)
+        guard case .trade(let trade) = records[0].record.payload else { Issue.record("not a trade"); return }
+        #expect(trade.price.description == "95000.10" && trade.side == .sell)
+        #expect(records[0].provenance.sourceType == .webhook)
+        #expect(records[0].provenance.transformations.first == "push:protobuf")
+        let garbage = await gateway.handle(PushGateway.Request(source: "acme", contentType: "application/x-protobuf", body: [0xFF, 0xFF, 0xFF], header: { _ in nil }))
+        #expect(garbage.status == 400 && garbage.outcome == "invalid_json")
+    }
+
+    @Test func statusForEachKindOfBadRequest() async throws {
+        let (gateway, _, _) = try gateway()
+        #expect(await gateway.handle(request(trade, type: "text/csv")).status == 415)
+        #expect(await gateway.handle(request(String(repeating: " ", count: 5_000) + trade)).status == 413)
+        let broken = await gateway.handle(request("{\"kind\":"))
+        #expect(broken.status == 400 && broken.body["error"]?.stringValue?.contains("at byte 8") == true)
+        let ndjson = await gateway.handle(request(trade + "\n{oops}\n", type: "application/x-ndjson"))
+        #expect(ndjson.status == 400 && ndjson.body["error"]?.stringValue?.contains("line 2") == true)
+        var unknown = request(trade)
+        unknown.source = "nobody"
+        #expect(await gateway.handle(unknown).status == 404)
+    }
+
+    @Test func aBatchWithABadItemIsRejectedWholeUnlessPartial() async throws {
+        let (gateway, buffer, _) = try gateway()
+        let body = "[" + trade + #",{"kind":"trade","symbol":"X","trade_id":"2","time":"x","price":"1","size":"1"}]"#
+        let whole = await gateway.handle(request(body))
+        #expect(whole.status == 422)
+        #expect(whole.body["items"]?[0]?["index"] == .number("1"))
+        #expect(whole.body["items"]?[0]?["problems"]?[0]?["field"] == .string("time"))
+        #expect(buffer.stats.depth == 0)
+        let partial = await gateway.handle(request(body, partial: true))
+        #expect(partial.status == 202 && partial.body["accepted"] == .number("1"))
+        #expect(partial.body["rejected"]?[0]?["index"] == .number("1"))
+        #expect(buffer.stats.depth == 1)
+    }
+
+    @Test func idempotencyKeysReplayOrRefuse() async throws {
+        let (gateway, buffer, _) = try gateway()
+        let first = await gateway.handle(request(trade, headers: ["idempotency-key": "k"]))
+        let again = await gateway.handle(request(trade, headers: ["idempotency-key": "k"]))
+        #expect(first.status == 202 && again.status == 202 && again.outcome == "replayed")
+        #expect(again.body == first.body)
+        #expect(again.headers.contains { $0 == ("Idempotent-Replayed", "true") })
+        let other = await gateway.handle(request(trade.replacingOccurrences(of: "1.5", with: "1.6"), headers: ["idempotency-key": "k"]))
+        #expect(other.status == 422 && other.outcome == "idempotency_mismatch")
+        #expect(buffer.stats.depth == 1)
+    }
+
+    @Test func fullBufferAndRateLimitAnswer429WithRetryAfter() async throws {
+        let (gateway, _, _) = try gateway(capacity: 2)
+        #expect(await gateway.handle(request("[" + trade + "," + trade + "]")).status == 202)
+        let full = await gateway.handle(request(trade))
+        #expect(full.status == 429 && full.outcome == "overloaded")
+        #expect(full.headers.contains { $0.0 == "Retry-After" })
+        #expect(await gateway.handle(request("[" + trade + "," + trade + "," + trade + "]")).status == 413)
+
+        let (limited, _, _) = try self.gateway(rateLimit: SourceDefinition.RateLimit(capacity: 1, refillPerSecond: 0.5))
+        #expect(await limited.handle(request(trade)).status == 202)
+        let throttled = await limited.handle(request(trade))
+        #expect(throttled.status == 429 && throttled.outcome == "rate_limited")
+        #expect(throttled.headers.contains { $0 == ("Retry-After", "2") || $0 == ("Retry-After", "3") })
+    }
+}
