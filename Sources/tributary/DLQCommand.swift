@@ -80,6 +80,9 @@ struct DLQCommand: AsyncParsableCommand {
                 print("identity:   \(row.kind) \(row.symbol) \(row.naturalKey) (\(row.contentHash))")
                 print("record:")
                 print(row.line)
+            case .row(let file, let line, let raw):
+                print("row:        \(file):\(line)")
+                print(Self.printable(raw))
             case .response(let call, let status, let body):
                 print("call:       \(call.endpoint) symbols=\(call.symbols.joined(separator: ",")) \(call.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))")
                 print("status:     \(status)")

@@ -29,6 +29,8 @@ public struct SourceDefinition: Sendable, Hashable {
     public var staleAfter: Duration?
     /// How events pushed to `POST /ingest/<id>` are checked and limited; nil: pushes refused.
     public var push: Push?
+    /// How pushed events and imported rows of this source map to record fields (`rules:`).
+    public var rules: NormalizationRules?
     /// The file it came from, for messages.
     public var file: String
 

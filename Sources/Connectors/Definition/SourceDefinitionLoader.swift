@@ -173,6 +173,7 @@ public enum SourceDefinitionLoader {
             }
             definition.push = settings
         }
+        if let node = top["rules"] { definition.rules = NormalizationRulesLoader.read(node, reader: &reader) }
         definition.maxConcurrent = top["max_concurrent"].flatMap { reader.integer($0, "max_concurrent", in: 1...1_000) }
         definition.dailyQuota = top["daily_quota"].flatMap { reader.integer($0, "daily_quota", in: 1...10_000_000) }
         if let node = top["timeouts"], let timeouts = reader.mapping(node, "timeouts") {
@@ -282,6 +283,6 @@ public enum SourceDefinitionLoader {
 
     static let topLevelKeys = [
         "id", "name", "connector", "base_url", "auth", "rate_limit", "breaker", "retry", "max_concurrent", "daily_quota", "timeouts",
-        "endpoints", "poll", "stale_after", "push",
+        "endpoints", "poll", "stale_after", "push", "rules",
     ]
 }

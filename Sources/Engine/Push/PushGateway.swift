@@ -51,12 +51,14 @@ public final class PushGateway: Sendable {
     final class Lane: Sendable {
         let source: SourceID
         let verifier: WebhookVerifier?
+        let rules: NormalizationRules?
         /// The push rate limit; nil inside when the source sets none.
         let bucket: Mutex<TokenBucket<ContinuousClock.Instant>?>
         let maxBodyBytes: Int
 
-        init(source: SourceID, verifier: WebhookVerifier?, rateLimit: SourceDefinition.RateLimit?, maxBodyBytes: Int) {
+        init(source: SourceID, verifier: WebhookVerifier?, rules: NormalizationRules?, rateLimit: SourceDefinition.RateLimit?, maxBodyBytes: Int) {
             self.source = source
+            self.rules = rules
             self.verifier = verifier
             self.bucket = Mutex(rateLimit.map { TokenBucket(capacity: $0.capacity, refillPerSecond: $0.refillPerSecond) })
             self.maxBodyBytes = maxBodyBytes
@@ -95,7 +97,7 @@ public final class PushGateway: Sendable {
                     continue
                 }
             }
-            lanes[id.rawValue] = Lane(source: id, verifier: verifier, rateLimit: push.rateLimit, maxBodyBytes: push.maxBodyBytes)
+            lanes[id.rawValue] = Lane(source: id, verifier: verifier, rules: definition.rules, rateLimit: push.rateLimit, maxBodyBytes: push.maxBodyBytes)
         }
         self.lanes = lanes
         self.problems = problems
@@ -216,6 +218,14 @@ public final class PushGateway: Sendable {
             }
             var fields: [String: JSONValue] = [:]
             for (name, value) in object.members where fields[name] == nil { fields[name] = value }
+            if let rules = lane.rules {
+                switch rules.apply(fields) {
+                case .success(let mapped): fields = mapped
+                case .failure(let invalid):
+                    rejected.append(Self.itemProblems(index, invalid.problems))
+                    continue
+                }
+            }
             switch builder.build(fields) {
             case .success(let record):
                 envelopes.append(Envelope(record: record, provenance: Provenance(

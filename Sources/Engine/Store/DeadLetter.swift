@@ -13,6 +13,8 @@ public struct DeadLetter: Sendable, Hashable {
         case record(StoredRecord)
         /// An upstream body that did not decode, with the call that fetched it and its HTTP status.
         case response(call: EndpointCallText, status: Int, body: [UInt8])
+        /// An imported row that is not a valid record, with where it is in its file.
+        case row(file: String, line: Int, raw: [UInt8])
     }
 
     public var id: Int64?
@@ -36,12 +38,17 @@ public struct DeadLetter: Sendable, Hashable {
         switch payload {
         case .record(let row): row.line.utf8.count
         case .response(_, _, let body): body.count
+        case .row(_, _, let raw): raw.count
         }
     }
 
     /// `record` or `response`.
     public var kindName: String {
-        if case .record = payload { "record" } else { "response" }
+        switch payload {
+        case .record: "record"
+        case .response: "response"
+        case .row: "row"
+        }
     }
 }
 

@@ -31,6 +31,10 @@ public struct DeadLetterReplay: Sendable {
             switch letter.payload {
             case .record(let row):
                 result = try store.upsert(rows: [row])
+            case .row(let file, let line, _):
+                // A row needs its file's header, schema and rules to become a record: fix it in
+                // the file and import again (the import resumes, and dedups what is stored).
+                return .stillFailing("an imported row (\(file):\(line)): correct it in the file and run `tributary import` again")
             case .response(let call, let status, let body):
                 guard let connector = connector(letter.source) else {
                     return .stillFailing("no connector for source '\(letter.source)' (is its Sources.d file valid?)")

@@ -127,6 +127,30 @@ public final class SQLiteStore: Sendable {
                 CREATE INDEX idempotency_expiry ON idempotency_keys (expires_at);
                 """)
         }
+        migrator.registerMigration("v5: imports") { db in
+            try db.execute(sql: """
+                CREATE TABLE import_files (
+                    file_sha256 TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    path TEXT NOT NULL,
+                    rows_done INTEGER NOT NULL DEFAULT 0,
+                    batches INTEGER NOT NULL DEFAULT 0,
+                    stored INTEGER NOT NULL DEFAULT 0,
+                    bad_rows INTEGER NOT NULL DEFAULT 0,
+                    started_at TEXT NOT NULL,
+                    completed_at TEXT,
+                    PRIMARY KEY (file_sha256, source)
+                );
+                CREATE TABLE import_columns (
+                    source TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    first_file TEXT NOT NULL,
+                    added_at TEXT NOT NULL,
+                    PRIMARY KEY (source, name)
+                );
+                """)
+        }
         return migrator
     }
 
@@ -140,30 +164,32 @@ public final class SQLiteStore: Sendable {
     @discardableResult
     public func upsert(rows batch: [StoredRecord]) throws -> WriteResult {
         guard !batch.isEmpty else { return WriteResult() }
-        return try guarded { db in
-            var result = WriteResult()
-            let upsert = try db.cachedStatement(sql: """
-                INSERT INTO records (source, kind, symbol, natural_key, endpoint, content_hash, record_json, observed_at, ingested_at, as_of)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (source, kind, symbol, natural_key) DO UPDATE SET
-                    endpoint = excluded.endpoint, content_hash = excluded.content_hash, record_json = excluded.record_json,
-                    observed_at = excluded.observed_at, ingested_at = excluded.ingested_at, as_of = excluded.as_of,
-                    revision = records.revision + 1
-                WHERE records.content_hash != excluded.content_hash
-                RETURNING revision
-                """)
-            for row in batch {
-                let revision = try Int.fetchOne(upsert, arguments: [
-                    row.source, row.kind, row.symbol, row.naturalKey, row.endpoint, row.contentHash, row.line, row.observedAt, row.ingestedAt, row.asOf,
-                ])
-                switch revision {
-                case nil: result.unchanged += 1
-                case 1?: result.inserted += 1
-                default: result.updated += 1
-                }
+        return try guarded { db in try Self.upsert(batch, in: db) }
+    }
+
+    static func upsert(_ batch: [StoredRecord], in db: Database) throws -> WriteResult {
+        var result = WriteResult()
+        let upsert = try db.cachedStatement(sql: """
+            INSERT INTO records (source, kind, symbol, natural_key, endpoint, content_hash, record_json, observed_at, ingested_at, as_of)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (source, kind, symbol, natural_key) DO UPDATE SET
+                endpoint = excluded.endpoint, content_hash = excluded.content_hash, record_json = excluded.record_json,
+                observed_at = excluded.observed_at, ingested_at = excluded.ingested_at, as_of = excluded.as_of,
+                revision = records.revision + 1
+            WHERE records.content_hash != excluded.content_hash
+            RETURNING revision
+            """)
+        for row in batch {
+            let revision = try Int.fetchOne(upsert, arguments: [
+                row.source, row.kind, row.symbol, row.naturalKey, row.endpoint, row.contentHash, row.line, row.observedAt, row.ingestedAt, row.asOf,
+            ])
+            switch revision {
+            case nil: result.unchanged += 1
+            case 1?: result.inserted += 1
+            default: result.updated += 1
             }
-            return result
         }
+        return result
     }
 
     /// Runs a write transaction, turning "the store cannot be written" into ``StoreUnavailable``.
@@ -185,21 +211,26 @@ public final class SQLiteStore: Sendable {
     @discardableResult
     public func deadLetter(_ letter: DeadLetter, maxBytes: Int? = nil) throws -> Int64 {
         let maxBytes = maxBytes ?? deadLetterMaxBytes
-        return try guarded { db in
-            var arguments: [(any DatabaseValueConvertible)?] = [letter.source, letter.endpoint, letter.reason, letter.kindName, letter.createdAt.rfc3339]
-            switch letter.payload {
-            case .record(let row):
-                arguments += [Data(row.line.utf8), 0, nil, nil, row.kind, row.symbol, row.naturalKey, row.contentHash, row.observedAt, row.ingestedAt, row.asOf]
-            case .response(let call, let status, let body):
-                arguments += [Data(body.prefix(maxBytes)), body.count > maxBytes ? 1 : 0, call.json, status, nil, nil, nil, nil, nil, nil, nil]
-            }
-            try db.execute(sql: """
-                INSERT INTO dead_letters (source, endpoint, reason, payload, created_at, raw, truncated, call_json, status,
-                                          kind, symbol, natural_key, content_hash, observed_at, ingested_at, as_of)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: StatementArguments(arguments))
-            return db.lastInsertedRowID
+        return try guarded { db in try Self.insert(letter, maxBytes: maxBytes, in: db) }
+    }
+
+    static func insert(_ letter: DeadLetter, maxBytes: Int, in db: Database) throws -> Int64 {
+        var arguments: [(any DatabaseValueConvertible)?] = [letter.source, letter.endpoint, letter.reason, letter.kindName, letter.createdAt.rfc3339]
+        switch letter.payload {
+        case .record(let row):
+            arguments += [Data(row.line.utf8), 0, nil, nil, row.kind, row.symbol, row.naturalKey, row.contentHash, row.observedAt, row.ingestedAt, row.asOf]
+        case .response(let call, let status, let body):
+            arguments += [Data(body.prefix(maxBytes)), body.count > maxBytes ? 1 : 0, call.json, status, nil, nil, nil, nil, nil, nil, nil]
+        case .row(let file, let line, let raw):
+            let location = JSONWriter.string(.object(JSONObject([("file", .string(file)), ("line", .number(String(line)))])))
+            arguments += [Data(raw.prefix(maxBytes)), raw.count > maxBytes ? 1 : 0, location, nil, nil, nil, nil, nil, nil, nil, nil]
         }
+        try db.execute(sql: """
+            INSERT INTO dead_letters (source, endpoint, reason, payload, created_at, raw, truncated, call_json, status,
+                                      kind, symbol, natural_key, content_hash, observed_at, ingested_at, as_of)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: StatementArguments(arguments))
+        return db.lastInsertedRowID
     }
 
     /// Dead letters, newest first; `pending` leaves out the ones already replayed.
@@ -229,7 +260,10 @@ public final class SQLiteStore: Sendable {
     private static func deadLetter(from row: Row) -> DeadLetter {
         let raw: Data = row["raw"] ?? Data()
         let payload: DeadLetter.Payload
-        if row["payload"] == "record", let kind: String = row["kind"] {
+        if row["payload"] == "row" {
+            let location = (row["call_json"] as String?).flatMap { try? JSONParser.parse(Array($0.utf8)) }
+            payload = .row(file: location?["file"]?.stringValue ?? "", line: Int(location?["line"]?.decimalValue?.description ?? "") ?? 0, raw: Array(raw))
+        } else if row["payload"] == "record", let kind: String = row["kind"] {
             payload = .record(StoredRecord(
                 source: row["source"], kind: kind, symbol: row["symbol"] ?? "", naturalKey: row["natural_key"] ?? "", endpoint: row["endpoint"],
                 contentHash: row["content_hash"] ?? "", line: String(decoding: raw, as: UTF8.self),
@@ -271,6 +305,70 @@ public final class SQLiteStore: Sendable {
         try guarded { db in
             try db.execute(sql: "DELETE FROM idempotency_keys WHERE expires_at <= ?", arguments: [now])
             return db.changesCount
+        }
+    }
+
+    /// Where an import of a file stands: rows already committed, and whether it completed.
+    public struct ImportProgress: Sendable, Hashable {
+        public var rowsDone = 0
+        public var batches = 0
+        public var stored = 0
+        public var badRows = 0
+        public var completed = false
+        public init() {}
+    }
+
+    public func importProgress(fileSHA256: String, source: String) throws -> ImportProgress? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM import_files WHERE file_sha256 = ? AND source = ?", arguments: [fileSHA256, source]).map { row in
+                var progress = ImportProgress()
+                progress.rowsDone = row["rows_done"]
+                progress.batches = row["batches"]
+                progress.stored = row["stored"]
+                progress.badRows = row["bad_rows"]
+                progress.completed = (row["completed_at"] as String?) != nil
+                return progress
+            }
+        }
+    }
+
+    /// One import batch in one transaction: its records, its bad rows and the file's checkpoint,
+    /// so a `kill -9` leaves each batch wholly there or wholly absent and a re-run resumes after it.
+    @discardableResult
+    public func commitImportBatch(
+        rows: [StoredRecord], deadLetters: [DeadLetter], fileSHA256: String, source: String, path: String,
+        rowsDone: Int, completed: Bool
+    ) throws -> WriteResult {
+        try guarded { db in
+            let result = try Self.upsert(rows, in: db)
+            for letter in deadLetters { try Self.insert(letter, maxBytes: deadLetterMaxBytes, in: db) }
+            let now = UTCTimestamp.now().rfc3339
+            try db.execute(sql: """
+                INSERT INTO import_files (file_sha256, source, path, rows_done, batches, stored, bad_rows, started_at, completed_at)
+                VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)
+                ON CONFLICT (file_sha256, source) DO UPDATE SET path = excluded.path, rows_done = excluded.rows_done,
+                    batches = import_files.batches + 1, stored = import_files.stored + excluded.stored,
+                    bad_rows = import_files.bad_rows + excluded.bad_rows, completed_at = excluded.completed_at
+                """, arguments: [fileSHA256, source, path, rowsDone, result.inserted + result.updated, deadLetters.count, now, completed ? now : nil])
+            return result
+        }
+    }
+
+    /// The column types a source's imports have used so far (the schema later files must keep).
+    public func importColumns(source: String) throws -> [String: String] {
+        try pool.read { db in
+            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT name, type FROM import_columns WHERE source = ?", arguments: [source])
+                .map { ($0["name"] as String, $0["type"] as String) })
+        }
+    }
+
+    /// Records columns seen for the first time (schema evolution: new columns are accepted and kept).
+    public func recordImportColumns(_ columns: [(name: String, type: String)], source: String, file: String) throws {
+        _ = try guarded { db in
+            for column in columns {
+                try db.execute(sql: "INSERT OR IGNORE INTO import_columns (source, name, type, first_file, added_at) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [source, column.name, column.type, file, UTCTimestamp.now().rfc3339])
+            }
         }
     }
 

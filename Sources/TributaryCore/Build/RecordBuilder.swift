@@ -164,10 +164,27 @@ public struct RecordBuilder: Sendable {
     }
 }
 
-/// Times as users write them: RFC 3339, or epoch numbers (unit by digit count).
+/// Times as users write them: RFC 3339 (`T` or a space between date and time; without an
+/// offset it is UTC), or epoch numbers (unit by digit count).
 public enum TimeText {
+    /// A date and time with no offset (`2024-01-02 09:30:00`, `2024-01-02T09:30:00.5`).
+    public static func isNaive(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.count >= 19, bytes[4] == 0x2D, bytes[7] == 0x2D, bytes[10] == 0x54 || bytes[10] == 0x20, bytes[13] == 0x3A else { return false }
+        let tail = bytes[19...]
+        return !tail.contains(0x5A) && !tail.contains(0x2B) && !tail.contains(0x2D) && bytes.last != 0x7A
+    }
+
     public static func parse(_ text: String) -> UTCTimestamp? {
         if let time = UTCTimestamp(rfc3339: text) { return time }
+        if text.count >= 19, text.utf8.count == text.count {
+            var normalized = text
+            if text[text.index(text.startIndex, offsetBy: 10)] == " " {
+                normalized = String(text.prefix(10)) + "T" + String(text.dropFirst(11))
+            }
+            if isNaive(text) { normalized += "Z" }
+            if normalized != text, let time = UTCTimestamp(rfc3339: normalized) { return time }
+        }
         let digits = text.hasPrefix("-") ? text.dropFirst() : Substring(text)
         guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber), let value = Int64(text) else {
             // Epoch seconds with a fraction: 1700000000.123

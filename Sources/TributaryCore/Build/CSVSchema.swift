@@ -1,0 +1,107 @@
+import Foundation
+
+/// The columns of a CSV file and their types: inferred from a sample, printed for the user,
+/// pinnable with `--schema FILE`, and checked on every row so a value that does not fit is a
+/// bad row named by line and column rather than a wrong record.
+public struct CSVSchema: Sendable, Hashable {
+    public enum ColumnType: String, Sendable, Hashable, CaseIterable {
+        case integer, decimal, timestamp, date, boolean, string
+    }
+
+    public struct Column: Sendable, Hashable {
+        public var name: String
+        public var type: ColumnType
+        public var nullable: Bool
+        public init(name: String, type: ColumnType, nullable: Bool) {
+            self.name = name
+            self.type = type
+            self.nullable = nullable
+        }
+    }
+
+    public var columns: [Column]
+
+    public init(columns: [Column]) {
+        self.columns = columns
+    }
+
+    /// Infers each column's type from sample rows: the narrowest type every non-empty value
+    /// fits (integer › decimal › string; timestamp, date, boolean › string). Integer columns
+    /// whose name says time (`time`, `ts`, `timestamp`, `as_of`, `start`, `date`…) and whose
+    /// values have 10, 13, 16 or 19 digits are epoch timestamps.
+    public static func infer(header: [String], sample: [[String]]) -> CSVSchema {
+        CSVSchema(columns: header.enumerated().map { index, name in
+            var type: ColumnType?
+            var nullable = false
+            var epochLike = true
+            for row in sample {
+                let value = index < row.count ? row[index] : ""
+                if value.isEmpty { nullable = true; continue }
+                let own = classify(value)
+                if own == .integer, ![10, 13, 16, 19].contains(value.count - (value.hasPrefix("-") ? 1 : 0)) { epochLike = false }
+                type = type.map { widen($0, own) } ?? own
+            }
+            var resolved = type ?? .string
+            if resolved == .integer, epochLike, type != nil, looksLikeTime(name) { resolved = .timestamp }
+            return Column(name: name, type: resolved, nullable: nullable || type == nil)
+        })
+    }
+
+    static func looksLikeTime(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        return ["time", "ts", "timestamp", "as_of", "asof", "start", "date", "datetime", "published_at"].contains(lower)
+            || lower.hasSuffix("_time") || lower.hasSuffix("_ts") || lower.hasSuffix("_at")
+    }
+
+    /// The narrowest type of one value.
+    public static func classify(_ value: String) -> ColumnType {
+        let lower = value.lowercased()
+        if lower == "true" || lower == "false" { return .boolean }
+        let digits = value.hasPrefix("-") ? value.dropFirst() : Substring(value)
+        if !digits.isEmpty, digits.count <= 18, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) { return .integer }
+        if value.count == 10, isDate(value) { return .date }
+        if (try? ExactDecimal(parsing: value)) != nil { return .decimal }
+        if value.count >= 19, TimeText.parse(value) != nil { return .timestamp }
+        return .string
+    }
+
+    static func widen(_ a: ColumnType, _ b: ColumnType) -> ColumnType {
+        if a == b { return a }
+        if Set([a, b]) == [.integer, .decimal] { return .decimal }
+        if Set([a, b]) == [.date, .timestamp] { return .timestamp }
+        return .string
+    }
+
+    static func isDate(_ value: String) -> Bool {
+        let bytes = Array(value.utf8)
+        guard bytes.count == 10, bytes[4] == 0x2D, bytes[7] == 0x2D else { return false }
+        return UTCTimestamp(rfc3339: value + "T00:00:00Z") != nil
+    }
+
+    /// Why `value` does not fit column `index`, or nil when it does.
+    public func problem(_ value: String, column index: Int) -> String? {
+        guard index < columns.count else { return "an extra value beyond the \(columns.count) columns of the header" }
+        let column = columns[index]
+        if value.isEmpty { return column.nullable ? nil : "column '\(column.name)' may not be empty (the schema says it is required)" }
+        let fits: Bool
+        switch column.type {
+        case .string: fits = true
+        case .integer: fits = Int64(value) != nil
+        case .decimal: fits = (try? ExactDecimal(parsing: value)) != nil
+        case .timestamp: fits = TimeText.parse(value) != nil || TimeText.isNaive(value)
+        case .date: fits = Self.isDate(value)
+        case .boolean: fits = ["true", "false"].contains(value.lowercased())
+        }
+        return fits ? nil : "column '\(column.name)' is \(column.type.rawValue); '\(value.prefix(40))' is not"
+    }
+
+    /// The schema as YAML (what `import` prints, and what `--schema` reads back).
+    public var yaml: String {
+        "columns:\n" + columns.map { "  - { name: \(Self.quoted($0.name)), type: \($0.type.rawValue), nullable: \($0.nullable) }" }.joined(separator: "\n") + "\n"
+    }
+
+    static func quoted(_ name: String) -> String {
+        let plain = !name.isEmpty && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." }
+        return plain ? name : "\"" + name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+}

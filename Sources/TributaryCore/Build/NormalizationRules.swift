@@ -1,0 +1,93 @@
+import Foundation
+
+/// How foreign rows and events become record-model fields: the same rules for CSV rows and
+/// pushed JSON events, from a rules file (`--rules`) or a source's Sources.d `rules:`.
+///
+/// Applied in this order: `keep` / `drop` columns, `rename` columns to record fields, fill
+/// `defaults` (constants such as `kind: trade`), map `symbols`, `scale` decimals by powers of ten
+/// (cents → units: `-2`), and read naive times (no offset) in `timezone`.
+public struct NormalizationRules: Sendable, Hashable {
+    public var keep: Set<String>?
+    public var drop: Set<String> = []
+    /// Column name → record field name.
+    public var rename: [String: String] = [:]
+    /// Field → constant value, used when the row has no value for it.
+    public var defaults: [String: String] = [:]
+    /// Upstream symbol → canonical symbol.
+    public var symbols: [String: String] = [:]
+    /// Column or field → power of ten to multiply by (exactly; `-2` turns cents into units).
+    public var scale: [String: Int] = [:]
+    /// IANA zone for times written without an offset (`2024-01-02 09:30:00`); nil: UTC.
+    public var timezone: String?
+
+    public init() {}
+
+    /// The record fields that hold times.
+    public static let timeFields: Set<String> = ["as_of", "time", "start", "published_at"]
+
+    /// Rewrites one row's fields; problems name the field and what went wrong.
+    public func apply(_ row: [String: JSONValue]) -> Result<[String: JSONValue], InvalidRecord> {
+        var fields: [String: JSONValue] = [:]
+        fields.reserveCapacity(row.count + defaults.count)
+        for (name, value) in row {
+            if let keep, !keep.contains(name) { continue }
+            if drop.contains(name) { continue }
+            fields[rename[name] ?? name] = value
+        }
+        for (name, value) in defaults where fields[name] == nil || fields[name] == .null || fields[name] == .string("") {
+            fields[name] = .string(value)
+        }
+        var problems: [FieldProblem] = []
+        if !symbols.isEmpty, let symbol = fields["symbol"]?.stringValue, let mapped = symbols[symbol] {
+            fields["venue_symbol"] = fields["venue_symbol"] ?? .string(symbol)
+            fields["symbol"] = .string(mapped)
+        }
+        // `scale` may name the column (before rename) or the record field (after).
+        for (key, power) in scale {
+            let name = rename[key] ?? key
+            guard let value = fields[name], value != .null, value != .string("") else { continue }
+            guard let decimal = value.decimalValue else {
+                problems.append(FieldProblem(name, "must be a decimal number to be scaled; got \(value)"))
+                continue
+            }
+            guard let scaled = decimal.scaled(byPowerOfTen: power) else {
+                problems.append(FieldProblem(name, "\(decimal) × 10^\(power) does not fit an exact decimal"))
+                continue
+            }
+            fields[name] = .string(scaled.description)
+        }
+        for name in Self.timeFields {
+            guard let text = fields[name]?.stringValue, TimeText.isNaive(text) else { continue }
+            if let timezone {
+                guard let time = ExchangeTime.utc(fromLocal: text.replacingOccurrences(of: "T", with: " "), zone: timezone) else {
+                    problems.append(FieldProblem(name, "'\(text)' is not a time in \(timezone)"))
+                    continue
+                }
+                fields[name] = .string(time.rfc3339)
+            }
+        }
+        return problems.isEmpty ? .success(fields) : .failure(InvalidRecord(problems: problems))
+    }
+}
+
+extension ExactDecimal {
+    /// Exactly × 10^power; nil when the result needs more than 38 digits or scale.
+    public func scaled(byPowerOfTen power: Int) -> ExactDecimal? {
+        if power <= 0 {
+            let newScale = Int(scale) - power
+            guard newScale <= Int(Self.maxScale) else { return nil }
+            return ExactDecimal(mantissa: mantissa, scale: UInt8(newScale))
+        }
+        var value = self
+        for _ in 0..<power {
+            if value.scale > 0 {
+                value = ExactDecimal(mantissa: value.mantissa, scale: value.scale - 1)
+            } else {
+                let (product, overflow) = value.mantissa.multipliedReportingOverflow(by: 10)
+                guard !overflow else { return nil }
+                value = ExactDecimal(mantissa: product, scale: 0)
+            }
+        }
+        return value
+    }
+}
