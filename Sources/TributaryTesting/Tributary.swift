@@ -22,10 +22,19 @@ public enum Tributary {
         return PackageRoot.url.appendingPathComponent(".build/debug/tributary")
     }
 
+    /// The optimized binary for the heavy end-to-end tests (a million-row import), when
+    /// `make test` built one (`TRIBUTARY_RELEASE_BINARY`); else the debug one (slower, same code).
+    public static var releaseExecutable: URL {
+        if let path = ProcessInfo.processInfo.environment["TRIBUTARY_RELEASE_BINARY"], FileManager.default.isExecutableFile(atPath: path) {
+            return URL(fileURLWithPath: path)
+        }
+        return executable
+    }
+
     /// Runs `tributary ARGS…` to completion and returns its exit status and output.
-    public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
+    public static func run(_ arguments: [String], environment: [String: String] = [:], binary: URL = executable) throws -> Run {
         let process = Process()
-        process.executableURL = executable
+        process.executableURL = binary
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { $1 }

@@ -57,10 +57,12 @@ public struct CSVImport {
 
     public let store: SQLiteStore
     public let options: Options
+    private let builder: RecordBuilder
 
     public init(store: SQLiteStore, options: Options) {
         self.store = store
         self.options = options
+        self.builder = RecordBuilder(source: options.source, defaultEndpoint: "import")
     }
 
     public func run(path: String, progress: (Progress) -> Void = { _ in }) throws -> Report {
@@ -116,6 +118,8 @@ public struct CSVImport {
             letters.removeAll(keepingCapacity: true)
         }
         var pending = sample[...]
+        var batchNow: UTCTimestamp?
+        var batchID = ""
         while true {
             let item: CSVReader.Item
             if let next = pending.popFirst() { item = next } else if let next = try reader.next() { item = next } else { break }
@@ -123,8 +127,11 @@ public struct CSVImport {
             processed += 1
             guard processed > resumeAfter else { continue }
             report.rows += 1
-            let batchID = "\(report.sha256.dropFirst(7).prefix(12))-\(processed / options.batchSize)"
-            switch convert(item, header: header, schema: checks, path: path, batchID: batchID, sha: report.sha256) {
+            if batchNow == nil || (processed - 1) % options.batchSize == 0 {
+                batchNow = .now()
+                batchID = "\(report.sha256.dropFirst(7).prefix(12))-\((processed - 1) / options.batchSize)"
+            }
+            switch convert(item, header: header, schema: checks, path: path, batchID: batchID, sha: report.sha256, now: batchNow!) {
             case .success(let stored): batch.append(stored)
             case .failure(let bad): letters.append(bad.letter)
             }
@@ -146,7 +153,8 @@ public struct CSVImport {
     }
 
     /// One CSV item → a stored record, or a bad row with its location.
-    func convert(_ item: CSVReader.Item, header: [String], schema: CSVSchema, path: String, batchID: String, sha: String) -> Result<StoredRecord, BadRow> {
+    func convert(_ item: CSVReader.Item, header: [String], schema: CSVSchema, path: String, batchID: String, sha: String,
+                 now: UTCTimestamp = .now()) -> Result<StoredRecord, BadRow> {
         let source = options.source.rawValue
         func bad(_ line: Int, _ reason: String, _ raw: [UInt8]) -> Result<StoredRecord, BadRow> {
             let text = "line \(line): \(reason)"
@@ -158,14 +166,15 @@ public struct CSVImport {
         case .malformed(let problem, _): return bad(problem.line, "column \(problem.column): \(problem.reason)", [])
         case .row(let value): row = value
         }
-        let raw = Array(Self.csvLine(row.fields).utf8)
+        // The row's text is rebuilt only for a bad row's dead letter.
+        var raw: [UInt8] { Array(Self.csvLine(row.fields).utf8) }
         guard row.fields.count == header.count else {
             return bad(row.line, "\(row.fields.count) values for \(header.count) columns", raw)
         }
         var fields: [String: JSONValue] = [:]
         fields.reserveCapacity(header.count + 2)
         for (index, value) in row.fields.enumerated() {
-            if let problem = schema.problem(value, column: index) { return bad(row.line, "column \(index + 1): \(problem)", raw) }
+            if let problem = schema.problem(value, column: index) { return bad(row.line, "column \(index + 1) (\(header[index])): \(problem)", raw) }
             if !value.isEmpty { fields[header[index]] = .string(value) }
         }
         if let rules = options.rules {
@@ -174,14 +183,13 @@ public struct CSVImport {
             case .failure(let invalid): return bad(row.line, invalid.description, raw)
             }
         }
-        switch RecordBuilder(source: options.source, defaultEndpoint: "import").build(fields) {
+        switch builder.build(fields) {
         case .failure(let invalid):
             return bad(row.line, invalid.problems.map { problem in
                 let column = header.firstIndex(of: problem.field) ?? options.rules?.rename.first(where: { $0.value == problem.field }).flatMap { header.firstIndex(of: $0.key) }
                 return (column.map { "column \($0 + 1) (\(header[$0])): " } ?? "") + problem.description
             }.joined(separator: "; "), raw)
         case .success(let record):
-            let now = UTCTimestamp.now()
             let envelope = Envelope(record: record, provenance: Provenance(
                 sourceID: options.source, sourceType: .file, sourceURI: "file://" + Self.absolute(path), contentHash: ContentHash.of(record),
                 ingestedAt: now, observedAt: now, parentID: sha, transformations: ["import:csv", "line:\(row.line)"],

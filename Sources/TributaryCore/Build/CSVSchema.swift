@@ -82,7 +82,7 @@ public struct CSVSchema: Sendable, Hashable {
     public func problem(_ value: String, column index: Int) -> String? {
         guard index < columns.count else { return "an extra value beyond the \(columns.count) columns of the header" }
         let column = columns[index]
-        if value.isEmpty { return column.nullable ? nil : "column '\(column.name)' may not be empty (the schema says it is required)" }
+        if value.isEmpty { return column.nullable ? nil : "may not be empty (the schema says it is required)" }
         let fits: Bool
         switch column.type {
         case .string: fits = true
@@ -92,7 +92,7 @@ public struct CSVSchema: Sendable, Hashable {
         case .date: fits = Self.isDate(value)
         case .boolean: fits = ["true", "false"].contains(value.lowercased())
         }
-        return fits ? nil : "column '\(column.name)' is \(column.type.rawValue); '\(value.prefix(40))' is not"
+        return fits ? nil : "must be \(column.type.rawValue); '\(value.prefix(40))' is not"
     }
 
     /// The schema as YAML (what `import` prints, and what `--schema` reads back).

@@ -1,0 +1,101 @@
+import Engine
+import Foundation
+import Testing
+import TributaryCore
+import TributaryTesting
+
+/// `tributary import` on a million-row CSV: strict and permissive with a bad row near the end,
+/// `kill -9` in the middle and a re-run, and re-importing the same file.
+@Suite(.serialized, .timeLimit(.minutes(10))) struct ImportTests {
+    static let rows = 1_000_000
+    static let badLine = 999_990
+
+    /// A trades CSV of `rows` rows; with `badAt`, that line's price is not a number.
+    func writeCSV(_ path: String, badAt: Int? = nil) throws {
+        FileManager.default.createFile(atPath: path, contents: nil)
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        defer { try? handle.close() }
+        var chunk = "time,symbol,price,size,trade_id,side\n"
+        for i in 0..<Self.rows {
+            let line = i + 2
+            let price = line == badAt ? "n/a" : "\(95_000 + i % 1_000).\(i % 10)\(i % 7)"
+            chunk += "\(1_700_000_000_000 + i),BTC-USD,\(price),0.\(i % 997 + 1),\(i),\(i % 2 == 0 ? "buy" : "sell")\n"
+            if chunk.utf8.count > 1 << 20 {
+                try handle.write(contentsOf: Data(chunk.utf8))
+                chunk = ""
+            }
+        }
+        try handle.write(contentsOf: Data(chunk.utf8))
+    }
+
+    func importArguments(_ csv: String, _ directory: String) throws -> [String] {
+        try "kind: trade\n".write(toFile: directory + "/rules.yaml", atomically: true, encoding: .utf8)
+        return ["import", csv, "--source", "tape", "--rules", directory + "/rules.yaml", "--store", directory + "/t.sqlite"]
+    }
+
+    @Test func aBadRowNearTheEndStrictAndPermissive() throws {
+        let directory = try temporaryDirectory("import-bad")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let csv = directory + "/tape.csv"
+        try writeCSV(csv, badAt: Self.badLine)
+        let arguments = try importArguments(csv, directory)
+
+        let strict = try Tributary.run(arguments + ["--strict"], binary: Tributary.releaseExecutable)
+        #expect(strict.status != 0)
+        #expect(strict.stderr.contains("line \(Self.badLine)"), "\(strict.stderr)")
+        #expect(strict.stderr.contains("column 3"))
+        #expect(strict.stderr.contains("nothing was imported"))
+        #expect(try SQLiteStore(path: directory + "/t.sqlite").recordCount == 0)
+
+        let permissive = try Tributary.run(arguments, binary: Tributary.releaseExecutable)
+        #expect(permissive.status == 0, "\(permissive.stderr)")
+        #expect(permissive.stdout.contains("\(Self.rows) rows → \(Self.rows - 1) stored, 0 already there, 1 bad"), "\(permissive.stdout)")
+        let store = try SQLiteStore(path: directory + "/t.sqlite")
+        #expect(try store.recordCount == Self.rows - 1)
+        let letters = try store.deadLetters(source: "tape")
+        #expect(letters.count == 1)
+        #expect(letters.first?.reason.contains("line \(Self.badLine): column 3 (price)") == true)
+        guard case .row(_, let line, let raw)? = letters.first?.payload else { Issue.record("not a row dead letter"); return }
+        #expect(line == Self.badLine && String(decoding: raw, as: UTF8.self).contains(",n/a,"))
+    }
+
+    @Test func killNineMidImportThenResumeGivesTheExactCountAndReimportAddsNothing() async throws {
+        let directory = try temporaryDirectory("import-kill")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let csv = directory + "/tape.csv"
+        try writeCSV(csv)
+        let arguments = try importArguments(csv, directory)
+
+        let process = Process()
+        process.executableURL = Tributary.releaseExecutable
+        process.arguments = Array(arguments.dropFirst(0))
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Kill it once a few batches are in, well before the end.
+        let deadline = ContinuousClock.now + .seconds(120)
+        var committed = 0
+        while ContinuousClock.now < deadline, process.isRunning {
+            try await Task.sleep(for: .milliseconds(50))
+            committed = (try? SQLiteStore(path: directory + "/t.sqlite").recordCount) ?? 0
+            if committed >= 30_000 { break }
+        }
+        #expect(process.isRunning, "the import finished before it could be killed")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let afterKill = try SQLiteStore(path: directory + "/t.sqlite").recordCount
+        // Batches are all-or-nothing: whole batches of 10,000 only.
+        #expect(afterKill > 0 && afterKill < Self.rows && afterKill % 10_000 == 0, "\(afterKill) records after kill -9")
+
+        let rerun = try Tributary.run(arguments, binary: Tributary.releaseExecutable)
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(rerun.stdout.contains("resumed after \(afterKill)"), "\(rerun.stdout)")
+        #expect(try SQLiteStore(path: directory + "/t.sqlite").recordCount == Self.rows)
+
+        let again = try Tributary.run(arguments, binary: Tributary.releaseExecutable)
+        #expect(again.stdout.contains("already imported"))
+        let forced = try Tributary.run(arguments + ["--force"], binary: Tributary.releaseExecutable)
+        #expect(forced.stdout.contains("→ 0 stored, \(Self.rows) already there"), "\(forced.stdout)")
+        #expect(try SQLiteStore(path: directory + "/t.sqlite").recordCount == Self.rows)
+    }
+}
