@@ -141,7 +141,7 @@ struct RunCommand: AsyncParsableCommand {
         worker.onStored = { acks.settled($0) }
         worker.onUnstored = { acks.failed($0) }
         let push = PushGateway(definitions: catalog.definitions, environment: environment, buffer: buffer,
-                               idempotency: IdempotencyKeys(store: sqlite), acks: acks)
+                               idempotency: IdempotencyKeys(store: sqlite, ttl: settings.idempotencyTTL), acks: acks)
         for (source, problem) in push.problems.sorted(by: { $0.key < $1.key }) {
             logger.warning("pushes refused for a source", metadata: ["source": "\(source)", "reason": "\(problem)"])
         }

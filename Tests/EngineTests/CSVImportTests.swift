@@ -86,6 +86,22 @@ import TributaryCore
         #expect(try CSVImport(store: store, options: forced).run(path: folder + "/a.csv").duplicates == 3)
     }
 
+    @Test func configuredKeyFieldsDecideWhatIsADuplicate() throws {
+        let folder = try directory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        // A feed whose trade ids restart every file: identity is time + price + size instead.
+        try "time,symbol,price,size,trade_id\n1700000000000,BTC-USD,1.5,1,1\n1700000000001,BTC-USD,1.5,1,2\n".write(toFile: folder + "/a.csv", atomically: true, encoding: .utf8)
+        try "time,symbol,price,size,trade_id\n1700000000000,BTC-USD,1.5,1,1\n1700000000005,BTC-USD,1.5,1,1\n".write(toFile: folder + "/b.csv", atomically: true, encoding: .utf8)
+        var options = CSVImport.Options(source: "tape")
+        options.rules = try rules("kind: trade\nkey: [time, price, size]")
+        let store = try SQLiteStore(path: folder + "/t.sqlite")
+        let importer = CSVImport(store: store, options: options)
+        #expect(try importer.run(path: folder + "/a.csv").stored == 2)
+        let second = try importer.run(path: folder + "/b.csv")
+        #expect(second.stored == 1 && second.duplicates == 1)
+        #expect(try store.recordCount == 3)
+    }
+
     @Test func gzipFilesAreRead() throws {
         let folder = try directory()
         defer { try? FileManager.default.removeItem(atPath: folder) }

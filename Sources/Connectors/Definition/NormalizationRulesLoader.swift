@@ -13,9 +13,10 @@ import Yams
 /// symbols: { XBTUSD: BTC-USD }
 /// scale: { price: -2 }        # cents → units, exactly
 /// timezone: America/New_York  # for times written without an offset
+/// key: [time, price, size]    # dedup on these fields instead of the kind's natural key
 /// ```
 public enum NormalizationRulesLoader {
-    public static let keys = ["kind", "rename", "drop", "keep", "defaults", "symbols", "scale", "timezone"]
+    public static let keys = ["kind", "rename", "drop", "keep", "defaults", "symbols", "scale", "timezone", "key"]
 
     /// Parses a rules file's text.
     public static func parse(_ text: String, file: String) -> (NormalizationRules?, [ConfigProblem]) {
@@ -58,6 +59,10 @@ public enum NormalizationRulesLoader {
         }
         if let node = mapping["drop"] { rules.drop = Set(reader.strings(node, "drop") ?? []) }
         if let node = mapping["keep"] { rules.keep = Set(reader.strings(node, "keep") ?? []) }
+        if let node = mapping["key"] {
+            let fields = reader.strings(node, "key") ?? []
+            if fields.isEmpty { reader.report(node, "`key` lists no field", fix: "e.g. `key: [time, price, size]`") } else { rules.key = fields }
+        }
         if let node = mapping["scale"], let map = reader.mapping(node, "scale") {
             for (k, v) in map {
                 guard let name = reader.string(k, "scale key"), let power = reader.integer(v, "scale.\(name)", in: -18...18) else { continue }

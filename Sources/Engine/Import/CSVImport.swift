@@ -194,7 +194,9 @@ public struct CSVImport {
                 sourceID: options.source, sourceType: .file, sourceURI: "file://" + Self.absolute(path), contentHash: ContentHash.of(record),
                 ingestedAt: now, observedAt: now, parentID: sha, transformations: ["import:csv", "line:\(row.line)"],
                 batchID: batchID, requestID: batchID))
-            return .success(StoredRecord(envelope))
+            var stored = StoredRecord(envelope)
+            if let key = options.rules?.naturalKey(of: fields) { stored.naturalKey = key }
+            return .success(stored)
         }
     }
 

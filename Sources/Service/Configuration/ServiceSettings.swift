@@ -37,5 +37,8 @@ public struct ServiceSettings: Sendable, Equatable {
     /// (`freshness.outlier_percent`).
     public var outlierPercent = 2.0
 
+    /// How long an Idempotency-Key and its first response are kept (`push.idempotency_ttl`).
+    public var idempotencyTTL: Duration = .seconds(86_400)
+
     public init() {}
 }

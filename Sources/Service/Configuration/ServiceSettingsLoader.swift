@@ -57,6 +57,7 @@ public struct ServiceSettingsLoader: Sendable {
         .integer("http.port", 0...65_535) { $0.httpPort = $1 },
         .duration("shutdown.deadline", .seconds(1) ... .seconds(3_600)) { $0.shutdownDeadline = $1 },
         .duration("freshness.stale_after", .seconds(1) ... .seconds(7 * 86_400)) { $0.staleAfter = $1 },
+        .duration("push.idempotency_ttl", .seconds(60) ... .seconds(30 * 86_400)) { $0.idempotencyTTL = $1 },
         .decimal("freshness.outlier_percent", 0.01...100) { $0.outlierPercent = $1 },
     ]
 
@@ -113,7 +114,7 @@ public struct ServiceSettingsLoader: Sendable {
         let text = try String(contentsOfFile: path, encoding: .utf8)
         guard let root = try Yams.compose(yaml: text) else { return [] }
         guard let mapping = root.mapping else {
-            return [Problem(key: "-", origin: path, message: "the file must be a mapping of sections (store:, buffer:, pool:, http:, shutdown:, freshness:)")]
+            return [Problem(key: "-", origin: path, message: "the file must be a mapping of sections (store:, buffer:, pool:, http:, shutdown:, freshness:, push:)")]
         }
         let known = Self.keys.map(\.name)
         var problems: [Problem] = []

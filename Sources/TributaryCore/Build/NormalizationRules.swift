@@ -17,6 +17,10 @@ public struct NormalizationRules: Sendable, Hashable {
     public var symbols: [String: String] = [:]
     /// Column or field → power of ten to multiply by (exactly; `-2` turns cents into units).
     public var scale: [String: Int] = [:]
+    /// Fields whose values make a record's identity for dedup, instead of its kind's natural
+    /// key (a trade's id, a bar's interval and start…): e.g. `[time, price, size]` for a feed
+    /// without trade ids.
+    public var key: [String]?
     /// IANA zone for times written without an offset (`2024-01-02 09:30:00`); nil: UTC.
     public var timezone: String?
 
@@ -24,6 +28,12 @@ public struct NormalizationRules: Sendable, Hashable {
 
     /// The record fields that hold times.
     public static let timeFields: Set<String> = ["as_of", "time", "start", "published_at"]
+
+    /// The identity from `key` for a row's (rewritten) fields; nil when no `key` is set.
+    public func naturalKey(of fields: [String: JSONValue]) -> String? {
+        guard let key else { return nil }
+        return key.map { fields[$0]?.stringValue ?? fields[$0]?.decimalValue?.description ?? "" }.joined(separator: "|")
+    }
 
     /// Rewrites one row's fields; problems name the field and what went wrong.
     public func apply(_ row: [String: JSONValue]) -> Result<[String: JSONValue], InvalidRecord> {
