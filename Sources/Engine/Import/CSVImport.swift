@@ -117,6 +117,7 @@ public struct CSVImport {
             batch.removeAll(keepingCapacity: true)
             letters.removeAll(keepingCapacity: true)
         }
+        let fileURI = "file://" + Self.absolute(path)
         var pending = sample[...]
         var batchNow: UTCTimestamp?
         var batchID = ""
@@ -131,7 +132,7 @@ public struct CSVImport {
                 batchNow = .now()
                 batchID = "\(report.sha256.dropFirst(7).prefix(12))-\((processed - 1) / options.batchSize)"
             }
-            switch convert(item, header: header, schema: checks, path: path, batchID: batchID, sha: report.sha256, now: batchNow!) {
+            switch convert(item, header: header, schema: checks, path: path, batchID: batchID, sha: report.sha256, now: batchNow!, fileURI: fileURI) {
             case .success(let stored): batch.append(stored)
             case .failure(let bad): letters.append(bad.letter)
             }
@@ -154,7 +155,8 @@ public struct CSVImport {
 
     /// One CSV item → a stored record, or a bad row with its location.
     func convert(_ item: CSVReader.Item, header: [String], schema: CSVSchema, path: String, batchID: String, sha: String,
-                 now: UTCTimestamp = .now()) -> Result<StoredRecord, BadRow> {
+                 now: UTCTimestamp = .now(), fileURI: String? = nil) -> Result<StoredRecord, BadRow> {
+        let fileURI = fileURI ?? "file://" + Self.absolute(path)
         let source = options.source.rawValue
         func bad(_ line: Int, _ reason: String, _ raw: [UInt8]) -> Result<StoredRecord, BadRow> {
             let text = "line \(line): \(reason)"
@@ -191,7 +193,7 @@ public struct CSVImport {
             }.joined(separator: "; "), raw)
         case .success(let record):
             let envelope = Envelope(record: record, provenance: Provenance(
-                sourceID: options.source, sourceType: .file, sourceURI: "file://" + Self.absolute(path), contentHash: ContentHash.of(record),
+                sourceID: options.source, sourceType: .file, sourceURI: fileURI, contentHash: ContentHash.of(record),
                 ingestedAt: now, observedAt: now, parentID: sha, transformations: ["import:csv", "line:\(row.line)"],
                 batchID: batchID, requestID: batchID))
             var stored = StoredRecord(envelope)

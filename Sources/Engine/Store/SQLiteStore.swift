@@ -36,6 +36,14 @@ public final class SQLiteStore: Sendable {
         if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
+        // WAL with synchronous=NORMAL: a commit is in the log before the call returns, so it
+        // survives the process being killed (kill -9, a crash); only a power loss can take the
+        // last commits, which the OS had not yet written. Syncing every commit (FULL) costs an
+        // fsync per batch for a guarantee market data rarely needs.
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA cache_size = -16000")
+        }
         if maxBytes > 0 {
             configuration.prepareDatabase { db in
                 let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
@@ -150,6 +158,11 @@ public final class SQLiteStore: Sendable {
                     PRIMARY KEY (source, name)
                 );
                 """)
+        }
+        migrator.registerMigration("v6: drop an index no query uses") { db in
+            // records_latest (symbol, kind, source, as_of) serves the latest view; records_symbol
+            // only cost an index update per row.
+            try db.execute(sql: "DROP INDEX IF EXISTS records_symbol")
         }
         return migrator
     }

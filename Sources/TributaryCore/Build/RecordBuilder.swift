@@ -176,6 +176,17 @@ public enum TimeText {
     }
 
     public static func parse(_ text: String) -> UTCTimestamp? {
+        // Epoch numbers first: a byte scan, cheaper than a failed RFC 3339 parse.
+        let utf8 = text.utf8
+        let unsigned = utf8.first == 0x2D ? utf8.dropFirst() : utf8[...]
+        if !unsigned.isEmpty, unsigned.count <= 19, unsigned.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let value = Int64(text) {
+            switch unsigned.count {
+            case ...10: return UTCTimestamp(secondsSinceEpoch: value)
+            case 11...13: return UTCTimestamp(millisecondsSinceEpoch: value)
+            case 14...16: return UTCTimestamp(microsecondsSinceEpoch: value)
+            default: return UTCTimestamp(nanosecondsSinceEpoch: value)
+            }
+        }
         if let time = UTCTimestamp(rfc3339: text) { return time }
         if text.count >= 19, text.utf8.count == text.count {
             var normalized = text
