@@ -4,7 +4,7 @@
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: deps build release demo test bench bench-run clean
+.PHONY: deps build release demo test bench bench-run bench-ingest bench-import clean
 
 # System packages Tributary needs: libcurl's and SQLite's headers (with pkg-config) and the
 # time-zone database (exchange-local times are converted with it).
@@ -42,6 +42,12 @@ bench-run: release
 	./.build/release/tributary bench run --seconds 10 --jobs 2 --store /tmp/tributary-bench.sqlite
 	./.build/release/tributary bench run --seconds 10 --jobs 4 --store /tmp/tributary-bench.sqlite
 	python3 Benchmarks/sqlite_baseline.py 300000
+
+bench-ingest: release
+	bash Benchmarks/ingest.sh 8 16
+
+bench-import: release
+	bash Benchmarks/import.sh 1000000
 
 clean:
 	rm -rf .build
