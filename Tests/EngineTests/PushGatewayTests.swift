@@ -102,3 +102,23 @@ import TributaryCore
         #expect(throttled.headers.contains { $0 == ("Retry-After", "2") || $0 == ("Retry-After", "3") })
     }
 }
+
+@Suite struct IdempotencyKeysTests {
+    @Test func keysSurviveARestartAndExpire() throws {
+        let path = NSTemporaryDirectory() + "tributary-idem-\(UUID().uuidString)/t.sqlite"
+        do {
+            let keys = IdempotencyKeys(store: try SQLiteStore(path: path), ttl: .seconds(60))
+            #expect(try keys.begin(source: "acme", key: "k", bodyHash: "h1", now: 1_000) == .proceed)
+            // While the first is in flight, a twin is told to come back.
+            #expect(try keys.begin(source: "acme", key: "k", bodyHash: "h1", now: 1_000) == .inFlight)
+            try keys.complete(source: "acme", key: "k", bodyHash: "h1", status: 202, response: Array(#"{"accepted":1}"#.utf8), now: 1_000)
+        }
+        // A new process over the same store.
+        let keys = IdempotencyKeys(store: try SQLiteStore(path: path), ttl: .seconds(60))
+        #expect(try keys.begin(source: "acme", key: "k", bodyHash: "h1", now: 1_030) == .replay(status: 202, response: Array(#"{"accepted":1}"#.utf8)))
+        #expect(try keys.begin(source: "acme", key: "k", bodyHash: "h2", now: 1_030) == .differentBody)
+        // Another source's key space is its own; after the TTL the key is new again.
+        #expect(try keys.begin(source: "other", key: "k", bodyHash: "h2", now: 1_030) == .proceed)
+        #expect(try keys.begin(source: "acme", key: "k", bodyHash: "h2", now: 1_061) == .proceed)
+    }
+}
