@@ -27,6 +27,13 @@ struct SourcesCommand: AsyncParsableCommand {
             let catalog = SourceCatalog(directories: SourceDirectories.search(environment: environment))
             var rows: [[String]] = [["SOURCE", "ENDPOINTS", "BASE URL", "KEYS", "RATE LIMIT", "BREAKER", "RETRY", "STATE", "NEXT ALLOWED", "REASON"]]
             for id in catalog.sourceIDs {
+                if let definition = catalog.definitions[id], definition.isPushOnly, let push = definition.push {
+                    let keys = push.secretEnv.map { "\($0)=\((environment[$0] ?? "").isEmpty ? "missing" : "set")" } ?? "unsigned"
+                    let limit = push.rateLimit.map { "\(Int($0.capacity)) burst, \(Self.number($0.refillPerSecond))/s" } ?? "none"
+                    rows.append([id.rawValue, "(push)", "POST /ingest/\(id.rawValue)", keys, limit, "-", "-", "receives pushes", "-",
+                                 push.signatureScheme.map { "signed: \($0)" } ?? "unsigned"])
+                    continue
+                }
                 guard let connector = try? catalog.connector(for: id.rawValue, environment: environment) else {
                     rows.append([id.rawValue, "-", "-", "-", "-", "-", "-", "invalid file", "-", "run `tributary sources check`"])
                     continue
