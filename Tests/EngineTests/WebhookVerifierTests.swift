@@ -61,3 +61,24 @@ import TributaryCore
         #expect(throws: WebhookVerifier.Rejection.self) { try verifier.verify(body: [], header: { _ in nil }, now: 0) }
     }
 }
+
+@Suite struct WebhookReplayAcrossRestartsTests {
+    @Test func aReplayAfterARestartIsStillRejected() throws {
+        let path = NSTemporaryDirectory() + "tributary-webhook-\(UUID().uuidString)/t.sqlite"
+        let body = Array(#"{"test": 2432232314}"#.utf8)
+        let headers: (String) -> String? = {
+            ["webhook-id": "msg_p5jXN8AQM9LWM0D4loKWxJek", "webhook-timestamp": "1614265330",
+             "webhook-signature": "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="][$0]
+        }
+        func verifier() throws -> WebhookVerifier {
+            let store = try SQLiteStore(path: path)
+            return try WebhookVerifier(scheme: .standardWebhooks, secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw") { id, now, forgetBefore in
+                (try? store.rememberWebhookID(source: "acme", id: id, now: now, forgetBefore: forgetBefore)) ?? false
+            }
+        }
+        try verifier().verify(body: body, header: headers, now: 1_614_265_330)
+        // A new process over the same store: the id is remembered.
+        let again = #expect(throws: WebhookVerifier.Rejection.self) { try verifier().verify(body: body, header: headers, now: 1_614_265_400) }
+        #expect(again?.reason.contains("replay") == true)
+    }
+}

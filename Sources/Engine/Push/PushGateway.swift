@@ -92,7 +92,16 @@ public final class PushGateway: Sendable {
                     problems[id.rawValue] = "its signing secret \(push.secretEnv ?? "?") is not set in the environment"
                     continue
                 }
-                do { verifier = try WebhookVerifier(scheme: scheme, secret: secret, tolerance: push.tolerance) } catch {
+                var remember: (@Sendable (String, Int64, Int64) -> Bool)?
+                if let store = idempotency?.store {
+                    let source = id.rawValue
+                    remember = { messageID, now, forgetBefore in
+                        // If the store cannot answer, refuse rather than risk accepting a replay.
+                        let fresh = try? store.rememberWebhookID(source: source, id: messageID, now: now, forgetBefore: forgetBefore)
+                        return fresh ?? false
+                    }
+                }
+                do { verifier = try WebhookVerifier(scheme: scheme, secret: secret, tolerance: push.tolerance, remember: remember) } catch {
                     problems[id.rawValue] = "\(push.secretEnv ?? "the secret"): \(error)"
                     continue
                 }

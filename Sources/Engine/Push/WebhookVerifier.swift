@@ -26,14 +26,21 @@ public final class WebhookVerifier: Sendable {
     public let scheme: Scheme
     public let tolerance: Duration
     private let key: [UInt8]
-    /// Message ids seen, with their timestamp, kept for twice the tolerance.
+    /// Message ids seen, with their timestamp, kept for twice the tolerance (when no store remembers them).
     private let seen = Mutex<[String: Int64]>([:])
+    /// Remembers an id (true when new); the push gateway keeps them in the store so a restart
+    /// does not reopen the replay window.
+    private let remember: (@Sendable (_ id: String, _ now: Int64, _ forgetBefore: Int64) -> Bool)?
 
     /// - Parameter secret: `whsec_<base64>` (or bare base64) for Standard Webhooks; the raw
     ///   shared secret for hex HMAC.
-    public init(scheme: Scheme, secret: String, tolerance: Duration = .seconds(300)) throws {
+    public init(
+        scheme: Scheme, secret: String, tolerance: Duration = .seconds(300),
+        remember: (@Sendable (_ id: String, _ now: Int64, _ forgetBefore: Int64) -> Bool)? = nil
+    ) throws {
         self.scheme = scheme
         self.tolerance = tolerance
+        self.remember = remember
         switch scheme {
         case .standardWebhooks:
             let encoded = secret.hasPrefix("whsec_") ? String(secret.dropFirst(6)) : secret
@@ -73,6 +80,10 @@ public final class WebhookVerifier: Sendable {
             if HMACSignature.constantTimeEquals(Array(given), expected) { matched = true }
         }
         guard matched else { throw Rejection(reason: "no v1 signature in webhook-signature matches the body (wrong secret, or the body was altered)") }
+        if let remember {
+            guard remember(id, now, now - 2 * toleranceSeconds) else { throw Rejection(reason: "webhook-id \(id) was already received (a replay)") }
+            return
+        }
         let replayed = seen.withLock { seen -> Bool in
             if seen.count > 10_000 { seen = seen.filter { now - $0.value <= 2 * toleranceSeconds } }
             if seen[id] != nil { return true }

@@ -164,6 +164,17 @@ public final class SQLiteStore: Sendable {
             // only cost an index update per row.
             try db.execute(sql: "DROP INDEX IF EXISTS records_symbol")
         }
+        migrator.registerMigration("v7: webhook ids") { db in
+            try db.execute(sql: """
+                CREATE TABLE webhook_ids (
+                    source TEXT NOT NULL,
+                    id TEXT NOT NULL,
+                    seen_at INTEGER NOT NULL,
+                    PRIMARY KEY (source, id)
+                );
+                CREATE INDEX webhook_ids_seen ON webhook_ids (seen_at);
+                """)
+        }
         return migrator
     }
 
@@ -309,6 +320,16 @@ public final class SQLiteStore: Sendable {
                 ON CONFLICT (source, key) DO UPDATE SET body_hash = excluded.body_hash, status = excluded.status, response = excluded.response,
                     created_at = excluded.created_at, expires_at = excluded.expires_at
                 """, arguments: [source, key, bodyHash, status, Data(response), UTCTimestamp(secondsSinceEpoch: now).rfc3339, expiresAt])
+        }
+    }
+
+    /// Remembers a signed webhook's message id; false when it was already seen (a replay).
+    /// Ids older than `forgetBefore` (unix seconds) are dropped on the way.
+    public func rememberWebhookID(source: String, id: String, now: Int64, forgetBefore: Int64) throws -> Bool {
+        try guarded { db in
+            if now % 60 == 0 { try db.execute(sql: "DELETE FROM webhook_ids WHERE seen_at < ?", arguments: [forgetBefore]) }
+            try db.execute(sql: "INSERT OR IGNORE INTO webhook_ids (source, id, seen_at) VALUES (?, ?, ?)", arguments: [source, id, now])
+            return db.changesCount == 1
         }
     }
 
