@@ -6,13 +6,14 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 .PHONY: deps build release demo test bench bench-run bench-ingest bench-import clean
 
-# System packages Tributary needs: libcurl's and SQLite's headers (with pkg-config) and the
-# time-zone database (exchange-local times are converted with it).
+# System packages Tributary needs: libcurl's and SQLite's headers (with pkg-config), the
+# time-zone database (exchange-local times are converted with it) and curl (the demo pushes with it).
 deps:
 	@missing=""; \
 	if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists libcurl; then missing="libcurl4-openssl-dev pkg-config"; fi; \
 	if ! pkg-config --exists sqlite3 2>/dev/null; then missing="$$missing libsqlite3-dev"; fi; \
 	if [ ! -e /usr/share/zoneinfo/America/New_York ]; then missing="$$missing tzdata"; fi; \
+	if ! command -v curl >/dev/null 2>&1; then missing="$$missing curl"; fi; \
 	if [ -n "$$missing" ]; then \
 		echo "tributary: installing$$missing with apt-get"; \
 		$(SUDO) apt-get update -qq && \
@@ -29,10 +30,13 @@ demo: release
 	bash scripts/demo.sh .build/release/tributary
 
 # The million-row import tests run the release binary (the debug one is ~4x slower on them).
+# The isolation tests compare throughput with and without a hung upstream, so they run on their
+# own afterwards, not beside the end-to-end tests that load both cores.
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) build -c release --product tributary
-	TRIBUTARY_RELEASE_BINARY=$(CURDIR)/.build/release/tributary $(SWIFT) test --skip-build
+	TRIBUTARY_RELEASE_BINARY=$(CURDIR)/.build/release/tributary $(SWIFT) test --skip-build --skip IsolationTests
+	$(SWIFT) test --skip-build --filter IsolationTests
 
 # Throughput against loopback nginx and a C libcurl loop (needs nginx and wrk; see Docs/PERFORMANCE.md).
 bench: release

@@ -66,6 +66,8 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Line by line even into a pipe (a log collector, `tee`), so summaries arrive as they happen.
+        setvbuf(stdout, nil, _IOLBF, 0)
         let settings = try await loadSettings()
         let level = Logger.Level(rawValue: logLevel) ?? .notice
         LoggingSystem.bootstrap { LogfmtLogHandler(label: $0, level: level) }
@@ -140,7 +142,15 @@ struct RunCommand: AsyncParsableCommand {
         let acks = DurableAcks()
         worker.onStored = { acks.settled($0) }
         worker.onUnstored = { acks.failed($0) }
-        let push = PushGateway(definitions: catalog.definitions, environment: environment, buffer: buffer,
+        var pushDefinitions = catalog.definitions
+        if demo, pushDefinitions["demo-push"] == nil {
+            // The demo's push source: unsigned, so `curl` can show the push path with no secret.
+            var definition = SourceDefinition(id: "demo-push", file: "(built into --demo)")
+            definition.connector = "push"
+            definition.push = SourceDefinition.Push()
+            pushDefinitions["demo-push"] = definition
+        }
+        let push = PushGateway(definitions: pushDefinitions, environment: environment, buffer: buffer,
                                idempotency: IdempotencyKeys(store: sqlite, ttl: settings.idempotencyTTL), acks: acks)
         for (source, problem) in push.problems.sorted(by: { $0.key < $1.key }) {
             logger.warning("pushes refused for a source", metadata: ["source": "\(source)", "reason": "\(problem)"])

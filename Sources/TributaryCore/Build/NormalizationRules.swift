@@ -57,7 +57,7 @@ public struct NormalizationRules: Sendable, Hashable {
             let name = rename[key] ?? key
             guard let value = fields[name], value != .null, value != .string("") else { continue }
             guard let decimal = value.decimalValue else {
-                problems.append(FieldProblem(name, "must be a decimal number to be scaled; got \(value)"))
+                problems.append(FieldProblem(name, "must be a decimal number to be scaled; got '\(value.stringValue ?? "a non-number")'"))
                 continue
             }
             guard let scaled = decimal.scaled(byPowerOfTen: power) else {
