@@ -66,8 +66,6 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        // Line by line even into a pipe (a log collector, `tee`), so summaries arrive as they happen.
-        setvbuf(stdout, nil, _IOLBF, 0)
         let settings = try await loadSettings()
         let level = Logger.Level(rawValue: logLevel) ?? .notice
         LoggingSystem.bootstrap { LogfmtLogHandler(label: $0, level: level) }
@@ -94,7 +92,7 @@ struct RunCommand: AsyncParsableCommand {
                 baseURLs[id] = mock + "/" + id.rawValue + (path == "/" ? "" : path)
             }
             for (name, value) in DemoFaults.keys where environment[name] == nil { environment[name] = value }
-            print("demo: mock market at \(mock) (faults: \(DemoFaults.schedule.map(\.description).joined(separator: ", ")))")
+            Console.line("demo: mock market at \(mock) (faults: \(DemoFaults.schedule.map(\.description).joined(separator: ", ")))")
         }
 
         let onlySources: Set<SourceID>? = only.isEmpty ? nil : Set(only.map { SourceID($0) })
@@ -118,7 +116,7 @@ struct RunCommand: AsyncParsableCommand {
             maxPeriod: demo ? .seconds(5) : nil, deadLetters: sqlite, logger: logger,
             only: onlySources,
             adjust: { settings in if demo { settings.breaker.openDuration = min(settings.breaker.openDuration, .seconds(8)) } })
-        print("tributary run: \(engine.jobs.count) polls over \(engine.guards.count) sources into \(settings.storePath); SIGTERM or Ctrl-C to stop")
+        Console.line("tributary run: \(engine.jobs.count) polls over \(engine.guards.count) sources into \(settings.storePath); SIGTERM or Ctrl-C to stop")
 
         let sinkTotals = SinkTotalsBox()
         let extras: [(name: String, sink: any Sink)] = try sinks.map { spec in
@@ -155,7 +153,7 @@ struct RunCommand: AsyncParsableCommand {
         for (source, problem) in push.problems.sorted(by: { $0.key < $1.key }) {
             logger.warning("pushes refused for a source", metadata: ["source": "\(source)", "reason": "\(problem)"])
         }
-        if !push.sources.isEmpty { print("push: POST /ingest/{\(push.sources.joined(separator: ","))}") }
+        if !push.sources.isEmpty { Console.line("push: POST /ingest/{\(push.sources.joined(separator: ","))}") }
         let context = ServiceContext(engine: engine, store: sqlite, readiness: readiness, metrics: metrics, settings: settings, push: push)
         var httpLogger = Logger(label: "tributary.http")
         httpLogger.logLevel = .warning
@@ -182,9 +180,9 @@ struct RunCommand: AsyncParsableCommand {
         await client.shutdown()
         let totals = engine.totals
         let sink = sinkTotals.value
-        for (name, count) in fanOut.extraFailures { print("warning: \(name) failed to write \(count) records (they are in the store)") }
+        for (name, count) in fanOut.extraFailures { Console.line("warning: \(name) failed to write \(count) records (they are in the store)") }
         let rows = (try? sqlite.recordCount).map(String.init) ?? "?"
-        print("tributary run: stopped; polls \(totals.polls) (\(totals.failures) failed), records pushed \(totals.records + push.accepted) (\(push.accepted) via /ingest), stored \(sink.stored), duplicates \(sink.duplicates), dead-lettered \(sink.deadLettered), spilled \(sink.spilled), lost \(sink.lost); store \(settings.storePath) holds \(rows) records")
+        Console.line("tributary run: stopped; polls \(totals.polls) (\(totals.failures) failed), records pushed \(totals.records + push.accepted) (\(push.accepted) via /ingest), stored \(sink.stored), duplicates \(sink.duplicates), dead-lettered \(sink.deadLettered), spilled \(sink.spilled), lost \(sink.lost); store \(settings.storePath) holds \(rows) records")
         if sink.spilled > 0 { logger.error("the store was unavailable at shutdown; records written to the spill file instead", metadata: ["count": "\(sink.spilled)", "file": "\(spillPath)"]) }
         if sink.spilled + sink.lost > 0 { throw ExitCode(1) }
     }
@@ -253,10 +251,10 @@ struct SummaryService: Service {
                 let status = engine.guards[id]!.status
                 return status.state == "closed" ? id.rawValue : "\(id.rawValue):\(status.state)"
             }
-            print(String(format: "%.0f rec/s", Double(totals.records - last) / seconds) + ", buffer \(engine.buffer.stats.depth), polls \(totals.polls) (\(totals.failures) failed) | " + states.joined(separator: " "))
+            Console.line(String(format: "%.0f rec/s", Double(totals.records - last) / seconds) + ", buffer \(engine.buffer.stats.depth), polls \(totals.polls) (\(totals.failures) failed) | " + states.joined(separator: " "))
             for id in engine.guards.keys.sorted() {
                 let status = engine.guards[id]!.status
-                if status.state != "closed", let reason = status.reason { print("  \(id): \(status.state) until \(status.nextAllowedAt?.rfc3339 ?? "-"): \(reason.prefix(160))") }
+                if status.state != "closed", let reason = status.reason { Console.line("  \(id): \(status.state) until \(status.nextAllowedAt?.rfc3339 ?? "-"): \(reason.prefix(160))") }
             }
             last = totals.records
         }
