@@ -76,6 +76,7 @@ struct RunCommand: AsyncParsableCommand {
         var environment = try await RuntimeEnvironment.load()
         let catalog = SourceCatalog(directories: SourceDirectories.search(environment: environment))
         for problem in catalog.problems { logger.warning("source not polled: invalid definition", metadata: ["problem": "\(problem)"]) }
+        for problem in catalog.pollProblems() { logger.warning("a poll will fail on every run: fix its Sources.d entry", metadata: ["problem": "\(problem)"]) }
         for id in only where catalog.definitions[SourceID(id)] == nil {
             throw CLIError("--only \(id): no such source\(ClosestMatch.suggestion(id, in: catalog.sourceIDs.map(\.rawValue))) (sources: \(catalog.sourceIDs.map(\.rawValue).joined(separator: ", ")))")
         }

@@ -84,9 +84,12 @@ struct SourcesCommand: AsyncParsableCommand {
         func run() async throws {
             let catalog = SourceCatalog(directories: directories.isEmpty ? SourceDirectories.search() : directories)
             for problem in catalog.problems { print(problem) }
+            let polls = catalog.pollProblems()
+            for problem in polls { print(problem) }
             let valid = catalog.definitions.count
-            print("\(catalog.files.count) file(s) in \(catalog.directories.joined(separator: ", ")): \(valid) valid, \(catalog.problems.count) problem(s)")
-            if !catalog.problems.isEmpty { throw ExitCode(1) }
+            let count = catalog.problems.count + polls.count
+            print("\(catalog.files.count) file(s) in \(catalog.directories.joined(separator: ", ")): \(valid) valid, \(count) problem(s)")
+            if count > 0 { throw ExitCode(1) }
         }
     }
 }

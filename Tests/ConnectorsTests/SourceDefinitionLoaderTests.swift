@@ -88,3 +88,25 @@ import TributaryTesting
         #expect(DurationText.parse("fives") == nil)
     }
 }
+
+@Suite struct PollProblemsTests {
+    @Test func aPollTheConnectorWouldRefuseIsReportedAtLoad() throws {
+        let directory = NSTemporaryDirectory() + "tributary-polls-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try """
+            id: binance
+            poll:
+              - { endpoint: klines, symbols: [BTCUSDT], every: 1m, params: { interval: 1m, endTime: '1' } }
+              - { endpoint: account, every: 1m }
+              - { endpoint: ticker, symbols: [BTCUSDT], every: 5s }
+            """.write(toFile: directory + "/binance.yaml", atomically: true, encoding: .utf8)
+        let problems = SourceCatalog(directories: [directory]).pollProblems()
+        // The bad parameter is named with the ones the endpoint takes; the signed endpoint's
+        // missing keys are not a file problem (they come from the environment).
+        #expect(problems.count == 1)
+        #expect(problems.first?.contains("poll[0] (klines)") == true)
+        #expect(problems.first?.contains("takes no parameter 'endTime'; it takes: end, interval, limit, start") == true)
+        #expect(SourceCatalog(directories: [SourceDirectories.shipped()!]).pollProblems().isEmpty)
+    }
+}

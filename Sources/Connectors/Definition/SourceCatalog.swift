@@ -27,6 +27,33 @@ public struct SourceCatalog: Sendable {
     }
 
 
+    /// Poll entries the source's connector would refuse (an unknown endpoint, a parameter the
+    /// endpoint does not take, a bad symbol), found by building each request once with stand-in
+    /// credentials — so `sources check` and `run` report them at start, not at every poll.
+    public func pollProblems() -> [String] {
+        var problems: [String] = []
+        for id in definitions.keys.sorted() {
+            guard let definition = definitions[id], !definition.poll.isEmpty, brokenSources[id] == nil,
+                  let bare = try? connector(for: id.rawValue, environment: [:]) else { continue }
+            var standIns: [String: String] = [:]
+            for name in definition.credentialVariables + bare.endpoints.flatMap(\.credentials) { standIns[name] = "stand-in" }
+            guard let connector = try? connector(for: id.rawValue, environment: standIns) else { continue }
+            for (index, poll) in definition.poll.enumerated() {
+                do {
+                    _ = try connector.request(for: EndpointCall(poll.endpoint, symbols: poll.symbols, parameters: poll.parameters), at: .now())
+                } catch {
+                    switch error.code {
+                    case .unknownEndpoint, .invalidArgument:
+                        problems.append("\(definition.file): poll[\(index)] (\(poll.endpoint)): \(error)")
+                    default:
+                        continue
+                    }
+                }
+            }
+        }
+        return problems
+    }
+
     /// A configured connector for `id`, or why not.
     public func connector(for id: String, baseURL: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment)
         throws(ConnectorError) -> any Connector
