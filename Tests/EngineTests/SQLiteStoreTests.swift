@@ -61,3 +61,27 @@ import TributaryCore
         #expect(key(.balance(Balance(asset: "BTC", free: one, locked: one))) == "BTC")
     }
 }
+
+@Suite struct SQLiteStoreBatchTests {
+    func trade(_ id: Int, price: String = "1.5") -> Envelope {
+        let record = Record(source: "acme", endpoint: "push", symbol: "BTC-USD", venueSymbol: "BTC-USD",
+                            payload: .trade(Trade(tradeID: String(id), time: UTCTimestamp(secondsSinceEpoch: 1_700_000_000), price: try! ExactDecimal(parsing: price), size: ExactDecimal(1))))
+        return Envelope.rest(record, sourceURI: "push", observedAt: .now(), requestID: "r", transformations: [])
+    }
+
+    @Test func largeBatchesWithRepeatsInsideCountEveryRecordOnce() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tributary-batch-\(UUID().uuidString)/t.sqlite").path
+        let store = try SQLiteStore(path: path)
+        // 137 records over several statements; trade 5 appears three times (same, changed, same again).
+        var batch = (0..<130).map { trade($0) }
+        batch += [trade(5), trade(5, price: "1.6"), trade(5, price: "1.6"), trade(200), trade(201), trade(200), trade(7, price: "9")]
+        let result = try store.upsert(batch)
+        #expect(result.inserted == 132)
+        #expect(result.updated == 2)  // 5 → 1.6, 7 → 9
+        #expect(result.unchanged == 3)  // 5 again, 5 at 1.6 again, 200 again
+        #expect(result.inserted + result.updated + result.unchanged == batch.count)
+        #expect(try store.recordCount == 132)
+        let again = try store.upsert(batch.suffix(7))
+        #expect(again.inserted == 0 && again.unchanged + again.updated == 7)
+    }
+}

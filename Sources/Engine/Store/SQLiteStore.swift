@@ -191,29 +191,46 @@ public final class SQLiteStore: Sendable {
         return try guarded { db in try Self.upsert(batch, in: db) }
     }
 
+    /// Rows per INSERT statement: fewer statement steps and argument bindings per record; 50 ×
+    /// 10 parameters stays far below SQLite's limit on bound parameters.
+    static let rowsPerStatement = 50
+
     static func upsert(_ batch: [StoredRecord], in db: Database) throws -> WriteResult {
         var result = WriteResult()
-        let upsert = try db.cachedStatement(sql: """
+        var start = batch.startIndex
+        while start < batch.endIndex {
+            let end = min(start + rowsPerStatement, batch.endIndex)
+            let chunk = batch[start..<end]
+            // One row per record that was inserted (revision 1) or changed (revision > 1); a
+            // record whose content hash is already stored returns nothing.
+            let statement = try db.cachedStatement(sql: upsertSQL(rows: chunk.count))
+            var arguments: [(any DatabaseValueConvertible)?] = []
+            arguments.reserveCapacity(chunk.count * 10)
+            for row in chunk {
+                arguments += [row.source, row.kind, row.symbol, row.naturalKey, row.endpoint, row.contentHash, row.line, row.observedAt, row.ingestedAt, row.asOf]
+            }
+            let revisions = try Int.fetchAll(statement, arguments: StatementArguments(arguments))
+            for revision in revisions {
+                if revision == 1 { result.inserted += 1 } else { result.updated += 1 }
+            }
+            result.unchanged += chunk.count - revisions.count
+            start = end
+        }
+        return result
+    }
+
+    static func upsertSQL(rows: Int) -> String {
+        let values = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: rows).joined(separator: ", ")
+        return """
             INSERT INTO records (source, kind, symbol, natural_key, endpoint, content_hash, record_json, observed_at, ingested_at, as_of)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES \(values)
             ON CONFLICT (source, kind, symbol, natural_key) DO UPDATE SET
                 endpoint = excluded.endpoint, content_hash = excluded.content_hash, record_json = excluded.record_json,
                 observed_at = excluded.observed_at, ingested_at = excluded.ingested_at, as_of = excluded.as_of,
                 revision = records.revision + 1
             WHERE records.content_hash != excluded.content_hash
             RETURNING revision
-            """)
-        for row in batch {
-            let revision = try Int.fetchOne(upsert, arguments: [
-                row.source, row.kind, row.symbol, row.naturalKey, row.endpoint, row.contentHash, row.line, row.observedAt, row.ingestedAt, row.asOf,
-            ])
-            switch revision {
-            case nil: result.unchanged += 1
-            case 1?: result.inserted += 1
-            default: result.updated += 1
-            }
-        }
-        return result
+            """
     }
 
     /// Runs a write transaction, turning "the store cannot be written" into ``StoreUnavailable``.
