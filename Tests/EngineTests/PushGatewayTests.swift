@@ -122,3 +122,28 @@ import TributaryCore
         #expect(try keys.begin(source: "acme", key: "k", bodyHash: "h2", now: 1_061) == .proceed)
     }
 }
+
+@Suite struct PushRulesTests {
+    @Test func pushedEventsGoThroughTheSourceRulesIncludingKeyFields() async throws {
+        var definition = SourceDefinition(id: "acme", file: "acme.yaml")
+        definition.push = SourceDefinition.Push()
+        var rules = NormalizationRules()
+        rules.defaults = ["kind": "trade"]
+        rules.rename = ["px": "price", "qty": "size", "ts": "time", "id": "trade_id", "ticker": "symbol"]
+        rules.symbols = ["XBTUSD": "BTC-USD"]
+        rules.key = ["time", "price", "size"]
+        definition.rules = rules
+        let buffer = NormalizationBuffer<Envelope>(capacity: 10)
+        let store = try SQLiteStore(path: NSTemporaryDirectory() + "tributary-pushrules-\(UUID().uuidString)/t.sqlite")
+        let gateway = PushGateway(definitions: ["acme": definition], environment: [:], buffer: buffer, idempotency: nil)
+        // The sender's ids differ for what is the same print (same time, price and size).
+        let body = #"[{"ticker":"XBTUSD","ts":1700000000123,"px":"95000.1","qty":"0.5","id":"a"},{"ticker":"XBTUSD","ts":1700000000123,"px":"95000.1","qty":"0.5","id":"b"}]"#
+        let answer = await gateway.handle(PushGateway.Request(source: "acme", contentType: "application/json", body: Array(body.utf8), header: { _ in nil }))
+        #expect(answer.status == 202, "\(answer.body)")
+        let envelopes = try #require(await buffer.next(max: 10))
+        #expect(envelopes.map(\.record.symbol) == ["BTC-USD", "BTC-USD"])
+        #expect(envelopes.first?.identity == "1700000000123|95000.1|0.5")
+        _ = try store.upsert(envelopes)
+        #expect(try store.recordCount == 1)
+    }
+}

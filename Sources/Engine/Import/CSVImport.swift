@@ -196,9 +196,9 @@ public struct CSVImport {
                 sourceID: options.source, sourceType: .file, sourceURI: fileURI, contentHash: ContentHash.of(record),
                 ingestedAt: now, observedAt: now, parentID: sha, transformations: ["import:csv", "line:\(row.line)"],
                 batchID: batchID, requestID: batchID))
-            var stored = StoredRecord(envelope)
-            if let key = options.rules?.naturalKey(of: fields) { stored.naturalKey = key }
-            return .success(stored)
+            var keyed = envelope
+            keyed.identity = options.rules?.naturalKey(of: fields)
+            return .success(StoredRecord(keyed))
         }
     }
 

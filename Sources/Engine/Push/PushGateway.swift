@@ -239,7 +239,8 @@ public final class PushGateway: Sendable {
             case .success(let record):
                 envelopes.append(Envelope(record: record, provenance: Provenance(
                     sourceID: lane.source, sourceType: .webhook, sourceURI: "/ingest/\(lane.source)", contentHash: ContentHash.of(record),
-                    ingestedAt: receivedAt, observedAt: receivedAt, transformations: [format.transformation, "validate:v1"], requestID: requestID)))
+                    ingestedAt: receivedAt, observedAt: receivedAt, transformations: [format.transformation, "validate:v1"], requestID: requestID),
+                    identity: lane.rules?.naturalKey(of: fields)))
             case .failure(let invalid):
                 rejected.append(Self.itemProblems(index, invalid.problems))
             }

@@ -102,7 +102,7 @@ public struct StoredRecord: Sendable, Hashable {
         source = record.source.rawValue
         kind = record.kind.rawValue
         symbol = record.symbol
-        naturalKey = record.naturalKey
+        naturalKey = envelope.identity ?? record.naturalKey
         endpoint = record.endpoint
         contentHash = envelope.provenance.contentHash
         line = envelope.jsonLine

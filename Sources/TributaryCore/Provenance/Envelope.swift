@@ -2,10 +2,14 @@
 public struct Envelope: Sendable, Hashable {
     public var record: Record
     public var provenance: Provenance
+    /// The record's identity for dedup when a rules `key:` chose its fields; nil: the kind's
+    /// natural key (a trade's id, a bar's interval and start, …).
+    public var identity: String?
 
-    public init(record: Record, provenance: Provenance) {
+    public init(record: Record, provenance: Provenance, identity: String? = nil) {
         self.record = record
         self.provenance = provenance
+        self.identity = identity
     }
 
     /// Stamps a record fetched over REST with its provenance and content hash.
