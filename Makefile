@@ -30,13 +30,15 @@ demo: release
 	bash scripts/demo.sh .build/release/tributary
 
 # The million-row import tests run the release binary (the debug one is ~4x slower on them).
-# The isolation tests compare throughput with and without a hung upstream, so they run on their
-# own afterwards, not beside the end-to-end tests that load both cores.
+# Two tests measure the whole process and each runs alone afterwards: the isolation tests compare
+# throughput with and without a hung upstream (the end-to-end tests load both cores), and the
+# file-descriptor leak test counts the process's open files (other tests open stores and sockets).
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) build -c release --product tributary
-	TRIBUTARY_RELEASE_BINARY=$(CURDIR)/.build/release/tributary $(SWIFT) test --skip-build --skip IsolationTests
+	TRIBUTARY_RELEASE_BINARY=$(CURDIR)/.build/release/tributary $(SWIFT) test --skip-build --skip 'IsolationTests|LeakNoFileDescriptors'
 	$(SWIFT) test --skip-build --filter IsolationTests
+	$(SWIFT) test --skip-build --filter LeakNoFileDescriptors
 
 # Throughput against loopback nginx and a C libcurl loop (needs nginx and wrk; see Docs/PERFORMANCE.md).
 bench: release
