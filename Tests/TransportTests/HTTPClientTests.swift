@@ -188,7 +188,22 @@ import TributaryTesting
     @Test func tenThousandRequestsLeakNoFileDescriptors() async throws {
         let server = try LoopbackServer { _ in LoopbackResponse(body: Self.ticker) }
         defer { server.stop() }
+        // A client used at the same concurrency and shut down first, so one-time process state
+        // (files the runtime and libcurl open lazily, once) is not counted as a leak of the
+        // 10,000 requests: a leak per request or per connection would show as thousands.
+        let warmUp = HTTPClient()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<16 { group.addTask { for _ in 0..<10 { _ = try await warmUp.send(HTTPRequest(url: server.baseURL + "/t")) } } }
+            try await group.waitForAll()
+        }
+        await warmUp.shutdown()
+        var settled = 0
+        while server.openConnections > 0, settled < 300 {
+            try await Task.sleep(for: .milliseconds(10))
+            settled += 1
+        }
         let before = OpenFiles.count()
+        let acceptedBefore = server.acceptedConnections
         let client = HTTPClient()
         let concurrency = 16
         let failures = try await withThrowingTaskGroup(of: Int.self) { group in
@@ -204,15 +219,20 @@ import TributaryTesting
             return try await group.reduce(0, +)
         }
         #expect(failures == 0)
-        #expect(server.requestsServed == 10_000)
-        #expect(server.acceptedConnections <= concurrency)
+        #expect(server.requestsServed == 10_000 + 160)
+        #expect(server.acceptedConnections - acceptedBefore <= concurrency)
         await client.shutdown()
         var waited = 0
         while server.openConnections > 0, waited < 300 {
             try await Task.sleep(for: .milliseconds(10))
             waited += 1
         }
-        #expect(OpenFiles.count() <= before)
+        // Sockets are closed by the loop and the server threads as they notice; give them a
+        // moment. Dispatch sometimes opens one more timer or event descriptor for a new worker
+        // thread, once per process, whenever that thread first appears: two are allowed for
+        // that. A leak per request (10,000) or per connection (16) is far above it.
+        for _ in 0..<100 where OpenFiles.count() > before { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(OpenFiles.count() <= before + 2)
     }
 
     @Test func sendAfterShutdownFails() async throws {
