@@ -135,14 +135,7 @@ public final class NormalizationBuffer<Element: Sendable>: Sendable {
             }
             return action
         }
-        switch action {
-        case .accepted: return .accepted
-        case .deliver(let consumer, let elements):
-            consumer.resume(returning: elements)
-            return .accepted
-        case .full: return .full
-        case .closed: return .closed
-        }
+        return complete(action)
     }
 
     /// Adds an element only if there is room right now; never waits.
@@ -155,6 +148,12 @@ public final class NormalizationBuffer<Element: Sendable>: Sendable {
             }
             return action
         }
+        return complete(action)
+    }
+
+    /// Carries out a non-waiting push's action outside the lock: a waiting consumer is resumed
+    /// with its elements; the rest is the caller's answer.
+    private func complete(_ action: StateMachine.PushAction) -> TryPushResult {
         switch action {
         case .accepted: return .accepted
         case .deliver(let consumer, let elements):
