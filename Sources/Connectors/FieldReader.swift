@@ -39,6 +39,11 @@ public struct FieldReader {
         return number
     }
 
+    /// An integer field counting `unit` since the epoch, checked against the supported range.
+    public func time(_ key: String, _ unit: UTCTimestamp.EpochUnit) throws(ConnectorError) -> UTCTimestamp {
+        try ConnectorSupport.time(try int(key), unit, at: "\(context): field '\(key)'", source: source)
+    }
+
     public func decimal(_ key: String) throws(ConnectorError) -> ExactDecimal {
         let value = try value(key)
         guard let decimal = value.decimalValue else {

@@ -15,7 +15,8 @@ public enum RetryAfter {
             return .seconds(seconds)
         }
         guard let date = HTTPDate.parse(raw) else { return nil }
-        let nanos = date.nanosecondsSinceEpoch - now.nanosecondsSinceEpoch
+        let (nanos, overflow) = date.nanosecondsSinceEpoch.subtractingReportingOverflow(now.nanosecondsSinceEpoch)
+        if overflow { return date > now ? .seconds(Int64(Int32.max)) : .zero }
         return nanos <= 0 ? .zero : .nanoseconds(nanos)
     }
 }

@@ -84,7 +84,7 @@ import TributaryTesting
 
     @Test func accountRequestIsSignedAndCarriesTheKeyHeader() throws {
         let binance = BinanceConnector(baseURL: "http://127.0.0.1:1", credentials: credentials)
-        let request = try binance.request(for: EndpointCall("account"), at: UTCTimestamp(millisecondsSinceEpoch: 1_499_827_319_559))
+        let request = try binance.request(for: EndpointCall("account"), at: UTCTimestamp(millisecondsSinceEpoch: 1_499_827_319_559)!)
         let query = "omitZeroBalances=true&recvWindow=5000&timestamp=1499827319559"
         #expect(request.url == "http://127.0.0.1:1/api/v3/account?\(query)&signature=\(BinanceSigner.signature(of: query, secret: credentials.secret))")
         #expect(request.headers["X-MBX-APIKEY"] == credentials.apiKey)

@@ -5,7 +5,7 @@ import TributaryTesting
 
 @Suite struct BinanceTickerTests {
     let binance = BinanceConnector(baseURL: "http://127.0.0.1:9/")
-    let received = UTCTimestamp(secondsSinceEpoch: 1_800_000_000)
+    let received = UTCTimestamp(secondsSinceEpoch: 1_800_000_000)!
 
     func decimal(_ text: String) -> ExactDecimal { try! ExactDecimal(parsing: text) }
 

@@ -59,7 +59,7 @@ import TributaryTesting
         #expect(b.vwap?.description == "43511.3" && b.volume?.description == "18.75430110" && b.trades == 162)
         // The final row is the still-forming candle, at 1706799600 (2024-02-01T15:00:00Z).
         let lastStart = try #require(records.last.flatMap(bar)).start
-        #expect(lastStart == UTCTimestamp(secondsSinceEpoch: 1_706_799_600))
+        #expect(lastStart == UTCTimestamp(secondsSinceEpoch: 1_706_799_600)!)
     }
 
     @Test func krakenErrorWithHTTP200IsNotData() throws {

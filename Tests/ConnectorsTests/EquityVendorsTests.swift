@@ -33,7 +33,7 @@ import TributaryTesting
         let records = try decode(FMPConnector(apiKey: "k"), "fmp/stable_quote_AAPL.json", EndpointCall("quote", symbols: ["AAPL"]))
         let q = try #require(quote(records.first))
         #expect(q.last?.description == "256.08" && q.change?.description == "10.58" && q.changePercent?.description == "4.30957")
-        #expect(q.volume?.description == "101865199" && q.asOf == UTCTimestamp(secondsSinceEpoch: 1_758_571_201))
+        #expect(q.volume?.description == "101865199" && q.asOf == UTCTimestamp(secondsSinceEpoch: 1_758_571_201)!)
         #expect(q.high?.description == "256.63" && q.low?.description == "248.12" && q.open?.description == "248.3")
     }
 

@@ -12,7 +12,7 @@ import TributaryCore
 
     func quote(_ last: String) -> Envelope {
         let record = Record(source: "binance", endpoint: "ticker", symbol: "BTC-USDT", venueSymbol: "BTCUSDT",
-                            payload: .quote(Quote(asOf: UTCTimestamp(secondsSinceEpoch: 1_700_000_000), last: try! ExactDecimal(parsing: last))))
+                            payload: .quote(Quote(asOf: UTCTimestamp(secondsSinceEpoch: 1_700_000_000)!, last: try! ExactDecimal(parsing: last))))
         return Envelope.rest(record, sourceURI: "http://x", observedAt: .now(), requestID: "r1", transformations: [])
     }
 

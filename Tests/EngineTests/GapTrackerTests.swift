@@ -11,12 +11,12 @@ import TributaryCore
         minutes.map { m in
             let one = ExactDecimal(1)
             return Record(source: "binance", endpoint: "klines", symbol: symbol, venueSymbol: symbol,
-                          payload: .bar(Bar(interval: "1m", start: UTCTimestamp(secondsSinceEpoch: 1_700_000_000 / 60 * 60 + m * minute),
+                          payload: .bar(Bar(interval: "1m", start: UTCTimestamp(secondsSinceEpoch: 1_700_000_000 / 60 * 60 + m * minute)!,
                                             open: one, high: one, low: one, close: one, volume: nil)))
         }
     }
 
-    func t(_ m: Int64) -> UTCTimestamp { UTCTimestamp(secondsSinceEpoch: 1_700_000_000 / 60 * 60 + m * minute) }
+    func t(_ m: Int64) -> UTCTimestamp { UTCTimestamp(secondsSinceEpoch: 1_700_000_000 / 60 * 60 + m * minute)! }
 
     @Test func contiguousWindowsLeaveNoGaps() {
         var tracker = GapTracker()

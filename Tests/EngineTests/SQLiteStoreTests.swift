@@ -10,7 +10,7 @@ import TributaryCore
 
     func quote(_ last: String, asOf seconds: Int64 = 1_700_000_000, symbol: String = "BTC-USDT") -> Envelope {
         let record = Record(source: "binance", endpoint: "ticker", symbol: symbol, venueSymbol: symbol.replacingOccurrences(of: "-", with: ""),
-                            payload: .quote(Quote(asOf: UTCTimestamp(secondsSinceEpoch: seconds), last: try! ExactDecimal(parsing: last))))
+                            payload: .quote(Quote(asOf: UTCTimestamp(secondsSinceEpoch: seconds)!, last: try! ExactDecimal(parsing: last))))
         return Envelope.rest(record, sourceURI: "http://x", observedAt: .now(), requestID: UUID().uuidString, transformations: [])
     }
 
@@ -52,7 +52,7 @@ import TributaryCore
     }
 
     @Test func naturalKeysPerKind() {
-        let t = UTCTimestamp(secondsSinceEpoch: 0)
+        let t = UTCTimestamp(secondsSinceEpoch: 0)!
         func key(_ payload: Record.Payload) -> String { Record(source: "s", endpoint: "e", symbol: "X", venueSymbol: "X", payload: payload).naturalKey }
         let one = ExactDecimal(1)
         #expect(key(.bar(Bar(interval: "1h", start: t, open: one, high: one, low: one, close: one, volume: nil))) == "1h@1970-01-01T00:00:00.000Z")
@@ -65,7 +65,7 @@ import TributaryCore
 @Suite struct SQLiteStoreBatchTests {
     func trade(_ id: Int, price: String = "1.5") -> Envelope {
         let record = Record(source: "acme", endpoint: "push", symbol: "BTC-USD", venueSymbol: "BTC-USD",
-                            payload: .trade(Trade(tradeID: String(id), time: UTCTimestamp(secondsSinceEpoch: 1_700_000_000), price: try! ExactDecimal(parsing: price), size: ExactDecimal(1))))
+                            payload: .trade(Trade(tradeID: String(id), time: UTCTimestamp(secondsSinceEpoch: 1_700_000_000)!, price: try! ExactDecimal(parsing: price), size: ExactDecimal(1))))
         return Envelope.rest(record, sourceURI: "push", observedAt: .now(), requestID: "r", transformations: [])
     }
 

@@ -24,7 +24,7 @@ final class UnavailableSink: Sink {
 @Suite struct StoreOutageTests {
     func envelope(_ i: Int) -> Envelope {
         let record = Record(source: "binance", endpoint: "ticker", symbol: "BTC-USDT", venueSymbol: "BTCUSDT",
-                            payload: .quote(Quote(asOf: UTCTimestamp(secondsSinceEpoch: Int64(1_700_000_000 + i)), last: ExactDecimal(i))))
+                            payload: .quote(Quote(asOf: UTCTimestamp(secondsSinceEpoch: Int64(1_700_000_000 + i))!, last: ExactDecimal(i))))
         return Envelope.rest(record, sourceURI: "http://x", observedAt: .now(), requestID: "r\(i)", transformations: [])
     }
 

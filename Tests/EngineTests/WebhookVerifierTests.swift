@@ -82,3 +82,14 @@ import TributaryCore
         #expect(again?.reason.contains("replay") == true)
     }
 }
+
+@Suite struct WebhookTimestampOverflowTests {
+    @Test(arguments: ["-9223372036854775808", "-9223372036854770000", "9223372036854775807", "99999999999999999999"])
+    func aTimestampAtInt64sEndsIsRejectedNotATrap(_ timestamp: String) throws {
+        let verifier = try WebhookVerifier(scheme: .standardWebhooks, secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+        let values = ["webhook-id": "m1", "webhook-timestamp": timestamp, "webhook-signature": "v1,AAAA"]
+        #expect(throws: WebhookVerifier.Rejection.self) {
+            try verifier.verify(body: [], header: { values[$0] }, now: 1_700_000_000)
+        }
+    }
+}

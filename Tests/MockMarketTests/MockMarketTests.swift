@@ -16,7 +16,7 @@ import TributaryCore
     }
 
     @Test func binanceTickerDecodesThroughTheRealConnector() async throws {
-        let market = MockMarket(seed: 1, clock: { UTCTimestamp(millisecondsSinceEpoch: 1_763_894_399_999) })
+        let market = MockMarket(seed: 1, clock: { UTCTimestamp(millisecondsSinceEpoch: 1_763_894_399_999)! })
         let ports = AsyncStream<Int>.makeStream()
         let app = market.application(port: 0) { port in ports.continuation.yield(port) }
         let server = Task { try await app.run() }

@@ -3,11 +3,11 @@ import Testing
 import TributaryCore
 
 @Suite struct ConsolidatedViewTests {
-    let now = UTCTimestamp(secondsSinceEpoch: 1_700_000_000)
+    let now = UTCTimestamp(secondsSinceEpoch: 1_700_000_000)!
 
     func entry(_ source: String, _ price: String?, ageSeconds: Int64 = 1) -> ConsolidatedView.Entry {
         ConsolidatedView.Entry(source: source, price: price.map { try! ExactDecimal(parsing: $0) },
-                               asOf: UTCTimestamp(secondsSinceEpoch: 1_700_000_000 - ageSeconds), staleAfter: .seconds(60), line: "")
+                               asOf: UTCTimestamp(secondsSinceEpoch: 1_700_000_000 - ageSeconds)!, staleAfter: .seconds(60), line: "")
     }
 
     @Test func medianSpreadStaleAndOutliers() throws {

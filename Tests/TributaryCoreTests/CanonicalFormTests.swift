@@ -4,7 +4,7 @@ import TributaryCore
 /// The hash's byte writer must agree with the documented canonical form for every kind.
 @Suite struct CanonicalFormTests {
     static func d(_ text: String) -> ExactDecimal { try! ExactDecimal(parsing: text) }
-    static let t = UTCTimestamp(millisecondsSinceEpoch: 1_710_328_241_270)
+    static let t = UTCTimestamp(millisecondsSinceEpoch: 1_710_328_241_270)!
 
     static let records: [Record] = [
         Record(source: "binance", endpoint: "ticker", symbol: "BTC-USDT", venueSymbol: "BTCUSDT", payload: .quote(Quote(

@@ -19,7 +19,7 @@ import TributaryCore
     }
 
     @Test func asOfPerKind() {
-        let t = UTCTimestamp(secondsSinceEpoch: 1_700_000_000)
+        let t = UTCTimestamp(secondsSinceEpoch: 1_700_000_000)!
         func record(_ payload: Record.Payload) -> Record { Record(source: "s", endpoint: "e", symbol: "X", venueSymbol: "X", payload: payload) }
         #expect(record(.quote(Quote(asOf: t))).asOf == t)
         #expect(record(.observation(Observation(series: "GDP", date: "2024-01-01", value: nil))).asOf?.rfc3339 == "2024-01-01T00:00:00.000Z")

@@ -41,3 +41,26 @@ import TributaryCore
         #expect(JSONWriter.string(value, canonical: true) == #"{"a":{"c":true,"d":null},"b":[1,"x\n"]}"#)
     }
 }
+
+@Suite struct JSONParserStrictnessTests {
+    @Test func invalidUTF8IsAnErrorAtItsByte() throws {
+        for byte: UInt8 in [0xFF, 0xFE, 0xC0, 0x80] {
+            var body = Array(#"{"id":"badX"}"#.utf8)
+            body[10] = byte
+            let error = #expect(throws: JSONParseError.self) { try JSONParser.parse(body) }
+            #expect(error?.offset == 10 && error?.message.contains("invalid UTF-8") == true, "\(String(describing: error))")
+        }
+        // Escapes take the slow path, validated too; valid multi-byte text passes.
+        var escaped = Array(#"{"id":"a\nbX"}"#.utf8)
+        escaped[11] = 0xFF
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(escaped) }
+        #expect(try JSONParser.parse(Array(#"{"id":"café € 𝄞"}"#.utf8))["id"]?.stringValue == "café € 𝄞")
+    }
+
+    @Test func duplicateKeysAreRefusedWhenAsked() throws {
+        let body = Array(#"{"a":1,"b":{"c":1,"c":2}}"#.utf8)
+        #expect(try JSONParser.parse(body)["b"]?["c"] == .number("1"))  // lenient by default: the first wins
+        let error = #expect(throws: JSONParseError.self) { try JSONParser.parse(body, options: .rejectDuplicateKeys) }
+        #expect(error?.offset == 18 && error?.message == "duplicate key 'c' in object (send each field once)", "\(String(describing: error))")
+    }
+}

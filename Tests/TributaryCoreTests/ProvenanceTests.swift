@@ -5,14 +5,14 @@ import TributaryCore
     func quote(last: String) throws -> Record {
         Record(
             source: "binance", endpoint: "ticker", symbol: "BTC-USDT", venueSymbol: "BTCUSDT",
-            payload: .quote(Quote(asOf: UTCTimestamp(millisecondsSinceEpoch: 1_700_000_000_000), last: try ExactDecimal(parsing: last)))
+            payload: .quote(Quote(asOf: UTCTimestamp(millisecondsSinceEpoch: 1_700_000_000_000)!, last: try ExactDecimal(parsing: last)))
         )
     }
 
     @Test func contentHashIgnoresIngestionButNotContent() throws {
-        let a = Envelope.rest(try quote(last: "4.00000200"), sourceURI: "http://x/a", observedAt: .init(secondsSinceEpoch: 1), requestID: "r1", transformations: [])
-        let b = Envelope.rest(try quote(last: "4.000002"), sourceURI: "http://x/b", observedAt: .init(secondsSinceEpoch: 2), requestID: "r2", transformations: [])
-        let c = Envelope.rest(try quote(last: "4.000003"), sourceURI: "http://x/a", observedAt: .init(secondsSinceEpoch: 1), requestID: "r1", transformations: [])
+        let a = Envelope.rest(try quote(last: "4.00000200"), sourceURI: "http://x/a", observedAt: UTCTimestamp.init(secondsSinceEpoch: 1)!, requestID: "r1", transformations: [])
+        let b = Envelope.rest(try quote(last: "4.000002"), sourceURI: "http://x/b", observedAt: UTCTimestamp.init(secondsSinceEpoch: 2)!, requestID: "r2", transformations: [])
+        let c = Envelope.rest(try quote(last: "4.000003"), sourceURI: "http://x/a", observedAt: UTCTimestamp.init(secondsSinceEpoch: 1)!, requestID: "r1", transformations: [])
         #expect(a.provenance.contentHash == b.provenance.contentHash)
         #expect(a.provenance.contentHash != c.provenance.contentHash)
         #expect(a.provenance.contentHash.hasPrefix("sha256:"))
@@ -37,7 +37,7 @@ import TributaryCore
     }
 
     @Test func jsonLineHasRecordThenProvenance() throws {
-        let envelope = Envelope.rest(try quote(last: "1.5"), sourceURI: "http://x/?token=s3cret", observedAt: .init(secondsSinceEpoch: 1), requestID: "r1", transformations: ["decode"])
+        let envelope = Envelope.rest(try quote(last: "1.5"), sourceURI: "http://x/?token=s3cret", observedAt: UTCTimestamp.init(secondsSinceEpoch: 1)!, requestID: "r1", transformations: ["decode"])
         let line = envelope.jsonLine
         #expect(line.hasPrefix(#"{"kind":"quote","source":"binance","endpoint":"ticker","symbol":"BTC-USDT","venue_symbol":"BTCUSDT","as_of":"2023-11-14T22:13:20.000Z","last":"1.5","provenance":{"#))
         #expect(!line.contains("s3cret"))

@@ -51,3 +51,64 @@ import TributaryCore
         #expect(TimeText.parse("soon") == nil)
     }
 }
+
+@Suite struct RecordBuilderIdentityTests {
+    let builder = RecordBuilder(source: "acme", defaultEndpoint: "push")
+
+    func problems(_ values: [String: JSONValue]) -> [String: String] {
+        guard case .failure(let invalid) = builder.build(values) else { return [:] }
+        return Dictionary(invalid.problems.map { ($0.field, $0.rule) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    func trade(_ changes: [String: JSONValue]) -> [String: JSONValue] {
+        ["kind": "trade", "symbol": "BTC-USD", "trade_id": "t1", "time": .number("1700000000123"), "price": "1.5", "size": "2"].merging(changes) { $1 }
+    }
+
+    @Test func controlCharactersInIdentityFieldsAreRefused() {
+        #expect(problems(trade(["trade_id": "nul\u{0}one"]))["trade_id"] == "must not contain NUL (U+0000)")
+        #expect(problems(trade(["trade_id": "tab\there"]))["trade_id"]?.contains("control characters") == true)
+        #expect(problems(trade(["symbol": "BTC\u{85}USD"]))["symbol"]?.contains("control characters") == true)
+        #expect(problems(trade(["venue_symbol": "x\u{7f}"]))["venue_symbol"]?.contains("control characters") == true)
+        // Text fields may hold tabs and newlines, never NUL.
+        let news: [String: JSONValue] = ["kind": "news", "symbol": "AAPL", "id": "n1", "headline": "a\tb\nc", "url": "https://x", "published_at": "2024-01-02T00:00:00Z"]
+        #expect(problems(news).isEmpty)
+        #expect(problems(news.merging(["headline": "a\u{0}b"]) { $1 })["headline"] == "must not contain NUL (U+0000)")
+    }
+
+    @Test func lengthsAreBounded() {
+        let symbol = String(repeating: "S", count: RecordBuilder.maxSymbolBytes)
+        #expect(problems(trade(["symbol": .string(symbol)])).isEmpty)
+        #expect(problems(trade(["symbol": .string(symbol + "S")]))["symbol"] == "must be at most 128 bytes of UTF-8; got 129")
+        #expect(problems(trade(["trade_id": .string(String(repeating: "é", count: 257))]))["trade_id"] == "must be at most 512 bytes of UTF-8; got 514")
+    }
+
+    @Test func negativeAmountsAreRefusedWhereTheKindForbidsThem() {
+        #expect(problems(trade(["size": "-2"]))["size"] == "must not be negative; got -2")
+        #expect(problems(trade(["price": "-37.63"])).isEmpty)  // WTI, 2020-04-20
+        let bar: [String: JSONValue] = ["kind": "bar", "symbol": "X", "interval": "1m", "start": "2024-01-02T00:00:00Z", "open": "1", "high": "2", "low": "1", "close": "2"]
+        #expect(problems(bar.merging(["volume": "-1"]) { $1 })["volume"] != nil)
+        #expect(problems(bar.merging(["trades": "-3"]) { $1 })["trades"] == "must not be negative; got -3")
+        let balance: [String: JSONValue] = ["kind": "balance", "symbol": "BTC", "asset": "BTC", "free": "1", "locked": "-0.1"]
+        #expect(problems(balance)["locked"] != nil)
+        let book: [String: JSONValue] = ["kind": "book", "symbol": "X", "as_of": "2024-01-02T00:00:00Z", "bids": [["1", "-1"]], "asks": []]
+        #expect(problems(book)["bids[0]"] == "size must not be negative; got -1")
+        let quote: [String: JSONValue] = ["kind": "quote", "symbol": "X", "as_of": "2024-01-02T00:00:00Z", "last": "1", "change": "-0.5", "change_percent": "-3.2"]
+        #expect(problems(quote).isEmpty)
+        #expect(problems(quote.merging(["bid_size": "-1"]) { $1 })["bid_size"] != nil)
+    }
+
+    @Test func outOfRangeTimesNameTheSupportedRange() {
+        let rule = problems(trade(["time": "9999-12-31T23:59:59Z"]))["time"] ?? ""
+        #expect(rule.contains("1677-09-21T00:12:43.146Z … 2262-04-11T23:47:16.854Z"), "\(rule)")
+    }
+
+    @Test func keyFieldsJoinWithoutCollisions() {
+        var rules = NormalizationRules()
+        rules.key = ["a", "b"]
+        let first = rules.naturalKey(of: ["a": "x|y", "b": "z"])
+        let second = rules.naturalKey(of: ["a": "x", "b": "y|z"])
+        #expect(first != second)
+        #expect(rules.naturalKey(of: ["a": "x", "b": "y"]) == "x|y")
+        #expect(rules.naturalKey(of: ["a": "x\\", "b": "|y"]) != rules.naturalKey(of: ["a": "x\\|", "b": "y"]))
+    }
+}

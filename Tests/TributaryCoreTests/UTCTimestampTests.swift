@@ -3,11 +3,11 @@ import TributaryCore
 
 @Suite struct UTCTimestampTests {
     @Test func formatsRFC3339WithMilliseconds() {
-        #expect(UTCTimestamp(millisecondsSinceEpoch: 1_499_869_899_040).rfc3339 == "2017-07-12T14:31:39.040Z")
-        #expect(UTCTimestamp(millisecondsSinceEpoch: 0).rfc3339 == "1970-01-01T00:00:00.000Z")
-        #expect(UTCTimestamp(secondsSinceEpoch: 1_577_975_400).rfc3339 == "2020-01-02T14:30:00.000Z")
-        #expect(UTCTimestamp(millisecondsSinceEpoch: -1).rfc3339 == "1969-12-31T23:59:59.999Z")
-        #expect(UTCTimestamp(secondsSinceEpoch: 951_782_400).rfc3339 == "2000-02-29T00:00:00.000Z")
+        #expect(UTCTimestamp(millisecondsSinceEpoch: 1_499_869_899_040)!.rfc3339 == "2017-07-12T14:31:39.040Z")
+        #expect(UTCTimestamp(millisecondsSinceEpoch: 0)!.rfc3339 == "1970-01-01T00:00:00.000Z")
+        #expect(UTCTimestamp(secondsSinceEpoch: 1_577_975_400)!.rfc3339 == "2020-01-02T14:30:00.000Z")
+        #expect(UTCTimestamp(millisecondsSinceEpoch: -1)!.rfc3339 == "1969-12-31T23:59:59.999Z")
+        #expect(UTCTimestamp(secondsSinceEpoch: 951_782_400)!.rfc3339 == "2000-02-29T00:00:00.000Z")
     }
 
     @Test func truncatesRatherThanRoundsSubMilliseconds() {
@@ -31,7 +31,7 @@ import TributaryCore
 
     @Test func roundTripsAcrossCenturies() {
         for seconds in stride(from: Int64(-2_208_988_800), through: 4_102_444_800, by: 86_399_987) {
-            let time = UTCTimestamp(secondsSinceEpoch: seconds)
+            let time = UTCTimestamp(secondsSinceEpoch: seconds)!
             #expect(UTCTimestamp(rfc3339: time.rfc3339) == time)
         }
     }

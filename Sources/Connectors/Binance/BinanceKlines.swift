@@ -25,7 +25,7 @@ enum BinanceKlines {
                 throw ConnectorError(.decode, source: source, "klines: row \(index) field 0 (open time) is not an integer")
             }
             let bar = Bar(
-                interval: interval, start: UTCTimestamp(millisecondsSinceEpoch: openTime),
+                interval: interval, start: try ConnectorSupport.time(openTime, .milliseconds, at: "klines: row \(index) field 0 (open time)", source: source),
                 open: try decimal(1, "open"), high: try decimal(2, "high"), low: try decimal(3, "low"), close: try decimal(4, "close"),
                 volume: try decimal(5, "volume"), trades: cells[8].int64Value
             )

@@ -16,9 +16,8 @@ enum BinanceTicker {
     static func record(_ json: JSONValue, source: SourceID, endpoint: String) throws(ConnectorError) -> Record {
         let fields = FieldReader(json: json, source: source, context: "ticker")
         let venueSymbol = try fields.string("symbol")
-        let closeTime = try fields.int("closeTime")
         let quote = Quote(
-            asOf: UTCTimestamp(millisecondsSinceEpoch: closeTime),
+            asOf: try fields.time("closeTime", .milliseconds),
             last: try fields.decimal("lastPrice"),
             bid: try fields.optionalDecimal("bidPrice"),
             ask: try fields.optionalDecimal("askPrice"),

@@ -63,7 +63,7 @@ public struct CoinGeckoConnector: Connector {
                     throw ConnectorError(.decode, source: id, "price.\(coin): field 'last_updated_at' is missing; request it with include_last_updated_at=true")
                 }
                 let quote = Quote(
-                    asOf: UTCTimestamp(secondsSinceEpoch: updated), last: try fields.decimal(vs),
+                    asOf: try ConnectorSupport.time(updated, .seconds, at: "price.\(coin): field 'last_updated_at'", source: id), last: try fields.decimal(vs),
                     quoteVolume: try fields.optionalDecimal("\(vs)_24h_vol"), changePercent: try fields.optionalDecimal("\(vs)_24h_change"),
                     currency: currency)
                 return Record(source: id, endpoint: call.endpoint, symbol: "\(Self.ticker(coin))-\(currency)", venueSymbol: "\(coin)/\(vs)", payload: .quote(quote))

@@ -81,7 +81,7 @@ public struct CoinbaseConnector: Connector {
                     return decimal
                 }
                 let bar = Bar(
-                    interval: interval, start: UTCTimestamp(secondsSinceEpoch: time), open: try value(3, "open"), high: try value(2, "high"),
+                    interval: interval, start: try ConnectorSupport.time(time, .seconds, at: "candles: row \(index) field 0 (time)", source: id), open: try value(3, "open"), high: try value(2, "high"),
                     low: try value(1, "low"), close: try value(4, "close"), volume: try value(5, "volume"))
                 return Record(source: id, endpoint: call.endpoint, symbol: product, venueSymbol: product, payload: .bar(bar))
             }

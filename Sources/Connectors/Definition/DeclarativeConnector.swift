@@ -121,15 +121,15 @@ public struct DeclarativeConnector: Connector {
         default: ""
         }
         let parsed: UTCTimestamp? = switch endpoint.timeFormat {
-        case "epoch_s": Int64(text).map(UTCTimestamp.init(secondsSinceEpoch:))
-        case "epoch_ms": Int64(text).map(UTCTimestamp.init(millisecondsSinceEpoch:))
-        case "epoch_us": Int64(text).map(UTCTimestamp.init(microsecondsSinceEpoch:))
-        case "epoch_ns": Int64(text).map(UTCTimestamp.init(nanosecondsSinceEpoch:))
+        case "epoch_s": Int64(text).flatMap { UTCTimestamp(epoch: $0, unit: .seconds) }
+        case "epoch_ms": Int64(text).flatMap { UTCTimestamp(epoch: $0, unit: .milliseconds) }
+        case "epoch_us": Int64(text).flatMap { UTCTimestamp(epoch: $0, unit: .microseconds) }
+        case "epoch_ns": Int64(text).flatMap { UTCTimestamp(epoch: $0, unit: .nanoseconds) }
         case let format where format.hasPrefix("local:"): ExchangeTime.utc(fromLocal: text, zone: String(format.dropFirst(6)))
         default: UTCTimestamp(rfc3339: text)
         }
         guard let parsed else {
-            throw ConnectorError(.decode, source: id, "\(context): time field '\(path)' is '\(text.prefix(30))', not \(endpoint.timeFormat)")
+            throw ConnectorError(.decode, source: id, "\(context): time field '\(path)' is '\(text.prefix(30))', not \(endpoint.timeFormat) within \(UTCTimestamp.supportedRangeText)")
         }
         return parsed
     }

@@ -7,7 +7,8 @@ public enum DurationText {
         for unit in units where text.hasSuffix(unit.suffix) {
             let number = text.dropLast(unit.suffix.count)
             guard let value = Int64(number), value >= 0 else { return nil }
-            return .nanoseconds(value * unit.nanoseconds)
+            let (nanoseconds, overflow) = value.multipliedReportingOverflow(by: unit.nanoseconds)
+            return overflow ? nil : .nanoseconds(nanoseconds)
         }
         return nil
     }

@@ -40,7 +40,7 @@ public struct FMPConnector: KeyedConnector {
             let percent = try fields.optionalDecimal("changePercentage")
             let legacyPercent = try fields.optionalDecimal("changesPercentage")
             let quote = Quote(
-                asOf: UTCTimestamp(secondsSinceEpoch: try fields.int("timestamp")), last: try fields.decimal("price"), open: try fields.optionalDecimal("open"),
+                asOf: try fields.time("timestamp", .seconds), last: try fields.decimal("price"), open: try fields.optionalDecimal("open"),
                 high: try fields.optionalDecimal("dayHigh"), low: try fields.optionalDecimal("dayLow"), volume: try fields.optionalDecimal("volume"),
                 change: try fields.optionalDecimal("change"),
                 changePercent: percent ?? legacyPercent)

@@ -19,7 +19,7 @@ enum FinnhubCandles {
             guard let time = times[i].int64Value, let open = opens[i].decimalValue, let high = highs[i].decimalValue, let low = lows[i].decimalValue,
                 let close = closes[i].decimalValue
             else { throw ConnectorError(.decode, source: source, "candles: row \(i) has a missing or non-numeric value") }
-            let bar = Bar(interval: interval, start: UTCTimestamp(secondsSinceEpoch: time), open: open, high: high, low: low, close: close, volume: volumes[i].decimalValue)
+            let bar = Bar(interval: interval, start: try ConnectorSupport.time(time, .seconds, at: "candles: t[\(i)]", source: source), open: open, high: high, low: low, close: close, volume: volumes[i].decimalValue)
             return Record(source: source, endpoint: "candles", symbol: symbol, venueSymbol: symbol, payload: .bar(bar))
         }
     }

@@ -53,7 +53,7 @@ public struct FinnhubConnector: KeyedConnector {
             query += "&resolution=\(resolution.code)&from=\(start)&to=\(end)"
         default:
             let end = call.parameters["end"] ?? String(now.rfc3339.prefix(10))
-            let start = call.parameters["start"] ?? String(UTCTimestamp(secondsSinceEpoch: nowSeconds - 7 * 86_400).rfc3339.prefix(10))
+            let start = call.parameters["start"] ?? String((now.adding(seconds: -7 * 86_400) ?? now).rfc3339.prefix(10))
             for (name, value) in [("start", start), ("end", end)] where !(value.count == 10 && UTCTimestamp(rfc3339: value + "T00:00:00Z") != nil) {
                 throw ConnectorError(.invalidArgument, source: id, "\(name) must be a date YYYY-MM-DD, got '\(value)'")
             }
@@ -76,7 +76,7 @@ public struct FinnhubConnector: KeyedConnector {
                 throw ConnectorError(.noData, source: id, "no quote for '\(symbol)' (Finnhub answered all zeros: unknown symbol or no access)")
             }
             let quote = Quote(
-                asOf: UTCTimestamp(secondsSinceEpoch: time), last: last, open: try fields.optionalDecimal("o"), high: try fields.optionalDecimal("h"),
+                asOf: try ConnectorSupport.time(time, .seconds, at: "quote: field 't'", source: id), last: last, open: try fields.optionalDecimal("o"), high: try fields.optionalDecimal("h"),
                 low: try fields.optionalDecimal("l"), change: try fields.optionalDecimal("d"), changePercent: try fields.optionalDecimal("dp"))
             return [Record(source: id, endpoint: call.endpoint, symbol: symbol, venueSymbol: symbol, payload: .quote(quote))]
         case "candles":

@@ -11,7 +11,7 @@ enum FinnhubNews {
             let news = News(
                 id: String(try fields.int("id")), headline: try fields.string("headline"), summary: try? fields.string("summary"),
                 url: try fields.string("url"), publisher: try? fields.string("source"),
-                publishedAt: UTCTimestamp(secondsSinceEpoch: try fields.int("datetime")),
+                publishedAt: try fields.time("datetime", .seconds),
                 symbols: related.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
             return Record(source: source, endpoint: "news", symbol: symbol, venueSymbol: symbol, payload: .news(news))
         }

@@ -91,7 +91,7 @@ public struct KrakenConnector: Connector {
                     return decimal
                 }
                 let bar = Bar(
-                    interval: interval, start: UTCTimestamp(secondsSinceEpoch: time), open: try value(1, "open"), high: try value(2, "high"),
+                    interval: interval, start: try ConnectorSupport.time(time, .seconds, at: "ohlc: row \(index) field 0 (time)", source: id), open: try value(1, "open"), high: try value(2, "high"),
                     low: try value(3, "low"), close: try value(4, "close"), volume: try value(6, "volume"), trades: cells[7].int64Value,
                     vwap: try value(5, "vwap"))
                 return Record(source: id, endpoint: call.endpoint, symbol: symbol, venueSymbol: venue, payload: .bar(bar))

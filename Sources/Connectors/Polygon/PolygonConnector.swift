@@ -45,7 +45,7 @@ public struct PolygonConnector: KeyedConnector {
             }
             let end = try date(call.parameters["end"], "end") ?? String(now.rfc3339.prefix(10))
             let start = try date(call.parameters["start"], "start")
-                ?? String(UTCTimestamp(secondsSinceEpoch: now.millisecondsSinceEpoch / 1000 - 30 * 86_400).rfc3339.prefix(10))
+                ?? String((now.adding(seconds: -30 * 86_400) ?? now).rfc3339.prefix(10))
             path = "/v2/aggs/ticker/\(ticker)/range/\(span.multiplier)/\(span.timespan)/\(start)/\(end)?adjusted=true&sort=asc&limit=50000"
         case "prev":
             path = "/v2/aggs/ticker/\(ticker)/prev?adjusted=true"
@@ -65,7 +65,7 @@ public struct PolygonConnector: KeyedConnector {
             let interval = call.endpoint == "prev" ? "1d" : (call.parameters["interval"] ?? "1d")
             return try results.enumerated().map { (index, item) throws(ConnectorError) in
                 let fields = FieldReader(json: item, source: id, context: "\(call.endpoint).results[\(index)]")
-                var start = UTCTimestamp(millisecondsSinceEpoch: try fields.int("t"))
+                var start = try fields.time("t", .milliseconds)
                 if call.endpoint == "prev", let day = ExchangeTime.localDate(of: start, zone: "America/New_York"),
                     let midnight = ExchangeTime.utc(fromLocal: day, zone: "America/New_York")
                 {
@@ -79,7 +79,7 @@ public struct PolygonConnector: KeyedConnector {
         default:
             let fields = FieldReader(json: try FieldReader(json: json, source: id, context: "last-trade").value("results"), source: id, context: "last-trade.results")
             let trade = Trade(
-                tradeID: try fields.string("i"), time: UTCTimestamp(nanosecondsSinceEpoch: try fields.int("t")),
+                tradeID: try fields.string("i"), time: try fields.time("t", .nanoseconds),
                 price: try fields.decimal("p"), size: try fields.decimal("s"))
             return [Record(source: id, endpoint: call.endpoint, symbol: symbol, venueSymbol: symbol, payload: .trade(trade))]
         }

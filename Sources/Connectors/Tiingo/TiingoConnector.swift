@@ -37,7 +37,7 @@ public struct TiingoConnector: KeyedConnector {
             }
         }
         let today = String(now.rfc3339.prefix(10))
-        let monthAgo = String(UTCTimestamp(secondsSinceEpoch: now.millisecondsSinceEpoch / 1000 - 30 * 86_400).rfc3339.prefix(10))
+        let monthAgo = String((now.adding(seconds: -30 * 86_400) ?? now).rfc3339.prefix(10))
         let path: String
         if call.endpoint == "daily" {
             path = "/tiingo/daily/\(ticker)/prices?format=json&resampleFreq=daily&startDate=\(call.parameters["start"] ?? monthAgo)&endDate=\(call.parameters["end"] ?? today)"

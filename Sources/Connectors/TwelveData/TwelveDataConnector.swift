@@ -55,7 +55,7 @@ public struct TwelveDataConnector: KeyedConnector {
             let fields = FieldReader(json: json, source: id, context: "quote")
             let venue = (try? fields.string("symbol")) ?? symbol
             let quote = Quote(
-                asOf: UTCTimestamp(secondsSinceEpoch: try fields.int("timestamp")), last: try fields.decimal("close"), open: try fields.optionalDecimal("open"),
+                asOf: try fields.time("timestamp", .seconds), last: try fields.decimal("close"), open: try fields.optionalDecimal("open"),
                 high: try fields.optionalDecimal("high"), low: try fields.optionalDecimal("low"), volume: try fields.optionalDecimal("volume"),
                 change: try fields.optionalDecimal("change"), changePercent: try fields.optionalDecimal("percent_change"), currency: try? fields.string("currency"))
             return [Record(source: id, endpoint: call.endpoint, symbol: venue, venueSymbol: venue, payload: .quote(quote))]

@@ -10,7 +10,7 @@ enum YahooQuote {
             let fields = FieldReader(json: item, source: source, context: "quote[\(index)]")
             let symbol = try fields.string("symbol")
             let quote = Quote(
-                asOf: UTCTimestamp(secondsSinceEpoch: try fields.int("regularMarketTime")), last: try fields.decimal("regularMarketPrice"),
+                asOf: try fields.time("regularMarketTime", .seconds), last: try fields.decimal("regularMarketPrice"),
                 bid: try fields.optionalDecimal("bid"), ask: try fields.optionalDecimal("ask"), open: try fields.optionalDecimal("regularMarketOpen"),
                 high: try fields.optionalDecimal("regularMarketDayHigh"), low: try fields.optionalDecimal("regularMarketDayLow"),
                 volume: try fields.optionalDecimal("regularMarketVolume"), change: try fields.optionalDecimal("regularMarketChange"),

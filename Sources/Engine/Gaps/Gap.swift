@@ -23,12 +23,21 @@ public struct Gap: Sendable, Hashable {
         self.reason = reason
     }
 
-    /// How many bars are missing, given the interval's length.
+    /// How many bars are missing, given the interval's length (at least 1; computed in 128 bits,
+    /// so a span across the whole time range cannot overflow).
     public func missingBars(step: Duration) -> Int {
-        Int((to.nanosecondsSinceEpoch - from.nanosecondsSinceEpoch) / step.nanosecondsCount) + 1
+        let span = Int128(to.nanosecondsSinceEpoch) - Int128(from.nanosecondsSinceEpoch)
+        let count = span / Int128(max(1, step.nanosecondsCount)) + 1
+        return Int(clamping: max(1, count))
     }
 }
 
 extension Duration {
-    var nanosecondsCount: Int64 { components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000 }
+    /// Saturates at Int64's ends instead of trapping on absurd durations.
+    var nanosecondsCount: Int64 {
+        let (whole, overflow) = components.seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        if overflow { return components.seconds < 0 ? .min : .max }
+        let (sum, overflowSum) = whole.addingReportingOverflow(components.attoseconds / 1_000_000_000)
+        return overflowSum ? .max : sum
+    }
 }

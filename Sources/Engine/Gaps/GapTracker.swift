@@ -42,10 +42,11 @@ public struct GapTracker: Sendable {
             let sorted = starts.sorted()
             let stepNanos = step.nanosecondsCount
             func hole(after previous: UTCTimestamp, before next: UTCTimestamp, reason: String) {
-                guard next.nanosecondsSinceEpoch - previous.nanosecondsSinceEpoch > stepNanos else { return }
-                gaps.append(Gap(source: source, symbol: key.symbol, interval: key.interval,
-                                from: UTCTimestamp(nanosecondsSinceEpoch: previous.nanosecondsSinceEpoch + stepNanos),
-                                to: UTCTimestamp(nanosecondsSinceEpoch: next.nanosecondsSinceEpoch - stepNanos), reason: reason))
+                // Bar times are upstream data: a distance past Int64 is a hole, not a trap.
+                let (distance, overflow) = next.nanosecondsSinceEpoch.subtractingReportingOverflow(previous.nanosecondsSinceEpoch)
+                guard overflow || distance > stepNanos, let from = previous.adding(nanoseconds: stepNanos),
+                      let to = next.adding(nanoseconds: -stepNanos) else { return }
+                gaps.append(Gap(source: source, symbol: key.symbol, interval: key.interval, from: from, to: to, reason: reason))
             }
             if let last = newest[key], let first = sorted.first, first > last {
                 if let outage { hole(after: last, before: first, reason: outage) }

@@ -239,7 +239,7 @@ public final class SourceGuard<C: Clock>: Sendable where C.Duration == Duration,
         let until = now.advanced(by: .seconds(resetAt - seconds))
         state.pausedUntil = until
         let allowance = state.quota.map { "daily quota of \($0.limit) calls" } ?? "the provider's daily allowance"
-        state.pauseReason = "\(allowance) spent; resumes at \(UTCTimestamp(secondsSinceEpoch: resetAt).rfc3339)"
+        state.pauseReason = "\(allowance) spent; resumes at \((UTCTimestamp(secondsSinceEpoch: resetAt) ?? wall).rfc3339)"
         return until
     }
 

@@ -10,8 +10,16 @@ enum PushFormat: Sendable {
     /// `messageType=tributary.v1.EventBatch`.
     case protobuf(batch: Bool)
 
+    /// Nil for a type not read here, and for JSON or NDJSON declared in a charset other than
+    /// UTF-8 (RFC 8259 §8.1: JSON exchanged between systems is UTF-8; `charset=utf-16` would be
+    /// misread byte by byte).
     init?(contentType: String?) {
-        let type = (contentType ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        let parts = (contentType ?? "").split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        let type = parts.first ?? ""
+        for parameter in parts.dropFirst() where parameter.hasPrefix("charset=") {
+            let charset = parameter.dropFirst(8).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            guard charset == "utf-8" || charset == "utf8" else { return nil }
+        }
         switch type {
         case "application/json": self = .json
         case "application/x-ndjson", "application/jsonl", "application/jsonlines", "application/x-jsonlines": self = .ndjson
@@ -38,7 +46,7 @@ enum PushFormat: Sendable {
         switch self {
         case .json:
             do {
-                let value = try JSONParser.parse(body)
+                let value = try JSONParser.parse(body, options: .rejectDuplicateKeys)
                 if case .array(let items) = value { return .success(items) }
                 return .success([value])
             } catch {
@@ -47,7 +55,7 @@ enum PushFormat: Sendable {
         case .protobuf(let batch):
             do {
                 let events = batch ? try Tributary_V1_EventBatch(serializedBytes: body).events : [try Tributary_V1_Event(serializedBytes: body)]
-                return .success(events.map(Self.fields(of:)))
+                return .success(try events.map(Self.fields(of:)))
             } catch {
                 return .failure(ParseProblem(description: "invalid Protobuf \(batch ? "tributary.v1.EventBatch" : "tributary.v1.Event"): \(error)"))
             }
@@ -60,7 +68,7 @@ enum PushFormat: Sendable {
                 var slice = body[lineStart..<end]
                 if slice.last == 0x0D { slice = slice.dropLast() }
                 if !slice.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
-                    do { items.append(try JSONParser.parse(slice)) } catch {
+                    do { items.append(try JSONParser.parse(slice, options: .rejectDuplicateKeys)) } catch {
                         return .failure(ParseProblem(description: "invalid JSON on line \(line) at byte \(lineStart + error.offset) of the body: \(error.message)"))
                     }
                 }
@@ -71,17 +79,23 @@ enum PushFormat: Sendable {
         }
     }
 
-    /// A Protobuf event as the same named fields a JSON event has.
-    static func fields(of event: Tributary_V1_Event) -> JSONValue {
+    /// A Protobuf event as the same named fields a JSON event has. A `fields` entry that repeats
+    /// one of the event's own fields (`symbol` twice) is refused, as a duplicate JSON key is.
+    static func fields(of event: Tributary_V1_Event) throws(ParseProblem) -> JSONValue {
         var members: [(key: String, value: JSONValue)] = [("kind", .string(event.kind))]
         if !event.symbol.isEmpty { members.append(("symbol", .string(event.symbol))) }
         if !event.venueSymbol.isEmpty { members.append(("venue_symbol", .string(event.venueSymbol))) }
         if !event.endpoint.isEmpty { members.append(("endpoint", .string(event.endpoint))) }
-        for (name, value) in event.fields.sorted(by: { $0.key < $1.key }) { members.append((name, .string(value))) }
         func levels(_ levels: [Tributary_V1_Level]) -> JSONValue { .array(levels.map { .array([.string($0.price), .string($0.size)]) }) }
         if !event.bids.isEmpty || event.kind == "book" { members.append(("bids", levels(event.bids))) }
         if !event.asks.isEmpty || event.kind == "book" { members.append(("asks", levels(event.asks))) }
         if !event.symbols.isEmpty { members.append(("symbols", .array(event.symbols.map(JSONValue.string)))) }
+        for (name, value) in event.fields.sorted(by: { $0.key < $1.key }) {
+            guard !members.contains(where: { $0.key == name }) else {
+                throw ParseProblem(description: "invalid Protobuf tributary.v1.Event: fields['\(name.prefix(64))'] repeats the event's own \(name) field (send it once)")
+            }
+            members.append((name, .string(value)))
+        }
         return .object(JSONObject(members))
     }
 }

@@ -156,7 +156,7 @@ public final class PushGateway: Sendable {
         case .some(let known): format = known
         case .none:
             return Self.problem(415, "unsupported_type", "content type '\(request.contentType ?? "none")' is not accepted",
-                                fix: "send application/json (one event or an array), application/x-ndjson (one event per line) or application/x-protobuf (tributary.v1.Event, or EventBatch with messageType=tributary.v1.EventBatch)")
+                                fix: "send UTF-8 application/json (one event or an array), application/x-ndjson (one event per line) or application/x-protobuf (tributary.v1.Event, or EventBatch with messageType=tributary.v1.EventBatch)")
         }
         if let verifier = lane.verifier {
             do { try verifier.verify(body: request.body, header: request.header, now: UTCTimestamp.now().nanosecondsSinceEpoch / 1_000_000_000) } catch {

@@ -68,8 +68,11 @@ public final class WebhookVerifier: Sendable {
             throw Rejection(reason: "missing or non-numeric webhook-timestamp header")
         }
         let toleranceSeconds = tolerance.components.seconds
-        guard abs(now - timestamp) <= toleranceSeconds else {
-            throw Rejection(reason: "webhook-timestamp is \(now - timestamp) s from now; allowed ±\(toleranceSeconds) s (check the sender's clock)")
+        // The header is untrusted: a timestamp near Int64's ends must not overflow the skew.
+        let (skew, overflow) = now.subtractingReportingOverflow(timestamp)
+        guard !overflow, skew.magnitude <= toleranceSeconds.magnitude else {
+            let distance = overflow ? "far" : "\(skew) s"
+            throw Rejection(reason: "webhook-timestamp is \(distance) from now; allowed ±\(toleranceSeconds) s (check the sender's clock)")
         }
         guard let signatures = header("webhook-signature"), !signatures.isEmpty else { throw Rejection(reason: "missing webhook-signature header") }
         let expected = HMACSignature.sha256(key: key, message: Array("\(id).\(timestamp).".utf8) + body)
@@ -81,11 +84,11 @@ public final class WebhookVerifier: Sendable {
         }
         guard matched else { throw Rejection(reason: "no v1 signature in webhook-signature matches the body (wrong secret, or the body was altered)") }
         if let remember {
-            guard remember(id, now, now - 2 * toleranceSeconds) else { throw Rejection(reason: "webhook-id \(id) was already received (a replay)") }
+            guard remember(id, now, now &- 2 &* toleranceSeconds) else { throw Rejection(reason: "webhook-id \(id) was already received (a replay)") }
             return
         }
         let replayed = seen.withLock { seen -> Bool in
-            if seen.count > 10_000 { seen = seen.filter { now - $0.value <= 2 * toleranceSeconds } }
+            if seen.count > 10_000 { seen = seen.filter { now &- $0.value <= 2 &* toleranceSeconds } }
             if seen[id] != nil { return true }
             seen[id] = timestamp
             return false

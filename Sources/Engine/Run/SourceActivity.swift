@@ -21,7 +21,7 @@ public final class SourceActivity: Sendable {
 
         /// Age of the newest `as_of` at `now`; nil before the first record.
         public func age(at now: UTCTimestamp) -> Duration? {
-            newestAsOf.map { .nanoseconds(now.nanosecondsSinceEpoch - $0.nanosecondsSinceEpoch) }
+            newestAsOf.map { now.duration(since: $0) }
         }
     }
 

@@ -314,7 +314,7 @@ public final class SQLiteStore: Sendable {
             payload = .response(call: call, status: row["status"] ?? 0, body: Array(raw))
         }
         var letter = DeadLetter(source: row["source"], endpoint: row["endpoint"], reason: row["reason"], payload: payload,
-                                createdAt: (row["created_at"] as String?).flatMap { UTCTimestamp(rfc3339: $0) } ?? UTCTimestamp(secondsSinceEpoch: 0))
+                                createdAt: (row["created_at"] as String?).flatMap { UTCTimestamp(rfc3339: $0) } ?? UTCTimestamp(nanosecondsSinceEpoch: 0))
         letter.id = row["id"]
         letter.replayedAt = (row["replayed_at"] as String?).flatMap { UTCTimestamp(rfc3339: $0) }
         return letter
@@ -336,7 +336,7 @@ public final class SQLiteStore: Sendable {
                 INSERT INTO idempotency_keys (source, key, body_hash, status, response, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (source, key) DO UPDATE SET body_hash = excluded.body_hash, status = excluded.status, response = excluded.response,
                     created_at = excluded.created_at, expires_at = excluded.expires_at
-                """, arguments: [source, key, bodyHash, status, Data(response), UTCTimestamp(secondsSinceEpoch: now).rfc3339, expiresAt])
+                """, arguments: [source, key, bodyHash, status, Data(response), (UTCTimestamp(secondsSinceEpoch: now) ?? .now()).rfc3339, expiresAt])
         }
     }
 

@@ -41,7 +41,7 @@ struct AlphaVantageRoutes {
             let opens = MockBar.openTimes(now: market.clock().millisecondsSinceEpoch, interval: step * 60_000, count: 100).reversed()
             let rows = opens.map { openTime -> (key: String, value: JSONValue) in
                 let bar = MockBar(seed: market.seed, canonical: symbol, openTimeMilliseconds: openTime)
-                let local = Self.localTime(UTCTimestamp(millisecondsSinceEpoch: openTime))
+                let local = Self.localTime(UTCTimestamp(mockMilliseconds: openTime))
                 func s(_ d: ExactDecimal) -> JSONValue { .string(ExactDecimal(mantissa: d.mantissa / 10_000, scale: 4).description) }
                 return (local, .object(JSONObject([("1. open", s(bar.open)), ("2. high", s(bar.high)), ("3. low", s(bar.low)), ("4. close", s(bar.close)), ("5. volume", .string(String(bar.trades * 10)))])))
             }

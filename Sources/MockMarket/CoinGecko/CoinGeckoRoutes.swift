@@ -39,7 +39,7 @@ struct CoinGeckoRoutes {
         let vs = (query.get("vs_currency") ?? "").lowercased()
         guard !vs.isEmpty else { return error("Missing parameter vs_currency") }
         let wanted = query.get("ids").map { Set($0.split(separator: ",").map(String.init)) }
-        let updated = UTCTimestamp(millisecondsSinceEpoch: market.clock().millisecondsSinceEpoch - 20_000).rfc3339
+        let updated = UTCTimestamp(mockMilliseconds: market.clock().millisecondsSinceEpoch - 20_000).rfc3339
         let rows = Self.coins.filter { wanted?.contains($0.id) ?? true }.enumerated().map { (rank, coin) -> JSONValue in
             let (last, _) = market.prices.step(coin.symbol.uppercased() + "-USD")
             let swing = max(Int128(1), last.mantissa / 40)

@@ -17,7 +17,7 @@ struct FaultMiddleware: RouterMiddleware {
         case .throttle(let seconds, let asDate):
             var headers: HTTPFields = [:]
             if let seconds {
-                headers[.retryAfter] = asDate ? UTCTimestamp(millisecondsSinceEpoch: UTCTimestamp.now().millisecondsSinceEpoch + Int64(seconds) * 1000).httpDate : String(seconds)
+                headers[.retryAfter] = asDate ? UTCTimestamp(mockMilliseconds: UTCTimestamp.now().millisecondsSinceEpoch + Int64(seconds) * 1000).httpDate : String(seconds)
             }
             return MockJSON.response(ProviderErrorBodies.throttle(source), status: .tooManyRequests, headers: headers)
         case .ban(let seconds):

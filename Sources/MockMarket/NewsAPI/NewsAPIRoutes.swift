@@ -28,7 +28,7 @@ struct NewsAPIRoutes {
                 ("source", .object(JSONObject([("id", .null), ("name", .string("Mock Wire"))]))), ("author", i % 2 == 0 ? .string("Staff") : .null),
                 ("title", .string("\(topic): mock headline \(i + 1)")), ("description", .string("Generated for tests and demos.")),
                 ("url", .string("https://example.org/news/\(topic.hashValueStable % 100_000)/\(i)")), ("urlToImage", .null),
-                ("publishedAt", .string(String(UTCTimestamp(millisecondsSinceEpoch: now - Int64(i) * 600_000).rfc3339.prefix(19)) + "Z")), ("content", .string("")),
+                ("publishedAt", .string(String(UTCTimestamp(mockMilliseconds: now - Int64(i) * 600_000).rfc3339.prefix(19)) + "Z")), ("content", .string("")),
             ]))
         }
         return MockJSON.response(.object(JSONObject([("status", .string("ok")), ("totalResults", .number(String(count * 7))), ("articles", .array(items))])))

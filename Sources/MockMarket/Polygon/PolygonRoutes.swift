@@ -46,7 +46,7 @@ struct PolygonRoutes {
     func prev(_ ticker: String) -> Response {
         guard MockEquities.known(ticker) else { return MockJSON.response(results(ticker, [])) }
         let now = market.clock()
-        let yesterday = UTCTimestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch - 86_400_000)
+        let yesterday = UTCTimestamp(mockMilliseconds: now.millisecondsSinceEpoch - 86_400_000)
         let day = ExchangeTime.localDate(of: yesterday, zone: "America/New_York") ?? String(yesterday.rfc3339.prefix(10))
         let close = ExchangeTime.utc(fromLocal: day + " 16:00:00", zone: "America/New_York") ?? yesterday
         return MockJSON.response(results(ticker, [barObject(ticker: ticker, time: close.millisecondsSinceEpoch, includeTicker: true)]))

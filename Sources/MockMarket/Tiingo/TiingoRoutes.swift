@@ -42,7 +42,7 @@ struct TiingoRoutes {
     private func row(_ ticker: String, _ time: Int64, withVolume: Bool) -> JSONValue {
         let bar = MockBar(seed: market.seed, canonical: ticker, openTimeMilliseconds: time)
         var members: [(key: String, value: JSONValue)] = [
-            ("date", .string(UTCTimestamp(millisecondsSinceEpoch: time).rfc3339)), ("close", bar.close.jsonNumber(maxFractionDigits: 2)),
+            ("date", .string(UTCTimestamp(mockMilliseconds: time).rfc3339)), ("close", bar.close.jsonNumber(maxFractionDigits: 2)),
             ("high", bar.high.jsonNumber(maxFractionDigits: 2)), ("low", bar.low.jsonNumber(maxFractionDigits: 2)), ("open", bar.open.jsonNumber(maxFractionDigits: 2)),
         ]
         if withVolume { members.append(("volume", .number(String(bar.trades * 300)))) }

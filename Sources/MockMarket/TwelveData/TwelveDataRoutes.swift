@@ -39,7 +39,7 @@ struct TwelveDataRoutes {
             let bar = MockBar(seed: market.seed, canonical: symbol, openTimeMilliseconds: openTime)
             func s(_ d: ExactDecimal) -> JSONValue { .string(ExactDecimal(mantissa: d.mantissa / 1_000, scale: 5).description) }
             return .object(JSONObject([
-                ("datetime", .string(AlphaVantageRoutes.localTime(UTCTimestamp(millisecondsSinceEpoch: openTime)))), ("open", s(bar.open)), ("high", s(bar.high)),
+                ("datetime", .string(AlphaVantageRoutes.localTime(UTCTimestamp(mockMilliseconds: openTime)))), ("open", s(bar.open)), ("high", s(bar.high)),
                 ("low", s(bar.low)), ("close", s(bar.close)), ("volume", .string(String(bar.trades * 50))),
             ]))
         }

@@ -38,7 +38,7 @@ public struct ConsolidatedView: Sendable {
     public init(entries: [Entry], now: UTCTimestamp, outlierPercent: Double) {
         func isStale(_ entry: Entry) -> Bool {
             guard let asOf = entry.asOf else { return true }
-            return Duration.nanoseconds(now.nanosecondsSinceEpoch - asOf.nanosecondsSinceEpoch) > entry.staleAfter
+            return now.duration(since: asOf) > entry.staleAfter
         }
         let voting = entries.filter { !isStale($0) }.compactMap(\.price)
         let median = ExactDecimal.median(voting)

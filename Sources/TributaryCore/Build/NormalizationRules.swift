@@ -30,9 +30,16 @@ public struct NormalizationRules: Sendable, Hashable {
     public static let timeFields: Set<String> = ["as_of", "time", "start", "published_at"]
 
     /// The identity from `key` for a row's (rewritten) fields; nil when no `key` is set.
+    ///
+    /// Values are joined with `|`; a `|` or a backslash inside a value is escaped with a backslash, so `a|b`,`c`
+    /// and `a`,`b|c` stay two identities (values without either read as they always did).
     public func naturalKey(of fields: [String: JSONValue]) -> String? {
         guard let key else { return nil }
-        return key.map { fields[$0]?.stringValue ?? fields[$0]?.decimalValue?.description ?? "" }.joined(separator: "|")
+        return key.map { name in
+            let value = fields[name]?.stringValue ?? fields[name]?.decimalValue?.description ?? ""
+            guard value.utf8.contains(where: { $0 == 0x7C || $0 == 0x5C }) else { return value }
+            return value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "|", with: "\\|")
+        }.joined(separator: "|")
     }
 
     /// Rewrites one row's fields; problems name the field and what went wrong.

@@ -5,10 +5,22 @@
 /// Field names are the record model's (`kind`, `symbol`, `as_of`, `last`, `start`, …). Values
 /// may be JSON numbers or strings; times are RFC 3339 text or epoch numbers whose digit count
 /// says the unit (10 s, 13 ms, 16 µs, 19 ns).
+///
+/// Identity fields (symbols, ids, series, assets, intervals, endpoints) make a record's natural
+/// key, so they must survive the store byte for byte: control characters (U+0000–U+001F,
+/// U+007F–U+009F) are refused in them, symbols may be at most ``maxSymbolBytes`` and ids at most
+/// ``maxIdentifierBytes`` of UTF-8, and NUL is refused in every text field. Amounts that cannot
+/// be negative (sizes, volumes, balances, trade counts) are refused below zero; prices, changes,
+/// sentiment and observation values may be negative.
 public struct RecordBuilder: Sendable {
     public let source: SourceID
     /// `endpoint` of records that do not name one (`push`, `import`).
     public let defaultEndpoint: String
+
+    /// The longest symbol or venue symbol accepted, in UTF-8 bytes (an OCC option symbol is 21).
+    public static let maxSymbolBytes = 128
+    /// The longest trade id, news id, series, asset, interval or endpoint accepted, in UTF-8 bytes.
+    public static let maxIdentifierBytes = 512
 
     public init(source: SourceID, defaultEndpoint: String) {
         self.source = source
@@ -40,36 +52,38 @@ public struct RecordBuilder: Sendable {
         if let claimed = reader.text("source", required: false), claimed != source.rawValue {
             reader.problems.append(FieldProblem("source", "says '\(claimed)' but the event was sent for '\(source.rawValue)'"))
         }
-        let symbol = kind == .observation ? (reader.text("symbol", required: false) ?? values["series"].flatMap(\.stringValue) ?? "") : reader.text("symbol", required: true) ?? ""
-        let venueSymbol = reader.text("venue_symbol", required: false) ?? symbol
-        let endpoint = reader.text("endpoint", required: false) ?? defaultEndpoint
+        let symbol = kind == .observation
+            ? (reader.identifier("symbol", required: false, maxBytes: Self.maxSymbolBytes) ?? values["series"].flatMap(\.stringValue) ?? "")
+            : reader.identifier("symbol", required: true, maxBytes: Self.maxSymbolBytes) ?? ""
+        let venueSymbol = reader.identifier("venue_symbol", required: false, maxBytes: Self.maxSymbolBytes) ?? symbol
+        let endpoint = reader.identifier("endpoint", required: false) ?? defaultEndpoint
         let payload: Record.Payload?
         switch kind {
         case .quote:
             let asOf = reader.time("as_of", required: true)
             let quote = Quote(
-                asOf: asOf ?? UTCTimestamp(secondsSinceEpoch: 0), last: reader.decimal("last"), bid: reader.decimal("bid"), ask: reader.decimal("ask"),
-                bidSize: reader.decimal("bid_size"), askSize: reader.decimal("ask_size"), open: reader.decimal("open"), high: reader.decimal("high"),
-                low: reader.decimal("low"), volume: reader.decimal("volume"), quoteVolume: reader.decimal("quote_volume"), change: reader.decimal("change"),
+                asOf: asOf ?? UTCTimestamp(nanosecondsSinceEpoch: 0), last: reader.decimal("last"), bid: reader.decimal("bid"), ask: reader.decimal("ask"),
+                bidSize: reader.amount("bid_size"), askSize: reader.amount("ask_size"), open: reader.decimal("open"), high: reader.decimal("high"),
+                low: reader.decimal("low"), volume: reader.amount("volume"), quoteVolume: reader.amount("quote_volume"), change: reader.decimal("change"),
                 changePercent: reader.decimal("change_percent"), currency: reader.text("currency", required: false))
             if quote.last == nil && quote.bid == nil && quote.ask == nil {
                 reader.problems.append(FieldProblem("last", "a quote needs at least one of last, bid, ask"))
             }
             payload = .quote(quote)
         case .bar:
-            let interval = reader.text("interval", required: true)
+            let interval = reader.identifier("interval", required: true)
             let start = reader.time("start", required: true)
             let (open, high, low, close) = (reader.decimal("open", required: true), reader.decimal("high", required: true),
                                             reader.decimal("low", required: true), reader.decimal("close", required: true))
             if let high, let low, high < low { reader.problems.append(FieldProblem("high", "must not be below low (\(high) < \(low))")) }
             if let interval, let start, let open, let high, let low, let close {
                 payload = .bar(Bar(interval: interval, start: start, open: open, high: high, low: low, close: close,
-                                   volume: reader.decimal("volume"), trades: reader.integer("trades"), vwap: reader.decimal("vwap")))
+                                   volume: reader.amount("volume"), trades: reader.integer("trades", nonNegative: true), vwap: reader.decimal("vwap")))
             } else { payload = nil }
         case .trade:
-            let id = reader.text("trade_id", required: true)
+            let id = reader.identifier("trade_id", required: true)
             let time = reader.time("time", required: true)
-            let (price, size) = (reader.decimal("price", required: true), reader.decimal("size", required: true))
+            let (price, size) = (reader.decimal("price", required: true), reader.amount("size", required: true))
             var side: Trade.Side?
             if let text = reader.text("side", required: false) {
                 side = Trade.Side(rawValue: text.lowercased())
@@ -81,26 +95,29 @@ public struct RecordBuilder: Sendable {
             let bids = reader.levels("bids"), asks = reader.levels("asks")
             if let asOf, let bids, let asks { payload = .book(Book(asOf: asOf, bids: bids, asks: asks)) } else { payload = nil }
         case .news:
-            let id = reader.text("id", required: true), headline = reader.text("headline", required: true)
+            let id = reader.identifier("id", required: true), headline = reader.text("headline", required: true)
             let url = reader.text("url", required: true), published = reader.time("published_at", required: true)
             var symbols: [String] = []
             if case .array(let items)? = values["symbols"] { symbols = items.compactMap(\.stringValue) }
             else if let text = reader.text("symbols", required: false) { symbols = text.split(separator: ",").map { String($0) } }
+            for (index, listed) in symbols.enumerated() where !Reader.isIdentifier(listed, maxBytes: Self.maxSymbolBytes) {
+                reader.problems.append(FieldProblem("symbols[\(index)]", "must be at most \(Self.maxSymbolBytes) bytes without control characters"))
+            }
             if let id, let headline, let url, let published {
                 payload = .news(News(id: id, headline: headline, summary: reader.text("summary", required: false), url: url,
                                      publisher: reader.text("publisher", required: false), publishedAt: published, symbols: symbols,
                                      sentiment: reader.decimal("sentiment")))
             } else { payload = nil }
         case .observation:
-            let series = reader.text("series", required: true), date = reader.text("date", required: true)
+            let series = reader.identifier("series", required: true), date = reader.identifier("date", required: true)
             if let date, date.count != 10 || UTCTimestamp(rfc3339: date + "T00:00:00Z") == nil {
                 reader.problems.append(FieldProblem("date", "must be a calendar date YYYY-MM-DD; got '\(date)'"))
             }
             let value = values["value"] == .null ? nil : reader.decimal("value")
             if let series, let date { payload = .observation(Observation(series: series, date: date, value: value)) } else { payload = nil }
         case .balance:
-            let asset = reader.text("asset", required: true)
-            let (free, locked) = (reader.decimal("free", required: true), reader.decimal("locked", required: true))
+            let asset = reader.identifier("asset", required: true)
+            let (free, locked) = (reader.amount("free", required: true), reader.amount("locked", required: true))
             if let asset, let free, let locked { payload = .balance(Balance(asset: asset, free: free, locked: locked)) } else { payload = nil }
         }
         guard reader.problems.isEmpty, let payload else { return .failure(InvalidRecord(problems: reader.problems)) }
@@ -114,6 +131,9 @@ public struct RecordBuilder: Sendable {
 
         mutating func text(_ name: String, required: Bool) -> String? {
             switch values[name] {
+            case .string(let text)? where text.utf8.contains(0):
+                problems.append(FieldProblem(name, "must not contain NUL (U+0000)"))
+                return nil
             case .string(let text)? where !text.isEmpty: return text
             case .number(let text)?: return text
             case nil, .null?, .string?:
@@ -125,6 +145,33 @@ public struct RecordBuilder: Sendable {
             }
         }
 
+        /// Text that becomes part of a record's identity: no control characters, bounded length.
+        mutating func identifier(_ name: String, required: Bool, maxBytes: Int = RecordBuilder.maxIdentifierBytes) -> String? {
+            guard let text = text(name, required: required) else { return nil }
+            guard Self.isIdentifier(text, maxBytes: maxBytes) else {
+                let length = text.utf8.count
+                problems.append(FieldProblem(name, length > maxBytes
+                    ? "must be at most \(maxBytes) bytes of UTF-8; got \(length)"
+                    : "must not contain control characters (U+0000–U+001F, U+007F–U+009F)"))
+                return nil
+            }
+            return text
+        }
+
+        static func isIdentifier(_ text: String, maxBytes: Int) -> Bool {
+            text.utf8.count <= maxBytes && !text.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }
+        }
+
+        /// A decimal that the record model forbids below zero (a size, a volume, a balance).
+        mutating func amount(_ name: String, required: Bool = false) -> ExactDecimal? {
+            guard let value = decimal(name, required: required) else { return nil }
+            guard !value.isNegative else {
+                problems.append(FieldProblem(name, "must not be negative; got \(value)"))
+                return nil
+            }
+            return value
+        }
+
         mutating func decimal(_ name: String, required: Bool = false) -> ExactDecimal? {
             guard let text = text(name, required: required) else { return nil }
             do { return try ExactDecimal(parsing: text) } catch {
@@ -133,16 +180,17 @@ public struct RecordBuilder: Sendable {
             }
         }
 
-        mutating func integer(_ name: String) -> Int64? {
+        mutating func integer(_ name: String, nonNegative: Bool = false) -> Int64? {
             guard let text = text(name, required: false) else { return nil }
             guard let value = Int64(text) else { problems.append(FieldProblem(name, "must be a whole number; got '\(text.prefix(40))'")); return nil }
+            guard !nonNegative || value >= 0 else { problems.append(FieldProblem(name, "must not be negative; got \(value)")); return nil }
             return value
         }
 
         mutating func time(_ name: String, required: Bool) -> UTCTimestamp? {
             guard let text = text(name, required: required) else { return nil }
             if let time = TimeText.parse(text) { return time }
-            problems.append(FieldProblem(name, "must be an RFC 3339 time (2024-01-02T03:04:05Z) or epoch seconds/ms/µs/ns; got '\(text.prefix(40))'"))
+            problems.append(FieldProblem(name, "must be an RFC 3339 time (2024-01-02T03:04:05Z) or epoch seconds/ms/µs/ns within \(UTCTimestamp.supportedRangeText); got '\(text.prefix(40))'"))
             return nil
         }
 
@@ -157,60 +205,13 @@ public struct RecordBuilder: Sendable {
                     problems.append(FieldProblem("\(name)[\(index)]", "must be [price, size] with exact decimals"))
                     return nil
                 }
+                guard !size.isNegative else {
+                    problems.append(FieldProblem("\(name)[\(index)]", "size must not be negative; got \(size)"))
+                    return nil
+                }
                 levels.append(Book.Level(price: price, size: size))
             }
             return levels
-        }
-    }
-}
-
-/// Times as users write them: RFC 3339 (`T` or a space between date and time; without an
-/// offset it is UTC), or epoch numbers (unit by digit count).
-public enum TimeText {
-    /// A date and time with no offset (`2024-01-02 09:30:00`, `2024-01-02T09:30:00.5`).
-    public static func isNaive(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        guard bytes.count >= 19, bytes[4] == 0x2D, bytes[7] == 0x2D, bytes[10] == 0x54 || bytes[10] == 0x20, bytes[13] == 0x3A else { return false }
-        let tail = bytes[19...]
-        return !tail.contains(0x5A) && !tail.contains(0x2B) && !tail.contains(0x2D) && bytes.last != 0x7A
-    }
-
-    public static func parse(_ text: String) -> UTCTimestamp? {
-        // Epoch numbers first: a byte scan, cheaper than a failed RFC 3339 parse.
-        let utf8 = text.utf8
-        let unsigned = utf8.first == 0x2D ? utf8.dropFirst() : utf8[...]
-        if !unsigned.isEmpty, unsigned.count <= 19, unsigned.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let value = Int64(text) {
-            switch unsigned.count {
-            case ...10: return UTCTimestamp(secondsSinceEpoch: value)
-            case 11...13: return UTCTimestamp(millisecondsSinceEpoch: value)
-            case 14...16: return UTCTimestamp(microsecondsSinceEpoch: value)
-            default: return UTCTimestamp(nanosecondsSinceEpoch: value)
-            }
-        }
-        if let time = UTCTimestamp(rfc3339: text) { return time }
-        if text.count >= 19, text.utf8.count == text.count {
-            var normalized = text
-            if text[text.index(text.startIndex, offsetBy: 10)] == " " {
-                normalized = String(text.prefix(10)) + "T" + String(text.dropFirst(11))
-            }
-            if isNaive(text) { normalized += "Z" }
-            if normalized != text, let time = UTCTimestamp(rfc3339: normalized) { return time }
-        }
-        let digits = text.hasPrefix("-") ? text.dropFirst() : Substring(text)
-        guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber), let value = Int64(text) else {
-            // Epoch seconds with a fraction: 1700000000.123
-            if let dot = text.firstIndex(of: "."), let whole = Int64(text[..<dot]), String(whole).count <= 10 {
-                let fraction = text[text.index(after: dot)...].prefix(9)
-                guard fraction.allSatisfy(\.isNumber), let nanos = Int64(fraction + String(repeating: "0", count: 9 - fraction.count)) else { return nil }
-                return UTCTimestamp(nanosecondsSinceEpoch: whole * 1_000_000_000 + nanos)
-            }
-            return nil
-        }
-        switch digits.count {
-        case ...10: return UTCTimestamp(secondsSinceEpoch: value)
-        case 11...13: return UTCTimestamp(millisecondsSinceEpoch: value)
-        case 14...16: return UTCTimestamp(microsecondsSinceEpoch: value)
-        default: return UTCTimestamp(nanosecondsSinceEpoch: value)
         }
     }
 }

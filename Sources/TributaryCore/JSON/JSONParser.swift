@@ -3,24 +3,36 @@
 /// It exists for two reasons: numbers must stay exact text (see ``JSONValue``), and the
 /// error must say where the body went wrong, so a dead-letter entry or a 400 answer can
 /// point at the byte. Nesting is capped so a hostile body cannot exhaust the stack.
+///
+/// Strings must be valid UTF-8 (RFC 8259 §8.1): replacing a bad byte with U+FFFD would make
+/// `bad\xff` and `bad\xfe` the same identifier and merge two records. Duplicate object keys
+/// are refused with ``Options/rejectDuplicateKeys`` (the push path: which value a sender meant
+/// is ambiguous); otherwise the first is kept, as upstream bodies are read leniently.
 public struct JSONParser {
     public static let maxDepth = 512
 
-    public static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
-        try bytes.withUnsafeBufferPointer { buffer throws(JSONParseError) in try parse(buffer) }
+    public struct Options: OptionSet, Sendable {
+        public let rawValue: Int
+        public init(rawValue: Int) { self.rawValue = rawValue }
+        /// An object with the same key twice is an error naming the key, not first-wins.
+        public static let rejectDuplicateKeys = Options(rawValue: 1)
     }
 
-    public static func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
+    public static func parse(_ bytes: [UInt8], options: Options = []) throws(JSONParseError) -> JSONValue {
+        try bytes.withUnsafeBufferPointer { buffer throws(JSONParseError) in try parse(buffer, options: options) }
+    }
+
+    public static func parse(_ bytes: some Collection<UInt8>, options: Options = []) throws(JSONParseError) -> JSONValue {
         if let result = bytes.withContiguousStorageIfAvailable({ buffer in
-            Result { () throws(JSONParseError) -> JSONValue in try parse(buffer) }
+            Result { () throws(JSONParseError) -> JSONValue in try parse(buffer, options: options) }
         }) {
             return try result.get()
         }
-        return try Array(bytes).withUnsafeBufferPointer { buffer throws(JSONParseError) in try parse(buffer) }
+        return try Array(bytes).withUnsafeBufferPointer { buffer throws(JSONParseError) in try parse(buffer, options: options) }
     }
 
-    public static func parse(_ buffer: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue {
-        var parser = Cursor(bytes: buffer)
+    public static func parse(_ buffer: UnsafeBufferPointer<UInt8>, options: Options = []) throws(JSONParseError) -> JSONValue {
+        var parser = Cursor(bytes: buffer, rejectDuplicateKeys: options.contains(.rejectDuplicateKeys))
         // A UTF-8 byte order mark is tolerated at the very start.
         if buffer.count >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { parser.index = 3 }
         parser.skipWhitespace()
@@ -32,6 +44,7 @@ public struct JSONParser {
 
     struct Cursor {
         let bytes: UnsafeBufferPointer<UInt8>
+        let rejectDuplicateKeys: Bool
         var index = 0
 
         func error(_ message: String) -> JSONParseError {
@@ -83,7 +96,11 @@ public struct JSONParser {
                 guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
                     throw error("expected a string key in object")
                 }
+                let keyOffset = index
                 let key = try string()
+                if rejectDuplicateKeys, members.contains(where: { $0.key == key }) {
+                    throw JSONParseError(offset: keyOffset, message: "duplicate key '\(key.prefix(64))' in object (send each field once)")
+                }
                 skipWhitespace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after object key") }
                 index += 1
@@ -156,14 +173,17 @@ public struct JSONParser {
         mutating func string() throws(JSONParseError) -> String {
             index += 1
             let start = index
-            // Fast path: no escapes.
+            // Fast path: no escapes. Bytes are OR-ed so pure ASCII skips UTF-8 validation.
+            var high: UInt8 = 0
             while index < bytes.count {
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "\"") {
-                    let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+                    let raw = UnsafeBufferPointer(rebasing: bytes[start..<index])
+                    let text = high < 0x80 ? String(decoding: raw, as: UTF8.self) : try validated(raw, at: start)
                     index += 1
                     return text
                 }
+                high |= byte
                 if byte == UInt8(ascii: "\\") { break }
                 if byte < 0x20 { throw error("control character in string") }
                 index += 1
@@ -173,7 +193,7 @@ public struct JSONParser {
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "\"") {
                     index += 1
-                    return String(decoding: out, as: UTF8.self)
+                    return try out.withUnsafeBufferPointer { raw throws(JSONParseError) in try validated(raw, at: start) }
                 }
                 if byte < 0x20 { throw error("control character in string") }
                 if byte != UInt8(ascii: "\\") {
@@ -214,6 +234,16 @@ public struct JSONParser {
                 }
             }
             throw error("unterminated string")
+        }
+
+        /// The string's bytes as text, or an error at the string's first byte that is not UTF-8.
+        func validated(_ raw: UnsafeBufferPointer<UInt8>, at start: Int) throws(JSONParseError) -> String {
+            if let text = String(validating: raw, as: UTF8.self) { return text }
+            var decoder = UTF8()
+            var iterator = raw.makeIterator()
+            var offset = 0
+            while case .scalarValue(let scalar) = decoder.decode(&iterator) { offset += UTF8.width(scalar) }
+            throw JSONParseError(offset: start + offset, message: "invalid UTF-8 in string (send UTF-8 text; other encodings are refused)")
         }
 
         mutating func hex4() throws(JSONParseError) -> UInt32 {

@@ -131,6 +131,7 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
     }
 
     public var isZero: Bool { mantissa == 0 }
+    public var isNegative: Bool { mantissa < 0 }
 
     /// Plain decimal text with the preserved scale, never exponent notation.
     public var description: String {

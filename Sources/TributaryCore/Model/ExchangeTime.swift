@@ -17,14 +17,14 @@ public enum ExchangeTime {
         let naive = Date(timeIntervalSince1970: Double(asUTC.millisecondsSinceEpoch) / 1000)
         var offset = timeZone.secondsFromGMT(for: naive)
         offset = timeZone.secondsFromGMT(for: naive.addingTimeInterval(-Double(offset)))
-        return UTCTimestamp(nanosecondsSinceEpoch: asUTC.nanosecondsSinceEpoch - Int64(offset) * 1_000_000_000)
+        return asUTC.adding(seconds: -Int64(offset))
     }
 
     /// The calendar date (YYYY-MM-DD) of `time` in `zone`.
     public static func localDate(of time: UTCTimestamp, zone: String) -> String? {
         guard let timeZone = TimeZone(identifier: zone) else { return nil }
         let date = Date(timeIntervalSince1970: Double(time.millisecondsSinceEpoch) / 1000)
-        let shifted = UTCTimestamp(nanosecondsSinceEpoch: time.nanosecondsSinceEpoch + Int64(timeZone.secondsFromGMT(for: date)) * 1_000_000_000)
+        guard let shifted = time.adding(seconds: Int64(timeZone.secondsFromGMT(for: date))) else { return nil }
         return String(shifted.rfc3339.prefix(10))
     }
 }

@@ -1,7 +1,8 @@
 extension UTCTimestamp {
     /// Parses RFC 3339 / ISO 8601 date-times such as `2024-03-13T11:10:41.270099Z` or
     /// `2024-01-02 03:04:05+01:00`, with any number of fractional digits (kept to the nanosecond)
-    /// and a `Z` or numeric offset. Returns nil for anything else, including impossible dates.
+    /// and a `Z` or numeric offset. Returns nil for anything else, including impossible dates
+    /// and times outside ``supportedRange``.
     public init?(rfc3339 text: some StringProtocol) {
         let bytes = Array(text.utf8)
         var index = 0
@@ -53,8 +54,10 @@ extension UTCTimestamp {
             return nil
         }
         guard index == bytes.count else { return nil }
+        // Four-digit years keep seconds far inside Int64; only the nanoseconds can overflow.
         let days = CivilCalendar.days(fromYear: Int64(year), month: month, day: day)
         let seconds = days * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offsetSeconds)
-        self.init(nanosecondsSinceEpoch: seconds * 1_000_000_000 + nanos)
+        guard let time = UTCTimestamp(seconds: seconds, nanoseconds: nanos) else { return nil }
+        self = time
     }
 }

@@ -1,9 +1,19 @@
+import Foundation
+import SwiftOverlayShims
+
+
 /// An instant in UTC, kept as nanoseconds since the Unix epoch.
 ///
 /// Upstreams speak seconds (Finnhub), milliseconds (Binance), microseconds (Coinbase) and
 /// nanoseconds (Polygon); one integer type holds them all without the rounding a `Double`
 /// or `Date` would add. It prints as RFC 3339 with milliseconds (`2024-01-02T03:04:05.123Z`),
-/// the one time format of Tributary's output. The range covers 1677–2262.
+/// the one time format of Tributary's output.
+///
+/// The range is what 64 bits of nanoseconds hold: ``supportedRange``, 1677-09-21T00:12:43.145224192Z
+/// through 2262-04-11T23:47:16.854775807Z (in whole milliseconds, .146Z through .854Z). Times come from untrusted text (pushed events, CSV cells,
+/// upstream bodies), so every conversion from a coarser unit is checked and answers nil outside
+/// the range instead of trapping; callers turn that nil into an error naming the field and
+/// ``supportedRangeText``.
 public struct UTCTimestamp: Sendable, Hashable, Comparable, CustomStringConvertible {
     public let nanosecondsSinceEpoch: Int64
 
@@ -11,16 +21,82 @@ public struct UTCTimestamp: Sendable, Hashable, Comparable, CustomStringConverti
         self.nanosecondsSinceEpoch = nanosecondsSinceEpoch
     }
 
-    public init(secondsSinceEpoch seconds: Int64) {
-        self.init(nanosecondsSinceEpoch: seconds * 1_000_000_000)
+    /// Nil when `seconds` lies outside ``supportedRange``.
+    public init?(secondsSinceEpoch seconds: Int64) {
+        self.init(seconds, times: 1_000_000_000)
     }
 
-    public init(millisecondsSinceEpoch milliseconds: Int64) {
-        self.init(nanosecondsSinceEpoch: milliseconds * 1_000_000)
+    /// Nil when `milliseconds` lies outside ``supportedRange``.
+    public init?(millisecondsSinceEpoch milliseconds: Int64) {
+        self.init(milliseconds, times: 1_000_000)
     }
 
-    public init(microsecondsSinceEpoch microseconds: Int64) {
-        self.init(nanosecondsSinceEpoch: microseconds * 1_000)
+    /// Nil when `microseconds` lies outside ``supportedRange``.
+    public init?(microsecondsSinceEpoch microseconds: Int64) {
+        self.init(microseconds, times: 1_000)
+    }
+
+    /// The units upstreams count epoch time in.
+    public enum EpochUnit: String, Sendable, CaseIterable {
+        case seconds = "s", milliseconds = "ms", microseconds = "µs", nanoseconds = "ns"
+
+        var nanoseconds: Int64 {
+            switch self {
+            case .seconds: 1_000_000_000
+            case .milliseconds: 1_000_000
+            case .microseconds: 1_000
+            case .nanoseconds: 1
+            }
+        }
+    }
+
+    /// `value` counted in `unit` since the epoch; nil outside ``supportedRange``.
+    public init?(epoch value: Int64, unit: EpochUnit) {
+        self.init(value, times: unit.nanoseconds)
+    }
+
+    private init?(_ value: Int64, times factor: Int64) {
+        let (nanos, overflow) = value.multipliedReportingOverflow(by: factor)
+        guard !overflow else { return nil }
+        self.init(nanosecondsSinceEpoch: nanos)
+    }
+
+    /// The earliest and latest instants a timestamp can hold.
+    public static let supportedRange = UTCTimestamp(nanosecondsSinceEpoch: .min)...UTCTimestamp(nanosecondsSinceEpoch: .max)
+
+    /// ``supportedRange`` as people read it, for error messages: its first and last whole
+    /// milliseconds, so both ends can be written back as times that parse.
+    public static let supportedRangeText = "\(firstMillisecond.rfc3339) … \(supportedRange.upperBound.rfc3339)"
+
+    /// The earliest whole millisecond in range (Int64.min nanoseconds is 43.145224192 s past the minute).
+    static let firstMillisecond = UTCTimestamp(nanosecondsSinceEpoch: (Int64.min / 1_000_000) * 1_000_000)
+
+    /// `self` moved by `nanoseconds`; nil when the result leaves ``supportedRange``.
+    public func adding(nanoseconds: Int64) -> UTCTimestamp? {
+        let (sum, overflow) = nanosecondsSinceEpoch.addingReportingOverflow(nanoseconds)
+        return overflow ? nil : UTCTimestamp(nanosecondsSinceEpoch: sum)
+    }
+
+    /// The time from `earlier` to `self` (negative when `earlier` is later). Computed in 128 bits:
+    /// two stored times from opposite ends of the range are 584 years apart, more than Int64
+    /// nanoseconds hold, and must not trap an age or staleness check.
+    public func duration(since earlier: UTCTimestamp) -> Duration {
+        let nanos = Int128(nanosecondsSinceEpoch) - Int128(earlier.nanosecondsSinceEpoch)
+        let (seconds, remainder) = nanos.quotientAndRemainder(dividingBy: 1_000_000_000)
+        return Duration(secondsComponent: Int64(seconds), attosecondsComponent: Int64(remainder) * 1_000_000_000)
+    }
+
+    /// `seconds` plus `nanoseconds` since the epoch, summed in 128 bits so a time just inside the
+    /// range's start (negative seconds, positive fraction) is not refused for its whole part.
+    public init?(seconds: Int64, nanoseconds: Int64) {
+        guard let total = Int64(exactly: Int128(seconds) * 1_000_000_000 + Int128(nanoseconds)) else { return nil }
+        self.init(nanosecondsSinceEpoch: total)
+    }
+
+    /// `self` moved by `seconds`; nil when the result leaves ``supportedRange``.
+    public func adding(seconds: Int64) -> UTCTimestamp? {
+        let (nanos, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        return overflow ? nil : adding(nanoseconds: nanos)
     }
 
     /// The current wall-clock time.
@@ -83,9 +159,3 @@ extension Int64 {
         return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? q - 1 : q
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
