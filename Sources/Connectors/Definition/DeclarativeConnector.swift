@@ -11,6 +11,9 @@ public struct DeclarativeConnector: Connector {
     public var apiKey: String?
     public var connectTimeout: Duration
     public var totalTimeout: Duration
+    /// Described once: a request looks its endpoint up by name, so checking or polling many
+    /// endpoints stays linear in their number.
+    public let endpoints: [EndpointDescription]
 
     public init(definition: SourceDefinition, baseURL: String, apiKey: String?) {
         id = definition.id
@@ -19,20 +22,18 @@ public struct DeclarativeConnector: Connector {
         self.apiKey = apiKey
         connectTimeout = definition.connectTimeout ?? .seconds(2)
         totalTimeout = definition.totalTimeout ?? .seconds(10)
-    }
-
-    public var endpoints: [EndpointDescription] {
-        definition.declarativeEndpoints.keys.sorted().map { name in
-            let endpoint = definition.declarativeEndpoints[name]!
-            return EndpointDescription(
+        endpoints = definition.declarativeEndpoints.sorted { $0.key < $1.key }.map { name, endpoint in
+            EndpointDescription(
                 name: name, kind: endpoint.kind, needsSymbol: endpoint.path.contains("{symbol}") || endpoint.query.values.contains("{symbol}"),
                 summary: "GET \(endpoint.path) (declarative)", credentials: definition.auth?.keyEnv.map { [$0] } ?? [])
         }
     }
 
     public func request(for call: EndpointCall, at now: UTCTimestamp) throws(ConnectorError) -> HTTPRequest {
-        _ = try describe(call.endpoint)  // unknown endpoints are reported with the list of known ones
-        let endpoint = definition.declarativeEndpoints[call.endpoint]!
+        guard let endpoint = definition.declarativeEndpoints[call.endpoint] else {
+            _ = try describe(call.endpoint)  // the error lists the known endpoints
+            throw ConnectorError(.unknownEndpoint, source: id, call.endpoint)
+        }
         try ConnectorSupport.checkParameters(call, allowed: [:], source: id)
         let needsSymbol = endpoint.path.contains("{symbol}") || endpoint.query.values.contains("{symbol}")
         guard !needsSymbol || call.symbols.count == 1 else {

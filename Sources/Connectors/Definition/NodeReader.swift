@@ -102,6 +102,12 @@ struct NodeReader {
         }
     }
 
+    /// Names for a "use one of" fix: the first 20, then how many more, so an error stays short
+    /// however many endpoints a file has.
+    func choices(_ names: [String]) -> String {
+        names.count <= 20 ? names.joined(separator: ", ") : names.prefix(20).joined(separator: ", ") + ", … (\(names.count - 20) more)"
+    }
+
     /// "; did you mean 'x'?" for the allowed word closest to `word`, when one is close.
     func suggestion(_ word: String, _ candidates: [String]) -> String {
         ClosestMatch.suggestion(word, in: candidates)

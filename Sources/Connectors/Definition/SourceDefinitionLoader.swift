@@ -7,7 +7,18 @@ import Yams
 /// Every mistake is reported with its file, line and column and a suggested fix, and a file
 /// with mistakes is not used (the others still are): a typo in one source's file must not
 /// take the other sources down, nor silently run with half a configuration.
+///
+/// A file is bounded — at most ``maxFileBytes``, ``maxEndpoints`` endpoints and ``maxPollEntries``
+/// poll entries — and read in time linear in its size, so a huge or hostile file is refused
+/// quickly with the limit it broke instead of taking minutes and gigabytes.
 public enum SourceDefinitionLoader {
+    /// The largest Sources.d file read (the shipped ones are under 4 KiB).
+    public static let maxFileBytes = 1 << 20
+    /// The most endpoints one file may describe.
+    public static let maxEndpoints = 1_000
+    /// The most poll entries one file may hold.
+    public static let maxPollEntries = 1_000
+
     /// What a directory (or several, later ones overriding earlier by id) yielded.
     public struct Result: Sendable {
         public var definitions: [SourceID: SourceDefinition] = [:]
@@ -26,6 +37,11 @@ public enum SourceDefinitionLoader {
             for name in names.sorted() where name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
                 let path = (directory as NSString).appendingPathComponent(name)
                 result.files.append(path)
+                let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
+                if size > Self.maxFileBytes {
+                    result.problems.append(Self.tooLarge(file: path, bytes: size))
+                    continue
+                }
                 guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
                     result.problems.append(ConfigProblem(file: path, line: 1, column: 1, message: "cannot read the file as UTF-8 text"))
                     continue
@@ -41,6 +57,7 @@ public enum SourceDefinitionLoader {
 
     /// Parses one file's text. `knownConnectors` maps each Swift connector id to its endpoints.
     public static func parse(_ text: String, file: String, knownConnectors: [String: [String]]) -> (SourceDefinition?, [ConfigProblem]) {
+        guard text.utf8.count <= Self.maxFileBytes else { return (nil, [Self.tooLarge(file: file, bytes: text.utf8.count)]) }
         var reader = NodeReader(file: file)
         let root: Node
         do {
@@ -66,24 +83,29 @@ public enum SourceDefinitionLoader {
         if let node = top["connector"], let connector = reader.identifier(node, "connector") { definition.connector = connector }
         else if top["push"] != nil, knownConnectors[definition.connector] == nil { definition.connector = "push" }
         let isDeclarative = definition.connector == "declarative"
-        var endpoints = knownConnectors[definition.connector]
+        var endpointList = knownConnectors[definition.connector]
         if isDeclarative {
-            endpoints = top["endpoints"]?.mapping?.keys.compactMap { $0.scalar?.string } ?? []
-            if endpoints!.isEmpty {
+            endpointList = top["endpoints"]?.mapping?.keys.compactMap { $0.scalar?.string } ?? []
+            if endpointList?.isEmpty ?? true {
                 reader.report(top["connector"] ?? idNode, "a declarative source needs `endpoints:`", fix: "describe at least one endpoint with path, kind and fields")
             }
         } else if definition.isPushOnly {
-            endpoints = []
+            endpointList = []
             if top["push"] == nil { reader.report(top["connector"] ?? idNode, "`connector: push` needs a `push:` section", fix: "add e.g. `push: { signature: { scheme: standard-webhooks, secret_env: ACME_WEBHOOK_SECRET } }`") }
-        } else if endpoints == nil {
+        } else if endpointList == nil {
             reader.report(top["connector"] ?? idNode, "no connector named '\(definition.connector)'",
                           fix: "use one of: \((knownConnectors.keys.sorted() + ["declarative"]).joined(separator: ", ")), or set `connector:` to one of them")
         }
+        // Looked up once per endpoint and poll entry: a set keeps a large file linear.
+        let endpoints = endpointList.map(Set.init)
+        let endpointNames = endpointList.map { $0.sorted() } ?? []
         if let node = top["base_url"], let url = reader.string(node, "base_url") {
-            if url.hasPrefix("http://") || url.hasPrefix("https://") {
-                definition.baseURL = url
+            if !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+                reader.report(node, "base_url must start with http:// or https://, got '\(url.prefix(200))'", fix: "write the full address, e.g. https://api.example.com")
+            } else if URLComponents(string: url)?.host?.isEmpty ?? true {
+                reader.report(node, "base_url '\(url.prefix(200))' has no host", fix: "write the full address with its host, e.g. https://api.example.com")
             } else {
-                reader.report(node, "base_url must start with http:// or https://, got '\(url)'", fix: "write the full address, e.g. https://api.example.com")
+                definition.baseURL = url
             }
         }
         if let node = top["auth"], let auth = reader.mapping(node, "auth") {
@@ -181,12 +203,12 @@ public enum SourceDefinitionLoader {
             definition.connectTimeout = timeouts["connect_ms"].flatMap { reader.integer($0, "timeouts.connect_ms", in: 1...120_000) }.map { .milliseconds($0) }
             definition.totalTimeout = timeouts["total_ms"].flatMap { reader.integer($0, "timeouts.total_ms", in: 1...600_000) }.map { .milliseconds($0) }
         }
-        if let node = top["endpoints"], let list = reader.mapping(node, "endpoints") {
+        if let node = top["endpoints"], let list = reader.mapping(node, "endpoints"), Self.within(list.count, Self.maxEndpoints, "endpoints", node, &reader) {
             for (keyNode, value) in list {
                 guard let name = reader.string(keyNode, "endpoint name") else { continue }
                 if let endpoints, !endpoints.contains(name) {
                     reader.report(keyNode, "connector '\(definition.connector)' has no endpoint '\(name)'",
-                                  fix: "use one of: \(endpoints.joined(separator: ", "))\(reader.suggestion(name, endpoints))")
+                                  fix: "use one of: \(reader.choices(endpointNames))\(reader.suggestion(name, endpointNames))")
                     continue
                 }
                 guard let settings = reader.mapping(value, "endpoints.\(name)") else { continue }
@@ -201,7 +223,7 @@ public enum SourceDefinitionLoader {
                 }
             }
         }
-        if let node = top["poll"], let entries = reader.sequence(node, "poll") {
+        if let node = top["poll"], let entries = reader.sequence(node, "poll"), Self.within(entries.count, Self.maxPollEntries, "poll entries", node, &reader) {
             for (index, entry) in entries.enumerated() {
                 guard let poll = reader.mapping(entry, "poll[\(index)]") else { continue }
                 reader.allowOnly(poll, ["endpoint", "symbols", "every", "params"], in: "poll[\(index)]")
@@ -211,7 +233,7 @@ public enum SourceDefinitionLoader {
                 }
                 if let endpoints, !endpoints.contains(endpoint) {
                     reader.report(endpointNode, "poll[\(index)] names endpoint '\(endpoint)', which connector '\(definition.connector)' does not have",
-                                  fix: "use one of: \(endpoints.joined(separator: ", "))\(reader.suggestion(endpoint, endpoints))")
+                                  fix: "use one of: \(reader.choices(endpointNames))\(reader.suggestion(endpoint, endpointNames))")
                 }
                 let symbols = poll["symbols"].flatMap { reader.strings($0, "poll[\(index)].symbols") } ?? []
                 guard let everyNode = poll["every"], let text = reader.string(everyNode, "poll[\(index)].every") else {
@@ -232,11 +254,29 @@ public enum SourceDefinitionLoader {
         return (definition, reader.problems)
     }
 
+    static func tooLarge(file: String, bytes: Int) -> ConfigProblem {
+        ConfigProblem(file: file, line: 1, column: 1, message: "the file is \(bytes) bytes; a Sources.d file may hold at most \(Self.maxFileBytes) bytes",
+                      fix: "split it into one file per source, or describe fewer endpoints")
+    }
+
+    /// True when `count` is within `limit`; otherwise reports the limit on `node`.
+    static func within(_ count: Int, _ limit: Int, _ what: String, _ node: Node, _ reader: inout NodeReader) -> Bool {
+        guard count > limit else { return true }
+        reader.report(node, "\(count) \(what); a Sources.d file may hold at most \(limit)", fix: "split the source into several files, or list fewer \(what)")
+        return false
+    }
+
     /// Reads one declarative endpoint; problems are reported on its lines.
     static func declarative(_ settings: Node.Mapping, name: String, node: Node, reader: inout NodeReader) -> DeclarativeEndpoint? {
         let what = "endpoints.\(name)"
         guard let pathNode = settings["path"], let path = reader.string(pathNode, "\(what).path"), path.hasPrefix("/") else {
             reader.report(settings["path"] ?? node, "\(what) needs a `path` starting with /", fix: "e.g. `path: /v1/ticker/{symbol}`")
+            return nil
+        }
+        // A dot segment would climb out of the base URL's path (`/v1/../admin`), percent-encoded or not.
+        let segments = path.lowercased().replacingOccurrences(of: "%2e", with: ".").split(separator: "/", omittingEmptySubsequences: false)
+        guard !segments.contains(where: { $0 == ".." || $0 == "." }) else {
+            reader.report(pathNode, "\(what).path '\(path.prefix(200))' has a '.' or '..' segment", fix: "write the endpoint's full path from the base URL, without dot segments")
             return nil
         }
         let kindText = settings["kind"].flatMap { reader.string($0, "\(what).kind") } ?? ""
