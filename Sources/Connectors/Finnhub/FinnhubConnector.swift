@@ -86,8 +86,9 @@ public struct FinnhubConnector: KeyedConnector {
         }
     }
 
+    /// Epoch seconds (checked to be a representable time, so `end - 30 bars` cannot overflow), a date or an RFC 3339 time.
     static func seconds(_ text: String, _ name: String) throws(ConnectorError) -> Int64 {
-        if let seconds = Int64(text) { return seconds }
+        if let seconds = Int64(text), UTCTimestamp(secondsSinceEpoch: seconds) != nil { return seconds }
         if let time = UTCTimestamp(rfc3339: text) ?? UTCTimestamp(rfc3339: text + "T00:00:00Z") { return time.millisecondsSinceEpoch / 1000 }
         throw ConnectorError(.invalidArgument, source: "finnhub", "\(name) must be epoch seconds, a date or an RFC 3339 time, got '\(text)'")
     }
