@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "Resilience", targets: ["Resilience"]),
         .library(name: "Transport", targets: ["Transport"]),
         .library(name: "Connectors", targets: ["Connectors"]),
+        .library(name: "Pipeline", targets: ["Pipeline"]),
+        .library(name: "StoreSQLite", targets: ["StoreSQLite"]),
         .library(name: "Engine", targets: ["Engine"]),
         .library(name: "Service", targets: ["Service"]),
         .library(name: "MockMarket", targets: ["MockMarket"]),
@@ -66,14 +68,31 @@ let package = Package(
             dependencies: ["TributaryCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
+        // The storage ports and what crosses them; imports no database.
+        .target(
+            name: "Pipeline",
+            dependencies: ["TributaryCore"],
+            swiftSettings: swiftSettings
+        ),
+        // The embedded SQLite adapter (GRDB): the only target that links SQLite.
+        .target(
+            name: "StoreSQLite",
+            dependencies: ["Pipeline", "TributaryCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        // The composition root: settings → adapters. The only target that names an adapter.
+        .target(
+            name: "App",
+            dependencies: ["Pipeline", "StoreSQLite", "TributaryCore"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Engine",
             dependencies: [
-                "TributaryCore", "Transport", "Connectors", "Resilience",
+                "TributaryCore", "Transport", "Connectors", "Resilience", "Pipeline",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "DequeModule", package: "swift-collections"),
-                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -84,7 +103,7 @@ let package = Package(
         .target(
             name: "Service",
             dependencies: [
-                "Engine", "TributaryCore", "Connectors",
+                "Engine", "Pipeline", "TributaryCore", "Connectors",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -105,13 +124,13 @@ let package = Package(
         ),
         .target(
             name: "TributaryTesting",
-            dependencies: ["TributaryCore", "Transport"],
+            dependencies: ["TributaryCore", "Transport", "Pipeline"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "tributary",
             dependencies: [
-                "TributaryCore", "Transport", "Connectors", "Engine", "Service", "MockMarket", "Resilience",
+                "TributaryCore", "Transport", "Connectors", "Engine", "Service", "MockMarket", "Resilience", "Pipeline", "App",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -140,15 +159,20 @@ let package = Package(
         .testTarget(
             name: "EngineTests",
             dependencies: [
-                "Engine", "TributaryTesting", "Resilience",
+                "Engine", "TributaryTesting", "Resilience", "Pipeline", "StoreSQLite",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "StoreTests",
+            dependencies: ["Pipeline", "StoreSQLite", "App", "TributaryTesting", "TributaryCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "ServiceTests",
-            dependencies: ["Service", "Engine", "TributaryTesting"],
+            dependencies: ["Service", "Engine", "Pipeline", "TributaryTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -161,7 +185,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["tributary", "TributaryTesting", "Transport", "Engine"],
+            dependencies: ["tributary", "TributaryTesting", "Transport", "Engine", "Pipeline", "StoreSQLite"],
             swiftSettings: swiftSettings
         ),
     ]

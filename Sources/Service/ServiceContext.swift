@@ -1,16 +1,17 @@
+import Pipeline
 import Engine
 
 /// What the HTTP surface reads: the engine, the store, readiness, metrics and settings.
 public struct ServiceContext: Sendable {
     public let engine: IngestionEngine
-    public let store: SQLiteStore?
+    public let store: (any RecordStore)?
     public let readiness: Readiness
     public let metrics: MetricsExporter
     public let settings: ServiceSettings
     /// The push path, when any source has a `push:` section.
     public let push: PushGateway?
 
-    public init(engine: IngestionEngine, store: SQLiteStore?, readiness: Readiness, metrics: MetricsExporter, settings: ServiceSettings, push: PushGateway? = nil) {
+    public init(engine: IngestionEngine, store: (any RecordStore)?, readiness: Readiness, metrics: MetricsExporter, settings: ServiceSettings, push: PushGateway? = nil) {
         self.push = push
         self.engine = engine
         self.store = store

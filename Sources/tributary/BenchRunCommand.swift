@@ -1,3 +1,4 @@
+import Pipeline
 import ArgumentParser
 import Connectors
 import Engine
@@ -5,6 +6,7 @@ import Foundation
 import Histogram
 import Hummingbird
 import Logging
+import Service
 import ServiceLifecycle
 import Synchronization
 import TributaryCore
@@ -59,10 +61,12 @@ struct BenchRunCommand: AsyncParsableCommand {
 
         let client = HTTPClient()
         let buffer = NormalizationBuffer<Envelope>(capacity: 20_000)
-        let sqlite = try SQLiteStore(path: store)
-        let engine = IngestionEngine(catalog: catalog, environment: [:], transport: client, buffer: buffer, deadLetters: sqlite)
+        var settings = ServiceSettings()
+        settings.storeURL = store
+        let target = try settings.openStore()
+        let engine = IngestionEngine(catalog: catalog, environment: [:], transport: client, buffer: buffer, deadLetters: target)
         let latency = Mutex(LatencyRecorder.makeHistogram())
-        var worker = SinkWorker(buffer: buffer, sink: sqlite, deadLetters: sqlite, batchSize: batchSize, linger: .milliseconds(5))
+        var worker = SinkWorker(buffer: buffer, sink: target, deadLetters: target, batchSize: batchSize, linger: .milliseconds(5))
         worker.onStored = { batch in
             let now = UTCTimestamp.now().nanosecondsSinceEpoch
             latency.withLock { histogram in

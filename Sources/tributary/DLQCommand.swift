@@ -1,3 +1,5 @@
+import App
+import Pipeline
 import ArgumentParser
 import Connectors
 import Engine
@@ -14,26 +16,24 @@ struct DLQCommand: AsyncParsableCommand {
     )
 
     struct StoreOptions: ParsableArguments {
-        @Option(help: "The SQLite store (default: store.path from tributary.yaml / TRIBUTARY_STORE_PATH, else data/tributary.sqlite).")
+        @Option(help: "The store: sqlite:PATH or a file path (default: store.url / store.path from tributary.yaml or TRIBUTARY_STORE_URL / TRIBUTARY_STORE_PATH, else data/tributary.sqlite).")
         var store: String?
 
         @Option(help: "Engine settings file (YAML).")
         var config: String?
 
-        func open() async throws -> SQLiteStore {
-            var path = store
-            if path == nil {
-                do {
-                    path = try await ServiceSettingsLoader(filePath: config, environment: ProcessInfo.processInfo.environment).load().storePath
-                } catch let problems as ServiceSettingsLoader.Problems {
-                    throw CLIError(problems.description)
-                }
+        func open() async throws -> any RecordStore {
+            var settings: ServiceSettings
+            do {
+                settings = try await ServiceSettingsLoader(filePath: config, environment: ProcessInfo.processInfo.environment).load()
+            } catch let problems as ServiceSettingsLoader.Problems {
+                throw CLIError(problems.description)
             }
-            let resolved = path ?? ServiceSettings().storePath
-            guard FileManager.default.fileExists(atPath: resolved) else {
-                throw CLIError("no store at \(resolved) (pass --store PATH, or run `tributary run` first)")
+            if let store { settings.storeURL = store }
+            if case .sqlite(path: let path) = try settings.store(), !FileManager.default.fileExists(atPath: path) {
+                throw CLIError("no store at \(path) (pass --store PATH, or run `tributary run` first)")
             }
-            return try SQLiteStore(path: resolved)
+            return try settings.openStore()
         }
     }
 
@@ -46,8 +46,8 @@ struct DLQCommand: AsyncParsableCommand {
 
         func run() async throws {
             let store = try await options.open()
-            let letters = try store.deadLetters(limit: limit, source: source, pending: pending)
-            guard !letters.isEmpty else { print("no dead letters\(source.map { " for \($0)" } ?? "") in \(store.path)"); return }
+            let letters = try await store.deadLetters(limit: limit, source: source, pending: pending)
+            guard !letters.isEmpty else { print("no dead letters\(source.map { " for \($0)" } ?? "") in \(store.location)"); return }
             var rows = [["ID", "CREATED", "SOURCE", "ENDPOINT", "HOLDS", "BYTES", "REPLAYED", "REASON"]]
             for letter in letters {
                 rows.append([
@@ -56,7 +56,7 @@ struct DLQCommand: AsyncParsableCommand {
                 ])
             }
             print(TextTable.render(rows), terminator: "")
-            print("\(letters.count) shown; total \(try store.deadLetterCount) in \(store.path)")
+            print("\(letters.count) shown; total \(try await store.deadLetterCount()) in \(store.location)")
         }
     }
 
@@ -67,7 +67,7 @@ struct DLQCommand: AsyncParsableCommand {
 
         func run() async throws {
             let store = try await options.open()
-            guard let letter = try store.deadLetter(id: id) else { throw CLIError("no dead letter \(id) in \(store.path) (see `tributary dlq list`)") }
+            guard let letter = try await store.deadLetter(id: id) else { throw CLIError("no dead letter \(id) in \(store.location) (see `tributary dlq list`)") }
             print("id:         \(id)")
             print("created:    \(letter.createdAt.rfc3339)")
             print("source:     \(letter.source)")
@@ -119,16 +119,16 @@ struct DLQCommand: AsyncParsableCommand {
             let replay = DeadLetterReplay(store: store) { source in try? catalog.connector(for: source, environment: environment) }
             var letters: [DeadLetter] = []
             if all {
-                letters = try store.deadLetters(limit: Int.max, source: source, pending: !force).reversed()
+                letters = try await store.deadLetters(limit: Int.max, source: source, pending: !force).reversed()
             } else {
                 for id in ids {
-                    guard let letter = try store.deadLetter(id: id) else { throw CLIError("no dead letter \(id) in \(store.path)") }
+                    guard let letter = try await store.deadLetter(id: id) else { throw CLIError("no dead letter \(id) in \(store.location)") }
                     letters.append(letter)
                 }
             }
             var (stored, unchanged, failing, skipped) = (0, 0, 0, 0)
             for letter in letters {
-                switch replay.replay(letter, force: force) {
+                switch await replay.replay(letter, force: force) {
                 case .stored(let result):
                     stored += result.inserted + result.updated
                     unchanged += result.unchanged

@@ -1,3 +1,4 @@
+import Pipeline
 import ArgumentParser
 import Connectors
 import Engine
@@ -26,7 +27,7 @@ struct ImportCommand: AsyncParsableCommand {
     @Option(help: "Rows sampled to infer the schema.") var sample = 1_000
     @Flag(help: "Abort on the first bad row and commit nothing.") var strict = false
     @Flag(help: "Import files again even if they were imported completely before.") var force = false
-    @Option(help: "The SQLite store (default: store.path of tributary.yaml / TRIBUTARY_STORE_PATH, else data/tributary.sqlite).") var store: String?
+    @Option(help: "The store: sqlite:PATH or a file path (default: store.url / store.path of tributary.yaml or TRIBUTARY_STORE_URL / TRIBUTARY_STORE_PATH, else data/tributary.sqlite).") var store: String?
     @Option(help: "Engine settings file (YAML).") var config: String?
 
     func validate() throws {
@@ -43,7 +44,8 @@ struct ImportCommand: AsyncParsableCommand {
         do { settings = try await ServiceSettingsLoader(filePath: config, environment: ProcessInfo.processInfo.environment).load() } catch let problems as ServiceSettingsLoader.Problems {
             throw CLIError(problems.description)
         }
-        let sqlite = try SQLiteStore(path: store ?? settings.storePath, deadLetterMaxBytes: settings.deadLetterMaxBytes)
+        if let store { settings.storeURL = store }
+        let target = try settings.openStore()
         var options = CSVImport.Options(source: SourceID(source))
         options.batchSize = batchSize
         options.sampleSize = sample
@@ -64,14 +66,14 @@ struct ImportCommand: AsyncParsableCommand {
         }
         let files = try Self.expand(paths)
         guard !files.isEmpty else { throw CLIError("no CSV files in \(paths.joined(separator: " ")) (looked for *.csv and *.csv.gz)") }
-        let importer = CSVImport(store: sqlite, options: options)
+        let importer = CSVImport(store: target, options: options)
         let terminal = isatty(STDERR_FILENO) == 1
         var totals = (rows: 0, stored: 0, duplicates: 0, bad: 0)
         for file in files {
             let started = ContinuousClock.now
             let report: CSVImport.Report
             do {
-                report = try importer.run(path: file) { progress in
+                report = try await importer.run(path: file) { progress in
                     guard terminal else { return }
                     FileHandle.standardError.write(Data(ProgressLine.render(progress, elapsed: ContinuousClock.now - started).utf8))
                 }

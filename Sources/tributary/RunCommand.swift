@@ -1,3 +1,5 @@
+import App
+import Pipeline
 import ArgumentParser
 import Connectors
 import Engine
@@ -32,7 +34,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Engine settings file (YAML). Default: TRIBUTARY_CONFIG, else ./tributary.yaml if it exists.")
     var config: String?
 
-    @Option(help: "The SQLite store file (store.path; default data/tributary.sqlite).")
+    @Option(help: "The store: sqlite:PATH or a file path (store.url / TRIBUTARY_STORE_URL, else store.path; default data/tributary.sqlite).")
     var store: String?
 
     @Option(help: "Port of the HTTP surface on 127.0.0.1 (http.port; default 8080); 0 picks a free one.")
@@ -97,12 +99,13 @@ struct RunCommand: AsyncParsableCommand {
         }
 
         let onlySources: Set<SourceID>? = only.isEmpty ? nil : Set(only.map { SourceID($0) })
-        let sqlite: SQLiteStore
+        let storeURL = try settings.store()
+        let store: any RecordStore
         do {
-            sqlite = try SQLiteStore(path: settings.storePath, maxBytes: settings.storeMaxBytes, deadLetterMaxBytes: settings.deadLetterMaxBytes)
+            store = try settings.openStore()
         } catch {
-            logger.critical("cannot open the store", metadata: ["path": "\(settings.storePath)", "error": "\(error)"])
-            throw CLIError("cannot open the store \(settings.storePath): \(error)")
+            logger.critical("cannot open the store", metadata: ["store": "\(storeURL)", "error": "\(error)"])
+            throw CLIError("cannot open the store \(storeURL): \(error)")
         }
         var pool = PoolConfiguration()
         pool.maxConnections = settings.poolMaxConnections
@@ -114,28 +117,28 @@ struct RunCommand: AsyncParsableCommand {
         // so throttling, an outage and its recovery all show within half a minute.
         let engine = IngestionEngine(
             catalog: catalog, environment: environment, transport: client, buffer: buffer, baseURL: { baseURLs[$0] },
-            maxPeriod: demo ? .seconds(5) : nil, deadLetters: sqlite, logger: logger,
+            maxPeriod: demo ? .seconds(5) : nil, deadLetters: store, logger: logger,
             only: onlySources,
             adjust: { settings in if demo { settings.breaker.openDuration = min(settings.breaker.openDuration, .seconds(8)) } })
-        Console.line("tributary run: \(engine.jobs.count) polls over \(engine.guards.count) sources into \(settings.storePath); SIGTERM or Ctrl-C to stop")
+        Console.line("tributary run: \(engine.jobs.count) polls over \(engine.guards.count) sources into \(storeURL); SIGTERM or Ctrl-C to stop")
 
         let sinkTotals = SinkTotalsBox()
-        let extras: [(name: String, sink: any Sink)] = try sinks.map { spec in
+        let extras: [(name: String, sink: any RecordSink)] = try sinks.map { spec in
             let path = String(spec.dropFirst("jsonl:".count))
             do { return (spec, try JSONLinesSink(path: path)) } catch { throw CLIError("--sink \(spec): cannot open \(path): \(error)") }
         }
-        let fanOut = FanOutSink(primary: sqlite, extras: extras)
-        var worker = SinkWorker(buffer: buffer, sink: fanOut, deadLetters: sqlite, batchSize: settings.storeBatchSize, linger: settings.storeLinger)
+        let fanOut = FanOutSink(primary: store, extras: extras)
+        var worker = SinkWorker(buffer: buffer, sink: fanOut, deadLetters: store, batchSize: settings.storeBatchSize, linger: settings.storeLinger)
         SinkMetrics().register()
-        let spillPath = settings.storePath + ".unsaved-\(UTCTimestamp.now().rfc3339.replacingOccurrences(of: ":", with: "")).jsonl"
+        let spillPath = storeURL.spillPrefix + ".unsaved-\(UTCTimestamp.now().rfc3339.replacingOccurrences(of: ":", with: "")).jsonl"
         worker.spillPath = spillPath
         worker.isStopping = { readiness.phase == .draining }
         worker.onStoreHealth = { problem in
             readiness.storeProblem(problem?.reason)
             if let problem {
-                logger.error("store unavailable; holding records and retrying (not ready)", metadata: ["path": "\(problem.path)", "reason": "\(problem.reason)"])
+                logger.error("store unavailable; holding records and retrying (not ready)", metadata: ["store": "\(problem.location)", "reason": "\(problem.reason)"])
             } else {
-                logger.notice("store writable again (ready)", metadata: ["path": "\(settings.storePath)"])
+                logger.notice("store writable again (ready)", metadata: ["store": "\(storeURL)"])
             }
         }
         let acks = DurableAcks()
@@ -150,12 +153,12 @@ struct RunCommand: AsyncParsableCommand {
             pushDefinitions["demo-push"] = definition
         }
         let push = PushGateway(definitions: pushDefinitions, environment: environment, buffer: buffer,
-                               idempotency: IdempotencyKeys(store: sqlite, ttl: settings.idempotencyTTL), acks: acks)
+                               idempotency: IdempotencyKeys(store: store, ttl: settings.idempotencyTTL), acks: acks)
         for (source, problem) in push.problems.sorted(by: { $0.key < $1.key }) {
             logger.warning("pushes refused for a source", metadata: ["source": "\(source)", "reason": "\(problem)"])
         }
         if !push.sources.isEmpty { Console.line("push: POST /ingest/{\(push.sources.joined(separator: ","))}") }
-        let context = ServiceContext(engine: engine, store: sqlite, readiness: readiness, metrics: metrics, settings: settings, push: push)
+        let context = ServiceContext(engine: engine, store: store, readiness: readiness, metrics: metrics, settings: settings, push: push)
         var httpLogger = Logger(label: "tributary.http")
         httpLogger.logLevel = .warning
         services.append(.init(service: ServiceApplication.make(context: context, logger: httpLogger) { actual in
@@ -182,8 +185,8 @@ struct RunCommand: AsyncParsableCommand {
         let totals = engine.totals
         let sink = sinkTotals.value
         for (name, count) in fanOut.extraFailures { Console.line("warning: \(name) failed to write \(count) records (they are in the store)") }
-        let rows = (try? sqlite.recordCount).map(String.init) ?? "?"
-        Console.line("tributary run: stopped; polls \(totals.polls) (\(totals.failures) failed), records pushed \(totals.records + push.accepted) (\(push.accepted) via /ingest), stored \(sink.stored), duplicates \(sink.duplicates), dead-lettered \(sink.deadLettered), spilled \(sink.spilled), lost \(sink.lost); store \(settings.storePath) holds \(rows) records")
+        let rows = (try? await store.recordCount()).map(String.init) ?? "?"
+        Console.line("tributary run: stopped; polls \(totals.polls) (\(totals.failures) failed), records pushed \(totals.records + push.accepted) (\(push.accepted) via /ingest), stored \(sink.stored), duplicates \(sink.duplicates), dead-lettered \(sink.deadLettered), spilled \(sink.spilled), lost \(sink.lost); store \(storeURL) holds \(rows) records")
         if sink.spilled > 0 { logger.error("the store was unavailable at shutdown; records written to the spill file instead", metadata: ["count": "\(sink.spilled)", "file": "\(spillPath)"]) }
         if sink.spilled + sink.lost > 0 { throw ExitCode(1) }
     }
@@ -196,7 +199,7 @@ struct RunCommand: AsyncParsableCommand {
         } catch let problems as ServiceSettingsLoader.Problems {
             throw CLIError(problems.description)
         }
-        if let store { settings.storePath = store }
+        if let store { settings.storeURL = store }
         if let port {
             guard (0...65_535).contains(port) else { throw CLIError("--port \(port): allowed 0…65535") }
             settings.httpPort = port

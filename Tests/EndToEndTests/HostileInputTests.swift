@@ -1,3 +1,5 @@
+import Pipeline
+import StoreSQLite
 import Engine
 import Foundation
 import Testing
@@ -113,7 +115,7 @@ import TributaryTesting
         await client.shutdown()
         run.signal(SIGTERM)
         #expect(await run.wait() == 0, "\(run.stderr.text)")
-        #expect(try SQLiteStore(path: directory + "/t.sqlite").recordCount == 3)
+        #expect(try SQLiteStore(path: directory + "/t.sqlite").recordCount() == 3)
     }
 
     @Test func anImportRowOutsideTheTimeRangeIsADeadLetterAndStrictAbortsCleanly() throws {
@@ -133,13 +135,13 @@ import TributaryTesting
         #expect(strict.status != 0)
         #expect(strict.stderr.contains("line 22"), "\(strict.stderr)")
         #expect(strict.stderr.contains("nothing was imported"), "\(strict.stderr)")
-        #expect(try SQLiteStore(path: directory + "/t.sqlite").recordCount == 0)
+        #expect(try SQLiteStore(path: directory + "/t.sqlite").recordCount() == 0)
 
         let permissive = try Tributary.run(arguments)
         #expect(permissive.status == 0, "\(permissive.stderr)")
         #expect(permissive.stdout.contains("23 rows → 21 stored, 0 already there, 2 bad"), "\(permissive.stdout)")
         let store = try SQLiteStore(path: directory + "/t.sqlite")
-        #expect(try store.recordCount == 21)
+        #expect(try store.recordCount() == 21)
         let reasons = try store.deadLetters(source: "tape").map(\.reason).sorted()
         #expect(reasons.count == 2)
         #expect(reasons.contains { $0.contains("line 22") && $0.contains("2262-04-11T23:47:16.854Z") }, "\(reasons)")

@@ -1,3 +1,5 @@
+import Pipeline
+import StoreSQLite
 import Engine
 import Foundation
 import Testing
@@ -12,7 +14,7 @@ import TributaryTesting
 
     /// A trades CSV of `rows` rows; with `badAt`, that line's price is not a number.
     func writeCSV(_ path: String, badAt: Int? = nil) throws {
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         let handle = try #require(FileHandle(forWritingAtPath: path))
         defer { try? handle.close() }
         var chunk = "time,symbol,price,size,trade_id,side\n"
@@ -45,13 +47,13 @@ import TributaryTesting
         #expect(strict.stderr.contains("line \(Self.badLine)"), "\(strict.stderr)")
         #expect(strict.stderr.contains("column 3"))
         #expect(strict.stderr.contains("nothing was imported"))
-        #expect(try SQLiteStore(path: directory + "/t.sqlite").recordCount == 0)
+        #expect(try SQLiteStore(path: directory + "/t.sqlite").recordCount() == 0)
 
         let permissive = try Tributary.run(arguments, binary: Tributary.releaseExecutable)
         #expect(permissive.status == 0, "\(permissive.stderr)")
         #expect(permissive.stdout.contains("\(Self.rows) rows → \(Self.rows - 1) stored, 0 already there, 1 bad"), "\(permissive.stdout)")
         let store = try SQLiteStore(path: directory + "/t.sqlite")
-        #expect(try store.recordCount == Self.rows - 1)
+        #expect(try store.recordCount() == Self.rows - 1)
         let letters = try store.deadLetters(source: "tape")
         #expect(letters.count == 1)
         #expect(letters.first?.reason.contains("line \(Self.badLine): column 3 (price)") == true)
@@ -77,25 +79,25 @@ import TributaryTesting
         var committed = 0
         while ContinuousClock.now < deadline, process.isRunning {
             try await Task.sleep(for: .milliseconds(50))
-            committed = (try? SQLiteStore(path: directory + "/t.sqlite").recordCount) ?? 0
+            committed = (try? SQLiteStore(path: directory + "/t.sqlite").recordCount()) ?? 0
             if committed >= 30_000 { break }
         }
         #expect(process.isRunning, "the import finished before it could be killed")
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        let afterKill = try SQLiteStore(path: directory + "/t.sqlite").recordCount
+        let afterKill = try SQLiteStore(path: directory + "/t.sqlite").recordCount()
         // Batches are all-or-nothing: whole batches of 10,000 only.
         #expect(afterKill > 0 && afterKill < Self.rows && afterKill % 10_000 == 0, "\(afterKill) records after kill -9")
 
         let rerun = try Tributary.run(arguments, binary: Tributary.releaseExecutable)
         #expect(rerun.status == 0, "\(rerun.stderr)")
         #expect(rerun.stdout.contains("resumed after \(afterKill)"), "\(rerun.stdout)")
-        #expect(try SQLiteStore(path: directory + "/t.sqlite").recordCount == Self.rows)
+        #expect(try SQLiteStore(path: directory + "/t.sqlite").recordCount() == Self.rows)
 
         let again = try Tributary.run(arguments, binary: Tributary.releaseExecutable)
         #expect(again.stdout.contains("already imported"))
         let forced = try Tributary.run(arguments + ["--force"], binary: Tributary.releaseExecutable)
         #expect(forced.stdout.contains("→ 0 stored, \(Self.rows) already there"), "\(forced.stdout)")
-        #expect(try SQLiteStore(path: directory + "/t.sqlite").recordCount == Self.rows)
+        #expect(try SQLiteStore(path: directory + "/t.sqlite").recordCount() == Self.rows)
     }
 }

@@ -1,3 +1,5 @@
+import Pipeline
+import StoreSQLite
 import Engine
 import Foundation
 import Synchronization
@@ -107,7 +109,7 @@ import TributaryTesting
         // 202 for first uses and replays; 409 only while a twin was still in flight.
         #expect(Set(counts.keys).isSubset(of: [202, 409]), "\(counts)")
         #expect(counts[202, default: 0] >= unique)
-        #expect(try SQLiteStore(path: directory + "/t.sqlite").recordCount == unique)
+        #expect(try SQLiteStore(path: directory + "/t.sqlite").recordCount() == unique)
     }
 
     @Test func overloadIsAnsweredOnlyWith429sAndNothingAcceptedIsLost() async throws {
@@ -148,7 +150,7 @@ import TributaryTesting
         #expect(retryAfterMissing.value == 0)
         #expect(rss < 200, "peak RSS \(rss) MB")
         // Every event answered 202 is in the store; none of the refused ones is.
-        #expect(try SQLiteStore(path: directory + "/t.sqlite").recordCount == acceptedEvents.value)
+        #expect(try SQLiteStore(path: directory + "/t.sqlite").recordCount() == acceptedEvents.value)
     }
 
     @Test func durablyAcknowledgedEventsSurviveKill9() async throws {

@@ -1,3 +1,5 @@
+import Pipeline
+import StoreSQLite
 import Engine
 import Foundation
 import Resilience

@@ -1,3 +1,5 @@
+import Pipeline
+import StoreSQLite
 import Engine
 import Foundation
 import Testing
@@ -33,21 +35,22 @@ import TributaryCore
         #expect(result.updated == 1)
         let stored = try #require(try store.storedLine(source: "binance", kind: .quote, symbol: "BTC-USDT", naturalKey: "2023-11-14T22:13:20.000Z"))
         #expect(stored.revision == 2 && stored.line.contains(#""last":"1.6""#))
-        #expect(try store.recordCount == 3)
+        #expect(try store.recordCount() == 3)
     }
 
     @Test func survivesAReopenAndKeepsDeadLetters() throws {
         let path = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
         do {
-            let store = try SQLiteStore(path: path)
+            let store = try SQLiteStore(path: path, deadLetterMaxBytes: 1_024)
             try store.upsert([quote("1.5")])
-            let id = try store.deadLetter(source: "kraken", reason: "invalid JSON at byte 12", raw: Array(repeating: 0x41, count: 100_000), maxBytes: 1_024)
+            let id = try store.deadLetter(DeadLetter(source: "kraken", endpoint: "", reason: "invalid JSON at byte 12",
+                                                     payload: .response(call: EndpointCallText(endpoint: "", symbols: [], parameters: [:]), status: 0, body: Array(repeating: 0x41, count: 100_000))))
             #expect(id == 1)
         }
         let reopened = try SQLiteStore(path: path)
-        #expect(try reopened.recordCount == 1)
-        #expect(try reopened.deadLetterCount == 1)
+        #expect(try reopened.recordCount() == 1)
+        #expect(try reopened.deadLetterCount() == 1)
         #expect(try reopened.upsert([quote("1.5")]).unchanged == 1)
     }
 
@@ -80,7 +83,7 @@ import TributaryCore
         #expect(result.updated == 2)  // 5 → 1.6, 7 → 9
         #expect(result.unchanged == 3)  // 5 again, 5 at 1.6 again, 200 again
         #expect(result.inserted + result.updated + result.unchanged == batch.count)
-        #expect(try store.recordCount == 132)
+        #expect(try store.recordCount() == 132)
         let again = try store.upsert(batch.suffix(7))
         #expect(again.inserted == 0 && again.unchanged + again.updated == 7)
     }

@@ -1,3 +1,5 @@
+import Pipeline
+import StoreSQLite
 import Engine
 import Foundation
 import Synchronization
@@ -5,7 +7,7 @@ import Testing
 import TributaryCore
 
 /// A sink that fails on request and remembers what it stored.
-final class FlakySink: Sink {
+final class FlakySink: RecordSink {
     private let state = Mutex<(stored: [Envelope], failNext: Bool)>(([], false))
     func failNextBatch() { state.withLock { $0.failNext = true } }
     var stored: [Envelope] { state.withLock { $0.stored } }
@@ -45,7 +47,7 @@ final class FlakySink: Sink {
         // The failed batch (whatever part of the last five it held) went to the dead letters, the rest was stored.
         #expect(totals.stored + totals.deadLettered == 30)
         #expect((1...5).contains(totals.deadLettered))
-        #expect(try store.deadLetterCount == totals.deadLettered)
+        #expect(try store.deadLetterCount() == totals.deadLettered)
         #expect(sink.stored.count == totals.stored)
     }
 

@@ -1,3 +1,5 @@
+import Pipeline
+import StoreSQLite
 import Engine
 import Foundation
 import Synchronization
@@ -5,7 +7,7 @@ import Testing
 import TributaryCore
 
 /// A sink whose store is unavailable for its first `outages` writes.
-final class UnavailableSink: Sink {
+final class UnavailableSink: RecordSink {
     private let state: Mutex<(outages: Int, stored: Int)>
     init(outages: Int) { state = Mutex((outages, 0)) }
     var stored: Int { state.withLock { $0.stored } }
@@ -13,7 +15,7 @@ final class UnavailableSink: Sink {
         try state.withLock { state in
             if state.outages > 0 {
                 state.outages -= 1
-                throw StoreUnavailable(path: "/x.sqlite", reason: "database or disk is full")
+                throw StoreUnavailable(location: "/x.sqlite", reason: "database or disk is full")
             }
             state.stored += batch.count
             return SinkWriteResult(stored: batch.count)

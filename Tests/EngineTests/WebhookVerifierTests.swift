@@ -1,3 +1,5 @@
+import Pipeline
+import StoreSQLite
 import Engine
 import Foundation
 import Testing
@@ -16,54 +18,54 @@ import TributaryCore
         return { values[$0] }
     }
 
-    @Test func thePublishedVectorIsAccepted() throws {
+    @Test func thePublishedVectorIsAccepted() async throws {
         let verifier = try WebhookVerifier(scheme: .standardWebhooks, secret: secret)
-        try verifier.verify(body: body, header: headers(signature), now: timestamp)
+        try await verifier.verify(body: body, header: headers(signature), now: timestamp)
     }
 
-    @Test func everySingleBitFlipOfTheBodyIsRejected() throws {
+    @Test func everySingleBitFlipOfTheBodyIsRejected() async throws {
         let verifier = try WebhookVerifier(scheme: .standardWebhooks, secret: secret)
         for index in body.indices {
             for bit in 0..<8 {
                 var flipped = body
                 flipped[index] ^= UInt8(1 << bit)
-                #expect(throws: WebhookVerifier.Rejection.self) {
-                    try verifier.verify(body: flipped, header: headers(signature, id: "msg-\(index)-\(bit)"), now: timestamp)
+                await #expect(throws: WebhookVerifier.Rejection.self) {
+                    try await verifier.verify(body: flipped, header: headers(signature, id: "msg-\(index)-\(bit)"), now: timestamp)
                 }
             }
         }
     }
 
-    @Test func rotationReplayAndClockSkew() throws {
+    @Test func rotationReplayAndClockSkew() async throws {
         let verifier = try WebhookVerifier(scheme: .standardWebhooks, secret: secret)
         // Several signatures (key rotation): one match is enough.
-        try verifier.verify(body: body, header: headers("v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= " + signature), now: timestamp)
+        try await verifier.verify(body: body, header: headers("v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= " + signature), now: timestamp)
         // The same id again within the tolerance is a replay.
-        let replay = #expect(throws: WebhookVerifier.Rejection.self) { try verifier.verify(body: body, header: headers(signature), now: timestamp + 10) }
+        let replay = await #expect(throws: WebhookVerifier.Rejection.self) { try await verifier.verify(body: body, header: headers(signature), now: timestamp + 10) }
         #expect(replay?.reason.contains("replay") == true)
         // Too old or too far ahead.
         let fresh = try WebhookVerifier(scheme: .standardWebhooks, secret: secret)
-        let old = #expect(throws: WebhookVerifier.Rejection.self) { try fresh.verify(body: body, header: headers(signature), now: timestamp + 301) }
+        let old = await #expect(throws: WebhookVerifier.Rejection.self) { try await fresh.verify(body: body, header: headers(signature), now: timestamp + 301) }
         #expect(old?.reason.contains("allowed ±300 s") == true)
-        #expect(throws: WebhookVerifier.Rejection.self) { try fresh.verify(body: body, header: headers(signature), now: timestamp - 301) }
+        await #expect(throws: WebhookVerifier.Rejection.self) { try await fresh.verify(body: body, header: headers(signature), now: timestamp - 301) }
         // A signature made for another timestamp does not verify.
-        #expect(throws: WebhookVerifier.Rejection.self) { try fresh.verify(body: body, header: headers(signature, timestamp: timestamp + 1), now: timestamp) }
+        await #expect(throws: WebhookVerifier.Rejection.self) { try await fresh.verify(body: body, header: headers(signature, timestamp: timestamp + 1), now: timestamp) }
     }
 
-    @Test func hexScheme() throws {
+    @Test func hexScheme() async throws {
         let verifier = try WebhookVerifier(scheme: .hmacSHA256, secret: "s3cret")
         let hex = HMACSignature.sha256Hex(key: "s3cret", message: #"{"a":1}"#)
-        try verifier.verify(body: Array(#"{"a":1}"#.utf8), header: { $0 == "x-signature" ? "sha256=" + hex.uppercased() : nil }, now: 0)
-        let wrong = #expect(throws: WebhookVerifier.Rejection.self) {
-            try verifier.verify(body: Array(#"{"a":2}"#.utf8), header: { $0 == "x-signature" ? "sha256=" + hex : nil }, now: 0)
+        try await verifier.verify(body: Array(#"{"a":1}"#.utf8), header: { $0 == "x-signature" ? "sha256=" + hex.uppercased() : nil }, now: 0)
+        let wrong = await #expect(throws: WebhookVerifier.Rejection.self) {
+            try await verifier.verify(body: Array(#"{"a":2}"#.utf8), header: { $0 == "x-signature" ? "sha256=" + hex : nil }, now: 0)
         }
         #expect(wrong?.reason.contains("does not match") == true)
-        #expect(throws: WebhookVerifier.Rejection.self) { try verifier.verify(body: [], header: { _ in nil }, now: 0) }
+        await #expect(throws: WebhookVerifier.Rejection.self) { try await verifier.verify(body: [], header: { _ in nil }, now: 0) }
     }
 }
 
 @Suite struct WebhookReplayAcrossRestartsTests {
-    @Test func aReplayAfterARestartIsStillRejected() throws {
+    @Test func aReplayAfterARestartIsStillRejected() async throws {
         let path = NSTemporaryDirectory() + "tributary-webhook-\(UUID().uuidString)/t.sqlite"
         let body = Array(#"{"test": 2432232314}"#.utf8)
         let headers: (String) -> String? = {
@@ -76,20 +78,20 @@ import TributaryCore
                 (try? store.rememberWebhookID(source: "acme", id: id, now: now, forgetBefore: forgetBefore)) ?? false
             }
         }
-        try verifier().verify(body: body, header: headers, now: 1_614_265_330)
+        try await verifier().verify(body: body, header: headers, now: 1_614_265_330)
         // A new process over the same store: the id is remembered.
-        let again = #expect(throws: WebhookVerifier.Rejection.self) { try verifier().verify(body: body, header: headers, now: 1_614_265_400) }
+        let again = await #expect(throws: WebhookVerifier.Rejection.self) { try await verifier().verify(body: body, header: headers, now: 1_614_265_400) }
         #expect(again?.reason.contains("replay") == true)
     }
 }
 
 @Suite struct WebhookTimestampOverflowTests {
     @Test(arguments: ["-9223372036854775808", "-9223372036854770000", "9223372036854775807", "99999999999999999999"])
-    func aTimestampAtInt64sEndsIsRejectedNotATrap(_ timestamp: String) throws {
+    func aTimestampAtInt64sEndsIsRejectedNotATrap(_ timestamp: String) async throws {
         let verifier = try WebhookVerifier(scheme: .standardWebhooks, secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
         let values = ["webhook-id": "m1", "webhook-timestamp": timestamp, "webhook-signature": "v1,AAAA"]
-        #expect(throws: WebhookVerifier.Rejection.self) {
-            try verifier.verify(body: [], header: { values[$0] }, now: 1_700_000_000)
+        await #expect(throws: WebhookVerifier.Rejection.self) {
+            try await verifier.verify(body: [], header: { values[$0] }, now: 1_700_000_000)
         }
     }
 }

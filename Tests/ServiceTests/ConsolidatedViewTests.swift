@@ -7,7 +7,7 @@ import TributaryCore
 
     func entry(_ source: String, _ price: String?, ageSeconds: Int64 = 1) -> ConsolidatedView.Entry {
         ConsolidatedView.Entry(source: source, price: price.map { try! ExactDecimal(parsing: $0) },
-                               asOf: UTCTimestamp(secondsSinceEpoch: 1_700_000_000 - ageSeconds)!, staleAfter: .seconds(60), line: "")
+                               asOf: UTCTimestamp(secondsSinceEpoch: 1_700_000_000 - ageSeconds)!, staleAfter: .seconds(60))
     }
 
     @Test func medianSpreadStaleAndOutliers() throws {
@@ -32,10 +32,13 @@ import TributaryCore
     }
 
     @Test func pricesByKind() throws {
-        func price(_ json: String) throws -> ExactDecimal? { ConsolidatedView.price(of: try JSONParser.parse(Array(json.utf8))) }
-        #expect(try price(#"{"kind":"quote","last":"5"}"#) == ExactDecimal(5))
-        #expect(try price(#"{"kind":"quote","bid":"1","ask":"2"}"#) == (try ExactDecimal(parsing: "1.5")))
-        #expect(try price(#"{"kind":"bar","close":"7.25"}"#) == (try ExactDecimal(parsing: "7.25")))
-        #expect(try price(#"{"kind":"news","id":"x"}"#) == nil)
+        func price(_ payload: Record.Payload) -> ExactDecimal? {
+            ConsolidatedView.price(of: Record(source: "s", endpoint: "e", symbol: "X", venueSymbol: "X", payload: payload))
+        }
+        func d(_ text: String) throws -> ExactDecimal { try ExactDecimal(parsing: text) }
+        #expect(price(.quote(Quote(asOf: now, last: try d("5")))) == ExactDecimal(5))
+        #expect(price(.quote(Quote(asOf: now, bid: try d("1"), ask: try d("2")))) == (try d("1.5")))
+        #expect(price(.bar(Bar(interval: "1m", start: now, open: try d("7"), high: try d("8"), low: try d("6"), close: try d("7.25"), volume: nil))) == (try d("7.25")))
+        #expect(price(.news(News(id: "x", headline: "h", url: "u", publishedAt: now))) == nil)
     }
 }

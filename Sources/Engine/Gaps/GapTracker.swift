@@ -1,3 +1,4 @@
+import Pipeline
 import Connectors
 import Resilience
 import TributaryCore

@@ -1,3 +1,4 @@
+import Pipeline
 import Foundation
 import TributaryCore
 
@@ -55,21 +56,21 @@ public struct CSVImport {
         public var description: String
     }
 
-    public let store: SQLiteStore
+    public let store: any ImportCheckpointStore
     public let options: Options
     private let builder: RecordBuilder
 
-    public init(store: SQLiteStore, options: Options) {
+    public init(store: any ImportCheckpointStore, options: Options) {
         self.store = store
         self.options = options
         self.builder = RecordBuilder(source: options.source, defaultEndpoint: "import")
     }
 
-    public func run(path: String, progress: (Progress) -> Void = { _ in }) throws -> Report {
+    public func run(path: String, progress: (Progress) -> Void = { _ in }) async throws -> Report {
         var report = Report(path: path)
         report.sha256 = try Self.digest(of: path)
         let source = options.source.rawValue
-        let done = try store.importProgress(fileSHA256: report.sha256, source: source)
+        let done = try await store.importProgress(fileSHA256: report.sha256, source: source)
         if let done, done.completed, !options.force {
             report.alreadyImported = true
             report.rows = done.rowsDone
@@ -86,7 +87,7 @@ public struct CSVImport {
         if Set(header).count != header.count { throw Failure(description: "\(path): the header names a column twice") }
         var sample: [CSVReader.Item] = []
         while sample.count < options.sampleSize, let item = try reader.next() { sample.append(item) }
-        report.schema = try schema(header: header, sample: sample, path: path, report: &report)
+        report.schema = try await schema(header: header, sample: sample, path: path, report: &report)
         // An inferred schema says which columns were empty in the sample; rows later on may
         // still leave a cell empty (optional record fields). A pinned schema is enforced as written.
         var checks = report.schema
@@ -103,14 +104,14 @@ public struct CSVImport {
             }
         }
 
-        var batch: [StoredRecord] = []
+        var batch: [Envelope] = []
         var letters: [DeadLetter] = []
         var processed = 0
         let totalBytes = path.hasSuffix(".gz") ? nil : (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
-        func commit(completed: Bool) throws {
-            let result = try store.commitImportBatch(rows: batch, deadLetters: letters, fileSHA256: report.sha256, source: source, path: path,
-                                                     rowsDone: processed, completed: completed)
-            report.stored += result.inserted + result.updated
+        func commit(completed: Bool) async throws {
+            let result = try await store.commitImportBatch(ImportBatch(
+                records: batch, deadLetters: letters, fileSHA256: report.sha256, source: source, path: path, rowsDone: processed, completed: completed))
+            report.stored += result.stored
             report.duplicates += result.unchanged
             report.badRows += letters.count
             report.batches += 1
@@ -137,11 +138,11 @@ public struct CSVImport {
             case .failure(let bad): letters.append(bad.letter)
             }
             if processed % options.batchSize == 0 {
-                try commit(completed: false)
+                try await commit(completed: false)
                 progress(Progress(rows: processed, bytes: reader.offset, totalBytes: totalBytes))
             }
         }
-        try commit(completed: true)
+        try await commit(completed: true)
         report.bytes = reader.offset
         progress(Progress(rows: processed, bytes: reader.offset, totalBytes: totalBytes))
         return report
@@ -155,10 +156,10 @@ public struct CSVImport {
 
     /// One CSV item → a stored record, or a bad row with its location.
     func convert(_ item: CSVReader.Item, header: [String], schema: CSVSchema, path: String, batchID: String, sha: String,
-                 now: UTCTimestamp = .now(), fileURI: String? = nil) -> Result<StoredRecord, BadRow> {
+                 now: UTCTimestamp = .now(), fileURI: String? = nil) -> Result<Envelope, BadRow> {
         let fileURI = fileURI ?? "file://" + Self.absolute(path)
         let source = options.source.rawValue
-        func bad(_ line: Int, _ reason: String, _ raw: [UInt8]) -> Result<StoredRecord, BadRow> {
+        func bad(_ line: Int, _ reason: String, _ raw: [UInt8]) -> Result<Envelope, BadRow> {
             let text = "line \(line): \(reason)"
             return .failure(BadRow(reason: text, letter: DeadLetter(source: source, endpoint: "import", reason: "\(path): \(text)",
                                                                      payload: .row(file: path, line: line, raw: raw))))
@@ -198,13 +199,13 @@ public struct CSVImport {
                 batchID: batchID, requestID: batchID))
             var keyed = envelope
             keyed.identity = options.rules?.naturalKey(of: fields)
-            return .success(StoredRecord(keyed))
+            return .success(keyed)
         }
     }
 
     /// The schema to check rows with: pinned, or inferred — with the types of columns this
     /// source's earlier imports had kept, and new columns recorded.
-    private func schema(header: [String], sample: [CSVReader.Item], path: String, report: inout Report) throws -> CSVSchema {
+    private func schema(header: [String], sample: [CSVReader.Item], path: String, report: inout Report) async throws -> CSVSchema {
         if let pinned = options.schema {
             let names = Set(pinned.columns.map(\.name))
             if let missing = header.first(where: { !names.contains($0) }) {
@@ -215,7 +216,7 @@ public struct CSVImport {
         }
         let rows = sample.compactMap { item -> [String]? in if case .row(let row) = item, row.fields.count == header.count { row.fields } else { nil } }
         var inferred = CSVSchema.infer(header: header, sample: rows)
-        let known = try store.importColumns(source: options.source.rawValue)
+        let known = try await store.importColumns(source: options.source.rawValue)
         var new: [(name: String, type: String)] = []
         for index in inferred.columns.indices {
             let column = inferred.columns[index]
@@ -226,7 +227,7 @@ public struct CSVImport {
             }
         }
         if !new.isEmpty {
-            try store.recordImportColumns(new, source: options.source.rawValue, file: path)
+            try await store.recordImportColumns(new, source: options.source.rawValue, file: path)
             if !known.isEmpty { report.newColumns = new.map(\.name) }
         }
         return inferred

@@ -1,3 +1,4 @@
+import Pipeline
 import Synchronization
 import TributaryCore
 
@@ -20,25 +21,26 @@ public final class IdempotencyKeys: Sendable {
         case inFlight
     }
 
-    public let store: SQLiteStore
+    public let store: any IdempotencyStore & WebhookIDStore
     public let ttl: Duration
     private let inFlight = Mutex<Set<String>>([])
     private let calls = Atomic<Int>(0)
 
-    public init(store: SQLiteStore, ttl: Duration = .seconds(86_400)) {
+    public init(store: any IdempotencyStore & WebhookIDStore, ttl: Duration = .seconds(86_400)) {
         self.store = store
         self.ttl = ttl
     }
 
     /// Decides what to do with a request carrying `key`; `.proceed` reserves the key until
     /// ``complete(source:key:bodyHash:status:response:now:)`` or ``release(source:key:)``.
-    public func begin(source: String, key: String, bodyHash: String, now: Int64) throws -> Decision {
-        if calls.add(1, ordering: .relaxed).oldValue % 1_000 == 999 { _ = try? store.purgeIdempotencyKeys(now: now) }
+    public func begin(source: String, key: String, bodyHash: String, now: Int64) async throws -> Decision {
+        // Purging is housekeeping: a failure leaves expired keys (ignored by the lookup) for the next purge.
+        if calls.add(1, ordering: .relaxed).oldValue % 1_000 == 999 { _ = try? await store.purgeIdempotencyKeys(now: now) }
         let slot = source + "\u{0}" + key
         let reserved = inFlight.withLock { $0.insert(slot).inserted }
         guard reserved else { return .inFlight }
         do {
-            if let done = try store.idempotentResponse(source: source, key: key, now: now) {
+            if let done = try await store.idempotentResponse(source: source, key: key, now: now) {
                 release(source: source, key: key)
                 return done.bodyHash == bodyHash ? .replay(status: done.status, response: done.response) : .differentBody
             }
@@ -50,10 +52,10 @@ public final class IdempotencyKeys: Sendable {
     }
 
     /// Keeps the response of a request that ran, and frees the key.
-    public func complete(source: String, key: String, bodyHash: String, status: Int, response: [UInt8], now: Int64) throws {
+    public func complete(source: String, key: String, bodyHash: String, status: Int, response: [UInt8], now: Int64) async throws {
         defer { release(source: source, key: key) }
-        try store.saveIdempotentResponse(source: source, key: key, bodyHash: bodyHash, status: status, response: response,
-                                         now: now, expiresAt: now + ttl.components.seconds)
+        try await store.saveIdempotentResponse(source: source, key: key, IdempotentResponse(bodyHash: bodyHash, status: status, response: response),
+                                               now: now, expiresAt: now + ttl.components.seconds)
     }
 
     /// Frees a key without keeping a response (the request was refused for now: 429, 503).

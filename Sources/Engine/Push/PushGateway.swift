@@ -1,3 +1,4 @@
+import Pipeline
 import Connectors
 import CoreMetrics
 import Foundation
@@ -92,12 +93,12 @@ public final class PushGateway: Sendable {
                     problems[id.rawValue] = "its signing secret \(push.secretEnv ?? "?") is not set in the environment"
                     continue
                 }
-                var remember: (@Sendable (String, Int64, Int64) -> Bool)?
+                var remember: (@Sendable (String, Int64, Int64) async -> Bool)?
                 if let store = idempotency?.store {
                     let source = id.rawValue
                     remember = { messageID, now, forgetBefore in
                         // If the store cannot answer, refuse rather than risk accepting a replay.
-                        let fresh = try? store.rememberWebhookID(source: source, id: messageID, now: now, forgetBefore: forgetBefore)
+                        let fresh = try? await store.rememberWebhookID(source: source, id: messageID, now: now, forgetBefore: forgetBefore)
                         return fresh ?? false
                     }
                 }
@@ -159,7 +160,7 @@ public final class PushGateway: Sendable {
                                 fix: "send UTF-8 application/json (one event or an array), application/x-ndjson (one event per line) or application/x-protobuf (tributary.v1.Event, or EventBatch with messageType=tributary.v1.EventBatch)")
         }
         if let verifier = lane.verifier {
-            do { try verifier.verify(body: request.body, header: request.header, now: UTCTimestamp.now().nanosecondsSinceEpoch / 1_000_000_000) } catch {
+            do { try await verifier.verify(body: request.body, header: request.header, now: UTCTimestamp.now().nanosecondsSinceEpoch / 1_000_000_000) } catch {
                 return Self.problem(401, "unauthorized", "signature rejected: \(error.reason)")
             }
         }
@@ -177,7 +178,7 @@ public final class PushGateway: Sendable {
         let bodyHash = key == nil ? "" : ContentHash.of(bytes: request.body)
         if let key, let idempotency {
             let decision: IdempotencyKeys.Decision
-            do { decision = try idempotency.begin(source: request.source, key: key, bodyHash: bodyHash, now: Self.nowSeconds()) } catch {
+            do { decision = try await idempotency.begin(source: request.source, key: key, bodyHash: bodyHash, now: Self.nowSeconds()) } catch {
                 return Self.problem(503, "unavailable", "the idempotency store cannot be read: \(error)")
             }
             switch decision {
@@ -198,7 +199,7 @@ public final class PushGateway: Sendable {
             if [409, 429, 503].contains(response.status) || response.status >= 500 {
                 idempotency.release(source: request.source, key: key)
             } else {
-                try? idempotency.complete(source: request.source, key: key, bodyHash: bodyHash, status: response.status,
+                try? await idempotency.complete(source: request.source, key: key, bodyHash: bodyHash, status: response.status,
                                           response: JSONWriter.encode(response.body), now: Self.nowSeconds())
             }
         }

@@ -30,13 +30,13 @@ public final class WebhookVerifier: Sendable {
     private let seen = Mutex<[String: Int64]>([:])
     /// Remembers an id (true when new); the push gateway keeps them in the store so a restart
     /// does not reopen the replay window.
-    private let remember: (@Sendable (_ id: String, _ now: Int64, _ forgetBefore: Int64) -> Bool)?
+    private let remember: (@Sendable (_ id: String, _ now: Int64, _ forgetBefore: Int64) async -> Bool)?
 
     /// - Parameter secret: `whsec_<base64>` (or bare base64) for Standard Webhooks; the raw
     ///   shared secret for hex HMAC.
     public init(
         scheme: Scheme, secret: String, tolerance: Duration = .seconds(300),
-        remember: (@Sendable (_ id: String, _ now: Int64, _ forgetBefore: Int64) -> Bool)? = nil
+        remember: (@Sendable (_ id: String, _ now: Int64, _ forgetBefore: Int64) async -> Bool)? = nil
     ) throws {
         self.scheme = scheme
         self.tolerance = tolerance
@@ -55,14 +55,14 @@ public final class WebhookVerifier: Sendable {
     }
 
     /// Verifies `body` with the request's headers (names lower-cased) at `now` (seconds).
-    public func verify(body: [UInt8], header: (String) -> String?, now: Int64) throws(Rejection) {
+    public func verify(body: [UInt8], header: (String) -> String?, now: Int64) async throws(Rejection) {
         switch scheme {
-        case .standardWebhooks: try verifyStandard(body: body, header: header, now: now)
+        case .standardWebhooks: try await verifyStandard(body: body, header: header, now: now)
         case .hmacSHA256: try verifyHex(body: body, header: header)
         }
     }
 
-    private func verifyStandard(body: [UInt8], header: (String) -> String?, now: Int64) throws(Rejection) {
+    private func verifyStandard(body: [UInt8], header: (String) -> String?, now: Int64) async throws(Rejection) {
         guard let id = header("webhook-id"), !id.isEmpty else { throw Rejection(reason: "missing webhook-id header") }
         guard let timestampText = header("webhook-timestamp"), let timestamp = Int64(timestampText) else {
             throw Rejection(reason: "missing or non-numeric webhook-timestamp header")
@@ -84,7 +84,7 @@ public final class WebhookVerifier: Sendable {
         }
         guard matched else { throw Rejection(reason: "no v1 signature in webhook-signature matches the body (wrong secret, or the body was altered)") }
         if let remember {
-            guard remember(id, now, now &- 2 &* toleranceSeconds) else { throw Rejection(reason: "webhook-id \(id) was already received (a replay)") }
+            guard await remember(id, now, now &- 2 &* toleranceSeconds) else { throw Rejection(reason: "webhook-id \(id) was already received (a replay)") }
             return
         }
         let replayed = seen.withLock { seen -> Bool in

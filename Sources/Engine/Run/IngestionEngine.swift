@@ -1,3 +1,4 @@
+import Pipeline
 import Connectors
 import CoreMetrics
 import Logging
@@ -20,7 +21,8 @@ public final class IngestionEngine: Sendable {
     /// Per poll job, the bars seen and the outage in progress, to find gaps.
     private let trackers = Mutex<[String: GapTracker]>([:])
     /// Where gaps (and undecodable bodies) are written.
-    public let store: SQLiteStore?
+    public let store: (any DeadLetterStore & GapStore)?
+    private let logger: Logger?
     private let metricsFactory: any MetricsFactory
     /// Poll periods longer than this are shortened to it (the demo shows every source quickly).
     public let maxPeriod: Duration?
@@ -30,10 +32,11 @@ public final class IngestionEngine: Sendable {
     public init(
         catalog: SourceCatalog, environment: [String: String], transport: some HTTPTransport, buffer: NormalizationBuffer<Envelope>,
         latency: LatencyRecorder = LatencyRecorder(), baseURL: (SourceID) -> String? = { _ in nil }, maxPeriod: Duration? = nil,
-        deadLetters: SQLiteStore? = nil, logger: Logger? = nil, only: Set<SourceID>? = nil, metricsFactory: any MetricsFactory = MetricsSystem.factory, adjust: (inout ResilienceSettings) -> Void = { _ in }
+        deadLetters: (any DeadLetterStore & GapStore)? = nil, logger: Logger? = nil, only: Set<SourceID>? = nil, metricsFactory: any MetricsFactory = MetricsSystem.factory, adjust: (inout ResilienceSettings) -> Void = { _ in }
     ) {
         self.maxPeriod = maxPeriod
         self.store = deadLetters
+        self.logger = logger
         self.metricsFactory = metricsFactory
         self.buffer = buffer
         self.latency = latency
@@ -41,7 +44,13 @@ public final class IngestionEngine: Sendable {
         var fetchers: [SourceID: Fetch] = [:]
         var definitions: [SourceID: SourceDefinition] = [:]
         for (id, definition) in catalog.definitions where !definition.poll.isEmpty && (only?.contains(id) ?? true) {
-            guard let connector = try? catalog.connector(for: id.rawValue, baseURL: baseURL(id), environment: environment) else { continue }
+            let connector: any Connector
+            do { connector = try catalog.connector(for: id.rawValue, baseURL: baseURL(id), environment: environment) } catch {
+                // Said and counted, not skipped in silence: the source's polls will not run.
+                logger?.error("source not started: its connector cannot be built", metadata: ["source": "\(id)", "error": "\(error)"])
+                Counter(label: "ingestion_source_start_failures_total", dimensions: [("source", id.rawValue)], factory: metricsFactory).increment()
+                continue
+            }
             var settings = ResilienceSettings(definition: definition, source: id)
             adjust(&settings)
             let guardian = SourceGuard(source: id.rawValue, settings: settings, clock: ContinuousClock())
@@ -56,7 +65,7 @@ public final class IngestionEngine: Sendable {
 
     private static func fetcher<C: Connector, T: HTTPTransport>(
         _ connector: C, transport: T, buffer: NormalizationBuffer<Envelope>, latency: LatencyRecorder, guardian: SourceGuard<ContinuousClock>,
-        deadLetters: SQLiteStore?, logger: Logger?
+        deadLetters: (any DeadLetterStore)?, logger: Logger?
     ) -> Fetch {
         let worker = ResilientWorker(
             worker: SourceWorker(connector: connector, transport: transport, buffer: buffer, latency: latency), guardian: guardian,
@@ -82,7 +91,7 @@ public final class IngestionEngine: Sendable {
             counters.withLock { $0.polls += 1; $0.records += records.count }
             activity.succeeded(source, records: records)
             let gaps = trackers.withLock { $0[Self.jobKey(source, call), default: GapTracker()].received(records.map(\.record), source: source) }
-            record(gaps, source: source)
+            await record(gaps, source: source)
         } catch {
             counters.withLock { $0.polls += 1; $0.failures += 1 }
             activity.failed(source, error: "\(call.endpoint): \(error)")
@@ -95,9 +104,13 @@ public final class IngestionEngine: Sendable {
     }
 
     /// Gaps go to the store's gaps table, the metrics and the source's activity.
-    private func record(_ gaps: [Gap], source: SourceID) {
+    private func record(_ gaps: [Gap], source: SourceID) async {
         guard !gaps.isEmpty else { return }
-        _ = try? store?.recordGaps(gaps)
+        do { try await store?.recordGaps(gaps, detectedAt: .now()) } catch {
+            // The gaps still reach the metrics and /sources below; the lost rows are said and counted.
+            logger?.error("gaps not stored", metadata: ["source": "\(source)", "count": "\(gaps.count)", "error": "\(error)"])
+            Counter(label: "ingestion_store_write_failures_total", dimensions: [("what", "gaps")], factory: metricsFactory).increment()
+        }
         for gap in gaps {
             Counter(label: "ingestion_gaps_total", dimensions: [("source", source.rawValue), ("reason", gap.reason)], factory: metricsFactory).increment()
             let bars = DurationText.parse(gap.interval).map { gap.missingBars(step: $0) } ?? 1

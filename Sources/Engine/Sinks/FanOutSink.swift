@@ -1,3 +1,4 @@
+import Pipeline
 import Synchronization
 import TributaryCore
 
@@ -6,20 +7,20 @@ import TributaryCore
 /// The primary decides the batch's fate: if it refuses, the batch is dead-lettered by the
 /// worker. An extra sink's failure does not undo the primary's write; it is counted and
 /// reported, so a full disk under a JSON Lines file is visible rather than silent.
-public final class FanOutSink: Sink {
-    public let primary: any Sink
-    public let extras: [(name: String, sink: any Sink)]
+public final class FanOutSink: RecordSink {
+    public let primary: any RecordSink
+    public let extras: [(name: String, sink: any RecordSink)]
     private let failures = Mutex<[String: Int]>([:])
 
-    public init(primary: any Sink, extras: [(name: String, sink: any Sink)]) {
+    public init(primary: any RecordSink, extras: [(name: String, sink: any RecordSink)]) {
         self.primary = primary
         self.extras = extras
     }
 
-    public func write(_ batch: [Envelope]) throws -> SinkWriteResult {
-        let result = try primary.write(batch)
+    public func write(_ batch: [Envelope]) async throws -> SinkWriteResult {
+        let result = try await primary.write(batch)
         for extra in extras {
-            do { _ = try extra.sink.write(batch) } catch { failures.withLock { $0[extra.name, default: 0] += batch.count } }
+            do { _ = try await extra.sink.write(batch) } catch { failures.withLock { $0[extra.name, default: 0] += batch.count } }
         }
         return result
     }

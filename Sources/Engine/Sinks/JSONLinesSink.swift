@@ -1,9 +1,10 @@
+import Pipeline
 import Foundation
 import Synchronization
 import TributaryCore
 
 /// Appends each record as one JSON line (record + provenance) to a file, or to standard output.
-public final class JSONLinesSink: Sink {
+public final class JSONLinesSink: RecordSink {
     private let handle: FileHandle
     private let lock = Mutex(())
 

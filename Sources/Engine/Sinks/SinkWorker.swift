@@ -1,3 +1,4 @@
+import Pipeline
 import Foundation
 import TributaryCore
 
@@ -11,8 +12,8 @@ import TributaryCore
 /// are written to a spill file (JSON Lines) instead, and the totals say how many.
 public struct SinkWorker: Sendable {
     public let buffer: NormalizationBuffer<Envelope>
-    public let sink: any Sink
-    public let deadLetters: SQLiteStore?
+    public let sink: any RecordSink
+    public let deadLetters: (any DeadLetterStore)?
     public var batchSize: Int
     public var linger: Duration
     public var metrics: SinkMetrics
@@ -43,7 +44,7 @@ public struct SinkWorker: Sendable {
     }
 
     public init(
-        buffer: NormalizationBuffer<Envelope>, sink: any Sink, deadLetters: SQLiteStore?, batchSize: Int = 500,
+        buffer: NormalizationBuffer<Envelope>, sink: any RecordSink, deadLetters: (any DeadLetterStore)?, batchSize: Int = 500,
         linger: Duration = .milliseconds(50), metrics: SinkMetrics = SinkMetrics()
     ) {
         self.buffer = buffer
@@ -63,7 +64,7 @@ public struct SinkWorker: Sendable {
             while true {
                 let started = ContinuousClock.now
                 do {
-                    let result = try sink.write(batch)
+                    let result = try await sink.write(batch)
                     metrics.batch(duration: ContinuousClock.now - started, stored: result.stored, duplicates: result.duplicates)
                     totals.stored += result.stored
                     totals.duplicates += result.duplicates
@@ -78,7 +79,7 @@ public struct SinkWorker: Sendable {
                         continue
                     }
                 } catch {
-                    let kept = deadLetter(batch, reason: "sink refused the batch: \(error)")
+                    let kept = await deadLetter(batch, reason: "sink refused the batch: \(error)")
                     totals.deadLettered += kept
                     metrics.dropped("dead_letter", count: kept)
                     onStored?(Array(batch.prefix(kept)))
@@ -90,12 +91,17 @@ public struct SinkWorker: Sendable {
         return totals
     }
 
-    private func deadLetter(_ batch: [Envelope], reason: String) -> Int {
+    /// Dead-letters the batch record by record; returns how many were kept (the rest is spilled
+    /// by the caller, and the failure is counted, never swallowed).
+    private func deadLetter(_ batch: [Envelope], reason: String) async -> Int {
         guard let deadLetters else { return 0 }
         var kept = 0
         for envelope in batch {
             let letter = DeadLetter(source: envelope.record.source.rawValue, endpoint: envelope.record.endpoint, reason: reason, payload: .record(StoredRecord(envelope)))
-            guard (try? deadLetters.deadLetter(letter)) != nil else { break }
+            do { try await deadLetters.deadLetter(letter) } catch {
+                metrics.dropped("dead_letter_failed", count: batch.count - kept)
+                break
+            }
             kept += 1
         }
         return kept

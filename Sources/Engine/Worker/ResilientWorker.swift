@@ -1,4 +1,6 @@
+import Pipeline
 import Connectors
+import CoreMetrics
 import Logging
 import Resilience
 import ServiceLifecycle
@@ -17,11 +19,11 @@ where Clk.Duration == Duration, Clk.Instant: Sendable {
     public let guardian: SourceGuard<Clk>
     private let clock: Clk
     /// Where bodies that do not decode are kept (with the call), so a fixed connector can replay them.
-    public let deadLetters: SQLiteStore?
+    public let deadLetters: (any DeadLetterStore)?
     /// Failed attempts and breaker changes, one line each with the request id; nil: silent.
     public let logger: Logger?
 
-    public init(worker: SourceWorker<C, T>, guardian: SourceGuard<Clk>, clock: Clk, deadLetters: SQLiteStore? = nil, logger: Logger? = nil) {
+    public init(worker: SourceWorker<C, T>, guardian: SourceGuard<Clk>, clock: Clk, deadLetters: (any DeadLetterStore)? = nil, logger: Logger? = nil) {
         self.worker = worker
         self.guardian = guardian
         self.clock = clock
@@ -72,7 +74,7 @@ where Clk.Duration == Duration, Clk.Instant: Sendable {
                 let outcome = CallOutcome.classify(error)
                 guardian.complete(permit, outcome: outcome, signals: signals, error: "\(error)")
                 guardian.metrics.request(outcome: outcome, error: error, duration: result.duration)
-                if let response = result.response { keepIfUndecodable(response, call: call, error: error) }
+                if let response = result.response { await keepIfUndecodable(response, call: call, error: error) }
                 logger?.warning("fetch failed", metadata: [
                     "source": "\(guardian.source)", "endpoint": "\(call.endpoint)", "request_id": "\(result.requestID)",
                     "attempt": "\(attempt)", "outcome": "\(outcome.label)", "status": "\(result.response?.status ?? 0)", "error": "\(error)",
@@ -101,13 +103,18 @@ where Clk.Duration == Duration, Clk.Instant: Sendable {
     }
 
     /// A body that arrived but did not decode is evidence worth keeping: into the dead letters.
-    private func keepIfUndecodable(_ response: HTTPResponse, call: EndpointCall, error: any Error) {
+    private func keepIfUndecodable(_ response: HTTPResponse, call: EndpointCall, error: any Error) async {
         guard let deadLetters, let error = error as? ConnectorError, error.code == .decode else { return }
         let letter = DeadLetter(
             source: guardian.source, endpoint: call.endpoint, reason: "\(error)",
             payload: .response(call: EndpointCallText(endpoint: call.endpoint, symbols: call.symbols, parameters: call.parameters),
                                status: response.status, body: response.body))
-        _ = try? deadLetters.deadLetter(letter)
+        do { try await deadLetters.deadLetter(letter) } catch {
+            logger?.error("undecodable body not kept: the dead-letter store refused it", metadata: [
+                "source": "\(guardian.source)", "endpoint": "\(call.endpoint)", "error": "\(error)",
+            ])
+            Counter(label: "ingestion_dropped_total", dimensions: [("reason", "dead_letter_failed")]).increment()
+        }
     }
 
     /// Waiting for admission or a retry is not a fetch in flight: a graceful shutdown ends it

@@ -7,8 +7,12 @@ import Foundation
 /// `tributary.yaml`, `TRIBUTARY_…` environment variables and flags, in rising precedence.
 /// Every field has an allowed range; a value outside it stops the start with its key and range.
 public struct ServiceSettings: Sendable, Equatable {
-    /// The SQLite file (`store.path`).
+    /// The SQLite file (`store.path`), used when no `store.url` is set.
     public var storePath = "data/tributary.sqlite"
+    /// The store to use (`store.url`, `TRIBUTARY_STORE_URL`, `--store`): `sqlite:PATH` or a path.
+    public var storeURL: String?
+    /// What names the store: `store.url` when set, else `store.path`.
+    public var storeText: String { storeURL ?? storePath }
     /// Records per store transaction (`store.batch_size`).
     public var storeBatchSize = 500
     /// How long the sink waits to fill a batch (`store.linger`).

@@ -46,6 +46,7 @@ public struct ServiceSettingsLoader: Sendable {
     /// Every key the file and the environment may set, with its parser and range.
     static let keys: [SettingKey] = [
         .text("store.path") { $0.storePath = $1 },
+        .text("store.url") { $0.storeURL = $1 },
         .integer("store.batch_size", 1...100_000) { $0.storeBatchSize = $1 },
         .duration("store.linger", .zero ... .seconds(10)) { $0.storeLinger = $1 },
         .integer("store.max_bytes", 0...Int(Int64.max / 2)) { $0.storeMaxBytes = $1 },

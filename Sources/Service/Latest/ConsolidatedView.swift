@@ -12,14 +12,12 @@ public struct ConsolidatedView: Sendable {
         public var price: ExactDecimal?
         public var asOf: UTCTimestamp?
         public var staleAfter: Duration
-        public var line: String
 
-        public init(source: String, price: ExactDecimal?, asOf: UTCTimestamp?, staleAfter: Duration, line: String) {
+        public init(source: String, price: ExactDecimal?, asOf: UTCTimestamp?, staleAfter: Duration) {
             self.source = source
             self.price = price
             self.asOf = asOf
             self.staleAfter = staleAfter
-            self.line = line
         }
     }
 
@@ -55,21 +53,16 @@ public struct ConsolidatedView: Sendable {
 
     /// The price a record of this kind stands for: a quote's last (else the bid/ask midpoint),
     /// a bar's close, a trade's price, an observation's value.
-    public static func price(of record: JSONValue) -> ExactDecimal? {
-        func decimal(_ key: String) -> ExactDecimal? {
-            guard case .string(let text)? = record[key] else { return nil }
-            return try? ExactDecimal(parsing: text)
-        }
-        guard case .string(let kind)? = record["kind"] else { return nil }
-        switch kind {
-        case "quote":
-            if let last = decimal("last") { return last }
-            guard let bid = decimal("bid"), let ask = decimal("ask") else { return nil }
+    public static func price(of record: Record) -> ExactDecimal? {
+        switch record.payload {
+        case .quote(let quote):
+            if let last = quote.last { return last }
+            guard let bid = quote.bid, let ask = quote.ask else { return nil }
             return bid.adding(ask)?.halved
-        case "bar": return decimal("close")
-        case "trade": return decimal("price")
-        case "observation": return decimal("value")
-        default: return nil
+        case .bar(let bar): return bar.close
+        case .trade(let trade): return trade.price
+        case .observation(let observation): return observation.value
+        case .book, .news, .balance: return nil
         }
     }
 }

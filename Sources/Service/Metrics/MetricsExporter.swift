@@ -1,3 +1,4 @@
+import Pipeline
 import CoreMetrics
 import Engine
 import Prometheus
@@ -33,12 +34,13 @@ public final class MetricsExporter: Sendable {
     }
 
     /// The Prometheus text of every metric, after refreshing the scrape-time gauges.
-    public func render(engine: IngestionEngine, store: SQLiteStore?, staleAfter: Duration) -> String {
+    public func render(engine: IngestionEngine, store: (any DeadLetterStore)?, staleAfter: Duration) async -> String {
         let stats = engine.buffer.stats
         gauge("queue_depth", "", "Records in the normalization buffer.").set(Int64(stats.depth))
         gauge("queue_capacity", "", "Records the buffer holds before producers wait.").set(Int64(stats.capacity))
         gauge("queue_waiting_producers", "", "Producers waiting for buffer space (backpressure).").set(Int64(stats.waitingProducers))
-        if let store, let count = try? store.deadLetterCount {
+        // A store that cannot be read leaves the gauge at its last value; /ready says why.
+        if let store, let count = try? await store.deadLetterCount() {
             gauge("dead_letters", "", "Rows in the dead-letter table.").set(Int64(count))
         }
         let now = UTCTimestamp.now()

@@ -1,6 +1,7 @@
 import Foundation
 import Engine
 import Hummingbird
+import Pipeline
 import TributaryCore
 
 /// `GET /records/latest?symbol=BTC-USDT[&kind=quote]`: each source's newest record of the symbol
@@ -17,23 +18,21 @@ enum LatestRoute {
                                             fix: "one of \(Record.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             guard let store = context.store else { return JSONResponse.problem(.serviceUnavailable, "no store is configured") }
-            let rows: [(source: String, line: String, asOf: String?)]
-            do { rows = try store.latest(symbol: symbol, kind: kind) } catch {
+            let rows: [LatestRecord]
+            do { rows = try await store.latest(symbol: symbol, kind: kind) } catch {
                 return JSONResponse.problem(.serviceUnavailable, "the store cannot be read: \(error)")
             }
             return JSONResponse.make(view(rows, symbol: symbol, kind: kind, context: context))
         }
     }
 
-    static func view(_ rows: [(source: String, line: String, asOf: String?)], symbol: String, kind: Record.Kind, context: ServiceContext) -> JSONValue {
+    static func view(_ rows: [LatestRecord], symbol: String, kind: Record.Kind, context: ServiceContext) -> JSONValue {
         let now = UTCTimestamp.now()
-        var records: [JSONValue] = []
-        let entries = rows.map { row -> ConsolidatedView.Entry in
-            let record = (try? JSONParser.parse(Array(row.line.utf8))) ?? .null
-            records.append(record)
-            return ConsolidatedView.Entry(
-                source: row.source, price: ConsolidatedView.price(of: record), asOf: row.asOf.flatMap { UTCTimestamp(rfc3339: $0) },
-                staleAfter: context.engine.staleAfter(SourceID(row.source), fallback: context.settings.staleAfter), line: row.line)
+        let records = rows.map { JSONValue.object($0.envelope.jsonObject) }
+        let entries = rows.map { row in
+            ConsolidatedView.Entry(
+                source: row.source, price: ConsolidatedView.price(of: row.envelope.record), asOf: row.asOf,
+                staleAfter: context.engine.staleAfter(SourceID(row.source), fallback: context.settings.staleAfter))
         }
         let view = ConsolidatedView(entries: entries, now: now, outlierPercent: context.settings.outlierPercent)
         let sources = zip(view.verdicts, records).map { verdict, record -> JSONValue in

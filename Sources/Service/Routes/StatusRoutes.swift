@@ -1,3 +1,4 @@
+import Pipeline
 import Engine
 import Hummingbird
 import TributaryCore

@@ -31,13 +31,3 @@ public struct Gap: Sendable, Hashable {
         return Int(clamping: max(1, count))
     }
 }
-
-extension Duration {
-    /// Saturates at Int64's ends instead of trapping on absurd durations.
-    var nanosecondsCount: Int64 {
-        let (whole, overflow) = components.seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        if overflow { return components.seconds < 0 ? .min : .max }
-        let (sum, overflowSum) = whole.addingReportingOverflow(components.attoseconds / 1_000_000_000)
-        return overflowSum ? .max : sum
-    }
-}

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Pipeline
 import TributaryCore
 
 /// The embedded store: one SQLite file in WAL mode, written in batches.
@@ -10,17 +11,12 @@ import TributaryCore
 /// natural key (source, kind, symbol, key): a record whose content hash equals the stored one is
 /// skipped, a different one replaces it and bumps its revision. Each batch is one transaction —
 /// all of it is stored, or none of it.
-public final class SQLiteStore: Sendable {
-    /// What one `write` did.
-    public struct WriteResult: Sendable, Hashable {
-        public var inserted = 0
-        public var updated = 0
-        /// Already stored with the same content hash.
-        public var unchanged = 0
-        public init() {}
-    }
-
+///
+/// It implements every storage port (``RecordStore``); its synchronous methods satisfy the
+/// ports' `async` requirements, and tests that open a file directly may call them as they are.
+public final class SQLiteStore: RecordStore {
     public let path: String
+    public var location: String { path }
     public let deadLetterMaxBytes: Int
     private let pool: DatabasePool
 
@@ -54,7 +50,7 @@ public final class SQLiteStore: Sendable {
             pool = try DatabasePool(path: path, configuration: configuration)
             try Self.migrator.migrate(pool)
         } catch {
-            throw StoreUnavailable.classify(error, path: path) ?? error
+            throw Self.classify(error, path: path) ?? error
         }
     }
 
@@ -184,9 +180,9 @@ public final class SQLiteStore: Sendable {
         try upsert(rows: batch.map(StoredRecord.init))
     }
 
-    /// Stores rows already in stored form (a dead-letter replay) in one transaction.
+    /// Stores rows already in stored form in one transaction.
     @discardableResult
-    public func upsert(rows batch: [StoredRecord]) throws -> WriteResult {
+    func upsert(rows batch: [StoredRecord]) throws -> WriteResult {
         guard !batch.isEmpty else { return WriteResult() }
         return try guarded { db in try Self.upsert(batch, in: db) }
     }
@@ -238,21 +234,14 @@ public final class SQLiteStore: Sendable {
         do {
             return try pool.write(body)
         } catch {
-            throw StoreUnavailable.classify(error, path: path) ?? error
+            throw Self.classify(error, path: path) ?? error
         }
     }
 
-    /// Keeps something that could not be decoded or stored, with why, so it can be looked at and replayed.
+    /// Keeps a dead letter; a raw body longer than ``deadLetterMaxBytes`` is cut (and marked truncated).
     @discardableResult
-    public func deadLetter(source: String, reason: String, raw: [UInt8], maxBytes: Int? = nil) throws -> Int64 {
-        try deadLetter(DeadLetter(source: source, endpoint: "", reason: reason, payload: .response(call: EndpointCallText(endpoint: "", symbols: [], parameters: [:]), status: 0, body: raw)), maxBytes: maxBytes)
-    }
-
-    /// Keeps a dead letter; a raw body longer than `maxBytes` is cut (and marked truncated).
-    @discardableResult
-    public func deadLetter(_ letter: DeadLetter, maxBytes: Int? = nil) throws -> Int64 {
-        let maxBytes = maxBytes ?? deadLetterMaxBytes
-        return try guarded { db in try Self.insert(letter, maxBytes: maxBytes, in: db) }
+    public func deadLetter(_ letter: DeadLetter) throws -> Int64 {
+        try guarded { db in try Self.insert(letter, maxBytes: deadLetterMaxBytes, in: db) }
     }
 
     static func insert(_ letter: DeadLetter, maxBytes: Int, in db: Database) throws -> Int64 {
@@ -294,7 +283,7 @@ public final class SQLiteStore: Sendable {
     }
 
     /// Marks a dead letter as replayed (it stays, for the record).
-    public func markReplayed(id: Int64, at time: UTCTimestamp = .now()) throws {
+    public func markReplayed(id: Int64, at time: UTCTimestamp) throws {
         _ = try guarded { db in try db.execute(sql: "UPDATE dead_letters SET replayed_at = ? WHERE id = ?", arguments: [time.rfc3339, id]) }
     }
 
@@ -321,16 +310,17 @@ public final class SQLiteStore: Sendable {
     }
 
     /// A completed idempotent request's response, if the key is known and not expired.
-    public func idempotentResponse(source: String, key: String, now: Int64) throws -> (bodyHash: String, status: Int, response: [UInt8])? {
+    public func idempotentResponse(source: String, key: String, now: Int64) throws -> IdempotentResponse? {
         try pool.read { db in
             try Row.fetchOne(db, sql: "SELECT body_hash, status, response FROM idempotency_keys WHERE source = ? AND key = ? AND expires_at > ?",
                              arguments: [source, key, now])
-                .map { ($0["body_hash"], $0["status"], Array(($0["response"] as Data?) ?? Data())) }
+                .map { IdempotentResponse(bodyHash: $0["body_hash"], status: $0["status"], response: Array(($0["response"] as Data?) ?? Data())) }
         }
     }
 
     /// Keeps a completed request's response under its key until `expiresAt` (unix seconds).
-    public func saveIdempotentResponse(source: String, key: String, bodyHash: String, status: Int, response: [UInt8], now: Int64, expiresAt: Int64) throws {
+    public func saveIdempotentResponse(source: String, key: String, _ saved: IdempotentResponse, now: Int64, expiresAt: Int64) throws {
+        let (bodyHash, status, response) = (saved.bodyHash, saved.status, saved.response)
         _ = try guarded { db in
             try db.execute(sql: """
                 INSERT INTO idempotency_keys (source, key, body_hash, status, response, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -359,16 +349,6 @@ public final class SQLiteStore: Sendable {
         }
     }
 
-    /// Where an import of a file stands: rows already committed, and whether it completed.
-    public struct ImportProgress: Sendable, Hashable {
-        public var rowsDone = 0
-        public var batches = 0
-        public var stored = 0
-        public var badRows = 0
-        public var completed = false
-        public init() {}
-    }
-
     public func importProgress(fileSHA256: String, source: String) throws -> ImportProgress? {
         try pool.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM import_files WHERE file_sha256 = ? AND source = ?", arguments: [fileSHA256, source]).map { row in
@@ -386,13 +366,12 @@ public final class SQLiteStore: Sendable {
     /// One import batch in one transaction: its records, its bad rows and the file's checkpoint,
     /// so a `kill -9` leaves each batch wholly there or wholly absent and a re-run resumes after it.
     @discardableResult
-    public func commitImportBatch(
-        rows: [StoredRecord], deadLetters: [DeadLetter], fileSHA256: String, source: String, path: String,
-        rowsDone: Int, completed: Bool
-    ) throws -> WriteResult {
-        try guarded { db in
+    public func commitImportBatch(_ batch: ImportBatch) throws -> WriteResult {
+        let (deadLetters, fileSHA256, source, path, rowsDone, completed) = (batch.deadLetters, batch.fileSHA256, batch.source, batch.path, batch.rowsDone, batch.completed)
+        let rows = batch.records.map(StoredRecord.init)
+        return try guarded { db in
             let result = try Self.upsert(rows, in: db)
-            for letter in deadLetters { try Self.insert(letter, maxBytes: deadLetterMaxBytes, in: db) }
+            for letter in deadLetters { _ = try Self.insert(letter, maxBytes: deadLetterMaxBytes, in: db) }
             let now = UTCTimestamp.now().rfc3339
             try db.execute(sql: """
                 INSERT INTO import_files (file_sha256, source, path, rows_done, batches, stored, bad_rows, started_at, completed_at)
@@ -451,23 +430,35 @@ public final class SQLiteStore: Sendable {
         }
     }
 
-    /// The newest record per source for a symbol and kind (by `as_of`), as stored lines.
-    public func latest(symbol: String, kind: TributaryCore.Record.Kind) throws -> [(source: String, line: String, asOf: String?)] {
+    /// The newest record per source for a symbol and kind (by `as_of`).
+    public func latest(symbol: String, kind: TributaryCore.Record.Kind) throws -> [LatestRecord] {
         try pool.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT source, record_json, MAX(as_of) AS as_of FROM records
                 WHERE symbol = ? AND kind = ? GROUP BY source ORDER BY source
                 """, arguments: [symbol, kind.rawValue])
-                .map { ($0["source"], $0["record_json"], $0["as_of"]) }
+                .map { row in
+                    LatestRecord(source: row["source"], envelope: try Envelope(jsonLine: row["record_json"]),
+                                 asOf: (row["as_of"] as String?).flatMap { UTCTimestamp(rfc3339: $0) })
+                }
         }
     }
 
-    public var recordCount: Int {
-        get throws { try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM records") ?? 0 } }
+    public func recordCount() throws -> Int {
+        try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM records") ?? 0 }
     }
 
-    public var deadLetterCount: Int {
-        get throws { try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dead_letters") ?? 0 } }
+    public func deadLetterCount() throws -> Int {
+        try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dead_letters") ?? 0 }
+    }
+
+    /// The stored record with this identity, and its revision.
+    public func storedRecord(source: SourceID, kind: TributaryCore.Record.Kind, symbol: String, naturalKey: String) throws -> (envelope: Envelope, revision: Int)? {
+        try storedLine(source: source, kind: kind, symbol: symbol, naturalKey: naturalKey).map { stored in
+            var envelope = try Envelope(jsonLine: stored.line)
+            if envelope.record.naturalKey != naturalKey { envelope.identity = naturalKey }
+            return (envelope, stored.revision)
+        }
     }
 
     /// The stored JSON line of a record, by its identity.

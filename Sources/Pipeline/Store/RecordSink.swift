@@ -2,20 +2,21 @@ import TributaryCore
 
 /// Where records go after the buffer: the store, a file, a stream.
 ///
-/// A sink writes a batch all-or-nothing and says so by throwing; the ``SinkWorker`` that feeds
-/// it turns a failed batch into dead letters rather than dropping it.
+/// A sink writes a batch all-or-nothing and says so by throwing; the `SinkWorker` that feeds
+/// it turns a failed batch into dead letters rather than dropping it, and holds the batch while
+/// the sink throws ``StoreUnavailable``.
 ///
 /// ```swift
-/// struct PrintSink: Sink {
-///     func write(_ batch: [Envelope]) throws -> SinkWriteResult {
+/// struct PrintSink: RecordSink {
+///     func write(_ batch: [Envelope]) async throws -> SinkWriteResult {
 ///         for envelope in batch { print(envelope.jsonLine) }
 ///         return SinkWriteResult(stored: batch.count)
 ///     }
 /// }
 /// ```
-public protocol Sink: Sendable {
+public protocol RecordSink: Sendable {
     /// Stores the batch; throws when none of it could be stored.
-    func write(_ batch: [Envelope]) throws -> SinkWriteResult
+    func write(_ batch: [Envelope]) async throws -> SinkWriteResult
 }
 
 /// What a sink did with a batch.
@@ -28,12 +29,5 @@ public struct SinkWriteResult: Sendable, Hashable {
     public init(stored: Int, duplicates: Int = 0) {
         self.stored = stored
         self.duplicates = duplicates
-    }
-}
-
-extension SQLiteStore: Sink {
-    public func write(_ batch: [Envelope]) throws -> SinkWriteResult {
-        let result = try upsert(batch)
-        return SinkWriteResult(stored: result.inserted + result.updated, duplicates: result.unchanged)
     }
 }

@@ -1,23 +1,9 @@
 import GRDB
+import Pipeline
 
-/// The store cannot be written at all right now — full, read-only, gone, locked — as opposed to
-/// one batch it refused.
-///
-/// The difference decides what happens to records: a refused batch goes to the dead-letter
-/// table, but when the store itself is unavailable the dead-letter table is in the same file,
-/// so the sink holds the batch, reports not-ready and retries (and spills to a file at shutdown).
-public struct StoreUnavailable: Error, Sendable, Hashable, CustomStringConvertible {
-    public var path: String
-    public var reason: String
-
-    public init(path: String, reason: String) {
-        self.path = path
-        self.reason = reason
-    }
-
-    public var description: String { "the store \(path) cannot be written: \(reason)" }
-
-    /// Classifies a GRDB/SQLite error; nil when it is about the data, not the store.
+extension SQLiteStore {
+    /// Classifies a GRDB/SQLite error as the store being unavailable; nil when it is about the
+    /// data (a constraint, a bad value), which dead-letters the batch instead.
     static func classify(_ error: any Error, path: String) -> StoreUnavailable? {
         guard let error = error as? DatabaseError else { return nil }
         let reason: String
@@ -31,6 +17,6 @@ public struct StoreUnavailable: Error, Sendable, Hashable, CustomStringConvertib
         case .SQLITE_PERM, .SQLITE_AUTH: reason = "permission denied"
         default: return nil
         }
-        return StoreUnavailable(path: path, reason: reason)
+        return StoreUnavailable(location: path, reason: reason)
     }
 }

@@ -1,4 +1,6 @@
+import Pipeline
 import Connectors
+import Pipeline
 import TributaryCore
 
 /// Puts dead letters back on the normal path (`tributary dlq replay`).
@@ -9,28 +11,28 @@ import TributaryCore
 /// provenance naming the dead letter. A row that still fails stays pending, with the new reason.
 public struct DeadLetterReplay: Sendable {
     public enum Outcome: Sendable, Equatable {
-        case stored(SQLiteStore.WriteResult)
+        case stored(WriteResult)
         case stillFailing(String)
         case alreadyReplayed
     }
 
-    public let store: SQLiteStore
+    public let store: any RecordWriter & DeadLetterStore
     private let connector: @Sendable (String) -> (any Connector)?
 
     /// - Parameter connector: the connector of a source id (from the source catalog).
-    public init(store: SQLiteStore, connector: @escaping @Sendable (String) -> (any Connector)?) {
+    public init(store: any RecordWriter & DeadLetterStore, connector: @escaping @Sendable (String) -> (any Connector)?) {
         self.store = store
         self.connector = connector
     }
 
-    public func replay(_ letter: DeadLetter, force: Bool = false) -> Outcome {
+    public func replay(_ letter: DeadLetter, force: Bool = false) async -> Outcome {
         guard let id = letter.id else { return .stillFailing("the dead letter has no id") }
         if letter.replayedAt != nil, !force { return .alreadyReplayed }
-        let result: SQLiteStore.WriteResult
+        let result: WriteResult
         do {
             switch letter.payload {
             case .record(let row):
-                result = try store.upsert(rows: [row])
+                result = try await store.upsert([try row.envelope()])
             case .row(let file, let line, _):
                 // A row needs its file's header, schema and rules to become a record: fix it in
                 // the file and import again (the import resumes, and dedups what is stored).
@@ -49,9 +51,9 @@ public struct DeadLetterReplay: Sendable {
                     envelope.provenance.parentID = "dead-letter:\(id)"
                     return envelope
                 }
-                result = try store.upsert(envelopes)
+                result = try await store.upsert(envelopes)
             }
-            try store.markReplayed(id: id)
+            try await store.markReplayed(id: id, at: .now())
         } catch {
             return .stillFailing("\(error)")
         }

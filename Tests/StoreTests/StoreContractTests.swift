@@ -1,0 +1,188 @@
+import Foundation
+import Pipeline
+import StoreSQLite
+import Testing
+import TributaryCore
+import TributaryTesting
+
+/// One suite, every adapter: the semantics a store must have, whichever database is behind it.
+///
+/// Each test runs against the in-memory reference and a real SQLite file (and PostgreSQL when
+/// the adapter is present), so an adapter that differs from the others fails here first.
+@Suite struct StoreContractTests {
+    enum Adapter: String, CaseIterable, CustomTestStringConvertible, Sendable {
+        case memory, sqlite
+        var testDescription: String { rawValue }
+
+        /// A new, empty store and a cleanup.
+        func make(deadLetterMaxBytes: Int = 64 * 1024) throws -> (any RecordStore, @Sendable () -> Void) {
+            switch self {
+            case .memory:
+                return (InMemoryStore(deadLetterMaxBytes: deadLetterMaxBytes), {})
+            case .sqlite:
+                let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tributary-contract-\(UUID().uuidString)").path
+                let store = try SQLiteStore(path: directory + "/t.sqlite", deadLetterMaxBytes: deadLetterMaxBytes)
+                return (store, { try? FileManager.default.removeItem(atPath: directory) })
+            }
+        }
+    }
+
+    @Test(arguments: Adapter.allCases)
+    func everyKindAndProvenanceRoundTripsExactly(_ adapter: Adapter) async throws {
+        let (store, cleanup) = try adapter.make()
+        defer { cleanup() }
+        let envelopes = SampleRecords.rest() + SampleRecords.file(source: "tape")
+        let result = try await store.upsert(envelopes)
+        #expect(result == WriteResult(inserted: envelopes.count))
+        for envelope in envelopes {
+            let record = envelope.record
+            let stored = try #require(try await store.storedRecord(source: record.source, kind: record.kind, symbol: record.symbol, naturalKey: record.naturalKey))
+            #expect(stored.revision == 1)
+            #expect(stored.envelope.record.jsonObject() == record.jsonObject(), "\(record.kind)")
+            #expect(stored.envelope.provenance.jsonObject == envelope.provenance.jsonObject, "\(record.kind)")
+            #expect(ContentHash.of(stored.envelope.record) == envelope.provenance.contentHash)
+        }
+        #expect(try await store.recordCount() == envelopes.count)
+    }
+
+    @Test(arguments: Adapter.allCases)
+    func upsertInsertsSkipsIdenticalAndRevisesChanged(_ adapter: Adapter) async throws {
+        let (store, cleanup) = try adapter.make()
+        defer { cleanup() }
+        func quote(_ last: String, requestID: String = "r1") throws -> Envelope {
+            let record = Record(source: "acme", endpoint: "ticker", symbol: "X", venueSymbol: "X",
+                                payload: .quote(Quote(asOf: SampleRecords.time, last: try ExactDecimal(parsing: last))))
+            return Envelope.rest(record, sourceURI: "http://x", observedAt: .now(), requestID: requestID, transformations: [])
+        }
+        #expect(try await store.upsert([try quote("1.5")]) == WriteResult(inserted: 1))
+        // The same datum fetched again, with a different scale and request: unchanged.
+        #expect(try await store.upsert([try quote("1.50", requestID: "r2")]) == WriteResult(unchanged: 1))
+        #expect(try await store.upsert([try quote("1.6")]) == WriteResult(updated: 1))
+        let stored = try #require(try await store.storedRecord(source: "acme", kind: .quote, symbol: "X", naturalKey: SampleRecords.time.rfc3339))
+        #expect(stored.revision == 2)
+        guard case .quote(let q) = stored.envelope.record.payload else { Issue.record("not a quote"); return }
+        #expect(q.last?.description == "1.6")
+        #expect(try await store.recordCount() == 1)
+    }
+
+    @Test(arguments: Adapter.allCases)
+    func identitiesThatDifferOnlyInUnicodeStayApart(_ adapter: Adapter) async throws {
+        let (store, cleanup) = try adapter.make()
+        defer { cleanup() }
+        let ids = ["caf\u{e9}", "cafe\u{301}", "CAF\u{c9}", "caf\u{e9} ", "\u{1F600}"]
+        let envelopes = ids.map { id in
+            Envelope.rest(Record(source: "acme", endpoint: "trades", symbol: "X", venueSymbol: "X",
+                                 payload: .trade(Trade(tradeID: id, time: SampleRecords.time, price: ExactDecimal(1), size: ExactDecimal(1)))),
+                          sourceURI: "http://x", observedAt: .now(), requestID: "r", transformations: [])
+        }
+        #expect(try await store.upsert(envelopes).inserted == ids.count)
+        for id in ids { #expect(try await store.storedRecord(source: "acme", kind: .trade, symbol: "X", naturalKey: id)?.envelope.record.naturalKey == id) }
+    }
+
+    @Test(arguments: Adapter.allCases)
+    func keyFieldIdentitiesAreHonoured(_ adapter: Adapter) async throws {
+        let (store, cleanup) = try adapter.make()
+        defer { cleanup() }
+        var a = SampleRecords.rest()[2], b = a
+        a.identity = "k|1"
+        b.identity = "k|2"
+        #expect(try await store.upsert([a, b]).inserted == 2)
+        let stored = try #require(try await store.storedRecord(source: "acme", kind: .trade, symbol: "BTC-USDT", naturalKey: "k|2"))
+        #expect(stored.envelope.identity == "k|2")
+    }
+
+    @Test(arguments: Adapter.allCases)
+    func latestIsTheNewestPerSource(_ adapter: Adapter) async throws {
+        let (store, cleanup) = try adapter.make()
+        defer { cleanup() }
+        _ = try await store.upsert(SampleRecords.rest(source: "a") + SampleRecords.rest(source: "a", offsetSeconds: 60) + SampleRecords.rest(source: "b", offsetSeconds: -60))
+        let latest = try await store.latest(symbol: "BTC-USDT", kind: .quote)
+        #expect(latest.map(\.source) == ["a", "b"])
+        #expect(latest.first?.asOf == SampleRecords.time.adding(seconds: 60))
+        #expect(latest.last?.asOf == SampleRecords.time.adding(seconds: -60))
+        #expect(try await store.latest(symbol: "ETH-USDT", kind: .quote).isEmpty)
+    }
+
+    @Test(arguments: Adapter.allCases)
+    func deadLettersKeepWhatTheyHold(_ adapter: Adapter) async throws {
+        let (store, cleanup) = try adapter.make(deadLetterMaxBytes: 10)
+        defer { cleanup() }
+        let envelope = SampleRecords.rest()[0]
+        let recordID = try await store.deadLetter(DeadLetter(source: "acme", endpoint: "ticker", reason: "constraint", payload: .record(StoredRecord(envelope))))
+        let call = EndpointCallText(endpoint: "klines", symbols: ["BTCUSDT"], parameters: ["interval": "1m"])
+        let responseID = try await store.deadLetter(DeadLetter(source: "acme", endpoint: "klines", reason: "invalid JSON at byte 3",
+                                                                payload: .response(call: call, status: 200, body: Array(repeating: 0x7B, count: 100))))
+        let rowID = try await store.deadLetter(DeadLetter(source: "tape", endpoint: "import", reason: "line 3: column 2", payload: .row(file: "/t.csv", line: 3, raw: Array("a,b".utf8))))
+        #expect(try await store.deadLetters(limit: 10, source: nil, pending: false).map(\.id) == [rowID, responseID, recordID])
+        #expect(try await store.deadLetters(limit: 10, source: "tape", pending: false).map(\.id) == [rowID])
+        #expect(try await store.deadLetterCount() == 3)
+        let record = try #require(try await store.deadLetter(id: recordID))
+        guard case .record(let row) = record.payload else { Issue.record("not a record"); return }
+        // A dead letter keeps the record's JSON line: what it holds reads back as that line.
+        #expect(try row.envelope().jsonObject == envelope.jsonObject)
+        let response = try #require(try await store.deadLetter(id: responseID))
+        guard case .response(let keptCall, let status, let body) = response.payload else { Issue.record("not a response"); return }
+        #expect(keptCall == call && status == 200 && body.count == 10)
+        guard case .row(let file, let line, let raw)? = try await store.deadLetter(id: rowID)?.payload else { Issue.record("not a row"); return }
+        #expect(file == "/t.csv" && line == 3 && raw == Array("a,b".utf8))
+        try await store.markReplayed(id: recordID, at: SampleRecords.time)
+        #expect(try await store.deadLetters(limit: 10, source: nil, pending: true).map(\.id) == [rowID, responseID])
+        #expect(try await store.deadLetter(id: recordID)?.replayedAt?.millisecondsSinceEpoch == SampleRecords.time.millisecondsSinceEpoch)
+        #expect(try await store.deadLetter(id: 999) == nil)
+    }
+
+    @Test(arguments: Adapter.allCases)
+    func gapsAreKeptOncePerStart(_ adapter: Adapter) async throws {
+        let (store, cleanup) = try adapter.make()
+        defer { cleanup() }
+        let t = SampleRecords.time
+        let gap = Gap(source: "acme", symbol: "X", interval: "1m", from: t, to: t.adding(seconds: 300) ?? t, reason: "throttled")
+        #expect(try await store.recordGaps([gap], detectedAt: t) == 1)
+        #expect(try await store.recordGaps([gap], detectedAt: t) == 0)
+        var later = gap
+        later.from = t.adding(seconds: 600) ?? t
+        later.to = t.adding(seconds: 660) ?? t
+        #expect(try await store.recordGaps([later], detectedAt: t) == 1)
+        let gaps = try await store.gaps(source: "acme", limit: 10)
+        #expect(gaps.map(\.from.millisecondsSinceEpoch) == [later.from.millisecondsSinceEpoch, gap.from.millisecondsSinceEpoch])
+        #expect(gaps.last?.reason == "throttled" && gaps.last?.interval == "1m")
+        #expect(try await store.gaps(source: "other", limit: 10).isEmpty)
+    }
+
+    @Test(arguments: Adapter.allCases)
+    func idempotencyKeysExpireAndWebhookIDsAreRemembered(_ adapter: Adapter) async throws {
+        let (store, cleanup) = try adapter.make()
+        defer { cleanup() }
+        let answer = IdempotentResponse(bodyHash: "h1", status: 202, response: Array(#"{"accepted":1}"#.utf8))
+        try await store.saveIdempotentResponse(source: "acme", key: "k", answer, now: 1_000, expiresAt: 1_060)
+        #expect(try await store.idempotentResponse(source: "acme", key: "k", now: 1_030) == answer)
+        #expect(try await store.idempotentResponse(source: "other", key: "k", now: 1_030) == nil)
+        #expect(try await store.idempotentResponse(source: "acme", key: "k", now: 1_060) == nil)
+        #expect(try await store.purgeIdempotencyKeys(now: 1_061) == 1)
+        #expect(try await store.rememberWebhookID(source: "acme", id: "msg-1", now: 1_000, forgetBefore: 400))
+        #expect(!(try await store.rememberWebhookID(source: "acme", id: "msg-1", now: 1_001, forgetBefore: 401)))
+        #expect(try await store.rememberWebhookID(source: "other", id: "msg-1", now: 1_001, forgetBefore: 401))
+    }
+
+    @Test(arguments: Adapter.allCases)
+    func importBatchesCommitWithTheirCheckpoint(_ adapter: Adapter) async throws {
+        let (store, cleanup) = try adapter.make()
+        defer { cleanup() }
+        let sha = "sha256:" + String(repeating: "0", count: 64)
+        #expect(try await store.importProgress(fileSHA256: sha, source: "tape") == nil)
+        let bad = DeadLetter(source: "tape", endpoint: "import", reason: "line 4", payload: .row(file: "/t.csv", line: 4, raw: Array("x".utf8)))
+        let first = try await store.commitImportBatch(ImportBatch(records: SampleRecords.file(source: "tape"), deadLetters: [bad], fileSHA256: sha,
+                                                                  source: "tape", path: "/t.csv", rowsDone: 9, completed: false))
+        #expect(first.inserted == SampleRecords.records().count)
+        var progress = try #require(try await store.importProgress(fileSHA256: sha, source: "tape"))
+        #expect(progress.rowsDone == 9 && progress.batches == 1 && progress.stored == first.inserted && progress.badRows == 1 && !progress.completed)
+        let again = try await store.commitImportBatch(ImportBatch(records: SampleRecords.file(source: "tape"), deadLetters: [], fileSHA256: sha,
+                                                                  source: "tape", path: "/t.csv", rowsDone: 12, completed: true))
+        #expect(again.unchanged == SampleRecords.records().count)
+        progress = try #require(try await store.importProgress(fileSHA256: sha, source: "tape"))
+        #expect(progress.rowsDone == 12 && progress.batches == 2 && progress.completed)
+        try await store.recordImportColumns([("price", "decimal"), ("time", "timestamp")], source: "tape", file: "/t.csv")
+        try await store.recordImportColumns([("price", "string")], source: "tape", file: "/u.csv")  // the first type stays
+        #expect(try await store.importColumns(source: "tape") == ["price": "decimal", "time": "timestamp"])
+    }
+}
