@@ -167,7 +167,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StoreTests",
-            dependencies: ["Pipeline", "StoreSQLite", "App", "TributaryTesting", "TributaryCore"],
+            dependencies: ["Pipeline", "StoreSQLite", "App", "TributaryTesting", "TributaryCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

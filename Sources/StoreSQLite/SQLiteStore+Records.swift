@@ -1,0 +1,241 @@
+import Foundation
+import GRDB
+import Pipeline
+import TributaryCore
+
+/// Records in typed tables, their provenance once per batch.
+///
+/// A write groups its envelopes by provenance (every field but the content hash and the
+/// transformations, plus the endpoint): a response, a push request or an import chunk is one
+/// row of `batches`, which each record row references. A record's transformations are its
+/// batch's (the group's common prefix) plus its own remainder (`line:42` for an imported row),
+/// so the provenance read back is the one that was written, field for field.
+extension SQLiteStore {
+    /// Stores a batch in one transaction, saying how many records were new, changed or already there.
+    @discardableResult
+    public func upsert(_ batch: [Envelope]) throws -> WriteResult {
+        guard !batch.isEmpty else { return WriteResult() }
+        return try guarded { db in try Self.upsert(batch, in: db) }
+    }
+
+    /// The newest record per source for a symbol and kind (by the time it describes).
+    public func latest(symbol: String, kind: TributaryCore.Record.Kind) throws -> [LatestRecord] {
+        let table = SQLiteKindTable.table(for: kind)
+        let order = table.timeColumn.map { "MAX(t.\($0))" } ?? "MAX(t.batch)"
+        return try pool.read { db in
+            try Row.fetchAll(db, sql: "\(Self.selectSQL(table, extra: " \(order) AS newest,")) WHERE t.symbol = ? GROUP BY t.source_key ORDER BY s.id", arguments: [symbol])
+                .map { row in
+                    let envelope = try Self.envelope(from: row, table: table)
+                    return LatestRecord(source: envelope.record.source.rawValue, envelope: envelope, asOf: envelope.record.asOf)
+                }
+        }
+    }
+
+    /// The stored record with this identity, and its revision.
+    public func storedRecord(source: SourceID, kind: TributaryCore.Record.Kind, symbol: String, naturalKey: String) throws -> (envelope: Envelope, revision: Int)? {
+        let table = SQLiteKindTable.table(for: kind)
+        return try pool.read { db in
+            try Row.fetchOne(db, sql: "\(Self.selectSQL(table)) WHERE s.id = ? AND t.symbol = ? AND t.key = ?", arguments: [source.rawValue, symbol, naturalKey])
+                .map { row in (try Self.envelope(from: row, table: table), row["revision"]) }
+        }
+    }
+
+    /// The stored record's JSON line (as `fetch --json` prints it) and revision, by its identity.
+    public func storedLine(source: SourceID, kind: TributaryCore.Record.Kind, symbol: String, naturalKey: String) throws -> (line: String, revision: Int)? {
+        try storedRecord(source: source, kind: kind, symbol: symbol, naturalKey: naturalKey).map { ($0.envelope.jsonLine, $0.revision) }
+    }
+
+    /// Records in all kind tables.
+    public func recordCount() throws -> Int {
+        try pool.read { db in
+            try SQLiteKindTable.all.reduce(0) { total, table in total + (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table.name)") ?? 0) }
+        }
+    }
+
+    /// Rows per INSERT statement: fewer statement steps per record; 50 rows × ~25 parameters
+    /// stays far below SQLite's limit on bound parameters.
+    static let rowsPerStatement = 50
+
+    /// - Parameter revisions: the revision each record starts at (a migrated store's), else 1.
+    static func upsert(_ batch: [Envelope], revisions: [Int]? = nil, in db: Database) throws -> WriteResult {
+        guard !batch.isEmpty else { return WriteResult() }
+        var result = WriteResult()
+        var groups: [[UInt8]: [Int]] = [:]
+        var order: [[UInt8]] = []
+        for (index, envelope) in batch.enumerated() {
+            let key = batchKey(envelope)
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(index)
+        }
+        var sources: [String: Int64] = [:]
+        var rows: [TributaryCore.Record.Kind: [(envelope: Envelope, batch: Int64, extra: String?, revision: Int)]] = [:]
+        var batchIDs: [Int64] = []
+        for key in order {
+            let members = groups[key] ?? []
+            let first = batch[members[0]]
+            let shared = commonPrefix(members.map { batch[$0].provenance.transformations })
+            let batchID = try insertBatch(first, transformations: shared, sourceKey: try sourceKey(first.provenance.sourceID.rawValue, cache: &sources, in: db), in: db)
+            batchIDs.append(batchID)
+            for index in members {
+                let envelope = batch[index]
+                let rest = Array(envelope.provenance.transformations.dropFirst(shared.count))
+                let extra = rest.isEmpty ? nil : JSONWriter.string(.array(rest.map(JSONValue.string)))
+                rows[envelope.record.kind, default: []].append((envelope, batchID, extra, revisions?[index] ?? 1))
+            }
+        }
+        var used = Set<Int64>()
+        for table in SQLiteKindTable.all {
+            guard let kindRows = rows[table.kind] else { continue }
+            var start = 0
+            while start < kindRows.count {
+                let chunk = kindRows[start..<min(start + rowsPerStatement, kindRows.count)]
+                var arguments: [(any DatabaseValueConvertible)?] = []
+                arguments.reserveCapacity(chunk.count * (SQLiteKindTable.common.count + table.columns.count))
+                for row in chunk {
+                    let record = row.envelope.record
+                    let key = row.envelope.identity ?? record.naturalKey
+                    arguments.append(try sourceKey(record.source.rawValue, cache: &sources, in: db))
+                    arguments += [record.symbol, key, row.batch, record.venueSymbol == record.symbol ? nil : record.venueSymbol,
+                                  try hashBytes(row.envelope.provenance.contentHash), row.revision, row.extra]
+                    arguments += SQLiteKindTable.values(of: record.payload, key: key)
+                }
+                let statement = try db.cachedStatement(sql: upsertSQL(table, rows: chunk.count))
+                let changed = try Row.fetchAll(statement, arguments: StatementArguments(arguments))
+                for row in changed {
+                    // RETURNING gives the row as written: an insert has revision 1 (a migrated row its
+                    // old revision, counted as updated), an update the stored one plus one.
+                    if (row["revision"] as Int) == 1 { result.inserted += 1 } else { result.updated += 1 }
+                    used.insert(row["batch"])
+                }
+                result.unchanged += chunk.count - changed.count
+                start += chunk.count
+            }
+        }
+        // A batch whose every record was already stored unchanged keeps no row.
+        for id in batchIDs where !used.contains(id) { try db.execute(sql: "DELETE FROM batches WHERE id = ?", arguments: [id]) }
+        return result
+    }
+
+    static func upsertSQL(_ table: SQLiteKindTable, rows: Int) -> String {
+        let names = SQLiteKindTable.common + table.columns.map(\.name)
+        let placeholders = "(" + Array(repeating: "?", count: names.count).joined(separator: ", ") + ")"
+        let updates = names.filter { !["source_key", "symbol", "key", "revision"].contains($0) }.map { "\($0) = excluded.\($0)" }
+        return """
+            INSERT INTO \(table.name) (\(names.joined(separator: ", "))) VALUES \(Array(repeating: placeholders, count: rows).joined(separator: ", "))
+            ON CONFLICT (source_key, symbol, key) DO UPDATE SET \(updates.joined(separator: ", ")), revision = \(table.name).revision + 1
+            WHERE \(table.name).content_hash != excluded.content_hash
+            RETURNING revision, batch
+            """
+    }
+
+    /// What makes two envelopes share a batch row: their provenance but for the content hash
+    /// and transformations, and their endpoint — as exact bytes.
+    static func batchKey(_ envelope: Envelope) -> [UInt8] {
+        var provenance = envelope.provenance
+        provenance.contentHash = ""
+        provenance.transformations = []
+        var object = provenance.jsonObject
+        object.members.append(("endpoint", .string(envelope.record.endpoint)))
+        object.members.append(("ingested_ns", .number(String(provenance.ingestedAt.nanosecondsSinceEpoch))))
+        object.members.append(("observed_ns", .number(String(provenance.observedAt.nanosecondsSinceEpoch))))
+        return JSONWriter.encode(.object(object))
+    }
+
+    static func commonPrefix(_ lists: [[String]]) -> [String] {
+        guard var prefix = lists.first else { return [] }
+        for list in lists.dropFirst() {
+            var count = 0
+            while count < prefix.count, count < list.count, Array(prefix[count].utf8) == Array(list[count].utf8) { count += 1 }
+            prefix.removeLast(prefix.count - count)
+            if prefix.isEmpty { break }
+        }
+        return prefix
+    }
+
+    static func insertBatch(_ envelope: Envelope, transformations: [String], sourceKey: Int64, in db: Database) throws -> Int64 {
+        let p = envelope.provenance
+        try db.execute(sql: """
+            INSERT INTO batches (source_key, endpoint, source_type, source_uri, hash_algorithm, ingested_at, observed_at, purpose,
+                                 classification, parent_id, transformations, ingested_by, batch_id, request_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [sourceKey, envelope.record.endpoint, p.sourceType.rawValue, p.sourceURI, p.hashAlgorithm,
+                             p.ingestedAt.nanosecondsSinceEpoch, p.observedAt.nanosecondsSinceEpoch, p.purpose, p.classification, p.parentID,
+                             JSONWriter.string(.array(transformations.map(JSONValue.string))), p.ingestedBy, p.batchID, p.requestID])
+        return db.lastInsertedRowID
+    }
+
+    /// The small integer a source id is stored as (ids are repeated in every row otherwise).
+    static func sourceKey(_ id: String, cache: inout [String: Int64], in db: Database) throws -> Int64 {
+        if let key = cache[id] { return key }
+        try db.execute(sql: "INSERT OR IGNORE INTO sources (id) VALUES (?)", arguments: [id])
+        let key = try Int64.fetchOne(db, sql: "SELECT key FROM sources WHERE id = ?", arguments: [id]) ?? 0
+        cache[id] = key
+        return key
+    }
+
+    /// `sha256:` + 64 hex digits as its 32 bytes.
+    static func hashBytes(_ text: String) throws -> Data {
+        let hex = Array(text.utf8.dropFirst(7))
+        guard text.hasPrefix("sha256:"), hex.count == 64 else { throw StoredRowError(table: "records", column: "content_hash", problem: "'\(text.prefix(80))' is not sha256:<64 hex digits>") }
+        var bytes = Data(capacity: 32)
+        var index = 0
+        while index < 64 {
+            guard let high = hexValue(hex[index]), let low = hexValue(hex[index + 1]) else {
+                throw StoredRowError(table: "records", column: "content_hash", problem: "'\(text.prefix(80))' is not hex")
+            }
+            bytes.append(high << 4 | low)
+            index += 2
+        }
+        return bytes
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case 48...57: byte - 48
+        case 97...102: byte - 87
+        case 65...70: byte - 55
+        default: nil
+        }
+    }
+
+    // MARK: Reading
+
+    /// The SELECT list for a kind table joined with its batch and source.
+    static func selectSQL(_ table: SQLiteKindTable, extra: String = "") -> String {
+        """
+        SELECT t.*,\(extra) s.id AS source_id, b.endpoint AS b_endpoint, bs.id AS b_source_id, b.source_type AS b_source_type,
+               b.source_uri AS b_source_uri, b.hash_algorithm AS b_hash_algorithm, b.ingested_at AS b_ingested_at,
+               b.observed_at AS b_observed_at, b.purpose AS b_purpose, b.classification AS b_classification, b.parent_id AS b_parent_id,
+               b.transformations AS b_transformations, b.ingested_by AS b_ingested_by, b.batch_id AS b_batch_id, b.request_id AS b_request_id
+        FROM \(table.name) t JOIN sources s ON s.key = t.source_key JOIN batches b ON b.id = t.batch JOIN sources bs ON bs.key = b.source_key
+        """
+    }
+
+    /// A joined row as the envelope it stores.
+    static func envelope(from row: Row, table: SQLiteKindTable) throws -> Envelope {
+        let key: String = row["key"]
+        let symbol: String = row["symbol"]
+        let payload = try table.payload(from: row, key: key)
+        let record = TributaryCore.Record(source: SourceID(row["source_id"] as String), endpoint: row["b_endpoint"], symbol: symbol,
+                            venueSymbol: row["venue_symbol"] ?? symbol, payload: payload)
+        let reader = RowReader(row: row, table: "batches")
+        var transformations = try reader.texts("b_transformations")
+        if let extra: String = row["extra_transformations"] {
+            guard case .array(let items)? = try? JSONParser.parse(Array(extra.utf8)) else {
+                throw StoredRowError(table: table.name, column: "extra_transformations", problem: "is not a JSON array")
+            }
+            transformations += items.compactMap(\.stringValue)
+        }
+        let typeText: String = row["b_source_type"]
+        guard let type = Provenance.SourceType(rawValue: typeText) else { throw StoredRowError(table: "batches", column: "source_type", problem: "unknown '\(typeText)'") }
+        let hash: Data = row["content_hash"] ?? Data()
+        let provenance = Provenance(
+            sourceID: SourceID(row["b_source_id"] as String), sourceType: type, sourceURI: row["b_source_uri"],
+            contentHash: "sha256:" + ContentHash.hex(Array(hash)), hashAlgorithm: row["b_hash_algorithm"],
+            ingestedAt: try reader.time("b_ingested_at"), observedAt: try reader.time("b_observed_at"), purpose: row["b_purpose"],
+            classification: row["b_classification"], parentID: row["b_parent_id"], transformations: transformations,
+            ingestedBy: row["b_ingested_by"], batchID: row["b_batch_id"], requestID: row["b_request_id"])
+        let envelope = Envelope(record: record, provenance: provenance, identity: key == record.naturalKey ? nil : key)
+        return envelope
+    }
+}
