@@ -45,6 +45,39 @@ extension SQLiteStore {
         try storedRecord(source: source, kind: kind, symbol: symbol, naturalKey: naturalKey).map { ($0.envelope.jsonLine, $0.revision) }
     }
 
+    public func records(_ query: RecordQuery, after cursor: RecordQuery.Cursor?, limit: Int) throws -> RecordPage {
+        let table = SQLiteKindTable.table(for: query.kind)
+        var conditions: [String] = []
+        var arguments: [(any DatabaseValueConvertible)?] = []
+        if let symbol = query.symbol { conditions.append("t.symbol = ?"); arguments.append(symbol) }
+        if let source = query.source { conditions.append("s.id = ?"); arguments.append(source.rawValue) }
+        let order: [String]
+        if query.kind == .observation {
+            if let from = query.from { conditions.append("t.date >= ?"); arguments.append(RecordQuery.firstDate(atOrAfter: from)) }
+            if let to = query.to { conditions.append("t.date < ?"); arguments.append(RecordQuery.firstDate(atOrAfter: to)) }
+            order = ["t.date", "s.id", "t.symbol", "t.key"]
+            if let cursor { arguments += [cursor.date ?? "", cursor.source, cursor.symbol, cursor.key] }
+        } else if let time = table.timeColumn {
+            if let from = query.from { conditions.append("t.\(time) >= ?"); arguments.append(from.nanosecondsSinceEpoch) }
+            if let to = query.to { conditions.append("t.\(time) < ?"); arguments.append(to.nanosecondsSinceEpoch) }
+            order = ["t.\(time)", "s.id", "t.symbol", "t.key"]
+            if let cursor { arguments += [cursor.time ?? .min, cursor.source, cursor.symbol, cursor.key] }
+        } else {
+            order = ["s.id", "t.symbol", "t.key"]
+            if let cursor { arguments += [cursor.source, cursor.symbol, cursor.key] }
+        }
+        if cursor != nil {
+            conditions.append("(\(order.joined(separator: ", "))) > (\(Array(repeating: "?", count: order.count).joined(separator: ", ")))")
+        }
+        arguments.append(limit)
+        let filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        let sql = "\(Self.selectSQL(table))\(filter) ORDER BY \(order.joined(separator: ", ")) LIMIT ?"
+        let envelopes = try pool.read { db in
+            try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { try Self.envelope(from: $0, table: table) }
+        }
+        return RecordPage(envelopes: envelopes, next: envelopes.count == limit ? envelopes.last.map(RecordQuery.Cursor.init(after:)) : nil)
+    }
+
     /// Records in all kind tables.
     public func recordCount() throws -> Int {
         try pool.read { db in

@@ -105,6 +105,14 @@ public final class InMemoryStore: RecordStore {
 
     public func recordCount() -> Int { state.withLock { $0.records.count } }
 
+    public func records(_ query: RecordQuery, after cursor: RecordQuery.Cursor?, limit: Int) -> RecordPage {
+        let matching = state.withLock { state in state.records.values.map(\.envelope).filter(query.matches) }
+        let keyed: [(position: RecordQuery.Cursor, envelope: Envelope)] = matching.map { (RecordQuery.Cursor(after: $0), $0) }
+        let ordered = keyed.filter { entry in cursor.map { $0 < entry.position } ?? true }.sorted { $0.position < $1.position }
+        let page = Array(ordered.prefix(limit))
+        return RecordPage(envelopes: page.map(\.envelope), next: page.count == limit ? page.last?.position : nil)
+    }
+
     // MARK: Dead letters
 
     public func deadLetter(_ letter: DeadLetter) throws -> Int64 {

@@ -185,4 +185,43 @@ import TributaryTesting
         try await store.recordImportColumns([("price", "string")], source: "tape", file: "/u.csv")  // the first type stays
         #expect(try await store.importColumns(source: "tape") == ["price": "decimal", "time": "timestamp"])
     }
+
+    @Test(arguments: Adapter.allCases)
+    func rangeReadsPageInOrderWithoutOverlapOrGaps(_ adapter: Adapter) async throws {
+        let (store, cleanup) = try adapter.make()
+        defer { cleanup() }
+        var written: [Envelope] = []
+        for minute in 0..<40 {
+            for source in ["b", "a"] {
+                written += SampleRecords.rest(source: SourceID(source), offsetSeconds: Int64(minute * 60))
+            }
+        }
+        // Trade ids repeat per minute in the samples: give each its own.
+        written = written.enumerated().map { index, envelope in
+            guard case .trade(var trade) = envelope.record.payload else { return envelope }
+            var e = envelope
+            trade.tradeID = "t\(index)"
+            e.record.payload = .trade(trade)
+            e.provenance.contentHash = ContentHash.of(e.record)
+            return e
+        }
+        _ = try await store.upsert(written)
+        let from = SampleRecords.time.adding(seconds: 5 * 60)!, to = SampleRecords.time.adding(seconds: 30 * 60)!
+        for kind in [Record.Kind.trade, .bar, .quote, .balance, .observation] {
+            let query = RecordQuery(kind: kind, symbol: kind == .observation ? "GDP" : "BTC-USDT", from: kind == .balance ? nil : from, to: kind == .balance ? nil : to)
+            var read: [Envelope] = []
+            var cursor: RecordQuery.Cursor?
+            repeat {
+                let page = try await store.records(query, after: cursor, limit: 7)
+                read += page.envelopes
+                cursor = page.next
+            } while cursor != nil
+            let expected = written.filter(query.matches)
+            let unique = Dictionary(expected.map { (RecordQuery.Cursor(after: $0), $0) }, uniquingKeysWith: { _, last in last })
+            #expect(read.map(RecordQuery.Cursor.init(after:)) == unique.keys.sorted(), "\(kind)")
+            #expect(read.count == unique.count, "\(kind)")
+            if kind == .trade { #expect(read.count == 2 * 25 && read.first?.record.source == "a") }
+        }
+        #expect(try await store.records(RecordQuery(kind: .trade, source: "nobody"), after: nil, limit: 10).envelopes.isEmpty)
+    }
 }

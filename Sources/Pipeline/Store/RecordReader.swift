@@ -10,6 +10,10 @@ public protocol RecordReader: Sendable {
 
     /// How many records are stored.
     func recordCount() async throws -> Int
+
+    /// Up to `limit` records of `query` after `cursor`, oldest first (by time, then source,
+    /// symbol and key, so pages neither overlap nor skip).
+    func records(_ query: RecordQuery, after cursor: RecordQuery.Cursor?, limit: Int) async throws -> RecordPage
 }
 
 /// One source's newest record of a symbol, for the consolidated latest view.
