@@ -12,6 +12,7 @@ public enum ServiceApplication {
         StatusRoutes.add(to: router, context: context)
         MetricsRoute.add(to: router, context: context)
         LatestRoute.add(to: router, context: context)
+        RecordsRoute.add(to: router, context: context)
         if let gateway = context.push { IngestRoute.add(to: router, gateway: gateway) }
         return Application(
             router: router,

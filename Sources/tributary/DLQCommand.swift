@@ -30,10 +30,7 @@ struct DLQCommand: AsyncParsableCommand {
                 throw CLIError(problems.description)
             }
             if let store { settings.storeURL = store }
-            if case .sqlite(path: let path) = try settings.store(), !FileManager.default.fileExists(atPath: path) {
-                throw CLIError("no store at \(path) (pass --store PATH, or run `tributary run` first)")
-            }
-            return try settings.openStore()
+            return try settings.openExistingStore()
         }
     }
 

@@ -30,8 +30,11 @@ struct FetchCommand: AsyncParsableCommand {
     @Option(name: .customLong("param"), help: "An endpoint parameter as key=value, e.g. --param interval=1h. Repeatable.")
     var parameters: [String] = []
 
-    @Flag(help: "Print JSON Lines (one record with provenance per line) instead of a table.")
+    @Flag(help: "Print JSON Lines (one record with provenance per line) instead of a table (same as --format jsonl).")
     var json = false
+
+    @Option(help: "table (aligned columns), jsonl (records with provenance) or csv (a header per kind, as `export` writes).")
+    var format: String = "table"
 
     @Option(help: "Send requests to this base URL instead (a mock, a proxy, a testnet).")
     var baseURL: String?
@@ -40,6 +43,7 @@ struct FetchCommand: AsyncParsableCommand {
         for parameter in parameters where !parameter.contains("=") {
             throw ValidationError("--param takes key=value, got '\(parameter)'")
         }
+        guard ["table", "jsonl", "json", "csv"].contains(format) else { throw ValidationError("--format '\(format)': use table, jsonl or csv") }
     }
 
     /// `--param` values as a dictionary.
@@ -70,9 +74,19 @@ struct FetchCommand: AsyncParsableCommand {
             await client.shutdown()
             throw error
         }
-        if json {
+        switch json ? "jsonl" : format {
+        case "jsonl", "json":
             for envelope in envelopes { print(envelope.jsonLine) }
-        } else {
+        case "csv":
+            var kind: Record.Kind?
+            for envelope in envelopes {
+                if envelope.record.kind != kind {
+                    kind = envelope.record.kind
+                    print(RecordExport.header(envelope.record.kind).joined(separator: ","))
+                }
+                print(RecordExport.csvLine(envelope), terminator: "")
+            }
+        default:
             print(RecordTable.render(envelopes.map(\.record)), terminator: "")
         }
         await client.shutdown()

@@ -38,3 +38,18 @@ import TributaryCore
         #expect(ExchangeTime.utc(fromLocal: "1677-09-21 00:12:44", zone: "America/New_York") != nil)
     }
 }
+
+@Suite struct RelativeTimeTests {
+    let now = UTCTimestamp(secondsSinceEpoch: 1_700_000_000)!
+
+    @Test func relativeAbsoluteAndDates() {
+        #expect(TimeText.parse("now", relativeTo: now) == now)
+        #expect(TimeText.parse("-1h", relativeTo: now) == UTCTimestamp(secondsSinceEpoch: 1_699_996_400))
+        #expect(TimeText.parse("+30m", relativeTo: now) == UTCTimestamp(secondsSinceEpoch: 1_700_001_800))
+        #expect(TimeText.parse("-250ms", relativeTo: now)?.nanosecondsSinceEpoch == 1_699_999_999_750_000_000)
+        #expect(TimeText.parse("2024-01-02", relativeTo: now)?.rfc3339 == "2024-01-02T00:00:00.000Z")
+        #expect(TimeText.parse("2024-01-02T03:04:05Z", relativeTo: now)?.rfc3339 == "2024-01-02T03:04:05.000Z")
+        #expect(TimeText.parse("1700000000", relativeTo: now) == now)
+        for bad in ["yesterday", "-1y", "-", "+h", "-99999999999d", "2024-13-01"] { #expect(TimeText.parse(bad, relativeTo: now) == nil, "\(bad)") }
+    }
+}

@@ -52,3 +52,22 @@ public enum TimeText {
         }
     }
 }
+
+extension TimeText {
+    /// A time as a person writes it on a command line or in a query string: `now`, relative to
+    /// now (`-1h`, `-30m`, `-7d`, `+5m`; units ms, s, m, h, d), a date (`2024-01-02`, midnight
+    /// UTC), or anything ``parse(_:)`` reads (RFC 3339, epoch numbers). Nil otherwise, or when
+    /// the result leaves the supported range.
+    public static func parse(_ text: String, relativeTo now: UTCTimestamp) -> UTCTimestamp? {
+        if text == "now" { return now }
+        if let sign = text.first, sign == "-" || sign == "+", let duration = DurationText.parse(String(text.dropFirst())) {
+            let nanos = duration.nanosecondsCount
+            return now.adding(nanoseconds: sign == "-" ? -nanos : nanos)
+        }
+        if text.utf8.count == 10, let midnight = UTCTimestamp(rfc3339: text + "T00:00:00Z") { return midnight }
+        return parse(text)
+    }
+
+    /// What ``parse(_:relativeTo:)`` accepts, for error messages.
+    public static let relativeHelp = "now, -1h / -30m / -7d (ms, s, m, h, d), a date 2024-01-02, an RFC 3339 time or epoch seconds/ms/µs/ns"
+}

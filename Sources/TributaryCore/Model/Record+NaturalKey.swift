@@ -1,5 +1,3 @@
-import TributaryCore
-
 extension Record {
     /// What makes two records "the same datum" for storage: the same source, kind, symbol and
     /// this key. A later record with the same key replaces the stored one only if its content

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Engine
+import Foundation
+import Pipeline
+import Service
+import TributaryCore
+
+/// `tributary export --kind K [--symbol S] [--source ID] [--from T] [--to T] --format csv|jsonl`:
+/// stored records to standard output (or `--output FILE`), streamed from the store a page at a time.
+struct ExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write stored records as CSV or JSON Lines, oldest first, streamed from the store.",
+        discussion: """
+            Times for --from (inclusive) and --to (exclusive): \(TimeText.relativeHelp).
+            Examples:
+              tributary export --kind bar --symbol BTC-USDT --from -1d --format csv
+              tributary export --kind trade --source tape --from 2024-01-02 --to 2024-01-03 --format jsonl --output trades.jsonl
+            """
+    )
+
+    @Option(help: "Record kind: \(Record.Kind.allCases.map(\.rawValue).joined(separator: ", ")).") var kind: String
+    @Option(help: "Only this symbol (canonical, e.g. BTC-USDT).") var symbol: String?
+    @Option(help: "Only this source id.") var source: String?
+    @Option(help: "From this time (inclusive).") var from: String?
+    @Option(help: "Up to this time (exclusive).") var to: String?
+    @Option(help: "csv or jsonl.") var format: String = "csv"
+    @Option(help: "Write to this file instead of standard output.") var output: String?
+    @Option(help: "The store: sqlite:PATH or a file path (default: store.url / store.path, else data/tributary.sqlite).") var store: String?
+    @Option(help: "Engine settings file (YAML).") var config: String?
+
+    func run() async throws {
+        let query = try Self.query(kind: kind, symbol: symbol, source: source, from: from, to: to, now: .now())
+        guard let format = RecordExport.Format(rawValue: format) else { throw CLIError("--format '\(format)': use csv or jsonl") }
+        var settings: ServiceSettings
+        do { settings = try await ServiceSettingsLoader(filePath: config, environment: ProcessInfo.processInfo.environment).load() } catch let problems as ServiceSettingsLoader.Problems {
+            throw CLIError(problems.description)
+        }
+        if let store { settings.storeURL = store }
+        let reader = try settings.openExistingStore()
+        let handle: FileHandle
+        if let output {
+            guard FileManager.default.createFile(atPath: output, contents: nil), let file = FileHandle(forWritingAtPath: output) else {
+                throw CLIError("--output \(output): cannot create the file (check the folder exists and is writable)")
+            }
+            handle = file
+        } else {
+            handle = FileHandle.standardOutput
+        }
+        let count = try await RecordExport.stream(from: reader, query, format: format) { bytes in try handle.write(contentsOf: bytes) }
+        if output != nil { try handle.close() }
+        FileHandle.standardError.write(Data("exported \(count) \(query.kind.rawValue) record\(count == 1 ? "" : "s")\n".utf8))
+    }
+
+    /// The query the options describe; each mistake names its option and what it takes.
+    static func query(kind: String, symbol: String?, source: String?, from: String?, to: String?, now: UTCTimestamp) throws -> RecordQuery {
+        guard let parsedKind = Record.Kind(rawValue: kind) else {
+            throw CLIError("--kind '\(kind)': use one of \(Record.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        func time(_ text: String?, _ option: String) throws -> UTCTimestamp? {
+            guard let text else { return nil }
+            guard let time = TimeText.parse(text, relativeTo: now) else { throw CLIError("\(option) '\(text)': use \(TimeText.relativeHelp)") }
+            return time
+        }
+        let query = RecordQuery(kind: parsedKind, symbol: symbol, source: source.map { SourceID($0) }, from: try time(from, "--from"), to: try time(to, "--to"))
+        if let start = query.from, let end = query.to, end <= start { throw CLIError("--to (\(end.rfc3339)) must be after --from (\(start.rfc3339))") }
+        return query
+    }
+}
