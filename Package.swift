@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "Connectors", targets: ["Connectors"]),
         .library(name: "Pipeline", targets: ["Pipeline"]),
         .library(name: "StoreSQLite", targets: ["StoreSQLite"]),
+        .library(name: "StorePostgres", targets: ["StorePostgres"]),
         .library(name: "Engine", targets: ["Engine"]),
         .library(name: "Service", targets: ["Service"]),
         .library(name: "MockMarket", targets: ["MockMarket"]),
@@ -41,6 +42,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         .systemLibrary(
@@ -80,10 +83,22 @@ let package = Package(
             dependencies: ["Pipeline", "TributaryCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
+        // The PostgreSQL adapter (postgres-nio): the only target that speaks to PostgreSQL.
+        .target(
+            name: "StorePostgres",
+            dependencies: [
+                "Pipeline", "TributaryCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The composition root: settings → adapters. The only target that names an adapter.
         .target(
             name: "App",
-            dependencies: ["Pipeline", "StoreSQLite", "TributaryCore"],
+            dependencies: ["Pipeline", "StoreSQLite", "StorePostgres", "TributaryCore"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -167,7 +182,10 @@ let package = Package(
         ),
         .testTarget(
             name: "StoreTests",
-            dependencies: ["Pipeline", "StoreSQLite", "App", "TributaryTesting", "TributaryCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "Pipeline", "StoreSQLite", "StorePostgres", "App", "TributaryTesting", "TributaryCore",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

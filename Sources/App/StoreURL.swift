@@ -1,9 +1,15 @@
+import Foundation
+import StorePostgres
+
 /// Which store to use, from `--store`, `store.url` / `TRIBUTARY_STORE_URL`, or `store.path`.
 ///
-/// Accepted forms: `sqlite:PATH` (or `sqlite://PATH`) and a bare path, which is a SQLite file.
-/// Anything else is refused with the part that is wrong, before anything is opened.
+/// Accepted forms: `sqlite:PATH` (or `sqlite://PATH`), a bare path (a SQLite file), and
+/// `postgres://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=disable|prefer|require&statement_timeout=S&pool=N]`.
+/// Anything else is refused with the part that is wrong, before anything is opened. The
+/// description never shows a password.
 public enum StoreURL: Sendable, Hashable, CustomStringConvertible {
     case sqlite(path: String)
+    case postgres(PostgresStoreConfiguration)
 
     public struct Invalid: Error, Sendable, Hashable, CustomStringConvertible {
         public var text: String
@@ -20,8 +26,12 @@ public enum StoreURL: Sendable, Hashable, CustomStringConvertible {
                 if rest.hasPrefix("//") { rest = rest.dropFirst(2) }
                 guard !rest.isEmpty else { throw Invalid(text: text, problem: "no file path after 'sqlite:' (e.g. sqlite:data/tributary.sqlite)") }
                 self = .sqlite(path: String(rest))
+            case "postgres", "postgresql":
+                do { self = .postgres(try PostgresStoreConfiguration(url: text)) } catch {
+                    throw Invalid(text: Self.redacting(text), problem: error.description)
+                }
             default:
-                throw Invalid(text: text, problem: "the scheme '\(scheme)' is not a store this build has (use sqlite:PATH)")
+                throw Invalid(text: Self.redacting(text), problem: "the scheme '\(scheme)' is not a store this build has (use sqlite:PATH or postgres://USER@HOST:PORT/DB)")
             }
             return
         }
@@ -33,6 +43,7 @@ public enum StoreURL: Sendable, Hashable, CustomStringConvertible {
     public var spillPrefix: String {
         switch self {
         case .sqlite(let path): path
+        case .postgres(let configuration): "data/postgres-\(configuration.host)-\(configuration.database)"
         }
     }
 
@@ -40,6 +51,14 @@ public enum StoreURL: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .sqlite(let path): path
+        case .postgres(let configuration): configuration.redacted
         }
+    }
+
+    /// `text` with anything between `://` and `@` after the first `:` (a password) replaced.
+    static func redacting(_ text: String) -> String {
+        guard let scheme = text.range(of: "://"), let at = text[scheme.upperBound...].firstIndex(of: "@"),
+              let colon = text[scheme.upperBound..<at].firstIndex(of: ":") else { return text }
+        return String(text[..<text.index(after: colon)]) + "REDACTED" + String(text[at...])
     }
 }

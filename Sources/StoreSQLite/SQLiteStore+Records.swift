@@ -93,26 +93,16 @@ extension SQLiteStore {
     static func upsert(_ batch: [Envelope], revisions: [Int]? = nil, in db: Database) throws -> WriteResult {
         guard !batch.isEmpty else { return WriteResult() }
         var result = WriteResult()
-        var groups: [[UInt8]: [Int]] = [:]
-        var order: [[UInt8]] = []
-        for (index, envelope) in batch.enumerated() {
-            let key = batchKey(envelope)
-            if groups[key] == nil { order.append(key) }
-            groups[key, default: []].append(index)
-        }
         var sources: [String: Int64] = [:]
         var rows: [TributaryCore.Record.Kind: [(envelope: Envelope, batch: Int64, extra: String?, revision: Int)]] = [:]
         var batchIDs: [Int64] = []
-        for key in order {
-            let members = groups[key] ?? []
-            let first = batch[members[0]]
-            let shared = commonPrefix(members.map { batch[$0].provenance.transformations })
-            let batchID = try insertBatch(first, transformations: shared, sourceKey: try sourceKey(first.provenance.sourceID.rawValue, cache: &sources, in: db), in: db)
+        for group in ProvenanceBatch.group(batch) {
+            let batchID = try insertBatch(group.first, transformations: group.transformations,
+                                          sourceKey: try sourceKey(group.first.provenance.sourceID.rawValue, cache: &sources, in: db), in: db)
             batchIDs.append(batchID)
-            for index in members {
+            for index in group.members {
                 let envelope = batch[index]
-                let rest = Array(envelope.provenance.transformations.dropFirst(shared.count))
-                let extra = rest.isEmpty ? nil : JSONWriter.string(.array(rest.map(JSONValue.string)))
+                let extra = group.extra(envelope).map { JSONWriter.string(.array($0.map(JSONValue.string))) }
                 rows[envelope.record.kind, default: []].append((envelope, batchID, extra, revisions?[index] ?? 1))
             }
         }
@@ -123,7 +113,7 @@ extension SQLiteStore {
             while start < kindRows.count {
                 let chunk = kindRows[start..<min(start + rowsPerStatement, kindRows.count)]
                 var arguments: [(any DatabaseValueConvertible)?] = []
-                arguments.reserveCapacity(chunk.count * (SQLiteKindTable.common.count + table.columns.count))
+                arguments.reserveCapacity(chunk.count * (SQLiteKindTable.common.count + table.columns.columns.count))
                 for row in chunk {
                     let record = row.envelope.record
                     let key = row.envelope.identity ?? record.naturalKey
@@ -150,7 +140,7 @@ extension SQLiteStore {
     }
 
     static func upsertSQL(_ table: SQLiteKindTable, rows: Int) -> String {
-        let names = SQLiteKindTable.common + table.columns.map(\.name)
+        let names = SQLiteKindTable.common + table.columns.columns.map(\.name)
         let placeholders = "(" + Array(repeating: "?", count: names.count).joined(separator: ", ") + ")"
         let updates = names.filter { !["source_key", "symbol", "key", "revision"].contains($0) }.map { "\($0) = excluded.\($0)" }
         return """
@@ -159,30 +149,6 @@ extension SQLiteStore {
             WHERE \(table.name).content_hash != excluded.content_hash
             RETURNING revision, batch
             """
-    }
-
-    /// What makes two envelopes share a batch row: their provenance but for the content hash
-    /// and transformations, and their endpoint — as exact bytes.
-    static func batchKey(_ envelope: Envelope) -> [UInt8] {
-        var provenance = envelope.provenance
-        provenance.contentHash = ""
-        provenance.transformations = []
-        var object = provenance.jsonObject
-        object.members.append(("endpoint", .string(envelope.record.endpoint)))
-        object.members.append(("ingested_ns", .number(String(provenance.ingestedAt.nanosecondsSinceEpoch))))
-        object.members.append(("observed_ns", .number(String(provenance.observedAt.nanosecondsSinceEpoch))))
-        return JSONWriter.encode(.object(object))
-    }
-
-    static func commonPrefix(_ lists: [[String]]) -> [String] {
-        guard var prefix = lists.first else { return [] }
-        for list in lists.dropFirst() {
-            var count = 0
-            while count < prefix.count, count < list.count, Array(prefix[count].utf8) == Array(list[count].utf8) { count += 1 }
-            prefix.removeLast(prefix.count - count)
-            if prefix.isEmpty { break }
-        }
-        return prefix
     }
 
     static func insertBatch(_ envelope: Envelope, transformations: [String], sourceKey: Int64, in db: Database) throws -> Int64 {

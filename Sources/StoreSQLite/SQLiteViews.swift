@@ -1,3 +1,4 @@
+import Pipeline
 import TributaryCore
 
 /// SQL views that read like the record model: one row per record, times as RFC 3339 text with
@@ -16,7 +17,7 @@ enum SQLiteViews {
 
     static func view(for table: SQLiteKindTable) -> String {
         let timeColumns: Set<String> = ["as_of", "start", "time", "published_at"]
-        let kindColumns = table.columns.map { column -> String in
+        let kindColumns = table.columns.columns.map { column -> String in
             if timeColumns.contains(column.name) { return "\(rfc3339("t." + column.name)) AS \(column.name)" }
             if table.kind == .trade, column.name == "trade_id" { return "COALESCE(t.trade_id, t.key) AS trade_id" }
             return "t.\(column.name)"

@@ -63,7 +63,7 @@ struct BenchRunCommand: AsyncParsableCommand {
         let buffer = NormalizationBuffer<Envelope>(capacity: 20_000)
         var settings = ServiceSettings()
         settings.storeURL = store
-        let target = try settings.openStore()
+        let target = try await settings.openStore()
         let engine = IngestionEngine(catalog: catalog, environment: [:], transport: client, buffer: buffer, deadLetters: target)
         let latency = Mutex(LatencyRecorder.makeHistogram())
         var worker = SinkWorker(buffer: buffer, sink: target, deadLetters: target, batchSize: batchSize, linger: .milliseconds(5))

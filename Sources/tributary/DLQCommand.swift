@@ -30,7 +30,7 @@ struct DLQCommand: AsyncParsableCommand {
                 throw CLIError(problems.description)
             }
             if let store { settings.storeURL = store }
-            return try settings.openExistingStore()
+            return try await settings.openExistingStore()
         }
     }
 

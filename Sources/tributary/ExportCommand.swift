@@ -37,7 +37,7 @@ struct ExportCommand: AsyncParsableCommand {
             throw CLIError(problems.description)
         }
         if let store { settings.storeURL = store }
-        let reader = try settings.openExistingStore()
+        let reader = try await settings.openExistingStore()
         let handle: FileHandle
         if let output {
             guard FileManager.default.createFile(atPath: output, contents: nil), let file = FileHandle(forWritingAtPath: output) else {

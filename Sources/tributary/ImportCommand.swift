@@ -45,7 +45,7 @@ struct ImportCommand: AsyncParsableCommand {
             throw CLIError(problems.description)
         }
         if let store { settings.storeURL = store }
-        let target = try settings.openStore()
+        let target = try await settings.openStore()
         var options = CSVImport.Options(source: SourceID(source))
         options.batchSize = batchSize
         options.sampleSize = sample

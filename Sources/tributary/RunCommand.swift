@@ -102,7 +102,7 @@ struct RunCommand: AsyncParsableCommand {
         let storeURL = try settings.store()
         let store: any RecordStore
         do {
-            store = try settings.openStore()
+            store = try await settings.openStore()
         } catch {
             logger.critical("cannot open the store", metadata: ["store": "\(storeURL)", "error": "\(error)"])
             throw CLIError("cannot open the store \(storeURL): \(error)")

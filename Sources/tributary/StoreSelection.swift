@@ -11,15 +11,15 @@ extension ServiceSettings {
     }
 
     /// Opens a store that must already exist (for reading commands), saying how to make one if not.
-    func openExistingStore() throws -> any RecordStore {
+    func openExistingStore() async throws -> any RecordStore {
         if case .sqlite(let path) = try store(), !FileManager.default.fileExists(atPath: path) {
             throw CLIError("no store at \(path) (pass --store, or run `tributary run` or `tributary import` first)")
         }
-        return try openStore()
+        return try await openStore()
     }
 
     /// Opens the named store through the composition root, with these settings' limits.
-    func openStore() throws -> any RecordStore {
-        try StoreFactory.open(try store(), options: StoreFactory.Options(maxBytes: storeMaxBytes, deadLetterMaxBytes: deadLetterMaxBytes))
+    func openStore() async throws -> any RecordStore {
+        try await StoreFactory.open(try store(), options: StoreFactory.Options(maxBytes: storeMaxBytes, deadLetterMaxBytes: deadLetterMaxBytes))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import StorePostgres
 import StoreSQLite
 import Testing
 import TributaryCore
@@ -7,15 +8,19 @@ import TributaryTesting
 
 /// One suite, every adapter: the semantics a store must have, whichever database is behind it.
 ///
-/// Each test runs against the in-memory reference and a real SQLite file (and PostgreSQL when
-/// the adapter is present), so an adapter that differs from the others fails here first.
+/// Each test runs against the in-memory reference, a real SQLite file and a real PostgreSQL
+/// database (a new one per test, on the cluster `make test` starts; `TRIBUTARY_TEST_POSTGRES_URL`
+/// names it), so an adapter that differs from the others fails here first.
 @Suite struct StoreContractTests {
     enum Adapter: String, CaseIterable, CustomTestStringConvertible, Sendable {
-        case memory, sqlite
+        case memory, sqlite, postgres
         var testDescription: String { rawValue }
 
+        /// The adapters this run can test: PostgreSQL only where a server was started for the tests.
+        static var available: [Adapter] { TestPostgres.url == nil ? [.memory, .sqlite] : allCases }
+
         /// A new, empty store and a cleanup.
-        func make(deadLetterMaxBytes: Int = 64 * 1024) throws -> (any RecordStore, @Sendable () -> Void) {
+        func make(deadLetterMaxBytes: Int = 64 * 1024) async throws -> (any RecordStore, @Sendable () -> Void) {
             switch self {
             case .memory:
                 return (InMemoryStore(deadLetterMaxBytes: deadLetterMaxBytes), {})
@@ -23,13 +28,16 @@ import TributaryTesting
                 let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tributary-contract-\(UUID().uuidString)").path
                 let store = try SQLiteStore(path: directory + "/t.sqlite", deadLetterMaxBytes: deadLetterMaxBytes)
                 return (store, { try? FileManager.default.removeItem(atPath: directory) })
+            case .postgres:
+                let store = try await PostgresStore(try await TestPostgres.freshDatabase(), deadLetterMaxBytes: deadLetterMaxBytes)
+                return (store, { store.shutdown() })
             }
         }
     }
 
-    @Test(arguments: Adapter.allCases)
+    @Test(arguments: Adapter.available)
     func everyKindAndProvenanceRoundTripsExactly(_ adapter: Adapter) async throws {
-        let (store, cleanup) = try adapter.make()
+        let (store, cleanup) = try await adapter.make()
         defer { cleanup() }
         let envelopes = SampleRecords.rest() + SampleRecords.file(source: "tape")
         let result = try await store.upsert(envelopes)
@@ -45,9 +53,9 @@ import TributaryTesting
         #expect(try await store.recordCount() == envelopes.count)
     }
 
-    @Test(arguments: Adapter.allCases)
+    @Test(arguments: Adapter.available)
     func upsertInsertsSkipsIdenticalAndRevisesChanged(_ adapter: Adapter) async throws {
-        let (store, cleanup) = try adapter.make()
+        let (store, cleanup) = try await adapter.make()
         defer { cleanup() }
         func quote(_ last: String, requestID: String = "r1") throws -> Envelope {
             let record = Record(source: "acme", endpoint: "ticker", symbol: "X", venueSymbol: "X",
@@ -65,9 +73,9 @@ import TributaryTesting
         #expect(try await store.recordCount() == 1)
     }
 
-    @Test(arguments: Adapter.allCases)
+    @Test(arguments: Adapter.available)
     func identitiesThatDifferOnlyInUnicodeStayApart(_ adapter: Adapter) async throws {
-        let (store, cleanup) = try adapter.make()
+        let (store, cleanup) = try await adapter.make()
         defer { cleanup() }
         let ids = ["caf\u{e9}", "cafe\u{301}", "CAF\u{c9}", "caf\u{e9} ", "\u{1F600}"]
         let envelopes = ids.map { id in
@@ -79,9 +87,9 @@ import TributaryTesting
         for id in ids { #expect(try await store.storedRecord(source: "acme", kind: .trade, symbol: "X", naturalKey: id)?.envelope.record.naturalKey == id) }
     }
 
-    @Test(arguments: Adapter.allCases)
+    @Test(arguments: Adapter.available)
     func keyFieldIdentitiesAreHonoured(_ adapter: Adapter) async throws {
-        let (store, cleanup) = try adapter.make()
+        let (store, cleanup) = try await adapter.make()
         defer { cleanup() }
         var a = SampleRecords.rest()[2], b = a
         a.identity = "k|1"
@@ -91,9 +99,9 @@ import TributaryTesting
         #expect(stored.envelope.identity == "k|2")
     }
 
-    @Test(arguments: Adapter.allCases)
+    @Test(arguments: Adapter.available)
     func latestIsTheNewestPerSource(_ adapter: Adapter) async throws {
-        let (store, cleanup) = try adapter.make()
+        let (store, cleanup) = try await adapter.make()
         defer { cleanup() }
         _ = try await store.upsert(SampleRecords.rest(source: "a") + SampleRecords.rest(source: "a", offsetSeconds: 60) + SampleRecords.rest(source: "b", offsetSeconds: -60))
         let latest = try await store.latest(symbol: "BTC-USDT", kind: .quote)
@@ -103,9 +111,9 @@ import TributaryTesting
         #expect(try await store.latest(symbol: "ETH-USDT", kind: .quote).isEmpty)
     }
 
-    @Test(arguments: Adapter.allCases)
+    @Test(arguments: Adapter.available)
     func deadLettersKeepWhatTheyHold(_ adapter: Adapter) async throws {
-        let (store, cleanup) = try adapter.make(deadLetterMaxBytes: 10)
+        let (store, cleanup) = try await adapter.make(deadLetterMaxBytes: 10)
         defer { cleanup() }
         let envelope = SampleRecords.rest()[0]
         let recordID = try await store.deadLetter(DeadLetter(source: "acme", endpoint: "ticker", reason: "constraint", payload: .record(StoredRecord(envelope))))
@@ -131,9 +139,9 @@ import TributaryTesting
         #expect(try await store.deadLetter(id: 999) == nil)
     }
 
-    @Test(arguments: Adapter.allCases)
+    @Test(arguments: Adapter.available)
     func gapsAreKeptOncePerStart(_ adapter: Adapter) async throws {
-        let (store, cleanup) = try adapter.make()
+        let (store, cleanup) = try await adapter.make()
         defer { cleanup() }
         let t = SampleRecords.time
         let gap = Gap(source: "acme", symbol: "X", interval: "1m", from: t, to: t.adding(seconds: 300) ?? t, reason: "throttled")
@@ -149,9 +157,9 @@ import TributaryTesting
         #expect(try await store.gaps(source: "other", limit: 10).isEmpty)
     }
 
-    @Test(arguments: Adapter.allCases)
+    @Test(arguments: Adapter.available)
     func idempotencyKeysExpireAndWebhookIDsAreRemembered(_ adapter: Adapter) async throws {
-        let (store, cleanup) = try adapter.make()
+        let (store, cleanup) = try await adapter.make()
         defer { cleanup() }
         let answer = IdempotentResponse(bodyHash: "h1", status: 202, response: Array(#"{"accepted":1}"#.utf8))
         try await store.saveIdempotentResponse(source: "acme", key: "k", answer, now: 1_000, expiresAt: 1_060)
@@ -164,9 +172,9 @@ import TributaryTesting
         #expect(try await store.rememberWebhookID(source: "other", id: "msg-1", now: 1_001, forgetBefore: 401))
     }
 
-    @Test(arguments: Adapter.allCases)
+    @Test(arguments: Adapter.available)
     func importBatchesCommitWithTheirCheckpoint(_ adapter: Adapter) async throws {
-        let (store, cleanup) = try adapter.make()
+        let (store, cleanup) = try await adapter.make()
         defer { cleanup() }
         let sha = "sha256:" + String(repeating: "0", count: 64)
         #expect(try await store.importProgress(fileSHA256: sha, source: "tape") == nil)
@@ -186,9 +194,9 @@ import TributaryTesting
         #expect(try await store.importColumns(source: "tape") == ["price": "decimal", "time": "timestamp"])
     }
 
-    @Test(arguments: Adapter.allCases)
+    @Test(arguments: Adapter.available)
     func rangeReadsPageInOrderWithoutOverlapOrGaps(_ adapter: Adapter) async throws {
-        let (store, cleanup) = try adapter.make()
+        let (store, cleanup) = try await adapter.make()
         defer { cleanup() }
         var written: [Envelope] = []
         for minute in 0..<40 {

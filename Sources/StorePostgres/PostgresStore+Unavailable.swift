@@ -1,0 +1,44 @@
+import NIOCore
+import Pipeline
+import PostgresNIO
+
+extension PostgresStore {
+    /// Classifies an error as the database being unavailable (unreachable, full, read-only,
+    /// shutting down, a statement timed out) — the sink then holds the batch and retries — or
+    /// nil when it is about the data (a constraint, a bad value), which dead-letters the batch.
+    static func classify(_ error: any Error, location: String) -> StoreUnavailable? {
+        if let error = error as? PSQLError {
+            switch error.code {
+            case .connectionError, .serverClosedConnection, .clientClosedConnection, .poolClosed, .uncleanShutdown, .sslUnsupported,
+                 .failedToAddSSLHandler:
+                return StoreUnavailable(location: location, reason: "cannot reach PostgreSQL (\(error.code)); is the server running and the URL right?")
+            case .queryCancelled:
+                return StoreUnavailable(location: location, reason: "a statement was cancelled (statement timeout); the server is overloaded or locked")
+            case .unsupportedAuthMechanism, .authMechanismRequiresPassword, .saslError:
+                return StoreUnavailable(location: location, reason: "PostgreSQL refused the login (\(error.code)); check the user and PGPASSWORD")
+            case .server:
+                let state = error.serverInfo?[.sqlState] ?? ""
+                let message = error.serverInfo?[.message] ?? "server error"
+                switch state.prefix(2) {
+                case "08": return StoreUnavailable(location: location, reason: "connection failure \(state): \(message)")
+                case "53": return StoreUnavailable(location: location, reason: "insufficient resources \(state) (disk full or out of memory): \(message)")
+                case "57": return StoreUnavailable(location: location, reason: "the server is shutting down or cancelled the statement \(state): \(message)")
+                case "28": return StoreUnavailable(location: location, reason: "PostgreSQL refused the login \(state): \(message); check the user and PGPASSWORD")
+                case "3D": return StoreUnavailable(location: location, reason: "the database does not exist \(state): \(message); create it (createdb) or fix the URL")
+                case "25" where state == "25006": return StoreUnavailable(location: location, reason: "the database is read-only (a standby?): \(message)")
+                default: return nil
+                }
+            default:
+                return nil
+            }
+        }
+        if error is IOError || error is ChannelError { return StoreUnavailable(location: location, reason: "cannot reach PostgreSQL: \(error)") }
+        return nil
+    }
+
+    /// A data error in words: the server's message and SQLSTATE, not postgres-nio's redacted default.
+    static func described(_ error: any Error) -> any Error {
+        guard let error = error as? PSQLError, let info = error.serverInfo else { return error }
+        return PostgresStoreError("PostgreSQL refused the statement: \(info[.message] ?? "error") (SQLSTATE \(info[.sqlState] ?? "?"))\(info[.detail].map { ": \($0)" } ?? "")")
+    }
+}
