@@ -4,7 +4,7 @@
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: deps build release demo test bench bench-run bench-ingest bench-import clean
+.PHONY: deps deps-postgres build release demo test bench bench-run bench-ingest bench-import bench-store clean
 
 # System packages Tributary needs: libcurl's and SQLite's headers (with pkg-config), the
 # time-zone database (exchange-local times are converted with it) and curl (the demo pushes with it).
@@ -14,6 +14,8 @@ deps:
 	if ! pkg-config --exists sqlite3 2>/dev/null; then missing="$$missing libsqlite3-dev"; fi; \
 	if [ ! -e /usr/share/zoneinfo/America/New_York ]; then missing="$$missing tzdata"; fi; \
 	if ! command -v curl >/dev/null 2>&1; then missing="$$missing curl"; fi; \
+	if ! command -v python3 >/dev/null 2>&1; then missing="$$missing python3"; fi; \
+	if ! command -v runuser >/dev/null 2>&1; then missing="$$missing util-linux"; fi; \
 	if [ -n "$$missing" ]; then \
 		echo "tributary: installing$$missing with apt-get"; \
 		$(SUDO) apt-get update -qq && \
@@ -33,11 +35,25 @@ demo: release
 # Two tests measure the whole process and each runs alone afterwards: the isolation tests compare
 # throughput with and without a hung upstream (the end-to-end tests load both cores), and the
 # file-descriptor leak test counts the process's open files (other tests open stores and sockets).
-test: deps
+# The PostgreSQL server the store tests use (Debian's postgresql), installed when missing.
+deps-postgres:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		echo "tributary: installing postgresql with apt-get (the store tests run against it)"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends postgresql; \
+	fi
+
+# PostgreSQL: a throw-away cluster on a free loopback port for the whole run (scripts/postgres-test.sh),
+# stopped by its PID when the tests end, whatever their outcome.
+test: deps deps-postgres
 	$(SWIFT) build --build-tests
 	$(SWIFT) build -c release --product tributary
-	TRIBUTARY_RELEASE_BINARY=$(CURDIR)/.build/release/tributary $(SWIFT) test --skip-build --skip 'IsolationTests|LeakNoFileDescriptors'
-	$(SWIFT) test --skip-build --filter IsolationTests
+	@pgdir=$$(mktemp -d /tmp/tributary-pg.XXXXXX); \
+	url=$$(bash scripts/postgres-test.sh start $$pgdir) || exit 1; \
+	trap "bash scripts/postgres-test.sh stop $$pgdir" EXIT; \
+	echo "tributary: PostgreSQL for the tests at $$url"; \
+	export TRIBUTARY_TEST_POSTGRES_URL=$$url; \
+	TRIBUTARY_RELEASE_BINARY=$(CURDIR)/.build/release/tributary $(SWIFT) test --skip-build --skip 'IsolationTests|LeakNoFileDescriptors' && \
+	$(SWIFT) test --skip-build --filter IsolationTests && \
 	$(SWIFT) test --skip-build --filter LeakNoFileDescriptors
 
 # Throughput against loopback nginx and a C libcurl loop (needs nginx and wrk; see Docs/PERFORMANCE.md).

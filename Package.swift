@@ -139,7 +139,10 @@ let package = Package(
         ),
         .target(
             name: "TributaryTesting",
-            dependencies: ["TributaryCore", "Transport", "Pipeline"],
+            dependencies: [
+                "TributaryCore", "Transport", "Pipeline", "StorePostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

@@ -1,13 +1,14 @@
 import Foundation
 
-/// Reads provider samples from `../shared/payloads`, where CI keeps them beside the checkout.
+/// Reads provider samples (real responses) from `Tests/Fixtures/payloads`, copied into the
+/// repository so a clone alone runs every test.
 public enum PayloadLoader {
-    /// The payloads folder: `TRIBUTARY_PAYLOADS_DIR`, else `../shared/payloads` from the package root.
+    /// The payloads folder: `TRIBUTARY_PAYLOADS_DIR`, else `Tests/Fixtures/payloads` of the package.
     public static var directory: URL {
         if let override = ProcessInfo.processInfo.environment["TRIBUTARY_PAYLOADS_DIR"] {
             return URL(fileURLWithPath: override)
         }
-        return PackageRoot.url.deletingLastPathComponent().appendingPathComponent("shared/payloads")
+        return PackageRoot.url.appendingPathComponent("Tests/Fixtures/payloads")
     }
 
     /// The bytes of `provider/file`, e.g. `load("binance/ticker_24hr.json")`.
@@ -22,7 +23,7 @@ public enum PayloadLoader {
 
 public struct PayloadMissing: Error, CustomStringConvertible {
     public let path: String
-    public var description: String { "payload sample not found at \(path); set TRIBUTARY_PAYLOADS_DIR or keep shared/ beside the checkout" }
+    public var description: String { "payload sample not found at \(path); set TRIBUTARY_PAYLOADS_DIR or restore Tests/Fixtures/payloads" }
 }
 
 /// The package's root folder, found from this source file's location at build time.
