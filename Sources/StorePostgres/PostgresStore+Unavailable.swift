@@ -32,7 +32,12 @@ extension PostgresStore {
                 return nil
             }
         }
+        if let error = error as? StoreUnavailable { return error }
         if error is IOError || error is ChannelError { return StoreUnavailable(location: location, reason: "cannot reach PostgreSQL: \(error)") }
+        // The pool's own errors (its module is internal): no connection could be made.
+        if String(reflecting: type(of: error)).contains("ConnectionPoolError") {
+            return StoreUnavailable(location: location, reason: "cannot reach PostgreSQL (no connection could be opened); is the server running and the URL right?")
+        }
         return nil
     }
 

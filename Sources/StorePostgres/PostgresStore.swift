@@ -51,7 +51,8 @@ public final class PostgresStore: RecordStore {
         let deadline = ContinuousClock.now + connectWithin
         while true {
             do {
-                try await PostgresSchema.migrate(client, logger: logger)
+                let quiet = logger
+                try await Self.within(.seconds(5), location: configuration.redacted) { _ in try await PostgresSchema.migrate(client, logger: quiet) }
                 break
             } catch {
                 let unavailable = Self.classify(error, location: configuration.redacted)
@@ -70,9 +71,15 @@ public final class PostgresStore: RecordStore {
     public func shutdown() { runner.cancel() }
 
     /// One transaction, with "the database cannot be used" as ``StoreUnavailable``.
-    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        let (client, logger) = (self.client, self.logger)
         do {
-            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+            return try await Self.within(waitLimit, location: location) { acquired in
+                try await client.withTransaction(logger: logger) { connection in
+                    acquired()
+                    return try await body(connection)
+                }
+            }
         } catch {
             throw Self.classify(error, location: location) ?? Self.described(error)
         }
@@ -80,13 +87,74 @@ public final class PostgresStore: RecordStore {
 
     /// One statement outside a transaction (reads), classified the same way.
     func rows(_ sql: String, _ values: [PGValue] = []) async throws -> [PostgresRandomAccessRow] {
+        let (client, logger) = (self.client, self.logger)
         do {
-            var result: [PostgresRandomAccessRow] = []
-            for try await row in try await client.query(PGValue.query(sql, values), logger: logger) { result.append(row.makeRandomAccess()) }
-            return result
+            return try await Self.within(waitLimit, location: location) { acquired in
+                try await client.withConnection { connection in
+                    acquired()
+                    return try await connection.rows(sql, values, logger: logger)
+                }
+            }
         } catch {
             throw Self.classify(error, location: location) ?? Self.described(error)
         }
+    }
+
+    /// How long one operation may wait, connection included: the pool waits for a connection
+    /// without end while the server is down, and a sink must hear "unavailable" instead.
+    var waitLimit: Duration { configuration.statementTimeout + .seconds(5) }
+
+    /// How long an operation may wait for a connection before the server counts as unreachable.
+    static let acquireLimit: Duration = .seconds(5)
+
+    /// `operation`, or ``StoreUnavailable`` when it has no connection after ``acquireLimit`` or
+    /// no answer after `limit`. The operation calls `acquired` once it holds a connection.
+    ///
+    /// The operation runs in a task of its own and is cancelled at a limit, but not awaited: a
+    /// pool waiting for a connection to a server that is down does not end on cancellation at
+    /// once, and the caller must get its answer now.
+    static func within<T: Sendable>(_ limit: Duration, location: String,
+                                    _ operation: @escaping @Sendable (_ acquired: @escaping @Sendable () -> Void) async throws -> T) async throws -> T {
+        let race = Race<T>()
+        return try await withCheckedThrowingContinuation { continuation in
+            race.start(continuation)
+            let work = Task {
+                do { race.finish(.success(try await operation { race.markAcquired() })) } catch { race.finish(.failure(error)) }
+            }
+            Task {
+                try? await Task.sleep(for: min(acquireLimit, limit))
+                if !race.isAcquired, race.finish(.failure(StoreUnavailable(location: location, reason: "cannot reach PostgreSQL: no connection within \(min(acquireLimit, limit).components.seconds) s (is the server up and the URL right?)"))) {
+                    work.cancel()
+                    return
+                }
+                try? await Task.sleep(for: limit - min(acquireLimit, limit))
+                if race.finish(.failure(StoreUnavailable(location: location, reason: "PostgreSQL did not answer within \(limit.components.seconds) s (overloaded or locked?)"))) {
+                    work.cancel()
+                }
+            }
+        }
+    }
+}
+
+/// The first of an operation and its deadline to finish resumes the caller; the other is ignored.
+final class Race<T: Sendable>: Sendable {
+    private let state = Mutex<CheckedContinuation<T, any Error>?>(nil)
+    private let acquired = Mutex(false)
+
+    func markAcquired() { acquired.withLock { $0 = true } }
+    var isAcquired: Bool { acquired.withLock { $0 } }
+
+    func start(_ continuation: CheckedContinuation<T, any Error>) { state.withLock { $0 = continuation } }
+
+    /// True when this call resumed the caller.
+    @discardableResult
+    func finish(_ result: Result<T, any Error>) -> Bool {
+        guard let continuation = state.withLock({ value -> CheckedContinuation<T, any Error>? in
+            defer { value = nil }
+            return value
+        }) else { return false }
+        continuation.resume(with: result)
+        return true
     }
 }
 

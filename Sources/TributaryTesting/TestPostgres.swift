@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import PostgresNIO
 import StorePostgres
@@ -34,28 +37,34 @@ public enum TestPostgres {
 
         public init() throws {
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("tributary-pg-\(UUID().uuidString.prefix(8))").path
-            url = try Self.script("start", directory).trimmingCharacters(in: .whitespacesAndNewlines)
+            try Self.script("start", directory)
+            url = try String(contentsOfFile: directory + "/url", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         }
 
         /// Stops the server, keeping its data.
-        public func halt() throws { _ = try Self.script("halt", directory) }
+        public func halt() throws { try Self.script("halt", directory) }
         /// Starts it again on the same port and data.
-        public func resume() throws { _ = try Self.script("resume", directory) }
+        public func resume() throws { try Self.script("resume", directory) }
         /// Stops it and removes its files.
-        public func remove() { _ = try? Self.script("stop", directory) }
+        public func remove() { try? Self.script("stop", directory) }
 
-        static func script(_ command: String, _ directory: String) throws -> String {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/bin/bash")
-            process.arguments = [PackageRoot.url.appendingPathComponent("scripts/postgres-test.sh").path, command, directory]
-            let out = Pipe()
-            process.standardOutput = out
-            process.standardError = FileHandle.standardError
-            try process.run()
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else { throw ClusterError(description: "postgres-test.sh \(command) exited \(process.terminationStatus)") }
-            return String(decoding: data, as: UTF8.self)
+        /// Runs the script (no pipes: the server it starts must not hold one open) and waits for
+        /// it with `waitpid`; Foundation's `Process` was seen to miss this script's exit.
+        static func script(_ command: String, _ directory: String) throws {
+            let path = PackageRoot.url.appendingPathComponent("scripts/postgres-test.sh").path
+            let arguments = ["/bin/bash", path, command, directory]
+            var pid: pid_t = 0
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            defer { posix_spawn_file_actions_destroy(&actions) }
+            for fd: Int32 in [0, 1, 2] { posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0) }
+            var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+            defer { for pointer in argv { free(pointer) } }
+            let spawned = posix_spawn(&pid, "/bin/bash", &actions, nil, &argv, environ)
+            guard spawned == 0 else { throw ClusterError(description: "cannot start postgres-test.sh: errno \(spawned)") }
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) == -1, errno == EINTR {}
+            guard status == 0 else { throw ClusterError(description: "postgres-test.sh \(command) failed (wait status \(status))") }
         }
     }
 
