@@ -71,5 +71,9 @@ bench-ingest: release
 bench-import: release
 	bash Benchmarks/import.sh 1000000
 
+# CSV → SQLite and PostgreSQL against the sqlite3 shell's .import and psql \copy (needs sqlite3 and postgresql).
+bench-store: release deps-postgres
+	bash Benchmarks/store.sh 1000000
+
 clean:
 	rm -rf .build

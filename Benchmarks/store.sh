@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The store benchmark of Docs/PERFORMANCE.md, references and Tributary on the same file in one run:
+# a generated trades CSV (ROWS rows, ~48 bytes each, as Benchmarks/import.sh makes it) loaded by
+#   - the sqlite3 shell's .import into an equivalent keyed WITHOUT ROWID table,
+#   - psql \copy into an equivalent keyed PostgreSQL table (on a throw-away cluster),
+#   - tributary import into SQLite and into PostgreSQL (types, rules, hash, dedup, provenance),
+# with the time each took and the bytes each left on disk.
+# Usage: Benchmarks/store.sh [ROWS]   (TRIBUTARY_BIN overrides the binary)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rows=${1:-1000000}
+bin=${TRIBUTARY_BIN:-.build/release/tributary}
+[ -x "$bin" ] || swift build -c release --product tributary
+command -v sqlite3 >/dev/null || { echo "store.sh: needs the sqlite3 shell (apt-get install sqlite3)" >&2; exit 1; }
+run=$(mktemp -d)
+pg=$(mktemp -d /tmp/tributary-pg-bench.XXXXXX)
+trap 'bash scripts/postgres-test.sh stop "$pg"; rm -rf "$run"' EXIT
+url=$(bash scripts/postgres-test.sh start "$pg")
+hostport=$(echo "$url" | sed -E 's|postgres://tributary@([^/]+)/.*|\1|')
+host=${hostport%:*}; port=${hostport#*:}
+python3 - "$run/tape.csv" "$rows" <<'PY'
+import sys
+path, rows = sys.argv[1], int(sys.argv[2])
+with open(path, "w") as f:
+    f.write("time,symbol,price,size,trade_id,side\n")
+    for i in range(rows):
+        f.write(f"{1700000000000+i},BTC-USD,{95000+i%1000}.{i%100:02d},0.{i%997+1:03d},{i},{'buy' if i%2 else 'sell'}\n")
+PY
+printf 'kind: trade\n' >"$run/rules.yaml"
+bytes=$(wc -c <"$run/tape.csv")
+seconds() { python3 -c "print(round($2-$1, 2))"; }
+mbps() { python3 -c "print(round($bytes/1e6/($2-$1), 1))"; }
+echo "# $(date -u +%FT%TZ) $(nproc) cores; $bytes bytes, $rows rows"
+
+start=$(date +%s.%N)
+sqlite3 "$run/ref.sqlite" >/dev/null <<SQL
+PRAGMA journal_mode=WAL;
+CREATE TABLE trades (time INTEGER, symbol TEXT, price TEXT, size TEXT, trade_id TEXT, side TEXT, PRIMARY KEY (symbol, trade_id)) WITHOUT ROWID;
+.mode csv
+.import --skip 1 $run/tape.csv trades
+SQL
+end=$(date +%s.%N)
+sqlite3 "$run/ref.sqlite" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
+echo "sqlite3 .import (keyed WITHOUT ROWID): $(seconds $start $end) s, $(mbps $start $end) MB/s, $(du -b "$run/ref.sqlite" | cut -f1) bytes"
+
+psql="psql -q -h $host -p $port -U tributary"
+$psql -d postgres -c "CREATE DATABASE ref" -c "CREATE DATABASE tributary_bench"
+$psql -d ref -c "CREATE TABLE trades (time bigint, symbol text, price numeric, size numeric, trade_id text, side text, PRIMARY KEY (symbol, trade_id))"
+start=$(date +%s.%N)
+$psql -d ref -c "\\copy trades FROM '$run/tape.csv' WITH (FORMAT csv, HEADER true)"
+end=$(date +%s.%N)
+echo "psql \\copy (keyed): $(seconds $start $end) s, $(mbps $start $end) MB/s, $($psql -d ref -At -c "SELECT pg_database_size('ref')") bytes (database)"
+
+start=$(date +%s.%N)
+"$bin" import "$run/tape.csv" --source tape --rules "$run/rules.yaml" --store "$run/t.sqlite" | tail -1
+end=$(date +%s.%N)
+sqlite3 "$run/t.sqlite" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
+echo "tributary import → SQLite: $(seconds $start $end) s, $(mbps $start $end) MB/s, $(du -b "$run/t.sqlite" | cut -f1) bytes ($(python3 -c "print(round($(du -b "$run/t.sqlite" | cut -f1)/$bytes, 2))")× the CSV)"
+
+start=$(date +%s.%N)
+"$bin" import "$run/tape.csv" --source tape --rules "$run/rules.yaml" --store "postgres://tributary@$host:$port/tributary_bench?sslmode=disable" | tail -1
+end=$(date +%s.%N)
+echo "tributary import → PostgreSQL: $(seconds $start $end) s, $(mbps $start $end) MB/s, $($psql -d tributary_bench -At -c "SELECT pg_database_size('tributary_bench')") bytes (database)"
