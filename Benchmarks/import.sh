@@ -10,14 +10,7 @@ bin=.build/release/tributary
 [ -x "$bin" ] || swift build -c release --product tributary
 run=$(mktemp -d)
 trap 'rm -rf "$run"' EXIT
-python3 - "$run/tape.csv" "$rows" <<'PY'
-import sys
-path, rows = sys.argv[1], int(sys.argv[2])
-with open(path, "w") as f:
-    f.write("time,symbol,price,size,trade_id,side\n")
-    for i in range(rows):
-        f.write(f"{1700000000000+i},BTC-USD,{95000+i%1000}.{i%100:02d},0.{i%997+1:03d},{i},{'buy' if i%2 else 'sell'}\n")
-PY
+python3 Benchmarks/trades_csv.py "$run/tape.csv" "$rows"
 printf 'kind: trade\n' >"$run/rules.yaml"
 echo "# $(date -u +%FT%TZ) $(nproc) cores; $(wc -c <"$run/tape.csv") bytes, $rows rows"
 echo "python csv.reader: $(python3 Benchmarks/csv_baseline.py "$run/tape.csv")"

@@ -18,14 +18,7 @@ trap 'bash scripts/postgres-test.sh stop "$pg"; rm -rf "$run"' EXIT
 url=$(bash scripts/postgres-test.sh start "$pg")
 hostport=$(echo "$url" | sed -E 's|postgres://tributary@([^/]+)/.*|\1|')
 host=${hostport%:*}; port=${hostport#*:}
-python3 - "$run/tape.csv" "$rows" <<'PY'
-import sys
-path, rows = sys.argv[1], int(sys.argv[2])
-with open(path, "w") as f:
-    f.write("time,symbol,price,size,trade_id,side\n")
-    for i in range(rows):
-        f.write(f"{1700000000000+i},BTC-USD,{95000+i%1000}.{i%100:02d},0.{i%997+1:03d},{i},{'buy' if i%2 else 'sell'}\n")
-PY
+python3 Benchmarks/trades_csv.py "$run/tape.csv" "$rows"
 printf 'kind: trade\n' >"$run/rules.yaml"
 bytes=$(wc -c <"$run/tape.csv")
 seconds() { python3 -c "print(round($2-$1, 2))"; }

@@ -23,14 +23,7 @@ struct DLQCommand: AsyncParsableCommand {
         var config: String?
 
         func open() async throws -> any RecordStore {
-            var settings: ServiceSettings
-            do {
-                settings = try await ServiceSettingsLoader(filePath: config, environment: ProcessInfo.processInfo.environment).load()
-            } catch let problems as ServiceSettingsLoader.Problems {
-                throw CLIError(problems.description)
-            }
-            if let store { settings.storeURL = store }
-            return try await settings.openExistingStore()
+            try await ServiceSettings.load(config: config, store: store).openExistingStore()
         }
     }
 

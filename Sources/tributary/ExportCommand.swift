@@ -32,12 +32,7 @@ struct ExportCommand: AsyncParsableCommand {
     func run() async throws {
         let query = try Self.query(kind: kind, symbol: symbol, source: source, from: from, to: to, now: .now())
         guard let format = RecordExport.Format(rawValue: format) else { throw CLIError("--format '\(format)': use csv or jsonl") }
-        var settings: ServiceSettings
-        do { settings = try await ServiceSettingsLoader(filePath: config, environment: ProcessInfo.processInfo.environment).load() } catch let problems as ServiceSettingsLoader.Problems {
-            throw CLIError(problems.description)
-        }
-        if let store { settings.storeURL = store }
-        let reader = try await settings.openExistingStore()
+        let reader = try await ServiceSettings.load(config: config, store: store).openExistingStore()
         let handle: FileHandle
         if let output {
             guard FileManager.default.createFile(atPath: output, contents: nil), let file = FileHandle(forWritingAtPath: output) else {

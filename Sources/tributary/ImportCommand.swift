@@ -40,12 +40,7 @@ struct ImportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = try await RuntimeEnvironment.load()
-        var settings = ServiceSettings()
-        do { settings = try await ServiceSettingsLoader(filePath: config, environment: ProcessInfo.processInfo.environment).load() } catch let problems as ServiceSettingsLoader.Problems {
-            throw CLIError(problems.description)
-        }
-        if let store { settings.storeURL = store }
-        let target = try await settings.openStore()
+        let target = try await ServiceSettings.load(config: config, store: store).openStore()
         var options = CSVImport.Options(source: SourceID(source))
         options.batchSize = batchSize
         options.sampleSize = sample

@@ -193,13 +193,7 @@ struct RunCommand: AsyncParsableCommand {
 
     /// Settings from tributary.yaml and the environment, then the flags; bad values stop here.
     private func loadSettings() async throws -> ServiceSettings {
-        var settings: ServiceSettings
-        do {
-            settings = try await ServiceSettingsLoader(filePath: config, environment: ProcessInfo.processInfo.environment).load()
-        } catch let problems as ServiceSettingsLoader.Problems {
-            throw CLIError(problems.description)
-        }
-        if let store { settings.storeURL = store }
+        var settings = try await ServiceSettings.load(config: config, store: store)
         if let port {
             guard (0...65_535).contains(port) else { throw CLIError("--port \(port): allowed 0…65535") }
             settings.httpPort = port

@@ -4,6 +4,19 @@ import Pipeline
 import Service
 
 extension ServiceSettings {
+    /// The settings of `tributary.yaml` (or `config`) and the environment, with `--store` over
+    /// both; every bad value is reported at once, as the loader words it.
+    static func load(config: String?, store: String?) async throws -> ServiceSettings {
+        var settings: ServiceSettings
+        do {
+            settings = try await ServiceSettingsLoader(filePath: config, environment: ProcessInfo.processInfo.environment).load()
+        } catch let problems as ServiceSettingsLoader.Problems {
+            throw CLIError(problems.description)
+        }
+        if let store { settings.storeURL = store }
+        return settings
+    }
+
     /// The store these settings name (`--store` › `store.url` / `TRIBUTARY_STORE_URL` › `store.path`),
     /// parsed before anything is opened so a bad value names the part that is wrong.
     func store() throws -> StoreURL {
