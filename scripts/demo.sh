@@ -88,3 +88,10 @@ printf 'kind: trade\nrename: { ts: time, ticker: symbol, px_cents: price, qty: s
 step "tributary dlq list   (the row that was not a record, with its file, line and column)"
 "$bin" dlq list --store data/tributary.sqlite --source demo-csv
 rm -f "$csv" "$rules"
+step "tributary export: what the store now holds, streamed back out (typed tables; also GET /records on run)"
+"$bin" export --kind trade --source demo-csv --format csv --store data/tributary.sqlite
+bars=$(mktemp --suffix=.csv)
+"$bin" export --kind bar --symbol BTC-USDT --format csv --store data/tributary.sqlite --output "$bars"
+head -4 "$bars"
+rm -f "$bars"
+echo "(SQL views read the same way: sqlite3 data/tributary.sqlite 'SELECT source, symbol, start, close FROM bars_view LIMIT 3')"
