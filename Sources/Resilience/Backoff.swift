@@ -1,3 +1,4 @@
+import TributaryCore
 /// Delays between retries: exponential growth up to a cap, with jitter.
 ///
 /// Jitter spreads retries of many clients apart so a recovering upstream is not hit by a
@@ -58,8 +59,8 @@ public struct Backoff: Sendable, Hashable {
     }
 
     static func uniform(from low: Duration, to high: Duration, using generator: inout some RandomNumberGenerator) -> Duration {
-        let lowNanos = low.wholeNanoseconds
-        let highNanos = high.wholeNanoseconds
+        let lowNanos = low.nanosecondsCount
+        let highNanos = high.nanosecondsCount
         guard highNanos > lowNanos else { return low }
         let span = UInt64(highNanos - lowNanos)
         let offset = span == .max ? generator.next() : generator.next(upperBound: span + 1)
@@ -67,10 +68,3 @@ public struct Backoff: Sendable, Hashable {
     }
 }
 
-extension Duration {
-    /// Whole nanoseconds in this duration, for arithmetic in integers.
-    var wholeNanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-    }
-}

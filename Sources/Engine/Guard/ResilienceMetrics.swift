@@ -48,7 +48,7 @@ public struct ResilienceMetrics: Sendable {
         counter("ingestion_requests_total", [("outcome", outcome.label)])
         if let error { counter("ingestion_requests_errors_total", [("reason", Self.reason(error))]) }
         Timer(label: "ingestion_request_duration_seconds", dimensions: [("source", source)], factory: factory)
-            .recordNanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+            .recordNanoseconds(duration.nanosecondsCount)
     }
 
     /// Records pushed into the buffer, by kind (`ingestion_records_total{source,kind}`).

@@ -221,7 +221,7 @@ public final class SourceGuard<C: Clock>: Sendable where C.Duration == Duration,
             let counts = state.breaker.windowCounts
             return SourceStatus(
                 state: name,
-                nextAllowedAt: next.map { UTCTimestamp(nanosecondsSinceEpoch: wall.nanosecondsSinceEpoch + now.duration(to: $0).nanoseconds) },
+                nextAllowedAt: next.map { UTCTimestamp(nanosecondsSinceEpoch: wall.nanosecondsSinceEpoch + now.duration(to: $0).nanosecondsCount) },
                 reason: name == "closed" ? nil : reason,
                 inFlight: state.bulkhead.inFlight, windowFailures: counts.failures, windowCalls: counts.calls,
                 tokens: state.bucket?.tokens, quotaRemaining: state.quota?.remaining(at: wall.millisecondsSinceEpoch / 1000),
@@ -244,7 +244,7 @@ public final class SourceGuard<C: Clock>: Sendable where C.Duration == Duration,
     }
 
     private func wallSeconds(_ instant: C.Instant, now: C.Instant, wall: UTCTimestamp) -> Double {
-        Double(wall.nanosecondsSinceEpoch + now.duration(to: instant).nanoseconds) / 1e9
+        Double(wall.nanosecondsSinceEpoch + now.duration(to: instant).nanosecondsCount) / 1e9
     }
 
     private func report(_ transition: CircuitBreaker<C.Instant>.Transition?) {
@@ -264,9 +264,4 @@ public final class SourceGuard<C: Clock>: Sendable where C.Duration == Duration,
     }
 }
 
-extension Duration {
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-    }
-}
+

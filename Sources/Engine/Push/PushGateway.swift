@@ -136,7 +136,7 @@ public final class PushGateway: Sendable {
         }
         let elapsed = ContinuousClock.now - started
         Timer(label: "ingestion_processing_latency_seconds", dimensions: [("source", request.source)], factory: factory)
-            .recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+            .recordNanoseconds(elapsed.nanosecondsCount)
         return response
     }
 

@@ -26,7 +26,7 @@ public struct SchedulerService: Service {
                 for job in finished.takeAll() { schedule.completed(job, now: now) }
                 let wall = UTCTimestamp.now()
                 engine.activity.nextPolls(schedule.nextDueBySource.mapValues { due in
-                    UTCTimestamp(nanosecondsSinceEpoch: wall.nanosecondsSinceEpoch + max(.zero, now.duration(to: due)).nanoseconds)
+                    UTCTimestamp(nanosecondsSinceEpoch: wall.nanosecondsSinceEpoch + max(.zero, now.duration(to: due)).nanosecondsCount)
                 })
                 for job in schedule.due(now: now) {
                     group.addTask {

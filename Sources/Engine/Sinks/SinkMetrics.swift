@@ -1,3 +1,4 @@
+import TributaryCore
 import CoreMetrics
 
 /// The sink side's metrics: store batch latency, what each batch did, dead letters and drops.
@@ -12,7 +13,7 @@ public struct SinkMetrics: Sendable {
     /// `ingestion_stored_total{result=stored|duplicate}`.
     public func batch(duration: Duration, stored: Int, duplicates: Int) {
         Timer(label: "ingestion_store_batch_duration_seconds", factory: factory)
-            .recordNanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+            .recordNanoseconds(duration.nanosecondsCount)
         Counter(label: "ingestion_stored_total", dimensions: [("result", "stored")], factory: factory).increment(by: stored)
         Counter(label: "ingestion_stored_total", dimensions: [("result", "duplicate")], factory: factory).increment(by: duplicates)
     }

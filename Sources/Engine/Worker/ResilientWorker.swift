@@ -149,7 +149,7 @@ where Clk.Duration == Duration, Clk.Instant: Sendable {
                     let wait = clock.now.duration(to: until)
                     throw ResilienceError(
                         code, source: guardian.source,
-                        retryAt: Double(UTCTimestamp.now().nanosecondsSinceEpoch + wait.nanoseconds) / 1e9,
+                        retryAt: Double(UTCTimestamp.now().nanosecondsSinceEpoch + wait.nanosecondsCount) / 1e9,
                         "\(reason); next call allowed in \(SourceGuard<Clk>.seconds(wait)), longer than the \(SourceGuard<Clk>.seconds(guardian.settings.maxAdmissionWait)) a call may wait"
                     )
                 }

@@ -91,7 +91,7 @@ extension RecordQuery.Cursor: Comparable {
         func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
         if a.time != b.time { return (a.time ?? .min) < (b.time ?? .min) }
         if a.date != b.date { return bytes(a.date ?? "").lexicographicallyPrecedes(bytes(b.date ?? "")) }
-        if a.source != b.source || bytes(a.source) != bytes(b.source) { return bytes(a.source).lexicographicallyPrecedes(bytes(b.source)) }
+        if bytes(a.source) != bytes(b.source) { return bytes(a.source).lexicographicallyPrecedes(bytes(b.source)) }
         if bytes(a.symbol) != bytes(b.symbol) { return bytes(a.symbol).lexicographicallyPrecedes(bytes(b.symbol)) }
         return bytes(a.key).lexicographicallyPrecedes(bytes(b.key))
     }

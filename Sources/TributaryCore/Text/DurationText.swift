@@ -17,7 +17,7 @@ public enum DurationText {
 extension DurationText {
     /// The shortest exact text for `duration` in the units `parse` reads (`0s`, `250ms`, `10s`, `1h`).
     public static func format(_ duration: Duration) -> String {
-        let nanoseconds = duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
+        let nanoseconds = duration.nanosecondsCount
         let units: [(suffix: String, nanoseconds: Int64)] = [
             ("d", 86_400_000_000_000), ("h", 3_600_000_000_000), ("m", 60_000_000_000), ("s", 1_000_000_000), ("ms", 1_000_000),
         ]
