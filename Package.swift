@@ -80,7 +80,8 @@ let package = Package(
         // The embedded SQLite adapter (GRDB): the only target that links SQLite.
         .target(
             name: "StoreSQLite",
-            dependencies: ["Pipeline", "TributaryCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Pipeline", "TributaryCore", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "GRDBSQLite", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         // The PostgreSQL adapter (postgres-nio): the only target that speaks to PostgreSQL.

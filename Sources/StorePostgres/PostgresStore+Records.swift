@@ -44,23 +44,36 @@ extension PostgresStore {
             for table in RecordColumns.all {
                 guard let kindRows = rows[table.kind] else { continue }
                 try await connection.rows(Self.stagingSQL(table), logger: logger)
-                var buffer = ByteBuffer()
+                var line = CopyLine()
+                var sourceKeys: [String: Int64] = [:]
                 for (order, row) in kindRows.enumerated() {
                     let record = row.envelope.record
                     let key = row.envelope.identity ?? record.naturalKey
-                    let sourceKey = try await Self.sourceKey(record.source.rawValue, cache: cache, on: connection, logger: logger)
-                    var cells: [String?] = [String(order), String(sourceKey), record.symbol, key, String(row.batch),
-                                            record.venueSymbol == record.symbol ? nil : record.venueSymbol,
-                                            "\\x" + row.envelope.provenance.contentHash.dropFirst(7), "1", row.extra]
-                    for value in RecordColumns.values(of: record.payload, key: key) {
-                        switch value {
-                        case .null: cells.append(nil)
-                        case .integer(let number): cells.append(String(number))
-                        case .text(let text): cells.append(text)
+                    let sourceKey: Int64
+                    if let known = sourceKeys[record.source.rawValue] { sourceKey = known } else {
+                        sourceKey = try await Self.sourceKey(record.source.rawValue, cache: cache, on: connection, logger: logger)
+                        sourceKeys[record.source.rawValue] = sourceKey
+                    }
+                    line.integer(Int64(order))
+                    line.integer(sourceKey)
+                    line.text(record.symbol)
+                    line.text(key)
+                    line.integer(row.batch)
+                    line.text(record.venueSymbol.sameBytes(as: record.symbol) ? nil : record.venueSymbol)
+                    line.hash(row.envelope.provenance.contentHash)
+                    line.integer(1)
+                    line.text(row.extra)
+                    RecordColumns.forEachCell(of: record.payload, key: key) { cell in
+                        switch cell {
+                        case .null: line.text(nil)
+                        case .integer(let number): line.integer(number)
+                        case .text(let text): line.text(text)
+                        case .decimal(let value): line.decimal(value)
                         }
                     }
-                    Self.appendCopyLine(cells, to: &buffer)
+                    line.end()
                 }
+                let buffer = line.buffer
                 try await connection.copyFrom(table: "stage_\(table.table)", columns: Self.stageColumns(table), logger: logger) { writer in
                     try await writer.write(buffer)
                 }
@@ -76,24 +89,6 @@ extension PostgresStore {
                 try await connection.rows("DELETE FROM batches WHERE id = ANY($1::bigint[])", [.text("{" + unused.map(String.init).joined(separator: ",") + "}")], logger: logger)
             }
             return result
-    }
-
-    /// One line of COPY's text format: tab-separated, `\N` for NULL, backslash escapes.
-    static func appendCopyLine(_ cells: [String?], to buffer: inout ByteBuffer) {
-        for (index, cell) in cells.enumerated() {
-            if index > 0 { buffer.writeInteger(UInt8(ascii: "\t")) }
-            guard let cell else { buffer.writeString("\\N"); continue }
-            for byte in cell.utf8 {
-                switch byte {
-                case UInt8(ascii: "\\"): buffer.writeString("\\\\")
-                case 0x09: buffer.writeString("\\t")
-                case 0x0A: buffer.writeString("\\n")
-                case 0x0D: buffer.writeString("\\r")
-                default: buffer.writeInteger(byte)
-                }
-            }
-        }
-        buffer.writeInteger(UInt8(ascii: "\n"))
     }
 
     static func stageColumns(_ table: RecordColumns) -> [String] {

@@ -9,7 +9,8 @@ import TributaryCore
 /// Every table shares the identity and bookkeeping columns — `source_key` (a small integer from
 /// `sources`), `symbol`, `key` (the natural key, or the rules' `key:` identity), `batch` (the
 /// provenance row in `batches`), `venue_symbol` (NULL when it equals `symbol`), `content_hash`
-/// (32 bytes), `revision` and `extra_transformations` (this record's steps beyond its batch's) —
+/// (32 bytes), `revision`, and this record's steps beyond its batch's: `line` for an imported row's
+/// `line:N` (an integer), `extra_transformations` (a JSON array) for any other —
 /// with `(source_key, symbol, key)` as the primary key of a `WITHOUT ROWID` table, so a lookup or
 /// an upsert by natural key is one B-tree descent and no second index is kept.
 struct SQLiteKindTable: Sendable {
@@ -18,7 +19,7 @@ struct SQLiteKindTable: Sendable {
     var name: String { columns.table }
     var timeColumn: String? { columns.timeColumn }
 
-    static let common = ["source_key", "symbol", "key", "batch", "venue_symbol", "content_hash", "revision", "extra_transformations"]
+    static let common = ["source_key", "symbol", "key", "batch", "venue_symbol", "content_hash", "revision", "extra_transformations", "line"]
 
     static let all = RecordColumns.all.map(SQLiteKindTable.init(columns:))
 
@@ -36,7 +37,7 @@ struct SQLiteKindTable: Sendable {
             CREATE TABLE \(name) (
                 source_key INTEGER NOT NULL, symbol TEXT NOT NULL, key TEXT NOT NULL, batch INTEGER NOT NULL,
                 venue_symbol TEXT, content_hash BLOB NOT NULL, revision INTEGER NOT NULL DEFAULT 1, extra_transformations TEXT,
-                \(kindColumns.joined(separator: ", ")),
+                \(kindColumns.joined(separator: ", ")), line INTEGER,
                 PRIMARY KEY (source_key, symbol, key)
             ) WITHOUT ROWID;
             """

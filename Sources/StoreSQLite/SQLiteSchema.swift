@@ -150,6 +150,12 @@ extension SQLiteStore {
             // The version-1 `records` table (one JSON blob per record) stays until
             // `SQLiteLegacyRecords` has moved its rows, in resumable chunks.
         }
+        migrator.registerMigration("v9: an imported row's line as an integer") { db in
+            // Tables made by v8 before the column existed get it (a new file's have it already).
+            for table in SQLiteKindTable.all where try !db.columns(in: table.name).contains(where: { $0.name == "line" }) {
+                try db.execute(sql: "ALTER TABLE \(table.name) ADD COLUMN line INTEGER")
+            }
+        }
         return migrator
     }
 }

@@ -85,53 +85,48 @@ extension SQLiteStore {
         }
     }
 
-    /// Rows per INSERT statement: fewer statement steps per record; 50 rows × ~25 parameters
-    /// stays far below SQLite's limit on bound parameters.
-    static let rowsPerStatement = 50
-
     /// - Parameter revisions: the revision each record starts at (a migrated store's), else 1.
     static func upsert(_ batch: [Envelope], revisions: [Int]? = nil, in db: Database) throws -> WriteResult {
         guard !batch.isEmpty else { return WriteResult() }
         var result = WriteResult()
         var sources: [String: Int64] = [:]
-        var rows: [TributaryCore.Record.Kind: [(envelope: Envelope, batch: Int64, extra: String?, revision: Int)]] = [:]
+        // Per record: its batch row and its transformations beyond the batch's, in write order.
+        var batchOf = [Int64](repeating: 0, count: batch.count)
+        var extraOf = [String?](repeating: nil, count: batch.count)
+        var lineOf = [Int64?](repeating: nil, count: batch.count)
         var batchIDs: [Int64] = []
         for group in ProvenanceBatch.group(batch) {
             let batchID = try insertBatch(group.first, transformations: group.transformations,
                                           sourceKey: try sourceKey(group.first.provenance.sourceID.rawValue, cache: &sources, in: db), in: db)
             batchIDs.append(batchID)
             for index in group.members {
-                let envelope = batch[index]
-                let extra = group.extra(envelope).map { JSONWriter.string(.array($0.map(JSONValue.string))) }
-                rows[envelope.record.kind, default: []].append((envelope, batchID, extra, revisions?[index] ?? 1))
+                batchOf[index] = batchID
+                switch group.ownSteps(batch[index]) {
+                case .none: break
+                case .line(let line): lineOf[index] = line
+                case .other(let steps): extraOf[index] = JSONWriter.string(.array(steps.map(JSONValue.string)))
+                }
             }
         }
         var used = Set<Int64>()
-        for table in SQLiteKindTable.all {
-            guard let kindRows = rows[table.kind] else { continue }
-            var start = 0
-            while start < kindRows.count {
-                let chunk = kindRows[start..<min(start + rowsPerStatement, kindRows.count)]
-                var arguments: [(any DatabaseValueConvertible)?] = []
-                arguments.reserveCapacity(chunk.count * (SQLiteKindTable.common.count + table.columns.columns.count))
-                for row in chunk {
-                    let record = row.envelope.record
-                    let key = row.envelope.identity ?? record.naturalKey
-                    arguments.append(try sourceKey(record.source.rawValue, cache: &sources, in: db))
-                    arguments += [record.symbol, key, row.batch, record.venueSymbol == record.symbol ? nil : record.venueSymbol,
-                                  try hashBytes(row.envelope.provenance.contentHash), row.revision, row.extra]
-                    arguments += SQLiteKindTable.values(of: record.payload, key: key)
-                }
-                let statement = try db.cachedStatement(sql: upsertSQL(table, rows: chunk.count))
-                let changed = try Row.fetchAll(statement, arguments: StatementArguments(arguments))
-                for row in changed {
-                    // RETURNING gives the row as written: an insert has revision 1 (a migrated row its
-                    // old revision, counted as updated), an update the stored one plus one.
-                    if (row["revision"] as Int) == 1 { result.inserted += 1 } else { result.updated += 1 }
-                    used.insert(row["batch"])
-                }
-                result.unchanged += chunk.count - changed.count
-                start += chunk.count
+        var statements: [TributaryCore.Record.Kind: SQLiteUpsert] = [:]
+        for index in batch.indices {
+            let envelope = batch[index]
+            let record = envelope.record
+            let upsert: SQLiteUpsert
+            if let prepared = statements[record.kind] { upsert = prepared } else {
+                upsert = try SQLiteUpsert(SQLiteKindTable.table(for: record.kind), in: db)
+                statements[record.kind] = upsert
+            }
+            let outcome = try upsert.write(sourceKey: try sourceKey(record.source.rawValue, cache: &sources, in: db), record: record,
+                                           key: envelope.identity ?? record.naturalKey, batch: batchOf[index],
+                                           contentHash: envelope.provenance.contentHash, revision: revisions?[index] ?? 1, extra: extraOf[index], line: lineOf[index])
+            // A migrated row keeps its old revision and counts as updated, as it did before the move.
+            switch outcome {
+            case .inserted where (revisions?[index] ?? 1) > 1: result.updated += 1; used.insert(batchOf[index])
+            case .inserted: result.inserted += 1; used.insert(batchOf[index])
+            case .updated: result.updated += 1; used.insert(batchOf[index])
+            case .unchanged: result.unchanged += 1
             }
         }
         // A batch whose every record was already stored unchanged keeps no row.
@@ -139,15 +134,20 @@ extension SQLiteStore {
         return result
     }
 
-    static func upsertSQL(_ table: SQLiteKindTable, rows: Int) -> String {
+    /// The insert of a new record row: ?1… in ``SQLiteKindTable/common`` then kind column order.
+    static func insertSQL(_ table: SQLiteKindTable) -> String {
         let names = SQLiteKindTable.common + table.columns.columns.map(\.name)
-        let placeholders = "(" + Array(repeating: "?", count: names.count).joined(separator: ", ") + ")"
-        let updates = names.filter { !["source_key", "symbol", "key", "revision"].contains($0) }.map { "\($0) = excluded.\($0)" }
+        return "INSERT OR IGNORE INTO \(table.name) (\(names.joined(separator: ", "))) VALUES (\(names.indices.map { "?\($0 + 1)" }.joined(separator: ", ")))"
+    }
+
+    /// The revision of a stored row whose content hash differs, with the insert's parameters.
+    static func updateSQL(_ table: SQLiteKindTable) -> String {
+        let names = SQLiteKindTable.common + table.columns.columns.map(\.name)
+        let number = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, "?\($0 + 1)") })
+        let updates = names.filter { !["source_key", "symbol", "key", "revision"].contains($0) }.map { "\($0) = \(number[$0]!)" }
         return """
-            INSERT INTO \(table.name) (\(names.joined(separator: ", "))) VALUES \(Array(repeating: placeholders, count: rows).joined(separator: ", "))
-            ON CONFLICT (source_key, symbol, key) DO UPDATE SET \(updates.joined(separator: ", ")), revision = \(table.name).revision + 1
-            WHERE \(table.name).content_hash != excluded.content_hash
-            RETURNING revision, batch
+            UPDATE \(table.name) SET \(updates.joined(separator: ", ")), revision = revision + 1
+            WHERE source_key = ?1 AND symbol = ?2 AND key = ?3 AND content_hash != \(number["content_hash"]!)
             """
     }
 
@@ -172,21 +172,27 @@ extension SQLiteStore {
         return key
     }
 
-    /// `sha256:` + 64 hex digits as its 32 bytes.
-    static func hashBytes(_ text: String) throws -> Data {
-        let hex = Array(text.utf8.dropFirst(7))
-        guard text.hasPrefix("sha256:"), hex.count == 64 else { throw StoredRowError(table: "records", column: "content_hash", problem: "'\(text.prefix(80))' is not sha256:<64 hex digits>") }
-        var bytes = Data(capacity: 32)
-        var index = 0
-        while index < 64 {
-            guard let high = hexValue(hex[index]), let low = hexValue(hex[index + 1]) else {
-                throw StoredRowError(table: "records", column: "content_hash", problem: "'\(text.prefix(80))' is not hex")
+    /// Appends the 32 bytes of `sha256:` + 64 hex digits to `bytes`.
+    static func appendHashBytes(_ text: String, to bytes: inout [UInt8]) throws {
+        var text = text
+        let ok = text.withUTF8 { utf8 -> Bool in
+            guard utf8.count == 71, utf8.starts(with: "sha256:".utf8) else { return false }
+            var index = 7
+            while index < 71 {
+                let high = hexValues[Int(utf8[index])], low = hexValues[Int(utf8[index + 1])]
+                guard high < 16, low < 16 else { return false }
+                bytes.append(high << 4 | low)
+                index += 2
             }
-            bytes.append(high << 4 | low)
-            index += 2
+            return true
         }
-        return bytes
+        guard ok else {
+            throw StoredRowError(table: "records", column: "content_hash", problem: "'\(text.prefix(80))' is not sha256:<64 hex digits>")
+        }
     }
+
+    /// Each byte's value as a hex digit, 0xFF for a byte that is not one.
+    private static let hexValues: [UInt8] = (0...255).map { hexValue(UInt8($0)) ?? 0xFF }
 
     private static func hexValue(_ byte: UInt8) -> UInt8? {
         switch byte {
@@ -219,6 +225,7 @@ extension SQLiteStore {
                             venueSymbol: row["venue_symbol"] ?? symbol, payload: payload)
         let reader = RowReader(row: row, table: "batches")
         var transformations = try reader.texts("b_transformations")
+        if let line: Int64 = row["line"] { transformations.append(ProvenanceBatch.lineStep(line)) }
         if let extra: String = row["extra_transformations"] {
             guard case .array(let items)? = try? JSONParser.parse(Array(extra.utf8)) else {
                 throw StoredRowError(table: table.name, column: "extra_transformations", problem: "is not a JSON array")

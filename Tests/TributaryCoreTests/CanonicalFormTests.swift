@@ -33,6 +33,16 @@ import TributaryCore
         #expect(String(decoding: fast, as: UTF8.self) == String(decoding: reference, as: UTF8.self))
     }
 
+    /// One hasher reused across records of every kind (as an import chunk reuses it) gives each
+    /// the hash of its canonical tree: nothing of the previous record leaks into the next.
+    @Test func aReusedHasherHashesEachRecordAsTheTreeDoes() {
+        var hasher = ContentHasher()
+        for record in Self.records + Self.records.reversed() {
+            let reference = JSONWriter.encode(.object(record.jsonObject(canonical: true)), canonical: true)
+            #expect(hasher.hash(record) == ContentHash.of(bytes: reference))
+        }
+    }
+
     @Test func canonicalBytesAreValidSortedJSON() throws {
         for record in Self.records {
             let parsed = try JSONParser.parse(ContentHash.canonicalBytes(of: record))

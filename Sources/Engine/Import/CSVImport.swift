@@ -12,7 +12,7 @@ import TributaryCore
 /// column and reason) and the file's checkpoint — is one transaction: after a `kill -9` a re-run
 /// resumes after the last committed batch. `strict` validates the whole file first and commits
 /// nothing if any row is bad.
-public struct CSVImport {
+public struct CSVImport: Sendable {
     public struct Options: Sendable {
         public var source: SourceID
         public var rules: NormalizationRules?
@@ -93,59 +93,120 @@ public struct CSVImport {
         var checks = report.schema
         if options.schema == nil { for index in checks.columns.indices { checks.columns[index].nullable = true } }
 
+        let context = ChunkContext(header: header, schema: checks, path: path, sha256: report.sha256,
+                                   fileURI: "file://" + Self.absolute(path), resumeAfter: resumeAfter)
         if options.strict {
             // A first pass that writes nothing: any bad row aborts the import.
-            var check = try Self.open(path)
-            _ = try check.next()
-            while let item = try check.next() {
-                if case .failure(let bad) = convert(item, header: header, schema: checks, path: path, batchID: "", sha: report.sha256) {
-                    throw Failure(description: "\(path): \(bad.reason) (--strict: nothing was imported)")
-                }
+            try await forEachConverted(context) { converted in
+                if let bad = converted.firstProblem { throw Failure(description: "\(path): \(bad) (--strict: nothing was imported)") }
             }
         }
 
-        var batch: [Envelope] = []
-        var letters: [DeadLetter] = []
-        var processed = 0
         let totalBytes = path.hasSuffix(".gz") ? nil : (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
-        func commit(completed: Bool) async throws {
+        var rowsDone = resumeAfter
+        var pendingLast: ConvertedChunk?
+        func commit(_ converted: ConvertedChunk?, completed: Bool) async throws {
+            let records = converted?.records ?? [], letters = converted?.letters ?? []
+            if let converted { rowsDone = converted.rowsDone }
             let result = try await store.commitImportBatch(ImportBatch(
-                records: batch, deadLetters: letters, fileSHA256: report.sha256, source: source, path: path, rowsDone: processed, completed: completed))
+                records: records, deadLetters: letters, fileSHA256: report.sha256, source: source, path: path, rowsDone: rowsDone, completed: completed))
             report.stored += result.stored
             report.duplicates += result.unchanged
             report.badRows += letters.count
             report.batches += 1
-            batch.removeAll(keepingCapacity: true)
-            letters.removeAll(keepingCapacity: true)
+            if let converted {
+                report.rows += converted.rows
+                report.bytes = converted.endOffset
+                progress(Progress(rows: rowsDone, bytes: converted.endOffset, totalBytes: totalBytes))
+            }
+            try await ImportStall.afterBatch(report.batches)
         }
-        let fileURI = "file://" + Self.absolute(path)
-        var pending = sample[...]
-        var batchNow: UTCTimestamp?
-        var batchID = ""
-        while true {
-            let item: CSVReader.Item
-            if let next = pending.popFirst() { item = next } else if let next = try reader.next() { item = next } else { break }
-            if case .row(let row) = item, row.fields == [""] { continue }
-            processed += 1
-            guard processed > resumeAfter else { continue }
-            report.rows += 1
-            if batchNow == nil || (processed - 1) % options.batchSize == 0 {
-                batchNow = .now()
-                batchID = "\(report.sha256.dropFirst(7).prefix(12))-\((processed - 1) / options.batchSize)"
+        // The last chunk waits: if it ends the file it commits as the completing batch.
+        try await forEachConverted(context) { converted in
+            if let previous = pendingLast {
+                // A full batch followed by more rows commits as it always has: not completing.
+                try await commit(previous, completed: false)
             }
-            switch convert(item, header: header, schema: checks, path: path, batchID: batchID, sha: report.sha256, now: batchNow!, fileURI: fileURI) {
-            case .success(let stored): batch.append(stored)
-            case .failure(let bad): letters.append(bad.letter)
-            }
-            if processed % options.batchSize == 0 {
-                try await commit(completed: false)
-                progress(Progress(rows: processed, bytes: reader.offset, totalBytes: totalBytes))
-            }
+            pendingLast = converted
         }
-        try await commit(completed: true)
-        report.bytes = reader.offset
-        progress(Progress(rows: processed, bytes: reader.offset, totalBytes: totalBytes))
+        if let last = pendingLast, last.rows < options.batchSize {
+            try await commit(last, completed: true)
+        } else {
+            if let last = pendingLast { try await commit(last, completed: false) }
+            try await commit(nil, completed: true)
+        }
+        progress(Progress(rows: rowsDone, bytes: report.bytes, totalBytes: totalBytes))
         return report
+    }
+
+    /// What every chunk's conversion needs from the file.
+    struct ChunkContext: Sendable {
+        var header: [String]
+        var schema: CSVSchema
+        var path: String
+        var sha256: String
+        var fileURI: String
+        /// Rows an earlier run committed: they are counted, not converted.
+        var resumeAfter: Int
+    }
+
+    /// One chunk's rows as records and dead letters, ready to commit.
+    struct ConvertedChunk: Sendable {
+        var records: [Envelope] = []
+        var letters: [DeadLetter] = []
+        /// Rows converted (those before the resume point left out).
+        var rows = 0
+        /// The checkpoint once this chunk is in: non-empty rows of the file up to its end.
+        var rowsDone = 0
+        var endOffset = 0
+        /// The first bad row's reason (for `--strict`).
+        var firstProblem: String?
+    }
+
+    /// Converts the file's chunks on every core and hands them to `body` in file order.
+    ///
+    /// Chunks are cut by ``CSVChunker`` at every `batchSize` rows, so a chunk is exactly the
+    /// batch a sequential reader would have committed (its batch id and checkpoint are the
+    /// same, and a resumed run picks up at a chunk's boundary). At most two chunks per core are
+    /// converted ahead of the one `body` is committing, so memory stays bounded.
+    private func forEachConverted(_ context: ChunkContext, _ body: (ConvertedChunk) async throws -> Void) async throws {
+        var chunker = CSVChunker(rowsPerChunk: options.batchSize, read: try Self.source(context.path))
+        let ahead = 2 * max(1, ProcessInfo.processInfo.activeProcessorCount)
+        var inFlight: [Task<ConvertedChunk, Never>] = []
+        defer { for task in inFlight { task.cancel() } }
+        let converter = self
+        while let chunk = try chunker.next() {
+            guard chunk.rowsBefore + chunk.rows > context.resumeAfter else { continue }
+            inFlight.append(Task { converter.convert(chunk, context) })
+            if inFlight.count >= ahead { try await body(await inFlight.removeFirst().value) }
+        }
+        while !inFlight.isEmpty { try await body(await inFlight.removeFirst().value) }
+    }
+
+    /// One chunk's rows → records and bad rows.
+    func convert(_ chunk: CSVChunker.Chunk, _ context: ChunkContext) -> ConvertedChunk {
+        var out = ConvertedChunk(rowsDone: chunk.rowsBefore + chunk.rows, endOffset: chunk.endOffset)
+        out.records.reserveCapacity(chunk.rows)
+        let batchNumber = (chunk.rowsBefore + max(chunk.rows, 1) - 1) / options.batchSize
+        let batchID = "\(context.sha256.dropFirst(7).prefix(12))-\(batchNumber)"
+        let now = UTCTimestamp.now()
+        var reader = CSVReader(bytes: chunk.bytes, firstLine: chunk.firstLine)
+        var index = chunk.rowsBefore
+        var hasher = ContentHasher()
+        while let item = try? reader.next() {
+            if case .row(let row) = item, row.fields == [""] { continue }
+            index += 1
+            guard index > context.resumeAfter else { continue }
+            out.rows += 1
+            switch convert(item, header: context.header, schema: context.schema, path: context.path, batchID: batchID, sha: context.sha256,
+                           now: now, fileURI: context.fileURI, hasher: &hasher) {
+            case .success(let stored): out.records.append(stored)
+            case .failure(let bad):
+                if out.firstProblem == nil { out.firstProblem = bad.reason }
+                out.letters.append(bad.letter)
+            }
+        }
+        return out
     }
 
     /// A row that is not a record: the dead letter to keep and the reason to say.
@@ -156,8 +217,7 @@ public struct CSVImport {
 
     /// One CSV item → a stored record, or a bad row with its location.
     func convert(_ item: CSVReader.Item, header: [String], schema: CSVSchema, path: String, batchID: String, sha: String,
-                 now: UTCTimestamp = .now(), fileURI: String? = nil) -> Result<Envelope, BadRow> {
-        let fileURI = fileURI ?? "file://" + Self.absolute(path)
+                 now: UTCTimestamp, fileURI: String, hasher: inout ContentHasher) -> Result<Envelope, BadRow> {
         let source = options.source.rawValue
         func bad(_ line: Int, _ reason: String, _ raw: [UInt8]) -> Result<Envelope, BadRow> {
             let text = "line \(line): \(reason)"
@@ -193,13 +253,10 @@ public struct CSVImport {
                 return (column.map { "column \($0 + 1) (\(header[$0])): " } ?? "") + problem.description
             }.joined(separator: "; "), raw)
         case .success(let record):
-            let envelope = Envelope(record: record, provenance: Provenance(
-                sourceID: options.source, sourceType: .file, sourceURI: fileURI, contentHash: ContentHash.of(record),
+            return .success(Envelope(record: record, provenance: Provenance(
+                sourceID: options.source, sourceType: .file, sourceURI: fileURI, contentHash: hasher.hash(record),
                 ingestedAt: now, observedAt: now, parentID: sha, transformations: ["import:csv", "line:\(row.line)"],
-                batchID: batchID, requestID: batchID))
-            var keyed = envelope
-            keyed.identity = options.rules?.naturalKey(of: fields)
-            return .success(keyed)
+                batchID: batchID, requestID: batchID), identity: options.rules?.naturalKey(of: fields)))
         }
     }
 
@@ -243,6 +300,12 @@ public struct CSVImport {
 
     /// A reader over the file, through `gzip -dc` when it ends in `.gz`.
     static func open(_ path: String) throws -> CSVReader {
+        CSVReader(read: try source(path))
+    }
+
+    /// The file's bytes in pieces (`read(n)` gives up to n, none at the end), through `gzip -dc`
+    /// when it ends in `.gz`.
+    static func source(_ path: String) throws -> (Int) throws -> [UInt8] {
         guard FileManager.default.isReadableFile(atPath: path) else { throw Failure(description: "\(path): cannot be opened for reading") }
         if path.hasSuffix(".gz") {
             let process = Process()
@@ -252,10 +315,17 @@ public struct CSVImport {
             process.standardOutput = pipe
             process.standardError = FileHandle.nullDevice
             try process.run()
-            return CSVReader(handle: pipe.fileHandleForReading)
+            return Self.reading(pipe.fileHandleForReading)
         }
         guard let handle = FileHandle(forReadingAtPath: path) else { throw Failure(description: "\(path): cannot be opened for reading") }
-        return CSVReader(handle: handle)
+        return Self.reading(handle)
+    }
+
+    static func reading(_ handle: FileHandle) -> (Int) throws -> [UInt8] {
+        { n in
+            guard let data = try handle.read(upToCount: n) else { return [] }
+            return Array(data)
+        }
     }
 
     static func absolute(_ path: String) -> String {

@@ -40,6 +40,15 @@ public struct CSVReader {
         self.read = read
     }
 
+    /// Reads rows already in memory (a ``CSVChunker`` chunk) whose first row starts on
+    /// `firstLine`; no byte-order mark is looked for.
+    init(bytes: [UInt8], firstLine: Int) {
+        var pending: [UInt8]? = bytes
+        self.init(chunkSize: max(1, bytes.count)) { _ in defer { pending = nil }; return pending ?? [] }
+        line = firstLine
+        checkedBOM = true
+    }
+
     /// Reads from a file handle (a file, or a decompressor's pipe).
     public init(handle: FileHandle, chunkSize: Int = 1 << 20) {
         self.init(chunkSize: chunkSize) { n in

@@ -21,21 +21,91 @@ public struct ProvenanceBatch: Sendable {
         return rest.isEmpty ? nil : rest
     }
 
+    /// A member's own transformations as a store keeps them. An imported row's are exactly
+    /// `line:N`, which fits an integer column (3 bytes, not a 15-byte JSON array per row).
+    public enum OwnSteps: Sendable, Equatable {
+        case none
+        case line(Int64)
+        case other([String])
+    }
+
+    /// This member's transformations beyond the batch's, in the form a store keeps.
+    public func ownSteps(_ envelope: Envelope) -> OwnSteps {
+        let all = envelope.provenance.transformations
+        guard all.count > transformations.count else { return .none }
+        let rest = all[transformations.count...]
+        if rest.count == 1, let line = Self.line(rest[rest.startIndex]) { return .line(line) }
+        return .other(Array(rest))
+    }
+
+    /// N of `line:N` when N is written as `String(N)` would write it (so it reads back the same):
+    /// digits only, no leading zero, at most 18 of them. Read from the bytes (once per stored row).
+    static func line(_ step: String) -> Int64? {
+        var step = step
+        return step.withUTF8 { bytes -> Int64? in
+            let digits = bytes.count - 5
+            guard digits >= 1, digits <= 18, bytes.starts(with: "line:".utf8), bytes[5] != 0x30 || digits == 1 else { return nil }
+            var value: Int64 = 0
+            for byte in bytes[5...] {
+                guard byte >= 0x30, byte <= 0x39 else { return nil }
+                value = value * 10 + Int64(byte - 0x30)
+            }
+            return value
+        }
+    }
+
+    /// The step an integer line column stands for.
+    public static func lineStep(_ line: Int64) -> String { "line:\(line)" }
+
     /// The groups of `batch`, in the order their first envelope appears.
     public static func group(_ batch: [Envelope]) -> [ProvenanceBatch] {
         var index: [[UInt8]: Int] = [:]
         var groups: [ProvenanceBatch] = []
-        for (position, envelope) in batch.enumerated() {
+        var last: Int?
+        // The previous group's first envelope, held once (not copied out of `groups` per envelope).
+        var lastFirst: Envelope?
+        for position in batch.indices {
+            let envelope = batch[position]
+            // Consecutive envelopes of one response or import chunk share a batch: a field-by-field
+            // comparison with the previous group settles them without encoding a key.
+            if let at = last, let first = lastFirst, sameBatch(first, envelope) {
+                groups[at].members.append(position)
+                groups[at].keepCommonPrefix(with: envelope.provenance.transformations)
+                continue
+            }
             let key = Self.key(envelope)
             if let at = index[key] {
+                last = at
+                lastFirst = groups[at].first
                 groups[at].members.append(position)
-                groups[at].transformations = commonPrefix(groups[at].transformations, envelope.provenance.transformations)
+                groups[at].keepCommonPrefix(with: envelope.provenance.transformations)
             } else {
                 index[key] = groups.count
+                last = groups.count
+                lastFirst = envelope
                 groups.append(ProvenanceBatch(first: envelope, members: [position], transformations: envelope.provenance.transformations))
             }
         }
         return groups
+    }
+
+    /// Whether two envelopes share a batch: `key` equal, compared field by field (text by its
+    /// bytes, as the key's encoding compares it).
+    static func sameBatch(_ a: borrowing Envelope, _ b: borrowing Envelope) -> Bool {
+        let (p, q) = (a.provenance, b.provenance)
+        return same(a.record.endpoint, b.record.endpoint) && same(p.sourceID.rawValue, q.sourceID.rawValue)
+            && p.sourceType == q.sourceType && same(p.sourceURI, q.sourceURI) && same(p.hashAlgorithm, q.hashAlgorithm)
+            && p.ingestedAt == q.ingestedAt && p.observedAt == q.observedAt && same(p.purpose, q.purpose)
+            && same(p.classification, q.classification) && same(p.parentID, q.parentID) && same(p.ingestedBy, q.ingestedBy)
+            && same(p.batchID, q.batchID) && same(p.requestID, q.requestID)
+    }
+
+    private static func same(_ a: String?, _ b: String?) -> Bool {
+        switch (a, b) {
+        case (nil, nil): true
+        case (let a?, let b?): a.sameBytes(as: b)
+        default: false
+        }
     }
 
     static func key(_ envelope: Envelope) -> [UInt8] {
@@ -49,9 +119,10 @@ public struct ProvenanceBatch: Sendable {
         return JSONWriter.encode(.object(object))
     }
 
-    static func commonPrefix(_ a: [String], _ b: [String]) -> [String] {
+    /// Shortens ``transformations`` to what it shares with `other` (usually all of it: no copy then).
+    mutating func keepCommonPrefix(with other: [String]) {
         var count = 0
-        while count < a.count, count < b.count, Array(a[count].utf8) == Array(b[count].utf8) { count += 1 }
-        return Array(a.prefix(count))
+        while count < transformations.count, count < other.count, transformations[count].sameBytes(as: other[count]) { count += 1 }
+        if count < transformations.count { transformations.removeLast(transformations.count - count) }
     }
 }

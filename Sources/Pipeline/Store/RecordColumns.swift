@@ -64,40 +64,88 @@ public struct RecordColumns: Sendable {
         all.first { $0.kind == kind } ?? all[0]
     }
 
+    /// A column value as a record holds it: a decimal stays an ``ExactDecimal`` so a writer can
+    /// put its digits straight into its statement or COPY buffer without a `String` per cell.
+    public enum Cell {
+        case null
+        case integer(Int64)
+        case text(String)
+        case decimal(ExactDecimal)
+    }
+
     /// The kind's column values for `payload`, in ``columns`` order.
     public static func values(of payload: Record.Payload, key: String) -> [Value] {
+        var values: [Value] = []
+        forEachCell(of: payload, key: key) { cell in
+            switch cell {
+            case .null: values.append(.null)
+            case .integer(let number): values.append(.integer(number))
+            case .text(let text): values.append(.text(text))
+            case .decimal(let value): values.append(.text(value.description))
+            }
+        }
+        return values
+    }
+
+    /// Calls `visit` with each of the kind's column values for `payload`, in ``columns`` order
+    /// (the write path's form of ``values(of:key:)``: nothing is collected).
+    public static func forEachCell(of payload: Record.Payload, key: String, _ visit: (Cell) throws -> Void) rethrows {
+        // One direct call per column: no array of cells (a decimal's 128-bit mantissa in an
+        // array literal of enums crashed Swift 6.3.1's debug build) and nothing allocated per row.
         switch payload {
         case .quote(let q):
-            return [time(q.asOf), decimal(q.last), decimal(q.bid), decimal(q.ask), decimal(q.bidSize), decimal(q.askSize), decimal(q.open),
-                    decimal(q.high), decimal(q.low), decimal(q.volume), decimal(q.quoteVolume), decimal(q.change), decimal(q.changePercent), text(q.currency)]
+            try visit(cellTime(q.asOf))
+            for value in [q.last, q.bid, q.ask, q.bidSize, q.askSize, q.open, q.high, q.low, q.volume, q.quoteVolume, q.change, q.changePercent] {
+                try visitDecimal(value, visit)
+            }
+            try visit(cellText(q.currency))
         case .bar(let b):
-            return [.text(b.interval), time(b.start), decimal(b.open), decimal(b.high), decimal(b.low), decimal(b.close), decimal(b.volume),
-                    b.trades.map(Value.integer) ?? .null, decimal(b.vwap)]
+            try visit(.text(b.interval))
+            try visit(cellTime(b.start))
+            for value in [b.open, b.high, b.low, b.close] { try visit(.decimal(value)) }
+            try visitDecimal(b.volume, visit)
+            if let trades = b.trades { try visit(.integer(trades)) } else { try visit(.null) }
+            try visitDecimal(b.vwap, visit)
         case .trade(let x):
-            return [x.tradeID == key ? .null : .text(x.tradeID), time(x.time), decimal(x.price), decimal(x.size), text(x.side?.rawValue)]
+            try visit(x.tradeID.sameBytes(as: key) ? .null : .text(x.tradeID))
+            try visit(cellTime(x.time))
+            try visit(.decimal(x.price))
+            try visit(.decimal(x.size))
+            try visit(cellText(x.side?.rawValue))
         case .book(let b):
-            return [time(b.asOf), .text(levels(b.bids)), .text(levels(b.asks))]
+            try visit(cellTime(b.asOf))
+            try visit(.text(levels(b.bids)))
+            try visit(.text(levels(b.asks)))
         case .news(let n):
-            return [.text(n.id), .text(n.headline), text(n.summary), .text(n.url), text(n.publisher), time(n.publishedAt),
-                    .text(JSONWriter.string(.array(n.symbols.map(JSONValue.string)))), decimal(n.sentiment)]
+            try visit(.text(n.id))
+            try visit(.text(n.headline))
+            try visit(cellText(n.summary))
+            try visit(.text(n.url))
+            try visit(cellText(n.publisher))
+            try visit(cellTime(n.publishedAt))
+            try visit(.text(JSONWriter.string(.array(n.symbols.map(JSONValue.string)))))
+            try visitDecimal(n.sentiment, visit)
         case .observation(let o):
-            return [.text(o.series), .text(o.date), decimal(o.value)]
+            try visit(.text(o.series))
+            try visit(.text(o.date))
+            try visitDecimal(o.value, visit)
         case .balance(let b):
-            return [.text(b.asset), decimal(b.free), decimal(b.locked)]
+            try visit(.text(b.asset))
+            try visit(.decimal(b.free))
+            try visit(.decimal(b.locked))
         }
     }
 
-    static func decimal(_ value: ExactDecimal?) -> Value {
-        guard let value else { return .null }
-        return .text(value.description)
+    private static func visitDecimal(_ value: ExactDecimal?, _ visit: (Cell) throws -> Void) rethrows {
+        if let value { try visit(.decimal(value)) } else { try visit(.null) }
     }
 
-    static func text(_ value: String?) -> Value {
-        guard let value else { return .null }
-        return .text(value)
+    private static func cellText(_ value: String?) -> Cell {
+        if let value { return .text(value) }
+        return .null
     }
 
-    static func time(_ value: UTCTimestamp) -> Value { .integer(value.nanosecondsSinceEpoch) }
+    private static func cellTime(_ value: UTCTimestamp) -> Cell { .integer(value.nanosecondsSinceEpoch) }
 
     static func levels(_ levels: [Book.Level]) -> String {
         JSONWriter.string(.array(levels.map { .array([.string($0.price.description), .string($0.size.description)]) }))

@@ -44,12 +44,18 @@ public struct NormalizationRules: Sendable, Hashable {
 
     /// Rewrites one row's fields; problems name the field and what went wrong.
     public func apply(_ row: [String: JSONValue]) -> Result<[String: JSONValue], InvalidRecord> {
-        var fields: [String: JSONValue] = [:]
-        fields.reserveCapacity(row.count + defaults.count)
-        for (name, value) in row {
-            if let keep, !keep.contains(name) { continue }
-            if drop.contains(name) { continue }
-            fields[rename[name] ?? name] = value
+        var fields: [String: JSONValue]
+        if keep == nil, drop.isEmpty, rename.isEmpty {
+            // Nothing to filter or rename (a rules file of only `kind: trade`, say): the row as it is.
+            fields = row
+        } else {
+            fields = [:]
+            fields.reserveCapacity(row.count + defaults.count)
+            for (name, value) in row {
+                if let keep, !keep.contains(name) { continue }
+                if drop.contains(name) { continue }
+                fields[rename[name] ?? name] = value
+            }
         }
         for (name, value) in defaults where fields[name] == nil || fields[name] == .null || fields[name] == .string("") {
             fields[name] = .string(value)
@@ -73,7 +79,8 @@ public struct NormalizationRules: Sendable, Hashable {
             }
             fields[name] = .string(scaled.description)
         }
-        for name in Self.timeFields {
+        // Without a zone a naive time is read as UTC later on: nothing to do here.
+        for name in Self.timeFields where timezone != nil {
             guard let text = fields[name]?.stringValue, TimeText.isNaive(text) else { continue }
             if let timezone {
                 guard let time = ExchangeTime.utc(fromLocal: text.replacingOccurrences(of: "T", with: " "), zone: timezone) else {

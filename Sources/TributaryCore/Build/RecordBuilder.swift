@@ -38,6 +38,8 @@ public struct RecordBuilder: Sendable {
         .balance: ["asset", "free", "locked"],
     ]
     public static let common = ["kind", "symbol", "venue_symbol", "endpoint", "source"]
+    /// Every field a kind's record may have (built once: `build` runs per row and per event).
+    static let knownFields: [Record.Kind: Set<String>] = fields.mapValues { Set(common + $0) }
 
     public func build(_ values: [String: JSONValue]) -> Result<Record, InvalidRecord> {
         var reader = Reader(values: values)
@@ -45,9 +47,11 @@ public struct RecordBuilder: Sendable {
         guard let kind = Record.Kind(rawValue: kindText) else {
             return .failure(InvalidRecord(problems: [FieldProblem("kind", "must be one of \(Record.Kind.allCases.map(\.rawValue).joined(separator: ", ")); got '\(kindText)'")]))
         }
-        let known = Set(Self.common + (Self.fields[kind] ?? []))
-        for name in values.keys.sorted() where !known.contains(name) {
-            reader.problems.append(FieldProblem(name, "not a field of a \(kind.rawValue) record\(ClosestMatch.suggestion(name, in: Array(known)))"))
+        let known = Self.knownFields[kind] ?? []
+        if values.keys.contains(where: { !known.contains($0) }) {
+            for name in values.keys.sorted() where !known.contains(name) {
+                reader.problems.append(FieldProblem(name, "not a field of a \(kind.rawValue) record\(ClosestMatch.suggestion(name, in: Array(known)))"))
+            }
         }
         if let claimed = reader.text("source", required: false), claimed != source.rawValue {
             reader.problems.append(FieldProblem("source", "says '\(claimed)' but the event was sent for '\(source.rawValue)'"))
@@ -158,8 +162,16 @@ public struct RecordBuilder: Sendable {
             return text
         }
 
+        /// At most `maxBytes` of UTF-8 and no control character: no byte below 0x20, no 0x7F,
+        /// and no C2 80…C2 9F (U+0080–U+009F; the only way UTF-8 writes them). One pass over the bytes.
         static func isIdentifier(_ text: String, maxBytes: Int) -> Bool {
-            text.utf8.count <= maxBytes && !text.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }
+            guard text.utf8.count <= maxBytes else { return false }
+            var afterC2 = false
+            for byte in text.utf8 {
+                if byte < 0x20 || byte == 0x7F || (afterC2 && byte >= 0x80 && byte <= 0x9F) { return false }
+                afterC2 = byte == 0xC2
+            }
+            return true
         }
 
         /// A decimal that the record model forbids below zero (a size, a volume, a balance).

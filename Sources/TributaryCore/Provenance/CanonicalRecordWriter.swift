@@ -7,6 +7,8 @@
 struct CanonicalRecordWriter {
     private struct Member {
         let key: StaticString
+        /// The key's place in byte order among every key a record has (sorting compares these).
+        let rank: UInt64
         let start: Int
         let end: Int
     }
@@ -14,6 +16,7 @@ struct CanonicalRecordWriter {
     /// Values written so far, back to back; members point into it.
     private var scratch: [UInt8] = []
     private var members: [Member] = []
+    private var out: [UInt8] = []
 
     init() {
         scratch.reserveCapacity(512)
@@ -23,10 +26,33 @@ struct CanonicalRecordWriter {
     static func bytes(of record: Record) -> [UInt8] {
         var writer = CanonicalRecordWriter()
         writer.add(record)
-        return writer.finish()
+        return writer.withCanonicalBytes { Array($0) }
     }
 
-    private mutating func add(_ record: Record) {
+    /// Forgets the last record, keeping the buffers' capacity.
+    mutating func reset() {
+        scratch.removeAll(keepingCapacity: true)
+        members.removeAll(keepingCapacity: true)
+    }
+
+    /// The key's first eight bytes as a big-endian integer: comparing these is comparing the
+    /// keys by their bytes, except for keys that share eight leading bytes (`published_at`,
+    /// `publisher`), which the sort then compares in full.
+    private static func rank(_ key: StaticString) -> UInt64 {
+        var rank: UInt64 = 0
+        let count = key.utf8CodeUnitCount
+        for i in 0..<8 { rank = rank << 8 | UInt64(i < count ? key.utf8Start[i] : 0) }
+        return rank
+    }
+
+    private static func precedes(_ a: Member, _ b: Member) -> Bool {
+        if a.rank != b.rank { return a.rank < b.rank }
+        let n = min(a.key.utf8CodeUnitCount, b.key.utf8CodeUnitCount)
+        let order = memcmp(a.key.utf8Start, b.key.utf8Start, n)
+        return order != 0 ? order < 0 : a.key.utf8CodeUnitCount < b.key.utf8CodeUnitCount
+    }
+
+    mutating func add(_ record: Record) {
         string("kind", record.kind.rawValue)
         string("source", record.source.rawValue)
         string("endpoint", record.endpoint)
@@ -98,7 +124,7 @@ struct CanonicalRecordWriter {
     private mutating func raw(_ key: StaticString, _ write: (inout [UInt8]) -> Void) {
         let start = scratch.count
         write(&scratch)
-        members.append(Member(key: key, start: start, end: scratch.count))
+        members.append(Member(key: key, rank: Self.rank(key), start: start, end: scratch.count))
     }
 
     private mutating func string(_ key: StaticString, _ value: String) {
@@ -118,35 +144,31 @@ struct CanonicalRecordWriter {
         raw(key) { $0.writeTime(value) }
     }
 
-    private mutating func finish() -> [UInt8] {
+    /// The canonical JSON (members in key byte order) of the record added, in a buffer kept for the next.
+    mutating func withCanonicalBytes<T>(_ body: ([UInt8]) -> T) -> T {
         // Insertion sort: a record has at most about twenty members.
         for i in 1..<max(1, members.count) {
             let member = members[i]
             var j = i - 1
-            while j >= 0, Self.precedes(member.key, members[j].key) {
+            while j >= 0, Self.precedes(member, members[j]) {
                 members[j + 1] = members[j]
                 j -= 1
             }
             members[j + 1] = member
         }
-        var out: [UInt8] = []
+        out.removeAll(keepingCapacity: true)
         out.reserveCapacity(scratch.count + members.count * 16 + 2)
         out.append(UInt8(ascii: "{"))
         for (i, member) in members.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
             out.append(UInt8(ascii: "\""))
             out.append(contentsOf: UnsafeBufferPointer(start: member.key.utf8Start, count: member.key.utf8CodeUnitCount))
-            out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+            out.append(UInt8(ascii: "\""))
+            out.append(UInt8(ascii: ":"))
             out.append(contentsOf: scratch[member.start..<member.end])
         }
         out.append(UInt8(ascii: "}"))
-        return out
-    }
-
-    private static func precedes(_ a: StaticString, _ b: StaticString) -> Bool {
-        let n = min(a.utf8CodeUnitCount, b.utf8CodeUnitCount)
-        let order = memcmp(a.utf8Start, b.utf8Start, n)
-        return order != 0 ? order < 0 : a.utf8CodeUnitCount < b.utf8CodeUnitCount
+        return body(out)
     }
 }
 

@@ -1,0 +1,134 @@
+import GRDB
+import GRDBSQLite
+import Pipeline
+import TributaryCore
+
+/// One kind table's single-row upsert, prepared once per write and bound straight from each
+/// record through SQLite's C API.
+///
+/// This is the bulk path (an import chunk is 10,000 rows): it binds integers, the 32 hash
+/// bytes and decimal digits directly — no argument array of existentials, no `String` per
+/// decimal, no row object per result — as the sqlite3 shell's `.import` does. It is two
+/// statements rather than one `INSERT … ON CONFLICT DO UPDATE … RETURNING`: an
+/// `INSERT OR IGNORE` (one change: a new record), and only when the key was there an `UPDATE`
+/// of the row whose content hash differs (one change: a revision; none: unchanged). SQLite
+/// buffers `RETURNING` rows in a temporary table, which cost more than the insert itself.
+final class SQLiteUpsert {
+    enum Outcome {
+        case inserted
+        case updated
+        case unchanged
+    }
+
+    private let insert: OpaquePointer
+    private let update: OpaquePointer
+    private let connection: OpaquePointer
+    private var scratch: [UInt8] = []
+
+    init(_ table: SQLiteKindTable, in db: Database) throws {
+        guard let connection = db.sqliteConnection else { throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "the connection is closed") }
+        self.connection = connection
+        insert = try Self.prepare(SQLiteStore.insertSQL(table), on: connection)
+        do { update = try Self.prepare(SQLiteStore.updateSQL(table), on: connection) } catch {
+            sqlite3_finalize(insert)
+            throw error
+        }
+        scratch.reserveCapacity(64)
+    }
+
+    deinit {
+        sqlite3_finalize(insert)
+        sqlite3_finalize(update)
+    }
+
+    private static func prepare(_ sql: String, on connection: OpaquePointer) throws -> OpaquePointer {
+        var handle: OpaquePointer?
+        let code = sqlite3_prepare_v3(connection, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &handle, nil)
+        guard code == SQLITE_OK, let handle else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)), sql: sql)
+        }
+        return handle
+    }
+
+    /// Writes one record row (the columns of ``SQLiteKindTable/common`` then the kind's; the
+    /// update binds the same parameters in the same order).
+    func write(sourceKey: Int64, record: TributaryCore.Record, key: String, batch: Int64, contentHash: String,
+               revision: Int, extra: String?, line: Int64?) throws -> Outcome {
+        for pass in 0..<2 {
+            let statement = pass == 0 ? insert : update
+            sqlite3_reset(statement)
+            var index: Int32 = 1
+            try bind(sourceKey, &index, statement)
+            try bind(record.symbol, &index, statement)
+            try bind(key, &index, statement)
+            try bind(batch, &index, statement)
+            try bind(record.venueSymbol.sameBytes(as: record.symbol) ? nil : record.venueSymbol, &index, statement)
+            try bindHash(contentHash, &index, statement)
+            try bind(Int64(revision), &index, statement)
+            try bind(extra, &index, statement)
+            if let line { try bind(line, &index, statement) } else { try check(sqlite3_bind_null(statement, index), statement); index += 1 }
+            try RecordColumns.forEachCell(of: record.payload, key: key) { cell in
+                switch cell {
+                case .null: try check(sqlite3_bind_null(statement, index), statement); index += 1
+                case .integer(let number): try bind(number, &index, statement)
+                case .text(let text): try bind(text, &index, statement)
+                case .decimal(let value):
+                    scratch.removeAll(keepingCapacity: true)
+                    value.write(into: &scratch)
+                    try bindScratchText(&index, statement)
+                }
+            }
+            let code = sqlite3_step(statement)
+            guard code == SQLITE_DONE else { throw error(code, statement) }
+            if sqlite3_changes(connection) > 0 { return pass == 0 ? .inserted : .updated }
+        }
+        return .unchanged
+    }
+
+    private func bind(_ value: Int64, _ index: inout Int32, _ statement: OpaquePointer) throws {
+        try check(sqlite3_bind_int64(statement, index, value), statement)
+        index += 1
+    }
+
+    private func bind(_ text: String?, _ index: inout Int32, _ statement: OpaquePointer) throws {
+        defer { index += 1 }
+        guard var text else { return try check(sqlite3_bind_null(statement, index), statement) }
+        let at = index
+        try text.withUTF8 { bytes in
+            try check(sqlite3_bind_text(statement, at, bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
+                                        Int32(bytes.count), sqliteTransient), statement)
+        }
+    }
+
+    private func bindScratchText(_ index: inout Int32, _ statement: OpaquePointer) throws {
+        let at = index
+        try scratch.withUnsafeBufferPointer { bytes in
+            try check(sqlite3_bind_text(statement, at, bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
+                                        Int32(bytes.count), sqliteTransient), statement)
+        }
+        index += 1
+    }
+
+    /// `sha256:` + 64 hex digits, bound as its 32 bytes.
+    private func bindHash(_ text: String, _ index: inout Int32, _ statement: OpaquePointer) throws {
+        scratch.removeAll(keepingCapacity: true)
+        try SQLiteStore.appendHashBytes(text, to: &scratch)
+        let at = index
+        try scratch.withUnsafeBytes { bytes in
+            try check(sqlite3_bind_blob(statement, at, bytes.baseAddress, Int32(bytes.count), sqliteTransient), statement)
+        }
+        index += 1
+    }
+
+    private func check(_ code: Int32, _ statement: OpaquePointer) throws {
+        guard code == SQLITE_OK else { throw error(code, statement) }
+    }
+
+    private func error(_ code: Int32, _ statement: OpaquePointer) -> DatabaseError {
+        DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)),
+                      sql: sqlite3_sql(statement).map { String(cString: $0) })
+    }
+}
+
+/// SQLite copies the bound bytes (they live only for the call).
+private let sqliteTransient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
