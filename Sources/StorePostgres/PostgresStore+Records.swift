@@ -77,9 +77,14 @@ extension PostgresStore {
                 try await connection.copyFrom(table: "stage_\(table.table)", columns: Self.stageColumns(table), logger: logger) { writer in
                     try await writer.write(buffer)
                 }
-                for changed in try await connection.rows(Self.mergeSQL(table), logger: logger) {
-                    if try changed.int("revision") == 1 { result.inserted += 1 } else { result.updated += 1 }
-                    if let batch = try changed.int("batch") { used.insert(batch) }
+                // One summary row per merge (not one row per record over the wire).
+                for summary in try await connection.rows(Self.mergeSQL(table), logger: logger) {
+                    result.inserted += Int(try summary.int("inserted") ?? 0)
+                    result.updated += Int(try summary.int("updated") ?? 0)
+                    for batch in (try summary.text("batches") ?? "").split(separator: ",") {
+                        guard let id = Int64(batch) else { throw PostgresStoreError("the merge named batch '\(batch)'") }
+                        used.insert(id)
+                    }
                 }
             }
             result.unchanged = batch.count - result.inserted - result.updated
@@ -124,13 +129,18 @@ extension PostgresStore {
             }
         }
         let updates = names.filter { !["source_key", "symbol", "key", "revision"].contains($0) }.map { "\($0) = EXCLUDED.\($0)" }
+        // The merge's written rows are counted on the server: an insert has revision 1, an update more.
         return """
+            WITH merged AS (
             INSERT INTO \(table.table) AS t (\(names.joined(separator: ", ")))
             SELECT DISTINCT ON (s.source_key, s.symbol, s.key) \(values.joined(separator: ", "))
             FROM stage_\(table.table) s ORDER BY s.source_key, s.symbol, s.key, s.ord DESC
             ON CONFLICT (source_key, symbol, key) DO UPDATE SET \(updates.joined(separator: ", ")), revision = t.revision + 1
             WHERE t.content_hash IS DISTINCT FROM EXCLUDED.content_hash
-            RETURNING t.revision, t.batch
+            RETURNING t.revision, t.batch)
+            SELECT count(*) FILTER (WHERE revision = 1) AS inserted, count(*) FILTER (WHERE revision <> 1) AS updated,
+                   string_agg(DISTINCT batch::text, ',') AS batches
+            FROM merged
             """
     }
 
