@@ -110,23 +110,37 @@ extension SQLiteStore {
         }
         var used = Set<Int64>()
         var statements: [TributaryCore.Record.Kind: SQLiteUpsert] = [:]
+        // Consecutive rows are mostly one kind of one source: the last statement and source key
+        // are reused without a dictionary lookup (a hash of the source id) per row.
+        var last: (kind: TributaryCore.Record.Kind, upsert: SQLiteUpsert)?
+        var lastSource: (id: String, key: Int64)?
+        var lastUsed: Int64?
         for index in batch.indices {
-            let envelope = batch[index]
-            let record = envelope.record
+            let record = batch[index].record
             let upsert: SQLiteUpsert
-            if let prepared = statements[record.kind] { upsert = prepared } else {
+            if let last, last.kind == record.kind { upsert = last.upsert } else if let prepared = statements[record.kind] { upsert = prepared } else {
                 upsert = try SQLiteUpsert(SQLiteKindTable.table(for: record.kind), in: db)
                 statements[record.kind] = upsert
             }
-            let outcome = try upsert.write(sourceKey: try sourceKey(record.source.rawValue, cache: &sources, in: db), record: record,
-                                           key: envelope.identity ?? record.naturalKey, batch: batchOf[index],
-                                           contentHash: envelope.provenance.contentHash, revision: revisions?[index] ?? 1, extra: extraOf[index], line: lineOf[index])
+            last = (record.kind, upsert)
+            let source: Int64
+            if let lastSource, lastSource.id.sameBytes(as: record.source.rawValue) { source = lastSource.key } else {
+                source = try sourceKey(record.source.rawValue, cache: &sources, in: db)
+                lastSource = (record.source.rawValue, source)
+            }
+            let outcome = try upsert.write(sourceKey: source, record: record, key: batch[index].identity ?? record.naturalKey, batch: batchOf[index],
+                                           contentHash: batch[index].provenance.contentHash, revision: revisions?[index] ?? 1,
+                                           extra: extraOf[index], line: lineOf[index])
             // A migrated row keeps its old revision and counts as updated, as it did before the move.
             switch outcome {
-            case .inserted where (revisions?[index] ?? 1) > 1: result.updated += 1; used.insert(batchOf[index])
-            case .inserted: result.inserted += 1; used.insert(batchOf[index])
-            case .updated: result.updated += 1; used.insert(batchOf[index])
-            case .unchanged: result.unchanged += 1
+            case .inserted where (revisions?[index] ?? 1) > 1: result.updated += 1
+            case .inserted: result.inserted += 1
+            case .updated: result.updated += 1
+            case .unchanged: result.unchanged += 1; continue
+            }
+            if lastUsed != batchOf[index] {
+                used.insert(batchOf[index])
+                lastUsed = batchOf[index]
             }
         }
         // A batch whose every record was already stored unchanged keeps no row.
