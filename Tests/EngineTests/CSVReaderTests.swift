@@ -38,15 +38,18 @@ import Testing
     }
 
     @Test func invalidUTF8IsARowProblem() throws {
-        var bytes = Array("a\n".utf8) + [0xFF, 0xFE] + Array("\nb\n".utf8)
-        var reader = CSVReader(chunkSize: 4) { n in defer { bytes = Array(bytes.dropFirst(n)) }; return Array(bytes.prefix(n)) }
-        var kinds: [String] = []
-        while let item = try reader.next() {
-            switch item {
-            case .row(let row): kinds.append(row.fields[0])
-            case .malformed(let problem, _): kinds.append("bad@\(problem.line)")
+        // Small chunks take the byte-by-byte path, one large chunk the whole-field fast path.
+        for chunk in [4, 1 << 20] {
+            var bytes = Array("a\n".utf8) + [0xFF, 0xFE] + Array("\nb\nx,".utf8) + [0xC3] + Array(",y\nc\n".utf8)
+            var reader = CSVReader(chunkSize: chunk) { n in defer { bytes = Array(bytes.dropFirst(n)) }; return Array(bytes.prefix(n)) }
+            var kinds: [String] = []
+            while let item = try reader.next() {
+                switch item {
+                case .row(let row): kinds.append(row.fields[0])
+                case .malformed(let problem, _): kinds.append("bad@\(problem.line):\(problem.column)")
+                }
             }
+            #expect(kinds == ["a", "bad@2:1", "b", "bad@4:2", "c"], "chunk \(chunk)")
         }
-        #expect(kinds == ["a", "bad@2", "b"])
     }
 }

@@ -100,6 +100,27 @@ public struct CSVReader {
             field.removeAll(keepingCapacity: true)
         }
         while try fill() {
+            if !quoted, !fieldStarted, !afterQuote, problem == nil {
+                // Fast path: an unquoted field that ends (comma or LF) inside the buffer becomes its
+                // `String` straight from the buffer, with no byte-by-byte copy.
+                let rest = buffer[position...]
+                if let end = rest.firstIndex(where: { $0 == 0x2C || $0 == 0x0A || $0 == 0x22 || $0 == 0x0D }), buffer[end] != 0x22, buffer[end] != 0x0D {
+                    guard let text = String(validating: buffer[position..<end], as: UTF8.self) else {
+                        problem = Malformed(line: startLine, column: fields.count + 1, reason: "not valid UTF-8")
+                        position = end
+                        fieldStarted = true
+                        continue
+                    }
+                    fields.append(text)
+                    position = end + 1
+                    if buffer[end] == 0x0A {
+                        line += 1
+                        return item(fields, problem, startLine)
+                    }
+                    column += 1
+                    continue
+                }
+            }
             if quoted {
                 // Fast path: copy up to the next quote or newline.
                 let end = buffer[position...].firstIndex { $0 == 0x22 || $0 == 0x0A } ?? buffer.count
