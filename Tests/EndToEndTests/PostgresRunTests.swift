@@ -17,7 +17,7 @@ struct PostgresRunTests {
         try FileManager.default.createDirectory(atPath: sources, withIntermediateDirectories: true)
         try "id: open\npush: { max_body_bytes: 1048576 }\n".write(toFile: sources + "/open.yaml", atomically: true, encoding: .utf8)
         let run = try RunProcess(["--only", "open", "--port", "0", "--store", store], environment: ["TRIBUTARY_SOURCES_DIR": sources])
-        return (run, try await run.baseURL(timeout: .seconds(30)))
+        return (run, try await run.baseURL())
     }
 
     func trade(_ id: Int) -> String {

@@ -27,8 +27,10 @@ final class RunProcess: @unchecked Sendable {
         try process.run()
     }
 
-    /// The base URL of the HTTP surface, once it has printed it (waits up to `timeout`).
-    func baseURL(timeout: Duration = .seconds(20)) async throws -> String {
+    /// The base URL of the HTTP surface, once it has printed it. `timeout` only bounds a process
+    /// that never prints it: with every suite running at once the line has taken over 20 s to be
+    /// seen, so the bound is far from any machine's speed.
+    func baseURL(timeout: Duration = .seconds(180)) async throws -> String {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let line = stdout.text.split(separator: "\n").first(where: { $0.hasPrefix("status: ") }) {
