@@ -77,15 +77,25 @@ final class StopFlag: Sendable {
                     for _ in 0..<6 {
                         group.addTask {
                             while !stop.isSet {
+                                // Any refusal or failure waits a little: a loop that retries at once
+                                // spins six tasks on the cores the healthy source needs.
                                 do { try await hungWorker.fetch(endpoint: "ticker", symbols: ["BTCUSDT"]) } catch {
-                                    if (error as? ResilienceError)?.code == .bulkheadFull { try? await Task.sleep(for: .milliseconds(100)) }
+                                    try? await Task.sleep(for: .milliseconds((error as? ResilienceError)?.code == .bulkheadFull ? 100 : 10))
                                 }
                             }
                         }
                     }
                 }
             }
-            while hungGuard.status.inFlight < 2 { try await Task.sleep(for: .milliseconds(5)) }
+            // Bounded: a machine too loaded to fill two permits in a minute fails here, not hangs.
+            let filled = ContinuousClock.now + .seconds(60)
+            while hungGuard.status.inFlight < 2, ContinuousClock.now < filled { try await Task.sleep(for: .milliseconds(5)) }
+            guard hungGuard.status.inFlight >= 2 else {
+                stop.set(true)
+                await pressure.value
+                Issue.record("the hung source never held both permits")
+                return
+            }
             beside.append(try await healthyRun(client: client, healthy: healthy, count: 400))
             #expect(hung.openConnections <= 2, "the hung source holds more than its 2 permits")
             stop.set(true)
