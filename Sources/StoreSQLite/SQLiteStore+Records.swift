@@ -128,12 +128,13 @@ extension SQLiteStore {
                 source = try sourceKey(record.source.rawValue, cache: &sources, in: db)
                 lastSource = (record.source.rawValue, source)
             }
+            let revision = revisions?[index] ?? 1
             let outcome = try upsert.write(sourceKey: source, record: record, key: batch[index].identity ?? record.naturalKey, batch: batchOf[index],
-                                           contentHash: batch[index].provenance.contentHash, revision: revisions?[index] ?? 1,
+                                           contentHash: batch[index].provenance.contentHash, revision: revision,
                                            extra: extraOf[index], line: lineOf[index])
             // A migrated row keeps its old revision and counts as updated, as it did before the move.
             switch outcome {
-            case .inserted where (revisions?[index] ?? 1) > 1: result.updated += 1
+            case .inserted where revision > 1: result.updated += 1
             case .inserted: result.inserted += 1
             case .updated: result.updated += 1
             case .unchanged: result.unchanged += 1; continue

@@ -91,21 +91,23 @@ final class SQLiteUpsert {
     }
 
     private func bind(_ text: String?, _ index: inout Int32, _ statement: OpaquePointer) throws {
-        defer { index += 1 }
-        guard var text else { return try check(sqlite3_bind_null(statement, index), statement) }
-        let at = index
-        try text.withUTF8 { bytes in
-            try check(sqlite3_bind_text(statement, at, bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
-                                        Int32(bytes.count), sqliteTransient), statement)
+        guard var text else {
+            try check(sqlite3_bind_null(statement, index), statement)
+            index += 1
+            return
         }
+        try text.withUTF8 { try bindText($0, &index, statement) }
     }
 
     private func bindScratchText(_ index: inout Int32, _ statement: OpaquePointer) throws {
-        let at = index
-        try scratch.withUnsafeBufferPointer { bytes in
-            try check(sqlite3_bind_text(statement, at, bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
-                                        Int32(bytes.count), sqliteTransient), statement)
-        }
+        try scratch.withUnsafeBufferPointer { try bindText($0, &index, statement) }
+    }
+
+    /// UTF-8 bytes as TEXT, copied by SQLite. The 64-bit length: a text cell (a news summary) has no
+    /// bound of its own, and a 32-bit conversion would trap past 2 GiB rather than fail.
+    private func bindText(_ bytes: UnsafeBufferPointer<UInt8>, _ index: inout Int32, _ statement: OpaquePointer) throws {
+        let characters = bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }
+        try check(sqlite3_bind_text64(statement, index, characters, UInt64(bytes.count), sqliteTransient, UInt8(SQLITE_UTF8)), statement)
         index += 1
     }
 
@@ -113,9 +115,8 @@ final class SQLiteUpsert {
     private func bindHash(_ text: String, _ index: inout Int32, _ statement: OpaquePointer) throws {
         scratch.removeAll(keepingCapacity: true)
         try SQLiteStore.appendHashBytes(text, to: &scratch)
-        let at = index
         try scratch.withUnsafeBytes { bytes in
-            try check(sqlite3_bind_blob(statement, at, bytes.baseAddress, Int32(bytes.count), sqliteTransient), statement)
+            try check(sqlite3_bind_blob64(statement, index, bytes.baseAddress, UInt64(bytes.count), sqliteTransient), statement)
         }
         index += 1
     }

@@ -315,18 +315,12 @@ public struct CSVImport: Sendable {
             process.standardOutput = pipe
             process.standardError = FileHandle.nullDevice
             try process.run()
-            return Self.reading(pipe.fileHandleForReading)
+            return CSVReader.reading(pipe.fileHandleForReading)
         }
         guard let handle = FileHandle(forReadingAtPath: path) else { throw Failure(description: "\(path): cannot be opened for reading") }
-        return Self.reading(handle)
+        return CSVReader.reading(handle)
     }
 
-    static func reading(_ handle: FileHandle) -> (Int) throws -> [UInt8] {
-        { n in
-            guard let data = try handle.read(upToCount: n) else { return [] }
-            return Array(data)
-        }
-    }
 
     static func absolute(_ path: String) -> String {
         path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path

@@ -51,7 +51,12 @@ public struct CSVReader {
 
     /// Reads from a file handle (a file, or a decompressor's pipe).
     public init(handle: FileHandle, chunkSize: Int = 1 << 20) {
-        self.init(chunkSize: chunkSize) { n in
+        self.init(chunkSize: chunkSize, read: Self.reading(handle))
+    }
+
+    /// A handle's bytes in pieces, as `read` takes them (up to n, none at the end).
+    static func reading(_ handle: FileHandle) -> (Int) throws -> [UInt8] {
+        { n in
             guard let data = try handle.read(upToCount: n) else { return [] }
             return Array(data)
         }

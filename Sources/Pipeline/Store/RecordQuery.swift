@@ -70,7 +70,7 @@ extension RecordQuery {
     /// that database adapters agree with it).
     public func matches(_ envelope: Envelope) -> Bool {
         let record = envelope.record
-        guard record.kind == kind, symbol.map({ Array($0.utf8) == Array(record.symbol.utf8) }) ?? true,
+        guard record.kind == kind, symbol.map({ $0.sameBytes(as: record.symbol) }) ?? true,
               source.map({ $0 == record.source }) ?? true else { return false }
         if case .observation(let observation) = record.payload {
             if let from, observation.date < Self.firstDate(atOrAfter: from) { return false }
