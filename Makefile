@@ -4,7 +4,7 @@
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: deps deps-postgres build release demo test bench bench-run bench-ingest bench-import bench-store clean
+.PHONY: deps deps-postgres deps-promtool build release demo test bench bench-run bench-ingest bench-import bench-store clean
 
 # System packages Tributary needs: libcurl's and SQLite's headers (with pkg-config), the
 # time-zone database (exchange-local times are converted with it) and curl (the demo pushes with it).
@@ -42,9 +42,17 @@ deps-postgres:
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends postgresql; \
 	fi
 
+# promtool (Debian's prometheus package): the tests check /metrics, the alert rules and their
+# unit tests with it. Only the tool is used; no Prometheus server is started.
+deps-promtool:
+	@if ! command -v promtool >/dev/null 2>&1; then \
+		echo "tributary: installing prometheus (for promtool) with apt-get"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends prometheus; \
+	fi
+
 # PostgreSQL: a throw-away cluster on a free loopback port for the whole run (scripts/postgres-test.sh),
 # stopped by its PID when the tests end, whatever their outcome.
-test: deps deps-postgres
+test: deps deps-postgres deps-promtool
 	$(SWIFT) build --build-tests
 	$(SWIFT) build -c release --product tributary
 	@pgdir=$$(mktemp -d /tmp/tributary-pg.XXXXXX); \

@@ -24,6 +24,9 @@ public struct ConnectorError: Error, Hashable, CustomStringConvertible {
         case decode
         /// The upstream answered but has no data for the request (e.g. unknown symbol).
         case noData
+        /// The upstream answered HTTP 404: no such symbol, series or path there. Apart from
+        /// ``noData`` only in its metrics label (`not_found`), so a moved API shows as such.
+        case notFound
     }
 
     public let code: Code
@@ -40,14 +43,14 @@ public struct ConnectorError: Error, Hashable, CustomStringConvertible {
         switch code {
         case .throttled: true
         case .upstream(let status): status == 408 || status >= 500
-        case .unknownEndpoint, .invalidArgument, .missingCredential, .decode, .noData, .quotaExhausted, .rejectedCredential: false
+        case .unknownEndpoint, .invalidArgument, .missingCredential, .decode, .noData, .notFound, .quotaExhausted, .rejectedCredential: false
         }
     }
 
     public var countsAgainstBreaker: Bool {
         switch code {
         case .upstream(let status): status >= 500
-        case .unknownEndpoint, .invalidArgument, .missingCredential, .decode, .noData, .throttled, .quotaExhausted,
+        case .unknownEndpoint, .invalidArgument, .missingCredential, .decode, .noData, .notFound, .throttled, .quotaExhausted,
             .rejectedCredential:
             false
         }

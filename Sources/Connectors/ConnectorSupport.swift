@@ -40,7 +40,7 @@ public enum ConnectorSupport {
             switch response.status {
             case 429: throw ConnectorError(.throttled(status: 429), source: source, "rate limited (HTTP 429: \(message))")
             case 401, 403: throw ConnectorError(.rejectedCredential, source: source, "HTTP \(response.status): \(message)")
-            case 404: throw ConnectorError(.noData, source: source, "not found (HTTP 404: \(message))")
+            case 404: throw ConnectorError(.notFound, source: source, "not found (HTTP 404: \(message))")
             default: throw ConnectorError(.upstream(status: response.status), source: source, "HTTP \(response.status): \(message)")
             }
         }

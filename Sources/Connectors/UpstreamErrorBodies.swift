@@ -77,7 +77,8 @@ public enum UpstreamErrorBodies {
                 switch code {
                 case 429: throw ConnectorError(.throttled(status: 429), source: source, "API credits spent for now (Twelve Data: \(message.prefix(120)))")
                 case 401, 403: throw ConnectorError(.rejectedCredential, source: source, "key rejected (Twelve Data \(code): \(message.prefix(120)))")
-                case 400, 404: throw ConnectorError(.noData, source: source, "Twelve Data \(code): \(message.prefix(160))")
+                case 400: throw ConnectorError(.noData, source: source, "Twelve Data \(code): \(message.prefix(160))")
+                case 404: throw ConnectorError(.notFound, source: source, "Twelve Data \(code): \(message.prefix(160))")
                 default: throw ConnectorError(.upstream(status: Int(code)), source: source, "Twelve Data error \(code): \(message.prefix(160))")
                 }
             }

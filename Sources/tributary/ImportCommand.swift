@@ -27,6 +27,7 @@ struct ImportCommand: AsyncParsableCommand {
     @Option(help: "Rows sampled to infer the schema.") var sample = 1_000
     @Flag(help: "Abort on the first bad row and commit nothing.") var strict = false
     @Flag(help: "Import files again even if they were imported completely before.") var force = false
+    @Flag(help: "Read, validate and normalize every row (schema, rules, record model, content hash) and report; write nothing to the store.") var check = false
     @Option(help: "The store: sqlite:PATH or a file path (default: store.url / store.path of tributary.yaml or TRIBUTARY_STORE_URL / TRIBUTARY_STORE_PATH, else data/tributary.sqlite).") var store: String?
     @Option(help: "Engine settings file (YAML).") var config: String?
 
@@ -63,6 +64,10 @@ struct ImportCommand: AsyncParsableCommand {
         guard !files.isEmpty else { throw CLIError("no CSV files in \(paths.joined(separator: " ")) (looked for *.csv and *.csv.gz)") }
         let importer = CSVImport(store: target, options: options)
         let terminal = isatty(STDERR_FILENO) == 1
+        if check {
+            try await Self.check(files, importer: importer, terminal: terminal)
+            return
+        }
         var totals = (rows: 0, stored: 0, duplicates: 0, bad: 0)
         for file in files {
             let started = ContinuousClock.now
@@ -84,7 +89,7 @@ struct ImportCommand: AsyncParsableCommand {
             print("\(file): schema\(options.schema == nil ? " (inferred from \(sample) rows)" : " (pinned)"):")
             print(report.schema.yaml, terminator: "")
             if !report.newColumns.isEmpty { print("  new columns for \(source), recorded: \(report.newColumns.joined(separator: ", "))") }
-            let seconds = max(0.001, Double((ContinuousClock.now - started).components.attoseconds) / 1e18 + Double((ContinuousClock.now - started).components.seconds))
+            let seconds = ProgressLine.seconds(ContinuousClock.now - started)
             print(String(format: "%@: %d rows%@ → %d stored, %d already there, %d bad (dead letters) in %d batches; %.1f MB/s",
                          file, report.rows, report.resumedAfter > 0 ? " (resumed after \(report.resumedAfter))" : "", report.stored,
                          report.duplicates, report.badRows, report.batches, Double(report.bytes) / 1_048_576 / seconds))
@@ -94,6 +99,35 @@ struct ImportCommand: AsyncParsableCommand {
             totals.bad += report.badRows
         }
         print("import: \(files.count) file(s), \(totals.rows) rows, \(totals.stored) stored, \(totals.duplicates) already there, \(totals.bad) bad\(totals.bad > 0 ? " (see `tributary dlq list --source \(source)`)" : "")")
+    }
+
+    /// `--check`: each file converted exactly as an import converts it, nothing written; exits
+    /// non-zero when any row is bad, so a script can gate an import on it.
+    static func check(_ files: [String], importer: CSVImport, terminal: Bool) async throws {
+        var bad = 0
+        for file in files {
+            let started = ContinuousClock.now
+            let report: CSVImport.CheckReport
+            do {
+                report = try await importer.check(path: file) { progress in
+                    guard terminal else { return }
+                    FileHandle.standardError.write(Data(ProgressLine.render(progress, elapsed: ContinuousClock.now - started).utf8))
+                }
+            } catch let failure as CSVImport.Failure {
+                if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
+                throw CLIError(failure.description)
+            }
+            if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            let seconds = ProgressLine.seconds(ContinuousClock.now - started)
+            print("\(file): schema\(importer.options.schema == nil ? " (inferred from \(importer.options.sampleSize) rows)" : " (pinned)"):")
+            print(report.schema.yaml, terminator: "")
+            for problem in report.problems { print("  \(problem)") }
+            if report.badRows > report.problems.count { print("  … and \(report.badRows - report.problems.count) more bad rows") }
+            print(String(format: "%@: checked %d rows → %d valid records, %d bad; nothing written; %.1f MB/s",
+                         file, report.rows, report.valid, report.badRows, Double(report.bytes) / 1_048_576 / seconds))
+            bad += report.badRows
+        }
+        if bad > 0 { throw CLIError("check: \(bad) bad row(s); an import would keep them as dead letters (--strict would import nothing)") }
     }
 
     static func read(_ path: String) throws -> String {
@@ -119,8 +153,13 @@ struct ImportCommand: AsyncParsableCommand {
 
 /// The progress line on a terminal: rows, MB/s, and the ETA when the size is known.
 enum ProgressLine {
+    /// A duration in seconds for a rate (at least 1 ms, so a rate is never divided by zero).
+    static func seconds(_ elapsed: Duration) -> Double {
+        max(0.001, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+
     static func render(_ progress: CSVImport.Progress, elapsed: Duration) -> String {
-        let seconds = max(0.001, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        let seconds = seconds(elapsed)
         let rate = Double(progress.bytes) / seconds
         var line = String(format: "\r\u{1B}[K%d rows, %.1f MB, %.1f MB/s", progress.rows, Double(progress.bytes) / 1_048_576, rate / 1_048_576)
         if let total = progress.totalBytes, total > 0, rate > 0 {

@@ -166,7 +166,7 @@ struct RunCommand: AsyncParsableCommand {
             FileHandle.standardOutput.write(Data("status: http://127.0.0.1:\(actual)/sources (also /health /ready /metrics /records/latest?symbol=BTC-USDT)\n".utf8))
         }, serviceName: "http"))
         services.append(.init(service: SinkService(worker: worker, report: { sinkTotals.set($0) }), successTerminationBehavior: .ignore, serviceName: "sink"))
-        services.append(.init(service: SummaryService(engine: engine, every: .seconds(summaryEvery)), serviceName: "summary"))
+        services.append(.init(service: SummaryService(engine: engine, every: .seconds(summaryEvery), staleAfter: settings.staleAfter), serviceName: "summary"))
         if let duration {
             services.append(.init(service: StopAfter(duration: .seconds(duration), onStop: { readiness.enter(.draining) }),
                                   successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "timer"))
@@ -238,6 +238,8 @@ struct StopAfter: Service {
 struct SummaryService: Service {
     let engine: IngestionEngine
     let every: Duration
+    /// The service's `freshness.stale_after` (a source's own threshold wins).
+    let staleAfter: Duration
 
     func run() async throws {
         var last = engine.totals.records
@@ -245,9 +247,11 @@ struct SummaryService: Service {
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             try? await Task.sleep(for: every)
             let totals = engine.totals
+            // A source is named with its condition unless it is ok: open, half-open, paused,
+            // failing (its last poll failed, or it never succeeded) or stale.
             let states = engine.guards.keys.sorted().map { id -> String in
-                let status = engine.guards[id]!.status
-                return status.state == "closed" ? id.rawValue : "\(id.rawValue):\(status.state)"
+                let word = engine.condition(id, fallback: staleAfter).word
+                return word == "ok" ? id.rawValue : "\(id.rawValue):\(word)"
             }
             Console.line(String(format: "%.0f rec/s", Double(totals.records - last) / seconds) + ", buffer \(engine.buffer.stats.depth), polls \(totals.polls) (\(totals.failures) failed) | " + states.joined(separator: " "))
             for id in engine.guards.keys.sorted() {

@@ -51,17 +51,17 @@ import TributaryTesting
         #expect(q.change?.description == "3.0700073" && q.changePercent?.description == "1.2710667" && q.currency == "USD")
     }
 
-    @Test func yahooNotFoundEnvelopeIsNoData() throws {
+    @Test func yahooNotFoundEnvelopeIsNotFound() throws {
         #expect {
             try decode(YahooConnector(), "yahoo/error_404_quoteSummary_not_found.json", EndpointCall("quote", symbols: ["^VXAPL"]), status: 404)
         } throws: { error in
             guard let error = error as? ConnectorError else { return false }
             // quoteSummary uses its own root; the generic 404 path still says "not found".
-            return error.code == .noData
+            return error.code == .notFound
         }
         let chart404 = HTTPResponse(status: 404, body: Array(#"{"chart":{"result":null,"error":{"code":"Not Found","description":"No data found, symbol may be delisted"}}}"#.utf8))
         #expect { try YahooConnector().decode(chart404, for: EndpointCall("chart", symbols: ["ZZZZ"]), receivedAt: received) } throws: { error in
-            (error as? ConnectorError)?.code == .noData && "\(error)".contains("delisted")
+            (error as? ConnectorError)?.code == .notFound && "\(error)".contains("delisted")
         }
         let crumbless = HTTPResponse(status: 401, body: Array(#"{"finance":{"result":null,"error":{"code":"Unauthorized","description":"Invalid Crumb"}}}"#.utf8))
         #expect { try YahooConnector().decode(crumbless, for: EndpointCall("quote", symbols: ["AAPL"]), receivedAt: received) } throws: { error in

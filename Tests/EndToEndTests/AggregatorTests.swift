@@ -71,6 +71,61 @@ import TributaryTesting
         #expect(await run.wait() == 0, "\(run.stderr.text)")
     }
 
+    /// `/metrics` as Prometheus' own tool reads it, every source's series from the first scrape,
+    /// and a source that never succeeds (every call a 404) shown as failing everywhere.
+    @Test func metricsPassPromtoolAndANeverSucceedingSourceIsFailing() async throws {
+        let directory = try temporaryDirectory("promtool")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let mock = try MockProcess()
+        defer { mock.stop() }
+        let sources = try sourcesDirectory(mock: mock.url, poll: ["{ endpoint: ticker, symbols: [BTCUSDT], every: 300ms }"], in: directory)
+        try "p95_target: 250ms\n".appendLine(toFile: sources + "/binance.yaml")
+        try """
+            id: coinbase
+            base_url: \(mock.url)/nothing-here
+            retry: { max_attempts: 1 }
+            poll:
+              - { endpoint: ticker, symbols: [BTC-USD], every: 300ms }
+            """.write(toFile: sources + "/coinbase.yaml", atomically: true, encoding: .utf8)
+        let run = try RunProcess(["--only", "binance", "--only", "coinbase", "--port", "0", "--store", directory + "/t.sqlite", "--summary-every", "1"],
+                                 environment: ["TRIBUTARY_SOURCES_DIR": sources])
+        let base = try await run.baseURL()
+        let first = try await get(base + "/metrics").bodyText
+        for source in ["binance", "coinbase"] {
+            #expect(first.contains(#"ingestion_breaker_state{source="\#(source)"}"#), "\(first)")
+            #expect(first.contains(#"ingestion_source_failing{source="\#(source)"}"#), "\(first)")
+            #expect(first.contains(#"ingestion_source_stale{source="\#(source)"}"#), "\(first)")
+        }
+        // Until coinbase has failed once and binance delivered (bounded; not a speed expectation).
+        var text = first
+        for _ in 0..<120 {
+            text = try await get(base + "/metrics").bodyText
+            if text.contains(#"ingestion_source_failing{source="coinbase"} 1"#), text.contains(#"ingestion_source_failing{source="binance"} 0"#),
+               text.contains(#"ingestion_records_total{source="binance""#) { break }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        let lint = try Promtool.run(["check", "metrics"], input: text)
+        #expect(lint.status == 0 && lint.output.isEmpty, "promtool check metrics:\n\(lint.output)")
+        #expect(text.contains(#"ingestion_source_failing{source="coinbase"} 1"#), "\(text)")
+        #expect(text.contains(#"ingestion_source_failing{source="binance"} 0"#), "\(text)")
+        #expect(text.contains(#"ingestion_requests_errors_total{source="coinbase",reason="not_found"}"#), "\(text)")
+        #expect(text.contains(#"ingestion_source_p95_target_seconds{source="binance"} 0.25"#), "\(text)")
+        #expect(text.contains(#"ingestion_source_p95_target_seconds{source="coinbase"} 2"#), "\(text)")
+        #expect(text.contains("# HELP ingestion_breaker_state Circuit breaker state per source: 0 closed, 1 half-open, 2 open, 3 paused"))
+        #expect(text.contains("ingestion_store_up 1"))
+
+        let list = try JSONParser.parse(try await get(base + "/sources").body).arrayValue ?? []
+        let coinbase = try #require(list.first { $0["source"] == .string("coinbase") })
+        #expect(coinbase["condition"] == .string("failing") && coinbase["failing"] == .bool(true), "\(coinbase)")
+        #expect(coinbase["p95_target_ms"] == .number("2000"))
+        #expect(list.first { $0["source"] == .string("binance") }?["p95_target_ms"] == .number("250"))
+        // The summary line names it too.
+        for _ in 0..<40 where !run.stdout.text.contains("coinbase:failing") { try await Task.sleep(for: .milliseconds(250)) }
+        #expect(run.stdout.text.contains("coinbase:failing"), "\(run.stdout.text)")
+        run.signal(SIGTERM)
+        #expect(await run.wait() == 0, "\(run.stderr.text)")
+    }
+
     @Test func aThrottledSourceBacksOffWhileTheOthersContinue() async throws {
         let directory = try temporaryDirectory("throttle")
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -302,5 +357,15 @@ enum PrometheusText {
             guard types[family] != nil else { throw Invalid(description: "sample without a TYPE line: \(line)") }
         }
         return types
+    }
+}
+
+extension String {
+    /// Appends this text as a line at the end of the file at `path`.
+    func appendLine(toFile path: String) throws {
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(("\n" + self).utf8))
     }
 }

@@ -42,6 +42,18 @@ import TributaryTesting
         try writeCSV(csv, badAt: Self.badLine)
         let arguments = try importArguments(csv, directory)
 
+        // --check converts every row as the import would, lists the bad one, and writes nothing.
+        let check = try Tributary.run(arguments + ["--check"], binary: Tributary.releaseExecutable)
+        #expect(check.status != 0)
+        #expect(check.stdout.contains("line \(Self.badLine): column 3 (price)"), "\(check.stdout)")
+        #expect(check.stdout.contains("checked \(Self.rows) rows → \(Self.rows - 1) valid records, 1 bad; nothing written"), "\(check.stdout)")
+        #expect(check.stderr.contains("1 bad row(s)"), "\(check.stderr)")
+        let checked = try SQLiteStore(path: directory + "/t.sqlite")
+        #expect(try checked.recordCount() == 0)
+        #expect(try checked.deadLetters(source: "tape").isEmpty)
+        #expect(try checked.importProgress(fileSHA256: try CSVImport.digest(of: csv), source: "tape") == nil)
+        #expect(try checked.importColumns(source: "tape").isEmpty)
+
         let strict = try Tributary.run(arguments + ["--strict"], binary: Tributary.releaseExecutable)
         #expect(strict.status != 0)
         #expect(strict.stderr.contains("line \(Self.badLine)"), "\(strict.stderr)")

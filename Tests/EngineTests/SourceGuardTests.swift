@@ -84,6 +84,18 @@ final class WallClock: Sendable {
         #expect(guardian.status.state == "closed")
     }
 
+    @Test func errorLabelsAreBoundedAndA404IsNotFound() throws {
+        let cases: [(ConnectorError.Code, String)] = [
+            (.notFound, "not_found"), (.noData, "no_data"), (.upstream(status: 503), "http_5xx"), (.throttled(status: 429), "throttled"),
+            (.rejectedCredential, "credential"), (.decode, "decode"), (.quotaExhausted, "quota"),
+        ]
+        for (code, label) in cases { #expect(ResilienceMetrics.reason(ConnectorError(code, source: "binance", "x")) == label) }
+        let response = HTTPResponse(status: 404, body: Array(#"{"message":"no such path"}"#.utf8))
+        #expect { try ConnectorSupport.json(response, source: "binance", endpoint: "ticker", errorMessageKey: "message") } throws: { error in
+            ResilienceMetrics.reason(error) == "not_found"
+        }
+    }
+
     @Test func aServerReportedOpenTimeLongerThanTheDefaultWins() throws {
         let guardian = makeGuard { $0.breaker.failureThreshold = 1; $0.breaker.openDuration = .seconds(10) }
         let p = try #require(permit(guardian.admit()))

@@ -27,6 +27,8 @@ public struct SourceDefinition: Sendable, Hashable {
     /// Age of the newest `as_of` after which the source counts as stale; nil: the service's
     /// default, or three poll periods if longer. Slow series (GDP) set it to months.
     public var staleAfter: Duration?
+    /// The p95 request latency this source should stay under; nil: the service's `latency.p95_target`.
+    public var p95Target: Duration?
     /// How events pushed to `POST /ingest/<id>` are checked and limited; nil: pushes refused.
     public var push: Push?
     /// How pushed events and imported rows of this source map to record fields (`rules:`).

@@ -162,6 +162,10 @@ public enum SourceDefinitionLoader {
             if let value = DurationText.parse(text), value >= .seconds(1) { definition.staleAfter = value }
             else { reader.report(node, "stale_after '\(text)' is not a duration of at least 1s", fix: "write e.g. 2m, 1h, 400d") }
         }
+        if let node = top["p95_target"], let text = reader.string(node, "p95_target") {
+            if let value = DurationText.parse(text), value >= .milliseconds(1), value <= .seconds(600) { definition.p95Target = value }
+            else { reader.report(node, "p95_target '\(text)' is not a duration from 1ms to 10m", fix: "write e.g. 250ms, 2s") }
+        }
         if let node = top["push"], let push = reader.mapping(node, "push") {
             reader.allowOnly(push, ["signature", "rate_limit", "max_body_bytes"], in: "push")
             var settings = SourceDefinition.Push()
@@ -323,6 +327,6 @@ public enum SourceDefinitionLoader {
 
     static let topLevelKeys = [
         "id", "name", "connector", "base_url", "auth", "rate_limit", "breaker", "retry", "max_concurrent", "daily_quota", "timeouts",
-        "endpoints", "poll", "stale_after", "push", "rules",
+        "endpoints", "poll", "stale_after", "p95_target", "push", "rules",
     ]
 }

@@ -65,7 +65,7 @@ public struct YahooConnector: Connector {
         if let error = parsed?[root]?["error"], case .object = error {
             let code = error["code"]?.stringValue ?? "error"
             let text = error["description"]?.stringValue ?? ""
-            throw ConnectorError(code == "Not Found" ? .noData : .upstream(status: response.status), source: id, "Yahoo \(code): \(text)")
+            throw ConnectorError(response.status == 404 ? .notFound : code == "Not Found" ? .noData : .upstream(status: response.status), source: id, "Yahoo \(code): \(text)")
         }
         if response.status == 401 {
             throw ConnectorError(.rejectedCredential, source: id, "Yahoo refused the request (401: a crumb and cookie from a browser session are needed; set YAHOO_CRUMB and YAHOO_COOKIE)")

@@ -68,6 +68,7 @@ public struct ResilienceMetrics: Sendable {
             case .rejectedCredential, .missingCredential: "credential"
             case .decode: "decode"
             case .noData: "no_data"
+            case .notFound: "not_found"
             case .unknownEndpoint, .invalidArgument: "request"
             }
         case is ResilienceError: "rejected"

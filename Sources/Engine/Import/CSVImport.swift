@@ -66,6 +66,50 @@ public struct CSVImport: Sendable {
         self.builder = RecordBuilder(source: options.source, defaultEndpoint: "import")
     }
 
+    /// What ``check(path:)`` found. Nothing was written: not the records, not the dead letters,
+    /// not the checkpoint, not the columns of an inferred schema.
+    public struct CheckReport: Sendable {
+        public var path: String
+        public var schema = CSVSchema(columns: [])
+        public var rows = 0
+        public var valid = 0
+        public var badRows = 0
+        /// The first bad rows' reasons (line, column and problem), at most ``CSVImport/checkedProblemLimit``.
+        public var problems: [String] = []
+        public var bytes = 0
+    }
+
+    /// Bad rows a check lists by reason (the count covers them all).
+    public static let checkedProblemLimit = 20
+
+    /// Reads, validates and normalizes every row — schema, rules, record model, content hash,
+    /// on every core, exactly as an import would — and writes nothing: "would this file import
+    /// cleanly, and how fast can this machine turn it into records?" without touching the store.
+    public func check(path: String, progress: (Progress) -> Void = { _ in }) async throws -> CheckReport {
+        var report = CheckReport(path: path)
+        var reader = try Self.open(path)
+        guard case .row(let headerRow)? = try reader.next() else { throw Failure(description: "\(path): no header row") }
+        let header = try Self.header(of: headerRow, path: path)
+        var sample: [CSVReader.Item] = []
+        while sample.count < options.sampleSize, let item = try reader.next() { sample.append(item) }
+        var unused = Report(path: path)
+        report.schema = try await schema(header: header, sample: sample, path: path, report: &unused, recordsNewColumns: false)
+        var checks = report.schema
+        if options.schema == nil { for index in checks.columns.indices { checks.columns[index].nullable = true } }
+        let totalBytes = path.hasSuffix(".gz") ? nil : (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+        let context = ChunkContext(header: header, schema: checks, path: path, sha256: "sha256:" + String(repeating: "0", count: 64),
+                                   fileURI: "file://" + Self.absolute(path), resumeAfter: 0)
+        try await forEachConverted(context) { converted in
+            report.rows += converted.rows
+            report.valid += converted.records.count
+            report.badRows += converted.letters.count
+            for letter in converted.letters where report.problems.count < Self.checkedProblemLimit { report.problems.append(letter.reason) }
+            report.bytes = converted.endOffset
+            progress(Progress(rows: report.rows, bytes: converted.endOffset, totalBytes: totalBytes))
+        }
+        return report
+    }
+
     public func run(path: String, progress: (Progress) -> Void = { _ in }) async throws -> Report {
         var report = Report(path: path)
         report.sha256 = try Self.digest(of: path)
@@ -82,9 +126,7 @@ public struct CSVImport: Sendable {
         // Header and sample.
         var reader = try Self.open(path)
         guard case .row(let headerRow)? = try reader.next() else { throw Failure(description: "\(path): no header row") }
-        let header = headerRow.fields.map { $0.trimmingCharacters(in: .whitespaces) }
-        if let empty = header.firstIndex(of: "") { throw Failure(description: "\(path): column \(empty + 1) of the header has no name") }
-        if Set(header).count != header.count { throw Failure(description: "\(path): the header names a column twice") }
+        let header = try Self.header(of: headerRow, path: path)
         var sample: [CSVReader.Item] = []
         while sample.count < options.sampleSize, let item = try reader.next() { sample.append(item) }
         report.schema = try await schema(header: header, sample: sample, path: path, report: &report)
@@ -137,6 +179,14 @@ public struct CSVImport: Sendable {
         }
         progress(Progress(rows: rowsDone, bytes: report.bytes, totalBytes: totalBytes))
         return report
+    }
+
+    /// The header's column names, trimmed; refused when one is empty or repeated.
+    static func header(of row: CSVReader.Row, path: String) throws -> [String] {
+        let header = row.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+        if let empty = header.firstIndex(of: "") { throw Failure(description: "\(path): column \(empty + 1) of the header has no name") }
+        if Set(header).count != header.count { throw Failure(description: "\(path): the header names a column twice") }
+        return header
     }
 
     /// What every chunk's conversion needs from the file.
@@ -262,7 +312,8 @@ public struct CSVImport: Sendable {
 
     /// The schema to check rows with: pinned, or inferred — with the types of columns this
     /// source's earlier imports had kept, and new columns recorded.
-    private func schema(header: [String], sample: [CSVReader.Item], path: String, report: inout Report) async throws -> CSVSchema {
+    private func schema(header: [String], sample: [CSVReader.Item], path: String, report: inout Report,
+                        recordsNewColumns: Bool = true) async throws -> CSVSchema {
         if let pinned = options.schema {
             let names = Set(pinned.columns.map(\.name))
             if let missing = header.first(where: { !names.contains($0) }) {
@@ -283,14 +334,15 @@ public struct CSVImport: Sendable {
                 new.append((column.name, column.type.rawValue))
             }
         }
-        if !new.isEmpty {
+        if !new.isEmpty, recordsNewColumns {
             try await store.recordImportColumns(new, source: options.source.rawValue, file: path)
             if !known.isEmpty { report.newColumns = new.map(\.name) }
         }
         return inferred
     }
 
-    static func digest(of path: String) throws -> String {
+    /// The file's `sha256:` digest: its identity for checkpoints and its records' provenance parent.
+    public static func digest(of path: String) throws -> String {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw Failure(description: "\(path): cannot be opened for reading") }
         defer { try? handle.close() }
         var digest = FileDigest()

@@ -127,6 +127,13 @@ public final class IngestionEngine: Sendable {
         return max(fallback, (shortest ?? .zero) * 3)
     }
 
+    /// How `source` is doing now (failing, stale, one word); `fallback` as for ``staleAfter(_:fallback:)``.
+    public func condition(_ source: SourceID, fallback: Duration, now: UTCTimestamp = .now()) -> SourceCondition {
+        SourceCondition(
+            activity: activity[source], breakerState: guards[source]?.status.state ?? "closed", startedAt: activity.startedAt, now: now,
+            staleAfter: staleAfter(source, fallback: fallback))
+    }
+
     /// Polls made, polls that failed, records pushed.
     public var totals: (polls: Int, failures: Int, records: Int) { counters.withLock { $0 } }
 }

@@ -27,8 +27,13 @@ public final class SourceActivity: Sendable {
     }
 
     private let entries = Mutex<[SourceID: Entry]>([:])
+    /// When the engine started: a source that has delivered nothing for longer than its
+    /// threshold since then is stale.
+    public let startedAt: UTCTimestamp
 
-    public init() {}
+    public init(startedAt: UTCTimestamp = .now()) {
+        self.startedAt = startedAt
+    }
 
     public func succeeded(_ source: SourceID, records: [Envelope], at now: UTCTimestamp = .now()) {
         let newest = records.lazy.compactMap(\.record.asOf).max()

@@ -40,6 +40,10 @@ public struct ServiceSettings: Sendable, Equatable {
     /// A source's last price this far from the median of all sources is an outlier, in percent
     /// (`freshness.outlier_percent`).
     public var outlierPercent = 2.0
+    /// The p95 request latency a source should stay under (`latency.p95_target`); a Sources.d
+    /// `p95_target` overrides it per source. Exported as `ingestion_source_p95_target_seconds`
+    /// so the shipped alert fires when a source misses it.
+    public var p95Target: Duration = .seconds(2)
 
     /// How long an Idempotency-Key and its first response are kept (`push.idempotency_ttl`).
     public var idempotencyTTL: Duration = .seconds(86_400)

@@ -60,6 +60,7 @@ public struct ServiceSettingsLoader: Sendable {
         .duration("freshness.stale_after", .seconds(1) ... .seconds(7 * 86_400)) { $0.staleAfter = $1 },
         .duration("push.idempotency_ttl", .seconds(60) ... .seconds(30 * 86_400)) { $0.idempotencyTTL = $1 },
         .decimal("freshness.outlier_percent", 0.01...100) { $0.outlierPercent = $1 },
+        .duration("latency.p95_target", .milliseconds(1) ... .seconds(600)) { $0.p95Target = $1 },
     ]
 
     /// Reads, parses and checks every setting; throws ``Problems`` listing each bad one.

@@ -1,4 +1,5 @@
 import Pipeline
+import Connectors
 import CoreMetrics
 import Engine
 import Prometheus
@@ -11,17 +12,16 @@ import TributaryCore
 /// Prometheus asks, so they are never older than the scrape.
 public final class MetricsExporter: Sendable {
     public let registry: PrometheusCollectorRegistry
-    public let factory: PrometheusMetricsFactory
+    public let factory: DescribedMetricsFactory
 
     public init() {
         registry = PrometheusCollectorRegistry()
-        var factory = PrometheusMetricsFactory(registry: registry)
-        // Fetches on loopback take well under 5 ms; the default buckets start there.
+        // Fetches on loopback take well under 5 ms; the usual buckets start there.
         let latency: [Duration] = [.microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
                                    .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
                                    .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10), .seconds(30)]
-        factory.defaultDurationHistogramBuckets = latency
-        self.factory = factory
+        let values: [Double] = [1, 5, 10, 50, 100, 500, 1_000, 5_000, 10_000, 50_000, 100_000]
+        factory = DescribedMetricsFactory(registry: registry, durationBuckets: latency, valueBuckets: values)
     }
 
     /// Makes this exporter the process's metrics backend (once per process).
@@ -29,27 +29,41 @@ public final class MetricsExporter: Sendable {
         MetricsSystem.bootstrap(factory)
     }
 
-    private func gauge(_ name: String, _ unit: String, _ help: String, _ labels: [(String, String)] = []) -> Prometheus.Gauge {
-        registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "ingestion", metricName: name, unitName: unit, helpText: help), labels: labels)
+    private func gauge(_ name: String, _ labels: [(String, String)] = []) -> Prometheus.Gauge {
+        registry.makeGauge(descriptor: DescribedMetricsFactory.descriptor(name), labels: labels)
     }
 
     /// The Prometheus text of every metric, after refreshing the scrape-time gauges.
-    public func render(engine: IngestionEngine, store: (any DeadLetterStore)?, staleAfter: Duration) async -> String {
+    ///
+    /// Every source the engine runs gets its condition series at every scrape — also one that has
+    /// not delivered anything yet, so "never succeeded" can alert (`ingestion_source_failing`,
+    /// and `ingestion_source_stale` once its threshold has passed since start).
+    public func render(engine: IngestionEngine, store: (any DeadLetterStore)?, settings: ServiceSettings) async -> String {
         let stats = engine.buffer.stats
-        gauge("queue_depth", "", "Records in the normalization buffer.").set(Int64(stats.depth))
-        gauge("queue_capacity", "", "Records the buffer holds before producers wait.").set(Int64(stats.capacity))
-        gauge("queue_waiting_producers", "", "Producers waiting for buffer space (backpressure).").set(Int64(stats.waitingProducers))
-        // A store that cannot be read leaves the gauge at its last value; /ready says why.
-        if let store, let count = try? await store.deadLetterCount() {
-            gauge("dead_letters", "", "Rows in the dead-letter table.").set(Int64(count))
+        gauge("ingestion_queue_depth").set(Int64(stats.depth))
+        gauge("ingestion_queue_capacity").set(Int64(stats.capacity))
+        gauge("ingestion_queue_waiting_producers").set(Int64(stats.waitingProducers))
+        if let store {
+            // A store that cannot be read leaves the dead-letter gauge at its last value; /ready says why.
+            if let count = try? await store.deadLetterCount() {
+                gauge("ingestion_dead_letters").set(Int64(count))
+                gauge("ingestion_store_up").set(Int64(1))
+            } else {
+                gauge("ingestion_store_up").set(Int64(0))
+            }
         }
         let now = UTCTimestamp.now()
-        for (source, entry) in engine.activity.all {
+        for source in engine.guards.keys.sorted() {
             let labels = [("source", source.rawValue)]
-            guard let age = entry.age(at: now) else { continue }
-            gauge("source_age", "seconds", "Age of the newest as_of a source delivered.", labels).set(Int64(age.components.seconds))
-            let stale = age > engine.staleAfter(source, fallback: staleAfter)
-            gauge("source_stale", "", "1 when a source's newest as_of is older than its threshold.", labels).set(Int64(stale ? 1 : 0))
+            let entry = engine.activity[source]
+            let condition = engine.condition(source, fallback: settings.staleAfter, now: now)
+            gauge("ingestion_source_stale", labels).set(Int64(condition.stale ? 1 : 0))
+            gauge("ingestion_source_failing", labels).set(Int64(condition.failing ? 1 : 0))
+            gauge("ingestion_source_last_success_timestamp_seconds", labels)
+                .set(entry.lastSuccessAt.map { Int64($0.nanosecondsSinceEpoch / 1_000_000_000) } ?? 0)
+            let target = engine.definitions[source]?.p95Target ?? settings.p95Target
+            gauge("ingestion_source_p95_target_seconds", labels).set(Double(target.nanosecondsCount) / 1e9)
+            if let age = entry.age(at: now) { gauge("ingestion_source_age_seconds", labels).set(Int64(age.components.seconds)) }
         }
         return registry.emitToString()
     }

@@ -1,4 +1,5 @@
 import Pipeline
+import Connectors
 import Engine
 import Hummingbird
 import TributaryCore
@@ -26,9 +27,10 @@ enum StatusRoutes {
             let activity = engine.activity[id]
             let staleAfter = engine.staleAfter(id, fallback: context.settings.staleAfter)
             let age = activity.age(at: now)
+            let condition = engine.condition(id, fallback: context.settings.staleAfter, now: now)
             return .object(JSONObject([
-                ("source", .string(id.rawValue)), ("state", .string(status.state)),
-                ("stale", .bool(age.map { $0 > staleAfter } ?? false)),
+                ("source", .string(id.rawValue)), ("state", .string(status.state)), ("condition", .string(condition.word)),
+                ("failing", .bool(condition.failing)), ("stale", .bool(condition.stale)),
                 ("newest_as_of", JSONResponse.time(activity.newestAsOf)),
                 ("age_seconds", age.map { .number(String($0.components.seconds)) } ?? .null),
                 ("stale_after_seconds", .number(String(staleAfter.components.seconds))),
@@ -50,6 +52,7 @@ enum StatusRoutes {
                 ("requests", .number(String(latency?.count ?? 0))), ("successes", .number(String(latency?.successes ?? 0))),
                 ("p50_ms", JSONResponse.milliseconds(latency?.p50)), ("p95_ms", JSONResponse.milliseconds(latency?.p95)),
                 ("p99_ms", JSONResponse.milliseconds(latency?.p99)),
+                ("p95_target_ms", .number(String((engine.definitions[id]?.p95Target ?? context.settings.p95Target).nanosecondsCount / 1_000_000))),
             ]))
         }
     }
