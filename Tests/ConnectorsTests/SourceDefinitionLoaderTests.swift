@@ -48,6 +48,15 @@ import TributaryTesting
         #expect(problems.count == 7)
     }
 
+    @Test func aP95TargetIsADurationFrom1msTo10m() {
+        let (good, none) = parse("id: binance\np95_target: 250ms\n")
+        #expect(none.isEmpty && good?.p95Target == .milliseconds(250))
+        for bad in ["0ms", "11m", "fast"] {
+            let (_, problems) = parse("id: binance\np95_target: \(bad)\n")
+            #expect(problems.count == 1 && problems.first?.message.contains("p95_target '\(bad)'") == true && problems.first?.line == 2, "\(problems)")
+        }
+    }
+
     @Test func brokenYAMLAndMissingIDAreReported() {
         let (none, syntax) = parse("id: x\n  name: [oops\n")
         #expect(none == nil)

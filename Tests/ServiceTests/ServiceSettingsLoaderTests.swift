@@ -30,6 +30,8 @@ import Testing
               deadline: 3s
             freshness:
               outlier_percent: 0.5
+            latency:
+              p95_target: 750ms
             """)
         let settings = try await ServiceSettingsLoader(filePath: path, environment: [:]).load()
         #expect(settings.storePath == "/tmp/x.sqlite")
@@ -39,15 +41,17 @@ import Testing
         #expect(settings.httpPort == 9099)
         #expect(settings.shutdownDeadline == .seconds(3))
         #expect(settings.outlierPercent == 0.5)
+        #expect(settings.p95Target == .milliseconds(750))
     }
 
     @Test func environmentOverridesTheFile() async throws {
         let path = try file("buffer:\n  capacity: 50000\nhttp:\n  port: 9099\n")
         let settings = try await ServiceSettingsLoader(
-            filePath: path, environment: ["TRIBUTARY_BUFFER_CAPACITY": "777", "TRIBUTARY_SHUTDOWN_DEADLINE": "2m"]).load()
+            filePath: path, environment: ["TRIBUTARY_BUFFER_CAPACITY": "777", "TRIBUTARY_SHUTDOWN_DEADLINE": "2m", "TRIBUTARY_LATENCY_P95_TARGET": "1500ms"]).load()
         #expect(settings.bufferCapacity == 777)
         #expect(settings.httpPort == 9099)
         #expect(settings.shutdownDeadline == .seconds(120))
+        #expect(settings.p95Target == .milliseconds(1500))
     }
 
     @Test func invalidValuesNameTheirKeyOriginAndRange() async throws {
