@@ -4,7 +4,7 @@
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: deps deps-postgres deps-promtool build release demo test bench bench-run bench-ingest bench-import bench-store clean
+.PHONY: deps deps-postgres deps-promtool deps-chromium build release demo test bench bench-run bench-ingest bench-import bench-store clean
 
 # System packages Tributary needs: libcurl's and SQLite's headers (with pkg-config), the
 # time-zone database (exchange-local times are converted with it) and curl (the demo pushes with it).
@@ -50,9 +50,16 @@ deps-promtool:
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends prometheus; \
 	fi
 
+# Headless Chromium (Debian's chromium): the dashboard test loads the page in it.
+deps-chromium:
+	@if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then \
+		echo "tributary: installing chromium with apt-get (the dashboard test runs the page in it)"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core; \
+	fi
+
 # PostgreSQL: a throw-away cluster on a free loopback port for the whole run (scripts/postgres-test.sh),
 # stopped by its PID when the tests end, whatever their outcome.
-test: deps deps-postgres deps-promtool
+test: deps deps-postgres deps-promtool deps-chromium
 	$(SWIFT) build --build-tests
 	$(SWIFT) build -c release --product tributary
 	@pgdir=$$(mktemp -d /tmp/tributary-pg.XXXXXX); \

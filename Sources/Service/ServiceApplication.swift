@@ -10,6 +10,7 @@ public enum ServiceApplication {
     ) -> some ApplicationProtocol {
         let router = Router(context: ServiceRequestContext.self)
         StatusRoutes.add(to: router, context: context)
+        DashboardRoutes.add(to: router, context: context)
         MetricsRoute.add(to: router, context: context)
         LatestRoute.add(to: router, context: context)
         RecordsRoute.add(to: router, context: context)

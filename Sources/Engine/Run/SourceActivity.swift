@@ -18,7 +18,12 @@ public final class SourceActivity: Sendable {
         /// Gaps found in its bar series, and the latest one.
         public var gaps = 0
         public var lastGap: Gap?
+        /// The first ``maxQuoteSymbols`` symbols it delivered quotes for (the dashboard's prices).
+        public var quoteSymbols: [String] = []
         public init() {}
+
+        /// How many quote symbols an entry remembers.
+        public static let maxQuoteSymbols = 16
 
         /// Age of the newest `as_of` at `now`; nil before the first record.
         public func age(at now: UTCTimestamp) -> Duration? {
@@ -43,6 +48,12 @@ public final class SourceActivity: Sendable {
             entry.records += records.count
             entry.lastSuccessAt = now
             if let newest, entry.newestAsOf.map({ $0 < newest }) ?? true { entry.newestAsOf = newest }
+            if entry.quoteSymbols.count < Entry.maxQuoteSymbols {
+                for envelope in records where envelope.record.kind == .quote && entry.quoteSymbols.count < Entry.maxQuoteSymbols
+                    && !entry.quoteSymbols.contains(envelope.record.symbol) {
+                    entry.quoteSymbols.append(envelope.record.symbol)
+                }
+            }
             all[source] = entry
         }
     }
