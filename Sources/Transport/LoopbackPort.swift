@@ -26,6 +26,27 @@ public enum LoopbackPort {
         return port(of: fd)
     }
 
+    /// Whether `port` on the IPv4 address `host` can be listened on now: bound with
+    /// `SO_REUSEADDR` (as the server will) and released. Answers the errno when it cannot,
+    /// `EADDRINUSE` when another process listens there. A host that is not a dotted IPv4
+    /// address is not checked (the server reports it when it binds).
+    public static func bindProblem(host: String, port: Int) -> Int32? {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(truncatingIfNeeded: port).bigEndian
+        guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else { return nil }
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return errno }
+        defer { close(fd) }
+        var on: Int32 = 1
+        _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else { return errno }
+        return listen(fd, 1) == 0 ? nil : errno
+    }
+
     /// The local port a socket is bound to.
     public static func port(of fd: Int32) -> Int {
         var actual = sockaddr_in()

@@ -42,7 +42,7 @@ struct DLQCommand: AsyncParsableCommand {
             for letter in letters {
                 rows.append([
                     String(letter.id ?? 0), letter.createdAt.rfc3339, letter.source, letter.endpoint, letter.kindName, String(letter.size),
-                    letter.replayedAt?.rfc3339 ?? "-", String(letter.reason.replacingOccurrences(of: "\n", with: " ").prefix(80)),
+                    letter.replayedAt?.rfc3339 ?? "-", letter.reason.replacingOccurrences(of: "\n", with: " "),
                 ])
             }
             print(TextTable.render(rows), terminator: "")

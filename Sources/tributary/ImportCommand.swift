@@ -69,6 +69,8 @@ struct ImportCommand: AsyncParsableCommand {
             return
         }
         var totals = (rows: 0, stored: 0, duplicates: 0, bad: 0)
+        // Files with rows of which none became a record: the import as a whole failed.
+        var allBad: [String] = []
         for file in files {
             let started = ContinuousClock.now
             let report: CSVImport.Report
@@ -86,7 +88,7 @@ struct ImportCommand: AsyncParsableCommand {
                 print("\(file): already imported (\(report.rows) rows, \(report.sha256.prefix(19))…); nothing to do (--force to import again)")
                 continue
             }
-            print("\(file): schema\(options.schema == nil ? " (inferred from \(sample) rows)" : " (pinned)"):")
+            print("\(file): schema\(options.schema == nil ? " (inferred from \(report.sampled) row\(report.sampled == 1 ? "" : "s"))" : " (pinned)"):")
             print(report.schema.yaml, terminator: "")
             if !report.newColumns.isEmpty { print("  new columns for \(source), recorded: \(report.newColumns.joined(separator: ", "))") }
             let seconds = ProgressLine.seconds(ContinuousClock.now - started)
@@ -97,8 +99,12 @@ struct ImportCommand: AsyncParsableCommand {
             totals.stored += report.stored
             totals.duplicates += report.duplicates
             totals.bad += report.badRows
+            if report.rows > 0, report.badRows == report.rows { allBad.append(file) }
         }
         print("import: \(files.count) file(s), \(totals.rows) rows, \(totals.stored) stored, \(totals.duplicates) already there, \(totals.bad) bad\(totals.bad > 0 ? " (see `tributary dlq list --source \(source)`)" : "")")
+        if !allBad.isEmpty {
+            throw CLIError("import: every row of \(allBad.joined(separator: ", ")) was bad; check --rules and the columns (`--check` lists each row's problem without writing)")
+        }
     }
 
     /// `--check`: each file converted exactly as an import converts it, nothing written; exits
@@ -119,7 +125,7 @@ struct ImportCommand: AsyncParsableCommand {
             }
             if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
             let seconds = ProgressLine.seconds(ContinuousClock.now - started)
-            print("\(file): schema\(importer.options.schema == nil ? " (inferred from \(importer.options.sampleSize) rows)" : " (pinned)"):")
+            print("\(file): schema\(importer.options.schema == nil ? " (inferred from \(report.sampled) row\(report.sampled == 1 ? "" : "s"))" : " (pinned)"):")
             print(report.schema.yaml, terminator: "")
             for problem in report.problems { print("  \(problem)") }
             if report.badRows > report.problems.count { print("  … and \(report.badRows - report.problems.count) more bad rows") }

@@ -69,6 +69,11 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try await loadSettings()
+        // Before anything is printed or started: a taken port is the most common start-up failure.
+        if settings.httpPort != 0, let problem = LoopbackPort.bindProblem(host: settings.httpHost, port: settings.httpPort) {
+            let what = problem == EADDRINUSE ? "is in use by another process" : "cannot be listened on (\(String(cString: strerror(problem))))"
+            throw CLIError("port \(settings.httpPort) on \(settings.httpHost) \(what): stop that process, or choose another with --port N (or http.port / TRIBUTARY_HTTP_PORT; 0 picks a free one)")
+        }
         let level = Logger.Level(rawValue: logLevel) ?? .notice
         LoggingSystem.bootstrap { LogfmtLogHandler(label: $0, level: level) }
         let logger = Logger(label: "tributary")
@@ -157,7 +162,7 @@ struct RunCommand: AsyncParsableCommand {
         for (source, problem) in push.problems.sorted(by: { $0.key < $1.key }) {
             logger.warning("pushes refused for a source", metadata: ["source": "\(source)", "reason": "\(problem)"])
         }
-        if !push.sources.isEmpty { Console.line("push: POST /ingest/{\(push.sources.joined(separator: ","))}") }
+        if !push.sources.isEmpty { Console.line("push: " + push.sources.map { "POST /ingest/\($0)" }.joined(separator: ", ")) }
         let context = ServiceContext(engine: engine, store: store, readiness: readiness, metrics: metrics, settings: settings, push: push)
         var httpLogger = Logger(label: "tributary.http")
         httpLogger.logLevel = .warning
@@ -186,7 +191,7 @@ struct RunCommand: AsyncParsableCommand {
         let sink = sinkTotals.value
         for (name, count) in fanOut.extraFailures { Console.line("warning: \(name) failed to write \(count) records (they are in the store)") }
         let rows = (try? await store.recordCount()).map(String.init) ?? "?"
-        Console.line("tributary run: stopped; polls \(totals.polls) (\(totals.failures) failed), records pushed \(totals.records + push.accepted) (\(push.accepted) via /ingest), stored \(sink.stored), duplicates \(sink.duplicates), dead-lettered \(sink.deadLettered), spilled \(sink.spilled), lost \(sink.lost); store \(storeURL) holds \(rows) records")
+        Console.line("tributary run: stopped; polls \(totals.polls) (\(totals.failures) failed), records pushed \(totals.records + push.accepted) (\(push.accepted) via /ingest), stored \(sink.stored) (\(sink.stored - sink.revisions) new, \(sink.revisions) revisions), duplicates \(sink.duplicates), dead-lettered \(sink.deadLettered), spilled \(sink.spilled), lost \(sink.lost); store \(storeURL) holds \(rows) records")
         if sink.spilled > 0 { logger.error("the store was unavailable at shutdown; records written to the spill file instead", metadata: ["count": "\(sink.spilled)", "file": "\(spillPath)"]) }
         if sink.spilled + sink.lost > 0 { throw ExitCode(1) }
     }

@@ -35,6 +35,19 @@ import TributaryTesting
         return ["import", csv, "--source", "tape", "--rules", directory + "/rules.yaml", "--store", directory + "/t.sqlite"]
     }
 
+    @Test func anImportWhereEveryRowIsBadExitsNonZeroAndTheSampleIsCountedAsRead() throws {
+        let directory = try temporaryDirectory("import-allbad")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let csv = directory + "/tape.csv"
+        try "time,symbol,price,size,trade_id,side\n1700000000000,BTC-USD,n/a,0.1,1,buy\n1700000000001,BTC-USD,n/a,0.1,2,sell\n"
+            .write(toFile: csv, atomically: true, encoding: .utf8)
+        let run = try Tributary.run(try importArguments(csv, directory))
+        #expect(run.status != 0)
+        #expect(run.stdout.contains("schema (inferred from 2 rows)"), "\(run.stdout)")
+        #expect(run.stdout.contains("2 rows → 0 stored, 0 already there, 2 bad"), "\(run.stdout)")
+        #expect(run.stderr.contains("every row of \(csv) was bad"), "\(run.stderr)")
+    }
+
     @Test func aBadRowNearTheEndStrictAndPermissive() throws {
         let directory = try temporaryDirectory("import-bad")
         defer { try? FileManager.default.removeItem(atPath: directory) }

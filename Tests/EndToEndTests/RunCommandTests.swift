@@ -8,6 +8,19 @@ import TributaryTesting
 /// `tributary run --demo` as a real process: it polls, and on SIGTERM it drains and exits 0
 /// with every pushed record in the store.
 @Suite(.serialized, .timeLimit(.minutes(2))) struct RunCommandTests {
+    /// A taken port is said with the port and the fix, before any start-up line.
+    @Test func aPortInUseIsReportedBeforeAnythingStarts() throws {
+        let taken = try UnacceptingListener()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tributary-port-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let run = try Tributary.run(["run", "--demo", "--port", String(taken.port), "--store", directory + "/t.sqlite"])
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("port \(taken.port) on 127.0.0.1 is in use by another process"), "\(run.stderr)")
+        #expect(run.stderr.contains("--port N"))
+        #expect(run.stdout.isEmpty, "\(run.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: directory + "/t.sqlite"))
+    }
+
     @Test func sigtermDrainsEverythingIntoTheStore() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tributary-run-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -55,6 +68,9 @@ import TributaryTesting
         // Rows in the file: each stored record once (an update replaces its row).
         let rows = try #require(number(after: "holds "))
         #expect(rows > 0 && rows <= stored)
+        // … and the line says why the two differ: stored = new records + revisions of held ones.
+        let new = try #require(number(after: "stored \(stored) (")), revisions = try #require(number(after: "new, "))
+        #expect(new + revisions == stored && new == rows, "\(final)")
         // The JSON Lines sink got every record the store was given (stored or duplicate).
         let lines = try String(contentsOfFile: directory + "/out.jsonl", encoding: .utf8).split(separator: "\n").count
         #expect(lines == stored + duplicates)

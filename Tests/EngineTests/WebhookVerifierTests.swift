@@ -64,6 +64,26 @@ import TributaryCore
     }
 }
 
+@Suite struct SvixHeaderNamesTests {
+    /// The Standard Webhooks vector sent the way Svix sends it: `svix-*` header names.
+    @Test func svixHeaderNamesVerifyAndAWrongSignatureIsStillRejected() async throws {
+        let body = Array(#"{"test": 2432232314}"#.utf8)
+        let svix: [String: String] = ["svix-id": "msg_p5jXN8AQM9LWM0D4loKWxJek", "svix-timestamp": "1614265330",
+                                      "svix-signature": "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="]
+        let verifier = try WebhookVerifier(scheme: .standardWebhooks, secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+        try await verifier.verify(body: body, header: { svix[$0] }, now: 1_614_265_330)
+        var forged = svix
+        forged["svix-signature"] = "v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+        forged["svix-id"] = "msg_other"
+        await #expect(throws: WebhookVerifier.Rejection.self) {
+            try await verifier.verify(body: body, header: { forged[$0] }, now: 1_614_265_330)
+        }
+        await #expect(throws: WebhookVerifier.Rejection.self) {
+            try await verifier.verify(body: body, header: { _ in nil }, now: 1_614_265_330)
+        }
+    }
+}
+
 @Suite struct WebhookReplayAcrossRestartsTests {
     @Test func aReplayAfterARestartIsStillRejected() async throws {
         let path = NSTemporaryDirectory() + "tributary-webhook-\(UUID().uuidString)/t.sqlite"

@@ -31,6 +31,8 @@ public struct CSVImport: Sendable {
         public var path: String
         public var sha256 = ""
         public var schema = CSVSchema(columns: [])
+        /// Rows the schema was inferred from (at most the sample size; fewer in a short file).
+        public var sampled = 0
         public var newColumns: [String] = []
         public var rows = 0
         public var stored = 0
@@ -71,6 +73,8 @@ public struct CSVImport: Sendable {
     public struct CheckReport: Sendable {
         public var path: String
         public var schema = CSVSchema(columns: [])
+        /// Rows the schema was inferred from.
+        public var sampled = 0
         public var rows = 0
         public var valid = 0
         public var badRows = 0
@@ -92,6 +96,7 @@ public struct CSVImport: Sendable {
         let header = try Self.header(of: headerRow, path: path)
         var sample: [CSVReader.Item] = []
         while sample.count < options.sampleSize, let item = try reader.next() { sample.append(item) }
+        report.sampled = sample.count
         var unused = Report(path: path)
         report.schema = try await schema(header: header, sample: sample, path: path, report: &unused, recordsNewColumns: false)
         var checks = report.schema
@@ -129,6 +134,7 @@ public struct CSVImport: Sendable {
         let header = try Self.header(of: headerRow, path: path)
         var sample: [CSVReader.Item] = []
         while sample.count < options.sampleSize, let item = try reader.next() { sample.append(item) }
+        report.sampled = sample.count
         report.schema = try await schema(header: header, sample: sample, path: path, report: &report)
         // An inferred schema says which columns were empty in the sample; rows later on may
         // still leave a cell empty (optional record fields). A pinned schema is enforced as written.

@@ -62,9 +62,15 @@ public final class WebhookVerifier: Sendable {
         }
     }
 
+    /// Svix (the reference implementation of Standard Webhooks) sends the same three headers as
+    /// `svix-id`, `svix-timestamp` and `svix-signature`; either spelling is read.
+    static func standardHeader(_ name: String, _ header: (String) -> String?) -> String? {
+        header("webhook-" + name) ?? header("svix-" + name)
+    }
+
     private func verifyStandard(body: [UInt8], header: (String) -> String?, now: Int64) async throws(Rejection) {
-        guard let id = header("webhook-id"), !id.isEmpty else { throw Rejection(reason: "missing webhook-id header") }
-        guard let timestampText = header("webhook-timestamp"), let timestamp = Int64(timestampText) else {
+        guard let id = Self.standardHeader("id", header), !id.isEmpty else { throw Rejection(reason: "missing webhook-id header") }
+        guard let timestampText = Self.standardHeader("timestamp", header), let timestamp = Int64(timestampText) else {
             throw Rejection(reason: "missing or non-numeric webhook-timestamp header")
         }
         let toleranceSeconds = tolerance.components.seconds
@@ -74,7 +80,7 @@ public final class WebhookVerifier: Sendable {
             let distance = overflow ? "far" : "\(skew) s"
             throw Rejection(reason: "webhook-timestamp is \(distance) from now; allowed ±\(toleranceSeconds) s (check the sender's clock)")
         }
-        guard let signatures = header("webhook-signature"), !signatures.isEmpty else { throw Rejection(reason: "missing webhook-signature header") }
+        guard let signatures = Self.standardHeader("signature", header), !signatures.isEmpty else { throw Rejection(reason: "missing webhook-signature header") }
         let expected = HMACSignature.sha256(key: key, message: Array("\(id).\(timestamp).".utf8) + body)
         var matched = false
         for candidate in signatures.split(separator: " ") {

@@ -34,6 +34,8 @@ public struct SinkWorker: Sendable {
     public struct Totals: Sendable, Hashable {
         public var batches = 0
         public var stored = 0
+        /// Of `stored`, new revisions of records already held.
+        public var revisions = 0
         public var duplicates = 0
         public var deadLettered = 0
         /// Written to the spill file because the store was unavailable at shutdown.
@@ -68,6 +70,7 @@ public struct SinkWorker: Sendable {
                     metrics.batch(duration: ContinuousClock.now - started, stored: result.stored, duplicates: result.duplicates)
                     totals.stored += result.stored
                     totals.duplicates += result.duplicates
+                    totals.revisions += result.revisions
                     onStored?(batch)
                     if unavailable { unavailable = false; onStoreHealth(nil) }
                 } catch let error as StoreUnavailable {

@@ -25,9 +25,12 @@ public struct SinkWriteResult: Sendable, Hashable {
     public var stored: Int
     /// Records already stored with the same content (replays, retries).
     public var duplicates: Int
+    /// Of `stored`, those that replaced a stored record with different content (a new revision).
+    public var revisions: Int
 
-    public init(stored: Int, duplicates: Int = 0) {
+    public init(stored: Int, duplicates: Int = 0, revisions: Int = 0) {
         self.stored = stored
         self.duplicates = duplicates
+        self.revisions = revisions
     }
 }

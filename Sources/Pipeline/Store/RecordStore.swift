@@ -22,6 +22,6 @@ extension RecordStore {
     /// The store as a sink: every changed record counts as stored, an identical one as a duplicate.
     public func write(_ batch: [Envelope]) async throws -> SinkWriteResult {
         let result = try await upsert(batch)
-        return SinkWriteResult(stored: result.stored, duplicates: result.unchanged)
+        return SinkWriteResult(stored: result.stored, duplicates: result.unchanged, revisions: result.updated)
     }
 }
