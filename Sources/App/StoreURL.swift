@@ -56,7 +56,7 @@ public enum StoreURL: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// `text` with anything between `://` and `@` after the first `:` (a password) replaced.
-    static func redacting(_ text: String) -> String {
+    public static func redacting(_ text: String) -> String {
         guard let scheme = text.range(of: "://"), let at = text[scheme.upperBound...].firstIndex(of: "@"),
               let colon = text[scheme.upperBound..<at].firstIndex(of: ":") else { return text }
         return String(text[..<text.index(after: colon)]) + "REDACTED" + String(text[at...])

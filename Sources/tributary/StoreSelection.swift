@@ -8,8 +8,11 @@ extension ServiceSettings {
     /// both; every bad value is reported at once, as the loader words it.
     static func load(config: String?, store: String?) async throws -> ServiceSettings {
         var settings: ServiceSettings
+        let loader = ServiceSettingsLoader(filePath: config, environment: ProcessInfo.processInfo.environment)
+        // Said, not fatal: the variable may be meant for another program.
+        for unknown in loader.unknownVariables() { FileHandle.standardError.write(Data("warning: \(unknown)\n".utf8)) }
         do {
-            settings = try await ServiceSettingsLoader(filePath: config, environment: ProcessInfo.processInfo.environment).load()
+            settings = try await loader.load()
         } catch let problems as ServiceSettingsLoader.Problems {
             throw CLIError(problems.description)
         }

@@ -54,6 +54,27 @@ import Testing
         #expect(settings.p95Target == .milliseconds(1500))
     }
 
+    @Test func everySettingSaysWhereItsValueCameFrom() async throws {
+        let path = try file("buffer:\n  capacity: 50000\nhttp:\n  port: 9099\n")
+        let loader = ServiceSettingsLoader(filePath: path, environment: ["TRIBUTARY_HTTP_PORT": "9100", "TRIBUTARY_STORE_LINGER": "20ms"])
+        let (settings, effective) = try await loader.loadWithOrigins()
+        let byKey = Dictionary(uniqueKeysWithValues: effective.map { ($0.key, $0) })
+        #expect(effective.count == 16)
+        #expect(byKey["buffer.capacity"] == .init(key: "buffer.capacity", value: "50000", origin: path))
+        #expect(byKey["http.port"] == .init(key: "http.port", value: "9100", origin: "environment variable TRIBUTARY_HTTP_PORT"))
+        #expect(byKey["store.linger"]?.value == "20ms" && settings.storeLinger == .milliseconds(20))
+        #expect(byKey["shutdown.deadline"] == .init(key: "shutdown.deadline", value: "10s", origin: "default"))
+    }
+
+    @Test func aMisspeltVariableIsNamedWithTheSettingItMeant() {
+        let loader = ServiceSettingsLoader(filePath: nil, environment: [
+            "TRIBUTARY_BUFER_CAPACITY": "3", "TRIBUTARY_BUFFER_CAPACITY": "16", "TRIBUTARY_SOURCES_DIR": "/x",
+            "TRIBUTARY_BINANCE_BASE_URL": "http://h", "TRIBUTARY_TEST_POSTGRES_URL": "postgres://x", "PATH": "/bin",
+        ])
+        let unknown = loader.unknownVariables()
+        #expect(unknown == ["TRIBUTARY_BUFER_CAPACITY is not a Tributary setting and is ignored; did you mean 'TRIBUTARY_BUFFER_CAPACITY'?"])
+    }
+
     @Test func invalidValuesNameTheirKeyOriginAndRange() async throws {
         let path = try file("buffer:\n  capacity: 0\nshutdown:\n  deadline: soon\n")
         do {

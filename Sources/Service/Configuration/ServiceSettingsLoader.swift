@@ -45,27 +45,48 @@ public struct ServiceSettingsLoader: Sendable {
 
     /// Every key the file and the environment may set, with its parser and range.
     static let keys: [SettingKey] = [
-        .text("store.path") { $0.storePath = $1 },
-        .text("store.url") { $0.storeURL = $1 },
-        .integer("store.batch_size", 1...100_000) { $0.storeBatchSize = $1 },
-        .duration("store.linger", .zero ... .seconds(10)) { $0.storeLinger = $1 },
-        .integer("store.max_bytes", 0...Int(Int64.max / 2)) { $0.storeMaxBytes = $1 },
-        .integer("store.dead_letter_max_bytes", 0...(16 * 1024 * 1024)) { $0.deadLetterMaxBytes = $1 },
-        .integer("buffer.capacity", 16...10_000_000) { $0.bufferCapacity = $1 },
-        .integer("pool.max_connections", 1...100_000) { $0.poolMaxConnections = $1 },
-        .integer("pool.max_per_host", 1...10_000) { $0.poolMaxPerHost = $1 },
-        .text("http.host") { $0.httpHost = $1 },
-        .integer("http.port", 0...65_535) { $0.httpPort = $1 },
-        .duration("shutdown.deadline", .seconds(1) ... .seconds(3_600)) { $0.shutdownDeadline = $1 },
-        .duration("freshness.stale_after", .seconds(1) ... .seconds(7 * 86_400)) { $0.staleAfter = $1 },
-        .duration("push.idempotency_ttl", .seconds(60) ... .seconds(30 * 86_400)) { $0.idempotencyTTL = $1 },
-        .decimal("freshness.outlier_percent", 0.01...100) { $0.outlierPercent = $1 },
-        .duration("latency.p95_target", .milliseconds(1) ... .seconds(600)) { $0.p95Target = $1 },
+        .text("store.path", show: { $0.storePath }) { $0.storePath = $1 },
+        .text("store.url", show: { $0.storeURL ?? "" }) { $0.storeURL = $1 },
+        .integer("store.batch_size", 1...100_000, show: { String($0.storeBatchSize) }) { $0.storeBatchSize = $1 },
+        .duration("store.linger", .zero ... .seconds(10), show: { DurationText.format($0.storeLinger) }) { $0.storeLinger = $1 },
+        .integer("store.max_bytes", 0...Int(Int64.max / 2), show: { String($0.storeMaxBytes) }) { $0.storeMaxBytes = $1 },
+        .integer("store.dead_letter_max_bytes", 0...(16 * 1024 * 1024), show: { String($0.deadLetterMaxBytes) }) { $0.deadLetterMaxBytes = $1 },
+        .integer("buffer.capacity", 16...10_000_000, show: { String($0.bufferCapacity) }) { $0.bufferCapacity = $1 },
+        .integer("pool.max_connections", 1...100_000, show: { String($0.poolMaxConnections) }) { $0.poolMaxConnections = $1 },
+        .integer("pool.max_per_host", 1...10_000, show: { String($0.poolMaxPerHost) }) { $0.poolMaxPerHost = $1 },
+        .text("http.host", show: { $0.httpHost }) { $0.httpHost = $1 },
+        .integer("http.port", 0...65_535, show: { String($0.httpPort) }) { $0.httpPort = $1 },
+        .duration("shutdown.deadline", .seconds(1) ... .seconds(3_600), show: { DurationText.format($0.shutdownDeadline) }) { $0.shutdownDeadline = $1 },
+        .duration("freshness.stale_after", .seconds(1) ... .seconds(7 * 86_400), show: { DurationText.format($0.staleAfter) }) { $0.staleAfter = $1 },
+        .duration("push.idempotency_ttl", .seconds(60) ... .seconds(30 * 86_400), show: { DurationText.format($0.idempotencyTTL) }) { $0.idempotencyTTL = $1 },
+        .decimal("freshness.outlier_percent", 0.01...100, show: { String($0.outlierPercent) }) { $0.outlierPercent = $1 },
+        .duration("latency.p95_target", .milliseconds(1) ... .seconds(600), show: { DurationText.format($0.p95Target) }) { $0.p95Target = $1 },
     ]
+
+    /// One setting as it took effect: its value and where it came from.
+    public struct Effective: Sendable, Equatable {
+        public var key: String
+        public var value: String
+        /// `default`, the file's path, or `environment variable TRIBUTARY_…`.
+        public var origin: String
+
+        public init(key: String, value: String, origin: String) {
+            self.key = key
+            self.value = value
+            self.origin = origin
+        }
+    }
 
     /// Reads, parses and checks every setting; throws ``Problems`` listing each bad one.
     public func load() async throws -> ServiceSettings {
+        try await loadWithOrigins().settings
+    }
+
+    /// ``load()``, and every setting with the value it took and where that came from
+    /// (`tributary settings` prints them).
+    public func loadWithOrigins() async throws -> (settings: ServiceSettings, effective: [Effective]) {
         var problems: [Problem] = []
+        var origins: [String: String] = [:]
         var layers: [(origin: (String) -> String, provider: any ConfigProvider)] = [
             ({ "environment variable " + Self.environmentName($0) },
              EnvironmentVariablesProvider(environmentVariables: environment).prefixKeys(with: "tributary")),
@@ -89,11 +110,33 @@ public struct ServiceSettingsLoader: Sendable {
                 if let message = key.apply(text, &settings) {
                     problems.append(Problem(key: key.name, origin: layer.origin(key.name), message: message))
                 }
+                origins[key.name] = layer.origin(key.name)
                 break
             }
         }
         guard problems.isEmpty else { throw Problems(problems: problems) }
-        return settings
+        let effective = Self.keys.map { Effective(key: $0.name, value: $0.show(settings), origin: origins[$0.name] ?? "default") }
+        return (settings, effective)
+    }
+
+    /// Variables Tributary reads that are not settings of this file.
+    static let otherVariables: Set<String> = [
+        "TRIBUTARY_CONFIG", "TRIBUTARY_ENV_FILE", "TRIBUTARY_SOURCES_DIR",
+        // The test suite's own.
+        "TRIBUTARY_BINARY", "TRIBUTARY_RELEASE_BINARY", "TRIBUTARY_PAYLOADS_DIR",
+    ]
+
+    /// `TRIBUTARY_…` variables of the environment that Tributary does not read — a misspelt
+    /// `TRIBUTARY_BUFER_CAPACITY` would otherwise leave the default in place without a word —
+    /// each with a did-you-mean. `TRIBUTARY_<SOURCE>_BASE_URL` (a source's address) and
+    /// `TRIBUTARY_TEST_…` are read elsewhere and pass.
+    public func unknownVariables() -> [String] {
+        let known = Self.keys.map { Self.environmentName($0.name) }
+        let names = Set(known).union(Self.otherVariables)
+        return environment.keys.sorted().compactMap { name in
+            guard name.hasPrefix("TRIBUTARY_"), !names.contains(name), !name.hasSuffix("_BASE_URL"), !name.hasPrefix("TRIBUTARY_TEST_") else { return nil }
+            return "\(name) is not a Tributary setting and is ignored\(ClosestMatch.suggestion(name, in: known + Self.otherVariables.sorted()))"
+        }
     }
 
     /// `shutdown.deadline` → `TRIBUTARY_SHUTDOWN_DEADLINE`.
@@ -138,21 +181,25 @@ public struct ServiceSettingsLoader: Sendable {
 /// One setting: its dotted name, and how its text is parsed, checked and applied.
 struct SettingKey: Sendable {
     let name: String
+    /// The setting's value in `settings`, written as the file would take it.
+    let show: @Sendable (ServiceSettings) -> String
     /// Parses `text` into the settings; returns what is wrong, or nil.
     let apply: @Sendable (String, inout ServiceSettings) -> String?
 
     var path: [String] { name.split(separator: ".").map(String.init) }
 
-    static func text(_ name: String, _ set: @escaping @Sendable (inout ServiceSettings, String) -> Void) -> SettingKey {
-        SettingKey(name: name) { text, settings in
+    static func text(_ name: String, show: @escaping @Sendable (ServiceSettings) -> String,
+                     _ set: @escaping @Sendable (inout ServiceSettings, String) -> Void) -> SettingKey {
+        SettingKey(name: name, show: show) { text, settings in
             guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { return "must not be empty" }
             set(&settings, text)
             return nil
         }
     }
 
-    static func integer(_ name: String, _ range: ClosedRange<Int>, _ set: @escaping @Sendable (inout ServiceSettings, Int) -> Void) -> SettingKey {
-        SettingKey(name: name) { text, settings in
+    static func integer(_ name: String, _ range: ClosedRange<Int>, show: @escaping @Sendable (ServiceSettings) -> String,
+                        _ set: @escaping @Sendable (inout ServiceSettings, Int) -> Void) -> SettingKey {
+        SettingKey(name: name, show: show) { text, settings in
             guard let value = Int(text.replacingOccurrences(of: "_", with: "")) else {
                 return "'\(text)' is not a whole number; allowed: \(range.lowerBound)…\(range.upperBound)"
             }
@@ -162,8 +209,9 @@ struct SettingKey: Sendable {
         }
     }
 
-    static func decimal(_ name: String, _ range: ClosedRange<Double>, _ set: @escaping @Sendable (inout ServiceSettings, Double) -> Void) -> SettingKey {
-        SettingKey(name: name) { text, settings in
+    static func decimal(_ name: String, _ range: ClosedRange<Double>, show: @escaping @Sendable (ServiceSettings) -> String,
+                        _ set: @escaping @Sendable (inout ServiceSettings, Double) -> Void) -> SettingKey {
+        SettingKey(name: name, show: show) { text, settings in
             guard let value = Double(text), value.isFinite else { return "'\(text)' is not a number; allowed: \(range.lowerBound)…\(range.upperBound)" }
             guard range.contains(value) else { return "\(text) is out of range; allowed: \(range.lowerBound)…\(range.upperBound)" }
             set(&settings, value)
@@ -171,8 +219,9 @@ struct SettingKey: Sendable {
         }
     }
 
-    static func duration(_ name: String, _ range: ClosedRange<Duration>, _ set: @escaping @Sendable (inout ServiceSettings, Duration) -> Void) -> SettingKey {
-        SettingKey(name: name) { text, settings in
+    static func duration(_ name: String, _ range: ClosedRange<Duration>, show: @escaping @Sendable (ServiceSettings) -> String,
+                         _ set: @escaping @Sendable (inout ServiceSettings, Duration) -> Void) -> SettingKey {
+        SettingKey(name: name, show: show) { text, settings in
             let allowed = "allowed: \(DurationText.format(range.lowerBound))…\(DurationText.format(range.upperBound))"
             guard let value = DurationText.parse(text) else { return "'\(text)' is not a duration (write 250ms, 10s, 5m, 1h); \(allowed)" }
             guard range.contains(value) else { return "\(text) is out of range; \(allowed)" }
