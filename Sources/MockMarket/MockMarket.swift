@@ -34,6 +34,12 @@ public struct MockMarket: Sendable {
         self.clock = clock
     }
 
+    /// The providers the mock answers for, by source id (each under `/<id>/…`): the demo points
+    /// these at the mock and leaves every other source at its own base URL.
+    public static let providers: Set<String> = [
+        "binance", "coinbase", "kraken", "coingecko", "finnhub", "fred", "polygon", "alphavantage", "twelvedata", "fmp", "tiingo", "newsapi", "yahoo",
+    ]
+
     /// The router with every provider's routes.
     public func router() -> Router<BasicRequestContext> {
         let router = Router()

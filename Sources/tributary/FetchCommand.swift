@@ -8,15 +8,36 @@ import Transport
 
 /// `tributary fetch SOURCE ENDPOINT`: one fetch through transport → connector → normalize → buffer → stdout.
 struct FetchCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "fetch",
-        abstract: "Fetch one endpoint of one source and print the normalized records.",
-        discussion: """
-            Example: tributary fetch binance ticker --symbol BTCUSDT --symbol ETH-USDT
-            Base URL: --base-url, else TRIBUTARY_<SOURCE>_BASE_URL, else the base_url of its Sources.d file.
-            Keys come from the environment or .env (see .env.example); `tributary sources` lists every source and endpoint.
-            """
-    )
+    /// Computed when help is asked for: the endpoints come from the Sources.d files in effect.
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            commandName: "fetch",
+            abstract: "Fetch one endpoint of one source and print the normalized records.",
+            discussion: """
+                Example: tributary fetch binance ticker --symbol BTCUSDT --symbol ETH-USDT
+                Base URL: --base-url, else TRIBUTARY_<SOURCE>_BASE_URL, else the base_url of its Sources.d file. \
+                Keys come from the environment or .env (see .env.example).
+
+                """ + endpointList()
+        )
+    }
+
+    /// Every source's endpoints with what each returns, whether it needs --symbol, and its
+    /// parameters (`name=default`, or `name` alone when it has no default).
+    static func endpointList() -> String {
+        let catalog = SourceCatalog(directories: SourceDirectories.search())
+        var lines = ["Endpoints (kind, whether --symbol is needed; --param key=value: name=default, or a name alone when it has no default):"]
+        for id in catalog.sourceIDs {
+            guard let connector = try? catalog.connector(for: id.rawValue, environment: [:]) else { continue }
+            lines.append("  \(id.rawValue)")
+            for endpoint in connector.endpoints {
+                let parameters = endpoint.parameters.sorted { $0.key < $1.key }.map { $0.value.isEmpty ? $0.key : "\($0.key)=\($0.value)" }
+                lines.append("    \(endpoint.name) (\(endpoint.kind.rawValue)\(endpoint.needsSymbol ? ", --symbol" : ""))"
+                    + (parameters.isEmpty ? "" : ": " + parameters.joined(separator: " ")))
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
 
     @Argument(help: "Source id, e.g. binance.")
     var source: String

@@ -95,7 +95,8 @@ struct RunCommand: AsyncParsableCommand {
             let market = MockMarket(seed: 42, faults: DemoFaults.schedule)
             services.append(.init(service: market.application(port: port, logLevel: .warning), serviceName: "mock market"))
             let mock = "http://127.0.0.1:\(port)"
-            for (id, definition) in catalog.definitions {
+            // Only the providers the mock serves; a source of the user's own keeps its base URL.
+            for (id, definition) in catalog.definitions where MockMarket.providers.contains(id.rawValue) {
                 let path = URL(string: definition.baseURL ?? "")?.path ?? ""
                 baseURLs[id] = mock + "/" + id.rawValue + (path == "/" ? "" : path)
             }

@@ -65,6 +65,75 @@ import TributaryCore
         }
     }
 
+    @Test func symbolsMapTheCanonicalSymbolToTheVenuesFormAndBack() throws {
+        let text = """
+            id: venuex
+            connector: declarative
+            base_url: http://h
+            symbols: { BTC-USDT: btcusdt, ETH-USDT: ethusdt }
+            endpoints:
+              ticker:
+                path: /ticker/{symbol}
+                kind: quote
+                records: data
+                symbol_field: s
+                time_field: t
+                time_format: epoch_ms
+                fields: { last: p }
+            """
+        let (parsed, problems) = SourceDefinitionLoader.parse(text, file: "v.yaml", knownConnectors: ConnectorRegistry.knownConnectors)
+        #expect(problems.isEmpty, "\(problems)")
+        let connector = try ConnectorRegistry.connector(for: "venuex", definition: parsed, environment: [:])
+        let call = EndpointCall("ticker", symbols: ["BTC-USDT"])
+        #expect(try connector.request(for: call, at: .now()).url == "http://h/ticker/btcusdt")
+        let body = #"{"data":{"s":"btcusdt","p":"95000.5","t":1711356300000}}"#
+        let records = try connector.decode(HTTPResponse(status: 200, body: Array(body.utf8)), for: call, receivedAt: .now())
+        #expect(records.first?.symbol == "BTC-USDT" && records.first?.venueSymbol == "btcusdt")
+        // A venue symbol mapped twice, and `symbols:` on a connector that knows its venue, are refused.
+        let twice = SourceDefinitionLoader.parse("id: x\nconnector: declarative\nbase_url: http://h\nsymbols: { A-B: ab, C-D: ab }\n",
+                                                 file: "x.yaml", knownConnectors: ConnectorRegistry.knownConnectors).1
+        #expect(twice.contains { $0.message.contains("'ab' is the venue's form of both") })
+        let binance = SourceDefinitionLoader.parse("id: binance\nsymbols: { BTC-USDT: BTCUSDT }\n", file: "b.yaml", knownConnectors: ConnectorRegistry.knownConnectors).1
+        #expect(binance.contains { $0.message.contains("declarative sources only") })
+    }
+
+    /// `{symbol}` is the only placeholder; `$symbol` and friends would be sent as written.
+    @Test func placeholdersOtherThanSymbolAreRefusedWhereTheyAre() {
+        let text = """
+            id: placeholders
+            connector: declarative
+            base_url: http://x
+            endpoints:
+              dollar:
+                path: /v1/ticker/$symbol
+                kind: quote
+                time_field: t
+                fields: { last: p }
+              named:
+                path: /v1/ticker
+                query: { pair: "{ticker}", n: "{{symbol}}" }
+                kind: quote
+                time_field: t
+                fields: { last: p }
+              fine:
+                path: /v1/{symbol}/ticker
+                query: { market: "{symbol}" }
+                kind: quote
+                time_field: t
+                fields: { last: p }
+            """
+        let (_, problems) = SourceDefinitionLoader.parse(text, file: "p.yaml", knownConnectors: ConnectorRegistry.knownConnectors)
+        let messages = problems.map(\.description)
+        #expect(problems.count == 3, "\(messages)")
+        #expect(messages.contains { $0.contains("p.yaml:6:") && $0.contains("'$symbol' would be sent to the provider as written") })
+        #expect(messages.contains { $0.contains("p.yaml:12:") && $0.contains("unknown placeholder '{ticker}'") })
+        #expect(messages.contains { $0.contains("p.yaml:12:") && $0.contains("'{{…}}'") })
+        #expect(DeclarativeEndpoint.placeholderProblem("/a/{symbol}/b?x={symbol}") == nil)
+        #expect(DeclarativeEndpoint.placeholderProblem("/a/{symbol") != nil)
+        #expect(DeclarativeEndpoint.placeholderProblem("/a/symbol}") != nil)
+        #expect(DeclarativeEndpoint.placeholderProblem("/a/${symbol}") != nil)
+    }
+
     @Test func mistakesInADeclarativeFileAreLocated() {
         let text = """
             id: broken

@@ -48,6 +48,17 @@ import TributaryTesting
         #expect(problems.count == 7)
     }
 
+    /// The reference page's examples are files `sources check` accepts as written.
+    @Test func theReferencePagesExamplesAreValid() throws {
+        let page = try String(contentsOf: PackageRoot.url.appendingPathComponent("Docs/SOURCES.md"), encoding: .utf8)
+        let blocks = page.components(separatedBy: "```yaml\n").dropFirst().compactMap { $0.components(separatedBy: "```").first }
+        #expect(blocks.count == 3)
+        for block in blocks {
+            let (definition, problems) = parse(block)
+            #expect(definition != nil && problems.isEmpty, "\(problems)\n\(block)")
+        }
+    }
+
     @Test func aP95TargetIsADurationFrom1msTo10m() {
         let (good, none) = parse("id: binance\np95_target: 250ms\n")
         #expect(none.isEmpty && good?.p95Target == .milliseconds(250))

@@ -15,6 +15,14 @@ import TributaryTesting
         }
     }
 
+    @Test func helpListsEveryEndpointWithItsParameters() throws {
+        let help = try Tributary.run(["fetch", "--help"])
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("klines (bar, --symbol): end interval=1m limit=100 start"), "\(help.stdout)")
+        #expect(help.stdout.contains("observations (observation, --symbol)"))
+        #expect(help.stdout.contains("account (balance)"))
+    }
+
     @Test func jsonLinesCarryExactDecimalsAndProvenance() throws {
         let server = try upstream()
         defer { server.stop() }

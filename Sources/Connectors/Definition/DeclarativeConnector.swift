@@ -14,12 +14,15 @@ public struct DeclarativeConnector: Connector {
     /// Described once: a request looks its endpoint up by name, so checking or polling many
     /// endpoints stays linear in their number.
     public let endpoints: [EndpointDescription]
+    /// The venue's spelling → canonical symbol (the inverse of the file's `symbols:`).
+    private let canonical: [String: String]
 
     public init(definition: SourceDefinition, baseURL: String, apiKey: String?) {
         id = definition.id
         self.definition = definition
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.apiKey = apiKey
+        canonical = Dictionary(definition.symbolMap.map { ($0.value, $0.key) }, uniquingKeysWith: { first, _ in first })
         connectTimeout = definition.connectTimeout ?? .seconds(2)
         totalTimeout = definition.totalTimeout ?? .seconds(10)
         endpoints = definition.declarativeEndpoints.sorted { $0.key < $1.key }.map { name, endpoint in
@@ -39,7 +42,8 @@ public struct DeclarativeConnector: Connector {
         guard !needsSymbol || call.symbols.count == 1 else {
             throw ConnectorError(.invalidArgument, source: id, "\(call.endpoint) takes exactly one --symbol, got \(call.symbols.count)")
         }
-        let symbol = (call.symbols.first ?? "").addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?&="))) ?? ""
+        let given = call.symbols.first ?? ""
+        let symbol = (definition.symbolMap[given] ?? given).addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?&="))) ?? ""
         var items = endpoint.query.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.replacingOccurrences(of: "{symbol}", with: symbol))" }
         var headers: HTTPHeaders = ["Accept": "application/json"]
         if let auth = definition.auth, auth.kind != "none" {
@@ -86,8 +90,9 @@ public struct DeclarativeConnector: Connector {
             return value
         }
         let time = try timestamp(item, endpoint: endpoint, context: context) ?? receivedAt
-        let venue = endpoint.symbolField.flatMap { JSONPath.resolve($0, in: item)?.stringValue } ?? call.symbols.first ?? ""
-        let symbol = Instrument.split(venue).map { "\($0.base)-\($0.quote)" } ?? Instrument.pair(fromConcatenated: venue) ?? venue.uppercased()
+        let requested = call.symbols.first.map { definition.symbolMap[$0] ?? $0 }
+        let venue = endpoint.symbolField.flatMap { JSONPath.resolve($0, in: item)?.stringValue } ?? requested ?? ""
+        let symbol = canonical[venue] ?? Instrument.split(venue).map { "\($0.base)-\($0.quote)" } ?? Instrument.pair(fromConcatenated: venue) ?? venue.uppercased()
         let payload: Record.Payload
         switch endpoint.kind {
         case .bar:

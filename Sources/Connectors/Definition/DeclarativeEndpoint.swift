@@ -37,6 +37,28 @@ public struct DeclarativeEndpoint: Sendable, Hashable {
     ]
     public static let timeFormats = ["epoch_s", "epoch_ms", "epoch_us", "epoch_ns", "rfc3339"]
 
+    /// The one placeholder a path or a query value may hold; it is replaced by the symbol as given.
+    public static let placeholder = "{symbol}"
+
+    /// What is wrong with the placeholders of `text`, or nil: `{symbol}` is the only one; other
+    /// spellings (`$symbol`, `${symbol}`, `{{symbol}}`, `:symbol`, `{ticker}`) would be sent to the
+    /// provider literally, so they are refused when the file is checked, not found in its logs.
+    public static func placeholderProblem(_ text: String) -> String? {
+        var rest = Substring(text)
+        while let open = rest.firstIndex(of: "{") {
+            if rest[open...].hasPrefix("{{") { return "'{{…}}' is not a placeholder here and would be sent as written; the only placeholder is \(placeholder)" }
+            guard let close = rest[open...].firstIndex(of: "}") else { return "'{' without a closing '}'; the only placeholder is \(placeholder)" }
+            let name = rest[rest.index(after: open)..<close]
+            guard name == "symbol" else { return "unknown placeholder '{\(name)}'; the only placeholder is \(placeholder)" }
+            rest = rest[rest.index(after: close)...]
+        }
+        if rest.contains("}") { return "'}' without an opening '{'" }
+        for literal in ["${", "$symbol", ":symbol", "%symbol%", "<symbol>"] where text.contains(literal) {
+            return "'\(literal)' would be sent to the provider as written; the only placeholder is \(placeholder)"
+        }
+        return nil
+    }
+
     public init(path: String, kind: Record.Kind) {
         self.path = path
         self.kind = kind

@@ -23,6 +23,9 @@ public struct SourceDefinition: Sendable, Hashable {
     public var endpointWeights: [String: Double] = [:]
     /// For `connector: declarative`: the endpoints the file describes.
     public var declarativeEndpoints: [String: DeclarativeEndpoint] = [:]
+    /// For `connector: declarative` (`symbols:`): canonical symbol → the venue's spelling, so
+    /// `--symbol BTC-USDT` is sent as `btcusdt` and the venue's `btcusdt` is stored as `BTC-USDT`.
+    public var symbolMap: [String: String] = [:]
     public var poll: [Poll] = []
     /// Age of the newest `as_of` after which the source counts as stale; nil: the service's
     /// default, or three poll periods if longer. Slow series (GDP) set it to months.

@@ -207,6 +207,22 @@ public enum SourceDefinitionLoader {
             definition.connectTimeout = timeouts["connect_ms"].flatMap { reader.integer($0, "timeouts.connect_ms", in: 1...120_000) }.map { .milliseconds($0) }
             definition.totalTimeout = timeouts["total_ms"].flatMap { reader.integer($0, "timeouts.total_ms", in: 1...600_000) }.map { .milliseconds($0) }
         }
+        if let node = top["symbols"], let map = reader.mapping(node, "symbols") {
+            if !isDeclarative {
+                reader.report(node, "symbols: maps symbols for declarative sources only", fix: "remove it; connector '\(definition.connector)' knows its venue's symbols")
+            } else {
+                var venues: [String: String] = [:]
+                for (k, v) in map {
+                    guard let canonical = reader.string(k, "symbols key"), let venue = reader.string(v, "symbols.\(canonical)") else { continue }
+                    if let other = venues[venue] {
+                        reader.report(v, "symbols: '\(venue)' is the venue's form of both '\(other)' and '\(canonical)'", fix: "map each venue symbol once")
+                        continue
+                    }
+                    venues[venue] = canonical
+                    definition.symbolMap[canonical] = venue
+                }
+            }
+        }
         if let node = top["endpoints"], let list = reader.mapping(node, "endpoints"), Self.within(list.count, Self.maxEndpoints, "endpoints", node, &reader) {
             for (keyNode, value) in list {
                 guard let name = reader.string(keyNode, "endpoint name") else { continue }
@@ -289,8 +305,13 @@ public enum SourceDefinitionLoader {
             return nil
         }
         var endpoint = DeclarativeEndpoint(path: path, kind: kind)
+        if let problem = DeclarativeEndpoint.placeholderProblem(path) { reader.report(pathNode, "\(what).path: \(problem)", fix: "write {symbol} where the symbol goes") }
         if let queryNode = settings["query"], let query = reader.mapping(queryNode, "\(what).query") {
-            for (k, v) in query { if let key = reader.string(k, "query name"), let value = reader.string(v, "query \(key)") { endpoint.query[key] = value } }
+            for (k, v) in query {
+                guard let key = reader.string(k, "query name"), let value = reader.string(v, "query \(key)") else { continue }
+                endpoint.query[key] = value
+                if let problem = DeclarativeEndpoint.placeholderProblem(value) { reader.report(v, "\(what).query.\(key): \(problem)", fix: "write {symbol} where the symbol goes") }
+            }
         }
         endpoint.records = settings["records"].flatMap { reader.string($0, "\(what).records") } ?? ""
         endpoint.symbolField = settings["symbol_field"].flatMap { reader.string($0, "\(what).symbol_field") }
@@ -327,6 +348,6 @@ public enum SourceDefinitionLoader {
 
     static let topLevelKeys = [
         "id", "name", "connector", "base_url", "auth", "rate_limit", "breaker", "retry", "max_concurrent", "daily_quota", "timeouts",
-        "endpoints", "poll", "stale_after", "p95_target", "push", "rules",
+        "endpoints", "poll", "stale_after", "p95_target", "push", "rules", "symbols",
     ]
 }
