@@ -21,6 +21,46 @@ import TributaryTesting
         #expect(!FileManager.default.fileExists(atPath: directory + "/t.sqlite"))
     }
 
+    /// `--demo` serves the shipped providers from its mock; a source of the user's own keeps its base URL.
+    @Test func theDemoLeavesAUsersOwnSourceAtItsBaseURL() async throws {
+        let server = try LoopbackServer { request in
+            guard request.path == "/v1/ticker/BTC-USD" else { return .json(#"{"message":"no route"}"#, status: 404) }
+            return .json(#"{"data":{"price":"95000.5","ts":1711356300000}}"#)
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tributary-demo-own-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory + "/sources", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try """
+            id: myfeed
+            connector: declarative
+            base_url: \(server.baseURL)
+            endpoints:
+              ticker:
+                path: /v1/ticker/{symbol}
+                kind: quote
+                records: data
+                time_field: ts
+                time_format: epoch_ms
+                fields: { last: price }
+            poll:
+              - { endpoint: ticker, symbols: [BTC-USD], every: 300ms }
+            """.write(toFile: directory + "/sources/myfeed.yaml", atomically: true, encoding: .utf8)
+        let run = try RunProcess(["--demo", "--only", "myfeed", "--port", "0", "--store", directory + "/t.sqlite"],
+                                 environment: ["TRIBUTARY_SOURCES_DIR": directory + "/sources"])
+        defer { run.signal(SIGKILL) }
+        let base = try await run.baseURL()
+        var records = ExactDecimal(0)
+        for _ in 0..<240 where records == ExactDecimal(0) {
+            let list = try JSONParser.parse(try await get(base + "/sources").body).arrayValue ?? []
+            records = list.first { $0["source"] == .string("myfeed") }?["records"]?.decimalValue ?? ExactDecimal(0)
+            if records == ExactDecimal(0) { try await Task.sleep(for: .milliseconds(250)) }
+        }
+        #expect(records > ExactDecimal(0))
+        #expect(server.requestsServed > 0)
+        run.signal(SIGTERM)
+        #expect(await run.wait() == 0)
+    }
+
     @Test func sigtermDrainsEverythingIntoTheStore() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tributary-run-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
