@@ -4,7 +4,7 @@
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: deps deps-postgres deps-promtool deps-chromium build release demo test bench bench-run bench-ingest bench-import bench-store clean
+.PHONY: deps deps-postgres deps-promtool deps-chromium lint format build release demo test bench bench-run bench-ingest bench-import bench-store clean
 
 # System packages Tributary needs: libcurl's and SQLite's headers (with pkg-config), the
 # time-zone database (exchange-local times are converted with it) and curl (the demo pushes with it).
@@ -50,6 +50,14 @@ deps-promtool:
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends prometheus; \
 	fi
 
+# Style: swift-format (ships with the toolchain) with the committed .swift-format, over Sources and
+# Tests; `make format` rewrites in place, `make lint` (run first by `make test`) fails on any finding.
+lint:
+	$(SWIFT) format lint --strict --configuration .swift-format -r Sources Tests
+
+format:
+	$(SWIFT) format format --configuration .swift-format -i -r Sources Tests
+
 # Headless Chromium (Debian's chromium): the dashboard test loads the page in it.
 deps-chromium:
 	@if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then \
@@ -59,7 +67,7 @@ deps-chromium:
 
 # PostgreSQL: a throw-away cluster on a free loopback port for the whole run (scripts/postgres-test.sh),
 # stopped by its PID when the tests end, whatever their outcome.
-test: deps deps-postgres deps-promtool deps-chromium
+test: deps deps-postgres deps-promtool deps-chromium lint
 	$(SWIFT) build --build-tests
 	$(SWIFT) build -c release --product tributary
 	@pgdir=$$(mktemp -d /tmp/tributary-pg.XXXXXX); \

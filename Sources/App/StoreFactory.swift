@@ -23,10 +23,12 @@ public enum StoreFactory {
     public static func open(_ url: StoreURL, options: Options = Options()) async throws -> any RecordStore {
         switch url {
         case .sqlite(let path):
-            return try SQLiteStore(path: path, maxBytes: options.maxBytes, deadLetterMaxBytes: options.deadLetterMaxBytes, migrationProgress: { moved, total in
-                // Only a version-1 file says anything: its records moving into the typed tables.
-                FileHandle.standardError.write(Data("store: migrating \(path) to typed tables: \(moved)/\(total) records\n".utf8))
-            })
+            return try SQLiteStore(
+                path: path, maxBytes: options.maxBytes, deadLetterMaxBytes: options.deadLetterMaxBytes,
+                migrationProgress: { moved, total in
+                    // Only a version-1 file says anything: its records moving into the typed tables.
+                    FileHandle.standardError.write(Data("store: migrating \(path) to typed tables: \(moved)/\(total) records\n".utf8))
+                })
         case .postgres(let configuration):
             return try await PostgresStore(configuration, deadLetterMaxBytes: options.deadLetterMaxBytes)
         }

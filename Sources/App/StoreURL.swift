@@ -31,7 +31,9 @@ public enum StoreURL: Sendable, Hashable, CustomStringConvertible {
                     throw Invalid(text: Self.redacting(text), problem: error.description)
                 }
             default:
-                throw Invalid(text: Self.redacting(text), problem: "the scheme '\(scheme)' is not a store this build has (use sqlite:PATH or postgres://USER@HOST:PORT/DB)")
+                throw Invalid(
+                    text: Self.redacting(text),
+                    problem: "the scheme '\(scheme)' is not a store this build has (use sqlite:PATH or postgres://USER@HOST:PORT/DB)")
             }
             return
         }
@@ -58,7 +60,8 @@ public enum StoreURL: Sendable, Hashable, CustomStringConvertible {
     /// `text` with anything between `://` and `@` after the first `:` (a password) replaced.
     public static func redacting(_ text: String) -> String {
         guard let scheme = text.range(of: "://"), let at = text[scheme.upperBound...].firstIndex(of: "@"),
-              let colon = text[scheme.upperBound..<at].firstIndex(of: ":") else { return text }
+            let colon = text[scheme.upperBound..<at].firstIndex(of: ":")
+        else { return text }
         return String(text[..<text.index(after: colon)]) + "REDACTED" + String(text[at...])
     }
 }

@@ -8,7 +8,9 @@ import TributaryCore
 /// public address. Credentials come from the environment variables its `auth:` names.
 public enum ConnectorRegistry {
     /// Every source id with a Swift connector.
-    public static let sourceIDs: [SourceID] = ["alphavantage", "binance", "coinbase", "coingecko", "finnhub", "fmp", "fred", "kraken", "newsapi", "polygon", "tiingo", "twelvedata", "yahoo"]
+    public static let sourceIDs: [SourceID] = [
+        "alphavantage", "binance", "coinbase", "coingecko", "finnhub", "fmp", "fred", "kraken", "newsapi", "polygon", "tiingo", "twelvedata", "yahoo",
+    ]
 
     /// The connectors that need a key, by id: built the same way from a ``SourceAccess``.
     static let keyedConnectors: [String: any KeyedConnector.Type] = [
@@ -63,8 +65,9 @@ public enum ConnectorRegistry {
             let key = environment[definition?.auth?.keyEnv ?? "COINGECKO_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
             return CoinGeckoConnector(baseURL: baseURL ?? CoinGeckoConnector.defaultBaseURL, apiKey: key, connectTimeout: connect, totalTimeout: total)
         case "yahoo":
-            return YahooConnector(baseURL: baseURL ?? YahooConnector.defaultBaseURL, crumb: nonEmpty(environment["YAHOO_CRUMB"]),
-                                  cookie: nonEmpty(environment["YAHOO_COOKIE"]), connectTimeout: connect, totalTimeout: total)
+            return YahooConnector(
+                baseURL: baseURL ?? YahooConnector.defaultBaseURL, crumb: nonEmpty(environment["YAHOO_CRUMB"]),
+                cookie: nonEmpty(environment["YAHOO_COOKIE"]), connectTimeout: connect, totalTimeout: total)
         default:
             if let keyed = keyedConnectors[kind] {
                 var access = keyed.defaultAccess

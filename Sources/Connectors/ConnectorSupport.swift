@@ -14,9 +14,13 @@ public enum ConnectorSupport {
 
     /// An upstream's epoch number as a time. A value outside ``UTCTimestamp/supportedRange`` is a
     /// decode error naming where it stood (`klines: row 3 field 0`), never a trap.
-    public static func time(_ value: Int64, _ unit: UTCTimestamp.EpochUnit, at place: @autoclosure () -> String, source: SourceID) throws(ConnectorError) -> UTCTimestamp {
+    public static func time(_ value: Int64, _ unit: UTCTimestamp.EpochUnit, at place: @autoclosure () -> String, source: SourceID) throws(ConnectorError)
+        -> UTCTimestamp
+    {
         guard let time = UTCTimestamp(epoch: value, unit: unit) else {
-            throw ConnectorError(.decode, source: source, "\(place()) is \(value) \(unit.rawValue) since the epoch, outside the supported range \(UTCTimestamp.supportedRangeText)")
+            throw ConnectorError(
+                .decode, source: source,
+                "\(place()) is \(value) \(unit.rawValue) since the epoch, outside the supported range \(UTCTimestamp.supportedRangeText)")
         }
         return time
     }
@@ -25,7 +29,8 @@ public enum ConnectorSupport {
     public static func rfc3339(_ text: String, _ name: String, source: SourceID) throws(ConnectorError) -> String {
         if let time = UTCTimestamp(rfc3339: text) { return time.rfc3339 }
         if let ms = Int64(text), let time = UTCTimestamp(millisecondsSinceEpoch: ms) { return time.rfc3339 }
-        throw ConnectorError(.invalidArgument, source: source, "\(name) must be an RFC 3339 time such as 2024-01-02T00:00:00Z or epoch milliseconds, got '\(text)'")
+        throw ConnectorError(
+            .invalidArgument, source: source, "\(name) must be an RFC 3339 time such as 2024-01-02T00:00:00Z or epoch milliseconds, got '\(text)'")
     }
 
     /// The body as JSON, after `UpstreamErrorBodies` and the status have been checked.

@@ -1,3 +1,4 @@
+import Foundation
 import TributaryCore
 
 /// Equity tickers as upstreams take them: upper case letters, digits, `.`, `-` and `^` (indices).
@@ -10,5 +11,3 @@ public enum EquitySymbol {
         return upper
     }
 }
-
-import Foundation

@@ -47,7 +47,8 @@ public struct FieldReader {
     public func decimal(_ key: String) throws(ConnectorError) -> ExactDecimal {
         let value = try value(key)
         guard let decimal = value.decimalValue else {
-            throw failure(key, value.stringValue.map { "is '\($0.prefix(40))', expected a decimal number" } ?? "is \(value.typeName), expected a decimal number")
+            throw failure(
+                key, value.stringValue.map { "is '\($0.prefix(40))', expected a decimal number" } ?? "is \(value.typeName), expected a decimal number")
         }
         return decimal
     }

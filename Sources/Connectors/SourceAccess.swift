@@ -10,7 +10,8 @@ public struct SourceAccess: Sendable, Hashable {
     public var connectTimeout: Duration
     public var totalTimeout: Duration
 
-    public init(baseURL: String, apiKey: String? = nil, keyVariable: String = "", connectTimeout: Duration = .seconds(2), totalTimeout: Duration = .seconds(10)) {
+    public init(baseURL: String, apiKey: String? = nil, keyVariable: String = "", connectTimeout: Duration = .seconds(2), totalTimeout: Duration = .seconds(10))
+    {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.apiKey = apiKey
         self.keyVariable = keyVariable
@@ -38,7 +39,9 @@ extension KeyedConnector {
     /// The default address and timeouts, with these overrides (what tests and tools build).
     public init(baseURL: String? = nil, apiKey: String? = nil) {
         var access = Self.defaultAccess
-        if let baseURL { access = SourceAccess(baseURL: baseURL, keyVariable: access.keyVariable, connectTimeout: access.connectTimeout, totalTimeout: access.totalTimeout) }
+        if let baseURL {
+            access = SourceAccess(baseURL: baseURL, keyVariable: access.keyVariable, connectTimeout: access.connectTimeout, totalTimeout: access.totalTimeout)
+        }
         access.apiKey = apiKey
         self.init(access: access)
     }

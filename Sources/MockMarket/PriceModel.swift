@@ -38,23 +38,24 @@ public final class PriceModel: Sendable {
 
     /// A plausible level for well-known bases; 10.0 for anything else.
     static func startingPrice(for symbol: String) -> Int128 {
-        let units: Int128 = switch symbol.split(separator: "-").first.map(String.init) ?? symbol {
-        case "BTC": 95_000
-        case "ETH": 3_500
-        case "BNB": 600
-        case "SOL": 150
-        case "XRP": 2
-        case "DOGE": 1
-        case "AAPL": 230
-        case "MSFT": 420
-        case "GOOGL": 175
-        case "AMZN": 200
-        case "NVDA": 140
-        case "TSLA": 250
-        case "META": 560
-        case "SPY": 590
-        default: 10
-        }
+        let units: Int128 =
+            switch symbol.split(separator: "-").first.map(String.init) ?? symbol {
+            case "BTC": 95_000
+            case "ETH": 3_500
+            case "BNB": 600
+            case "SOL": 150
+            case "XRP": 2
+            case "DOGE": 1
+            case "AAPL": 230
+            case "MSFT": 420
+            case "GOOGL": 175
+            case "AMZN": 200
+            case "NVDA": 140
+            case "TSLA": 250
+            case "META": 560
+            case "SPY": 590
+            default: 10
+            }
         return units * 100_000_000
     }
 }

@@ -1,4 +1,5 @@
 import TributaryCore
+
 /// Delays between retries: exponential growth up to a cap, with jitter.
 ///
 /// Jitter spreads retries of many clients apart so a recovering upstream is not hit by a
@@ -67,4 +68,3 @@ public struct Backoff: Sendable, Hashable {
         return .nanoseconds(Int64(lowNanos) + Int64(offset))
     }
 }
-

@@ -1,5 +1,5 @@
-import Pipeline
 import Engine
+import Pipeline
 
 /// What the HTTP surface reads: the engine, the store, readiness, metrics and settings.
 public struct ServiceContext: Sendable {
@@ -11,7 +11,9 @@ public struct ServiceContext: Sendable {
     /// The push path, when any source has a `push:` section.
     public let push: PushGateway?
 
-    public init(engine: IngestionEngine, store: (any RecordStore)?, readiness: Readiness, metrics: MetricsExporter, settings: ServiceSettings, push: PushGateway? = nil) {
+    public init(
+        engine: IngestionEngine, store: (any RecordStore)?, readiness: Readiness, metrics: MetricsExporter, settings: ServiceSettings, push: PushGateway? = nil
+    ) {
         self.push = push
         self.engine = engine
         self.store = store

@@ -34,14 +34,16 @@ enum PostgresSchema {
             columns.append("\(column.name) \(sqlType(column.type))\(column.required ? " NOT NULL" : "")")
             if column.type == .time { columns.append("\(column.name)_ns smallint NOT NULL DEFAULT 0") }
         }
-        var sql = ["""
+        var sql = [
+            """
             CREATE TABLE \(table.table) (
                 source_key bigint NOT NULL, symbol text NOT NULL, key text NOT NULL, batch bigint NOT NULL,
                 venue_symbol text, content_hash bytea NOT NULL, revision bigint NOT NULL DEFAULT 1, extra_transformations text,
                 \(columns.joined(separator: ", ")),
                 PRIMARY KEY (source_key, symbol, key)
             )
-            """]
+            """
+        ]
         if let time = table.timeColumn {
             sql.append("CREATE INDEX \(table.table)_latest ON \(table.table) (symbol, source_key, \(time))")
             // Rows arrive roughly in time order: a BRIN index keeps range scans cheap for a few pages of index.
@@ -122,7 +124,8 @@ enum PostgresSchema {
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {
         try await client.withTransaction(logger: logger) { connection in
             try await connection.rows("SELECT pg_advisory_xact_lock(7270101)", logger: logger)
-            try await connection.rows("CREATE TABLE IF NOT EXISTS tributary_schema (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())", logger: logger)
+            try await connection.rows(
+                "CREATE TABLE IF NOT EXISTS tributary_schema (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())", logger: logger)
             let applied = try await connection.rows("SELECT COALESCE(MAX(version), 0) AS version FROM tributary_schema", logger: logger)
             let current = try applied.first?.int("version") ?? 0
             if current < 1 {

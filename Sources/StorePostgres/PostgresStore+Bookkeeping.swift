@@ -15,17 +15,24 @@ extension PostgresStore {
         var values: [PGValue] = [.text(letter.source), .text(letter.endpoint), .text(letter.reason), .text(letter.kindName), .text(letter.createdAt.rfc3339)]
         switch letter.payload {
         case .record(let row):
-            values += [.bytes(Array(row.line.utf8)), .text("false"), .text(nil), .int(nil), .text(row.kind), .text(row.symbol), .text(row.naturalKey),
-                       .text(row.contentHash), .text(row.observedAt), .text(row.ingestedAt), .text(row.asOf)]
+            values += [
+                .bytes(Array(row.line.utf8)), .text("false"), .text(nil), .int(nil), .text(row.kind), .text(row.symbol), .text(row.naturalKey),
+                .text(row.contentHash), .text(row.observedAt), .text(row.ingestedAt), .text(row.asOf),
+            ]
         case .response(let call, let status, let body):
-            values += [.bytes(Array(body.prefix(deadLetterMaxBytes))), .text(body.count > deadLetterMaxBytes ? "true" : "false"), .text(call.json),
-                       .int(Int64(status)), .text(nil), .text(nil), .text(nil), .text(nil), .text(nil), .text(nil), .text(nil)]
+            values += [
+                .bytes(Array(body.prefix(deadLetterMaxBytes))), .text(body.count > deadLetterMaxBytes ? "true" : "false"), .text(call.json),
+                .int(Int64(status)), .text(nil), .text(nil), .text(nil), .text(nil), .text(nil), .text(nil), .text(nil),
+            ]
         case .row(let file, let line, let raw):
             let location = JSONWriter.string(.object(JSONObject([("file", .string(file)), ("line", .number(String(line)))])))
-            values += [.bytes(Array(raw.prefix(deadLetterMaxBytes))), .text(raw.count > deadLetterMaxBytes ? "true" : "false"), .text(location),
-                       .int(nil), .text(nil), .text(nil), .text(nil), .text(nil), .text(nil), .text(nil), .text(nil)]
+            values += [
+                .bytes(Array(raw.prefix(deadLetterMaxBytes))), .text(raw.count > deadLetterMaxBytes ? "true" : "false"), .text(location),
+                .int(nil), .text(nil), .text(nil), .text(nil), .text(nil), .text(nil), .text(nil), .text(nil),
+            ]
         }
-        let rows = try await connection.rows("""
+        let rows = try await connection.rows(
+            """
             INSERT INTO dead_letters (source, endpoint, reason, payload, created_at, raw, truncated, call_json, status,
                                       kind, symbol, natural_key, content_hash, observed_at, ingested_at, as_of)
             VALUES ($1, $2, $3, $4, $5, $6, $7::boolean, $8, $9::integer, $10, $11, $12, $13, $14, $15, $16) RETURNING id
@@ -41,7 +48,8 @@ extension PostgresStore {
         if pending { conditions.append("replayed_at IS NULL") }
         values.append(.int(Int64(min(limit, Int(Int32.max)))))
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        return try await rows("SELECT \(Self.deadLetterColumns) FROM dead_letters \(filter) ORDER BY id DESC LIMIT $\(values.count)", values).map(Self.deadLetter(from:))
+        return try await rows("SELECT \(Self.deadLetterColumns) FROM dead_letters \(filter) ORDER BY id DESC LIMIT $\(values.count)", values).map(
+            Self.deadLetter(from:))
     }
 
     public func deadLetter(id: Int64) async throws -> DeadLetter? {
@@ -58,7 +66,8 @@ extension PostgresStore {
         Int(try await rows("SELECT COUNT(*)::bigint AS n FROM dead_letters").first?.int("n") ?? 0)
     }
 
-    static let deadLetterColumns = "id, source, endpoint, reason, payload, raw, call_json, status::bigint AS status, kind, symbol, natural_key, content_hash, observed_at, ingested_at, as_of, created_at, replayed_at"
+    static let deadLetterColumns =
+        "id, source, endpoint, reason, payload, raw, call_json, status::bigint AS status, kind, symbol, natural_key, content_hash, observed_at, ingested_at, as_of, created_at, replayed_at"
 
     static func deadLetter(from row: PostgresRandomAccessRow) throws -> DeadLetter {
         let raw = try row.bytes("raw") ?? []
@@ -70,16 +79,18 @@ extension PostgresStore {
             let location = try row.text("call_json").flatMap { try? JSONParser.parse(Array($0.utf8)) }
             payload = .row(file: location?["file"]?.stringValue ?? "", line: Int(location?["line"]?.decimalValue?.description ?? "") ?? 0, raw: raw)
         case "record":
-            payload = .record(StoredRecord(
-                source: source, kind: try row.text("kind") ?? "", symbol: try row.text("symbol") ?? "", naturalKey: try row.text("natural_key") ?? "",
-                endpoint: endpoint, contentHash: try row.text("content_hash") ?? "", line: String(decoding: raw, as: UTF8.self),
-                observedAt: try row.text("observed_at") ?? "", ingestedAt: try row.text("ingested_at") ?? "", asOf: try row.text("as_of")))
+            payload = .record(
+                StoredRecord(
+                    source: source, kind: try row.text("kind") ?? "", symbol: try row.text("symbol") ?? "", naturalKey: try row.text("natural_key") ?? "",
+                    endpoint: endpoint, contentHash: try row.text("content_hash") ?? "", line: String(decoding: raw, as: UTF8.self),
+                    observedAt: try row.text("observed_at") ?? "", ingestedAt: try row.text("ingested_at") ?? "", asOf: try row.text("as_of")))
         default:
             let call = try row.text("call_json").flatMap(EndpointCallText.init(json:)) ?? EndpointCallText(endpoint: endpoint, symbols: [], parameters: [:])
             payload = .response(call: call, status: Int(try row.int("status") ?? 0), body: raw)
         }
-        var letter = DeadLetter(source: source, endpoint: endpoint, reason: try row.text("reason") ?? "", payload: payload,
-                                createdAt: try row.text("created_at").flatMap { UTCTimestamp(rfc3339: $0) } ?? UTCTimestamp(nanosecondsSinceEpoch: 0))
+        var letter = DeadLetter(
+            source: source, endpoint: endpoint, reason: try row.text("reason") ?? "", payload: payload,
+            createdAt: try row.text("created_at").flatMap { UTCTimestamp(rfc3339: $0) } ?? UTCTimestamp(nanosecondsSinceEpoch: 0))
         letter.id = try row.int("id")
         letter.replayedAt = try row.text("replayed_at").flatMap { UTCTimestamp(rfc3339: $0) }
         return letter
@@ -92,23 +103,31 @@ extension PostgresStore {
         return try await transaction { connection in
             var added = 0
             for gap in gaps {
-                added += try await connection.rows("""
+                added += try await connection.rows(
+                    """
                     INSERT INTO gaps (source, symbol, interval, from_start, to_start, reason, detected_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
                     ON CONFLICT DO NOTHING RETURNING id
-                    """, [.text(gap.source.rawValue), .text(gap.symbol), .text(gap.interval), .int(gap.from.nanosecondsSinceEpoch),
-                          .int(gap.to.nanosecondsSinceEpoch), .text(gap.reason), .int(detectedAt.nanosecondsSinceEpoch)], logger: self.logger).count
+                    """,
+                    [
+                        .text(gap.source.rawValue), .text(gap.symbol), .text(gap.interval), .int(gap.from.nanosecondsSinceEpoch),
+                        .int(gap.to.nanosecondsSinceEpoch), .text(gap.reason), .int(detectedAt.nanosecondsSinceEpoch),
+                    ], logger: self.logger
+                ).count
             }
             return added
         }
     }
 
     public func gaps(source: SourceID?, limit: Int) async throws -> [Gap] {
-        let rows = source == nil
+        let rows =
+            source == nil
             ? try await rows("SELECT * FROM gaps ORDER BY from_start DESC, id DESC LIMIT $1", [.int(Int64(limit))])
             : try await rows("SELECT * FROM gaps WHERE source = $1 ORDER BY from_start DESC, id DESC LIMIT $2", [.text(source?.rawValue), .int(Int64(limit))])
         return try rows.map { row in
-            Gap(source: SourceID(try row.text("source") ?? ""), symbol: try row.text("symbol") ?? "", interval: try row.text("interval") ?? "",
-                from: UTCTimestamp(nanosecondsSinceEpoch: try row.int("from_start") ?? 0), to: UTCTimestamp(nanosecondsSinceEpoch: try row.int("to_start") ?? 0),
+            Gap(
+                source: SourceID(try row.text("source") ?? ""), symbol: try row.text("symbol") ?? "", interval: try row.text("interval") ?? "",
+                from: UTCTimestamp(nanosecondsSinceEpoch: try row.int("from_start") ?? 0),
+                to: UTCTimestamp(nanosecondsSinceEpoch: try row.int("to_start") ?? 0),
                 reason: try row.text("reason") ?? "")
         }
     }
@@ -116,19 +135,23 @@ extension PostgresStore {
     // MARK: Idempotency keys and webhook ids
 
     public func idempotentResponse(source: String, key: String, now: Int64) async throws -> IdempotentResponse? {
-        try await rows("SELECT body_hash, status::bigint AS status, response FROM idempotency_keys WHERE source = $1 AND key = $2 AND expires_at > $3",
-                       [.text(source), .text(key), .int(now)]).first.map { row in
+        try await rows(
+            "SELECT body_hash, status::bigint AS status, response FROM idempotency_keys WHERE source = $1 AND key = $2 AND expires_at > $3",
+            [.text(source), .text(key), .int(now)]
+        ).first.map { row in
             IdempotentResponse(bodyHash: try row.text("body_hash") ?? "", status: Int(try row.int("status") ?? 0), response: try row.bytes("response") ?? [])
         }
     }
 
     public func saveIdempotentResponse(source: String, key: String, _ response: IdempotentResponse, now: Int64, expiresAt: Int64) async throws {
         _ = try await transaction { connection in
-            try await connection.rows("""
+            try await connection.rows(
+                """
                 INSERT INTO idempotency_keys (source, key, body_hash, status, response, created_at, expires_at) VALUES ($1, $2, $3, $4::integer, $5, $6, $7)
                 ON CONFLICT (source, key) DO UPDATE SET body_hash = EXCLUDED.body_hash, status = EXCLUDED.status, response = EXCLUDED.response,
                     created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
-                """, [.text(source), .text(key), .text(response.bodyHash), .int(Int64(response.status)), .bytes(response.response), .int(now), .int(expiresAt)],
+                """,
+                [.text(source), .text(key), .text(response.bodyHash), .int(Int64(response.status)), .bytes(response.response), .int(now), .int(expiresAt)],
                 logger: self.logger)
         }
     }
@@ -142,8 +165,10 @@ extension PostgresStore {
     public func rememberWebhookID(source: String, id: String, now: Int64, forgetBefore: Int64) async throws -> Bool {
         try await transaction { connection in
             if now % 60 == 0 { try await connection.rows("DELETE FROM webhook_ids WHERE seen_at < $1", [.int(forgetBefore)], logger: self.logger) }
-            return try await connection.rows("INSERT INTO webhook_ids (source, id, seen_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING id",
-                                             [.text(source), .text(id), .int(now)], logger: self.logger).count == 1
+            return try await connection.rows(
+                "INSERT INTO webhook_ids (source, id, seen_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING id",
+                [.text(source), .text(id), .int(now)], logger: self.logger
+            ).count == 1
         }
     }
 
@@ -166,14 +191,18 @@ extension PostgresStore {
             let result = try await self.upsert(batch.records, on: connection)
             for letter in batch.deadLetters { _ = try await self.insert(letter, on: connection) }
             let now = UTCTimestamp.now().rfc3339
-            try await connection.rows("""
+            try await connection.rows(
+                """
                 INSERT INTO import_files (file_sha256, source, path, rows_done, batches, stored, bad_rows, started_at, completed_at)
                 VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8)
                 ON CONFLICT (file_sha256, source) DO UPDATE SET path = EXCLUDED.path, rows_done = EXCLUDED.rows_done,
                     batches = import_files.batches + 1, stored = import_files.stored + EXCLUDED.stored,
                     bad_rows = import_files.bad_rows + EXCLUDED.bad_rows, completed_at = EXCLUDED.completed_at
-                """, [.text(batch.fileSHA256), .text(batch.source), .text(batch.path), .int(Int64(batch.rowsDone)), .int(Int64(result.stored)),
-                      .int(Int64(batch.deadLetters.count)), .text(now), .text(batch.completed ? now : nil)], logger: self.logger)
+                """,
+                [
+                    .text(batch.fileSHA256), .text(batch.source), .text(batch.path), .int(Int64(batch.rowsDone)), .int(Int64(result.stored)),
+                    .int(Int64(batch.deadLetters.count)), .text(now), .text(batch.completed ? now : nil),
+                ], logger: self.logger)
             return result
         }
     }
@@ -191,8 +220,9 @@ extension PostgresStore {
         let list = columns.map { ($0.name, $0.type) }
         _ = try await transaction { connection in
             for (name, type) in list {
-                try await connection.rows("INSERT INTO import_columns (source, name, type, first_file, added_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-                                          [.text(source), .text(name), .text(type), .text(file), .text(now)], logger: self.logger)
+                try await connection.rows(
+                    "INSERT INTO import_columns (source, name, type, first_file, added_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+                    [.text(source), .text(name), .text(type), .text(file), .text(now)], logger: self.logger)
             }
         }
     }

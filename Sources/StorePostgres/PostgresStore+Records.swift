@@ -13,87 +13,94 @@ extension PostgresStore {
 
     /// The upsert inside a transaction the caller holds (an import batch commits its checkpoint with it).
     func upsert(_ batch: [Envelope], on connection: PostgresConnection) async throws -> WriteResult {
-            guard !batch.isEmpty else { return WriteResult() }
-            let logger = self.logger
-            let cache = sourceKeys
-            var result = WriteResult()
-            var rows: [TributaryCore.Record.Kind: [(envelope: Envelope, batch: Int64, extra: String?)]] = [:]
-            var batchIDs: [Int64] = []
-            for group in ProvenanceBatch.group(batch) {
-                let p = group.first.provenance
-                let sourceKey = try await Self.sourceKey(p.sourceID.rawValue, cache: cache, on: connection, logger: logger)
-                let inserted = try await connection.rows("""
-                    INSERT INTO batches (source_key, endpoint, source_type, source_uri, hash_algorithm, ingested_at, ingested_at_ns, observed_at, observed_at_ns,
-                                         purpose, classification, parent_id, transformations, ingested_by, batch_id, request_id)
-                    VALUES ($1, $2, $3, $4, $5, \(PostgresSchema.timestamp("$6::bigint")), \(PostgresSchema.nanosRemainder("$6::bigint")),
-                            \(PostgresSchema.timestamp("$7::bigint")), \(PostgresSchema.nanosRemainder("$7::bigint")), $8, $9, $10, $11, $12, $13, $14)
-                    RETURNING id
-                    """, [.int(sourceKey), .text(group.first.record.endpoint), .text(p.sourceType.rawValue), .text(p.sourceURI), .text(p.hashAlgorithm),
-                          .int(p.ingestedAt.nanosecondsSinceEpoch), .int(p.observedAt.nanosecondsSinceEpoch), .text(p.purpose), .text(p.classification),
-                          .text(p.parentID), .text(JSONWriter.string(.array(group.transformations.map(JSONValue.string)))), .text(p.ingestedBy),
-                          .text(p.batchID), .text(p.requestID)], logger: logger)
-                guard let id = try inserted.first?.int("id") else { throw PostgresStoreError("the batch row was not inserted") }
-                batchIDs.append(id)
-                for index in group.members {
-                    let envelope = batch[index]
-                    let extra = group.extra(envelope).map { JSONWriter.string(.array($0.map(JSONValue.string))) }
-                    rows[envelope.record.kind, default: []].append((envelope, id, extra))
-                }
+        guard !batch.isEmpty else { return WriteResult() }
+        let logger = self.logger
+        let cache = sourceKeys
+        var result = WriteResult()
+        var rows: [TributaryCore.Record.Kind: [(envelope: Envelope, batch: Int64, extra: String?)]] = [:]
+        var batchIDs: [Int64] = []
+        for group in ProvenanceBatch.group(batch) {
+            let p = group.first.provenance
+            let sourceKey = try await Self.sourceKey(p.sourceID.rawValue, cache: cache, on: connection, logger: logger)
+            let inserted = try await connection.rows(
+                """
+                INSERT INTO batches (source_key, endpoint, source_type, source_uri, hash_algorithm, ingested_at, ingested_at_ns, observed_at, observed_at_ns,
+                                     purpose, classification, parent_id, transformations, ingested_by, batch_id, request_id)
+                VALUES ($1, $2, $3, $4, $5, \(PostgresSchema.timestamp("$6::bigint")), \(PostgresSchema.nanosRemainder("$6::bigint")),
+                        \(PostgresSchema.timestamp("$7::bigint")), \(PostgresSchema.nanosRemainder("$7::bigint")), $8, $9, $10, $11, $12, $13, $14)
+                RETURNING id
+                """,
+                [
+                    .int(sourceKey), .text(group.first.record.endpoint), .text(p.sourceType.rawValue), .text(p.sourceURI), .text(p.hashAlgorithm),
+                    .int(p.ingestedAt.nanosecondsSinceEpoch), .int(p.observedAt.nanosecondsSinceEpoch), .text(p.purpose), .text(p.classification),
+                    .text(p.parentID), .text(JSONWriter.string(.array(group.transformations.map(JSONValue.string)))), .text(p.ingestedBy),
+                    .text(p.batchID), .text(p.requestID),
+                ], logger: logger)
+            guard let id = try inserted.first?.int("id") else { throw PostgresStoreError("the batch row was not inserted") }
+            batchIDs.append(id)
+            for index in group.members {
+                let envelope = batch[index]
+                let extra = group.extra(envelope).map { JSONWriter.string(.array($0.map(JSONValue.string))) }
+                rows[envelope.record.kind, default: []].append((envelope, id, extra))
             }
-            var used = Set<Int64>()
-            for table in RecordColumns.all {
-                guard let kindRows = rows[table.kind] else { continue }
-                try await connection.rows(Self.stagingSQL(table), logger: logger)
-                var line = CopyLine()
-                var sourceKeys: [String: Int64] = [:]
-                for (order, row) in kindRows.enumerated() {
-                    let record = row.envelope.record
-                    let key = row.envelope.identity ?? record.naturalKey
-                    let sourceKey: Int64
-                    if let known = sourceKeys[record.source.rawValue] { sourceKey = known } else {
-                        sourceKey = try await Self.sourceKey(record.source.rawValue, cache: cache, on: connection, logger: logger)
-                        sourceKeys[record.source.rawValue] = sourceKey
-                    }
-                    line.integer(Int64(order))
-                    line.integer(sourceKey)
-                    line.text(record.symbol)
-                    line.text(key)
-                    line.integer(row.batch)
-                    line.text(record.venueSymbol.sameBytes(as: record.symbol) ? nil : record.venueSymbol)
-                    line.hash(row.envelope.provenance.contentHash)
-                    line.integer(1)
-                    line.text(row.extra)
-                    RecordColumns.forEachCell(of: record.payload, key: key) { cell in
-                        switch cell {
-                        case .null: line.text(nil)
-                        case .integer(let number): line.integer(number)
-                        case .text(let text): line.text(text)
-                        case .decimal(let value): line.decimal(value)
-                        }
-                    }
-                    line.end()
+        }
+        var used = Set<Int64>()
+        for table in RecordColumns.all {
+            guard let kindRows = rows[table.kind] else { continue }
+            try await connection.rows(Self.stagingSQL(table), logger: logger)
+            var line = CopyLine()
+            var sourceKeys: [String: Int64] = [:]
+            for (order, row) in kindRows.enumerated() {
+                let record = row.envelope.record
+                let key = row.envelope.identity ?? record.naturalKey
+                let sourceKey: Int64
+                if let known = sourceKeys[record.source.rawValue] {
+                    sourceKey = known
+                } else {
+                    sourceKey = try await Self.sourceKey(record.source.rawValue, cache: cache, on: connection, logger: logger)
+                    sourceKeys[record.source.rawValue] = sourceKey
                 }
-                let buffer = line.buffer
-                try await connection.copyFrom(table: "stage_\(table.table)", columns: Self.stageColumns(table), logger: logger) { writer in
-                    try await writer.write(buffer)
-                }
-                // One summary row per merge (not one row per record over the wire).
-                for summary in try await connection.rows(Self.mergeSQL(table), logger: logger) {
-                    result.inserted += Int(try summary.int("inserted") ?? 0)
-                    result.updated += Int(try summary.int("updated") ?? 0)
-                    for batch in (try summary.text("batches") ?? "").split(separator: ",") {
-                        guard let id = Int64(batch) else { throw PostgresStoreError("the merge named batch '\(batch)'") }
-                        used.insert(id)
+                line.integer(Int64(order))
+                line.integer(sourceKey)
+                line.text(record.symbol)
+                line.text(key)
+                line.integer(row.batch)
+                line.text(record.venueSymbol.sameBytes(as: record.symbol) ? nil : record.venueSymbol)
+                line.hash(row.envelope.provenance.contentHash)
+                line.integer(1)
+                line.text(row.extra)
+                RecordColumns.forEachCell(of: record.payload, key: key) { cell in
+                    switch cell {
+                    case .null: line.text(nil)
+                    case .integer(let number): line.integer(number)
+                    case .text(let text): line.text(text)
+                    case .decimal(let value): line.decimal(value)
                     }
                 }
+                line.end()
             }
-            result.unchanged = batch.count - result.inserted - result.updated
-            // A batch whose every record was already stored unchanged keeps no row.
-            let unused = batchIDs.filter { !used.contains($0) }
-            if !unused.isEmpty {
-                try await connection.rows("DELETE FROM batches WHERE id = ANY($1::bigint[])", [.text("{" + unused.map(String.init).joined(separator: ",") + "}")], logger: logger)
+            let buffer = line.buffer
+            try await connection.copyFrom(table: "stage_\(table.table)", columns: Self.stageColumns(table), logger: logger) { writer in
+                try await writer.write(buffer)
             }
-            return result
+            // One summary row per merge (not one row per record over the wire).
+            for summary in try await connection.rows(Self.mergeSQL(table), logger: logger) {
+                result.inserted += Int(try summary.int("inserted") ?? 0)
+                result.updated += Int(try summary.int("updated") ?? 0)
+                for batch in (try summary.text("batches") ?? "").split(separator: ",") {
+                    guard let id = Int64(batch) else { throw PostgresStoreError("the merge named batch '\(batch)'") }
+                    used.insert(id)
+                }
+            }
+        }
+        result.unchanged = batch.count - result.inserted - result.updated
+        // A batch whose every record was already stored unchanged keeps no row.
+        let unused = batchIDs.filter { !used.contains($0) }
+        if !unused.isEmpty {
+            try await connection.rows(
+                "DELETE FROM batches WHERE id = ANY($1::bigint[])", [.text("{" + unused.map(String.init).joined(separator: ",") + "}")], logger: logger)
+        }
+        return result
     }
 
     static func stageColumns(_ table: RecordColumns) -> [String] {
@@ -146,7 +153,8 @@ extension PostgresStore {
 
     static func sourceKey(_ id: String, cache: SourceKeyCache, on connection: PostgresConnection, logger: Logger) async throws -> Int64 {
         if let key = cache.get(id) { return key }
-        let rows = try await connection.rows("""
+        let rows = try await connection.rows(
+            """
             INSERT INTO sources (id) VALUES ($1) ON CONFLICT (id) DO UPDATE SET id = EXCLUDED.id RETURNING key
             """, [.text(id)], logger: logger)
         guard let key = try rows.first?.int("key") else { throw PostgresStoreError("no key for source '\(id)'") }
@@ -183,11 +191,14 @@ extension PostgresStore {
             if column?.type == .time || column?.type == .integer { return try row.int(name).map(RecordColumns.Value.integer) ?? .null }
             return try row.text(name).map(RecordColumns.Value.text) ?? .null
         }
-        let record = TributaryCore.Record(source: SourceID(try row.text("source_id") ?? ""), endpoint: try row.text("b_endpoint") ?? "", symbol: symbol,
-                                          venueSymbol: try row.text("venue_symbol") ?? symbol, payload: payload)
+        let record = TributaryCore.Record(
+            source: SourceID(try row.text("source_id") ?? ""), endpoint: try row.text("b_endpoint") ?? "", symbol: symbol,
+            venueSymbol: try row.text("venue_symbol") ?? symbol, payload: payload)
         var transformations = Self.strings(try row.text("b_transformations"))
         if let extra = try row.text("extra_transformations") { transformations += Self.strings(extra) }
-        guard let type = Provenance.SourceType(rawValue: try row.text("b_source_type") ?? "") else { throw PostgresStoreError("batches.source_type is unknown") }
+        guard let type = Provenance.SourceType(rawValue: try row.text("b_source_type") ?? "") else {
+            throw PostgresStoreError("batches.source_type is unknown")
+        }
         let provenance = Provenance(
             sourceID: SourceID(try row.text("b_source_id") ?? ""), sourceType: type, sourceURI: try row.text("b_source_uri") ?? "",
             contentHash: "sha256:" + ContentHash.hex(try row.bytes("content_hash") ?? []), hashAlgorithm: try row.text("b_hash_algorithm") ?? "",
@@ -206,7 +217,8 @@ extension PostgresStore {
     public func latest(symbol: String, kind: TributaryCore.Record.Kind) async throws -> [LatestRecord] {
         let table = RecordColumns.of(kind)
         let order = table.timeColumn.map { time in table.kind == .observation ? "t.\(time) DESC" : "t.\(time) DESC, t.\(time)_ns DESC" } ?? "t.batch DESC"
-        let rows = try await rows("""
+        let rows = try await rows(
+            """
             SELECT * FROM (SELECT DISTINCT ON (t.source_key) \(Self.selectSQL(table).dropFirst("SELECT ".count)) WHERE t.symbol = $1
             ORDER BY t.source_key, \(order)) latest ORDER BY source_id COLLATE "C"
             """, [.text(symbol)])
@@ -216,9 +228,12 @@ extension PostgresStore {
         }
     }
 
-    public func storedRecord(source: SourceID, kind: TributaryCore.Record.Kind, symbol: String, naturalKey: String) async throws -> (envelope: Envelope, revision: Int)? {
+    public func storedRecord(source: SourceID, kind: TributaryCore.Record.Kind, symbol: String, naturalKey: String) async throws -> (
+        envelope: Envelope, revision: Int
+    )? {
         let table = RecordColumns.of(kind)
-        let rows = try await rows("\(Self.selectSQL(table)) WHERE s.id = $1 AND t.symbol = $2 AND t.key = $3", [.text(source.rawValue), .text(symbol), .text(naturalKey)])
+        let rows = try await rows(
+            "\(Self.selectSQL(table)) WHERE s.id = $1 AND t.symbol = $2 AND t.key = $3", [.text(source.rawValue), .text(symbol), .text(naturalKey)])
         return try rows.first.map { try Self.envelope(from: $0, table: table) }
     }
 
@@ -240,7 +255,9 @@ extension PostgresStore {
             if let to = query.to { conditions.append("t.date < \(bind(.text(RecordQuery.firstDate(atOrAfter: to))))::date") }
             order = ["t.date", "s.id COLLATE \"C\"", "t.symbol COLLATE \"C\"", "t.key COLLATE \"C\""]
             if let cursor {
-                conditions.append("(t.date, s.id COLLATE \"C\", t.symbol COLLATE \"C\", t.key COLLATE \"C\") > (\(bind(.text(cursor.date ?? "")))::date, \(bind(.text(cursor.source))), \(bind(.text(cursor.symbol))), \(bind(.text(cursor.key))))")
+                conditions.append(
+                    "(t.date, s.id COLLATE \"C\", t.symbol COLLATE \"C\", t.key COLLATE \"C\") > (\(bind(.text(cursor.date ?? "")))::date, \(bind(.text(cursor.source))), \(bind(.text(cursor.symbol))), \(bind(.text(cursor.key))))"
+                )
             }
         } else if let time = table.timeColumn {
             let nanos = PostgresSchema.nanos("t.\(time)")
@@ -249,12 +266,16 @@ extension PostgresStore {
             order = ["t.\(time)", "t.\(time)_ns", "s.id COLLATE \"C\"", "t.symbol COLLATE \"C\"", "t.key COLLATE \"C\""]
             if let cursor {
                 let at = bind(.int(cursor.time ?? .min))
-                conditions.append("(t.\(time), t.\(time)_ns, s.id COLLATE \"C\", t.symbol COLLATE \"C\", t.key COLLATE \"C\") > (\(PostgresSchema.timestamp("\(at)::bigint")), \(PostgresSchema.nanosRemainder("\(at)::bigint")), \(bind(.text(cursor.source))), \(bind(.text(cursor.symbol))), \(bind(.text(cursor.key))))")
+                conditions.append(
+                    "(t.\(time), t.\(time)_ns, s.id COLLATE \"C\", t.symbol COLLATE \"C\", t.key COLLATE \"C\") > (\(PostgresSchema.timestamp("\(at)::bigint")), \(PostgresSchema.nanosRemainder("\(at)::bigint")), \(bind(.text(cursor.source))), \(bind(.text(cursor.symbol))), \(bind(.text(cursor.key))))"
+                )
             }
         } else {
             order = ["s.id COLLATE \"C\"", "t.symbol COLLATE \"C\"", "t.key COLLATE \"C\""]
             if let cursor {
-                conditions.append("(s.id COLLATE \"C\", t.symbol COLLATE \"C\", t.key COLLATE \"C\") > (\(bind(.text(cursor.source))), \(bind(.text(cursor.symbol))), \(bind(.text(cursor.key))))")
+                conditions.append(
+                    "(s.id COLLATE \"C\", t.symbol COLLATE \"C\", t.key COLLATE \"C\") > (\(bind(.text(cursor.source))), \(bind(.text(cursor.symbol))), \(bind(.text(cursor.key))))"
+                )
             }
         }
         let filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")

@@ -10,7 +10,7 @@ extension PostgresStore {
         if let error = error as? PSQLError {
             switch error.code {
             case .connectionError, .serverClosedConnection, .clientClosedConnection, .poolClosed, .uncleanShutdown, .sslUnsupported,
-                 .failedToAddSSLHandler:
+                .failedToAddSSLHandler:
                 return StoreUnavailable(location: location, reason: "cannot reach PostgreSQL (\(error.code)); is the server running and the URL right?")
             case .queryCancelled:
                 return StoreUnavailable(location: location, reason: "a statement was cancelled (statement timeout); the server is overloaded or locked")
@@ -23,8 +23,10 @@ extension PostgresStore {
                 case "08": return StoreUnavailable(location: location, reason: "connection failure \(state): \(message)")
                 case "53": return StoreUnavailable(location: location, reason: "insufficient resources \(state) (disk full or out of memory): \(message)")
                 case "57": return StoreUnavailable(location: location, reason: "the server is shutting down or cancelled the statement \(state): \(message)")
-                case "28": return StoreUnavailable(location: location, reason: "PostgreSQL refused the login \(state): \(message); check the user and PGPASSWORD")
-                case "3D": return StoreUnavailable(location: location, reason: "the database does not exist \(state): \(message); create it (createdb) or fix the URL")
+                case "28":
+                    return StoreUnavailable(location: location, reason: "PostgreSQL refused the login \(state): \(message); check the user and PGPASSWORD")
+                case "3D":
+                    return StoreUnavailable(location: location, reason: "the database does not exist \(state): \(message); create it (createdb) or fix the URL")
                 case "25" where state == "25006": return StoreUnavailable(location: location, reason: "the database is read-only (a standby?): \(message)")
                 default: return nil
                 }
@@ -36,7 +38,8 @@ extension PostgresStore {
         if error is IOError || error is ChannelError { return StoreUnavailable(location: location, reason: "cannot reach PostgreSQL: \(error)") }
         // The pool's own errors (its module is internal): no connection could be made.
         if String(reflecting: type(of: error)).contains("ConnectionPoolError") {
-            return StoreUnavailable(location: location, reason: "cannot reach PostgreSQL (no connection could be opened); is the server running and the URL right?")
+            return StoreUnavailable(
+                location: location, reason: "cannot reach PostgreSQL (no connection could be opened); is the server running and the URL right?")
         }
         return nil
     }
@@ -44,6 +47,7 @@ extension PostgresStore {
     /// A data error in words: the server's message and SQLSTATE, not postgres-nio's redacted default.
     static func described(_ error: any Error) -> any Error {
         guard let error = error as? PSQLError, let info = error.serverInfo else { return error }
-        return PostgresStoreError("PostgreSQL refused the statement: \(info[.message] ?? "error") (SQLSTATE \(info[.sqlState] ?? "?"))\(info[.detail].map { ": \($0)" } ?? "")")
+        return PostgresStoreError(
+            "PostgreSQL refused the statement: \(info[.message] ?? "error") (SQLSTATE \(info[.sqlState] ?? "?"))\(info[.detail].map { ": \($0)" } ?? "")")
     }
 }

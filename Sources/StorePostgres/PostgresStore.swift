@@ -39,12 +39,15 @@ public final class PostgresStore: RecordStore {
         case .prefer: tls = .prefer(.makeClientConfiguration())
         case .require: tls = .require(.makeClientConfiguration())
         }
-        var options = PostgresClient.Configuration(host: configuration.host, port: configuration.port, username: configuration.user,
-                                                   password: configuration.password, database: configuration.database, tls: tls)
+        var options = PostgresClient.Configuration(
+            host: configuration.host, port: configuration.port, username: configuration.user,
+            password: configuration.password, database: configuration.database, tls: tls)
         options.options.maximumConnections = configuration.maxConnections
         options.options.connectTimeout = .seconds(5)
-        options.options.additionalStartupParameters = [("statement_timeout", "\(configuration.statementTimeout.components.seconds * 1000)"),
-                                                       ("application_name", "tributary")]
+        options.options.additionalStartupParameters = [
+            ("statement_timeout", "\(configuration.statementTimeout.components.seconds * 1000)"),
+            ("application_name", "tributary"),
+        ]
         let client = PostgresClient(configuration: options, backgroundLogger: logger)
         self.client = client
         runner = Task { await client.run() }
@@ -113,8 +116,10 @@ public final class PostgresStore: RecordStore {
     /// The operation runs in a task of its own and is cancelled at a limit, but not awaited: a
     /// pool waiting for a connection to a server that is down does not end on cancellation at
     /// once, and the caller must get its answer now.
-    static func within<T: Sendable>(_ limit: Duration, location: String,
-                                    _ operation: @escaping @Sendable (_ acquired: @escaping @Sendable () -> Void) async throws -> T) async throws -> T {
+    static func within<T: Sendable>(
+        _ limit: Duration, location: String,
+        _ operation: @escaping @Sendable (_ acquired: @escaping @Sendable () -> Void) async throws -> T
+    ) async throws -> T {
         let race = Race<T>()
         return try await withCheckedThrowingContinuation { continuation in
             race.start(continuation)
@@ -123,12 +128,23 @@ public final class PostgresStore: RecordStore {
             }
             Task {
                 try? await Task.sleep(for: min(acquireLimit, limit))
-                if !race.isAcquired, race.finish(.failure(StoreUnavailable(location: location, reason: "cannot reach PostgreSQL: no connection within \(min(acquireLimit, limit).components.seconds) s (is the server up and the URL right?)"))) {
+                if !race.isAcquired,
+                    race.finish(
+                        .failure(
+                            StoreUnavailable(
+                                location: location,
+                                reason:
+                                    "cannot reach PostgreSQL: no connection within \(min(acquireLimit, limit).components.seconds) s (is the server up and the URL right?)"
+                            )))
+                {
                     work.cancel()
                     return
                 }
                 try? await Task.sleep(for: limit - min(acquireLimit, limit))
-                if race.finish(.failure(StoreUnavailable(location: location, reason: "PostgreSQL did not answer within \(limit.components.seconds) s (overloaded or locked?)"))) {
+                if race.finish(
+                    .failure(
+                        StoreUnavailable(location: location, reason: "PostgreSQL did not answer within \(limit.components.seconds) s (overloaded or locked?)")))
+                {
                     work.cancel()
                 }
             }
@@ -149,10 +165,12 @@ final class Race<T: Sendable>: Sendable {
     /// True when this call resumed the caller.
     @discardableResult
     func finish(_ result: Result<T, any Error>) -> Bool {
-        guard let continuation = state.withLock({ value -> CheckedContinuation<T, any Error>? in
-            defer { value = nil }
-            return value
-        }) else { return false }
+        guard
+            let continuation = state.withLock({ value -> CheckedContinuation<T, any Error>? in
+                defer { value = nil }
+                return value
+            })
+        else { return false }
         continuation.resume(with: result)
         return true
     }

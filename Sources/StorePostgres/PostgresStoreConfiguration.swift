@@ -32,7 +32,9 @@ public struct PostgresStoreConfiguration: Sendable, Hashable, CustomStringConver
         guard let host = components.host, !host.isEmpty else { throw Invalid(part: "host", problem: "is missing (postgres://USER@HOST:PORT/DB)") }
         guard let user = components.user, !user.isEmpty else { throw Invalid(part: "user", problem: "is missing (postgres://USER@HOST:PORT/DB)") }
         let database = String(components.path.dropFirst())
-        guard !database.isEmpty, !database.contains("/") else { throw Invalid(part: "database", problem: "is missing or has a '/' (postgres://USER@HOST:PORT/DB)") }
+        guard !database.isEmpty, !database.contains("/") else {
+            throw Invalid(part: "database", problem: "is missing or has a '/' (postgres://USER@HOST:PORT/DB)")
+        }
         if let port = components.port, !(1...65_535).contains(port) { throw Invalid(part: "port", problem: "\(port) is not 1…65535") }
         self.host = host
         port = components.port ?? 5432
@@ -45,7 +47,9 @@ public struct PostgresStoreConfiguration: Sendable, Hashable, CustomStringConver
         for item in components.queryItems ?? [] {
             switch item.name {
             case "sslmode":
-                guard let mode = TLSMode(rawValue: item.value ?? "") else { throw Invalid(part: "sslmode", problem: "'\(item.value ?? "")' is not disable, prefer or require") }
+                guard let mode = TLSMode(rawValue: item.value ?? "") else {
+                    throw Invalid(part: "sslmode", problem: "'\(item.value ?? "")' is not disable, prefer or require")
+                }
                 tls = mode
             case "statement_timeout":
                 guard let seconds = Int(item.value ?? ""), (1...3_600).contains(seconds) else {
@@ -53,7 +57,9 @@ public struct PostgresStoreConfiguration: Sendable, Hashable, CustomStringConver
                 }
                 statementTimeout = .seconds(seconds)
             case "pool":
-                guard let size = Int(item.value ?? ""), (1...256).contains(size) else { throw Invalid(part: "pool", problem: "'\(item.value ?? "")' is not 1…256") }
+                guard let size = Int(item.value ?? ""), (1...256).contains(size) else {
+                    throw Invalid(part: "pool", problem: "'\(item.value ?? "")' is not 1…256")
+                }
                 maxConnections = size
             default:
                 throw Invalid(part: "query", problem: "has '\(item.name)', which is not one of sslmode, statement_timeout, pool")

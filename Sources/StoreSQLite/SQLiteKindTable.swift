@@ -27,10 +27,11 @@ struct SQLiteKindTable: Sendable {
 
     var createSQL: String {
         let kindColumns = columns.columns.map { column -> String in
-            let type = switch column.type {
-            case .time, .integer: "INTEGER"
-            case .decimal, .text, .json, .date: "TEXT"
-            }
+            let type =
+                switch column.type {
+                case .time, .integer: "INTEGER"
+                case .decimal, .text, .json, .date: "TEXT"
+                }
             return "\(column.name) \(type)\(column.required ? " NOT NULL" : "")"
         }
         var sql = """

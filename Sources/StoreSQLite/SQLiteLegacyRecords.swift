@@ -22,23 +22,27 @@ enum SQLiteLegacyRecords {
         var moved = 0
         while true {
             let done = try pool.write { db -> Int in
-                let rows = try Row.fetchAll(db, sql: """
-                    SELECT id, source, kind, symbol, natural_key, endpoint, content_hash, record_json, observed_at, ingested_at, as_of, revision
-                    FROM records ORDER BY id LIMIT ?
-                    """, arguments: [chunkSize])
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT id, source, kind, symbol, natural_key, endpoint, content_hash, record_json, observed_at, ingested_at, as_of, revision
+                        FROM records ORDER BY id LIMIT ?
+                        """, arguments: [chunkSize])
                 guard !rows.isEmpty else { return 0 }
                 var envelopes: [Envelope] = []
                 var revisions: [Int] = []
                 for row in rows {
-                    let stored = StoredRecord(source: row["source"], kind: row["kind"], symbol: row["symbol"], naturalKey: row["natural_key"],
-                                              endpoint: row["endpoint"], contentHash: row["content_hash"], line: row["record_json"],
-                                              observedAt: row["observed_at"], ingestedAt: row["ingested_at"], asOf: row["as_of"])
+                    let stored = StoredRecord(
+                        source: row["source"], kind: row["kind"], symbol: row["symbol"], naturalKey: row["natural_key"],
+                        endpoint: row["endpoint"], contentHash: row["content_hash"], line: row["record_json"],
+                        observedAt: row["observed_at"], ingestedAt: row["ingested_at"], asOf: row["as_of"])
                     do {
                         envelopes.append(try stored.envelope())
                         revisions.append(row["revision"])
                     } catch {
-                        let letter = DeadLetter(source: stored.source, endpoint: stored.endpoint,
-                                                reason: "version-1 record could not be migrated: \(error)", payload: .record(stored))
+                        let letter = DeadLetter(
+                            source: stored.source, endpoint: stored.endpoint,
+                            reason: "version-1 record could not be migrated: \(error)", payload: .record(stored))
                         _ = try SQLiteStore.insert(letter, maxBytes: deadLetterMaxBytes, in: db)
                     }
                 }

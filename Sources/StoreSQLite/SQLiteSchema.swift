@@ -8,103 +8,108 @@ extension SQLiteStore {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: records and dead letters") { db in
-            try db.execute(sql: """
-                CREATE TABLE records (
-                    id INTEGER PRIMARY KEY,
-                    source TEXT NOT NULL,
-                    kind TEXT NOT NULL,
-                    symbol TEXT NOT NULL,
-                    natural_key TEXT NOT NULL,
-                    endpoint TEXT NOT NULL,
-                    content_hash TEXT NOT NULL,
-                    record_json TEXT NOT NULL,
-                    observed_at TEXT NOT NULL,
-                    ingested_at TEXT NOT NULL,
-                    revision INTEGER NOT NULL DEFAULT 1,
-                    UNIQUE (source, kind, symbol, natural_key)
-                );
-                CREATE INDEX records_symbol ON records (symbol, kind, observed_at);
-                CREATE TABLE dead_letters (
-                    id INTEGER PRIMARY KEY,
-                    source TEXT NOT NULL,
-                    reason TEXT NOT NULL,
-                    raw BLOB,
-                    created_at TEXT NOT NULL,
-                    replayed_at TEXT
-                );
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE records (
+                        id INTEGER PRIMARY KEY,
+                        source TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        symbol TEXT NOT NULL,
+                        natural_key TEXT NOT NULL,
+                        endpoint TEXT NOT NULL,
+                        content_hash TEXT NOT NULL,
+                        record_json TEXT NOT NULL,
+                        observed_at TEXT NOT NULL,
+                        ingested_at TEXT NOT NULL,
+                        revision INTEGER NOT NULL DEFAULT 1,
+                        UNIQUE (source, kind, symbol, natural_key)
+                    );
+                    CREATE INDEX records_symbol ON records (symbol, kind, observed_at);
+                    CREATE TABLE dead_letters (
+                        id INTEGER PRIMARY KEY,
+                        source TEXT NOT NULL,
+                        reason TEXT NOT NULL,
+                        raw BLOB,
+                        created_at TEXT NOT NULL,
+                        replayed_at TEXT
+                    );
+                    """)
         }
         migrator.registerMigration("v2: dead letters say what they hold") { db in
-            try db.execute(sql: """
-                ALTER TABLE dead_letters ADD COLUMN endpoint TEXT NOT NULL DEFAULT '';
-                ALTER TABLE dead_letters ADD COLUMN payload TEXT NOT NULL DEFAULT 'record';
-                ALTER TABLE dead_letters ADD COLUMN call_json TEXT;
-                ALTER TABLE dead_letters ADD COLUMN status INTEGER;
-                ALTER TABLE dead_letters ADD COLUMN kind TEXT;
-                ALTER TABLE dead_letters ADD COLUMN symbol TEXT;
-                ALTER TABLE dead_letters ADD COLUMN natural_key TEXT;
-                ALTER TABLE dead_letters ADD COLUMN content_hash TEXT;
-                ALTER TABLE dead_letters ADD COLUMN observed_at TEXT;
-                ALTER TABLE dead_letters ADD COLUMN ingested_at TEXT;
-                ALTER TABLE dead_letters ADD COLUMN truncated INTEGER NOT NULL DEFAULT 0;
-                ALTER TABLE dead_letters ADD COLUMN as_of TEXT;
-                ALTER TABLE records ADD COLUMN as_of TEXT;
-                CREATE INDEX records_latest ON records (symbol, kind, source, as_of);
-                """)
+            try db.execute(
+                sql: """
+                    ALTER TABLE dead_letters ADD COLUMN endpoint TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE dead_letters ADD COLUMN payload TEXT NOT NULL DEFAULT 'record';
+                    ALTER TABLE dead_letters ADD COLUMN call_json TEXT;
+                    ALTER TABLE dead_letters ADD COLUMN status INTEGER;
+                    ALTER TABLE dead_letters ADD COLUMN kind TEXT;
+                    ALTER TABLE dead_letters ADD COLUMN symbol TEXT;
+                    ALTER TABLE dead_letters ADD COLUMN natural_key TEXT;
+                    ALTER TABLE dead_letters ADD COLUMN content_hash TEXT;
+                    ALTER TABLE dead_letters ADD COLUMN observed_at TEXT;
+                    ALTER TABLE dead_letters ADD COLUMN ingested_at TEXT;
+                    ALTER TABLE dead_letters ADD COLUMN truncated INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE dead_letters ADD COLUMN as_of TEXT;
+                    ALTER TABLE records ADD COLUMN as_of TEXT;
+                    CREATE INDEX records_latest ON records (symbol, kind, source, as_of);
+                    """)
         }
         migrator.registerMigration("v3: gaps") { db in
-            try db.execute(sql: """
-                CREATE TABLE gaps (
-                    id INTEGER PRIMARY KEY,
-                    source TEXT NOT NULL,
-                    symbol TEXT NOT NULL,
-                    interval TEXT NOT NULL,
-                    from_start TEXT NOT NULL,
-                    to_start TEXT NOT NULL,
-                    reason TEXT NOT NULL,
-                    detected_at TEXT NOT NULL,
-                    UNIQUE (source, symbol, interval, from_start)
-                );
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE gaps (
+                        id INTEGER PRIMARY KEY,
+                        source TEXT NOT NULL,
+                        symbol TEXT NOT NULL,
+                        interval TEXT NOT NULL,
+                        from_start TEXT NOT NULL,
+                        to_start TEXT NOT NULL,
+                        reason TEXT NOT NULL,
+                        detected_at TEXT NOT NULL,
+                        UNIQUE (source, symbol, interval, from_start)
+                    );
+                    """)
         }
         migrator.registerMigration("v4: idempotency keys") { db in
-            try db.execute(sql: """
-                CREATE TABLE idempotency_keys (
-                    source TEXT NOT NULL,
-                    key TEXT NOT NULL,
-                    body_hash TEXT NOT NULL,
-                    status INTEGER NOT NULL,
-                    response BLOB NOT NULL,
-                    created_at TEXT NOT NULL,
-                    expires_at INTEGER NOT NULL,
-                    PRIMARY KEY (source, key)
-                );
-                CREATE INDEX idempotency_expiry ON idempotency_keys (expires_at);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE idempotency_keys (
+                        source TEXT NOT NULL,
+                        key TEXT NOT NULL,
+                        body_hash TEXT NOT NULL,
+                        status INTEGER NOT NULL,
+                        response BLOB NOT NULL,
+                        created_at TEXT NOT NULL,
+                        expires_at INTEGER NOT NULL,
+                        PRIMARY KEY (source, key)
+                    );
+                    CREATE INDEX idempotency_expiry ON idempotency_keys (expires_at);
+                    """)
         }
         migrator.registerMigration("v5: imports") { db in
-            try db.execute(sql: """
-                CREATE TABLE import_files (
-                    file_sha256 TEXT NOT NULL,
-                    source TEXT NOT NULL,
-                    path TEXT NOT NULL,
-                    rows_done INTEGER NOT NULL DEFAULT 0,
-                    batches INTEGER NOT NULL DEFAULT 0,
-                    stored INTEGER NOT NULL DEFAULT 0,
-                    bad_rows INTEGER NOT NULL DEFAULT 0,
-                    started_at TEXT NOT NULL,
-                    completed_at TEXT,
-                    PRIMARY KEY (file_sha256, source)
-                );
-                CREATE TABLE import_columns (
-                    source TEXT NOT NULL,
-                    name TEXT NOT NULL,
-                    type TEXT NOT NULL,
-                    first_file TEXT NOT NULL,
-                    added_at TEXT NOT NULL,
-                    PRIMARY KEY (source, name)
-                );
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE import_files (
+                        file_sha256 TEXT NOT NULL,
+                        source TEXT NOT NULL,
+                        path TEXT NOT NULL,
+                        rows_done INTEGER NOT NULL DEFAULT 0,
+                        batches INTEGER NOT NULL DEFAULT 0,
+                        stored INTEGER NOT NULL DEFAULT 0,
+                        bad_rows INTEGER NOT NULL DEFAULT 0,
+                        started_at TEXT NOT NULL,
+                        completed_at TEXT,
+                        PRIMARY KEY (file_sha256, source)
+                    );
+                    CREATE TABLE import_columns (
+                        source TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        type TEXT NOT NULL,
+                        first_file TEXT NOT NULL,
+                        added_at TEXT NOT NULL,
+                        PRIMARY KEY (source, name)
+                    );
+                    """)
         }
         migrator.registerMigration("v6: drop an index no query uses") { db in
             // records_latest (symbol, kind, source, as_of) serves the latest view; records_symbol
@@ -112,37 +117,39 @@ extension SQLiteStore {
             try db.execute(sql: "DROP INDEX IF EXISTS records_symbol")
         }
         migrator.registerMigration("v7: webhook ids") { db in
-            try db.execute(sql: """
-                CREATE TABLE webhook_ids (
-                    source TEXT NOT NULL,
-                    id TEXT NOT NULL,
-                    seen_at INTEGER NOT NULL,
-                    PRIMARY KEY (source, id)
-                );
-                CREATE INDEX webhook_ids_seen ON webhook_ids (seen_at);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE webhook_ids (
+                        source TEXT NOT NULL,
+                        id TEXT NOT NULL,
+                        seen_at INTEGER NOT NULL,
+                        PRIMARY KEY (source, id)
+                    );
+                    CREATE INDEX webhook_ids_seen ON webhook_ids (seen_at);
+                    """)
         }
         migrator.registerMigration("v8: typed tables, provenance per batch") { db in
-            try db.execute(sql: """
-                CREATE TABLE sources (key INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE);
-                CREATE TABLE batches (
-                    id INTEGER PRIMARY KEY,
-                    source_key INTEGER NOT NULL,
-                    endpoint TEXT NOT NULL,
-                    source_type TEXT NOT NULL,
-                    source_uri TEXT NOT NULL,
-                    hash_algorithm TEXT NOT NULL,
-                    ingested_at INTEGER NOT NULL,
-                    observed_at INTEGER NOT NULL,
-                    purpose TEXT NOT NULL,
-                    classification TEXT,
-                    parent_id TEXT,
-                    transformations TEXT NOT NULL,
-                    ingested_by TEXT NOT NULL,
-                    batch_id TEXT,
-                    request_id TEXT NOT NULL
-                );
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE sources (key INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE);
+                    CREATE TABLE batches (
+                        id INTEGER PRIMARY KEY,
+                        source_key INTEGER NOT NULL,
+                        endpoint TEXT NOT NULL,
+                        source_type TEXT NOT NULL,
+                        source_uri TEXT NOT NULL,
+                        hash_algorithm TEXT NOT NULL,
+                        ingested_at INTEGER NOT NULL,
+                        observed_at INTEGER NOT NULL,
+                        purpose TEXT NOT NULL,
+                        classification TEXT,
+                        parent_id TEXT,
+                        transformations TEXT NOT NULL,
+                        ingested_by TEXT NOT NULL,
+                        batch_id TEXT,
+                        request_id TEXT NOT NULL
+                    );
+                    """)
             for table in SQLiteKindTable.all {
                 try db.execute(sql: table.createSQL)
                 try db.execute(sql: SQLiteViews.view(for: table))

@@ -22,11 +22,12 @@ extension SQLiteStore {
             let location = JSONWriter.string(.object(JSONObject([("file", .string(file)), ("line", .number(String(line)))])))
             arguments += [Data(raw.prefix(maxBytes)), raw.count > maxBytes ? 1 : 0, location, nil, nil, nil, nil, nil, nil, nil, nil]
         }
-        try db.execute(sql: """
-            INSERT INTO dead_letters (source, endpoint, reason, payload, created_at, raw, truncated, call_json, status,
-                                      kind, symbol, natural_key, content_hash, observed_at, ingested_at, as_of)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: StatementArguments(arguments))
+        try db.execute(
+            sql: """
+                INSERT INTO dead_letters (source, endpoint, reason, payload, created_at, raw, truncated, call_json, status,
+                                          kind, symbol, natural_key, content_hash, observed_at, ingested_at, as_of)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: StatementArguments(arguments))
         return db.lastInsertedRowID
     }
 
@@ -61,16 +62,19 @@ extension SQLiteStore {
             let location = (row["call_json"] as String?).flatMap { try? JSONParser.parse(Array($0.utf8)) }
             payload = .row(file: location?["file"]?.stringValue ?? "", line: Int(location?["line"]?.decimalValue?.description ?? "") ?? 0, raw: Array(raw))
         } else if row["payload"] == "record", let kind: String = row["kind"] {
-            payload = .record(StoredRecord(
-                source: row["source"], kind: kind, symbol: row["symbol"] ?? "", naturalKey: row["natural_key"] ?? "", endpoint: row["endpoint"],
-                contentHash: row["content_hash"] ?? "", line: String(decoding: raw, as: UTF8.self),
-                observedAt: row["observed_at"] ?? "", ingestedAt: row["ingested_at"] ?? "", asOf: row["as_of"]))
+            payload = .record(
+                StoredRecord(
+                    source: row["source"], kind: kind, symbol: row["symbol"] ?? "", naturalKey: row["natural_key"] ?? "", endpoint: row["endpoint"],
+                    contentHash: row["content_hash"] ?? "", line: String(decoding: raw, as: UTF8.self),
+                    observedAt: row["observed_at"] ?? "", ingestedAt: row["ingested_at"] ?? "", asOf: row["as_of"]))
         } else {
-            let call = (row["call_json"] as String?).flatMap(EndpointCallText.init(json:)) ?? EndpointCallText(endpoint: row["endpoint"], symbols: [], parameters: [:])
+            let call =
+                (row["call_json"] as String?).flatMap(EndpointCallText.init(json:)) ?? EndpointCallText(endpoint: row["endpoint"], symbols: [], parameters: [:])
             payload = .response(call: call, status: row["status"] ?? 0, body: Array(raw))
         }
-        var letter = DeadLetter(source: row["source"], endpoint: row["endpoint"], reason: row["reason"], payload: payload,
-                                createdAt: (row["created_at"] as String?).flatMap { UTCTimestamp(rfc3339: $0) } ?? UTCTimestamp(nanosecondsSinceEpoch: 0))
+        var letter = DeadLetter(
+            source: row["source"], endpoint: row["endpoint"], reason: row["reason"], payload: payload,
+            createdAt: (row["created_at"] as String?).flatMap { UTCTimestamp(rfc3339: $0) } ?? UTCTimestamp(nanosecondsSinceEpoch: 0))
         letter.id = row["id"]
         letter.replayedAt = (row["replayed_at"] as String?).flatMap { UTCTimestamp(rfc3339: $0) }
         return letter

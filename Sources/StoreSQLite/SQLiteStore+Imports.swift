@@ -23,18 +23,21 @@ extension SQLiteStore {
     /// so a `kill -9` leaves each batch wholly there or wholly absent and a re-run resumes after it.
     @discardableResult
     public func commitImportBatch(_ batch: ImportBatch) throws -> WriteResult {
-        let (deadLetters, fileSHA256, source, path, rowsDone, completed) = (batch.deadLetters, batch.fileSHA256, batch.source, batch.path, batch.rowsDone, batch.completed)
+        let (deadLetters, fileSHA256, source, path, rowsDone, completed) = (
+            batch.deadLetters, batch.fileSHA256, batch.source, batch.path, batch.rowsDone, batch.completed
+        )
         return try guarded { db in
             let result = try Self.upsert(batch.records, in: db)
             for letter in deadLetters { _ = try Self.insert(letter, maxBytes: deadLetterMaxBytes, in: db) }
             let now = UTCTimestamp.now().rfc3339
-            try db.execute(sql: """
-                INSERT INTO import_files (file_sha256, source, path, rows_done, batches, stored, bad_rows, started_at, completed_at)
-                VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)
-                ON CONFLICT (file_sha256, source) DO UPDATE SET path = excluded.path, rows_done = excluded.rows_done,
-                    batches = import_files.batches + 1, stored = import_files.stored + excluded.stored,
-                    bad_rows = import_files.bad_rows + excluded.bad_rows, completed_at = excluded.completed_at
-                """, arguments: [fileSHA256, source, path, rowsDone, result.inserted + result.updated, deadLetters.count, now, completed ? now : nil])
+            try db.execute(
+                sql: """
+                    INSERT INTO import_files (file_sha256, source, path, rows_done, batches, stored, bad_rows, started_at, completed_at)
+                    VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)
+                    ON CONFLICT (file_sha256, source) DO UPDATE SET path = excluded.path, rows_done = excluded.rows_done,
+                        batches = import_files.batches + 1, stored = import_files.stored + excluded.stored,
+                        bad_rows = import_files.bad_rows + excluded.bad_rows, completed_at = excluded.completed_at
+                    """, arguments: [fileSHA256, source, path, rowsDone, result.inserted + result.updated, deadLetters.count, now, completed ? now : nil])
             return result
         }
     }
@@ -42,8 +45,9 @@ extension SQLiteStore {
     /// The column types a source's imports have used so far (the schema later files must keep).
     public func importColumns(source: String) throws -> [String: String] {
         try pool.read { db in
-            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT name, type FROM import_columns WHERE source = ?", arguments: [source])
-                .map { ($0["name"] as String, $0["type"] as String) })
+            Dictionary(
+                uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT name, type FROM import_columns WHERE source = ?", arguments: [source])
+                    .map { ($0["name"] as String, $0["type"] as String) })
         }
     }
 
@@ -51,8 +55,9 @@ extension SQLiteStore {
     public func recordImportColumns(_ columns: [(name: String, type: String)], source: String, file: String) throws {
         _ = try guarded { db in
             for column in columns {
-                try db.execute(sql: "INSERT OR IGNORE INTO import_columns (source, name, type, first_file, added_at) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [source, column.name, column.type, file, UTCTimestamp.now().rfc3339])
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO import_columns (source, name, type, first_file, added_at) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [source, column.name, column.type, file, UTCTimestamp.now().rfc3339])
             }
         }
     }

@@ -8,9 +8,11 @@ extension SQLiteStore {
     /// A completed idempotent request's response, if the key is known and not expired.
     public func idempotentResponse(source: String, key: String, now: Int64) throws -> IdempotentResponse? {
         try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT body_hash, status, response FROM idempotency_keys WHERE source = ? AND key = ? AND expires_at > ?",
-                             arguments: [source, key, now])
-                .map { IdempotentResponse(bodyHash: $0["body_hash"], status: $0["status"], response: Array(($0["response"] as Data?) ?? Data())) }
+            try Row.fetchOne(
+                db, sql: "SELECT body_hash, status, response FROM idempotency_keys WHERE source = ? AND key = ? AND expires_at > ?",
+                arguments: [source, key, now]
+            )
+            .map { IdempotentResponse(bodyHash: $0["body_hash"], status: $0["status"], response: Array(($0["response"] as Data?) ?? Data())) }
         }
     }
 
@@ -18,11 +20,12 @@ extension SQLiteStore {
     public func saveIdempotentResponse(source: String, key: String, _ saved: IdempotentResponse, now: Int64, expiresAt: Int64) throws {
         let (bodyHash, status, response) = (saved.bodyHash, saved.status, saved.response)
         _ = try guarded { db in
-            try db.execute(sql: """
-                INSERT INTO idempotency_keys (source, key, body_hash, status, response, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (source, key) DO UPDATE SET body_hash = excluded.body_hash, status = excluded.status, response = excluded.response,
-                    created_at = excluded.created_at, expires_at = excluded.expires_at
-                """, arguments: [source, key, bodyHash, status, Data(response), (UTCTimestamp(secondsSinceEpoch: now) ?? .now()).rfc3339, expiresAt])
+            try db.execute(
+                sql: """
+                    INSERT INTO idempotency_keys (source, key, body_hash, status, response, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (source, key) DO UPDATE SET body_hash = excluded.body_hash, status = excluded.status, response = excluded.response,
+                        created_at = excluded.created_at, expires_at = excluded.expires_at
+                    """, arguments: [source, key, bodyHash, status, Data(response), (UTCTimestamp(secondsSinceEpoch: now) ?? .now()).rfc3339, expiresAt])
         }
     }
 

@@ -23,20 +23,26 @@ extension SQLiteStore {
         let table = SQLiteKindTable.table(for: kind)
         let order = table.timeColumn.map { "MAX(t.\($0))" } ?? "MAX(t.batch)"
         return try pool.read { db in
-            try Row.fetchAll(db, sql: "\(Self.selectSQL(table, extra: " \(order) AS newest,")) WHERE t.symbol = ? GROUP BY t.source_key ORDER BY s.id", arguments: [symbol])
-                .map { row in
-                    let envelope = try Self.envelope(from: row, table: table)
-                    return LatestRecord(source: envelope.record.source.rawValue, envelope: envelope, asOf: envelope.record.asOf)
-                }
+            try Row.fetchAll(
+                db, sql: "\(Self.selectSQL(table, extra: " \(order) AS newest,")) WHERE t.symbol = ? GROUP BY t.source_key ORDER BY s.id", arguments: [symbol]
+            )
+            .map { row in
+                let envelope = try Self.envelope(from: row, table: table)
+                return LatestRecord(source: envelope.record.source.rawValue, envelope: envelope, asOf: envelope.record.asOf)
+            }
         }
     }
 
     /// The stored record with this identity, and its revision.
-    public func storedRecord(source: SourceID, kind: TributaryCore.Record.Kind, symbol: String, naturalKey: String) throws -> (envelope: Envelope, revision: Int)? {
+    public func storedRecord(source: SourceID, kind: TributaryCore.Record.Kind, symbol: String, naturalKey: String) throws -> (
+        envelope: Envelope, revision: Int
+    )? {
         let table = SQLiteKindTable.table(for: kind)
         return try pool.read { db in
-            try Row.fetchOne(db, sql: "\(Self.selectSQL(table)) WHERE s.id = ? AND t.symbol = ? AND t.key = ?", arguments: [source.rawValue, symbol, naturalKey])
-                .map { row in (try Self.envelope(from: row, table: table), row["revision"]) }
+            try Row.fetchOne(
+                db, sql: "\(Self.selectSQL(table)) WHERE s.id = ? AND t.symbol = ? AND t.key = ?", arguments: [source.rawValue, symbol, naturalKey]
+            )
+            .map { row in (try Self.envelope(from: row, table: table), row["revision"]) }
         }
     }
 
@@ -96,8 +102,9 @@ extension SQLiteStore {
         var lineOf = [Int64?](repeating: nil, count: batch.count)
         var batchIDs: [Int64] = []
         for group in ProvenanceBatch.group(batch) {
-            let batchID = try insertBatch(group.first, transformations: group.transformations,
-                                          sourceKey: try sourceKey(group.first.provenance.sourceID.rawValue, cache: &sources, in: db), in: db)
+            let batchID = try insertBatch(
+                group.first, transformations: group.transformations,
+                sourceKey: try sourceKey(group.first.provenance.sourceID.rawValue, cache: &sources, in: db), in: db)
             batchIDs.append(batchID)
             for index in group.members {
                 batchOf[index] = batchID
@@ -118,20 +125,27 @@ extension SQLiteStore {
         for index in batch.indices {
             let record = batch[index].record
             let upsert: SQLiteUpsert
-            if let last, last.kind == record.kind { upsert = last.upsert } else if let prepared = statements[record.kind] { upsert = prepared } else {
+            if let last, last.kind == record.kind {
+                upsert = last.upsert
+            } else if let prepared = statements[record.kind] {
+                upsert = prepared
+            } else {
                 upsert = try SQLiteUpsert(SQLiteKindTable.table(for: record.kind), in: db)
                 statements[record.kind] = upsert
             }
             last = (record.kind, upsert)
             let source: Int64
-            if let lastSource, lastSource.id.sameBytes(as: record.source.rawValue) { source = lastSource.key } else {
+            if let lastSource, lastSource.id.sameBytes(as: record.source.rawValue) {
+                source = lastSource.key
+            } else {
                 source = try sourceKey(record.source.rawValue, cache: &sources, in: db)
                 lastSource = (record.source.rawValue, source)
             }
             let revision = revisions?[index] ?? 1
-            let outcome = try upsert.write(sourceKey: source, record: record, key: batch[index].identity ?? record.naturalKey, batch: batchOf[index],
-                                           contentHash: batch[index].provenance.contentHash, revision: revision,
-                                           extra: extraOf[index], line: lineOf[index])
+            let outcome = try upsert.write(
+                sourceKey: source, record: record, key: batch[index].identity ?? record.naturalKey, batch: batchOf[index],
+                contentHash: batch[index].provenance.contentHash, revision: revision,
+                extra: extraOf[index], line: lineOf[index])
             // A migrated row keeps its old revision and counts as updated, as it did before the move.
             switch outcome {
             case .inserted where revision > 1: result.updated += 1
@@ -168,13 +182,17 @@ extension SQLiteStore {
 
     static func insertBatch(_ envelope: Envelope, transformations: [String], sourceKey: Int64, in db: Database) throws -> Int64 {
         let p = envelope.provenance
-        try db.execute(sql: """
-            INSERT INTO batches (source_key, endpoint, source_type, source_uri, hash_algorithm, ingested_at, observed_at, purpose,
-                                 classification, parent_id, transformations, ingested_by, batch_id, request_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [sourceKey, envelope.record.endpoint, p.sourceType.rawValue, p.sourceURI, p.hashAlgorithm,
-                             p.ingestedAt.nanosecondsSinceEpoch, p.observedAt.nanosecondsSinceEpoch, p.purpose, p.classification, p.parentID,
-                             JSONWriter.string(.array(transformations.map(JSONValue.string))), p.ingestedBy, p.batchID, p.requestID])
+        try db.execute(
+            sql: """
+                INSERT INTO batches (source_key, endpoint, source_type, source_uri, hash_algorithm, ingested_at, observed_at, purpose,
+                                     classification, parent_id, transformations, ingested_by, batch_id, request_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                sourceKey, envelope.record.endpoint, p.sourceType.rawValue, p.sourceURI, p.hashAlgorithm,
+                p.ingestedAt.nanosecondsSinceEpoch, p.observedAt.nanosecondsSinceEpoch, p.purpose, p.classification, p.parentID,
+                JSONWriter.string(.array(transformations.map(JSONValue.string))), p.ingestedBy, p.batchID, p.requestID,
+            ])
         return db.lastInsertedRowID
     }
 
@@ -236,8 +254,9 @@ extension SQLiteStore {
         let key: String = row["key"]
         let symbol: String = row["symbol"]
         let payload = try table.payload(from: row, key: key)
-        let record = TributaryCore.Record(source: SourceID(row["source_id"] as String), endpoint: row["b_endpoint"], symbol: symbol,
-                            venueSymbol: row["venue_symbol"] ?? symbol, payload: payload)
+        let record = TributaryCore.Record(
+            source: SourceID(row["source_id"] as String), endpoint: row["b_endpoint"], symbol: symbol,
+            venueSymbol: row["venue_symbol"] ?? symbol, payload: payload)
         let reader = RowReader(row: row, table: "batches")
         var transformations = try reader.texts("b_transformations")
         if let line: Int64 = row["line"] { transformations.append(ProvenanceBatch.lineStep(line)) }
@@ -248,7 +267,9 @@ extension SQLiteStore {
             transformations += items.compactMap(\.stringValue)
         }
         let typeText: String = row["b_source_type"]
-        guard let type = Provenance.SourceType(rawValue: typeText) else { throw StoredRowError(table: "batches", column: "source_type", problem: "unknown '\(typeText)'") }
+        guard let type = Provenance.SourceType(rawValue: typeText) else {
+            throw StoredRowError(table: "batches", column: "source_type", problem: "unknown '\(typeText)'")
+        }
         let hash: Data = row["content_hash"] ?? Data()
         let provenance = Provenance(
             sourceID: SourceID(row["b_source_id"] as String), sourceType: type, sourceURI: row["b_source_uri"],

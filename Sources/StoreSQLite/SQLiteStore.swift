@@ -29,8 +29,10 @@ public final class SQLiteStore: RecordStore {
     /// - Parameter deadLetterMaxBytes: the largest raw body a dead letter keeps (the rest is cut, and marked).
     /// - Parameter migrationProgress: told (moved, total) after each chunk while a version-1 store's
     ///   records move into the typed tables (only on the first open of such a file).
-    public init(path: String, maxBytes: Int = 0, deadLetterMaxBytes: Int = 64 * 1024,
-                migrationProgress: (_ moved: Int, _ total: Int) throws -> Void = { _, _ in }) throws {
+    public init(
+        path: String, maxBytes: Int = 0, deadLetterMaxBytes: Int = 64 * 1024,
+        migrationProgress: (_ moved: Int, _ total: Int) throws -> Void = { _, _ in }
+    ) throws {
         self.path = path
         self.deadLetterMaxBytes = deadLetterMaxBytes
         let directory = (path as NSString).deletingLastPathComponent

@@ -52,8 +52,10 @@ final class SQLiteUpsert {
 
     /// Writes one record row (the columns of ``SQLiteKindTable/common`` then the kind's; the
     /// update binds the same parameters in the same order).
-    func write(sourceKey: Int64, record: TributaryCore.Record, key: String, batch: Int64, contentHash: String,
-               revision: Int, extra: String?, line: Int64?) throws -> Outcome {
+    func write(
+        sourceKey: Int64, record: TributaryCore.Record, key: String, batch: Int64, contentHash: String,
+        revision: Int, extra: String?, line: Int64?
+    ) throws -> Outcome {
         for pass in 0..<2 {
             let statement = pass == 0 ? insert : update
             sqlite3_reset(statement)
@@ -126,8 +128,9 @@ final class SQLiteUpsert {
     }
 
     private func error(_ code: Int32, _ statement: OpaquePointer) -> DatabaseError {
-        DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)),
-                      sql: sqlite3_sql(statement).map { String(cString: $0) })
+        DatabaseError(
+            resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)),
+            sql: sqlite3_sql(statement).map { String(cString: $0) })
     }
 }
 

@@ -4,7 +4,7 @@ import Synchronization
 import TributaryCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The thread that owns the libcurl multi handle.

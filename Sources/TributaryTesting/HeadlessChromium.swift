@@ -4,7 +4,7 @@ import Transport
 import TributaryCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Debian's `chromium`, headless, for tests of the dashboard page (installed by `make test`).
@@ -43,8 +43,10 @@ public enum HeadlessChromium {
     }
 
     static func arguments(profile: String) -> [String] {
-        ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions", "--disable-background-networking",
-         "--enable-logging=stderr", "--v=0", "--user-data-dir=\(profile)"]
+        [
+            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions", "--disable-background-networking",
+            "--enable-logging=stderr", "--v=0", "--user-data-dir=\(profile)",
+        ]
     }
 
     /// Loads `url`, lets its scripts run for `budget` of virtual time, and returns the DOM and the log.
@@ -53,10 +55,14 @@ public enum HeadlessChromium {
     }
 
     /// Saves a PNG of `url` at `width`×`height` after `budget` of virtual time.
-    public static func screenshot(_ url: String, to path: String, width: Int = 1500, height: Int = 1000, budget: Duration = .seconds(5),
-                                  timeout: Duration = .seconds(120)) throws -> String {
-        try oneShot(["--virtual-time-budget=\(budget.nanosecondsCount / 1_000_000)", "--window-size=\(width),\(height)", "--screenshot=\(path)", url],
-                    timeout: timeout).log
+    public static func screenshot(
+        _ url: String, to path: String, width: Int = 1500, height: Int = 1000, budget: Duration = .seconds(5),
+        timeout: Duration = .seconds(120)
+    ) throws -> String {
+        try oneShot(
+            ["--virtual-time-budget=\(budget.nanosecondsCount / 1_000_000)", "--window-size=\(width),\(height)", "--screenshot=\(path)", url],
+            timeout: timeout
+        ).log
     }
 
     static func oneShot(_ extra: [String], timeout: Duration) throws -> (dom: String, log: String) {
@@ -77,8 +83,9 @@ public enum HeadlessChromium {
 
         public init(url: String, width: Int = 1500, height: Int = 1000, timeout: Duration = .seconds(120)) async throws {
             profile = FileManager.default.temporaryDirectory.appendingPathComponent("tributary-chromium-\(UUID().uuidString)").path
-            child = try Child(arguments: HeadlessChromium.arguments(profile: profile)
-                + ["--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1", "--window-size=\(width),\(height)", url])
+            child = try Child(
+                arguments: HeadlessChromium.arguments(profile: profile)
+                    + ["--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1", "--window-size=\(width),\(height)", url])
             let deadline = ContinuousClock.now + timeout
             var found: String?
             while found == nil, ContinuousClock.now < deadline, child.isRunning {

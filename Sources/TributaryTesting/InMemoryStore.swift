@@ -88,7 +88,11 @@ public final class InMemoryStore: RecordStore {
             let (symbolBytes, kindBytes) = (Array(symbol.utf8), Array(kind.rawValue.utf8))
             for (key, stored) in state.records where key.symbol == symbolBytes && key.kind == kindBytes {
                 let source = stored.envelope.record.source.rawValue
-                if let current = newest[source], (current.envelope.record.asOf ?? .supportedRange.lowerBound) >= (stored.envelope.record.asOf ?? .supportedRange.lowerBound) { continue }
+                if let current = newest[source],
+                    (current.envelope.record.asOf ?? .supportedRange.lowerBound) >= (stored.envelope.record.asOf ?? .supportedRange.lowerBound)
+                {
+                    continue
+                }
                 newest[source] = stored
             }
             return newest.sorted { $0.key < $1.key }.map { source, stored in
@@ -158,7 +162,8 @@ public final class InMemoryStore: RecordStore {
     public func recordGaps(_ gaps: [Gap], detectedAt: UTCTimestamp) throws -> Int {
         try write { state in
             var added = 0
-            for gap in gaps where !state.gaps.contains(where: { $0.source == gap.source && $0.symbol == gap.symbol && $0.interval == gap.interval && $0.from == gap.from }) {
+            for gap in gaps
+            where !state.gaps.contains(where: { $0.source == gap.source && $0.symbol == gap.symbol && $0.interval == gap.interval && $0.from == gap.from }) {
                 state.gaps.append(gap)
                 added += 1
             }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A request as the loopback server read it.
 public struct LoopbackRequest: Sendable {
     public var method: String
@@ -75,5 +77,3 @@ struct RequestReader {
         return nil
     }
 }
-
-import Foundation

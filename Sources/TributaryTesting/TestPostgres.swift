@@ -1,10 +1,11 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import Logging
 import PostgresNIO
 import StorePostgres
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The PostgreSQL server `make test` started (`scripts/postgres-test.sh`), and a new database on
 /// it for each test, so tests never see each other's rows; and clusters of a test's own, for
@@ -18,9 +19,11 @@ public enum TestPostgres {
         guard let url else { throw CancellationError() }
         var admin = try PostgresStoreConfiguration(url: url)
         let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
-        let client = PostgresClient(configuration: .init(host: admin.host, port: admin.port, username: admin.user, password: admin.password,
-                                                         database: admin.database, tls: .disable),
-                                    backgroundLogger: Logger(label: "test.postgres", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let client = PostgresClient(
+            configuration: .init(
+                host: admin.host, port: admin.port, username: admin.user, password: admin.password,
+                database: admin.database, tls: .disable),
+            backgroundLogger: Logger(label: "test.postgres", factory: { _ in SwiftLogNoOpLogHandler() }))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))

@@ -1,8 +1,8 @@
-import Transport
 import Foundation
+import Transport
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A 127.0.0.1 listener that never accepts and whose queue is full, so connects to it hang.

@@ -4,8 +4,8 @@ import Engine
 import Foundation
 import Histogram
 import Synchronization
-import TributaryCore
 import Transport
+import TributaryCore
 
 /// `tributary bench fetch`: N GETs at concurrency C through the pooled transport, optionally
 /// through decode + normalize + buffer as well.

@@ -1,4 +1,3 @@
-import Pipeline
 import ArgumentParser
 import Connectors
 import Engine
@@ -6,11 +5,12 @@ import Foundation
 import Histogram
 import Hummingbird
 import Logging
+import Pipeline
 import Service
 import ServiceLifecycle
 import Synchronization
-import TributaryCore
 import Transport
+import TributaryCore
 
 /// `tributary bench run`: the whole aggregator — scheduler, resilience layer, libcurl transport,
 /// the Binance klines decoder, provenance and hashing, buffer, SQLite store — for a fixed time
@@ -49,13 +49,13 @@ struct BenchRunCommand: AsyncParsableCommand {
             "  - { endpoint: klines, symbols: [\(symbols[i % symbols.count])], every: 100ms, params: { interval: 1m, limit: \(bars) } }"
         }
         try """
-            id: binance
-            base_url: http://127.0.0.1:\(port)
-            rate_limit: { capacity: 1000000, refill_per_second: 1000000 }
-            max_concurrent: 64
-            poll:
-            \(polls.joined(separator: "\n"))
-            """.write(toFile: directory + "/binance.yaml", atomically: true, encoding: .utf8)
+        id: binance
+        base_url: http://127.0.0.1:\(port)
+        rate_limit: { capacity: 1000000, refill_per_second: 1000000 }
+        max_concurrent: 64
+        poll:
+        \(polls.joined(separator: "\n"))
+        """.write(toFile: directory + "/binance.yaml", atomically: true, encoding: .utf8)
         let catalog = SourceCatalog(directories: [directory])
         if let problem = catalog.problems.first { throw CLIError("bench source: \(problem)") }
 
@@ -82,12 +82,14 @@ struct BenchRunCommand: AsyncParsableCommand {
         router.get("api/v3/klines") { request, _ in upstream.response(request) }
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: quiet)
         let started = ContinuousClock.now
-        let group = ServiceGroup(configuration: .init(services: [
-            .init(service: app),
-            .init(service: SinkService(worker: worker, report: { value in totals.withLock { $0 = value } }), successTerminationBehavior: .ignore),
-            .init(service: StopAfter(duration: .seconds(seconds), onStop: {}), successTerminationBehavior: .gracefullyShutdownGroup),
-            .init(service: SchedulerService(engine: engine, tick: .milliseconds(5)), successTerminationBehavior: .ignore),
-        ], logger: quiet))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: app),
+                    .init(service: SinkService(worker: worker, report: { value in totals.withLock { $0 = value } }), successTerminationBehavior: .ignore),
+                    .init(service: StopAfter(duration: .seconds(seconds), onStop: {}), successTerminationBehavior: .gracefullyShutdownGroup),
+                    .init(service: SchedulerService(engine: engine, tick: .milliseconds(5)), successTerminationBehavior: .ignore),
+                ], logger: quiet))
         try await group.run()
         let elapsed = ContinuousClock.now - started
         await client.shutdown()
@@ -126,14 +128,17 @@ final class BenchUpstream: Sendable {
     func response(_ request: Request) -> Response {
         // Per symbol, so each series stays contiguous from call to call (no gaps to report).
         let symbol = request.uri.queryParameters["symbol"].map(String.init) ?? ""
-        let call = calls.withLock { counts in defer { counts[symbol, default: 0] += 1 }; return counts[symbol, default: 0] }
+        let call = calls.withLock { counts in
+            defer { counts[symbol, default: 0] += 1 }; return counts[symbol, default: 0]
+        }
         let firstOpen: Int64 = 1_500_000_000_000 + call * Int64(bars) * 60_000
         var body = "["
         body.reserveCapacity(bars * 170)
         for i in 0..<Int64(bars) {
             let open = firstOpen + i * 60_000
             if i > 0 { body += "," }
-            body += "[\(open),\"95000.10000000\",\"95010.00000000\",\"94990.00000000\",\"95005.\(String(format: "%08d", Int(i)))\",\"12.50000000\",\(open + 59_999),\"1187562.50000000\",321,\"6.25000000\",\"593781.25000000\",\"0\"]"
+            body +=
+                "[\(open),\"95000.10000000\",\"95010.00000000\",\"94990.00000000\",\"95005.\(String(format: "%08d", Int(i)))\",\"12.50000000\",\(open + 59_999),\"1187562.50000000\",321,\"6.25000000\",\"593781.25000000\",\"0\"]"
         }
         body += "]"
         var headers = HTTPFields()

@@ -1,9 +1,9 @@
 import App
-import Pipeline
 import ArgumentParser
 import Connectors
 import Engine
 import Foundation
+import Pipeline
 import Service
 import TributaryCore
 
@@ -16,7 +16,10 @@ struct DLQCommand: AsyncParsableCommand {
     )
 
     struct StoreOptions: ParsableArguments {
-        @Option(help: "The store: sqlite:PATH or a file path (default: store.url / store.path from tributary.yaml or TRIBUTARY_STORE_URL / TRIBUTARY_STORE_PATH, else data/tributary.sqlite).")
+        @Option(
+            help:
+                "The store: sqlite:PATH or a file path (default: store.url / store.path from tributary.yaml or TRIBUTARY_STORE_URL / TRIBUTARY_STORE_PATH, else data/tributary.sqlite)."
+        )
         var store: String?
 
         @Option(help: "Engine settings file (YAML).")
@@ -57,7 +60,9 @@ struct DLQCommand: AsyncParsableCommand {
 
         func run() async throws {
             let store = try await options.open()
-            guard let letter = try await store.deadLetter(id: id) else { throw CLIError("no dead letter \(id) in \(store.location) (see `tributary dlq list`)") }
+            guard let letter = try await store.deadLetter(id: id) else {
+                throw CLIError("no dead letter \(id) in \(store.location) (see `tributary dlq list`)")
+            }
             print("id:         \(id)")
             print("created:    \(letter.createdAt.rfc3339)")
             print("source:     \(letter.source)")
@@ -74,7 +79,9 @@ struct DLQCommand: AsyncParsableCommand {
                 print("row:        \(file):\(line)")
                 print(Self.printable(raw))
             case .response(let call, let status, let body):
-                print("call:       \(call.endpoint) symbols=\(call.symbols.joined(separator: ",")) \(call.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))")
+                print(
+                    "call:       \(call.endpoint) symbols=\(call.symbols.joined(separator: ",")) \(call.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))"
+                )
                 print("status:     \(status)")
                 print("body (\(body.count) bytes):")
                 print(Self.printable(body))
@@ -131,7 +138,9 @@ struct DLQCommand: AsyncParsableCommand {
                     print("\(letter.id ?? 0): already replayed at \(letter.replayedAt?.rfc3339 ?? "?") (use --force to replay again)")
                 }
             }
-            print("replayed \(letters.count - failing - skipped) of \(letters.count): \(stored) records stored, \(unchanged) already there, \(failing) still failing, \(skipped) skipped")
+            print(
+                "replayed \(letters.count - failing - skipped) of \(letters.count): \(stored) records stored, \(unchanged) already there, \(failing) still failing, \(skipped) skipped"
+            )
             if failing > 0 { throw ExitCode(1) }
         }
     }

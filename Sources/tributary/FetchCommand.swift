@@ -1,10 +1,10 @@
 import ArgumentParser
 import Connectors
 import Engine
-import Resilience
 import Foundation
-import TributaryCore
+import Resilience
 import Transport
+import TributaryCore
 
 /// `tributary fetch SOURCE ENDPOINT`: one fetch through transport → connector → normalize → buffer → stdout.
 struct FetchCommand: AsyncParsableCommand {
@@ -32,8 +32,9 @@ struct FetchCommand: AsyncParsableCommand {
             lines.append("  \(id.rawValue)")
             for endpoint in connector.endpoints {
                 let parameters = endpoint.parameters.sorted { $0.key < $1.key }.map { $0.value.isEmpty ? $0.key : "\($0.key)=\($0.value)" }
-                lines.append("    \(endpoint.name) (\(endpoint.kind.rawValue)\(endpoint.needsSymbol ? ", --symbol" : ""))"
-                    + (parameters.isEmpty ? "" : ": " + parameters.joined(separator: " ")))
+                lines.append(
+                    "    \(endpoint.name) (\(endpoint.kind.rawValue)\(endpoint.needsSymbol ? ", --symbol" : ""))"
+                        + (parameters.isEmpty ? "" : ": " + parameters.joined(separator: " ")))
             }
         }
         return lines.joined(separator: "\n")

@@ -1,8 +1,8 @@
-import Pipeline
 import ArgumentParser
 import Connectors
 import Engine
 import Foundation
+import Pipeline
 import Service
 import TributaryCore
 
@@ -28,7 +28,10 @@ struct ImportCommand: AsyncParsableCommand {
     @Flag(help: "Abort on the first bad row and commit nothing.") var strict = false
     @Flag(help: "Import files again even if they were imported completely before.") var force = false
     @Flag(help: "Read, validate and normalize every row (schema, rules, record model, content hash) and report; write nothing to the store.") var check = false
-    @Option(help: "The store: sqlite:PATH or a file path (default: store.url / store.path of tributary.yaml or TRIBUTARY_STORE_URL / TRIBUTARY_STORE_PATH, else data/tributary.sqlite).") var store: String?
+    @Option(
+        help:
+            "The store: sqlite:PATH or a file path (default: store.url / store.path of tributary.yaml or TRIBUTARY_STORE_URL / TRIBUTARY_STORE_PATH, else data/tributary.sqlite)."
+    ) var store: String?
     @Option(help: "Engine settings file (YAML).") var config: String?
 
     func validate() throws {
@@ -92,18 +95,24 @@ struct ImportCommand: AsyncParsableCommand {
             print(report.schema.yaml, terminator: "")
             if !report.newColumns.isEmpty { print("  new columns for \(source), recorded: \(report.newColumns.joined(separator: ", "))") }
             let seconds = ProgressLine.seconds(ContinuousClock.now - started)
-            print(String(format: "%@: %d rows%@ → %d stored, %d already there, %d bad (dead letters) in %d batches; %.1f MB/s",
-                         file, report.rows, report.resumedAfter > 0 ? " (resumed after \(report.resumedAfter))" : "", report.stored,
-                         report.duplicates, report.badRows, report.batches, Double(report.bytes) / 1_048_576 / seconds))
+            print(
+                String(
+                    format: "%@: %d rows%@ → %d stored, %d already there, %d bad (dead letters) in %d batches; %.1f MB/s",
+                    file, report.rows, report.resumedAfter > 0 ? " (resumed after \(report.resumedAfter))" : "", report.stored,
+                    report.duplicates, report.badRows, report.batches, Double(report.bytes) / 1_048_576 / seconds))
             totals.rows += report.rows
             totals.stored += report.stored
             totals.duplicates += report.duplicates
             totals.bad += report.badRows
             if report.rows > 0, report.badRows == report.rows { allBad.append(file) }
         }
-        print("import: \(files.count) file(s), \(totals.rows) rows, \(totals.stored) stored, \(totals.duplicates) already there, \(totals.bad) bad\(totals.bad > 0 ? " (see `tributary dlq list --source \(source)`)" : "")")
+        print(
+            "import: \(files.count) file(s), \(totals.rows) rows, \(totals.stored) stored, \(totals.duplicates) already there, \(totals.bad) bad\(totals.bad > 0 ? " (see `tributary dlq list --source \(source)`)" : "")"
+        )
         if !allBad.isEmpty {
-            throw CLIError("import: every row of \(allBad.joined(separator: ", ")) was bad; check --rules and the columns (`--check` lists each row's problem without writing)")
+            throw CLIError(
+                "import: every row of \(allBad.joined(separator: ", ")) was bad; check --rules and the columns (`--check` lists each row's problem without writing)"
+            )
         }
     }
 
@@ -129,8 +138,10 @@ struct ImportCommand: AsyncParsableCommand {
             print(report.schema.yaml, terminator: "")
             for problem in report.problems { print("  \(problem)") }
             if report.badRows > report.problems.count { print("  … and \(report.badRows - report.problems.count) more bad rows") }
-            print(String(format: "%@: checked %d rows → %d valid records, %d bad; nothing written; %.1f MB/s",
-                         file, report.rows, report.valid, report.badRows, Double(report.bytes) / 1_048_576 / seconds))
+            print(
+                String(
+                    format: "%@: checked %d rows → %d valid records, %d bad; nothing written; %.1f MB/s",
+                    file, report.rows, report.valid, report.badRows, Double(report.bytes) / 1_048_576 / seconds))
             bad += report.badRows
         }
         if bad > 0 { throw CLIError("check: \(bad) bad row(s); an import would keep them as dead letters (--strict would import nothing)") }

@@ -17,7 +17,11 @@ struct MockCommand: AsyncParsableCommand {
     @Option(help: "Seed of the price walk; the same seed gives the same prices.")
     var seed: UInt64 = 42
 
-    @Option(name: .customLong("fault"), help: "Inject a fault: SOURCE:KIND[:key=value]…, e.g. binance:429:retry-after=2:rate=0.3, kraken:hang, coinbase:5xx:count=5. Repeatable; also POST /control/faults.")
+    @Option(
+        name: .customLong("fault"),
+        help:
+            "Inject a fault: SOURCE:KIND[:key=value]…, e.g. binance:429:retry-after=2:rate=0.3, kraken:hang, coinbase:5xx:count=5. Repeatable; also POST /control/faults."
+    )
     var faults: [String] = []
 
     /// Signed Binance calls are checked against BINANCE_API_KEY / BINANCE_API_SECRET when both are

@@ -1,16 +1,16 @@
 import App
-import Pipeline
 import ArgumentParser
 import Connectors
 import Engine
 import Foundation
 import Logging
 import MockMarket
+import Pipeline
 import Resilience
 import Service
 import ServiceLifecycle
-import TributaryCore
 import Transport
+import TributaryCore
 
 /// `tributary run`: the long-running aggregator — every source polled on its Sources.d schedule
 /// through its resilience layer into the buffer, drained into the SQLite store, with the HTTP
@@ -61,7 +61,9 @@ struct RunCommand: AsyncParsableCommand {
     func validate() throws {
         if let duration, duration < 1 { throw ValidationError("--for must be at least 1 second") }
         guard summaryEvery >= 1 else { throw ValidationError("--summary-every must be at least 1") }
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level '\(logLevel)': use trace, debug, info, notice, warning or error") }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level '\(logLevel)': use trace, debug, info, notice, warning or error")
+        }
         for sink in sinks where !sink.hasPrefix("jsonl:") || sink.count <= 6 {
             throw ValidationError("--sink '\(sink)': use jsonl:PATH (or jsonl:- for standard output)")
         }
@@ -72,7 +74,9 @@ struct RunCommand: AsyncParsableCommand {
         // Before anything is printed or started: a taken port is the most common start-up failure.
         if settings.httpPort != 0, let problem = LoopbackPort.bindProblem(host: settings.httpHost, port: settings.httpPort) {
             let what = problem == EADDRINUSE ? "is in use by another process" : "cannot be listened on (\(String(cString: strerror(problem))))"
-            throw CLIError("port \(settings.httpPort) on \(settings.httpHost) \(what): stop that process, or choose another with --port N (or http.port / TRIBUTARY_HTTP_PORT; 0 picks a free one)")
+            throw CLIError(
+                "port \(settings.httpPort) on \(settings.httpHost) \(what): stop that process, or choose another with --port N (or http.port / TRIBUTARY_HTTP_PORT; 0 picks a free one)"
+            )
         }
         let level = Logger.Level(rawValue: logLevel) ?? .notice
         LoggingSystem.bootstrap { LogfmtLogHandler(label: $0, level: level) }
@@ -85,7 +89,9 @@ struct RunCommand: AsyncParsableCommand {
         for problem in catalog.problems { logger.warning("source not polled: invalid definition", metadata: ["problem": "\(problem)"]) }
         for problem in catalog.pollProblems() { logger.warning("a poll will fail on every run: fix its Sources.d entry", metadata: ["problem": "\(problem)"]) }
         for id in only where catalog.definitions[SourceID(id)] == nil {
-            throw CLIError("--only \(id): no such source\(ClosestMatch.suggestion(id, in: catalog.sourceIDs.map(\.rawValue))) (sources: \(catalog.sourceIDs.map(\.rawValue).joined(separator: ", ")))")
+            throw CLIError(
+                "--only \(id): no such source\(ClosestMatch.suggestion(id, in: catalog.sourceIDs.map(\.rawValue))) (sources: \(catalog.sourceIDs.map(\.rawValue).joined(separator: ", ")))"
+            )
         }
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
@@ -142,7 +148,8 @@ struct RunCommand: AsyncParsableCommand {
         worker.onStoreHealth = { problem in
             readiness.storeProblem(problem?.reason)
             if let problem {
-                logger.error("store unavailable; holding records and retrying (not ready)", metadata: ["store": "\(problem.location)", "reason": "\(problem.reason)"])
+                logger.error(
+                    "store unavailable; holding records and retrying (not ready)", metadata: ["store": "\(problem.location)", "reason": "\(problem.reason)"])
             } else {
                 logger.notice("store writable again (ready)", metadata: ["store": "\(storeURL)"])
             }
@@ -158,8 +165,9 @@ struct RunCommand: AsyncParsableCommand {
             definition.push = SourceDefinition.Push()
             pushDefinitions["demo-push"] = definition
         }
-        let push = PushGateway(definitions: pushDefinitions, environment: environment, buffer: buffer,
-                               idempotency: IdempotencyKeys(store: store, ttl: settings.idempotencyTTL), acks: acks)
+        let push = PushGateway(
+            definitions: pushDefinitions, environment: environment, buffer: buffer,
+            idempotency: IdempotencyKeys(store: store, ttl: settings.idempotencyTTL), acks: acks)
         for (source, problem) in push.problems.sorted(by: { $0.key < $1.key }) {
             logger.warning("pushes refused for a source", metadata: ["source": "\(source)", "reason": "\(problem)"])
         }
@@ -167,19 +175,25 @@ struct RunCommand: AsyncParsableCommand {
         let context = ServiceContext(engine: engine, store: store, readiness: readiness, metrics: metrics, settings: settings, push: push)
         var httpLogger = Logger(label: "tributary.http")
         httpLogger.logLevel = .warning
-        services.append(.init(service: ServiceApplication.make(context: context, logger: httpLogger) { actual in
-            readiness.enter(.serving)
-            FileHandle.standardOutput.write(Data("status: http://127.0.0.1:\(actual)/sources (also /health /ready /metrics /records/latest?symbol=BTC-USDT)\n".utf8))
-        }, serviceName: "http"))
+        services.append(
+            .init(
+                service: ServiceApplication.make(context: context, logger: httpLogger) { actual in
+                    readiness.enter(.serving)
+                    FileHandle.standardOutput.write(
+                        Data("status: http://127.0.0.1:\(actual)/sources (also /health /ready /metrics /records/latest?symbol=BTC-USDT)\n".utf8))
+                }, serviceName: "http"))
         services.append(.init(service: SinkService(worker: worker, report: { sinkTotals.set($0) }), successTerminationBehavior: .ignore, serviceName: "sink"))
         services.append(.init(service: SummaryService(engine: engine, every: .seconds(summaryEvery), staleAfter: settings.staleAfter), serviceName: "summary"))
         if let duration {
-            services.append(.init(service: StopAfter(duration: .seconds(duration), onStop: { readiness.enter(.draining) }),
-                                  successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "timer"))
+            services.append(
+                .init(
+                    service: StopAfter(duration: .seconds(duration), onStop: { readiness.enter(.draining) }),
+                    successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "timer"))
         }
         services.append(.init(service: SchedulerService(engine: engine), successTerminationBehavior: .ignore, serviceName: "scheduler"))
 
-        var groupConfiguration = ServiceGroupConfiguration(services: services, logger: Logger(label: "tributary.lifecycle", factory: { _ in SwiftLogNoOpLogHandler() }))
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: services, logger: Logger(label: "tributary.lifecycle", factory: { _ in SwiftLogNoOpLogHandler() }))
         // Past the deadline, in-flight fetches are cancelled; the sink still drains the buffer.
         groupConfiguration.maximumGracefulShutdownDuration = settings.shutdownDeadline
         let group = ServiceGroup(configuration: groupConfiguration)
@@ -192,8 +206,14 @@ struct RunCommand: AsyncParsableCommand {
         let sink = sinkTotals.value
         for (name, count) in fanOut.extraFailures { Console.line("warning: \(name) failed to write \(count) records (they are in the store)") }
         let rows = (try? await store.recordCount()).map(String.init) ?? "?"
-        Console.line("tributary run: stopped; polls \(totals.polls) (\(totals.failures) failed), records pushed \(totals.records + push.accepted) (\(push.accepted) via /ingest), stored \(sink.stored) (\(sink.stored - sink.revisions) new, \(sink.revisions) revisions), duplicates \(sink.duplicates), dead-lettered \(sink.deadLettered), spilled \(sink.spilled), lost \(sink.lost); store \(storeURL) holds \(rows) records")
-        if sink.spilled > 0 { logger.error("the store was unavailable at shutdown; records written to the spill file instead", metadata: ["count": "\(sink.spilled)", "file": "\(spillPath)"]) }
+        Console.line(
+            "tributary run: stopped; polls \(totals.polls) (\(totals.failures) failed), records pushed \(totals.records + push.accepted) (\(push.accepted) via /ingest), stored \(sink.stored) (\(sink.stored - sink.revisions) new, \(sink.revisions) revisions), duplicates \(sink.duplicates), dead-lettered \(sink.deadLettered), spilled \(sink.spilled), lost \(sink.lost); store \(storeURL) holds \(rows) records"
+        )
+        if sink.spilled > 0 {
+            logger.error(
+                "the store was unavailable at shutdown; records written to the spill file instead",
+                metadata: ["count": "\(sink.spilled)", "file": "\(spillPath)"])
+        }
         if sink.spilled + sink.lost > 0 { throw ExitCode(1) }
     }
 
@@ -259,10 +279,14 @@ struct SummaryService: Service {
                 let word = engine.condition(id, fallback: staleAfter).word
                 return word == "ok" ? id.rawValue : "\(id.rawValue):\(word)"
             }
-            Console.line(String(format: "%.0f rec/s", Double(totals.records - last) / seconds) + ", buffer \(engine.buffer.stats.depth), polls \(totals.polls) (\(totals.failures) failed) | " + states.joined(separator: " "))
+            Console.line(
+                String(format: "%.0f rec/s", Double(totals.records - last) / seconds)
+                    + ", buffer \(engine.buffer.stats.depth), polls \(totals.polls) (\(totals.failures) failed) | " + states.joined(separator: " "))
             for id in engine.guards.keys.sorted() {
                 let status = engine.guards[id]!.status
-                if status.state != "closed", let reason = status.reason { Console.line("  \(id): \(status.state) until \(status.nextAllowedAt?.rfc3339 ?? "-"): \(reason.prefix(160))") }
+                if status.state != "closed", let reason = status.reason {
+                    Console.line("  \(id): \(status.state) until \(status.nextAllowedAt?.rfc3339 ?? "-"): \(reason.prefix(160))")
+                }
             }
             last = totals.records
         }

@@ -9,7 +9,8 @@ struct SettingsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "settings",
         abstract: "Print the effective settings, each with where its value came from.",
-        discussion: "Values come from TRIBUTARY_… variables over tributary.yaml (--config, TRIBUTARY_CONFIG, ./tributary.yaml) over the defaults. A store URL's password is never printed."
+        discussion:
+            "Values come from TRIBUTARY_… variables over tributary.yaml (--config, TRIBUTARY_CONFIG, ./tributary.yaml) over the defaults. A store URL's password is never printed."
     )
 
     @Option(help: "Engine settings file (YAML). Default: TRIBUTARY_CONFIG, else ./tributary.yaml if it exists.") var config: String?
@@ -23,8 +24,10 @@ struct SettingsCommand: AsyncParsableCommand {
         var rows = [["SETTING", "VALUE", "FROM", "VARIABLE"]]
         for setting in effective {
             let value = setting.key == "store.url" ? StoreURL.redacting(setting.value) : setting.value
-            rows.append([setting.key, value.isEmpty ? "-" : value, setting.origin.replacingOccurrences(of: "environment variable ", with: "env "),
-                         ServiceSettingsLoader.environmentName(setting.key)])
+            rows.append([
+                setting.key, value.isEmpty ? "-" : value, setting.origin.replacingOccurrences(of: "environment variable ", with: "env "),
+                ServiceSettingsLoader.environmentName(setting.key),
+            ])
         }
         print(TextTable.render(rows), terminator: "")
         print("file: \(loader.filePath ?? "none (no --config, TRIBUTARY_CONFIG or ./tributary.yaml)")")

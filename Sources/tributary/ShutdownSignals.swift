@@ -25,9 +25,11 @@ struct ShutdownSignals: Sendable {
             received += 1
             if received == 1 {
                 readiness.enter(.draining)
-                logger.notice("shutting down: scheduling stopped, draining the buffer into the store", metadata: [
-                    "signal": "\(signal)", "deadline": "\(DurationText.format(deadline))", "buffered": "\(buffer.stats.depth)",
-                ])
+                logger.notice(
+                    "shutting down: scheduling stopped, draining the buffer into the store",
+                    metadata: [
+                        "signal": "\(signal)", "deadline": "\(DurationText.format(deadline))", "buffered": "\(buffer.stats.depth)",
+                    ])
                 await group.triggerGracefulShutdown()
                 let (deadline, grace, buffer, logger) = (deadline, grace, buffer, logger)
                 Task.detached {
@@ -36,9 +38,11 @@ struct ShutdownSignals: Sendable {
                     exit(1)
                 }
             } else {
-                logger.critical("second signal: exiting now without finishing the drain", metadata: [
-                    "signal": "\(signal)", "buffered": "\(buffer.stats.depth)",
-                ])
+                logger.critical(
+                    "second signal: exiting now without finishing the drain",
+                    metadata: [
+                        "signal": "\(signal)", "buffered": "\(buffer.stats.depth)",
+                    ])
                 exit(130)
             }
         }

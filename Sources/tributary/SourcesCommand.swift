@@ -19,7 +19,8 @@ struct SourcesCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "list",
             abstract: "One line per source: endpoints, base URL, keys present, rate limit, breaker, retries, state.",
-            discussion: "Key values are never printed, only whether each variable is set. A one-shot command starts every breaker closed; a running aggregator serves the live state at /sources."
+            discussion:
+                "Key values are never printed, only whether each variable is set. A one-shot command starts every breaker closed; a running aggregator serves the live state at /sources."
         )
 
         func run() async throws {
@@ -30,8 +31,10 @@ struct SourcesCommand: AsyncParsableCommand {
                 if let definition = catalog.definitions[id], definition.isPushOnly, let push = definition.push {
                     let keys = push.secretEnv.map { "\($0)=\((environment[$0] ?? "").isEmpty ? "missing" : "set")" } ?? "unsigned"
                     let limit = push.rateLimit.map { "\(Int($0.capacity)) burst, \(Self.number($0.refillPerSecond))/s" } ?? "none"
-                    rows.append([id.rawValue, "(push)", "POST /ingest/\(id.rawValue)", keys, limit, "-", "-", "receives pushes", "-",
-                                 push.signatureScheme.map { "signed: \($0)" } ?? "unsigned"])
+                    rows.append([
+                        id.rawValue, "(push)", "POST /ingest/\(id.rawValue)", keys, limit, "-", "-", "receives pushes", "-",
+                        push.signatureScheme.map { "signed: \($0)" } ?? "unsigned",
+                    ])
                     continue
                 }
                 guard let connector = try? catalog.connector(for: id.rawValue, environment: environment) else {
@@ -42,7 +45,8 @@ struct SourcesCommand: AsyncParsableCommand {
                 let settings = ResilienceSettings(definition: definition, source: id)
                 let guardian = SourceGuard(source: id.rawValue, settings: settings, clock: ContinuousClock())
                 let variables = Set(definition?.credentialVariables ?? [] + connector.endpoints.flatMap(\.credentials)).sorted()
-                let keys = variables.isEmpty
+                let keys =
+                    variables.isEmpty
                     ? "none needed"
                     : variables.map { "\($0)=\((environment[$0] ?? "").isEmpty ? "missing" : "set")" }.joined(separator: " ")
                 let limit = settings.rateLimit.map { "\(Int($0.capacity)) burst, \(Self.number($0.refillPerSecond))/s" } ?? "none"

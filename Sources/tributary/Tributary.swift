@@ -7,6 +7,9 @@ struct Tributary: AsyncParsableCommand {
         commandName: "tributary",
         abstract: "Market-data ingestion: pull, normalize and deliver quotes, bars, trades and more.",
         version: TributaryVersion.current,
-        subcommands: [RunCommand.self, FetchCommand.self, SourcesCommand.self, ImportCommand.self, ExportCommand.self, DLQCommand.self, SettingsCommand.self, BenchCommand.self, MockCommand.self]
+        subcommands: [
+            RunCommand.self, FetchCommand.self, SourcesCommand.self, ImportCommand.self, ExportCommand.self, DLQCommand.self, SettingsCommand.self,
+            BenchCommand.self, MockCommand.self,
+        ]
     )
 }

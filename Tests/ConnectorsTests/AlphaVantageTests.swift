@@ -21,7 +21,8 @@ import TributaryTesting
     }
 
     @Test func intradayJSONLocalEasternTimes() throws {
-        let records = try decode("alphavantage/time_series_intraday_MSFT_1min_trimmed.json", EndpointCall("intraday", symbols: ["MSFT"], parameters: ["interval": "1m"]))
+        let records = try decode(
+            "alphavantage/time_series_intraday_MSFT_1min_trimmed.json", EndpointCall("intraday", symbols: ["MSFT"], parameters: ["interval": "1m"]))
         #expect(records.count == 3)
         guard case .bar(let newest) = records.last?.payload else { Issue.record("bar"); return }
         // 14:56 EST = 19:56Z; records oldest first.
@@ -30,7 +31,8 @@ import TributaryTesting
     }
 
     @Test func intradayCSVWithCRLF() throws {
-        let records = try decode("alphavantage/time_series_intraday_AAPL_15min_2023-01_trimmed.csv", EndpointCall("intraday", symbols: ["AAPL"], parameters: ["interval": "15m"]))
+        let records = try decode(
+            "alphavantage/time_series_intraday_AAPL_15min_2023-01_trimmed.csv", EndpointCall("intraday", symbols: ["AAPL"], parameters: ["interval": "15m"]))
         #expect(records.count == 5)
         guard case .bar(let newest) = records.last?.payload else { Issue.record("bar"); return }
         #expect(newest.start.rfc3339 == "2023-01-31T20:45:00.000Z")

@@ -71,12 +71,18 @@ import TributaryTesting
     }
 
     @Test(arguments: [
-        ("symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&recvWindow=5000&timestamp=1499827319559",
-         "c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71"),
-        ("symbol=%EF%BC%91%EF%BC%92%EF%BC%93%EF%BC%94%EF%BC%95%EF%BC%96&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&recvWindow=5000&timestamp=1499827319559",
-         "e1353ec6b14d888f1164ae9af8228a3dbd508bc82eb867db8ab6046442f33ef3"),
-        ("symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTCquantity=1&price=0.1&recvWindow=5000&timestamp=1499827319559",
-         "0fd168b8ddb4876a0358a8d14d0c9f3da0e9b20c5d52b2a00fcf7d1c602f9a77"),
+        (
+            "symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&recvWindow=5000&timestamp=1499827319559",
+            "c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71"
+        ),
+        (
+            "symbol=%EF%BC%91%EF%BC%92%EF%BC%93%EF%BC%94%EF%BC%95%EF%BC%96&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&recvWindow=5000&timestamp=1499827319559",
+            "e1353ec6b14d888f1164ae9af8228a3dbd508bc82eb867db8ab6046442f33ef3"
+        ),
+        (
+            "symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTCquantity=1&price=0.1&recvWindow=5000&timestamp=1499827319559",
+            "0fd168b8ddb4876a0358a8d14d0c9f3da0e9b20c5d52b2a00fcf7d1c602f9a77"
+        ),
     ])
     func officialSignatureVectors(payload: String, signature: String) {
         #expect(BinanceSigner.signature(of: payload, secret: credentials.secret) == signature)
@@ -105,9 +111,15 @@ import TributaryTesting
         let request = try binance.request(
             for: EndpointCall("klines", symbols: ["BTC-USDT"], parameters: ["interval": "1h", "limit": "3", "start": "2024-01-02T00:00:00Z"]), at: received)
         #expect(request.url == "http://h/api/v3/klines?symbol=BTCUSDT&interval=1h&limit=3&startTime=1704153600000")
-        #expect(throws: ConnectorError.self) { try binance.request(for: EndpointCall("klines", symbols: ["BTCUSDT"], parameters: ["interval": "2m"]), at: received) }
-        #expect(throws: ConnectorError.self) { try binance.request(for: EndpointCall("klines", symbols: ["BTCUSDT"], parameters: ["limit": "5000"]), at: received) }
-        #expect(throws: ConnectorError.self) { try binance.request(for: EndpointCall("klines", symbols: ["BTCUSDT"], parameters: ["colour": "red"]), at: received) }
+        #expect(throws: ConnectorError.self) {
+            try binance.request(for: EndpointCall("klines", symbols: ["BTCUSDT"], parameters: ["interval": "2m"]), at: received)
+        }
+        #expect(throws: ConnectorError.self) {
+            try binance.request(for: EndpointCall("klines", symbols: ["BTCUSDT"], parameters: ["limit": "5000"]), at: received)
+        }
+        #expect(throws: ConnectorError.self) {
+            try binance.request(for: EndpointCall("klines", symbols: ["BTCUSDT"], parameters: ["colour": "red"]), at: received)
+        }
         #expect(throws: ConnectorError.self) { try binance.request(for: EndpointCall("depth", symbols: ["BTCUSDT", "ETHUSDT"]), at: received) }
         #expect(try binance.request(for: EndpointCall("price"), at: received).url == "http://h/api/v3/ticker/price")
     }

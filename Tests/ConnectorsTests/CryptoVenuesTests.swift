@@ -25,7 +25,8 @@ import TributaryTesting
     }
 
     @Test func coinbaseCandlesAreTimeLowHighOpenCloseVolume() throws {
-        let records = try decode(CoinbaseConnector(), "coinbase/product_candles_BTC-USDT_3600.json", EndpointCall("candles", symbols: ["BTC-USDT"], parameters: ["interval": "1h"]))
+        let records = try decode(
+            CoinbaseConnector(), "coinbase/product_candles_BTC-USDT_3600.json", EndpointCall("candles", symbols: ["BTC-USDT"], parameters: ["interval": "1h"]))
         let b = try #require(bar(records.first))
         #expect(b.start.rfc3339 == "2024-03-13T11:00:00.000Z")
         #expect(b.open.description == "73243.33" && b.high.description == "73402.47" && b.low.description == "73241.5" && b.close.description == "73370.65")
@@ -36,9 +37,14 @@ import TributaryTesting
     @Test func coinbaseRequests() throws {
         let coinbase = CoinbaseConnector(baseURL: "http://h")
         #expect(try coinbase.request(for: EndpointCall("ticker", symbols: ["btc/usd"]), at: received).url == "http://h/products/BTC-USD/ticker")
-        #expect(try coinbase.request(for: EndpointCall("candles", symbols: ["BTCUSDT"], parameters: ["interval": "15m", "start": "2024-01-02T00:00:00Z"]), at: received).url
+        #expect(
+            try coinbase.request(
+                for: EndpointCall("candles", symbols: ["BTCUSDT"], parameters: ["interval": "15m", "start": "2024-01-02T00:00:00Z"]), at: received
+            ).url
                 == "http://h/products/BTC-USDT/candles?granularity=900&start=2024-01-02T00:00:00.000Z")
-        #expect(throws: ConnectorError.self) { try coinbase.request(for: EndpointCall("candles", symbols: ["BTC-USD"], parameters: ["interval": "2h"]), at: received) }
+        #expect(throws: ConnectorError.self) {
+            try coinbase.request(for: EndpointCall("candles", symbols: ["BTC-USD"], parameters: ["interval": "2h"]), at: received)
+        }
     }
 
     @Test func krakenTickerReadsTheSingleEntryByPosition() throws {
@@ -68,8 +74,13 @@ import TributaryTesting
         } throws: { error in
             (error as? ConnectorError)?.code == .noData
         }
-        #expect(try KrakenConnector(baseURL: "http://h").request(for: EndpointCall("ticker", symbols: ["BTC-USD"]), at: received).url == "http://h/0/public/Ticker?pair=XBTUSD")
-        #expect(try KrakenConnector(baseURL: "http://h").request(for: EndpointCall("ohlc", symbols: ["XBTUSDT"], parameters: ["interval": "4h", "since": "1706628191"]), at: received).url
+        #expect(
+            try KrakenConnector(baseURL: "http://h").request(for: EndpointCall("ticker", symbols: ["BTC-USD"]), at: received).url
+                == "http://h/0/public/Ticker?pair=XBTUSD")
+        #expect(
+            try KrakenConnector(baseURL: "http://h").request(
+                for: EndpointCall("ohlc", symbols: ["XBTUSDT"], parameters: ["interval": "4h", "since": "1706628191"]), at: received
+            ).url
                 == "http://h/0/public/OHLC?pair=XBTUSDT&interval=240&since=1706628191")
     }
 
@@ -85,7 +96,8 @@ import TributaryTesting
     }
 
     @Test func coingeckoEachCoinHasItsOwnAsOf() throws {
-        let records = try decode(CoinGeckoConnector(), "coingecko/simple_price_btc_eth_full_options.json", EndpointCall("price", symbols: ["bitcoin", "ethereum"]))
+        let records = try decode(
+            CoinGeckoConnector(), "coingecko/simple_price_btc_eth_full_options.json", EndpointCall("price", symbols: ["bitcoin", "ethereum"]))
         #expect(records.map(\.symbol) == ["BTC-USD", "ETH-USD"])
         #expect(quote(records[0])?.last?.description == "103663")
         #expect(quote(records[0])?.asOf.rfc3339 == "2025-05-16T15:04:19.000Z")

@@ -41,7 +41,8 @@ import TributaryCore
         let request = try connector.request(for: EndpointCall("ticker", symbols: ["BTC-USD"]), at: .now())
         #expect(request.url == "http://127.0.0.1:9/v1/ticker/BTC-USD?currency=usd&token=xk")
         let body = #"{"data":{"pair":"BTC-USD","price":67187.3358936566,"book":{"bid":"67187.1","ask":"67187.6"},"vol":"12.5","ts":1711356300000}}"#
-        let records = try connector.decode(HTTPResponse(status: 200, body: Array(body.utf8)), for: EndpointCall("ticker", symbols: ["BTC-USD"]), receivedAt: .now())
+        let records = try connector.decode(
+            HTTPResponse(status: 200, body: Array(body.utf8)), for: EndpointCall("ticker", symbols: ["BTC-USD"]), receivedAt: .now())
         guard case .quote(let q) = records.first?.payload else { Issue.record("quote"); return }
         #expect(records[0].symbol == "BTC-USD" && records[0].source == "examplex")
         #expect(q.last?.description == "67187.3358936566" && q.bid?.description == "67187.1" && q.ask?.description == "67187.6")
@@ -60,7 +61,8 @@ import TributaryCore
         #expect { try connector.decode(HTTPResponse(status: 200, body: Array(bad.utf8)), for: call, receivedAt: .now()) } throws: { error in
             (error as? ConnectorError)?.code == .decode && "\(error)".contains("'o' (open)")
         }
-        #expect { try ConnectorRegistry.connector(for: "examplex", definition: try definition(), environment: [:]).request(for: call, at: .now()) } throws: { error in
+        #expect { try ConnectorRegistry.connector(for: "examplex", definition: try definition(), environment: [:]).request(for: call, at: .now()) } throws: {
+            error in
             (error as? ConnectorError)?.code == .missingCredential && "\(error)".contains("EXAMPLEX_KEY")
         }
     }
@@ -90,10 +92,14 @@ import TributaryCore
         let records = try connector.decode(HTTPResponse(status: 200, body: Array(body.utf8)), for: call, receivedAt: .now())
         #expect(records.first?.symbol == "BTC-USDT" && records.first?.venueSymbol == "btcusdt")
         // A venue symbol mapped twice, and `symbols:` on a connector that knows its venue, are refused.
-        let twice = SourceDefinitionLoader.parse("id: x\nconnector: declarative\nbase_url: http://h\nsymbols: { A-B: ab, C-D: ab }\n",
-                                                 file: "x.yaml", knownConnectors: ConnectorRegistry.knownConnectors).1
+        let twice = SourceDefinitionLoader.parse(
+            "id: x\nconnector: declarative\nbase_url: http://h\nsymbols: { A-B: ab, C-D: ab }\n",
+            file: "x.yaml", knownConnectors: ConnectorRegistry.knownConnectors
+        ).1
         #expect(twice.contains { $0.message.contains("'ab' is the venue's form of both") })
-        let binance = SourceDefinitionLoader.parse("id: binance\nsymbols: { BTC-USDT: BTCUSDT }\n", file: "b.yaml", knownConnectors: ConnectorRegistry.knownConnectors).1
+        let binance = SourceDefinitionLoader.parse(
+            "id: binance\nsymbols: { BTC-USDT: BTCUSDT }\n", file: "b.yaml", knownConnectors: ConnectorRegistry.knownConnectors
+        ).1
         #expect(binance.contains { $0.message.contains("declarative sources only") })
     }
 

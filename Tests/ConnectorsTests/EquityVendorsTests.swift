@@ -21,7 +21,8 @@ import TributaryTesting
     }
 
     @Test func twelveDataLocalTimesBecomeUTC() throws {
-        let records = try decode(TwelveDataConnector(apiKey: "k"), "twelvedata/time_series_AAPL_1min_trimmed.json", EndpointCall("time-series", symbols: ["AAPL"]))
+        let records = try decode(
+            TwelveDataConnector(apiKey: "k"), "twelvedata/time_series_AAPL_1min_trimmed.json", EndpointCall("time-series", symbols: ["AAPL"]))
         #expect(records.count == 3)
         let newest = try #require(bar(records.last))
         #expect(newest.start.rfc3339 == "2023-08-24T15:09:00.000Z")
@@ -42,20 +43,31 @@ import TributaryTesting
         #expect(daily.count == 2)
         let first = try #require(bar(daily.first))
         #expect(first.start.rfc3339 == "2015-01-02T00:00:00.000Z" && first.interval == "1d")
-        #expect(first.close.description == "529.55" && first.open.description == "532.6" && first.high.description == "535.8" && first.low.description == "527.88")
+        #expect(
+            first.close.description == "529.55" && first.open.description == "532.6" && first.high.description == "535.8" && first.low.description == "527.88")
         #expect(first.volume?.description == "1327870")
-        let iex = try decode(TiingoConnector(apiKey: "k"), "tiingo/iex_prices_GOOGL_30min_2018-01-02_trimmed.json", EndpointCall("iex", symbols: ["GOOGL"], parameters: ["interval": "30m"]))
+        let iex = try decode(
+            TiingoConnector(apiKey: "k"), "tiingo/iex_prices_GOOGL_30min_2018-01-02_trimmed.json",
+            EndpointCall("iex", symbols: ["GOOGL"], parameters: ["interval": "30m"]))
         let bar0 = try #require(bar(iex.first))
         #expect(bar0.start.rfc3339 == "2018-01-02T14:30:00.000Z")
-        #expect(bar0.open.description == "1057.47" && bar0.high.description == "1061.91" && bar0.low.description == "1054.17" && bar0.close.description == "1061.91")
+        #expect(
+            bar0.open.description == "1057.47" && bar0.high.description == "1061.91" && bar0.low.description == "1054.17" && bar0.close.description == "1061.91"
+        )
         #expect(bar0.volume == nil)
     }
 
     @Test func keysTravelAsTheProvidersExpect() throws {
         let now = UTCTimestamp(rfc3339: "2024-03-31T12:00:00Z")!
-        #expect(try TwelveDataConnector(baseURL: "http://h", apiKey: "tk").request(for: EndpointCall("time-series", symbols: ["AAPL"], parameters: ["interval": "1d", "limit": "5"]), at: now).headers["Authorization"] == "apikey tk")
-        #expect(try FMPConnector(baseURL: "http://h", apiKey: "fk").request(for: EndpointCall("quote", symbols: ["AAPL"]), at: now).url == "http://h/quote?symbol=AAPL&apikey=fk")
-        let tiingo = try TiingoConnector(baseURL: "http://h", apiKey: "ti").request(for: EndpointCall("daily", symbols: ["googl"], parameters: ["start": "2015-01-01", "end": "2015-01-05"]), at: now)
+        #expect(
+            try TwelveDataConnector(baseURL: "http://h", apiKey: "tk").request(
+                for: EndpointCall("time-series", symbols: ["AAPL"], parameters: ["interval": "1d", "limit": "5"]), at: now
+            ).headers["Authorization"] == "apikey tk")
+        #expect(
+            try FMPConnector(baseURL: "http://h", apiKey: "fk").request(for: EndpointCall("quote", symbols: ["AAPL"]), at: now).url
+                == "http://h/quote?symbol=AAPL&apikey=fk")
+        let tiingo = try TiingoConnector(baseURL: "http://h", apiKey: "ti").request(
+            for: EndpointCall("daily", symbols: ["googl"], parameters: ["start": "2015-01-01", "end": "2015-01-05"]), at: now)
         #expect(tiingo.url == "http://h/tiingo/daily/GOOGL/prices?format=json&resampleFreq=daily&startDate=2015-01-01&endDate=2015-01-05")
         #expect(tiingo.headers["Authorization"] == "Token ti")
         for connector in [TwelveDataConnector() as any Connector, FMPConnector(), TiingoConnector()] {

@@ -69,7 +69,8 @@ import TributaryTesting
         #expect(b.start == UTCTimestamp(secondsSinceEpoch: 1_569_297_600)!)
         #expect(b.open.description == "221.03" && b.high.description == "222.49" && b.low.description == "217.19" && b.close.description == "217.68")
         #expect(b.volume?.description == "33463820")
-        let empty = try finnhub.decode(HTTPResponse(status: 200, body: Array(#"{"s":"no_data"}"#.utf8)), for: EndpointCall("candles", symbols: ["AAPL"]), receivedAt: received)
+        let empty = try finnhub.decode(
+            HTTPResponse(status: 200, body: Array(#"{"s":"no_data"}"#.utf8)), for: EndpointCall("candles", symbols: ["AAPL"]), receivedAt: received)
         #expect(empty.isEmpty)
     }
 

@@ -16,10 +16,12 @@ import TributaryCore
 
     static var connectors: [any Connector] {
         ConnectorRegistry.sourceIDs.compactMap { id in
-            try? ConnectorRegistry.connector(for: id.rawValue, environment: [
-                "BINANCE_API_KEY": "k", "BINANCE_API_SECRET": "s", "FINNHUB_API_KEY": "k", "ALPHAVANTAGE_API_KEY": "k", "POLYGON_API_KEY": "k",
-                "TWELVEDATA_API_KEY": "k", "FMP_API_KEY": "k", "TIINGO_API_KEY": "k", "FRED_API_KEY": "k", "NEWSAPI_API_KEY": "k",
-            ])
+            try? ConnectorRegistry.connector(
+                for: id.rawValue,
+                environment: [
+                    "BINANCE_API_KEY": "k", "BINANCE_API_SECRET": "s", "FINNHUB_API_KEY": "k", "ALPHAVANTAGE_API_KEY": "k", "POLYGON_API_KEY": "k",
+                    "TWELVEDATA_API_KEY": "k", "FMP_API_KEY": "k", "TIINGO_API_KEY": "k", "FRED_API_KEY": "k", "NEWSAPI_API_KEY": "k",
+                ])
         }
     }
 
@@ -31,7 +33,8 @@ import TributaryCore
                 for status in [200, 400, 429, 500] {
                     for body in Self.bodies {
                         do {
-                            _ = try connector.decode(HTTPResponse(status: status, body: body), for: EndpointCall(endpoint.name, symbols: ["BTCUSDT"]), receivedAt: now)
+                            _ = try connector.decode(
+                                HTTPResponse(status: status, body: body), for: EndpointCall(endpoint.name, symbols: ["BTCUSDT"]), receivedAt: now)
                         } catch {
                             #expect(error.source == connector.id, "\(connector.id).\(endpoint.name)")
                             #expect(!error.message.isEmpty)
@@ -59,8 +62,11 @@ import TributaryCore
     }
 
     @Test func yahooChartRequest() throws {
-        let request = try YahooConnector(baseURL: "http://h").request(for: EndpointCall("chart", symbols: ["aapl"], parameters: ["interval": "1h", "range": "5d"]), at: .now())
+        let request = try YahooConnector(baseURL: "http://h").request(
+            for: EndpointCall("chart", symbols: ["aapl"], parameters: ["interval": "1h", "range": "5d"]), at: .now())
         #expect(request.url == "http://h/v8/finance/chart/AAPL?interval=1h&range=5d&includePrePost=false")
-        #expect(throws: ConnectorError.self) { try YahooConnector().request(for: EndpointCall("chart", symbols: ["AAPL"], parameters: ["range": "7y"]), at: .now()) }
+        #expect(throws: ConnectorError.self) {
+            try YahooConnector().request(for: EndpointCall("chart", symbols: ["AAPL"], parameters: ["range": "7y"]), at: .now())
+        }
     }
 }

@@ -11,7 +11,8 @@ import TributaryTesting
     }
 
     @Test func newsAPIHeadlines() throws {
-        let records = try decode(NewsAPIConnector(apiKey: "k"), "newsapi/top_headlines_country_br_trimmed.json", EndpointCall("headlines", parameters: ["country": "br"]))
+        let records = try decode(
+            NewsAPIConnector(apiKey: "k"), "newsapi/top_headlines_country_br_trimmed.json", EndpointCall("headlines", parameters: ["country": "br"]))
         #expect(records.count == 4)
         guard case .news(let first) = records[0].payload, case .news(let second) = records[1].payload else { Issue.record("news"); return }
         #expect(first.publisher == "Uol.com.br")
@@ -31,7 +32,8 @@ import TributaryTesting
     }
 
     @Test func yahooDailyChartBar() throws {
-        let records = try decode(YahooConnector(), "yahoo/chart_v8_AAPL_1d_2020-01-02.json", EndpointCall("chart", symbols: ["AAPL"], parameters: ["interval": "1d"]))
+        let records = try decode(
+            YahooConnector(), "yahoo/chart_v8_AAPL_1d_2020-01-02.json", EndpointCall("chart", symbols: ["AAPL"], parameters: ["interval": "1d"]))
         #expect(records.count == 1)
         guard case .bar(let b) = records[0].payload else { Issue.record("bar"); return }
         #expect(b.start.rfc3339 == "2020-01-02T14:30:00.000Z")
@@ -41,7 +43,10 @@ import TributaryTesting
     }
 
     @Test func yahooWeekendHasNoBarsAndNoError() throws {
-        #expect(try decode(YahooConnector(), "yahoo/chart_v8_AAPL_1m_weekend_no_timestamps.json", EndpointCall("chart", symbols: ["AAPL"], parameters: ["interval": "1m"])).isEmpty)
+        #expect(
+            try decode(
+                YahooConnector(), "yahoo/chart_v8_AAPL_1m_weekend_no_timestamps.json", EndpointCall("chart", symbols: ["AAPL"], parameters: ["interval": "1m"])
+            ).isEmpty)
     }
 
     @Test func yahooQuote() throws {
@@ -59,11 +64,13 @@ import TributaryTesting
             // quoteSummary uses its own root; the generic 404 path still says "not found".
             return error.code == .notFound
         }
-        let chart404 = HTTPResponse(status: 404, body: Array(#"{"chart":{"result":null,"error":{"code":"Not Found","description":"No data found, symbol may be delisted"}}}"#.utf8))
+        let chart404 = HTTPResponse(
+            status: 404, body: Array(#"{"chart":{"result":null,"error":{"code":"Not Found","description":"No data found, symbol may be delisted"}}}"#.utf8))
         #expect { try YahooConnector().decode(chart404, for: EndpointCall("chart", symbols: ["ZZZZ"]), receivedAt: received) } throws: { error in
             (error as? ConnectorError)?.code == .notFound && "\(error)".contains("delisted")
         }
-        let crumbless = HTTPResponse(status: 401, body: Array(#"{"finance":{"result":null,"error":{"code":"Unauthorized","description":"Invalid Crumb"}}}"#.utf8))
+        let crumbless = HTTPResponse(
+            status: 401, body: Array(#"{"finance":{"result":null,"error":{"code":"Unauthorized","description":"Invalid Crumb"}}}"#.utf8))
         #expect { try YahooConnector().decode(crumbless, for: EndpointCall("quote", symbols: ["AAPL"]), receivedAt: received) } throws: { error in
             (error as? ConnectorError)?.code == .rejectedCredential && "\(error)".contains("YAHOO_CRUMB")
         }

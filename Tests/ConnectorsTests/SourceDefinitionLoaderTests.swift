@@ -115,12 +115,12 @@ import TributaryTesting
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try """
-            id: binance
-            poll:
-              - { endpoint: klines, symbols: [BTCUSDT], every: 1m, params: { interval: 1m, endTime: '1' } }
-              - { endpoint: account, every: 1m }
-              - { endpoint: ticker, symbols: [BTCUSDT], every: 5s }
-            """.write(toFile: directory + "/binance.yaml", atomically: true, encoding: .utf8)
+        id: binance
+        poll:
+          - { endpoint: klines, symbols: [BTCUSDT], every: 1m, params: { interval: 1m, endTime: '1' } }
+          - { endpoint: account, every: 1m }
+          - { endpoint: ticker, symbols: [BTCUSDT], every: 5s }
+        """.write(toFile: directory + "/binance.yaml", atomically: true, encoding: .utf8)
         let problems = SourceCatalog(directories: [directory]).pollProblems()
         // The bad parameter is named with the ones the endpoint takes; the signed endpoint's
         // missing keys are not a file problem (they come from the environment).

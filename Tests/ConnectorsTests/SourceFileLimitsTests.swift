@@ -52,7 +52,8 @@ import TributaryCore
 
     @Test(arguments: ["/v1/../admin", "/v1/./t", "/%2e%2e/x", "/v1/%2E%2E"])
     func dotSegmentsInPathsAreRefused(_ path: String) {
-        let text = "id: x\nconnector: declarative\nbase_url: http://h\nendpoints:\n  t: { path: \"\(path)\", kind: quote, time_field: ts, fields: { last: p } }\n"
+        let text =
+            "id: x\nconnector: declarative\nbase_url: http://h\nendpoints:\n  t: { path: \"\(path)\", kind: quote, time_field: ts, fields: { last: p } }\n"
         let problems = SourceDefinitionLoader.parse(text, file: "x.yaml", knownConnectors: known).1
         #expect(problems.contains { $0.message.contains("'.' or '..' segment") }, "\(problems)")
     }

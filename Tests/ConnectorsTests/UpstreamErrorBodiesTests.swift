@@ -38,8 +38,10 @@ import TributaryTesting
         }
     }
 
-    @Test(arguments: ["binance/ticker_24hr.json", "kraken/ticker_XBTUSDT.json", "coingecko/simple_price_bitcoin_docs_example.json",
-                      "alphavantage/global_quote_MSFT.json", "twelvedata/quote_AAPL.json", "fred/series_observations_HQMCB10YR.json"])
+    @Test(arguments: [
+        "binance/ticker_24hr.json", "kraken/ticker_XBTUSDT.json", "coingecko/simple_price_bitcoin_docs_example.json",
+        "alphavantage/global_quote_MSFT.json", "twelvedata/quote_AAPL.json", "fred/series_observations_HQMCB10YR.json",
+    ])
     func successBodiesPassUntouched(file: String) throws {
         let body = try PayloadLoader.load(file)
         let source = SourceID(String(file.prefix { $0 != "/" }))

@@ -1,7 +1,7 @@
-import Pipeline
-import StoreSQLite
 import Engine
 import Foundation
+import Pipeline
+import StoreSQLite
 import Testing
 import Transport
 import TributaryCore
@@ -15,15 +15,15 @@ import TributaryTesting
         let folder = directory + "/sources"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try """
-            id: binance
-            base_url: \(mock)/binance
-            auth: { kind: hmac-sha256, key_env: BINANCE_API_KEY, secret_env: BINANCE_API_SECRET }
-            rate_limit: { capacity: 100000, refill_per_second: 100000 }
-            max_concurrent: 16
-            timeouts: { connect_ms: 2000, total_ms: 20000 }
-            poll:
-            \(poll.map { "  - " + $0 }.joined(separator: "\n"))
-            """.write(toFile: folder + "/binance.yaml", atomically: true, encoding: .utf8)
+        id: binance
+        base_url: \(mock)/binance
+        auth: { kind: hmac-sha256, key_env: BINANCE_API_KEY, secret_env: BINANCE_API_SECRET }
+        rate_limit: { capacity: 100000, refill_per_second: 100000 }
+        max_concurrent: 16
+        timeouts: { connect_ms: 2000, total_ms: 20000 }
+        poll:
+        \(poll.map { "  - " + $0 }.joined(separator: "\n"))
+        """.write(toFile: folder + "/binance.yaml", atomically: true, encoding: .utf8)
         return folder
     }
 
@@ -81,14 +81,15 @@ import TributaryTesting
         let sources = try sourcesDirectory(mock: mock.url, poll: ["{ endpoint: ticker, symbols: [BTCUSDT], every: 300ms }"], in: directory)
         try "p95_target: 250ms\n".appendLine(toFile: sources + "/binance.yaml")
         try """
-            id: coinbase
-            base_url: \(mock.url)/nothing-here
-            retry: { max_attempts: 1 }
-            poll:
-              - { endpoint: ticker, symbols: [BTC-USD], every: 300ms }
-            """.write(toFile: sources + "/coinbase.yaml", atomically: true, encoding: .utf8)
-        let run = try RunProcess(["--only", "binance", "--only", "coinbase", "--port", "0", "--store", directory + "/t.sqlite", "--summary-every", "1"],
-                                 environment: ["TRIBUTARY_SOURCES_DIR": sources])
+        id: coinbase
+        base_url: \(mock.url)/nothing-here
+        retry: { max_attempts: 1 }
+        poll:
+          - { endpoint: ticker, symbols: [BTC-USD], every: 300ms }
+        """.write(toFile: sources + "/coinbase.yaml", atomically: true, encoding: .utf8)
+        let run = try RunProcess(
+            ["--only", "binance", "--only", "coinbase", "--port", "0", "--store", directory + "/t.sqlite", "--summary-every", "1"],
+            environment: ["TRIBUTARY_SOURCES_DIR": sources])
         let base = try await run.baseURL()
         let first = try await get(base + "/metrics").bodyText
         for source in ["binance", "coinbase"] {
@@ -101,7 +102,10 @@ import TributaryTesting
         for _ in 0..<120 {
             text = try await get(base + "/metrics").bodyText
             if text.contains(#"ingestion_source_failing{source="coinbase"} 1"#), text.contains(#"ingestion_source_failing{source="binance"} 0"#),
-               text.contains(#"ingestion_records_total{source="binance""#) { break }
+                text.contains(#"ingestion_records_total{source="binance""#)
+            {
+                break
+            }
             try await Task.sleep(for: .milliseconds(250))
         }
         let lint = try Promtool.run(["check", "metrics"], input: text)
@@ -133,15 +137,16 @@ import TributaryTesting
         defer { mock.stop() }
         let sources = try sourcesDirectory(mock: mock.url, poll: ["{ endpoint: ticker, symbols: [BTCUSDT], every: 300ms }"], in: directory)
         try """
-            id: coinbase
-            base_url: \(mock.url)/coinbase
-            retry: { max_attempts: 3, base_ms: 100, cap_ms: 1000, jitter: full }
-            poll:
-              - { endpoint: ticker, symbols: [BTC-USD], every: 300ms }
-            """.write(toFile: sources + "/coinbase.yaml", atomically: true, encoding: .utf8)
+        id: coinbase
+        base_url: \(mock.url)/coinbase
+        retry: { max_attempts: 3, base_ms: 100, cap_ms: 1000, jitter: full }
+        poll:
+          - { endpoint: ticker, symbols: [BTC-USD], every: 300ms }
+        """.write(toFile: sources + "/coinbase.yaml", atomically: true, encoding: .utf8)
         let started = ContinuousClock.now
-        let run = try RunProcess(["--only", "binance", "--only", "coinbase", "--port", "0", "--store", directory + "/t.sqlite"],
-                                 environment: ["TRIBUTARY_SOURCES_DIR": sources])
+        let run = try RunProcess(
+            ["--only", "binance", "--only", "coinbase", "--port", "0", "--store", directory + "/t.sqlite"],
+            environment: ["TRIBUTARY_SOURCES_DIR": sources])
         let base = try await run.baseURL()
         try await Task.sleep(for: .seconds(5))
         let list = try JSONParser.parse(try await get(base + "/sources").body).arrayValue ?? []
@@ -171,8 +176,9 @@ import TributaryTesting
         let mock = try MockProcess(arguments: ["--fault", "binance:hang:seconds=60"])
         defer { mock.kill() }
         let sources = try sourcesDirectory(mock: mock.url, poll: ["{ endpoint: ticker, symbols: [BTCUSDT], every: 1s }"], in: directory)
-        let run = try RunProcess(["--only", "binance", "--port", "0", "--store", directory + "/t.sqlite", "--shutdown-deadline", "3s"],
-                                 environment: ["TRIBUTARY_SOURCES_DIR": sources])
+        let run = try RunProcess(
+            ["--only", "binance", "--port", "0", "--store", directory + "/t.sqlite", "--shutdown-deadline", "3s"],
+            environment: ["TRIBUTARY_SOURCES_DIR": sources])
         let base = try await run.baseURL()
         try await Task.sleep(for: .seconds(2))  // a poll is now hanging upstream
         #expect(try await get(base + "/ready").status == 200)
@@ -198,13 +204,15 @@ import TributaryTesting
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let mock = try MockProcess()
         defer { mock.stop() }
-        let polls = ["BTCUSDT", "ETHUSDT", "BNBUSDT", "SOLUSDT"].map {
-            "{ endpoint: klines, symbols: [\($0)], every: 100ms, params: { interval: 1m, limit: 1000 } }"
-        } + ["{ endpoint: ticker, symbols: [BTCUSDT, ETHUSDT], every: 100ms }"]
+        let polls =
+            ["BTCUSDT", "ETHUSDT", "BNBUSDT", "SOLUSDT"].map {
+                "{ endpoint: klines, symbols: [\($0)], every: 100ms, params: { interval: 1m, limit: 1000 } }"
+            } + ["{ endpoint: ticker, symbols: [BTCUSDT, ETHUSDT], every: 100ms }"]
         let sources = try sourcesDirectory(mock: mock.url, poll: polls, in: directory)
         let store = directory + "/t.sqlite"
-        let run = try RunProcess(["--only", "binance", "--port", "0", "--store", store, "--sink", "jsonl:" + directory + "/out.jsonl"],
-                                 environment: ["TRIBUTARY_SOURCES_DIR": sources, "TRIBUTARY_BUFFER_CAPACITY": "2000"])
+        let run = try RunProcess(
+            ["--only", "binance", "--port", "0", "--store", store, "--sink", "jsonl:" + directory + "/out.jsonl"],
+            environment: ["TRIBUTARY_SOURCES_DIR": sources, "TRIBUTARY_BUFFER_CAPACITY": "2000"])
         _ = try await run.baseURL()
         try await Task.sleep(for: .seconds(5))
         run.signal(SIGTERM)
@@ -239,9 +247,11 @@ import TributaryTesting
         let mock = try MockProcess()
         defer { mock.stop() }
         // Fixed history (endTime in the past): the upstream returns the same bars every time.
-        let sources = try sourcesDirectory(mock: mock.url, poll: [
-            "{ endpoint: klines, symbols: [BTCUSDT], every: 200ms, params: { interval: 1h, limit: 100, end: '1700000000000' } }",
-        ], in: directory)
+        let sources = try sourcesDirectory(
+            mock: mock.url,
+            poll: [
+                "{ endpoint: klines, symbols: [BTCUSDT], every: 200ms, params: { interval: 1h, limit: 100, end: '1700000000000' } }"
+            ], in: directory)
         let store = directory + "/t.sqlite"
         var rowsAfter: [Int] = []
         var storedPerRun: [Int] = []
@@ -260,8 +270,9 @@ import TributaryTesting
         let directory = try temporaryDirectory("full")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let store = directory + "/t.sqlite"
-        let run = try RunProcess(["--demo", "--port", "0", "--store", store, "--summary-every", "1"],
-                                 environment: ["TRIBUTARY_STORE_MAX_BYTES": "262144"])
+        let run = try RunProcess(
+            ["--demo", "--port", "0", "--store", store, "--summary-every", "1"],
+            environment: ["TRIBUTARY_STORE_MAX_BYTES": "262144"])
         let base = try await run.baseURL()
         var notReady: HTTPResponse?
         for _ in 0..<60 where notReady == nil {

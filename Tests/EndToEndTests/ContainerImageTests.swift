@@ -48,11 +48,17 @@ import TributaryTesting
             libraries.append(path)
         }
         #expect(libraries.count >= 10, "\(ldd.output)")
-        let depends = try Self.run("/usr/bin/apt-cache", ["depends", "--recurse", "--no-recommends", "--no-suggests", "--no-conflicts",
-                                                          "--no-breaks", "--no-replaces", "--no-enhances"] + listed)
+        let depends = try Self.run(
+            "/usr/bin/apt-cache",
+            [
+                "depends", "--recurse", "--no-recommends", "--no-suggests", "--no-conflicts",
+                "--no-breaks", "--no-replaces", "--no-enhances",
+            ] + listed)
         #expect(depends.status == 0, "\(depends.output)")
-        let installed = Set(listed + depends.output.split(separator: "\n").filter { !$0.hasPrefix(" ") && !$0.hasPrefix("<") }
-            .map { String($0).components(separatedBy: ":").first ?? String($0) })
+        let installed = Set(
+            listed
+                + depends.output.split(separator: "\n").filter { !$0.hasPrefix(" ") && !$0.hasPrefix("<") }
+                .map { String($0).components(separatedBy: ":").first ?? String($0) })
         for library in libraries {
             let package = try Self.package(owning: library)
             #expect(package.map(installed.contains) == true, "\(library) (\(package ?? "no package")) is not installed by the runtime stage")

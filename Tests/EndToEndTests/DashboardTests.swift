@@ -20,21 +20,22 @@ import TributaryTesting
         let sources = directory + "/sources"
         try FileManager.default.createDirectory(atPath: sources, withIntermediateDirectories: true)
         try """
-            id: binance
-            base_url: \(mock.url)/binance
-            breaker: { failure_threshold: 2, open_seconds: 60 }
-            retry: { max_attempts: 1 }
-            poll:
-              - { endpoint: ticker, symbols: [BTCUSDT], every: 300ms }
-            """.write(toFile: sources + "/binance.yaml", atomically: true, encoding: .utf8)
+        id: binance
+        base_url: \(mock.url)/binance
+        breaker: { failure_threshold: 2, open_seconds: 60 }
+        retry: { max_attempts: 1 }
+        poll:
+          - { endpoint: ticker, symbols: [BTCUSDT], every: 300ms }
+        """.write(toFile: sources + "/binance.yaml", atomically: true, encoding: .utf8)
         try """
-            id: coinbase
-            base_url: \(mock.url)/coinbase
-            poll:
-              - { endpoint: ticker, symbols: [BTC-USD], every: 300ms }
-            """.write(toFile: sources + "/coinbase.yaml", atomically: true, encoding: .utf8)
-        let run = try RunProcess(["--only", "binance", "--only", "coinbase", "--port", "0", "--store", directory + "/t.sqlite"],
-                                 environment: ["TRIBUTARY_SOURCES_DIR": sources])
+        id: coinbase
+        base_url: \(mock.url)/coinbase
+        poll:
+          - { endpoint: ticker, symbols: [BTC-USD], every: 300ms }
+        """.write(toFile: sources + "/coinbase.yaml", atomically: true, encoding: .utf8)
+        let run = try RunProcess(
+            ["--only", "binance", "--only", "coinbase", "--port", "0", "--store", directory + "/t.sqlite"],
+            environment: ["TRIBUTARY_SOURCES_DIR": sources])
         defer { run.signal(SIGKILL) }
         let base = try await run.baseURL()
         // Both sources have delivered (bounded; not a speed expectation).
@@ -87,7 +88,9 @@ import TributaryTesting
         var openAt: ContinuousClock.Instant?
         for _ in 0..<240 where openAt == nil {
             let list = try JSONParser.parse(try await get(base + "/sources").body).arrayValue ?? []
-            if list.first(where: { $0["source"] == .string("binance") })?["state"] == .string("open") { openAt = .now } else {
+            if list.first(where: { $0["source"] == .string("binance") })?["state"] == .string("open") {
+                openAt = .now
+            } else {
                 try await Task.sleep(for: .milliseconds(250))
             }
         }

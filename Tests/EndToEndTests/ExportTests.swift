@@ -15,7 +15,9 @@ import TributaryTesting
         for i in 0..<rows { text += "\(1_700_000_000_000 + i * 1_000),\(i % 2 == 0 ? "BTC-USD" : "ETH-USD"),95000.\(i % 10)0,0.5,\(i),buy\n" }
         try text.write(toFile: directory + "/tape.csv", atomically: true, encoding: .utf8)
         try "kind: trade\n".write(toFile: directory + "/rules.yaml", atomically: true, encoding: .utf8)
-        let imported = try Tributary.run(["import", directory + "/tape.csv", "--source", "tape", "--rules", directory + "/rules.yaml", "--store", directory + "/t.sqlite"])
+        let imported = try Tributary.run([
+            "import", directory + "/tape.csv", "--source", "tape", "--rules", directory + "/rules.yaml", "--store", directory + "/t.sqlite",
+        ])
         #expect(imported.status == 0, "\(imported.stderr)")
     }
 
@@ -33,8 +35,10 @@ import TributaryTesting
         // Times in order across pages of 1,000; a range (from inclusive, to exclusive) and JSON Lines.
         let times = lines.dropFirst().map { $0.split(separator: ",")[5] }
         #expect(times == times.sorted())
-        let ranged = try Tributary.run(["export", "--kind", "trade", "--from", "2023-11-14T22:13:30Z", "--to", "2023-11-14T22:13:40Z",
-                                        "--format", "jsonl", "--store", directory + "/t.sqlite"])
+        let ranged = try Tributary.run([
+            "export", "--kind", "trade", "--from", "2023-11-14T22:13:30Z", "--to", "2023-11-14T22:13:40Z",
+            "--format", "jsonl", "--store", directory + "/t.sqlite",
+        ])
         let records = ranged.stdout.split(separator: "\n")
         #expect(records.count == 10, "\(ranged.stdout.prefix(300))")
         #expect(records.first?.contains(#""trade_id":"10""#) == true && records.first?.contains(#""provenance":{"source_id":"tape""#) == true)

@@ -5,7 +5,8 @@ import TributaryTesting
 
 /// Runs the built `tributary` binary as a user would, against a loopback upstream.
 @Suite(.timeLimit(.minutes(2))) struct FetchCommandTests {
-    static let ticker = #"{"symbol":"BTCUSDT","priceChange":"-1274.51000000","priceChangePercent":"-1.319","lastPrice":"95337.49000000","bidPrice":"95337.48000000","askPrice":"95337.49000000","openPrice":"96612.00000000","highPrice":"97188.00000000","lowPrice":"94452.36000000","volume":"17952.41269000","quoteVolume":"1718281828.45904523","openTime":1763808000000,"closeTime":1763894399999,"count":4000000}"#
+    static let ticker =
+        #"{"symbol":"BTCUSDT","priceChange":"-1274.51000000","priceChangePercent":"-1.319","lastPrice":"95337.49000000","bidPrice":"95337.48000000","askPrice":"95337.49000000","openPrice":"96612.00000000","highPrice":"97188.00000000","lowPrice":"94452.36000000","volume":"17952.41269000","quoteVolume":"1718281828.45904523","openTime":1763808000000,"closeTime":1763894399999,"count":4000000}"#
 
     func upstream() throws -> LoopbackServer {
         try LoopbackServer { request in
@@ -177,13 +178,13 @@ import TributaryTesting
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try """
-            id: examplex
-            connector: declarative
-            base_url: \(server.baseURL)
-            auth: { kind: query, key_env: EXAMPLEX_KEY, name: token }
-            endpoints:
-              ticker: { path: "/v1/ticker/{symbol}", kind: quote, records: data, symbol_field: pair, time_field: ts, time_format: epoch_ms, fields: { last: price } }
-            """.write(toFile: directory + "/examplex.yaml", atomically: true, encoding: .utf8)
+        id: examplex
+        connector: declarative
+        base_url: \(server.baseURL)
+        auth: { kind: query, key_env: EXAMPLEX_KEY, name: token }
+        endpoints:
+          ticker: { path: "/v1/ticker/{symbol}", kind: quote, records: data, symbol_field: pair, time_field: ts, time_format: epoch_ms, fields: { last: price } }
+        """.write(toFile: directory + "/examplex.yaml", atomically: true, encoding: .utf8)
         let env = ["TRIBUTARY_SOURCES_DIR": directory, "EXAMPLEX_KEY": "xk"]
         let run = try Tributary.run(["fetch", "examplex", "ticker", "--symbol", "ETH-USD", "--json"], environment: env)
         #expect(run.status == 0, "\(run.stderr)")

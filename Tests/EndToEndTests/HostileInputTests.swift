@@ -1,7 +1,7 @@
-import Pipeline
-import StoreSQLite
 import Engine
 import Foundation
+import Pipeline
+import StoreSQLite
 import Testing
 import Transport
 import TributaryCore
@@ -18,12 +18,15 @@ import TributaryTesting
         try "id: signed\npush:\n  signature: { scheme: standard-webhooks, secret_env: SIGNED_SECRET }\n"
             .write(toFile: sources + "/signed.yaml", atomically: true, encoding: .utf8)
         try "id: open\npush: {}\n".write(toFile: sources + "/open.yaml", atomically: true, encoding: .utf8)
-        let run = try RunProcess(["--only", "open", "--port", "0", "--store", directory + "/t.sqlite"],
-                                 environment: ["TRIBUTARY_SOURCES_DIR": sources, "SIGNED_SECRET": PushTests.secret])
+        let run = try RunProcess(
+            ["--only", "open", "--port", "0", "--store", directory + "/t.sqlite"],
+            environment: ["TRIBUTARY_SOURCES_DIR": sources, "SIGNED_SECRET": PushTests.secret])
         return (run, try await run.baseURL())
     }
 
-    func post(_ client: HTTPClient, _ url: String, _ body: [UInt8], headers: [(String, String)] = [], type: String = "application/json") async throws -> HTTPResponse {
+    func post(_ client: HTTPClient, _ url: String, _ body: [UInt8], headers: [(String, String)] = [], type: String = "application/json") async throws
+        -> HTTPResponse
+    {
         try await client.send(HTTPRequest(method: .post, url: url, headers: HTTPHeaders([("Content-Type", type)] + headers), body: body))
     }
 
@@ -37,8 +40,9 @@ import TributaryTesting
         let (run, base) = try await start(directory)
         let client = HTTPClient()
         for timestamp in ["-9223372036854775808", "-9223372036854770000", "9223372036854775807", "99999999999999999999", "-1"] {
-            let answer = try await post(client, base + "/ingest/signed", Array(trade().utf8),
-                                        headers: [("webhook-id", "msg-\(timestamp)"), ("webhook-timestamp", timestamp), ("webhook-signature", "v1,AAAA")])
+            let answer = try await post(
+                client, base + "/ingest/signed", Array(trade().utf8),
+                headers: [("webhook-id", "msg-\(timestamp)"), ("webhook-timestamp", timestamp), ("webhook-signature", "v1,AAAA")])
             #expect(answer.status == 401, "\(timestamp): \(answer.bodyText)")
             #expect(answer.bodyText.contains("webhook-timestamp"), "\(answer.bodyText)")
         }
@@ -54,8 +58,10 @@ import TributaryTesting
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let (run, base) = try await start(directory)
         let client = HTTPClient()
-        let outside = [#""2262-04-12T00:00:00Z""#, #""9999-12-31T23:59:59Z""#, #""0000-01-01T00:00:00Z""#, #""1677-09-21T00:12:43.145Z""#,
-                       #""9999999999""#, "9999999999", "-9999999999", #""99999999999999.5""#]
+        let outside = [
+            #""2262-04-12T00:00:00Z""#, #""9999-12-31T23:59:59Z""#, #""0000-01-01T00:00:00Z""#, #""1677-09-21T00:12:43.145Z""#,
+            #""9999999999""#, "9999999999", "-9999999999", #""99999999999999.5""#,
+        ]
         for time in outside {
             let answer = try await post(client, base + "/ingest/open", Array(trade(time: time).utf8))
             #expect(answer.status == 422, "\(time): \(answer.bodyText)")
@@ -124,9 +130,9 @@ import TributaryTesting
         let csv = directory + "/tape.csv"
         var text = "time,symbol,price,size,trade_id\n"
         for i in 0..<20 { text += "\(1_700_000_000_000 + i),BTC-USD,95000.\(i),0.5,\(i)\n" }
-        text += "9999-12-31T23:59:59Z,BTC-USD,1,1,far\n"          // line 22
-        text += "2262-04-11T23:47:16.854Z,BTC-USD,1,1,edge\n"      // the boundary itself
-        text += "0,BTC-USD,1,1,nul\u{0}id\n"                       // line 24
+        text += "9999-12-31T23:59:59Z,BTC-USD,1,1,far\n"  // line 22
+        text += "2262-04-11T23:47:16.854Z,BTC-USD,1,1,edge\n"  // the boundary itself
+        text += "0,BTC-USD,1,1,nul\u{0}id\n"  // line 24
         try text.write(toFile: csv, atomically: true, encoding: .utf8)
         try "kind: trade\n".write(toFile: directory + "/rules.yaml", atomically: true, encoding: .utf8)
         let arguments = ["import", csv, "--source", "tape", "--rules", directory + "/rules.yaml", "--store", directory + "/t.sqlite", "--batch-size", "5"]

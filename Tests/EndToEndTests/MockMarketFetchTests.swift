@@ -146,7 +146,10 @@ import TributaryTesting
         let mock = try MockProcess()
         defer { mock.stop() }
         let env = ["TRIBUTARY_POLYGON_BASE_URL": mock.url + "/polygon", "POLYGON_API_KEY": "mock-polygon-key"]
-        for (arguments, kind) in [(["aggs", "--symbol", "AAPL", "--param", "interval=1d"], "bar"), (["prev", "--symbol", "MSFT"], "bar"), (["last-trade", "--symbol", "NVDA"], "trade")] {
+        for (arguments, kind) in [
+            (["aggs", "--symbol", "AAPL", "--param", "interval=1d"], "bar"), (["prev", "--symbol", "MSFT"], "bar"),
+            (["last-trade", "--symbol", "NVDA"], "trade"),
+        ] {
             let run = try Tributary.run(["fetch", "polygon"] + arguments + ["--json"], environment: env)
             #expect(run.status == 0, "\(arguments): \(run.stderr)")
             let records = try run.stdout.split(separator: "\n").map { try JSONParser.parse(Array($0.utf8)) }
@@ -162,7 +165,10 @@ import TributaryTesting
         let mock = try MockProcess()
         defer { mock.stop() }
         let env = ["TRIBUTARY_ALPHAVANTAGE_BASE_URL": mock.url + "/alphavantage", "ALPHAVANTAGE_API_KEY": "mock-av-key"]
-        for (arguments, kind, count) in [(["quote", "--symbol", "MSFT"], "quote", 1), (["intraday", "--symbol", "AAPL", "--param", "interval=15m"], "bar", 100), (["news", "--symbol", "AAPL"], "news", 1)] {
+        for (arguments, kind, count) in [
+            (["quote", "--symbol", "MSFT"], "quote", 1), (["intraday", "--symbol", "AAPL", "--param", "interval=15m"], "bar", 100),
+            (["news", "--symbol", "AAPL"], "news", 1),
+        ] {
             let run = try Tributary.run(["fetch", "alphavantage"] + arguments + ["--json"], environment: env)
             #expect(run.status == 0, "\(arguments): \(run.stderr)")
             let records = try run.stdout.split(separator: "\n").map { try JSONParser.parse(Array($0.utf8)) }

@@ -32,7 +32,8 @@ struct PostgresRunTests {
         let directory = try temporaryDirectory("pg-durable")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let database = try await TestPostgres.freshDatabase()
-        let (run, base) = try await start(directory, store: "postgres://\(database.user)@\(database.host):\(database.port)/\(database.database)?sslmode=disable")
+        let (run, base) = try await start(
+            directory, store: "postgres://\(database.user)@\(database.host):\(database.port)/\(database.database)?sslmode=disable")
         var pool = PoolConfiguration()
         pool.maxConnectionsPerHost = 8
         let client = HTTPClient(configuration: pool)
@@ -47,7 +48,9 @@ struct PostgresRunTests {
                         guard first < 1_000, run.process.isRunning else { return }
                         let body = (first..<(first + 5)).map { self.trade($0) }.joined(separator: "\n")
                         guard let response = try? await self.post(client, base + "/ingest/open?ack=durable", body), response.status == 200 else { continue }
-                        let count = acked.withLock { $0.append(contentsOf: first..<(first + 5)); return $0.count }
+                        let count = acked.withLock {
+                            $0.append(contentsOf: first..<(first + 5)); return $0.count
+                        }
                         if count >= 300 { run.signal(SIGKILL) }
                     }
                 }
@@ -66,7 +69,9 @@ struct PostgresRunTests {
 
     @Test func aServerThatIsDownAtStartIsReportedWithoutThePassword() throws {
         let port = try LoopbackPort.free()
-        let result = try Tributary.run(["import", "/dev/null", "--source", "tape", "--store", "postgres://tributary:s3cret-pw@127.0.0.1:\(port)/none?sslmode=disable"])
+        let result = try Tributary.run([
+            "import", "/dev/null", "--source", "tape", "--store", "postgres://tributary:s3cret-pw@127.0.0.1:\(port)/none?sslmode=disable",
+        ])
         #expect(result.status != 0)
         #expect(result.stderr.contains("cannot reach PostgreSQL"), "\(result.stderr)")
         #expect(result.stderr.contains("postgres://tributary@127.0.0.1:\(port)/none"), "\(result.stderr)")

@@ -1,7 +1,7 @@
-import Pipeline
-import StoreSQLite
 import Engine
 import Foundation
+import Pipeline
+import StoreSQLite
 import Synchronization
 import Testing
 import Transport
@@ -27,7 +27,9 @@ import TributaryTesting
         return (run, try await run.baseURL())
     }
 
-    func post(_ client: HTTPClient, _ url: String, _ body: String, headers: [(String, String)] = [], type: String = "application/json") async throws -> HTTPResponse {
+    func post(_ client: HTTPClient, _ url: String, _ body: String, headers: [(String, String)] = [], type: String = "application/json") async throws
+        -> HTTPResponse
+    {
         try await client.send(HTTPRequest(method: .post, url: url, headers: HTTPHeaders([("Content-Type", type)] + headers), body: Array(body.utf8)))
     }
 
@@ -50,13 +52,16 @@ import TributaryTesting
         for index in stride(from: 0, to: body.utf8.count, by: 3) {
             var bytes = Array(body.utf8)
             bytes[index] ^= 0x01
-            let flipped = try await client.send(HTTPRequest(method: .post, url: base + "/ingest/signed",
-                headers: HTTPHeaders([("Content-Type", "application/json")] + headers("msg-flip-\(index)", signature)), body: bytes))
+            let flipped = try await client.send(
+                HTTPRequest(
+                    method: .post, url: base + "/ingest/signed",
+                    headers: HTTPHeaders([("Content-Type", "application/json")] + headers("msg-flip-\(index)", signature)), body: bytes))
             #expect(flipped.status == 401, "flip at \(index): \(flipped.bodyText)")
             flips += 1
         }
         #expect(flips >= 6)
-        let wrongSignature = try await post(client, base + "/ingest/signed", body, headers: headers("msg-sig", "v1,h0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="))
+        let wrongSignature = try await post(
+            client, base + "/ingest/signed", body, headers: headers("msg-sig", "v1,h0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="))
         #expect(wrongSignature.status == 401 && wrongSignature.bodyText.contains("no v1 signature"))
         // The vector itself verifies: it gets past the signature to record validation (the
         // vector's body is not a market-data event).
@@ -96,7 +101,8 @@ import TributaryTesting
                         let index = next.take(1)
                         guard index < planned.count else { return }
                         let id = planned[index]
-                        let status = (try? await self.post(client, base + "/ingest/open", self.trade(id), headers: [("Idempotency-Key", "key-\(id)")]).status) ?? -1
+                        let status =
+                            (try? await self.post(client, base + "/ingest/open", self.trade(id), headers: [("Idempotency-Key", "key-\(id)")]).status) ?? -1
                         statuses.withLock { $0[status, default: 0] += 1 }
                     }
                 }
@@ -115,9 +121,11 @@ import TributaryTesting
     @Test func overloadIsAnsweredOnlyWith429sAndNothingAcceptedIsLost() async throws {
         let directory = try temporaryDirectory("push-overload")
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let (run, base) = try await start(directory, environment: [
-            "TRIBUTARY_BUFFER_CAPACITY": "16", "TRIBUTARY_STORE_BATCH_SIZE": "1", "TRIBUTARY_STORE_LINGER": "0s",
-        ])
+        let (run, base) = try await start(
+            directory,
+            environment: [
+                "TRIBUTARY_BUFFER_CAPACITY": "16", "TRIBUTARY_STORE_BATCH_SIZE": "1", "TRIBUTARY_STORE_LINGER": "0s",
+            ])
         var pool = PoolConfiguration()
         pool.maxConnectionsPerHost = 16
         let client = HTTPClient(configuration: pool)
@@ -174,7 +182,8 @@ import TributaryTesting
                         let first = next.take(5)
                         let body = (first..<(first + 5)).map { self.trade($0) }.joined(separator: "\n")
                         guard let response = try? await self.post(client, base + "/ingest/open?ack=durable", body, type: "application/x-ndjson"),
-                              response.status == 200 else { continue }
+                            response.status == 200
+                        else { continue }
                         acked.withLock { $0.append(contentsOf: first..<(first + 5)) }
                     }
                 }

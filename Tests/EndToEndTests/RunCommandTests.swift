@@ -31,22 +31,23 @@ import TributaryTesting
         try FileManager.default.createDirectory(atPath: directory + "/sources", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try """
-            id: myfeed
-            connector: declarative
-            base_url: \(server.baseURL)
-            endpoints:
-              ticker:
-                path: /v1/ticker/{symbol}
-                kind: quote
-                records: data
-                time_field: ts
-                time_format: epoch_ms
-                fields: { last: price }
-            poll:
-              - { endpoint: ticker, symbols: [BTC-USD], every: 300ms }
-            """.write(toFile: directory + "/sources/myfeed.yaml", atomically: true, encoding: .utf8)
-        let run = try RunProcess(["--demo", "--only", "myfeed", "--port", "0", "--store", directory + "/t.sqlite"],
-                                 environment: ["TRIBUTARY_SOURCES_DIR": directory + "/sources"])
+        id: myfeed
+        connector: declarative
+        base_url: \(server.baseURL)
+        endpoints:
+          ticker:
+            path: /v1/ticker/{symbol}
+            kind: quote
+            records: data
+            time_field: ts
+            time_format: epoch_ms
+            fields: { last: price }
+        poll:
+          - { endpoint: ticker, symbols: [BTC-USD], every: 300ms }
+        """.write(toFile: directory + "/sources/myfeed.yaml", atomically: true, encoding: .utf8)
+        let run = try RunProcess(
+            ["--demo", "--only", "myfeed", "--port", "0", "--store", directory + "/t.sqlite"],
+            environment: ["TRIBUTARY_SOURCES_DIR": directory + "/sources"])
         defer { run.signal(SIGKILL) }
         let base = try await run.baseURL()
         var records = ExactDecimal(0)
@@ -67,7 +68,9 @@ import TributaryTesting
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let process = Process()
         process.executableURL = Tributary.executable
-        process.arguments = ["run", "--demo", "--port", "0", "--store", directory + "/t.sqlite", "--summary-every", "1", "--sink", "jsonl:" + directory + "/out.jsonl"]
+        process.arguments = [
+            "run", "--demo", "--port", "0", "--store", directory + "/t.sqlite", "--summary-every", "1", "--sink", "jsonl:" + directory + "/out.jsonl",
+        ]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -76,7 +79,8 @@ import TributaryTesting
         try process.run()
         try await Task.sleep(for: .seconds(6))
         // The status server answers while it runs.
-        let statusURL = try #require(collected.text.split(separator: "\n").first { $0.hasPrefix("status: ") }.map { String($0.dropFirst(8).prefix { $0 != " " }) })
+        let statusURL = try #require(
+            collected.text.split(separator: "\n").first { $0.hasPrefix("status: ") }.map { String($0.dropFirst(8).prefix { $0 != " " }) })
         #expect(statusURL.hasSuffix("/sources"))
         let client = HTTPClient()
         let sources = try await client.send(HTTPRequest(url: statusURL))
@@ -116,4 +120,3 @@ import TributaryTesting
         #expect(lines == stored + duplicates)
     }
 }
-

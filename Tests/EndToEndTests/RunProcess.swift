@@ -60,7 +60,8 @@ final class RunProcess: @unchecked Sendable {
     /// A number from the final "tributary run: stopped; …" line, after `label`.
     func final(_ label: String) -> Int? {
         guard let line = stdout.text.split(separator: "\n").last(where: { $0.hasPrefix("tributary run: stopped") }),
-              let range = line.range(of: label) else { return nil }
+            let range = line.range(of: label)
+        else { return nil }
         return Int(line[range.upperBound...].prefix { $0.isNumber })
     }
 }

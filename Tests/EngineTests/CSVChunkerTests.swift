@@ -1,6 +1,7 @@
-@testable import Engine
 import Testing
 import TributaryCore
+
+@testable import Engine
 
 /// The chunker must cut exactly where the whole-file reader would: every row, line number and
 /// problem the chunks yield is the one `CSVReader` yields reading the file in one go.
@@ -20,14 +21,18 @@ import TributaryCore
 
     func whole(_ bytes: [UInt8]) throws -> [String] {
         var remaining = bytes[...]
-        var reader = CSVReader(chunkSize: 5) { n in defer { remaining = remaining.dropFirst(n) }; return Array(remaining.prefix(n)) }
+        var reader = CSVReader(chunkSize: 5) { n in
+            defer { remaining = remaining.dropFirst(n) }; return Array(remaining.prefix(n))
+        }
         _ = try reader.next()  // the header
         return try items(&reader)
     }
 
     func chunked(_ bytes: [UInt8], rowsPerChunk: Int, readSize: Int) throws -> (items: [String], counted: Int) {
         var remaining = bytes[...]
-        var chunker = CSVChunker(rowsPerChunk: rowsPerChunk, readSize: readSize) { n in defer { remaining = remaining.dropFirst(n) }; return Array(remaining.prefix(n)) }
+        var chunker = CSVChunker(rowsPerChunk: rowsPerChunk, readSize: readSize) { n in
+            defer { remaining = remaining.dropFirst(n) }; return Array(remaining.prefix(n))
+        }
         var out: [String] = []
         var counted = 0
         while let chunk = try chunker.next() {
@@ -43,7 +48,8 @@ import TributaryCore
     }
 
     @Test func chunksYieldWhatTheWholeFileReaderYields() throws {
-        let text = "\u{FEFF}a,b,c\r\n1,\"x, y\",\"say \"\"hi\"\"\"\r\n\n2,\"two\nlines\",\n\"\"\n3,,\"\"\r\n4,x\"y\n5,\"ok\"z\n\r\n6,\"\"\"\",\"a\r\nb\"\n7,last"
+        let text =
+            "\u{FEFF}a,b,c\r\n1,\"x, y\",\"say \"\"hi\"\"\"\r\n\n2,\"two\nlines\",\n\"\"\n3,,\"\"\r\n4,x\"y\n5,\"ok\"z\n\r\n6,\"\"\"\",\"a\r\nb\"\n7,last"
         let bytes = Array(text.utf8)
         let expected = try whole(bytes)
         #expect(expected.count == 7)
@@ -72,7 +78,9 @@ import TributaryCore
 
     @Test func aLastChunkOfEmptyRowsCountsNothing() throws {
         var remaining = Array("h\n1\n2\n\n\r\n".utf8)[...]
-        var chunker = CSVChunker(rowsPerChunk: 2) { n in defer { remaining = remaining.dropFirst(n) }; return Array(remaining.prefix(n)) }
+        var chunker = CSVChunker(rowsPerChunk: 2) { n in
+            defer { remaining = remaining.dropFirst(n) }; return Array(remaining.prefix(n))
+        }
         let first = try #require(try chunker.next())
         #expect(first.rows == 2 && first.firstLine == 2 && first.rowsBefore == 0)
         let second = try #require(try chunker.next())

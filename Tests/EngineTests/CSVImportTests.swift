@@ -1,8 +1,8 @@
-import Pipeline
-import StoreSQLite
 import Connectors
 import Engine
 import Foundation
+import Pipeline
+import StoreSQLite
 import Testing
 import TributaryCore
 
@@ -20,7 +20,8 @@ import TributaryCore
     }
 
     @Test func rulesRenameMapScaleAndReadLocalTimes() async throws {
-        let rules = try rules("""
+        let rules = try rules(
+            """
             kind: trade
             rename: { ts: time, ticker: symbol, px: price, qty: size, id: trade_id }
             drop: [note]
@@ -28,8 +29,10 @@ import TributaryCore
             scale: { px: -2 }
             timezone: America/New_York
             """)
-        let row: [String: JSONValue] = ["ts": .string("2024-07-01 09:30:00"), "ticker": .string("XBTUSD"), "px": .string("9500010"),
-                                        "qty": .string("0.5"), "id": .string("7"), "note": .string("x")]
+        let row: [String: JSONValue] = [
+            "ts": .string("2024-07-01 09:30:00"), "ticker": .string("XBTUSD"), "px": .string("9500010"),
+            "qty": .string("0.5"), "id": .string("7"), "note": .string("x"),
+        ]
         let fields = try rules.apply(row).get()
         #expect(fields["note"] == nil)
         #expect(fields["price"] == .string("95000.10"))
@@ -49,10 +52,12 @@ import TributaryCore
     }
 
     @Test func schemaInference() async {
-        let schema = CSVSchema.infer(header: ["time", "px", "n", "day", "flag", "who", "ts2"], sample: [
-            ["1700000000123", "1.5", "3", "2024-01-02", "true", "a", "2024-01-02 09:30:00"],
-            ["1700000000124", "2", "", "2024-01-03", "false", "b", "2024-01-02T09:30:01Z"],
-        ])
+        let schema = CSVSchema.infer(
+            header: ["time", "px", "n", "day", "flag", "who", "ts2"],
+            sample: [
+                ["1700000000123", "1.5", "3", "2024-01-02", "true", "a", "2024-01-02 09:30:00"],
+                ["1700000000124", "2", "", "2024-01-03", "false", "b", "2024-01-02T09:30:01Z"],
+            ])
         #expect(schema.columns.map(\.type) == [.timestamp, .decimal, .integer, .date, .boolean, .string, .timestamp])
         #expect(schema.columns.map(\.nullable) == [false, false, true, false, false, false, false])
         #expect(schema.problem("abc", column: 1) == "must be decimal; 'abc' is not")
@@ -92,8 +97,10 @@ import TributaryCore
         let folder = try directory()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         // A feed whose trade ids restart every file: identity is time + price + size instead.
-        try "time,symbol,price,size,trade_id\n1700000000000,BTC-USD,1.5,1,1\n1700000000001,BTC-USD,1.5,1,2\n".write(toFile: folder + "/a.csv", atomically: true, encoding: .utf8)
-        try "time,symbol,price,size,trade_id\n1700000000000,BTC-USD,1.5,1,1\n1700000000005,BTC-USD,1.5,1,1\n".write(toFile: folder + "/b.csv", atomically: true, encoding: .utf8)
+        try "time,symbol,price,size,trade_id\n1700000000000,BTC-USD,1.5,1,1\n1700000000001,BTC-USD,1.5,1,2\n".write(
+            toFile: folder + "/a.csv", atomically: true, encoding: .utf8)
+        try "time,symbol,price,size,trade_id\n1700000000000,BTC-USD,1.5,1,1\n1700000000005,BTC-USD,1.5,1,1\n".write(
+            toFile: folder + "/b.csv", atomically: true, encoding: .utf8)
         var options = CSVImport.Options(source: "tape")
         options.rules = try rules("kind: trade\nkey: [time, price, size]")
         let store = try SQLiteStore(path: folder + "/t.sqlite")

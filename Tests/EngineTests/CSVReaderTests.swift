@@ -21,7 +21,8 @@ import Testing
         let text = "\u{FEFF}a,b,c\r\n1,\"x, y\",\"say \"\"hi\"\"\"\r\n2,\"two\nlines\",\n3,,\"\"\n4,last"
         for chunk in [1, 2, 3, 7, 1 << 20] {
             let items = try read(text, chunk: chunk)
-            #expect(rows(items) == [["a", "b", "c"], ["1", "x, y", "say \"hi\""], ["2", "two\nlines", ""], ["3", "", ""], ["4", "last"]], "chunk \(chunk)")
+            #expect(
+                rows(items) == [["a", "b", "c"], ["1", "x, y", "say \"hi\""], ["2", "two\nlines", ""], ["3", "", ""], ["4", "last"]], "chunk \(chunk)")
             guard case .row(let fourth) = items[3] else { Issue.record("not a row"); continue }
             #expect(fourth.line == 5, "the row after a two-line field starts on line 5")
         }
@@ -41,7 +42,9 @@ import Testing
         // Small chunks take the byte-by-byte path, one large chunk the whole-field fast path.
         for chunk in [4, 1 << 20] {
             var bytes = Array("a\n".utf8) + [0xFF, 0xFE] + Array("\nb\nx,".utf8) + [0xC3] + Array(",y\nc\n".utf8)
-            var reader = CSVReader(chunkSize: chunk) { n in defer { bytes = Array(bytes.dropFirst(n)) }; return Array(bytes.prefix(n)) }
+            var reader = CSVReader(chunkSize: chunk) { n in
+                defer { bytes = Array(bytes.dropFirst(n)) }; return Array(bytes.prefix(n))
+            }
             var kinds: [String] = []
             while let item = try reader.next() {
                 switch item {

@@ -1,8 +1,8 @@
-import Pipeline
-import StoreSQLite
 import Connectors
 import Engine
 import Foundation
+import Pipeline
+import StoreSQLite
 import Testing
 import TributaryCore
 
@@ -13,18 +13,22 @@ import TributaryCore
     }
 
     func quote(_ last: String) -> Envelope {
-        let record = Record(source: "binance", endpoint: "ticker", symbol: "BTC-USDT", venueSymbol: "BTCUSDT",
-                            payload: .quote(Quote(asOf: UTCTimestamp(secondsSinceEpoch: 1_700_000_000)!, last: try! ExactDecimal(parsing: last))))
+        let record = Record(
+            source: "binance", endpoint: "ticker", symbol: "BTC-USDT", venueSymbol: "BTCUSDT",
+            payload: .quote(Quote(asOf: UTCTimestamp(secondsSinceEpoch: 1_700_000_000)!, last: try! ExactDecimal(parsing: last))))
         return Envelope.rest(record, sourceURI: "http://x", observedAt: .now(), requestID: "r1", transformations: [])
     }
 
     @Test func bothKindsRoundTripWithWhatTheyHold() async throws {
         let (store, directory) = try store(deadLetterMaxBytes: 10)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let recordID = try store.deadLetter(DeadLetter(source: "binance", endpoint: "ticker", reason: "constraint", payload: .record(StoredRecord(quote("1.5")))))
+        let recordID = try store.deadLetter(
+            DeadLetter(source: "binance", endpoint: "ticker", reason: "constraint", payload: .record(StoredRecord(quote("1.5")))))
         let call = EndpointCallText(endpoint: "klines", symbols: ["BTCUSDT"], parameters: ["interval": "1m"])
         let responseID = try store.deadLetter(
-            DeadLetter(source: "binance", endpoint: "klines", reason: "invalid JSON at byte 3", payload: .response(call: call, status: 200, body: Array(repeating: 0x7B, count: 100))))
+            DeadLetter(
+                source: "binance", endpoint: "klines", reason: "invalid JSON at byte 3",
+                payload: .response(call: call, status: 200, body: Array(repeating: 0x7B, count: 100))))
         let listed = try await store.deadLetters()
         #expect(listed.map(\.id) == [responseID, recordID])
         let record = try #require(try store.deadLetter(id: recordID))
@@ -60,12 +64,15 @@ import TributaryCore
         let (store, directory) = try store()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let body = Array(#"{"symbol":"BTCUSDT","price":"95000.12000000"}"#.utf8)
-        let good = try store.deadLetter(DeadLetter(
-            source: "binance", endpoint: "price", reason: "decoder bug",
-            payload: .response(call: EndpointCallText(endpoint: "price", symbols: ["BTCUSDT"], parameters: [:]), status: 200, body: body)))
-        let bad = try store.deadLetter(DeadLetter(
-            source: "binance", endpoint: "price", reason: "truncated",
-            payload: .response(call: EndpointCallText(endpoint: "price", symbols: ["BTCUSDT"], parameters: [:]), status: 200, body: Array(body.prefix(20)))))
+        let good = try store.deadLetter(
+            DeadLetter(
+                source: "binance", endpoint: "price", reason: "decoder bug",
+                payload: .response(call: EndpointCallText(endpoint: "price", symbols: ["BTCUSDT"], parameters: [:]), status: 200, body: body)))
+        let bad = try store.deadLetter(
+            DeadLetter(
+                source: "binance", endpoint: "price", reason: "truncated",
+                payload: .response(call: EndpointCallText(endpoint: "price", symbols: ["BTCUSDT"], parameters: [:]), status: 200, body: Array(body.prefix(20))))
+        )
         let replay = DeadLetterReplay(store: store) { $0 == "binance" ? BinanceConnector() : nil }
         guard case .stored(let result) = await replay.replay(try #require(try store.deadLetter(id: good))) else { Issue.record("not stored"); return }
         #expect(result.inserted == 1)

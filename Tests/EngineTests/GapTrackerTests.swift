@@ -1,8 +1,8 @@
-import Pipeline
-import StoreSQLite
 import Engine
 import Foundation
+import Pipeline
 import Resilience
+import StoreSQLite
 import Testing
 import TributaryCore
 
@@ -12,9 +12,12 @@ import TributaryCore
     func bars(_ minutes: [Int64], symbol: String = "BTC-USDT") -> [Record] {
         minutes.map { m in
             let one = ExactDecimal(1)
-            return Record(source: "binance", endpoint: "klines", symbol: symbol, venueSymbol: symbol,
-                          payload: .bar(Bar(interval: "1m", start: UTCTimestamp(secondsSinceEpoch: 1_700_000_000 / 60 * 60 + m * minute)!,
-                                            open: one, high: one, low: one, close: one, volume: nil)))
+            return Record(
+                source: "binance", endpoint: "klines", symbol: symbol, venueSymbol: symbol,
+                payload: .bar(
+                    Bar(
+                        interval: "1m", start: UTCTimestamp(secondsSinceEpoch: 1_700_000_000 / 60 * 60 + m * minute)!,
+                        open: one, high: one, low: one, close: one, volume: nil)))
         }
     }
 

@@ -3,9 +3,9 @@ import Engine
 import Resilience
 import Synchronization
 import Testing
+import Transport
 import TributaryCore
 import TributaryTesting
-import Transport
 
 /// A flag tasks poll to know when to stop.
 final class StopFlag: Sendable {
@@ -30,7 +30,8 @@ final class StopFlag: Sendable {
         let latency = LatencyRecorder()
         let buffer = NormalizationBuffer<Envelope>(capacity: count)
         let worker = SourceWorker(connector: BinanceConnector(baseURL: healthy.baseURL), transport: client, buffer: buffer, latency: latency)
-        let resilient = ResilientWorker(worker: worker, guardian: SourceGuard(source: "healthy", settings: ResilienceSettings(), clock: ContinuousClock()), clock: ContinuousClock())
+        let resilient = ResilientWorker(
+            worker: worker, guardian: SourceGuard(source: "healthy", settings: ResilienceSettings(), clock: ContinuousClock()), clock: ContinuousClock())
         let started = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
             for lane in 0..<8 {

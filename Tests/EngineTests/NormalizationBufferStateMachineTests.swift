@@ -1,5 +1,6 @@
-@testable import Engine
 import Testing
+
+@testable import Engine
 
 @Suite struct NormalizationBufferStateMachineTests {
     typealias Machine = NormalizationBuffer<Int>.StateMachine

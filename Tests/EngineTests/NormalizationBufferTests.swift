@@ -1,6 +1,6 @@
 import Engine
-import TributaryTesting
 import Testing
+import TributaryTesting
 
 @Suite struct NormalizationBufferTests {
     @Test func tryPushRefusesWhenFullAndCountsIt() {

@@ -9,10 +9,11 @@ import TributaryTesting
     func at(_ ms: Int64) -> Instant { Instant(offset: .milliseconds(ms)) }
 
     func schedule(jitter: Double = 0.1, seed: UInt64 = 3) -> PollSchedule<Instant> {
-        PollSchedule(jobs: [
-            ("binance", EndpointCall("ticker", symbols: ["BTCUSDT"]), .seconds(5)),
-            ("kraken", EndpointCall("ticker", symbols: ["XBTUSDT"]), .seconds(10)),
-        ], start: at(0), jitter: jitter, seed: seed)
+        PollSchedule(
+            jobs: [
+                ("binance", EndpointCall("ticker", symbols: ["BTCUSDT"]), .seconds(5)),
+                ("kraken", EndpointCall("ticker", symbols: ["XBTUSDT"]), .seconds(10)),
+            ], start: at(0), jitter: jitter, seed: seed)
     }
 
     @Test func everyJobStartsWithinItsFirstPeriod() {

@@ -1,8 +1,8 @@
-import Pipeline
-import StoreSQLite
 import Connectors
 import Engine
 import Foundation
+import Pipeline
+import StoreSQLite
 import SwiftProtobuf
 import Testing
 import TributaryCore
@@ -37,8 +37,10 @@ import TributaryCore
         var batch = Tributary_V1_EventBatch()
         batch.events = [event, event]
         batch.events[1].fields["trade_id"] = "10"
-        let two = await gateway.handle(PushGateway.Request(
-            source: "acme", contentType: "application/x-protobuf; messageType=tributary.v1.EventBatch", body: try batch.serializedBytes(), header: { _ in nil }))
+        let two = await gateway.handle(
+            PushGateway.Request(
+                source: "acme", contentType: "application/x-protobuf; messageType=tributary.v1.EventBatch", body: try batch.serializedBytes(),
+                header: { _ in nil }))
         #expect(two.status == 202 && two.body["accepted"] == .number("2"))
         let records = try #require(await buffer.next(max: 10))
         #expect(records.count == 3)
@@ -46,7 +48,8 @@ import TributaryCore
         #expect(trade.price.description == "95000.10" && trade.side == .sell)
         #expect(records[0].provenance.sourceType == .webhook)
         #expect(records[0].provenance.transformations.first == "push:protobuf")
-        let garbage = await gateway.handle(PushGateway.Request(source: "acme", contentType: "application/x-protobuf", body: [0xFF, 0xFF, 0xFF], header: { _ in nil }))
+        let garbage = await gateway.handle(
+            PushGateway.Request(source: "acme", contentType: "application/x-protobuf", body: [0xFF, 0xFF, 0xFF], header: { _ in nil }))
         #expect(garbage.status == 400 && garbage.outcome == "invalid_json")
     }
 
@@ -139,7 +142,8 @@ import TributaryCore
         let store = try SQLiteStore(path: NSTemporaryDirectory() + "tributary-pushrules-\(UUID().uuidString)/t.sqlite")
         let gateway = PushGateway(definitions: ["acme": definition], environment: [:], buffer: buffer, idempotency: nil)
         // The sender's ids differ for what is the same print (same time, price and size).
-        let body = #"[{"ticker":"XBTUSD","ts":1700000000123,"px":"95000.1","qty":"0.5","id":"a"},{"ticker":"XBTUSD","ts":1700000000123,"px":"95000.1","qty":"0.5","id":"b"}]"#
+        let body =
+            #"[{"ticker":"XBTUSD","ts":1700000000123,"px":"95000.1","qty":"0.5","id":"a"},{"ticker":"XBTUSD","ts":1700000000123,"px":"95000.1","qty":"0.5","id":"b"}]"#
         let answer = await gateway.handle(PushGateway.Request(source: "acme", contentType: "application/json", body: Array(body.utf8), header: { _ in nil }))
         #expect(answer.status == 202, "\(answer.body)")
         let envelopes = try #require(await buffer.next(max: 10))

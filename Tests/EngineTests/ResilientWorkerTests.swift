@@ -3,9 +3,9 @@ import Engine
 import Resilience
 import Synchronization
 import Testing
+import Transport
 import TributaryCore
 import TributaryTesting
-import Transport
 
 /// Arrival times and a script of answers, shared with the loopback server's threads.
 final class ScriptedUpstream: Sendable {
@@ -109,7 +109,9 @@ final class ScriptedUpstream: Sendable {
     @Test func aPauseLongerThanTheAdmissionWaitFailsFastAndSaysWhy() async throws {
         var settings = ResilienceSettings()
         settings.maxAdmissionWait = .seconds(1)
-        let upstream = ScriptedUpstream { _ in .json(#"{"code":-1003,"msg":"Way too many requests; IP banned."}"#, status: 418, headers: [("Retry-After", "600")]) }
+        let upstream = ScriptedUpstream { _ in
+            .json(#"{"code":-1003,"msg":"Way too many requests; IP banned."}"#, status: 418, headers: [("Retry-After", "600")])
+        }
         let started = ContinuousClock.now
         let (_, errors, guardian) = try await run(upstream, settings: settings, fetches: 2)
         #expect(ContinuousClock.now - started < .seconds(5))

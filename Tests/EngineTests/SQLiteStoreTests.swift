@@ -1,7 +1,7 @@
-import Pipeline
-import StoreSQLite
 import Engine
 import Foundation
+import Pipeline
+import StoreSQLite
 import Testing
 import TributaryCore
 
@@ -11,8 +11,9 @@ import TributaryCore
     }
 
     func quote(_ last: String, asOf seconds: Int64 = 1_700_000_000, symbol: String = "BTC-USDT") -> Envelope {
-        let record = Record(source: "binance", endpoint: "ticker", symbol: symbol, venueSymbol: symbol.replacingOccurrences(of: "-", with: ""),
-                            payload: .quote(Quote(asOf: UTCTimestamp(secondsSinceEpoch: seconds)!, last: try! ExactDecimal(parsing: last))))
+        let record = Record(
+            source: "binance", endpoint: "ticker", symbol: symbol, venueSymbol: symbol.replacingOccurrences(of: "-", with: ""),
+            payload: .quote(Quote(asOf: UTCTimestamp(secondsSinceEpoch: seconds)!, last: try! ExactDecimal(parsing: last))))
         return Envelope.rest(record, sourceURI: "http://x", observedAt: .now(), requestID: UUID().uuidString, transformations: [])
     }
 
@@ -44,8 +45,11 @@ import TributaryCore
         do {
             let store = try SQLiteStore(path: path, deadLetterMaxBytes: 1_024)
             try store.upsert([quote("1.5")])
-            let id = try store.deadLetter(DeadLetter(source: "kraken", endpoint: "", reason: "invalid JSON at byte 12",
-                                                     payload: .response(call: EndpointCallText(endpoint: "", symbols: [], parameters: [:]), status: 0, body: Array(repeating: 0x41, count: 100_000))))
+            let id = try store.deadLetter(
+                DeadLetter(
+                    source: "kraken", endpoint: "", reason: "invalid JSON at byte 12",
+                    payload: .response(
+                        call: EndpointCallText(endpoint: "", symbols: [], parameters: [:]), status: 0, body: Array(repeating: 0x41, count: 100_000))))
             #expect(id == 1)
         }
         let reopened = try SQLiteStore(path: path)
@@ -67,8 +71,12 @@ import TributaryCore
 
 @Suite struct SQLiteStoreBatchTests {
     func trade(_ id: Int, price: String = "1.5") -> Envelope {
-        let record = Record(source: "acme", endpoint: "push", symbol: "BTC-USD", venueSymbol: "BTC-USD",
-                            payload: .trade(Trade(tradeID: String(id), time: UTCTimestamp(secondsSinceEpoch: 1_700_000_000)!, price: try! ExactDecimal(parsing: price), size: ExactDecimal(1))))
+        let record = Record(
+            source: "acme", endpoint: "push", symbol: "BTC-USD", venueSymbol: "BTC-USD",
+            payload: .trade(
+                Trade(
+                    tradeID: String(id), time: UTCTimestamp(secondsSinceEpoch: 1_700_000_000)!, price: try! ExactDecimal(parsing: price), size: ExactDecimal(1))
+            ))
         return Envelope.rest(record, sourceURI: "push", observedAt: .now(), requestID: "r", transformations: [])
     }
 

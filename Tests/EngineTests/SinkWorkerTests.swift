@@ -1,7 +1,7 @@
-import Pipeline
-import StoreSQLite
 import Engine
 import Foundation
+import Pipeline
+import StoreSQLite
 import Synchronization
 import Testing
 import TributaryCore
@@ -25,8 +25,9 @@ final class FlakySink: RecordSink {
 
 @Suite struct SinkWorkerTests {
     func envelope(_ i: Int) -> Envelope {
-        let record = Record(source: "binance", endpoint: "ticker", symbol: "BTC-USDT", venueSymbol: "BTCUSDT",
-                            payload: .quote(Quote(asOf: UTCTimestamp(secondsSinceEpoch: Int64(1_700_000_000 + i))!, last: ExactDecimal(i))))
+        let record = Record(
+            source: "binance", endpoint: "ticker", symbol: "BTC-USDT", venueSymbol: "BTCUSDT",
+            payload: .quote(Quote(asOf: UTCTimestamp(secondsSinceEpoch: Int64(1_700_000_000 + i))!, last: ExactDecimal(i))))
         return Envelope.rest(record, sourceURI: "http://x", observedAt: .now(), requestID: "r\(i)", transformations: [])
     }
 

@@ -24,8 +24,9 @@ final class WallClock: Sendable {
         var settings = ResilienceSettings()
         configure(&settings)
         let wall = self.wall
-        return SourceGuard(source: "binance", settings: settings, clock: clock, wallNow: { wall.now },
-                           metrics: ResilienceMetrics(source: "binance", factory: metrics))
+        return SourceGuard(
+            source: "binance", settings: settings, clock: clock, wallNow: { wall.now },
+            metrics: ResilienceMetrics(source: "binance", factory: metrics))
     }
 
     func permit(_ admission: SourceGuard<ManualClock>.Admission) -> SourceGuard<ManualClock>.Permit? {
@@ -97,7 +98,9 @@ final class WallClock: Sendable {
     }
 
     @Test func aServerReportedOpenTimeLongerThanTheDefaultWins() throws {
-        let guardian = makeGuard { $0.breaker.failureThreshold = 1; $0.breaker.openDuration = .seconds(10) }
+        let guardian = makeGuard {
+            $0.breaker.failureThreshold = 1; $0.breaker.openDuration = .seconds(10)
+        }
         let p = try #require(permit(guardian.admit()))
         guardian.complete(p, outcome: .failure(countsAgainstBreaker: true, retryable: true), signals: ThrottleSignals(retryAfter: .seconds(90)))
         clock.advance(by: .seconds(89))
@@ -142,7 +145,9 @@ final class WallClock: Sendable {
     }
 
     @Test func retriesAreCountedAgainstTheBudget() {
-        let guardian = makeGuard { $0.retryBudgetRatio = 0; $0.retryBudgetFloorPerSecond = 0.2 }
+        let guardian = makeGuard {
+            $0.retryBudgetRatio = 0; $0.retryBudgetFloorPerSecond = 0.2
+        }
         guardian.recordRequest()
         #expect(guardian.tryRetry())
         #expect(guardian.tryRetry())
@@ -154,8 +159,9 @@ final class WallClock: Sendable {
 @Suite struct QuotaSignalTests {
     @Test func anUpstreamSayingTheDailyQuotaIsSpentPausesUntilMidnight() throws {
         let clock = ManualClock()
-        let guardian = SourceGuard(source: "alphavantage", settings: ResilienceSettings(), clock: clock,
-                                   wallNow: { UTCTimestamp(rfc3339: "2026-11-23T18:00:00Z")! })
+        let guardian = SourceGuard(
+            source: "alphavantage", settings: ResilienceSettings(), clock: clock,
+            wallNow: { UTCTimestamp(rfc3339: "2026-11-23T18:00:00Z")! })
         guard case .go(let permit) = guardian.admit() else { Issue.record("first call must go"); return }
         let outcome = CallOutcome.classify(ConnectorError(.quotaExhausted, source: "alphavantage", "daily request quota spent"))
         #expect(outcome == .throttled(status: 429, quotaExhausted: true))

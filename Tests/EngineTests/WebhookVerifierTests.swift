@@ -1,7 +1,7 @@
-import Pipeline
-import StoreSQLite
 import Engine
 import Foundation
+import Pipeline
+import StoreSQLite
 import Testing
 import TributaryCore
 
@@ -41,7 +41,9 @@ import TributaryCore
         // Several signatures (key rotation): one match is enough.
         try await verifier.verify(body: body, header: headers("v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= " + signature), now: timestamp)
         // The same id again within the tolerance is a replay.
-        let replay = await #expect(throws: WebhookVerifier.Rejection.self) { try await verifier.verify(body: body, header: headers(signature), now: timestamp + 10) }
+        let replay = await #expect(throws: WebhookVerifier.Rejection.self) {
+            try await verifier.verify(body: body, header: headers(signature), now: timestamp + 10)
+        }
         #expect(replay?.reason.contains("replay") == true)
         // Too old or too far ahead.
         let fresh = try WebhookVerifier(scheme: .standardWebhooks, secret: secret)
@@ -49,7 +51,9 @@ import TributaryCore
         #expect(old?.reason.contains("allowed ±300 s") == true)
         await #expect(throws: WebhookVerifier.Rejection.self) { try await fresh.verify(body: body, header: headers(signature), now: timestamp - 301) }
         // A signature made for another timestamp does not verify.
-        await #expect(throws: WebhookVerifier.Rejection.self) { try await fresh.verify(body: body, header: headers(signature, timestamp: timestamp + 1), now: timestamp) }
+        await #expect(throws: WebhookVerifier.Rejection.self) {
+            try await fresh.verify(body: body, header: headers(signature, timestamp: timestamp + 1), now: timestamp)
+        }
     }
 
     @Test func hexScheme() async throws {
@@ -68,8 +72,10 @@ import TributaryCore
     /// The Standard Webhooks vector sent the way Svix sends it: `svix-*` header names.
     @Test func svixHeaderNamesVerifyAndAWrongSignatureIsStillRejected() async throws {
         let body = Array(#"{"test": 2432232314}"#.utf8)
-        let svix: [String: String] = ["svix-id": "msg_p5jXN8AQM9LWM0D4loKWxJek", "svix-timestamp": "1614265330",
-                                      "svix-signature": "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="]
+        let svix: [String: String] = [
+            "svix-id": "msg_p5jXN8AQM9LWM0D4loKWxJek", "svix-timestamp": "1614265330",
+            "svix-signature": "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+        ]
         let verifier = try WebhookVerifier(scheme: .standardWebhooks, secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
         try await verifier.verify(body: body, header: { svix[$0] }, now: 1_614_265_330)
         var forged = svix
@@ -89,8 +95,10 @@ import TributaryCore
         let path = NSTemporaryDirectory() + "tributary-webhook-\(UUID().uuidString)/t.sqlite"
         let body = Array(#"{"test": 2432232314}"#.utf8)
         let headers: (String) -> String? = {
-            ["webhook-id": "msg_p5jXN8AQM9LWM0D4loKWxJek", "webhook-timestamp": "1614265330",
-             "webhook-signature": "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="][$0]
+            [
+                "webhook-id": "msg_p5jXN8AQM9LWM0D4loKWxJek", "webhook-timestamp": "1614265330",
+                "webhook-signature": "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+            ][$0]
         }
         func verifier() throws -> WebhookVerifier {
             let store = try SQLiteStore(path: path)

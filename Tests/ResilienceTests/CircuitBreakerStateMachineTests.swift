@@ -9,7 +9,9 @@ typealias Breaker = CircuitBreaker<Instant>
 func at(_ seconds: Double) -> Instant { Instant(offset: .milliseconds(Int64(seconds * 1000))) }
 
 @Suite struct CircuitBreakerStateMachineTests {
-    func config(threshold: Int = 5, window: Int = 20, minimum: Int = 10, rate: Double = 0.5, open: Duration = .seconds(60), probes: Int = 1) -> Breaker.Configuration {
+    func config(threshold: Int = 5, window: Int = 20, minimum: Int = 10, rate: Double = 0.5, open: Duration = .seconds(60), probes: Int = 1)
+        -> Breaker.Configuration
+    {
         var c = Breaker.Configuration()
         c.failureThreshold = threshold
         c.windowSize = window
@@ -133,7 +135,8 @@ func at(_ seconds: Double) -> Instant { Instant(offset: .milliseconds(Int64(seco
                 history.append(failed)
                 let streak = history.reversed().prefix { $0 }.count
                 let recent = history.suffix(c.windowSize)
-                let rateTrip = recent.count >= c.minimumCalls
+                let rateTrip =
+                    recent.count >= c.minimumCalls
                     && Double(recent.filter { $0 }.count) / Double(recent.count) >= c.failureRateThreshold
                 if streak >= c.failureThreshold || rateTrip { open(now.advanced(by: c.openDuration)) }
             } else if mode == "halfOpen" {
@@ -199,12 +202,13 @@ func at(_ seconds: Double) -> Instant { Instant(offset: .milliseconds(Int64(seco
             case 7..<14 where inFlight > 0:
                 inFlight -= 1
                 let roll = rng.next() % 20
-                let (outcome, duration, failed): (Breaker.Outcome, Duration, Bool?) = switch roll {
-                case 0..<10: (.success, .milliseconds(100), false)
-                case 10..<16: (.failure, .milliseconds(100), true)
-                case 16..<18: (.success, .seconds(3), true)  // slow
-                default: (.ignored, .zero, nil)
-                }
+                let (outcome, duration, failed): (Breaker.Outcome, Duration, Bool?) =
+                    switch roll {
+                    case 0..<10: (.success, .milliseconds(100), false)
+                    case 10..<16: (.failure, .milliseconds(100), true)
+                    case 16..<18: (.success, .seconds(3), true)  // slow
+                    default: (.ignored, .zero, nil)
+                    }
                 _ = breaker.record(outcome, duration: duration, now: now)
                 model.record(failed, now)
             case 14..<19:

@@ -21,8 +21,10 @@ import TributaryCore
         #expect(RetryAfter.delay("Sun, 06 Nov 1994 08:00:00 GMT", now: now) == .zero)
     }
 
-    @Test(arguments: [nil, "", "soon", "-5", "1.5", "Sun, 06 Nov 1994 08:49:37 PST", "Sun, 31 Feb 1994 08:49:37 GMT",
-                      "Sun, 06 Nov 1994 25:00:00 GMT", "Fri, 06 Nov 94 08:49:37 GMT"])
+    @Test(arguments: [
+        nil, "", "soon", "-5", "1.5", "Sun, 06 Nov 1994 08:49:37 PST", "Sun, 31 Feb 1994 08:49:37 GMT",
+        "Sun, 06 Nov 1994 25:00:00 GMT", "Fri, 06 Nov 94 08:49:37 GMT",
+    ])
     func malformedValuesAreNil(value: String?) {
         #expect(RetryAfter.delay(value, now: now) == nil)
     }

@@ -17,7 +17,8 @@ import Testing
     }
 
     @Test func fileValuesAreRead() async throws {
-        let path = try file("""
+        let path = try file(
+            """
             store:
               path: /tmp/x.sqlite
               batch_size: 2000
@@ -47,7 +48,8 @@ import Testing
     @Test func environmentOverridesTheFile() async throws {
         let path = try file("buffer:\n  capacity: 50000\nhttp:\n  port: 9099\n")
         let settings = try await ServiceSettingsLoader(
-            filePath: path, environment: ["TRIBUTARY_BUFFER_CAPACITY": "777", "TRIBUTARY_SHUTDOWN_DEADLINE": "2m", "TRIBUTARY_LATENCY_P95_TARGET": "1500ms"]).load()
+            filePath: path, environment: ["TRIBUTARY_BUFFER_CAPACITY": "777", "TRIBUTARY_SHUTDOWN_DEADLINE": "2m", "TRIBUTARY_LATENCY_P95_TARGET": "1500ms"]
+        ).load()
         #expect(settings.bufferCapacity == 777)
         #expect(settings.httpPort == 9099)
         #expect(settings.shutdownDeadline == .seconds(120))
@@ -67,10 +69,12 @@ import Testing
     }
 
     @Test func aMisspeltVariableIsNamedWithTheSettingItMeant() {
-        let loader = ServiceSettingsLoader(filePath: nil, environment: [
-            "TRIBUTARY_BUFER_CAPACITY": "3", "TRIBUTARY_BUFFER_CAPACITY": "16", "TRIBUTARY_SOURCES_DIR": "/x",
-            "TRIBUTARY_BINANCE_BASE_URL": "http://h", "TRIBUTARY_TEST_POSTGRES_URL": "postgres://x", "PATH": "/bin",
-        ])
+        let loader = ServiceSettingsLoader(
+            filePath: nil,
+            environment: [
+                "TRIBUTARY_BUFER_CAPACITY": "3", "TRIBUTARY_BUFFER_CAPACITY": "16", "TRIBUTARY_SOURCES_DIR": "/x",
+                "TRIBUTARY_BINANCE_BASE_URL": "http://h", "TRIBUTARY_TEST_POSTGRES_URL": "postgres://x", "PATH": "/bin",
+            ])
         let unknown = loader.unknownVariables()
         #expect(unknown == ["TRIBUTARY_BUFER_CAPACITY is not a Tributary setting and is ignored; did you mean 'TRIBUTARY_BUFFER_CAPACITY'?"])
     }

@@ -1,10 +1,11 @@
 import Foundation
 import GRDB
 import Pipeline
-@testable import StoreSQLite
 import Testing
 import TributaryCore
 import TributaryTesting
+
+@testable import StoreSQLite
 
 /// A version-1 store (every record a JSON blob in `records`, as Tributary wrote it before the
 /// typed tables) opens as a typed store with every record, dead letter, gap and key intact.
@@ -17,18 +18,37 @@ import TributaryTesting
         try queue.write { db in
             for (envelope, revision) in zip(envelopes, revisions) {
                 let row = StoredRecord(envelope)
-                try db.execute(sql: """
-                    INSERT INTO records (source, kind, symbol, natural_key, endpoint, content_hash, record_json, observed_at, ingested_at, as_of, revision)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [row.source, row.kind, row.symbol, row.naturalKey, row.endpoint, row.contentHash, row.line,
-                                     row.observedAt, row.ingestedAt, row.asOf, revision])
+                try db.execute(
+                    sql: """
+                        INSERT INTO records (source, kind, symbol, natural_key, endpoint, content_hash, record_json, observed_at, ingested_at, as_of, revision)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        row.source, row.kind, row.symbol, row.naturalKey, row.endpoint, row.contentHash, row.line,
+                        row.observedAt, row.ingestedAt, row.asOf, revision,
+                    ])
             }
-            try db.execute(sql: "INSERT INTO records (source, kind, symbol, natural_key, endpoint, content_hash, record_json, observed_at, ingested_at) VALUES ('acme', 'trade', 'X', 'broken', 'e', 'sha256:00', '{not json', '', '')")
-            try db.execute(sql: "INSERT INTO dead_letters (source, reason, raw, created_at, endpoint, payload) VALUES ('kraken', 'invalid JSON at byte 3', x'7B7B', '2024-01-02T00:00:00.000Z', 'ohlc', 'response')")
-            try db.execute(sql: "INSERT INTO gaps (source, symbol, interval, from_start, to_start, reason, detected_at) VALUES ('binance', 'BTC-USDT', '1m', '2024-01-02T00:01:00.000Z', '2024-01-02T00:05:00.000Z', 'throttled', '2024-01-02T00:06:00.000Z')")
-            try db.execute(sql: "INSERT INTO idempotency_keys (source, key, body_hash, status, response, created_at, expires_at) VALUES ('acme', 'k1', 'h', 202, x'7B7D', '', 9999999999)")
+            try db.execute(
+                sql:
+                    "INSERT INTO records (source, kind, symbol, natural_key, endpoint, content_hash, record_json, observed_at, ingested_at) VALUES ('acme', 'trade', 'X', 'broken', 'e', 'sha256:00', '{not json', '', '')"
+            )
+            try db.execute(
+                sql:
+                    "INSERT INTO dead_letters (source, reason, raw, created_at, endpoint, payload) VALUES ('kraken', 'invalid JSON at byte 3', x'7B7B', '2024-01-02T00:00:00.000Z', 'ohlc', 'response')"
+            )
+            try db.execute(
+                sql:
+                    "INSERT INTO gaps (source, symbol, interval, from_start, to_start, reason, detected_at) VALUES ('binance', 'BTC-USDT', '1m', '2024-01-02T00:01:00.000Z', '2024-01-02T00:05:00.000Z', 'throttled', '2024-01-02T00:06:00.000Z')"
+            )
+            try db.execute(
+                sql:
+                    "INSERT INTO idempotency_keys (source, key, body_hash, status, response, created_at, expires_at) VALUES ('acme', 'k1', 'h', 202, x'7B7D', '', 9999999999)"
+            )
             try db.execute(sql: "INSERT INTO webhook_ids (source, id, seen_at) VALUES ('acme', 'msg-1', 1700000000)")
-            try db.execute(sql: "INSERT INTO import_files (file_sha256, source, path, rows_done, batches, stored, bad_rows, started_at, completed_at) VALUES ('sha256:aa', 'tape', '/t.csv', 10, 1, 9, 1, '', '')")
+            try db.execute(
+                sql:
+                    "INSERT INTO import_files (file_sha256, source, path, rows_done, batches, stored, bad_rows, started_at, completed_at) VALUES ('sha256:aa', 'tape', '/t.csv', 10, 1, 9, 1, '', '')"
+            )
         }
     }
 
@@ -60,7 +80,9 @@ import TributaryTesting
 
         // A first open that is killed after its first chunk: that chunk is in, the rest still in `records`.
         struct Killed: Error {}
-        #expect(throws: Killed.self) { _ = try SQLiteStore(path: path, migrationProgress: { moved, _ in if moved >= SQLiteLegacyRecords.chunkSize { throw Killed() } }) }
+        #expect(throws: Killed.self) {
+            _ = try SQLiteStore(path: path, migrationProgress: { moved, _ in if moved >= SQLiteLegacyRecords.chunkSize { throw Killed() } })
+        }
         let partial = try DatabaseQueue(path: path)
         #expect(try partial.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM records") } == envelopes.count + 1 - SQLiteLegacyRecords.chunkSize)
         try partial.close()

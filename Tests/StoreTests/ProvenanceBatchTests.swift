@@ -5,12 +5,15 @@ import TributaryCore
 /// Grouping a write by provenance, and the per-row steps a store keeps beside the batch's.
 @Suite struct ProvenanceBatchTests {
     func envelope(_ id: String, line: Int, uri: String = "file:///t.csv", batch: String = "b-0") -> Envelope {
-        let record = Record(source: "tape", endpoint: "import", symbol: "BTC-USD", venueSymbol: "BTC-USD",
-                            payload: .trade(Trade(tradeID: id, time: UTCTimestamp(nanosecondsSinceEpoch: 1), price: ExactDecimal(1), size: ExactDecimal(1), side: nil)))
+        let record = Record(
+            source: "tape", endpoint: "import", symbol: "BTC-USD", venueSymbol: "BTC-USD",
+            payload: .trade(Trade(tradeID: id, time: UTCTimestamp(nanosecondsSinceEpoch: 1), price: ExactDecimal(1), size: ExactDecimal(1), side: nil)))
         let now = UTCTimestamp(nanosecondsSinceEpoch: 5)
-        return Envelope(record: record, provenance: Provenance(
-            sourceID: "tape", sourceType: .file, sourceURI: uri, contentHash: ContentHash.of(record), ingestedAt: now, observedAt: now,
-            parentID: "sha256:x", transformations: ["import:csv", "line:\(line)"], batchID: batch, requestID: batch))
+        return Envelope(
+            record: record,
+            provenance: Provenance(
+                sourceID: "tape", sourceType: .file, sourceURI: uri, contentHash: ContentHash.of(record), ingestedAt: now, observedAt: now,
+                parentID: "sha256:x", transformations: ["import:csv", "line:\(line)"], batchID: batch, requestID: batch))
     }
 
     @Test func consecutiveAndInterleavedEnvelopesGroupByTheirProvenance() {

@@ -11,7 +11,8 @@ import TributaryTesting
             #expect(values.count == columns.columns.count, "\(record.kind)")
             let byName = Dictionary(uniqueKeysWithValues: zip(columns.columns.map(\.name), values))
             let payload = try columns.payload(key: record.naturalKey) { byName[$0] ?? .null }
-            #expect(Record(source: record.source, endpoint: record.endpoint, symbol: record.symbol, venueSymbol: record.venueSymbol, payload: payload) == record)
+            #expect(
+                Record(source: record.source, endpoint: record.endpoint, symbol: record.symbol, venueSymbol: record.venueSymbol, payload: payload) == record)
         }
     }
 }

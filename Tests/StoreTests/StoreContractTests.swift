@@ -44,7 +44,8 @@ import TributaryTesting
         #expect(result == WriteResult(inserted: envelopes.count))
         for envelope in envelopes {
             let record = envelope.record
-            let stored = try #require(try await store.storedRecord(source: record.source, kind: record.kind, symbol: record.symbol, naturalKey: record.naturalKey))
+            let stored = try #require(
+                try await store.storedRecord(source: record.source, kind: record.kind, symbol: record.symbol, naturalKey: record.naturalKey))
             #expect(stored.revision == 1)
             #expect(stored.envelope.record.jsonObject() == record.jsonObject(), "\(record.kind)")
             #expect(stored.envelope.provenance.jsonObject == envelope.provenance.jsonObject, "\(record.kind)")
@@ -58,8 +59,9 @@ import TributaryTesting
         let (store, cleanup) = try await adapter.make()
         defer { cleanup() }
         func quote(_ last: String, requestID: String = "r1") throws -> Envelope {
-            let record = Record(source: "acme", endpoint: "ticker", symbol: "X", venueSymbol: "X",
-                                payload: .quote(Quote(asOf: SampleRecords.time, last: try ExactDecimal(parsing: last))))
+            let record = Record(
+                source: "acme", endpoint: "ticker", symbol: "X", venueSymbol: "X",
+                payload: .quote(Quote(asOf: SampleRecords.time, last: try ExactDecimal(parsing: last))))
             return Envelope.rest(record, sourceURI: "http://x", observedAt: .now(), requestID: requestID, transformations: [])
         }
         #expect(try await store.upsert([try quote("1.5")]) == WriteResult(inserted: 1))
@@ -79,9 +81,11 @@ import TributaryTesting
         defer { cleanup() }
         let ids = ["caf\u{e9}", "cafe\u{301}", "CAF\u{c9}", "caf\u{e9} ", "\u{1F600}"]
         let envelopes = ids.map { id in
-            Envelope.rest(Record(source: "acme", endpoint: "trades", symbol: "X", venueSymbol: "X",
-                                 payload: .trade(Trade(tradeID: id, time: SampleRecords.time, price: ExactDecimal(1), size: ExactDecimal(1)))),
-                          sourceURI: "http://x", observedAt: .now(), requestID: "r", transformations: [])
+            Envelope.rest(
+                Record(
+                    source: "acme", endpoint: "trades", symbol: "X", venueSymbol: "X",
+                    payload: .trade(Trade(tradeID: id, time: SampleRecords.time, price: ExactDecimal(1), size: ExactDecimal(1)))),
+                sourceURI: "http://x", observedAt: .now(), requestID: "r", transformations: [])
         }
         #expect(try await store.upsert(envelopes).inserted == ids.count)
         for id in ids { #expect(try await store.storedRecord(source: "acme", kind: .trade, symbol: "X", naturalKey: id)?.envelope.record.naturalKey == id) }
@@ -103,7 +107,8 @@ import TributaryTesting
     func latestIsTheNewestPerSource(_ adapter: Adapter) async throws {
         let (store, cleanup) = try await adapter.make()
         defer { cleanup() }
-        _ = try await store.upsert(SampleRecords.rest(source: "a") + SampleRecords.rest(source: "a", offsetSeconds: 60) + SampleRecords.rest(source: "b", offsetSeconds: -60))
+        _ = try await store.upsert(
+            SampleRecords.rest(source: "a") + SampleRecords.rest(source: "a", offsetSeconds: 60) + SampleRecords.rest(source: "b", offsetSeconds: -60))
         let latest = try await store.latest(symbol: "BTC-USDT", kind: .quote)
         #expect(latest.map(\.source) == ["a", "b"])
         #expect(latest.first?.asOf == SampleRecords.time.adding(seconds: 60))
@@ -116,11 +121,15 @@ import TributaryTesting
         let (store, cleanup) = try await adapter.make(deadLetterMaxBytes: 10)
         defer { cleanup() }
         let envelope = SampleRecords.rest()[0]
-        let recordID = try await store.deadLetter(DeadLetter(source: "acme", endpoint: "ticker", reason: "constraint", payload: .record(StoredRecord(envelope))))
+        let recordID = try await store.deadLetter(
+            DeadLetter(source: "acme", endpoint: "ticker", reason: "constraint", payload: .record(StoredRecord(envelope))))
         let call = EndpointCallText(endpoint: "klines", symbols: ["BTCUSDT"], parameters: ["interval": "1m"])
-        let responseID = try await store.deadLetter(DeadLetter(source: "acme", endpoint: "klines", reason: "invalid JSON at byte 3",
-                                                                payload: .response(call: call, status: 200, body: Array(repeating: 0x7B, count: 100))))
-        let rowID = try await store.deadLetter(DeadLetter(source: "tape", endpoint: "import", reason: "line 3: column 2", payload: .row(file: "/t.csv", line: 3, raw: Array("a,b".utf8))))
+        let responseID = try await store.deadLetter(
+            DeadLetter(
+                source: "acme", endpoint: "klines", reason: "invalid JSON at byte 3",
+                payload: .response(call: call, status: 200, body: Array(repeating: 0x7B, count: 100))))
+        let rowID = try await store.deadLetter(
+            DeadLetter(source: "tape", endpoint: "import", reason: "line 3: column 2", payload: .row(file: "/t.csv", line: 3, raw: Array("a,b".utf8))))
         #expect(try await store.deadLetters(limit: 10, source: nil, pending: false).map(\.id) == [rowID, responseID, recordID])
         #expect(try await store.deadLetters(limit: 10, source: "tape", pending: false).map(\.id) == [rowID])
         #expect(try await store.deadLetterCount() == 3)
@@ -179,13 +188,17 @@ import TributaryTesting
         let sha = "sha256:" + String(repeating: "0", count: 64)
         #expect(try await store.importProgress(fileSHA256: sha, source: "tape") == nil)
         let bad = DeadLetter(source: "tape", endpoint: "import", reason: "line 4", payload: .row(file: "/t.csv", line: 4, raw: Array("x".utf8)))
-        let first = try await store.commitImportBatch(ImportBatch(records: SampleRecords.file(source: "tape"), deadLetters: [bad], fileSHA256: sha,
-                                                                  source: "tape", path: "/t.csv", rowsDone: 9, completed: false))
+        let first = try await store.commitImportBatch(
+            ImportBatch(
+                records: SampleRecords.file(source: "tape"), deadLetters: [bad], fileSHA256: sha,
+                source: "tape", path: "/t.csv", rowsDone: 9, completed: false))
         #expect(first.inserted == SampleRecords.records().count)
         var progress = try #require(try await store.importProgress(fileSHA256: sha, source: "tape"))
         #expect(progress.rowsDone == 9 && progress.batches == 1 && progress.stored == first.inserted && progress.badRows == 1 && !progress.completed)
-        let again = try await store.commitImportBatch(ImportBatch(records: SampleRecords.file(source: "tape"), deadLetters: [], fileSHA256: sha,
-                                                                  source: "tape", path: "/t.csv", rowsDone: 12, completed: true))
+        let again = try await store.commitImportBatch(
+            ImportBatch(
+                records: SampleRecords.file(source: "tape"), deadLetters: [], fileSHA256: sha,
+                source: "tape", path: "/t.csv", rowsDone: 12, completed: true))
         #expect(again.unchanged == SampleRecords.records().count)
         progress = try #require(try await store.importProgress(fileSHA256: sha, source: "tape"))
         #expect(progress.rowsDone == 12 && progress.batches == 2 && progress.completed)
@@ -216,7 +229,8 @@ import TributaryTesting
         _ = try await store.upsert(written)
         let from = SampleRecords.time.adding(seconds: 5 * 60)!, to = SampleRecords.time.adding(seconds: 30 * 60)!
         for kind in [Record.Kind.trade, .bar, .quote, .balance, .observation] {
-            let query = RecordQuery(kind: kind, symbol: kind == .observation ? "GDP" : "BTC-USDT", from: kind == .balance ? nil : from, to: kind == .balance ? nil : to)
+            let query = RecordQuery(
+                kind: kind, symbol: kind == .observation ? "GDP" : "BTC-USDT", from: kind == .balance ? nil : from, to: kind == .balance ? nil : to)
             var read: [Envelope] = []
             var cursor: RecordQuery.Cursor?
             repeat {

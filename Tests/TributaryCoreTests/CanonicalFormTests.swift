@@ -7,23 +7,45 @@ import TributaryCore
     static let t = UTCTimestamp(millisecondsSinceEpoch: 1_710_328_241_270)!
 
     static let records: [Record] = [
-        Record(source: "binance", endpoint: "ticker", symbol: "BTC-USDT", venueSymbol: "BTCUSDT", payload: .quote(Quote(
-            asOf: t, last: d("73367.80"), bid: d("73360.34"), ask: d("73369.19"), bidSize: d("1.0"), askSize: d("2"),
-            open: d("1"), high: d("2"), low: d("0.5"), volume: d("1207.50668151"), quoteVolume: d("3"), change: d("-0.10"),
-            changePercent: d("-1.319"), currency: "USD \"quoted\"\n"))),
-        Record(source: "coinbase", endpoint: "candles", symbol: "BTC-USDT", venueSymbol: "BTC-USDT", payload: .bar(Bar(
-            interval: "1h", start: t, open: d("73243.33"), high: d("73402.47"), low: d("73241.5"), close: d("73370.65"),
-            volume: d("1.56794406"), trades: 308, vwap: d("73300.000")))),
-        Record(source: "polygon", endpoint: "last-trade", symbol: "AAPL", venueSymbol: "AAPL", payload: .trade(Trade(
-            tradeID: "52983525029461", time: UTCTimestamp(nanosecondsSinceEpoch: 1_617_901_342_969_834_000), price: d("126.53"), size: d("100"), side: .buy))),
-        Record(source: "binance", endpoint: "depth", symbol: "NKN-USDT", venueSymbol: "NKNUSDT", payload: .book(Book(
-            asOf: t, bids: [.init(price: d("0.35210000"), size: d("672.00000000"))], asks: [.init(price: d("0.3525"), size: d("3959"))]))),
-        Record(source: "finnhub", endpoint: "news", symbol: "AAPL", venueSymbol: "AAPL", payload: .news(News(
-            id: "127004320", headline: "Antitrust fervor — é", summary: nil, url: "https://finnhub.io/api/news?id=1", publisher: "Yahoo",
-            publishedAt: t, symbols: ["AAPL", "MSFT"], sentiment: d("0.25")))),
-        Record(source: "fred", endpoint: "observations", symbol: "GDP", venueSymbol: "GDP", payload: .observation(Observation(series: "GDP", date: "2024-01-01", value: nil))),
-        Record(source: "fred", endpoint: "observations", symbol: "GDP", venueSymbol: "GDP", payload: .observation(Observation(series: "GDP", date: "2024-04-01", value: d("4.50")))),
-        Record(source: "binance", endpoint: "account", symbol: "BTC", venueSymbol: "BTC", payload: .balance(Balance(asset: "BTC", free: d("4723846.89208129"), locked: d("0.00000000")))),
+        Record(
+            source: "binance", endpoint: "ticker", symbol: "BTC-USDT", venueSymbol: "BTCUSDT",
+            payload: .quote(
+                Quote(
+                    asOf: t, last: d("73367.80"), bid: d("73360.34"), ask: d("73369.19"), bidSize: d("1.0"), askSize: d("2"),
+                    open: d("1"), high: d("2"), low: d("0.5"), volume: d("1207.50668151"), quoteVolume: d("3"), change: d("-0.10"),
+                    changePercent: d("-1.319"), currency: "USD \"quoted\"\n"))),
+        Record(
+            source: "coinbase", endpoint: "candles", symbol: "BTC-USDT", venueSymbol: "BTC-USDT",
+            payload: .bar(
+                Bar(
+                    interval: "1h", start: t, open: d("73243.33"), high: d("73402.47"), low: d("73241.5"), close: d("73370.65"),
+                    volume: d("1.56794406"), trades: 308, vwap: d("73300.000")))),
+        Record(
+            source: "polygon", endpoint: "last-trade", symbol: "AAPL", venueSymbol: "AAPL",
+            payload: .trade(
+                Trade(
+                    tradeID: "52983525029461", time: UTCTimestamp(nanosecondsSinceEpoch: 1_617_901_342_969_834_000), price: d("126.53"), size: d("100"),
+                    side: .buy))),
+        Record(
+            source: "binance", endpoint: "depth", symbol: "NKN-USDT", venueSymbol: "NKNUSDT",
+            payload: .book(
+                Book(
+                    asOf: t, bids: [.init(price: d("0.35210000"), size: d("672.00000000"))], asks: [.init(price: d("0.3525"), size: d("3959"))]))),
+        Record(
+            source: "finnhub", endpoint: "news", symbol: "AAPL", venueSymbol: "AAPL",
+            payload: .news(
+                News(
+                    id: "127004320", headline: "Antitrust fervor — é", summary: nil, url: "https://finnhub.io/api/news?id=1", publisher: "Yahoo",
+                    publishedAt: t, symbols: ["AAPL", "MSFT"], sentiment: d("0.25")))),
+        Record(
+            source: "fred", endpoint: "observations", symbol: "GDP", venueSymbol: "GDP",
+            payload: .observation(Observation(series: "GDP", date: "2024-01-01", value: nil))),
+        Record(
+            source: "fred", endpoint: "observations", symbol: "GDP", venueSymbol: "GDP",
+            payload: .observation(Observation(series: "GDP", date: "2024-04-01", value: d("4.50")))),
+        Record(
+            source: "binance", endpoint: "account", symbol: "BTC", venueSymbol: "BTC",
+            payload: .balance(Balance(asset: "BTC", free: d("4723846.89208129"), locked: d("0.00000000")))),
     ]
 
     @Test(arguments: records)

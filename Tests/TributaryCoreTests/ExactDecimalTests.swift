@@ -12,8 +12,10 @@ import TributaryCore
         #expect(try ExactDecimal(parsing: input).description == printed)
     }
 
-    @Test(arguments: ["", "-", "abc", "NaN", "Infinity", "1.2.3", "1e", "1e+", "12a", "1 2", "--1", "0x10",
-                      "123456789012345678901234567890123456789012"])
+    @Test(arguments: [
+        "", "-", "abc", "NaN", "Infinity", "1.2.3", "1e", "1e+", "12a", "1 2", "--1", "0x10",
+        "123456789012345678901234567890123456789012",
+    ])
     func rejectsWhatIsNotADecimal(input: String) {
         #expect(throws: DecimalParseError.self) { try ExactDecimal(parsing: input) }
     }

@@ -2,7 +2,8 @@ import Testing
 import TributaryCore
 
 @Suite struct HTTPHeadersTests {
-    let block = Array("Server: nginx\r\nContent-Type: application/json\r\nX-MBX-USED-WEIGHT-1M:  7 \r\nSet-Cookie: a=1\r\nset-cookie: b=2\r\nbroken line\r\n\r\n".utf8)
+    let block = Array(
+        "Server: nginx\r\nContent-Type: application/json\r\nX-MBX-USED-WEIGHT-1M:  7 \r\nSet-Cookie: a=1\r\nset-cookie: b=2\r\nbroken line\r\n\r\n".utf8)
 
     @Test func rawBlockLooksUpCaseInsensitivelyWithoutParsingEverything() {
         let headers = HTTPHeaders(parsingHeaderBlock: block)

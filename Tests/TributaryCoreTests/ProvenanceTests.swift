@@ -10,9 +10,12 @@ import TributaryCore
     }
 
     @Test func contentHashIgnoresIngestionButNotContent() throws {
-        let a = Envelope.rest(try quote(last: "4.00000200"), sourceURI: "http://x/a", observedAt: UTCTimestamp.init(secondsSinceEpoch: 1)!, requestID: "r1", transformations: [])
-        let b = Envelope.rest(try quote(last: "4.000002"), sourceURI: "http://x/b", observedAt: UTCTimestamp.init(secondsSinceEpoch: 2)!, requestID: "r2", transformations: [])
-        let c = Envelope.rest(try quote(last: "4.000003"), sourceURI: "http://x/a", observedAt: UTCTimestamp.init(secondsSinceEpoch: 1)!, requestID: "r1", transformations: [])
+        let a = Envelope.rest(
+            try quote(last: "4.00000200"), sourceURI: "http://x/a", observedAt: UTCTimestamp.init(secondsSinceEpoch: 1)!, requestID: "r1", transformations: [])
+        let b = Envelope.rest(
+            try quote(last: "4.000002"), sourceURI: "http://x/b", observedAt: UTCTimestamp.init(secondsSinceEpoch: 2)!, requestID: "r2", transformations: [])
+        let c = Envelope.rest(
+            try quote(last: "4.000003"), sourceURI: "http://x/a", observedAt: UTCTimestamp.init(secondsSinceEpoch: 1)!, requestID: "r1", transformations: [])
         #expect(a.provenance.contentHash == b.provenance.contentHash)
         #expect(a.provenance.contentHash != c.provenance.contentHash)
         #expect(a.provenance.contentHash.hasPrefix("sha256:"))
@@ -22,8 +25,12 @@ import TributaryCore
     @Test func contentHashIsStableAcrossRuns() throws {
         // The canonical form is fixed, so this digest may only change with a deliberate model change.
         let record = try quote(last: "4.00000200")
-        #expect(ContentHash.of(record) == ContentHash.of(bytes: Array(
-            #"{"as_of":"2023-11-14T22:13:20.000Z","endpoint":"ticker","kind":"quote","last":"4.000002","source":"binance","symbol":"BTC-USDT","venue_symbol":"BTCUSDT"}"#.utf8)))
+        #expect(
+            ContentHash.of(record)
+                == ContentHash.of(
+                    bytes: Array(
+                        #"{"as_of":"2023-11-14T22:13:20.000Z","endpoint":"ticker","kind":"quote","last":"4.000002","source":"binance","symbol":"BTC-USDT","venue_symbol":"BTCUSDT"}"#
+                            .utf8)))
     }
 
     @Test(arguments: [
@@ -37,9 +44,14 @@ import TributaryCore
     }
 
     @Test func jsonLineHasRecordThenProvenance() throws {
-        let envelope = Envelope.rest(try quote(last: "1.5"), sourceURI: "http://x/?token=s3cret", observedAt: UTCTimestamp.init(secondsSinceEpoch: 1)!, requestID: "r1", transformations: ["decode"])
+        let envelope = Envelope.rest(
+            try quote(last: "1.5"), sourceURI: "http://x/?token=s3cret", observedAt: UTCTimestamp.init(secondsSinceEpoch: 1)!, requestID: "r1",
+            transformations: ["decode"])
         let line = envelope.jsonLine
-        #expect(line.hasPrefix(#"{"kind":"quote","source":"binance","endpoint":"ticker","symbol":"BTC-USDT","venue_symbol":"BTCUSDT","as_of":"2023-11-14T22:13:20.000Z","last":"1.5","provenance":{"#))
+        #expect(
+            line.hasPrefix(
+                #"{"kind":"quote","source":"binance","endpoint":"ticker","symbol":"BTC-USDT","venue_symbol":"BTCUSDT","as_of":"2023-11-14T22:13:20.000Z","last":"1.5","provenance":{"#
+            ))
         #expect(!line.contains("s3cret"))
         let parsed = try JSONParser.parse(Array(line.utf8))
         #expect(parsed["provenance"]?["request_id"] == .string("r1"))

@@ -32,7 +32,9 @@ import TributaryCore
     @Test func kindsAndCrossFieldRules() {
         #expect(throws: InvalidRecord.self) { try builder.build(fields(#"{"kind":"tick"}"#)).get() }
         #expect(throws: InvalidRecord.self) {
-            try builder.build(fields(#"{"kind":"bar","symbol":"X","interval":"1m","start":"2024-01-01T00:00:00Z","open":"1","high":"1","low":"2","close":"1"}"#)).get()
+            try builder.build(
+                fields(#"{"kind":"bar","symbol":"X","interval":"1m","start":"2024-01-01T00:00:00Z","open":"1","high":"1","low":"2","close":"1"}"#)
+            ).get()
         }
         #expect(throws: InvalidRecord.self) { try builder.build(fields(#"{"kind":"quote","symbol":"X","as_of":"2024-01-01T00:00:00Z"}"#)).get() }
         #expect(throws: InvalidRecord.self) { try builder.build(fields(#"{"kind":"quote","source":"other","symbol":"X","as_of":1,"last":"1"}"#)).get() }
@@ -70,7 +72,9 @@ import TributaryCore
         #expect(problems(trade(["symbol": "BTC\u{85}USD"]))["symbol"]?.contains("control characters") == true)
         #expect(problems(trade(["venue_symbol": "x\u{7f}"]))["venue_symbol"]?.contains("control characters") == true)
         // Text fields may hold tabs and newlines, never NUL.
-        let news: [String: JSONValue] = ["kind": "news", "symbol": "AAPL", "id": "n1", "headline": "a\tb\nc", "url": "https://x", "published_at": "2024-01-02T00:00:00Z"]
+        let news: [String: JSONValue] = [
+            "kind": "news", "symbol": "AAPL", "id": "n1", "headline": "a\tb\nc", "url": "https://x", "published_at": "2024-01-02T00:00:00Z",
+        ]
         #expect(problems(news).isEmpty)
         #expect(problems(news.merging(["headline": "a\u{0}b"]) { $1 })["headline"] == "must not contain NUL (U+0000)")
     }
@@ -85,14 +89,18 @@ import TributaryCore
     @Test func negativeAmountsAreRefusedWhereTheKindForbidsThem() {
         #expect(problems(trade(["size": "-2"]))["size"] == "must not be negative; got -2")
         #expect(problems(trade(["price": "-37.63"])).isEmpty)  // WTI, 2020-04-20
-        let bar: [String: JSONValue] = ["kind": "bar", "symbol": "X", "interval": "1m", "start": "2024-01-02T00:00:00Z", "open": "1", "high": "2", "low": "1", "close": "2"]
+        let bar: [String: JSONValue] = [
+            "kind": "bar", "symbol": "X", "interval": "1m", "start": "2024-01-02T00:00:00Z", "open": "1", "high": "2", "low": "1", "close": "2",
+        ]
         #expect(problems(bar.merging(["volume": "-1"]) { $1 })["volume"] != nil)
         #expect(problems(bar.merging(["trades": "-3"]) { $1 })["trades"] == "must not be negative; got -3")
         let balance: [String: JSONValue] = ["kind": "balance", "symbol": "BTC", "asset": "BTC", "free": "1", "locked": "-0.1"]
         #expect(problems(balance)["locked"] != nil)
         let book: [String: JSONValue] = ["kind": "book", "symbol": "X", "as_of": "2024-01-02T00:00:00Z", "bids": [["1", "-1"]], "asks": []]
         #expect(problems(book)["bids[0]"] == "size must not be negative; got -1")
-        let quote: [String: JSONValue] = ["kind": "quote", "symbol": "X", "as_of": "2024-01-02T00:00:00Z", "last": "1", "change": "-0.5", "change_percent": "-3.2"]
+        let quote: [String: JSONValue] = [
+            "kind": "quote", "symbol": "X", "as_of": "2024-01-02T00:00:00Z", "last": "1", "change": "-0.5", "change_percent": "-3.2",
+        ]
         #expect(problems(quote).isEmpty)
         #expect(problems(quote.merging(["bid_size": "-1"]) { $1 })["bid_size"] != nil)
     }

@@ -10,7 +10,8 @@ import TributaryCore
 public struct AlphaVantageConnector: KeyedConnector {
     public let id: SourceID = "alphavantage"
     public var access: SourceAccess
-    public static let defaultAccess = SourceAccess(baseURL: "https://www.alphavantage.co", keyVariable: "ALPHAVANTAGE_API_KEY", connectTimeout: .seconds(3), totalTimeout: .seconds(20))
+    public static let defaultAccess = SourceAccess(
+        baseURL: "https://www.alphavantage.co", keyVariable: "ALPHAVANTAGE_API_KEY", connectTimeout: .seconds(3), totalTimeout: .seconds(20))
 
     static let intervals: [String: String] = ["1m": "1min", "5m": "5min", "15m": "15min", "30m": "30min", "1h": "60min"]
 
@@ -20,17 +21,22 @@ public struct AlphaVantageConnector: KeyedConnector {
 
     public var endpoints: [EndpointDescription] {
         [
-            EndpointDescription(name: "quote", kind: .quote, needsSymbol: true, summary: "latest daily quote (function=GLOBAL_QUOTE)", credentials: [keyVariable]),
-            EndpointDescription(name: "intraday", kind: .bar, needsSymbol: true, summary: "intraday bars (function=TIME_SERIES_INTRADAY)",
-                                parameters: ["interval": "5m", "month": ""], credentials: [keyVariable]),
-            EndpointDescription(name: "news", kind: .news, needsSymbol: true, summary: "news with sentiment (function=NEWS_SENTIMENT)", credentials: [keyVariable]),
+            EndpointDescription(
+                name: "quote", kind: .quote, needsSymbol: true, summary: "latest daily quote (function=GLOBAL_QUOTE)", credentials: [keyVariable]),
+            EndpointDescription(
+                name: "intraday", kind: .bar, needsSymbol: true, summary: "intraday bars (function=TIME_SERIES_INTRADAY)",
+                parameters: ["interval": "5m", "month": ""], credentials: [keyVariable]),
+            EndpointDescription(
+                name: "news", kind: .news, needsSymbol: true, summary: "news with sentiment (function=NEWS_SENTIMENT)", credentials: [keyVariable]),
         ]
     }
 
     public func request(for call: EndpointCall, at now: UTCTimestamp) throws(ConnectorError) -> HTTPRequest {
         let description = try describe(call.endpoint)
         try ConnectorSupport.checkParameters(call, allowed: description.parameters, source: id)
-        guard let apiKey else { throw ConnectorError(.missingCredential, source: id, "set \(keyVariable) (a free key from https://www.alphavantage.co/support/#api-key)") }
+        guard let apiKey else {
+            throw ConnectorError(.missingCredential, source: id, "set \(keyVariable) (a free key from https://www.alphavantage.co/support/#api-key)")
+        }
         guard !call.symbols.isEmpty else { throw ConnectorError(.invalidArgument, source: id, "\(call.endpoint) needs --symbol (e.g. MSFT)") }
         let tickers = try call.symbols.map { (symbol) throws(ConnectorError) in try EquitySymbol.venue(symbol, source: id) }
         var query: String
@@ -42,7 +48,9 @@ public struct AlphaVantageConnector: KeyedConnector {
             guard tickers.count == 1 else { throw ConnectorError(.invalidArgument, source: id, "intraday takes one --symbol") }
             let interval = call.parameters["interval"] ?? "5m"
             guard let avInterval = Self.intervals[interval] else {
-                throw ConnectorError(.invalidArgument, source: id, "interval '\(interval)' is not one Alpha Vantage serves: \(Self.intervals.keys.sorted().joined(separator: " "))")
+                throw ConnectorError(
+                    .invalidArgument, source: id,
+                    "interval '\(interval)' is not one Alpha Vantage serves: \(Self.intervals.keys.sorted().joined(separator: " "))")
             }
             query = "function=TIME_SERIES_INTRADAY&symbol=\(tickers[0])&interval=\(avInterval)"
             if let month = call.parameters["month"] {
@@ -56,8 +64,9 @@ public struct AlphaVantageConnector: KeyedConnector {
         default:
             query = "function=NEWS_SENTIMENT&tickers=\(tickers.joined(separator: ","))"
         }
-        return HTTPRequest(url: "\(baseURL)/query?\(query)&apikey=\(apiKey)", headers: ["Accept": "application/json"],
-                           connectTimeout: connectTimeout, totalTimeout: totalTimeout)
+        return HTTPRequest(
+            url: "\(baseURL)/query?\(query)&apikey=\(apiKey)", headers: ["Accept": "application/json"],
+            connectTimeout: connectTimeout, totalTimeout: totalTimeout)
     }
 
     public func decode(_ response: HTTPResponse, for call: EndpointCall, receivedAt: UTCTimestamp) throws(ConnectorError) -> [Record] {

@@ -19,8 +19,9 @@ enum AlphaVantageIntraday {
         // Newest first in the body; records go oldest first.
         return try rows.members.reversed().map { (time, value) throws(ConnectorError) in
             let fields = FieldReader(json: value, source: source, context: "intraday[\(time)]")
-            return try record(time: time, zone: zoneName, open: try fields.decimal("1. open"), high: try fields.decimal("2. high"), low: try fields.decimal("3. low"),
-                              close: try fields.decimal("4. close"), volume: try fields.optionalDecimal("5. volume"), source: source, symbol: symbol, interval: interval)
+            return try record(
+                time: time, zone: zoneName, open: try fields.decimal("1. open"), high: try fields.decimal("2. high"), low: try fields.decimal("3. low"),
+                close: try fields.decimal("4. close"), volume: try fields.optionalDecimal("5. volume"), source: source, symbol: symbol, interval: interval)
         }
     }
 
@@ -31,15 +32,19 @@ enum AlphaVantageIntraday {
         }
         return try lines.dropFirst().enumerated().reversed().map { (index, line) throws(ConnectorError) in
             let cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-            guard cells.count == 6 else { throw ConnectorError(.decode, source: source, "intraday CSV: line \(index + 2) has \(cells.count) fields, expected 6") }
+            guard cells.count == 6 else {
+                throw ConnectorError(.decode, source: source, "intraday CSV: line \(index + 2) has \(cells.count) fields, expected 6")
+            }
             func decimal(_ i: Int, _ name: String) throws(ConnectorError) -> ExactDecimal {
                 guard let value = try? ExactDecimal(parsing: cells[i]) else {
-                    throw ConnectorError(.decode, source: source, "intraday CSV: line \(index + 2) column '\(name)' is '\(cells[i].prefix(20))', expected a decimal")
+                    throw ConnectorError(
+                        .decode, source: source, "intraday CSV: line \(index + 2) column '\(name)' is '\(cells[i].prefix(20))', expected a decimal")
                 }
                 return value
             }
-            return try record(time: cells[0], zone: zone(nil), open: try decimal(1, "open"), high: try decimal(2, "high"), low: try decimal(3, "low"),
-                              close: try decimal(4, "close"), volume: try decimal(5, "volume"), source: source, symbol: symbol, interval: interval)
+            return try record(
+                time: cells[0], zone: zone(nil), open: try decimal(1, "open"), high: try decimal(2, "high"), low: try decimal(3, "low"),
+                close: try decimal(4, "close"), volume: try decimal(5, "volume"), source: source, symbol: symbol, interval: interval)
         }
     }
 

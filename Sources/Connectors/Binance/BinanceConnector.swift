@@ -63,7 +63,8 @@ public struct BinanceConnector: Connector {
             try single(venue, call.endpoint)
             let interval = call.parameters["interval"] ?? "1m"
             guard Self.intervals.contains(interval) else {
-                throw ConnectorError(.invalidArgument, source: id, "interval '\(interval)' is not one of Binance's: \(Self.intervals.sorted().joined(separator: " "))")
+                throw ConnectorError(
+                    .invalidArgument, source: id, "interval '\(interval)' is not one of Binance's: \(Self.intervals.sorted().joined(separator: " "))")
             }
             var query = "symbol=\(venue[0])&interval=\(interval)&limit=\(try limit(call, default: 100, max: 1_000))"
             if let start = call.parameters["start"] { query += "&startTime=\(try milliseconds(start, "start"))" }

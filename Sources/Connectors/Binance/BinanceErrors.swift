@@ -15,7 +15,8 @@ enum BinanceErrors {
         case 429:
             throw ConnectorError(.throttled(status: 429), source: source, "rate limited (\(detail)); back off until Retry-After")
         case 418:
-            throw ConnectorError(.throttled(status: 418), source: source, "IP banned for ignoring rate limits (\(detail)); the source is paused until Retry-After")
+            throw ConnectorError(
+                .throttled(status: 418), source: source, "IP banned for ignoring rate limits (\(detail)); the source is paused until Retry-After")
         case 451:
             throw ConnectorError(.upstream(status: 451), source: source, "unavailable from this region (\(detail)); use a permitted location or another source")
         case _ where code == -1022 || code == -2014 || code == -2015 || response.status == 401:

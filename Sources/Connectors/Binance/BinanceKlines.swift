@@ -17,7 +17,8 @@ enum BinanceKlines {
             }
             func decimal(_ position: Int, _ name: String) throws(ConnectorError) -> ExactDecimal {
                 guard let value = cells[position].decimalValue else {
-                    throw ConnectorError(.decode, source: source, "klines: row \(index) field \(position) (\(name)) is \(cells[position].typeName), expected a decimal")
+                    throw ConnectorError(
+                        .decode, source: source, "klines: row \(index) field \(position) (\(name)) is \(cells[position].typeName), expected a decimal")
                 }
                 return value
             }

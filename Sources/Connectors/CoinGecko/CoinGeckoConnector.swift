@@ -1,3 +1,4 @@
+import Foundation
 import TributaryCore
 
 /// CoinGecko's public API v3 (`https://api.coingecko.com/api/v3`), with an optional demo key.
@@ -15,7 +16,10 @@ public struct CoinGeckoConnector: Connector {
 
     public static let defaultBaseURL = "https://api.coingecko.com/api/v3"
 
-    public init(baseURL: String = CoinGeckoConnector.defaultBaseURL, apiKey: String? = nil, connectTimeout: Duration = .seconds(2), totalTimeout: Duration = .seconds(10)) {
+    public init(
+        baseURL: String = CoinGeckoConnector.defaultBaseURL, apiKey: String? = nil, connectTimeout: Duration = .seconds(2),
+        totalTimeout: Duration = .seconds(10)
+    ) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.apiKey = apiKey
         self.connectTimeout = connectTimeout
@@ -24,10 +28,12 @@ public struct CoinGeckoConnector: Connector {
 
     public var endpoints: [EndpointDescription] {
         [
-            EndpointDescription(name: "price", kind: .quote, needsSymbol: true, summary: "price, market cap, 24 h volume and change (GET /simple/price)",
-                                parameters: ["vs": "usd"]),
-            EndpointDescription(name: "markets", kind: .quote, needsSymbol: false, summary: "market table (GET /coins/markets); no symbol = top 100 by market cap",
-                                parameters: ["vs": "usd", "per_page": "100"]),
+            EndpointDescription(
+                name: "price", kind: .quote, needsSymbol: true, summary: "price, market cap, 24 h volume and change (GET /simple/price)",
+                parameters: ["vs": "usd"]),
+            EndpointDescription(
+                name: "markets", kind: .quote, needsSymbol: false, summary: "market table (GET /coins/markets); no symbol = top 100 by market cap",
+                parameters: ["vs": "usd", "per_page": "100"]),
         ]
     }
 
@@ -35,15 +41,24 @@ public struct CoinGeckoConnector: Connector {
         let description = try describe(call.endpoint)
         try ConnectorSupport.checkParameters(call, allowed: description.parameters, source: id)
         let vs = (call.parameters["vs"] ?? "usd").lowercased()
-        guard !vs.isEmpty, vs.allSatisfy({ $0.isLetter }) else { throw ConnectorError(.invalidArgument, source: id, "vs must be a currency code such as usd, got '\(vs)'") }
+        guard !vs.isEmpty, vs.allSatisfy({ $0.isLetter }) else {
+            throw ConnectorError(.invalidArgument, source: id, "vs must be a currency code such as usd, got '\(vs)'")
+        }
         let ids = try call.symbols.map { (symbol) throws(ConnectorError) in try Self.coinID(symbol) }
         switch call.endpoint {
         case "price":
-            guard !ids.isEmpty else { throw ConnectorError(.invalidArgument, source: id, "price needs --symbol (a coin id such as bitcoin, or a ticker such as BTC)") }
-            return get("/simple/price", "ids=\(ids.joined(separator: ","))&vs_currencies=\(vs)&include_market_cap=true&include_24hr_vol=true&include_24hr_change=true&include_last_updated_at=true")
+            guard !ids.isEmpty else {
+                throw ConnectorError(.invalidArgument, source: id, "price needs --symbol (a coin id such as bitcoin, or a ticker such as BTC)")
+            }
+            return get(
+                "/simple/price",
+                "ids=\(ids.joined(separator: ","))&vs_currencies=\(vs)&include_market_cap=true&include_24hr_vol=true&include_24hr_change=true&include_last_updated_at=true"
+            )
         default:
             let perPage = call.parameters["per_page"] ?? "100"
-            guard let count = Int(perPage), (1...250).contains(count) else { throw ConnectorError(.invalidArgument, source: id, "per_page must be 1…250, got '\(perPage)'") }
+            guard let count = Int(perPage), (1...250).contains(count) else {
+                throw ConnectorError(.invalidArgument, source: id, "per_page must be 1…250, got '\(perPage)'")
+            }
             var query = "vs_currency=\(vs)&order=market_cap_desc&per_page=\(count)&page=1&sparkline=false"
             if !ids.isEmpty { query += "&ids=\(ids.joined(separator: ","))" }
             return get("/coins/markets", query)
@@ -56,7 +71,9 @@ public struct CoinGeckoConnector: Connector {
         let currency = vs.uppercased()
         switch call.endpoint {
         case "price":
-            guard case .object(let coins) = json else { throw ConnectorError(.decode, source: id, "price: expected an object keyed by coin id, got \(json.typeName)") }
+            guard case .object(let coins) = json else {
+                throw ConnectorError(.decode, source: id, "price: expected an object keyed by coin id, got \(json.typeName)")
+            }
             return try coins.members.map { (coin, value) throws(ConnectorError) in
                 let fields = FieldReader(json: value, source: id, context: "price.\(coin)")
                 guard let updated = try? fields.int("last_updated_at") else {
@@ -66,7 +83,8 @@ public struct CoinGeckoConnector: Connector {
                     asOf: try ConnectorSupport.time(updated, .seconds, at: "price.\(coin): field 'last_updated_at'", source: id), last: try fields.decimal(vs),
                     quoteVolume: try fields.optionalDecimal("\(vs)_24h_vol"), changePercent: try fields.optionalDecimal("\(vs)_24h_change"),
                     currency: currency)
-                return Record(source: id, endpoint: call.endpoint, symbol: "\(Self.ticker(coin))-\(currency)", venueSymbol: "\(coin)/\(vs)", payload: .quote(quote))
+                return Record(
+                    source: id, endpoint: call.endpoint, symbol: "\(Self.ticker(coin))-\(currency)", venueSymbol: "\(coin)/\(vs)", payload: .quote(quote))
             }
         default:
             guard case .array(let rows) = json else { throw ConnectorError(.decode, source: id, "markets: expected an array, got \(json.typeName)") }
@@ -107,5 +125,3 @@ public struct CoinGeckoConnector: Connector {
         return HTTPRequest(url: baseURL + path + "?" + query, headers: headers, connectTimeout: connectTimeout, totalTimeout: totalTimeout)
     }
 }
-
-import Foundation

@@ -35,7 +35,8 @@ public struct CoinbaseConnector: Connector {
         let description = try describe(call.endpoint)
         try ConnectorSupport.checkParameters(call, allowed: description.parameters, source: id)
         guard call.symbols.count == 1 else {
-            throw ConnectorError(.invalidArgument, source: id, "\(call.endpoint) takes exactly one --symbol (a product such as BTC-USD), got \(call.symbols.count)")
+            throw ConnectorError(
+                .invalidArgument, source: id, "\(call.endpoint) takes exactly one --symbol (a product such as BTC-USD), got \(call.symbols.count)")
         }
         let product = try Self.product(call.symbols[0])
         switch call.endpoint {
@@ -44,7 +45,9 @@ public struct CoinbaseConnector: Connector {
         default:
             let interval = call.parameters["interval"] ?? "1h"
             guard let granularity = Self.granularities[interval] else {
-                throw ConnectorError(.invalidArgument, source: id, "interval '\(interval)' is not one Coinbase serves: \(Self.granularities.keys.sorted().joined(separator: " "))")
+                throw ConnectorError(
+                    .invalidArgument, source: id,
+                    "interval '\(interval)' is not one Coinbase serves: \(Self.granularities.keys.sorted().joined(separator: " "))")
             }
             var query = "granularity=\(granularity)"
             if let start = call.parameters["start"] { query += "&start=\(try ConnectorSupport.rfc3339(start, "start", source: id))" }
@@ -76,12 +79,14 @@ public struct CoinbaseConnector: Connector {
                 }
                 func value(_ position: Int, _ name: String) throws(ConnectorError) -> ExactDecimal {
                     guard let decimal = cells[position].decimalValue else {
-                        throw ConnectorError(.decode, source: id, "candles: row \(index) field \(position) (\(name)) is \(cells[position].typeName), expected a number")
+                        throw ConnectorError(
+                            .decode, source: id, "candles: row \(index) field \(position) (\(name)) is \(cells[position].typeName), expected a number")
                     }
                     return decimal
                 }
                 let bar = Bar(
-                    interval: interval, start: try ConnectorSupport.time(time, .seconds, at: "candles: row \(index) field 0 (time)", source: id), open: try value(3, "open"), high: try value(2, "high"),
+                    interval: interval, start: try ConnectorSupport.time(time, .seconds, at: "candles: row \(index) field 0 (time)", source: id),
+                    open: try value(3, "open"), high: try value(2, "high"),
                     low: try value(1, "low"), close: try value(4, "close"), volume: try value(5, "volume"))
                 return Record(source: id, endpoint: call.endpoint, symbol: product, venueSymbol: product, payload: .bar(bar))
             }
@@ -96,7 +101,8 @@ public struct CoinbaseConnector: Connector {
     }
 
     private func get(_ path: String, _ query: String?) -> HTTPRequest {
-        HTTPRequest(url: baseURL + path + (query.map { "?" + $0 } ?? ""), headers: ["Accept": "application/json"],
-                    connectTimeout: connectTimeout, totalTimeout: totalTimeout)
+        HTTPRequest(
+            url: baseURL + path + (query.map { "?" + $0 } ?? ""), headers: ["Accept": "application/json"],
+            connectTimeout: connectTimeout, totalTimeout: totalTimeout)
     }
 }

@@ -30,8 +30,11 @@ public enum CSVSchemaLoader {
                 }
                 let typeText = column["type"].flatMap { reader.string($0, "type") } ?? "string"
                 guard let type = CSVSchema.ColumnType(rawValue: typeText) else {
-                    reader.report(column["type"] ?? item, "unknown type '\(typeText)' for column '\(name)'",
-                                  fix: "one of \(CSVSchema.ColumnType.allCases.map(\.rawValue).joined(separator: ", "))\(reader.suggestion(typeText, CSVSchema.ColumnType.allCases.map(\.rawValue)))")
+                    reader.report(
+                        column["type"] ?? item, "unknown type '\(typeText)' for column '\(name)'",
+                        fix:
+                            "one of \(CSVSchema.ColumnType.allCases.map(\.rawValue).joined(separator: ", "))\(reader.suggestion(typeText, CSVSchema.ColumnType.allCases.map(\.rawValue)))"
+                    )
                     continue
                 }
                 let nullable = column["nullable"].flatMap { $0.bool } ?? true

@@ -43,7 +43,9 @@ public struct DeclarativeConnector: Connector {
             throw ConnectorError(.invalidArgument, source: id, "\(call.endpoint) takes exactly one --symbol, got \(call.symbols.count)")
         }
         let given = call.symbols.first ?? ""
-        let symbol = (definition.symbolMap[given] ?? given).addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?&="))) ?? ""
+        let symbol =
+            (definition.symbolMap[given] ?? given).addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?&=")))
+            ?? ""
         var items = endpoint.query.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.replacingOccurrences(of: "{symbol}", with: symbol))" }
         var headers: HTTPHeaders = ["Accept": "application/json"]
         if let auth = definition.auth, auth.kind != "none" {
@@ -57,8 +59,9 @@ public struct DeclarativeConnector: Connector {
             }
         }
         let path = endpoint.path.replacingOccurrences(of: "{symbol}", with: symbol)
-        return HTTPRequest(url: baseURL + path + (items.isEmpty ? "" : "?" + items.joined(separator: "&")), headers: headers,
-                           connectTimeout: connectTimeout, totalTimeout: totalTimeout)
+        return HTTPRequest(
+            url: baseURL + path + (items.isEmpty ? "" : "?" + items.joined(separator: "&")), headers: headers,
+            connectTimeout: connectTimeout, totalTimeout: totalTimeout)
     }
 
     public func decode(_ response: HTTPResponse, for call: EndpointCall, receivedAt: UTCTimestamp) throws(ConnectorError) -> [Record] {
@@ -73,7 +76,9 @@ public struct DeclarativeConnector: Connector {
         }
     }
 
-    private func record(_ item: JSONValue, index: Int, endpoint: DeclarativeEndpoint, call: EndpointCall, receivedAt: UTCTimestamp) throws(ConnectorError) -> Record {
+    private func record(_ item: JSONValue, index: Int, endpoint: DeclarativeEndpoint, call: EndpointCall, receivedAt: UTCTimestamp) throws(ConnectorError)
+        -> Record
+    {
         let context = "\(call.endpoint)[\(index)]"
         func decimal(_ field: String) throws(ConnectorError) -> ExactDecimal? {
             guard let path = endpoint.fields[field] else { return nil }
@@ -92,27 +97,33 @@ public struct DeclarativeConnector: Connector {
         let time = try timestamp(item, endpoint: endpoint, context: context) ?? receivedAt
         let requested = call.symbols.first.map { definition.symbolMap[$0] ?? $0 }
         let venue = endpoint.symbolField.flatMap { JSONPath.resolve($0, in: item)?.stringValue } ?? requested ?? ""
-        let symbol = canonical[venue] ?? Instrument.split(venue).map { "\($0.base)-\($0.quote)" } ?? Instrument.pair(fromConcatenated: venue) ?? venue.uppercased()
+        let symbol =
+            canonical[venue] ?? Instrument.split(venue).map { "\($0.base)-\($0.quote)" } ?? Instrument.pair(fromConcatenated: venue) ?? venue.uppercased()
         let payload: Record.Payload
         switch endpoint.kind {
         case .bar:
-            payload = .bar(Bar(
-                interval: endpoint.interval ?? "1d", start: time, open: try required("open"), high: try required("high"), low: try required("low"),
-                close: try required("close"), volume: try decimal("volume"), trades: endpoint.fields["trades"].flatMap { JSONPath.resolve($0, in: item)?.int64Value },
-                vwap: try decimal("vwap")))
+            payload = .bar(
+                Bar(
+                    interval: endpoint.interval ?? "1d", start: time, open: try required("open"), high: try required("high"), low: try required("low"),
+                    close: try required("close"), volume: try decimal("volume"),
+                    trades: endpoint.fields["trades"].flatMap { JSONPath.resolve($0, in: item)?.int64Value },
+                    vwap: try decimal("vwap")))
         case .trade:
-            let tradeID = endpoint.fields["trade_id"].flatMap { path -> String? in
-                guard let value = JSONPath.resolve(path, in: item) else { return nil }
-                if case .number(let text) = value { return text }
-                return value.stringValue
-            } ?? "\(time.nanosecondsSinceEpoch)"
+            let tradeID =
+                endpoint.fields["trade_id"].flatMap { path -> String? in
+                    guard let value = JSONPath.resolve(path, in: item) else { return nil }
+                    if case .number(let text) = value { return text }
+                    return value.stringValue
+                } ?? "\(time.nanosecondsSinceEpoch)"
             let side = endpoint.fields["side"].flatMap { JSONPath.resolve($0, in: item)?.stringValue?.lowercased() }.flatMap(Trade.Side.init(rawValue:))
             payload = .trade(Trade(tradeID: tradeID, time: time, price: try required("price"), size: try required("size"), side: side))
         default:
-            payload = .quote(Quote(
-                asOf: time, last: try required("last"), bid: try decimal("bid"), ask: try decimal("ask"), bidSize: try decimal("bid_size"),
-                askSize: try decimal("ask_size"), open: try decimal("open"), high: try decimal("high"), low: try decimal("low"), volume: try decimal("volume"),
-                quoteVolume: try decimal("quote_volume"), change: try decimal("change"), changePercent: try decimal("change_percent")))
+            payload = .quote(
+                Quote(
+                    asOf: time, last: try required("last"), bid: try decimal("bid"), ask: try decimal("ask"), bidSize: try decimal("bid_size"),
+                    askSize: try decimal("ask_size"), open: try decimal("open"), high: try decimal("high"), low: try decimal("low"),
+                    volume: try decimal("volume"),
+                    quoteVolume: try decimal("quote_volume"), change: try decimal("change"), changePercent: try decimal("change_percent")))
         }
         return Record(source: id, endpoint: call.endpoint, symbol: symbol, venueSymbol: venue, payload: payload)
     }
@@ -122,20 +133,24 @@ public struct DeclarativeConnector: Connector {
         guard let value = JSONPath.resolve(path, in: item), !value.isNull else {
             throw ConnectorError(.decode, source: id, "\(context): time field '\(path)' is missing")
         }
-        let text: String = switch value {
-        case .number(let t), .string(let t): t
-        default: ""
-        }
-        let parsed: UTCTimestamp? = switch endpoint.timeFormat {
-        case "epoch_s": Int64(text).flatMap { UTCTimestamp(epoch: $0, unit: .seconds) }
-        case "epoch_ms": Int64(text).flatMap { UTCTimestamp(epoch: $0, unit: .milliseconds) }
-        case "epoch_us": Int64(text).flatMap { UTCTimestamp(epoch: $0, unit: .microseconds) }
-        case "epoch_ns": Int64(text).flatMap { UTCTimestamp(epoch: $0, unit: .nanoseconds) }
-        case let format where format.hasPrefix("local:"): ExchangeTime.utc(fromLocal: text, zone: String(format.dropFirst(6)))
-        default: UTCTimestamp(rfc3339: text)
-        }
+        let text: String =
+            switch value {
+            case .number(let t), .string(let t): t
+            default: ""
+            }
+        let parsed: UTCTimestamp? =
+            switch endpoint.timeFormat {
+            case "epoch_s": Int64(text).flatMap { UTCTimestamp(epoch: $0, unit: .seconds) }
+            case "epoch_ms": Int64(text).flatMap { UTCTimestamp(epoch: $0, unit: .milliseconds) }
+            case "epoch_us": Int64(text).flatMap { UTCTimestamp(epoch: $0, unit: .microseconds) }
+            case "epoch_ns": Int64(text).flatMap { UTCTimestamp(epoch: $0, unit: .nanoseconds) }
+            case let format where format.hasPrefix("local:"): ExchangeTime.utc(fromLocal: text, zone: String(format.dropFirst(6)))
+            default: UTCTimestamp(rfc3339: text)
+            }
         guard let parsed else {
-            throw ConnectorError(.decode, source: id, "\(context): time field '\(path)' is '\(text.prefix(30))', not \(endpoint.timeFormat) within \(UTCTimestamp.supportedRangeText)")
+            throw ConnectorError(
+                .decode, source: id,
+                "\(context): time field '\(path)' is '\(text.prefix(30))', not \(endpoint.timeFormat) within \(UTCTimestamp.supportedRangeText)")
         }
         return parsed
     }

@@ -18,10 +18,12 @@ struct NodeReader {
     func problem(from error: YamlError) -> ConfigProblem {
         switch error {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
-            return ConfigProblem(file: file, line: mark.line, column: mark.column, message: "not valid YAML: \(problem)", fix: "check indentation and quoting on this line")
+            return ConfigProblem(
+                file: file, line: mark.line, column: mark.column, message: "not valid YAML: \(problem)", fix: "check indentation and quoting on this line")
         case .duplicatedKeysInMapping(let duplicates, let context):
-            return ConfigProblem(file: file, line: context.mark.line, column: context.mark.column,
-                                 message: "key repeated in one mapping: \(duplicates.joined(separator: ", "))", fix: "keep one of them")
+            return ConfigProblem(
+                file: file, line: context.mark.line, column: context.mark.column,
+                message: "key repeated in one mapping: \(duplicates.joined(separator: ", "))", fix: "keep one of them")
         default:
             return ConfigProblem(file: file, line: 1, column: 1, message: "not valid YAML: \(error)")
         }
@@ -60,7 +62,9 @@ struct NodeReader {
     mutating func identifier(_ node: Node, _ what: String) -> String? {
         guard let text = string(node, what) else { return nil }
         guard !text.isEmpty, text.allSatisfy({ ($0.isLetter && $0.isLowercase) || $0.isNumber || $0 == "-" || $0 == "_" }), text.first!.isLetter else {
-            report(node, "\(what) '\(text)' must be lower-case letters, digits, - or _, starting with a letter", fix: "e.g. `\(text.lowercased().filter { $0.isLetter || $0.isNumber })`")
+            report(
+                node, "\(what) '\(text)' must be lower-case letters, digits, - or _, starting with a letter",
+                fix: "e.g. `\(text.lowercased().filter { $0.isLetter || $0.isNumber })`")
             return nil
         }
         return text
@@ -69,7 +73,9 @@ struct NodeReader {
     mutating func environmentName(_ node: Node, _ what: String) -> String? {
         guard let text = string(node, what) else { return nil }
         guard !text.isEmpty, text.allSatisfy({ ($0.isLetter && $0.isUppercase) || $0.isNumber || $0 == "_" }) else {
-            report(node, "\(what) '\(text)' is not an environment variable name", fix: "use upper case, digits and _, e.g. FINNHUB_API_KEY; put the value in the environment or .env, never in this file")
+            report(
+                node, "\(what) '\(text)' is not an environment variable name",
+                fix: "use upper case, digits and _, e.g. FINNHUB_API_KEY; put the value in the environment or .env, never in this file")
             return nil
         }
         return text

@@ -53,7 +53,11 @@ public enum NormalizationRulesLoader {
         rules.symbols = pairs("symbols")
         if let node = mapping["kind"], let kind = reader.string(node, "kind") {
             if Record.Kind(rawValue: kind) == nil {
-                reader.report(node, "unknown kind '\(kind)'", fix: "one of \(Record.Kind.allCases.map(\.rawValue).joined(separator: ", "))\(reader.suggestion(kind, Record.Kind.allCases.map(\.rawValue)))")
+                reader.report(
+                    node, "unknown kind '\(kind)'",
+                    fix:
+                        "one of \(Record.Kind.allCases.map(\.rawValue).joined(separator: ", "))\(reader.suggestion(kind, Record.Kind.allCases.map(\.rawValue)))"
+                )
             }
             rules.defaults["kind"] = kind
         }
@@ -70,13 +74,17 @@ public enum NormalizationRulesLoader {
             }
         }
         if let node = mapping["timezone"], let zone = reader.string(node, "timezone") {
-            if TimeZone(identifier: zone) == nil { reader.report(node, "unknown time zone '\(zone)'", fix: "an IANA name such as America/New_York or Europe/London") }
-            else { rules.timezone = zone }
+            if TimeZone(identifier: zone) == nil {
+                reader.report(node, "unknown time zone '\(zone)'", fix: "an IANA name such as America/New_York or Europe/London")
+            } else {
+                rules.timezone = zone
+            }
         }
         let fields = Set(RecordBuilder.common + RecordBuilder.fields.values.flatMap { $0 })
         for (column, field) in rules.rename where !fields.contains(field) {
             if let node = mapping["rename"]?.mapping?[column] {
-                reader.report(node, "'\(field)' is not a record field", fix: "rename to one of the record model's fields\(reader.suggestion(field, Array(fields)))")
+                reader.report(
+                    node, "'\(field)' is not a record field", fix: "rename to one of the record model's fields\(reader.suggestion(field, Array(fields)))")
             }
         }
         return rules

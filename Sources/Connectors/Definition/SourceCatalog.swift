@@ -26,7 +26,6 @@ public struct SourceCatalog: Sendable {
         Array(Set(definitions.keys).union(ConnectorRegistry.sourceIDs)).sorted()
     }
 
-
     /// Poll entries the source's connector would refuse (an unknown endpoint, a parameter the
     /// endpoint does not take, a bad symbol), found by building each request once with stand-in
     /// credentials — so `sources check` and `run` report them at start, not at every poll.
@@ -34,7 +33,8 @@ public struct SourceCatalog: Sendable {
         var problems: [String] = []
         for id in definitions.keys.sorted() {
             guard let definition = definitions[id], !definition.poll.isEmpty, brokenSources[id] == nil,
-                  let bare = try? connector(for: id.rawValue, environment: [:]) else { continue }
+                let bare = try? connector(for: id.rawValue, environment: [:])
+            else { continue }
             var standIns: [String: String] = [:]
             for name in definition.credentialVariables + bare.endpoints.flatMap(\.credentials) { standIns[name] = "stand-in" }
             guard let connector = try? connector(for: id.rawValue, environment: standIns) else { continue }

@@ -80,28 +80,38 @@ public enum SourceDefinitionLoader {
         }
         var definition = SourceDefinition(id: SourceID(id), file: file)
         definition.name = top["name"].flatMap { reader.string($0, "name") }
-        if let node = top["connector"], let connector = reader.identifier(node, "connector") { definition.connector = connector }
-        else if top["push"] != nil, knownConnectors[definition.connector] == nil { definition.connector = "push" }
+        if let node = top["connector"], let connector = reader.identifier(node, "connector") {
+            definition.connector = connector
+        } else if top["push"] != nil, knownConnectors[definition.connector] == nil {
+            definition.connector = "push"
+        }
         let isDeclarative = definition.connector == "declarative"
         var endpointList = knownConnectors[definition.connector]
         if isDeclarative {
             endpointList = top["endpoints"]?.mapping?.keys.compactMap { $0.scalar?.string } ?? []
             if endpointList?.isEmpty ?? true {
-                reader.report(top["connector"] ?? idNode, "a declarative source needs `endpoints:`", fix: "describe at least one endpoint with path, kind and fields")
+                reader.report(
+                    top["connector"] ?? idNode, "a declarative source needs `endpoints:`", fix: "describe at least one endpoint with path, kind and fields")
             }
         } else if definition.isPushOnly {
             endpointList = []
-            if top["push"] == nil { reader.report(top["connector"] ?? idNode, "`connector: push` needs a `push:` section", fix: "add e.g. `push: { signature: { scheme: standard-webhooks, secret_env: ACME_WEBHOOK_SECRET } }`") }
+            if top["push"] == nil {
+                reader.report(
+                    top["connector"] ?? idNode, "`connector: push` needs a `push:` section",
+                    fix: "add e.g. `push: { signature: { scheme: standard-webhooks, secret_env: ACME_WEBHOOK_SECRET } }`")
+            }
         } else if endpointList == nil {
-            reader.report(top["connector"] ?? idNode, "no connector named '\(definition.connector)'",
-                          fix: "use one of: \((knownConnectors.keys.sorted() + ["declarative"]).joined(separator: ", ")), or set `connector:` to one of them")
+            reader.report(
+                top["connector"] ?? idNode, "no connector named '\(definition.connector)'",
+                fix: "use one of: \((knownConnectors.keys.sorted() + ["declarative"]).joined(separator: ", ")), or set `connector:` to one of them")
         }
         // Looked up once per endpoint and poll entry: a set keeps a large file linear.
         let endpoints = endpointList.map(Set.init)
         let endpointNames = endpointList.map { $0.sorted() } ?? []
         if let node = top["base_url"], let url = reader.string(node, "base_url") {
             if !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
-                reader.report(node, "base_url must start with http:// or https://, got '\(url.prefix(200))'", fix: "write the full address, e.g. https://api.example.com")
+                reader.report(
+                    node, "base_url must start with http:// or https://, got '\(url.prefix(200))'", fix: "write the full address, e.g. https://api.example.com")
             } else if URLComponents(string: url)?.host?.isEmpty ?? true {
                 reader.report(node, "base_url '\(url.prefix(200))' has no host", fix: "write the full address with its host, e.g. https://api.example.com")
             } else {
@@ -112,7 +122,9 @@ public enum SourceDefinitionLoader {
             reader.allowOnly(auth, ["kind", "key_env", "secret_env", "name"], in: "auth")
             let kind = auth["kind"].flatMap { reader.string($0, "auth.kind") } ?? "none"
             let kinds = ["none", "hmac-sha256", "query", "header", "bearer"]
-            if !kinds.contains(kind) { reader.report(auth["kind"] ?? node, "auth.kind '\(kind)' is unknown", fix: "use one of: \(kinds.joined(separator: ", "))") }
+            if !kinds.contains(kind) {
+                reader.report(auth["kind"] ?? node, "auth.kind '\(kind)' is unknown", fix: "use one of: \(kinds.joined(separator: ", "))")
+            }
             definition.auth = .init(
                 kind: kind, keyEnv: auth["key_env"].flatMap { reader.environmentName($0, "auth.key_env") },
                 secretEnv: auth["secret_env"].flatMap { reader.environmentName($0, "auth.secret_env") },
@@ -125,24 +137,32 @@ public enum SourceDefinitionLoader {
             if let capacity, let refill {
                 definition.rateLimit = .init(capacity: capacity, refillPerSecond: refill)
             } else if limit["capacity"] == nil || limit["refill_per_second"] == nil {
-                reader.report(node, "rate_limit needs both capacity and refill_per_second", fix: "e.g. `rate_limit: { capacity: 6000, refill_per_second: 100 }`")
+                reader.report(
+                    node, "rate_limit needs both capacity and refill_per_second", fix: "e.g. `rate_limit: { capacity: 6000, refill_per_second: 100 }`")
             }
         }
         if let node = top["breaker"], let breaker = reader.mapping(node, "breaker") {
-            reader.allowOnly(breaker, ["failure_threshold", "window_size", "minimum_calls", "failure_rate", "open_seconds", "half_open_probes", "slow_call_ms"], in: "breaker")
+            reader.allowOnly(
+                breaker, ["failure_threshold", "window_size", "minimum_calls", "failure_rate", "open_seconds", "half_open_probes", "slow_call_ms"],
+                in: "breaker")
             definition.breaker.failureThreshold = breaker["failure_threshold"].flatMap { reader.integer($0, "breaker.failure_threshold", in: 1...10_000) }
             definition.breaker.windowSize = breaker["window_size"].flatMap { reader.integer($0, "breaker.window_size", in: 1...10_000) }
             definition.breaker.minimumCalls = breaker["minimum_calls"].flatMap { reader.integer($0, "breaker.minimum_calls", in: 1...10_000) }
             definition.breaker.failureRate = breaker["failure_rate"].flatMap { reader.number($0, "breaker.failure_rate", above: 0, atMost: 1) }
-            definition.breaker.openDuration = breaker["open_seconds"].flatMap { reader.integer($0, "breaker.open_seconds", in: 1...86_400) }.map { .seconds($0) }
+            definition.breaker.openDuration = breaker["open_seconds"].flatMap { reader.integer($0, "breaker.open_seconds", in: 1...86_400) }.map {
+                .seconds($0)
+            }
             definition.breaker.halfOpenProbes = breaker["half_open_probes"].flatMap { reader.integer($0, "breaker.half_open_probes", in: 1...1_000) }
-            definition.breaker.slowCall = breaker["slow_call_ms"].flatMap { reader.integer($0, "breaker.slow_call_ms", in: 1...3_600_000) }.map { .milliseconds($0) }
+            definition.breaker.slowCall = breaker["slow_call_ms"].flatMap { reader.integer($0, "breaker.slow_call_ms", in: 1...3_600_000) }.map {
+                .milliseconds($0)
+            }
             if let window = definition.breaker.windowSize, let minimum = definition.breaker.minimumCalls, minimum > window, let n = breaker["minimum_calls"] {
                 reader.report(n, "breaker.minimum_calls (\(minimum)) is larger than breaker.window_size (\(window))", fix: "make minimum_calls ≤ window_size")
             }
         }
         if let node = top["retry"], let retry = reader.mapping(node, "retry") {
-            reader.allowOnly(retry, ["max_attempts", "base_ms", "cap_ms", "jitter", "max_retry_after_seconds", "budget_ratio", "budget_floor_per_second"], in: "retry")
+            reader.allowOnly(
+                retry, ["max_attempts", "base_ms", "cap_ms", "jitter", "max_retry_after_seconds", "budget_ratio", "budget_floor_per_second"], in: "retry")
             definition.retry.maxAttempts = retry["max_attempts"].flatMap { reader.integer($0, "retry.max_attempts", in: 1...20) }
             definition.retry.base = retry["base_ms"].flatMap { reader.integer($0, "retry.base_ms", in: 1...600_000) }.map { .milliseconds($0) }
             definition.retry.cap = retry["cap_ms"].flatMap { reader.integer($0, "retry.cap_ms", in: 1...3_600_000) }.map { .milliseconds($0) }
@@ -150,21 +170,32 @@ public enum SourceDefinitionLoader {
                 reader.report(n, "retry.cap_ms is below retry.base_ms", fix: "make cap_ms ≥ base_ms")
             }
             if let node = retry["jitter"], let jitter = reader.string(node, "retry.jitter") {
-                if ["none", "full", "decorrelated"].contains(jitter) { definition.retry.jitter = jitter } else {
+                if ["none", "full", "decorrelated"].contains(jitter) {
+                    definition.retry.jitter = jitter
+                } else {
                     reader.report(node, "retry.jitter '\(jitter)' is unknown", fix: "use full, decorrelated or none")
                 }
             }
-            definition.retry.maxRetryAfter = retry["max_retry_after_seconds"].flatMap { reader.integer($0, "retry.max_retry_after_seconds", in: 1...86_400) }.map { .seconds($0) }
+            definition.retry.maxRetryAfter = retry["max_retry_after_seconds"].flatMap { reader.integer($0, "retry.max_retry_after_seconds", in: 1...86_400) }
+                .map { .seconds($0) }
             definition.retry.budgetRatio = retry["budget_ratio"].flatMap { reader.number($0, "retry.budget_ratio", above: -0.000001, atMost: 1) }
-            definition.retry.budgetFloorPerSecond = retry["budget_floor_per_second"].flatMap { reader.number($0, "retry.budget_floor_per_second", above: -0.000001) }
+            definition.retry.budgetFloorPerSecond = retry["budget_floor_per_second"].flatMap {
+                reader.number($0, "retry.budget_floor_per_second", above: -0.000001)
+            }
         }
         if let node = top["stale_after"], let text = reader.string(node, "stale_after") {
-            if let value = DurationText.parse(text), value >= .seconds(1) { definition.staleAfter = value }
-            else { reader.report(node, "stale_after '\(text)' is not a duration of at least 1s", fix: "write e.g. 2m, 1h, 400d") }
+            if let value = DurationText.parse(text), value >= .seconds(1) {
+                definition.staleAfter = value
+            } else {
+                reader.report(node, "stale_after '\(text)' is not a duration of at least 1s", fix: "write e.g. 2m, 1h, 400d")
+            }
         }
         if let node = top["p95_target"], let text = reader.string(node, "p95_target") {
-            if let value = DurationText.parse(text), value >= .milliseconds(1), value <= .seconds(600) { definition.p95Target = value }
-            else { reader.report(node, "p95_target '\(text)' is not a duration from 1ms to 10m", fix: "write e.g. 250ms, 2s") }
+            if let value = DurationText.parse(text), value >= .milliseconds(1), value <= .seconds(600) {
+                definition.p95Target = value
+            } else {
+                reader.report(node, "p95_target '\(text)' is not a duration from 1ms to 10m", fix: "write e.g. 250ms, 2s")
+            }
         }
         if let node = top["push"], let push = reader.mapping(node, "push") {
             reader.allowOnly(push, ["signature", "rate_limit", "max_body_bytes"], in: "push")
@@ -173,25 +204,38 @@ public enum SourceDefinitionLoader {
                 reader.allowOnly(signature, ["scheme", "secret_env", "tolerance"], in: "push.signature")
                 let schemes = ["standard-webhooks", "hmac-sha256", "none"]
                 if let schemeNode = signature["scheme"], let scheme = reader.string(schemeNode, "push.signature.scheme") {
-                    if schemes.contains(scheme) { settings.signatureScheme = scheme == "none" ? nil : scheme }
-                    else { reader.report(schemeNode, "unknown signature scheme '\(scheme)'", fix: "one of \(schemes.joined(separator: ", "))\(reader.suggestion(scheme, schemes))") }
+                    if schemes.contains(scheme) {
+                        settings.signatureScheme = scheme == "none" ? nil : scheme
+                    } else {
+                        reader.report(
+                            schemeNode, "unknown signature scheme '\(scheme)'",
+                            fix: "one of \(schemes.joined(separator: ", "))\(reader.suggestion(scheme, schemes))")
+                    }
                 }
                 settings.secretEnv = signature["secret_env"].flatMap { reader.string($0, "push.signature.secret_env") }
                 if settings.signatureScheme != nil, settings.secretEnv == nil {
-                    reader.report(signatureNode, "a signed push needs `secret_env`", fix: "name the environment variable that holds the secret, e.g. `secret_env: ACME_WEBHOOK_SECRET`")
+                    reader.report(
+                        signatureNode, "a signed push needs `secret_env`",
+                        fix: "name the environment variable that holds the secret, e.g. `secret_env: ACME_WEBHOOK_SECRET`")
                 }
                 if let toleranceNode = signature["tolerance"], let text = reader.string(toleranceNode, "push.signature.tolerance") {
-                    if let value = DurationText.parse(text), value >= .seconds(1) { settings.tolerance = value }
-                    else { reader.report(toleranceNode, "tolerance '\(text)' is not a duration of at least 1s", fix: "e.g. 5m") }
+                    if let value = DurationText.parse(text), value >= .seconds(1) {
+                        settings.tolerance = value
+                    } else {
+                        reader.report(toleranceNode, "tolerance '\(text)' is not a duration of at least 1s", fix: "e.g. 5m")
+                    }
                 }
             }
             if let limitNode = push["rate_limit"], let limit = reader.mapping(limitNode, "push.rate_limit") {
                 reader.allowOnly(limit, ["capacity", "refill_per_second"], in: "push.rate_limit")
                 if let capacity = limit["capacity"].flatMap({ reader.number($0, "push.rate_limit.capacity", above: 0) }),
-                   let refill = limit["refill_per_second"].flatMap({ reader.number($0, "push.rate_limit.refill_per_second", above: 0) }) {
+                    let refill = limit["refill_per_second"].flatMap({ reader.number($0, "push.rate_limit.refill_per_second", above: 0) })
+                {
                     settings.rateLimit = SourceDefinition.RateLimit(capacity: capacity, refillPerSecond: refill)
                 } else {
-                    reader.report(limitNode, "push.rate_limit needs both capacity and refill_per_second", fix: "e.g. `rate_limit: { capacity: 2000, refill_per_second: 1000 }`")
+                    reader.report(
+                        limitNode, "push.rate_limit needs both capacity and refill_per_second",
+                        fix: "e.g. `rate_limit: { capacity: 2000, refill_per_second: 1000 }`")
                 }
             }
             if let bodyNode = push["max_body_bytes"], let bytes = reader.integer(bodyNode, "push.max_body_bytes", in: 1...(64 * 1_048_576)) {
@@ -209,7 +253,8 @@ public enum SourceDefinitionLoader {
         }
         if let node = top["symbols"], let map = reader.mapping(node, "symbols") {
             if !isDeclarative {
-                reader.report(node, "symbols: maps symbols for declarative sources only", fix: "remove it; connector '\(definition.connector)' knows its venue's symbols")
+                reader.report(
+                    node, "symbols: maps symbols for declarative sources only", fix: "remove it; connector '\(definition.connector)' knows its venue's symbols")
             } else {
                 var venues: [String: String] = [:]
                 for (k, v) in map {
@@ -227,13 +272,16 @@ public enum SourceDefinitionLoader {
             for (keyNode, value) in list {
                 guard let name = reader.string(keyNode, "endpoint name") else { continue }
                 if let endpoints, !endpoints.contains(name) {
-                    reader.report(keyNode, "connector '\(definition.connector)' has no endpoint '\(name)'",
-                                  fix: "use one of: \(reader.choices(endpointNames))\(reader.suggestion(name, endpointNames))")
+                    reader.report(
+                        keyNode, "connector '\(definition.connector)' has no endpoint '\(name)'",
+                        fix: "use one of: \(reader.choices(endpointNames))\(reader.suggestion(name, endpointNames))")
                     continue
                 }
                 guard let settings = reader.mapping(value, "endpoints.\(name)") else { continue }
                 if isDeclarative {
-                    reader.allowOnly(settings, ["weight", "path", "query", "kind", "records", "symbol_field", "time_field", "time_format", "interval", "fields"], in: "endpoints.\(name)")
+                    reader.allowOnly(
+                        settings, ["weight", "path", "query", "kind", "records", "symbol_field", "time_field", "time_format", "interval", "fields"],
+                        in: "endpoints.\(name)")
                     if let endpoint = Self.declarative(settings, name: name, node: value, reader: &reader) { definition.declarativeEndpoints[name] = endpoint }
                 } else {
                     reader.allowOnly(settings, ["weight"], in: "endpoints.\(name)")
@@ -252,8 +300,9 @@ public enum SourceDefinitionLoader {
                     continue
                 }
                 if let endpoints, !endpoints.contains(endpoint) {
-                    reader.report(endpointNode, "poll[\(index)] names endpoint '\(endpoint)', which connector '\(definition.connector)' does not have",
-                                  fix: "use one of: \(reader.choices(endpointNames))\(reader.suggestion(endpoint, endpointNames))")
+                    reader.report(
+                        endpointNode, "poll[\(index)] names endpoint '\(endpoint)', which connector '\(definition.connector)' does not have",
+                        fix: "use one of: \(reader.choices(endpointNames))\(reader.suggestion(endpoint, endpointNames))")
                 }
                 let symbols = poll["symbols"].flatMap { reader.strings($0, "poll[\(index)].symbols") } ?? []
                 guard let everyNode = poll["every"], let text = reader.string(everyNode, "poll[\(index)].every") else {
@@ -266,7 +315,9 @@ public enum SourceDefinitionLoader {
                 }
                 var parameters: [String: String] = [:]
                 if let paramsNode = poll["params"], let params = reader.mapping(paramsNode, "poll[\(index)].params") {
-                    for (k, v) in params { if let key = reader.string(k, "param name"), let value = reader.string(v, "param \(key)") { parameters[key] = value } }
+                    for (k, v) in params {
+                        if let key = reader.string(k, "param name"), let value = reader.string(v, "param \(key)") { parameters[key] = value }
+                    }
                 }
                 definition.poll.append(.init(endpoint: endpoint, symbols: symbols, every: every, parameters: parameters))
             }
@@ -275,8 +326,9 @@ public enum SourceDefinitionLoader {
     }
 
     static func tooLarge(file: String, bytes: Int) -> ConfigProblem {
-        ConfigProblem(file: file, line: 1, column: 1, message: "the file is \(bytes) bytes; a Sources.d file may hold at most \(Self.maxFileBytes) bytes",
-                      fix: "split it into one file per source, or describe fewer endpoints")
+        ConfigProblem(
+            file: file, line: 1, column: 1, message: "the file is \(bytes) bytes; a Sources.d file may hold at most \(Self.maxFileBytes) bytes",
+            fix: "split it into one file per source, or describe fewer endpoints")
     }
 
     /// True when `count` is within `limit`; otherwise reports the limit on `node`.
@@ -296,21 +348,29 @@ public enum SourceDefinitionLoader {
         // A dot segment would climb out of the base URL's path (`/v1/../admin`), percent-encoded or not.
         let segments = path.lowercased().replacingOccurrences(of: "%2e", with: ".").split(separator: "/", omittingEmptySubsequences: false)
         guard !segments.contains(where: { $0 == ".." || $0 == "." }) else {
-            reader.report(pathNode, "\(what).path '\(path.prefix(200))' has a '.' or '..' segment", fix: "write the endpoint's full path from the base URL, without dot segments")
+            reader.report(
+                pathNode, "\(what).path '\(path.prefix(200))' has a '.' or '..' segment",
+                fix: "write the endpoint's full path from the base URL, without dot segments")
             return nil
         }
         let kindText = settings["kind"].flatMap { reader.string($0, "\(what).kind") } ?? ""
         guard let kind = Record.Kind(rawValue: kindText), DeclarativeEndpoint.kinds.contains(kind) else {
-            reader.report(settings["kind"] ?? node, "\(what).kind '\(kindText)' is not supported declaratively", fix: "use quote, bar or trade (other kinds need a Swift connector)")
+            reader.report(
+                settings["kind"] ?? node, "\(what).kind '\(kindText)' is not supported declaratively",
+                fix: "use quote, bar or trade (other kinds need a Swift connector)")
             return nil
         }
         var endpoint = DeclarativeEndpoint(path: path, kind: kind)
-        if let problem = DeclarativeEndpoint.placeholderProblem(path) { reader.report(pathNode, "\(what).path: \(problem)", fix: "write {symbol} where the symbol goes") }
+        if let problem = DeclarativeEndpoint.placeholderProblem(path) {
+            reader.report(pathNode, "\(what).path: \(problem)", fix: "write {symbol} where the symbol goes")
+        }
         if let queryNode = settings["query"], let query = reader.mapping(queryNode, "\(what).query") {
             for (k, v) in query {
                 guard let key = reader.string(k, "query name"), let value = reader.string(v, "query \(key)") else { continue }
                 endpoint.query[key] = value
-                if let problem = DeclarativeEndpoint.placeholderProblem(value) { reader.report(v, "\(what).query.\(key): \(problem)", fix: "write {symbol} where the symbol goes") }
+                if let problem = DeclarativeEndpoint.placeholderProblem(value) {
+                    reader.report(v, "\(what).query.\(key): \(problem)", fix: "write {symbol} where the symbol goes")
+                }
             }
         }
         endpoint.records = settings["records"].flatMap { reader.string($0, "\(what).records") } ?? ""
@@ -321,27 +381,36 @@ public enum SourceDefinitionLoader {
             if DeclarativeEndpoint.timeFormats.contains(format) || format.hasPrefix("local:") {
                 endpoint.timeFormat = format
             } else {
-                reader.report(formatNode, "\(what).time_format '\(format)' is unknown", fix: "use \(DeclarativeEndpoint.timeFormats.joined(separator: ", ")) or local:<IANA zone>")
+                reader.report(
+                    formatNode, "\(what).time_format '\(format)' is unknown",
+                    fix: "use \(DeclarativeEndpoint.timeFormats.joined(separator: ", ")) or local:<IANA zone>")
             }
         }
         let allowed = DeclarativeEndpoint.fieldsByKind[kind] ?? []
         if let fieldsNode = settings["fields"], let fields = reader.mapping(fieldsNode, "\(what).fields") {
             for (k, v) in fields {
                 guard let field = reader.string(k, "field name"), let path = reader.string(v, "field \(field)") else { continue }
-                if allowed.contains(field) { endpoint.fields[field] = path } else {
-                    reader.report(k, "\(what).fields: '\(field)' is not a \(kind.rawValue) field", fix: "use \(allowed.joined(separator: ", "))\(reader.suggestion(field, allowed))")
+                if allowed.contains(field) {
+                    endpoint.fields[field] = path
+                } else {
+                    reader.report(
+                        k, "\(what).fields: '\(field)' is not a \(kind.rawValue) field",
+                        fix: "use \(allowed.joined(separator: ", "))\(reader.suggestion(field, allowed))")
                 }
             }
         }
-        let required: [String] = switch kind {
-        case .bar: ["open", "high", "low", "close"]
-        case .trade: ["price", "size"]
-        default: ["last"]
-        }
+        let required: [String] =
+            switch kind {
+            case .bar: ["open", "high", "low", "close"]
+            case .trade: ["price", "size"]
+            default: ["last"]
+            }
         for field in required where endpoint.fields[field] == nil {
             reader.report(settings["fields"] ?? node, "\(what).fields needs '\(field)' for a \(kind.rawValue)", fix: "map it to the JSON path of that value")
         }
-        if endpoint.timeField == nil { reader.report(node, "\(what) needs `time_field`", fix: "the JSON path of the as-of / start / trade time, with time_format") }
+        if endpoint.timeField == nil {
+            reader.report(node, "\(what) needs `time_field`", fix: "the JSON path of the as-of / start / trade time, with time_format")
+        }
         if kind == .bar, endpoint.interval == nil { reader.report(node, "\(what) is a bar endpoint and needs `interval`", fix: "e.g. `interval: 1h`") }
         return endpoint
     }

@@ -8,8 +8,8 @@ import TributaryCore
 public struct FMPConnector: KeyedConnector {
     public let id: SourceID = "fmp"
     public var access: SourceAccess
-    public static let defaultAccess = SourceAccess(baseURL: "https://financialmodelingprep.com/stable", keyVariable: "FMP_API_KEY", connectTimeout: .seconds(2), totalTimeout: .seconds(10))
-
+    public static let defaultAccess = SourceAccess(
+        baseURL: "https://financialmodelingprep.com/stable", keyVariable: "FMP_API_KEY", connectTimeout: .seconds(2), totalTimeout: .seconds(10))
 
     public init(access: SourceAccess) {
         self.access = access
@@ -22,11 +22,16 @@ public struct FMPConnector: KeyedConnector {
     public func request(for call: EndpointCall, at now: UTCTimestamp) throws(ConnectorError) -> HTTPRequest {
         let description = try describe(call.endpoint)
         try ConnectorSupport.checkParameters(call, allowed: description.parameters, source: id)
-        guard let apiKey else { throw ConnectorError(.missingCredential, source: id, "set \(keyVariable) (a key from https://site.financialmodelingprep.com/developer/docs)") }
-        guard call.symbols.count == 1 else { throw ConnectorError(.invalidArgument, source: id, "quote takes exactly one --symbol (e.g. AAPL), got \(call.symbols.count)") }
+        guard let apiKey else {
+            throw ConnectorError(.missingCredential, source: id, "set \(keyVariable) (a key from https://site.financialmodelingprep.com/developer/docs)")
+        }
+        guard call.symbols.count == 1 else {
+            throw ConnectorError(.invalidArgument, source: id, "quote takes exactly one --symbol (e.g. AAPL), got \(call.symbols.count)")
+        }
         let symbol = try EquitySymbol.venue(call.symbols[0], source: id)
-        return HTTPRequest(url: "\(baseURL)/quote?symbol=\(symbol)&apikey=\(apiKey)", headers: ["Accept": "application/json"],
-                           connectTimeout: connectTimeout, totalTimeout: totalTimeout)
+        return HTTPRequest(
+            url: "\(baseURL)/quote?symbol=\(symbol)&apikey=\(apiKey)", headers: ["Accept": "application/json"],
+            connectTimeout: connectTimeout, totalTimeout: totalTimeout)
     }
 
     public func decode(_ response: HTTPResponse, for call: EndpointCall, receivedAt: UTCTimestamp) throws(ConnectorError) -> [Record] {

@@ -9,22 +9,28 @@ import TributaryCore
 public struct FREDConnector: KeyedConnector {
     public let id: SourceID = "fred"
     public var access: SourceAccess
-    public static let defaultAccess = SourceAccess(baseURL: "https://api.stlouisfed.org/fred", keyVariable: "FRED_API_KEY", connectTimeout: .seconds(3), totalTimeout: .seconds(15))
-
+    public static let defaultAccess = SourceAccess(
+        baseURL: "https://api.stlouisfed.org/fred", keyVariable: "FRED_API_KEY", connectTimeout: .seconds(3), totalTimeout: .seconds(15))
 
     public init(access: SourceAccess) {
         self.access = access
     }
 
     public var endpoints: [EndpointDescription] {
-        [EndpointDescription(name: "observations", kind: .observation, needsSymbol: true, summary: "a series' observations (GET /series/observations); --symbol is the series id, e.g. GDP",
-                             parameters: ["start": "", "end": ""], credentials: [keyVariable])]
+        [
+            EndpointDescription(
+                name: "observations", kind: .observation, needsSymbol: true,
+                summary: "a series' observations (GET /series/observations); --symbol is the series id, e.g. GDP",
+                parameters: ["start": "", "end": ""], credentials: [keyVariable])
+        ]
     }
 
     public func request(for call: EndpointCall, at now: UTCTimestamp) throws(ConnectorError) -> HTTPRequest {
         let description = try describe(call.endpoint)
         try ConnectorSupport.checkParameters(call, allowed: description.parameters, source: id)
-        guard let apiKey else { throw ConnectorError(.missingCredential, source: id, "set \(keyVariable) (a free key from https://fred.stlouisfed.org/docs/api/api_key.html)") }
+        guard let apiKey else {
+            throw ConnectorError(.missingCredential, source: id, "set \(keyVariable) (a free key from https://fred.stlouisfed.org/docs/api/api_key.html)")
+        }
         guard call.symbols.count == 1, let series = call.symbols.first, !series.isEmpty,
             series.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") })
         else {
@@ -38,8 +44,9 @@ public struct FREDConnector: KeyedConnector {
             }
             query += "&\(name)=\(value)"
         }
-        return HTTPRequest(url: "\(baseURL)/series/observations?\(query)", headers: ["Accept": "application/json"],
-                           connectTimeout: connectTimeout, totalTimeout: totalTimeout)
+        return HTTPRequest(
+            url: "\(baseURL)/series/observations?\(query)", headers: ["Accept": "application/json"],
+            connectTimeout: connectTimeout, totalTimeout: totalTimeout)
     }
 
     public func decode(_ response: HTTPResponse, for call: EndpointCall, receivedAt: UTCTimestamp) throws(ConnectorError) -> [Record] {
@@ -60,8 +67,9 @@ public struct FREDConnector: KeyedConnector {
             } else {
                 throw ConnectorError(.decode, source: id, "observations[\(index)]: field 'value' is '\(text.prefix(20))', expected a decimal or \".\"")
             }
-            return Record(source: id, endpoint: call.endpoint, symbol: series, venueSymbol: series,
-                          payload: .observation(Observation(series: series, date: date, value: value)))
+            return Record(
+                source: id, endpoint: call.endpoint, symbol: series, venueSymbol: series,
+                payload: .observation(Observation(series: series, date: date, value: value)))
         }
     }
 }

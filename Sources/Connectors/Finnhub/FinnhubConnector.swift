@@ -9,7 +9,8 @@ import TributaryCore
 public struct FinnhubConnector: KeyedConnector {
     public let id: SourceID = "finnhub"
     public var access: SourceAccess
-    public static let defaultAccess = SourceAccess(baseURL: "https://finnhub.io/api/v1", keyVariable: "FINNHUB_API_KEY", connectTimeout: .seconds(2), totalTimeout: .seconds(10))
+    public static let defaultAccess = SourceAccess(
+        baseURL: "https://finnhub.io/api/v1", keyVariable: "FINNHUB_API_KEY", connectTimeout: .seconds(2), totalTimeout: .seconds(10))
 
     static let resolutions: [String: (code: String, seconds: Int64)] = [
         "1m": ("1", 60), "5m": ("5", 300), "15m": ("15", 900), "30m": ("30", 1_800), "1h": ("60", 3_600),
@@ -23,10 +24,12 @@ public struct FinnhubConnector: KeyedConnector {
     public var endpoints: [EndpointDescription] {
         [
             EndpointDescription(name: "quote", kind: .quote, needsSymbol: true, summary: "latest quote (GET /quote)", credentials: [keyVariable]),
-            EndpointDescription(name: "candles", kind: .bar, needsSymbol: true, summary: "bars (GET /stock/candle); default the last 30 bars",
-                                parameters: ["interval": "1d", "start": "", "end": ""], credentials: [keyVariable]),
-            EndpointDescription(name: "news", kind: .news, needsSymbol: true, summary: "company news (GET /company-news); default the last 7 days",
-                                parameters: ["start": "", "end": ""], credentials: [keyVariable]),
+            EndpointDescription(
+                name: "candles", kind: .bar, needsSymbol: true, summary: "bars (GET /stock/candle); default the last 30 bars",
+                parameters: ["interval": "1d", "start": "", "end": ""], credentials: [keyVariable]),
+            EndpointDescription(
+                name: "news", kind: .news, needsSymbol: true, summary: "company news (GET /company-news); default the last 7 days",
+                parameters: ["start": "", "end": ""], credentials: [keyVariable]),
         ]
     }
 
@@ -34,7 +37,9 @@ public struct FinnhubConnector: KeyedConnector {
         let description = try describe(call.endpoint)
         try ConnectorSupport.checkParameters(call, allowed: description.parameters, source: id)
         guard let apiKey else { throw ConnectorError(.missingCredential, source: id, "set \(keyVariable) (a free key from https://finnhub.io/register)") }
-        guard call.symbols.count == 1 else { throw ConnectorError(.invalidArgument, source: id, "\(call.endpoint) takes exactly one --symbol (e.g. AAPL), got \(call.symbols.count)") }
+        guard call.symbols.count == 1 else {
+            throw ConnectorError(.invalidArgument, source: id, "\(call.endpoint) takes exactly one --symbol (e.g. AAPL), got \(call.symbols.count)")
+        }
         let symbol = try EquitySymbol.venue(call.symbols[0], source: id)
         let nowSeconds = now.millisecondsSinceEpoch / 1000
         let path: String
@@ -45,7 +50,8 @@ public struct FinnhubConnector: KeyedConnector {
         case "candles":
             let interval = call.parameters["interval"] ?? "1d"
             guard let resolution = Self.resolutions[interval] else {
-                throw ConnectorError(.invalidArgument, source: id, "interval '\(interval)' is not one Finnhub serves: \(Self.resolutions.keys.sorted().joined(separator: " "))")
+                throw ConnectorError(
+                    .invalidArgument, source: id, "interval '\(interval)' is not one Finnhub serves: \(Self.resolutions.keys.sorted().joined(separator: " "))")
             }
             let end = try call.parameters["end"].map { (text) throws(ConnectorError) in try Self.seconds(text, "end") } ?? nowSeconds
             let start = try call.parameters["start"].map { (text) throws(ConnectorError) in try Self.seconds(text, "start") } ?? end - 30 * resolution.seconds
@@ -60,8 +66,9 @@ public struct FinnhubConnector: KeyedConnector {
             path = "/company-news"
             query += "&from=\(start)&to=\(end)"
         }
-        return HTTPRequest(url: baseURL + path + "?" + query, headers: ["Accept": "application/json", "X-Finnhub-Token": apiKey],
-                           connectTimeout: connectTimeout, totalTimeout: totalTimeout)
+        return HTTPRequest(
+            url: baseURL + path + "?" + query, headers: ["Accept": "application/json", "X-Finnhub-Token": apiKey],
+            connectTimeout: connectTimeout, totalTimeout: totalTimeout)
     }
 
     public func decode(_ response: HTTPResponse, for call: EndpointCall, receivedAt: UTCTimestamp) throws(ConnectorError) -> [Record] {
@@ -76,7 +83,8 @@ public struct FinnhubConnector: KeyedConnector {
                 throw ConnectorError(.noData, source: id, "no quote for '\(symbol)' (Finnhub answered all zeros: unknown symbol or no access)")
             }
             let quote = Quote(
-                asOf: try ConnectorSupport.time(time, .seconds, at: "quote: field 't'", source: id), last: last, open: try fields.optionalDecimal("o"), high: try fields.optionalDecimal("h"),
+                asOf: try ConnectorSupport.time(time, .seconds, at: "quote: field 't'", source: id), last: last, open: try fields.optionalDecimal("o"),
+                high: try fields.optionalDecimal("h"),
                 low: try fields.optionalDecimal("l"), change: try fields.optionalDecimal("d"), changePercent: try fields.optionalDecimal("dp"))
             return [Record(source: id, endpoint: call.endpoint, symbol: symbol, venueSymbol: symbol, payload: .quote(quote))]
         case "candles":

@@ -1,3 +1,4 @@
+import Foundation
 import TributaryCore
 
 /// Reads `/company-news`: a bare array of articles, `datetime` in seconds, `related` a
@@ -17,5 +18,3 @@ enum FinnhubNews {
         }
     }
 }
-
-import Foundation

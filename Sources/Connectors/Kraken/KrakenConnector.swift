@@ -25,8 +25,9 @@ public struct KrakenConnector: Connector {
     public var endpoints: [EndpointDescription] {
         [
             EndpointDescription(name: "ticker", kind: .quote, needsSymbol: true, summary: "last trade, best bid/ask, 24 h figures (GET /0/public/Ticker)"),
-            EndpointDescription(name: "ohlc", kind: .bar, needsSymbol: true, summary: "bars (GET /0/public/OHLC); the last row is the still-forming bar",
-                                parameters: ["interval": "1h", "since": ""]),
+            EndpointDescription(
+                name: "ohlc", kind: .bar, needsSymbol: true, summary: "bars (GET /0/public/OHLC); the last row is the still-forming bar",
+                parameters: ["interval": "1h", "since": ""]),
         ]
     }
 
@@ -34,7 +35,8 @@ public struct KrakenConnector: Connector {
         let description = try describe(call.endpoint)
         try ConnectorSupport.checkParameters(call, allowed: description.parameters, source: id)
         guard call.symbols.count == 1 else {
-            throw ConnectorError(.invalidArgument, source: id, "\(call.endpoint) takes exactly one --symbol (e.g. XBTUSDT or BTC-USDT), got \(call.symbols.count)")
+            throw ConnectorError(
+                .invalidArgument, source: id, "\(call.endpoint) takes exactly one --symbol (e.g. XBTUSDT or BTC-USDT), got \(call.symbols.count)")
         }
         let pair = try Self.venuePair(call.symbols[0])
         switch call.endpoint {
@@ -43,7 +45,8 @@ public struct KrakenConnector: Connector {
         default:
             let interval = call.parameters["interval"] ?? "1h"
             guard let minutes = Self.intervals[interval] else {
-                throw ConnectorError(.invalidArgument, source: id, "interval '\(interval)' is not one Kraken serves: \(Self.intervals.keys.sorted().joined(separator: " "))")
+                throw ConnectorError(
+                    .invalidArgument, source: id, "interval '\(interval)' is not one Kraken serves: \(Self.intervals.keys.sorted().joined(separator: " "))")
             }
             var query = "pair=\(pair)&interval=\(minutes)"
             if let since = call.parameters["since"] {
@@ -86,12 +89,14 @@ public struct KrakenConnector: Connector {
                 }
                 func value(_ position: Int, _ name: String) throws(ConnectorError) -> ExactDecimal {
                     guard let decimal = cells[position].decimalValue else {
-                        throw ConnectorError(.decode, source: id, "ohlc: row \(index) field \(position) (\(name)) is \(cells[position].typeName), expected a decimal string")
+                        throw ConnectorError(
+                            .decode, source: id, "ohlc: row \(index) field \(position) (\(name)) is \(cells[position].typeName), expected a decimal string")
                     }
                     return decimal
                 }
                 let bar = Bar(
-                    interval: interval, start: try ConnectorSupport.time(time, .seconds, at: "ohlc: row \(index) field 0 (time)", source: id), open: try value(1, "open"), high: try value(2, "high"),
+                    interval: interval, start: try ConnectorSupport.time(time, .seconds, at: "ohlc: row \(index) field 0 (time)", source: id),
+                    open: try value(1, "open"), high: try value(2, "high"),
                     low: try value(3, "low"), close: try value(4, "close"), volume: try value(6, "volume"), trades: cells[7].int64Value,
                     vwap: try value(5, "vwap"))
                 return Record(source: id, endpoint: call.endpoint, symbol: symbol, venueSymbol: venue, payload: .bar(bar))

@@ -1,3 +1,4 @@
+import Foundation
 import TributaryCore
 
 /// NewsAPI (`https://newsapi.org/v2`), keyed by `NEWSAPI_API_KEY` (header `X-Api-Key`).
@@ -8,8 +9,8 @@ import TributaryCore
 public struct NewsAPIConnector: KeyedConnector {
     public let id: SourceID = "newsapi"
     public var access: SourceAccess
-    public static let defaultAccess = SourceAccess(baseURL: "https://newsapi.org/v2", keyVariable: "NEWSAPI_API_KEY", connectTimeout: .seconds(2), totalTimeout: .seconds(10))
-
+    public static let defaultAccess = SourceAccess(
+        baseURL: "https://newsapi.org/v2", keyVariable: "NEWSAPI_API_KEY", connectTimeout: .seconds(2), totalTimeout: .seconds(10))
 
     public init(access: SourceAccess) {
         self.access = access
@@ -17,10 +18,12 @@ public struct NewsAPIConnector: KeyedConnector {
 
     public var endpoints: [EndpointDescription] {
         [
-            EndpointDescription(name: "headlines", kind: .news, needsSymbol: false, summary: "top headlines (GET /top-headlines); --symbol is a search term",
-                                parameters: ["country": "", "category": "", "page_size": "20"], credentials: [keyVariable]),
-            EndpointDescription(name: "everything", kind: .news, needsSymbol: true, summary: "all articles matching --symbol (GET /everything)",
-                                parameters: ["from": "", "language": "", "page_size": "20"], credentials: [keyVariable]),
+            EndpointDescription(
+                name: "headlines", kind: .news, needsSymbol: false, summary: "top headlines (GET /top-headlines); --symbol is a search term",
+                parameters: ["country": "", "category": "", "page_size": "20"], credentials: [keyVariable]),
+            EndpointDescription(
+                name: "everything", kind: .news, needsSymbol: true, summary: "all articles matching --symbol (GET /everything)",
+                parameters: ["from": "", "language": "", "page_size": "20"], credentials: [keyVariable]),
         ]
     }
 
@@ -29,7 +32,9 @@ public struct NewsAPIConnector: KeyedConnector {
         try ConnectorSupport.checkParameters(call, allowed: description.parameters, source: id)
         guard let apiKey else { throw ConnectorError(.missingCredential, source: id, "set \(keyVariable) (a key from https://newsapi.org/register)") }
         let size = call.parameters["page_size"] ?? "20"
-        guard let pageSize = Int(size), (1...100).contains(pageSize) else { throw ConnectorError(.invalidArgument, source: id, "page_size must be 1…100, got '\(size)'") }
+        guard let pageSize = Int(size), (1...100).contains(pageSize) else {
+            throw ConnectorError(.invalidArgument, source: id, "page_size must be 1…100, got '\(size)'")
+        }
         var items = ["pageSize=\(pageSize)"]
         if let term = call.symbols.first { items.append("q=\(Self.encode(term))") }
         let path: String
@@ -45,8 +50,9 @@ public struct NewsAPIConnector: KeyedConnector {
             items.append("sortBy=publishedAt")
             path = "/everything"
         }
-        return HTTPRequest(url: baseURL + path + "?" + items.joined(separator: "&"), headers: ["Accept": "application/json", "X-Api-Key": apiKey],
-                           connectTimeout: connectTimeout, totalTimeout: totalTimeout)
+        return HTTPRequest(
+            url: baseURL + path + "?" + items.joined(separator: "&"), headers: ["Accept": "application/json", "X-Api-Key": apiKey],
+            connectTimeout: connectTimeout, totalTimeout: totalTimeout)
     }
 
     public func decode(_ response: HTTPResponse, for call: EndpointCall, receivedAt: UTCTimestamp) throws(ConnectorError) -> [Record] {
@@ -71,5 +77,3 @@ public struct NewsAPIConnector: KeyedConnector {
         text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text
     }
 }
-
-import Foundation

@@ -10,7 +10,8 @@ import TributaryCore
 public struct PolygonConnector: KeyedConnector {
     public let id: SourceID = "polygon"
     public var access: SourceAccess
-    public static let defaultAccess = SourceAccess(baseURL: "https://api.polygon.io", keyVariable: "POLYGON_API_KEY", connectTimeout: .seconds(2), totalTimeout: .seconds(10))
+    public static let defaultAccess = SourceAccess(
+        baseURL: "https://api.polygon.io", keyVariable: "POLYGON_API_KEY", connectTimeout: .seconds(2), totalTimeout: .seconds(10))
 
     static let spans: [String: (multiplier: Int, timespan: String, seconds: Int64)] = [
         "1m": (1, "minute", 60), "5m": (5, "minute", 300), "15m": (15, "minute", 900), "30m": (30, "minute", 1_800),
@@ -23,9 +24,11 @@ public struct PolygonConnector: KeyedConnector {
 
     public var endpoints: [EndpointDescription] {
         [
-            EndpointDescription(name: "aggs", kind: .bar, needsSymbol: true, summary: "bars (GET /v2/aggs/ticker/…/range/…); default the last 30 days",
-                                parameters: ["interval": "1d", "start": "", "end": ""], credentials: [keyVariable]),
-            EndpointDescription(name: "prev", kind: .bar, needsSymbol: true, summary: "previous session's bar (GET /v2/aggs/ticker/…/prev)", credentials: [keyVariable]),
+            EndpointDescription(
+                name: "aggs", kind: .bar, needsSymbol: true, summary: "bars (GET /v2/aggs/ticker/…/range/…); default the last 30 days",
+                parameters: ["interval": "1d", "start": "", "end": ""], credentials: [keyVariable]),
+            EndpointDescription(
+                name: "prev", kind: .bar, needsSymbol: true, summary: "previous session's bar (GET /v2/aggs/ticker/…/prev)", credentials: [keyVariable]),
             EndpointDescription(name: "last-trade", kind: .trade, needsSymbol: true, summary: "last trade (GET /v2/last/trade/…)", credentials: [keyVariable]),
         ]
     }
@@ -34,17 +37,21 @@ public struct PolygonConnector: KeyedConnector {
         let description = try describe(call.endpoint)
         try ConnectorSupport.checkParameters(call, allowed: description.parameters, source: id)
         guard let apiKey else { throw ConnectorError(.missingCredential, source: id, "set \(keyVariable) (a key from https://polygon.io/dashboard)") }
-        guard call.symbols.count == 1 else { throw ConnectorError(.invalidArgument, source: id, "\(call.endpoint) takes exactly one --symbol (e.g. AAPL), got \(call.symbols.count)") }
+        guard call.symbols.count == 1 else {
+            throw ConnectorError(.invalidArgument, source: id, "\(call.endpoint) takes exactly one --symbol (e.g. AAPL), got \(call.symbols.count)")
+        }
         let ticker = try EquitySymbol.venue(call.symbols[0], source: id)
         let path: String
         switch call.endpoint {
         case "aggs":
             let interval = call.parameters["interval"] ?? "1d"
             guard let span = Self.spans[interval] else {
-                throw ConnectorError(.invalidArgument, source: id, "interval '\(interval)' is not one Polygon serves: \(Self.spans.keys.sorted().joined(separator: " "))")
+                throw ConnectorError(
+                    .invalidArgument, source: id, "interval '\(interval)' is not one Polygon serves: \(Self.spans.keys.sorted().joined(separator: " "))")
             }
             let end = try date(call.parameters["end"], "end") ?? String(now.rfc3339.prefix(10))
-            let start = try date(call.parameters["start"], "start")
+            let start =
+                try date(call.parameters["start"], "start")
                 ?? String((now.adding(seconds: -30 * 86_400) ?? now).rfc3339.prefix(10))
             path = "/v2/aggs/ticker/\(ticker)/range/\(span.multiplier)/\(span.timespan)/\(start)/\(end)?adjusted=true&sort=asc&limit=50000"
         case "prev":
@@ -52,8 +59,9 @@ public struct PolygonConnector: KeyedConnector {
         default:
             path = "/v2/last/trade/\(ticker)"
         }
-        return HTTPRequest(url: baseURL + path, headers: ["Accept": "application/json", "Authorization": "Bearer \(apiKey)"],
-                           connectTimeout: connectTimeout, totalTimeout: totalTimeout)
+        return HTTPRequest(
+            url: baseURL + path, headers: ["Accept": "application/json", "Authorization": "Bearer \(apiKey)"],
+            connectTimeout: connectTimeout, totalTimeout: totalTimeout)
     }
 
     public func decode(_ response: HTTPResponse, for call: EndpointCall, receivedAt: UTCTimestamp) throws(ConnectorError) -> [Record] {
@@ -73,11 +81,13 @@ public struct PolygonConnector: KeyedConnector {
                 }
                 let bar = Bar(
                     interval: interval, start: start, open: try fields.decimal("o"), high: try fields.decimal("h"), low: try fields.decimal("l"),
-                    close: try fields.decimal("c"), volume: try fields.optionalDecimal("v"), trades: try? fields.int("n"), vwap: try fields.optionalDecimal("vw"))
+                    close: try fields.decimal("c"), volume: try fields.optionalDecimal("v"), trades: try? fields.int("n"),
+                    vwap: try fields.optionalDecimal("vw"))
                 return Record(source: id, endpoint: call.endpoint, symbol: symbol, venueSymbol: symbol, payload: .bar(bar))
             }
         default:
-            let fields = FieldReader(json: try FieldReader(json: json, source: id, context: "last-trade").value("results"), source: id, context: "last-trade.results")
+            let fields = FieldReader(
+                json: try FieldReader(json: json, source: id, context: "last-trade").value("results"), source: id, context: "last-trade.results")
             let trade = Trade(
                 tradeID: try fields.string("i"), time: try fields.time("t", .nanoseconds),
                 price: try fields.decimal("p"), size: try fields.decimal("s"))

@@ -20,7 +20,9 @@ enum YahooChart {
             guard let time = times[i].int64Value else { throw ConnectorError(.decode, source: source, "chart: timestamp[\(i)] is not an integer") }
             // A null row is an interval without trades: no bar, not a bar of zeros.
             guard let o = open[i].decimalValue, let h = high[i].decimalValue, let l = low[i].decimalValue, let c = close[i].decimalValue else { continue }
-            let bar = Bar(interval: interval, start: try ConnectorSupport.time(time, .seconds, at: "chart: timestamp[\(i)]", source: source), open: o, high: h, low: l, close: c, volume: volume?[i].decimalValue)
+            let bar = Bar(
+                interval: interval, start: try ConnectorSupport.time(time, .seconds, at: "chart: timestamp[\(i)]", source: source), open: o, high: h, low: l,
+                close: c, volume: volume?[i].decimalValue)
             records.append(Record(source: source, endpoint: "chart", symbol: symbol, venueSymbol: symbol, payload: .bar(bar)))
         }
         return records

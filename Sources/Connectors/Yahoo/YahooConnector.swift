@@ -21,8 +21,10 @@ public struct YahooConnector: Connector {
     static let intervals: Set<String> = ["1m", "2m", "5m", "15m", "30m", "60m", "90m", "1h", "1d", "5d", "1wk", "1mo", "3mo"]
     static let ranges: Set<String> = ["1d", "5d", "1mo", "3mo", "6mo", "1y", "2y", "5y", "10y", "ytd", "max"]
 
-    public init(baseURL: String = YahooConnector.defaultBaseURL, crumb: String? = nil, cookie: String? = nil,
-                connectTimeout: Duration = .seconds(2), totalTimeout: Duration = .seconds(10)) {
+    public init(
+        baseURL: String = YahooConnector.defaultBaseURL, crumb: String? = nil, cookie: String? = nil,
+        connectTimeout: Duration = .seconds(2), totalTimeout: Duration = .seconds(10)
+    ) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.crumb = crumb
         self.cookie = cookie
@@ -32,10 +34,12 @@ public struct YahooConnector: Connector {
 
     public var endpoints: [EndpointDescription] {
         [
-            EndpointDescription(name: "chart", kind: .bar, needsSymbol: true, summary: "bars (GET /v8/finance/chart/{T})",
-                                parameters: ["interval": "1d", "range": "1mo"]),
-            EndpointDescription(name: "quote", kind: .quote, needsSymbol: true, summary: "quotes (GET /v7/finance/quote); needs YAHOO_CRUMB and YAHOO_COOKIE",
-                                credentials: ["YAHOO_CRUMB", "YAHOO_COOKIE"]),
+            EndpointDescription(
+                name: "chart", kind: .bar, needsSymbol: true, summary: "bars (GET /v8/finance/chart/{T})",
+                parameters: ["interval": "1d", "range": "1mo"]),
+            EndpointDescription(
+                name: "quote", kind: .quote, needsSymbol: true, summary: "quotes (GET /v7/finance/quote); needs YAHOO_CRUMB and YAHOO_COOKIE",
+                credentials: ["YAHOO_CRUMB", "YAHOO_COOKIE"]),
         ]
     }
 
@@ -45,12 +49,20 @@ public struct YahooConnector: Connector {
         let tickers = try call.symbols.map { (symbol) throws(ConnectorError) in try EquitySymbol.venue(symbol, source: id) }
         var headers: HTTPHeaders = ["Accept": "application/json", "User-Agent": "Mozilla/5.0 (tributary)"]
         if call.endpoint == "chart" {
-            guard tickers.count == 1 else { throw ConnectorError(.invalidArgument, source: id, "chart takes exactly one --symbol (e.g. AAPL), got \(tickers.count)") }
+            guard tickers.count == 1 else {
+                throw ConnectorError(.invalidArgument, source: id, "chart takes exactly one --symbol (e.g. AAPL), got \(tickers.count)")
+            }
             let interval = call.parameters["interval"] ?? "1d", range = call.parameters["range"] ?? "1mo"
-            guard Self.intervals.contains(interval) else { throw ConnectorError(.invalidArgument, source: id, "interval '\(interval)' is not one Yahoo serves: \(Self.intervals.sorted().joined(separator: " "))") }
-            guard Self.ranges.contains(range) else { throw ConnectorError(.invalidArgument, source: id, "range '\(range)' is not one Yahoo serves: \(Self.ranges.sorted().joined(separator: " "))") }
-            return HTTPRequest(url: "\(baseURL)/v8/finance/chart/\(tickers[0])?interval=\(interval)&range=\(range)&includePrePost=false",
-                               headers: headers, connectTimeout: connectTimeout, totalTimeout: totalTimeout)
+            guard Self.intervals.contains(interval) else {
+                throw ConnectorError(
+                    .invalidArgument, source: id, "interval '\(interval)' is not one Yahoo serves: \(Self.intervals.sorted().joined(separator: " "))")
+            }
+            guard Self.ranges.contains(range) else {
+                throw ConnectorError(.invalidArgument, source: id, "range '\(range)' is not one Yahoo serves: \(Self.ranges.sorted().joined(separator: " "))")
+            }
+            return HTTPRequest(
+                url: "\(baseURL)/v8/finance/chart/\(tickers[0])?interval=\(interval)&range=\(range)&includePrePost=false",
+                headers: headers, connectTimeout: connectTimeout, totalTimeout: totalTimeout)
         }
         guard !tickers.isEmpty else { throw ConnectorError(.invalidArgument, source: id, "quote needs --symbol (e.g. AAPL)") }
         var url = "\(baseURL)/v7/finance/quote?symbols=\(tickers.joined(separator: ","))"
@@ -65,10 +77,13 @@ public struct YahooConnector: Connector {
         if let error = parsed?[root]?["error"], case .object = error {
             let code = error["code"]?.stringValue ?? "error"
             let text = error["description"]?.stringValue ?? ""
-            throw ConnectorError(response.status == 404 ? .notFound : code == "Not Found" ? .noData : .upstream(status: response.status), source: id, "Yahoo \(code): \(text)")
+            throw ConnectorError(
+                response.status == 404 ? .notFound : code == "Not Found" ? .noData : .upstream(status: response.status), source: id, "Yahoo \(code): \(text)")
         }
         if response.status == 401 {
-            throw ConnectorError(.rejectedCredential, source: id, "Yahoo refused the request (401: a crumb and cookie from a browser session are needed; set YAHOO_CRUMB and YAHOO_COOKIE)")
+            throw ConnectorError(
+                .rejectedCredential, source: id,
+                "Yahoo refused the request (401: a crumb and cookie from a browser session are needed; set YAHOO_CRUMB and YAHOO_COOKIE)")
         }
         let json = try ConnectorSupport.json(response, source: id, endpoint: call.endpoint, errorMessageKey: "message")
         return call.endpoint == "chart"

@@ -205,7 +205,9 @@ public final class NormalizationBuffer<Element: Sendable>: Sendable {
     /// per element (the `linger.ms` of batching sinks). Returns early when `max` is reached.
     public func next<C: Clock>(max: Int, linger: C.Duration, clock: C) async -> [Element]? where C.Duration == Duration {
         guard var batch = await next(max: max) else { return nil }
-        guard (batch.count < max), (linger > .zero) else { return batch }
+        // Two conditions, not one `a < b, c > d` (which swift-format reads as a generic argument list).
+        guard batch.count < max else { return batch }
+        guard linger > .zero else { return batch }
         try? await clock.sleep(for: linger)
         if let more = takeNow(max: max - batch.count), !more.isEmpty { batch += more }
         return batch

@@ -1,5 +1,5 @@
-import Pipeline
 import Connectors
+import Pipeline
 import Resilience
 import TributaryCore
 
@@ -46,12 +46,16 @@ public struct GapTracker: Sendable {
                 // Bar times are upstream data: a distance past Int64 is a hole, not a trap.
                 let (distance, overflow) = next.nanosecondsSinceEpoch.subtractingReportingOverflow(previous.nanosecondsSinceEpoch)
                 guard overflow || distance > stepNanos, let from = previous.adding(nanoseconds: stepNanos),
-                      let to = next.adding(nanoseconds: -stepNanos) else { return }
+                    let to = next.adding(nanoseconds: -stepNanos)
+                else { return }
                 gaps.append(Gap(source: source, symbol: key.symbol, interval: key.interval, from: from, to: to, reason: reason))
             }
             if let last = newest[key], let first = sorted.first, first > last {
-                if let outage { hole(after: last, before: first, reason: outage) }
-                else if continuous(key.symbol) { hole(after: last, before: first, reason: "upstream empty") }
+                if let outage {
+                    hole(after: last, before: first, reason: outage)
+                } else if continuous(key.symbol) {
+                    hole(after: last, before: first, reason: "upstream empty")
+                }
             }
             if continuous(key.symbol) {
                 for (previous, next) in zip(sorted, sorted.dropFirst()) where newest[key].map({ previous >= $0 }) ?? true {

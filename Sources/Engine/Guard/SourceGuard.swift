@@ -57,13 +57,14 @@ public final class SourceGuard<C: Clock>: Sendable where C.Duration == Duration,
         self.wallNow = wallNow
         self.metrics = metrics ?? ResilienceMetrics(source: source)
         self.metrics.register()
-        state = Mutex(State(
-            breaker: CircuitBreaker(configuration: settings.breaker),
-            bucket: settings.rateLimit.map { TokenBucket(capacity: $0.capacity, refillPerSecond: $0.refillPerSecond) },
-            bulkhead: Bulkhead(maxConcurrent: settings.maxConcurrent),
-            budget: RetryBudget(ratio: settings.retryBudgetRatio, minimumPerSecond: settings.retryBudgetFloorPerSecond),
-            quota: settings.dailyQuota.map { DailyQuota(limit: $0) }
-        ))
+        state = Mutex(
+            State(
+                breaker: CircuitBreaker(configuration: settings.breaker),
+                bucket: settings.rateLimit.map { TokenBucket(capacity: $0.capacity, refillPerSecond: $0.refillPerSecond) },
+                bulkhead: Bulkhead(maxConcurrent: settings.maxConcurrent),
+                budget: RetryBudget(ratio: settings.retryBudgetRatio, minimumPerSecond: settings.retryBudgetFloorPerSecond),
+                quota: settings.dailyQuota.map { DailyQuota(limit: $0) }
+            ))
     }
 
     public var now: C.Instant { clock.now }
@@ -83,10 +84,11 @@ public final class SourceGuard<C: Clock>: Sendable where C.Duration == Duration,
             transition = change
             if case .rejected(let retryAt) = decision {
                 state.rejections += 1
-                return .rejected(ResilienceError(
-                    .circuitOpen, source: source, retryAt: wallSeconds(retryAt, now: now, wall: wall),
-                    "circuit open after repeated failures (\(state.lastError ?? "no detail")); next probe in \(Self.seconds(now.duration(to: retryAt)))"
-                ))
+                return .rejected(
+                    ResilienceError(
+                        .circuitOpen, source: source, retryAt: wallSeconds(retryAt, now: now, wall: wall),
+                        "circuit open after repeated failures (\(state.lastError ?? "no detail")); next probe in \(Self.seconds(now.duration(to: retryAt)))"
+                    ))
             }
             guard state.bulkhead.tryAcquire() else {
                 _ = state.breaker.record(.ignored, now: now)
@@ -103,7 +105,8 @@ public final class SourceGuard<C: Clock>: Sendable where C.Duration == Duration,
                 case .tooLarge:
                     state.bulkhead.release()
                     _ = state.breaker.record(.ignored, now: now)
-                    return .rejected(ResilienceError(.costTooLarge, source: source, "a call costing \(cost) exceeds the limiter's capacity \(state.bucket!.capacity)"))
+                    return .rejected(
+                        ResilienceError(.costTooLarge, source: source, "a call costing \(cost) exceeds the limiter's capacity \(state.bucket!.capacity)"))
                 }
             }
             if state.quota != nil, !state.quota!.tryTake(unixSeconds: wall.millisecondsSinceEpoch / 1000) {
@@ -165,7 +168,8 @@ public final class SourceGuard<C: Clock>: Sendable where C.Duration == Duration,
                     let until = now.advanced(by: pause)
                     if state.pausedUntil.map({ until > $0 }) ?? true {
                         state.pausedUntil = until
-                        state.pauseReason = status == 418
+                        state.pauseReason =
+                            status == 418
                             ? "IP banned by the upstream (HTTP 418) until Retry-After"
                             : "throttled by the upstream (HTTP \(status)), Retry-After \(Self.seconds(pause))"
                     }
@@ -249,11 +253,12 @@ public final class SourceGuard<C: Clock>: Sendable where C.Duration == Duration,
 
     private func report(_ transition: CircuitBreaker<C.Instant>.Transition?) {
         guard let transition else { return }
-        let (name, value) = switch transition.to {
-        case .closed: ("closed", 0)
-        case .halfOpen: ("half-open", 1)
-        case .open: ("open", 2)
-        }
+        let (name, value) =
+            switch transition.to {
+            case .closed: ("closed", 0)
+            case .halfOpen: ("half-open", 1)
+            case .open: ("open", 2)
+            }
         metrics.breakerTransition(to: name)
         metrics.breakerState(value)
     }
@@ -263,5 +268,3 @@ public final class SourceGuard<C: Clock>: Sendable where C.Duration == Duration,
         return s < 10 ? "\((s * 10).rounded() / 10) s" : "\(Int(s.rounded())) s"
     }
 }
-
-

@@ -1,5 +1,5 @@
-import Pipeline
 import Foundation
+import Pipeline
 import TributaryCore
 
 /// `tributary import`: CSV files (plain or gzip) into the store as records, in atomic batches.
@@ -102,8 +102,9 @@ public struct CSVImport: Sendable {
         var checks = report.schema
         if options.schema == nil { for index in checks.columns.indices { checks.columns[index].nullable = true } }
         let totalBytes = path.hasSuffix(".gz") ? nil : (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
-        let context = ChunkContext(header: header, schema: checks, path: path, sha256: "sha256:" + String(repeating: "0", count: 64),
-                                   fileURI: "file://" + Self.absolute(path), resumeAfter: 0)
+        let context = ChunkContext(
+            header: header, schema: checks, path: path, sha256: "sha256:" + String(repeating: "0", count: 64),
+            fileURI: "file://" + Self.absolute(path), resumeAfter: 0)
         try await forEachConverted(context) { converted in
             report.rows += converted.rows
             report.valid += converted.records.count
@@ -141,8 +142,9 @@ public struct CSVImport: Sendable {
         var checks = report.schema
         if options.schema == nil { for index in checks.columns.indices { checks.columns[index].nullable = true } }
 
-        let context = ChunkContext(header: header, schema: checks, path: path, sha256: report.sha256,
-                                   fileURI: "file://" + Self.absolute(path), resumeAfter: resumeAfter)
+        let context = ChunkContext(
+            header: header, schema: checks, path: path, sha256: report.sha256,
+            fileURI: "file://" + Self.absolute(path), resumeAfter: resumeAfter)
         if options.strict {
             // A first pass that writes nothing: any bad row aborts the import.
             try await forEachConverted(context) { converted in
@@ -156,8 +158,9 @@ public struct CSVImport: Sendable {
         func commit(_ converted: ConvertedChunk?, completed: Bool) async throws {
             let records = converted?.records ?? [], letters = converted?.letters ?? []
             if let converted { rowsDone = converted.rowsDone }
-            let result = try await store.commitImportBatch(ImportBatch(
-                records: records, deadLetters: letters, fileSHA256: report.sha256, source: source, path: path, rowsDone: rowsDone, completed: completed))
+            let result = try await store.commitImportBatch(
+                ImportBatch(
+                    records: records, deadLetters: letters, fileSHA256: report.sha256, source: source, path: path, rowsDone: rowsDone, completed: completed))
             report.stored += result.stored
             report.duplicates += result.unchanged
             report.badRows += letters.count
@@ -254,8 +257,10 @@ public struct CSVImport: Sendable {
             index += 1
             guard index > context.resumeAfter else { continue }
             out.rows += 1
-            switch convert(item, header: context.header, schema: context.schema, path: context.path, batchID: batchID, sha: context.sha256,
-                           now: now, fileURI: context.fileURI, hasher: &hasher) {
+            switch convert(
+                item, header: context.header, schema: context.schema, path: context.path, batchID: batchID, sha: context.sha256,
+                now: now, fileURI: context.fileURI, hasher: &hasher)
+            {
             case .success(let stored): out.records.append(stored)
             case .failure(let bad):
                 if out.firstProblem == nil { out.firstProblem = bad.reason }
@@ -272,13 +277,19 @@ public struct CSVImport: Sendable {
     }
 
     /// One CSV item → a stored record, or a bad row with its location.
-    func convert(_ item: CSVReader.Item, header: [String], schema: CSVSchema, path: String, batchID: String, sha: String,
-                 now: UTCTimestamp, fileURI: String, hasher: inout ContentHasher) -> Result<Envelope, BadRow> {
+    func convert(
+        _ item: CSVReader.Item, header: [String], schema: CSVSchema, path: String, batchID: String, sha: String,
+        now: UTCTimestamp, fileURI: String, hasher: inout ContentHasher
+    ) -> Result<Envelope, BadRow> {
         let source = options.source.rawValue
         func bad(_ line: Int, _ reason: String, _ raw: [UInt8]) -> Result<Envelope, BadRow> {
             let text = "line \(line): \(reason)"
-            return .failure(BadRow(reason: text, letter: DeadLetter(source: source, endpoint: "import", reason: "\(path): \(text)",
-                                                                     payload: .row(file: path, line: line, raw: raw))))
+            return .failure(
+                BadRow(
+                    reason: text,
+                    letter: DeadLetter(
+                        source: source, endpoint: "import", reason: "\(path): \(text)",
+                        payload: .row(file: path, line: line, raw: raw))))
         }
         let row: CSVReader.Row
         switch item {
@@ -304,26 +315,36 @@ public struct CSVImport: Sendable {
         }
         switch builder.build(fields) {
         case .failure(let invalid):
-            return bad(row.line, invalid.problems.map { problem in
-                let column = header.firstIndex(of: problem.field) ?? options.rules?.rename.first(where: { $0.value == problem.field }).flatMap { header.firstIndex(of: $0.key) }
-                return (column.map { "column \($0 + 1) (\(header[$0])): " } ?? "") + problem.description
-            }.joined(separator: "; "), raw)
+            return bad(
+                row.line,
+                invalid.problems.map { problem in
+                    let column =
+                        header.firstIndex(of: problem.field)
+                        ?? options.rules?.rename.first(where: { $0.value == problem.field }).flatMap { header.firstIndex(of: $0.key) }
+                    return (column.map { "column \($0 + 1) (\(header[$0])): " } ?? "") + problem.description
+                }.joined(separator: "; "), raw)
         case .success(let record):
-            return .success(Envelope(record: record, provenance: Provenance(
-                sourceID: options.source, sourceType: .file, sourceURI: fileURI, contentHash: hasher.hash(record),
-                ingestedAt: now, observedAt: now, parentID: sha, transformations: ["import:csv", "line:\(row.line)"],
-                batchID: batchID, requestID: batchID), identity: options.rules?.naturalKey(of: fields)))
+            return .success(
+                Envelope(
+                    record: record,
+                    provenance: Provenance(
+                        sourceID: options.source, sourceType: .file, sourceURI: fileURI, contentHash: hasher.hash(record),
+                        ingestedAt: now, observedAt: now, parentID: sha, transformations: ["import:csv", "line:\(row.line)"],
+                        batchID: batchID, requestID: batchID), identity: options.rules?.naturalKey(of: fields)))
         }
     }
 
     /// The schema to check rows with: pinned, or inferred — with the types of columns this
     /// source's earlier imports had kept, and new columns recorded.
-    private func schema(header: [String], sample: [CSVReader.Item], path: String, report: inout Report,
-                        recordsNewColumns: Bool = true) async throws -> CSVSchema {
+    private func schema(
+        header: [String], sample: [CSVReader.Item], path: String, report: inout Report,
+        recordsNewColumns: Bool = true
+    ) async throws -> CSVSchema {
         if let pinned = options.schema {
             let names = Set(pinned.columns.map(\.name))
             if let missing = header.first(where: { !names.contains($0) }) {
-                throw Failure(description: "\(path): column '\(missing)' is not in the pinned schema (columns: \(pinned.columns.map(\.name).joined(separator: ", ")))")
+                throw Failure(
+                    description: "\(path): column '\(missing)' is not in the pinned schema (columns: \(pinned.columns.map(\.name).joined(separator: ", ")))")
             }
             let byName = Dictionary(uniqueKeysWithValues: pinned.columns.map { ($0.name, $0) })
             return CSVSchema(columns: header.map { byName[$0]! })
@@ -378,7 +399,6 @@ public struct CSVImport: Sendable {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw Failure(description: "\(path): cannot be opened for reading") }
         return CSVReader.reading(handle)
     }
-
 
     static func absolute(_ path: String) -> String {
         path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path

@@ -44,7 +44,9 @@ public struct CSVReader {
     /// `firstLine`; no byte-order mark is looked for.
     init(bytes: [UInt8], firstLine: Int) {
         var pending: [UInt8]? = bytes
-        self.init(chunkSize: max(1, bytes.count)) { _ in defer { pending = nil }; return pending ?? [] }
+        self.init(chunkSize: max(1, bytes.count)) { _ in
+            defer { pending = nil }; return pending ?? []
+        }
         line = firstLine
         checkedBOM = true
     }
@@ -99,8 +101,11 @@ public struct CSVReader {
         var afterQuote = false
         func finish(_ field: inout [UInt8]) {
             if problem == nil {
-                if let text = String(validating: field, as: UTF8.self) { fields.append(text) }
-                else { problem = Malformed(line: startLine, column: fields.count + 1, reason: "not valid UTF-8") }
+                if let text = String(validating: field, as: UTF8.self) {
+                    fields.append(text)
+                } else {
+                    problem = Malformed(line: startLine, column: fields.count + 1, reason: "not valid UTF-8")
+                }
             }
             field.removeAll(keepingCapacity: true)
         }
@@ -161,8 +166,9 @@ public struct CSVReader {
             default:
                 if afterQuote || byte == 0x22 {
                     if problem == nil {
-                        problem = Malformed(line: startLine, column: fields.count + 1,
-                                            reason: afterQuote ? "text after a closing quote" : "a quote inside an unquoted field (quote the whole field and double the quote)")
+                        problem = Malformed(
+                            line: startLine, column: fields.count + 1,
+                            reason: afterQuote ? "text after a closing quote" : "a quote inside an unquoted field (quote the whole field and double the quote)")
                     }
                 }
                 fieldStarted = true

@@ -1,5 +1,5 @@
-import TributaryCore
 import Synchronization
+import TributaryCore
 
 /// How fast the sink empties the buffer, for the Retry-After of a 429: the time the records
 /// already waiting need to drain, so a well-behaved client comes back when there is room.

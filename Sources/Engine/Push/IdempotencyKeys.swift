@@ -54,8 +54,9 @@ public final class IdempotencyKeys: Sendable {
     /// Keeps the response of a request that ran, and frees the key.
     public func complete(source: String, key: String, bodyHash: String, status: Int, response: [UInt8], now: Int64) async throws {
         defer { release(source: source, key: key) }
-        try await store.saveIdempotentResponse(source: source, key: key, IdempotentResponse(bodyHash: bodyHash, status: status, response: response),
-                                               now: now, expiresAt: now + ttl.components.seconds)
+        try await store.saveIdempotentResponse(
+            source: source, key: key, IdempotentResponse(bodyHash: bodyHash, status: status, response: response),
+            now: now, expiresAt: now + ttl.components.seconds)
     }
 
     /// Frees a key without keeping a response (the request was refused for now: 429, 503).

@@ -69,7 +69,8 @@ enum PushFormat: Sendable {
                 if slice.last == 0x0D { slice = slice.dropLast() }
                 if !slice.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
                     do { items.append(try JSONParser.parse(slice, options: .rejectDuplicateKeys)) } catch {
-                        return .failure(ParseProblem(description: "invalid JSON on line \(line) at byte \(lineStart + error.offset) of the body: \(error.message)"))
+                        return .failure(
+                            ParseProblem(description: "invalid JSON on line \(line) at byte \(lineStart + error.offset) of the body: \(error.message)"))
                     }
                 }
                 lineStart = end + 1
@@ -92,7 +93,8 @@ enum PushFormat: Sendable {
         if !event.symbols.isEmpty { members.append(("symbols", .array(event.symbols.map(JSONValue.string)))) }
         for (name, value) in event.fields.sorted(by: { $0.key < $1.key }) {
             guard !members.contains(where: { $0.key == name }) else {
-                throw ParseProblem(description: "invalid Protobuf tributary.v1.Event: fields['\(name.prefix(64))'] repeats the event's own \(name) field (send it once)")
+                throw ParseProblem(
+                    description: "invalid Protobuf tributary.v1.Event: fields['\(name.prefix(64))'] repeats the event's own \(name) field (send it once)")
             }
             members.append((name, .string(value)))
         }

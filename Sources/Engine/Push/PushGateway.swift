@@ -1,7 +1,7 @@
-import Pipeline
 import Connectors
 import CoreMetrics
 import Foundation
+import Pipeline
 import Resilience
 import Synchronization
 import TributaryCore
@@ -26,7 +26,9 @@ public final class PushGateway: Sendable {
         public var durable = false
         public var partial = false
 
-        public init(source: String, contentType: String?, body: [UInt8], header: @escaping @Sendable (String) -> String?, durable: Bool = false, partial: Bool = false) {
+        public init(
+            source: String, contentType: String?, body: [UInt8], header: @escaping @Sendable (String) -> String?, durable: Bool = false, partial: Bool = false
+        ) {
             self.source = source
             self.contentType = contentType
             self.body = body
@@ -132,7 +134,8 @@ public final class PushGateway: Sendable {
         let response = await process(request)
         Counter(label: "ingestion_requests_total", dimensions: [("source", request.source), ("outcome", response.outcome)], factory: factory).increment()
         if response.status >= 400 {
-            Counter(label: "ingestion_requests_errors_total", dimensions: [("source", request.source), ("reason", response.outcome)], factory: factory).increment()
+            Counter(label: "ingestion_requests_errors_total", dimensions: [("source", request.source), ("reason", response.outcome)], factory: factory)
+                .increment()
         }
         let elapsed = ContinuousClock.now - started
         Timer(label: "ingestion_processing_latency_seconds", dimensions: [("source", request.source)], factory: factory)
@@ -145,19 +148,24 @@ public final class PushGateway: Sendable {
             if let problem = problems[request.source] {
                 return Self.problem(503, "unavailable", "source '\(request.source)' cannot take pushes: \(problem)", fix: "set the variable and restart")
             }
-            return Self.problem(404, "unknown_source", "source '\(request.source)' does not accept pushes",
-                                fix: sources.isEmpty ? "add a `push:` section to a Sources.d file" : "push to one of: \(sources.joined(separator: ", "))")
+            return Self.problem(
+                404, "unknown_source", "source '\(request.source)' does not accept pushes",
+                fix: sources.isEmpty ? "add a `push:` section to a Sources.d file" : "push to one of: \(sources.joined(separator: ", "))")
         }
         guard request.body.count <= lane.maxBodyBytes else {
-            return Self.problem(413, "too_large", "the body is \(request.body.count) bytes; this source accepts at most \(lane.maxBodyBytes)",
-                                fix: "split it into several requests")
+            return Self.problem(
+                413, "too_large", "the body is \(request.body.count) bytes; this source accepts at most \(lane.maxBodyBytes)",
+                fix: "split it into several requests")
         }
         let format: PushFormat
         switch PushFormat(contentType: request.contentType) {
         case .some(let known): format = known
         case .none:
-            return Self.problem(415, "unsupported_type", "content type '\(request.contentType ?? "none")' is not accepted",
-                                fix: "send UTF-8 application/json (one event or an array), application/x-ndjson (one event per line) or application/x-protobuf (tributary.v1.Event, or EventBatch with messageType=tributary.v1.EventBatch)")
+            return Self.problem(
+                415, "unsupported_type", "content type '\(request.contentType ?? "none")' is not accepted",
+                fix:
+                    "send UTF-8 application/json (one event or an array), application/x-ndjson (one event per line) or application/x-protobuf (tributary.v1.Event, or EventBatch with messageType=tributary.v1.EventBatch)"
+            )
         }
         if let verifier = lane.verifier {
             do { try await verifier.verify(body: request.body, header: request.header, now: UTCTimestamp.now().nanosecondsSinceEpoch / 1_000_000_000) } catch {
@@ -188,8 +196,9 @@ public final class PushGateway: Sendable {
                 response.headers.append(("Idempotent-Replayed", "true"))
                 return response
             case .differentBody:
-                return Self.problem(422, "idempotency_mismatch", "Idempotency-Key '\(key)' was already used with a different body",
-                                    fix: "use a new key for a different request")
+                return Self.problem(
+                    422, "idempotency_mismatch", "Idempotency-Key '\(key)' was already used with a different body",
+                    fix: "use a new key for a different request")
             case .inFlight:
                 return Self.problem(409, "conflict", "a request with Idempotency-Key '\(key)' is still being processed", fix: "retry when it has finished")
             }
@@ -199,8 +208,9 @@ public final class PushGateway: Sendable {
             if [409, 429, 503].contains(response.status) || response.status >= 500 {
                 idempotency.release(source: request.source, key: key)
             } else {
-                try? await idempotency.complete(source: request.source, key: key, bodyHash: bodyHash, status: response.status,
-                                          response: JSONWriter.encode(response.body), now: Self.nowSeconds())
+                try? await idempotency.complete(
+                    source: request.source, key: key, bodyHash: bodyHash, status: response.status,
+                    response: JSONWriter.encode(response.body), now: Self.nowSeconds())
             }
         }
         return response
@@ -238,24 +248,31 @@ public final class PushGateway: Sendable {
             }
             switch builder.build(fields) {
             case .success(let record):
-                envelopes.append(Envelope(record: record, provenance: Provenance(
-                    sourceID: lane.source, sourceType: .webhook, sourceURI: "/ingest/\(lane.source)", contentHash: ContentHash.of(record),
-                    ingestedAt: receivedAt, observedAt: receivedAt, transformations: [format.transformation, "validate:v1"], requestID: requestID),
-                    identity: lane.rules?.naturalKey(of: fields)))
+                envelopes.append(
+                    Envelope(
+                        record: record,
+                        provenance: Provenance(
+                            sourceID: lane.source, sourceType: .webhook, sourceURI: "/ingest/\(lane.source)", contentHash: ContentHash.of(record),
+                            ingestedAt: receivedAt, observedAt: receivedAt, transformations: [format.transformation, "validate:v1"], requestID: requestID),
+                        identity: lane.rules?.naturalKey(of: fields)))
             case .failure(let invalid):
                 rejected.append(Self.itemProblems(index, invalid.problems))
             }
         }
         if !rejected.isEmpty && !request.partial {
-            return Response(status: 422, body: .object(JSONObject([
-                ("error", .string("\(rejected.count) of \(items.count) events are not valid records; nothing was accepted")),
-                ("fix", .string("correct them, or add ?partial=true to accept the valid ones")),
-                ("items", .array(rejected)),
-            ])), outcome: "invalid_record")
+            return Response(
+                status: 422,
+                body: .object(
+                    JSONObject([
+                        ("error", .string("\(rejected.count) of \(items.count) events are not valid records; nothing was accepted")),
+                        ("fix", .string("correct them, or add ?partial=true to accept the valid ones")),
+                        ("items", .array(rejected)),
+                    ])), outcome: "invalid_record")
         }
         guard envelopes.count <= buffer.capacity else {
-            return Self.problem(413, "too_large", "\(envelopes.count) events are more than the buffer holds (\(buffer.capacity))",
-                                fix: "send batches of at most \(buffer.capacity / 2) events")
+            return Self.problem(
+                413, "too_large", "\(envelopes.count) events are more than the buffer holds (\(buffer.capacity))",
+                fix: "send batches of at most \(buffer.capacity / 2) events")
         }
         let decodeTime = ContinuousClock.now - decodeStarted
         if request.durable { acks.expect(requestID: requestID, count: envelopes.count) }
@@ -269,8 +286,9 @@ public final class PushGateway: Sendable {
             if request.durable { acks.cancel(requestID: requestID) }
             Counter(label: "ingestion_dropped_total", dimensions: [("reason", "refused_overload")], factory: factory).increment(by: envelopes.count)
             let seconds = drain.retryAfterSeconds()
-            var response = Self.problem(429, "overloaded", "the buffer is full (\(buffer.stats.depth) records waiting for the store)",
-                                        fix: "retry after \(seconds) s")
+            var response = Self.problem(
+                429, "overloaded", "the buffer is full (\(buffer.stats.depth) records waiting for the store)",
+                fix: "retry after \(seconds) s")
             response.headers.append(("Retry-After", String(seconds)))
             return response
         case .closed:
@@ -283,7 +301,8 @@ public final class PushGateway: Sendable {
         var counts: [Record.Kind: Int] = [:]
         for envelope in envelopes { counts[envelope.record.kind, default: 0] += 1 }
         for (kind, count) in counts {
-            Counter(label: "ingestion_records_total", dimensions: [("source", lane.source.rawValue), ("kind", kind.rawValue)], factory: factory).increment(by: count)
+            Counter(label: "ingestion_records_total", dimensions: [("source", lane.source.rawValue), ("kind", kind.rawValue)], factory: factory).increment(
+                by: count)
         }
         var members: [(key: String, value: JSONValue)] = [("request_id", .string(requestID)), ("accepted", .number(String(envelopes.count)))]
         if !rejected.isEmpty { members.append(("rejected", .array(rejected))) }
@@ -292,16 +311,19 @@ public final class PushGateway: Sendable {
                 return Self.problem(503, "unavailable", "the events were accepted but could not be committed to the store", fix: "see /ready and the logs")
             }
             members.append(("durable", .bool(true)))
-            return Response(status: 200, body: .object(JSONObject(members)), outcome: "stored", requestID: requestID, decodeTime: decodeTime, enqueueTime: enqueueTime)
+            return Response(
+                status: 200, body: .object(JSONObject(members)), outcome: "stored", requestID: requestID, decodeTime: decodeTime, enqueueTime: enqueueTime)
         }
-        return Response(status: 202, body: .object(JSONObject(members)), outcome: "accepted", requestID: requestID, decodeTime: decodeTime, enqueueTime: enqueueTime)
+        return Response(
+            status: 202, body: .object(JSONObject(members)), outcome: "accepted", requestID: requestID, decodeTime: decodeTime, enqueueTime: enqueueTime)
     }
 
     static func itemProblems(_ index: Int, _ problems: [FieldProblem]) -> JSONValue {
-        .object(JSONObject([
-            ("index", .number(String(index))),
-            ("problems", .array(problems.map { .object(JSONObject([("field", .string($0.field)), ("rule", .string($0.rule))])) })),
-        ]))
+        .object(
+            JSONObject([
+                ("index", .number(String(index))),
+                ("problems", .array(problems.map { .object(JSONObject([("field", .string($0.field)), ("rule", .string($0.rule))])) })),
+            ]))
     }
 
     static func problem(_ status: Int, _ outcome: String, _ message: String, fix: String? = nil) -> Response {

@@ -80,7 +80,9 @@ public final class WebhookVerifier: Sendable {
             let distance = overflow ? "far" : "\(skew) s"
             throw Rejection(reason: "webhook-timestamp is \(distance) from now; allowed ±\(toleranceSeconds) s (check the sender's clock)")
         }
-        guard let signatures = Self.standardHeader("signature", header), !signatures.isEmpty else { throw Rejection(reason: "missing webhook-signature header") }
+        guard let signatures = Self.standardHeader("signature", header), !signatures.isEmpty else {
+            throw Rejection(reason: "missing webhook-signature header")
+        }
         let expected = HMACSignature.sha256(key: key, message: Array("\(id).\(timestamp).".utf8) + body)
         var matched = false
         for candidate in signatures.split(separator: " ") {

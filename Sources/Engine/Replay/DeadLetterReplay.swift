@@ -1,4 +1,3 @@
-import Pipeline
 import Connectors
 import Pipeline
 import TributaryCore

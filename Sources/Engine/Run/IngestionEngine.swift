@@ -1,7 +1,7 @@
-import Pipeline
 import Connectors
 import CoreMetrics
 import Logging
+import Pipeline
 import Synchronization
 import TributaryCore
 
@@ -32,7 +32,8 @@ public final class IngestionEngine: Sendable {
     public init(
         catalog: SourceCatalog, environment: [String: String], transport: some HTTPTransport, buffer: NormalizationBuffer<Envelope>,
         latency: LatencyRecorder = LatencyRecorder(), baseURL: (SourceID) -> String? = { _ in nil }, maxPeriod: Duration? = nil,
-        deadLetters: (any DeadLetterStore & GapStore)? = nil, logger: Logger? = nil, only: Set<SourceID>? = nil, metricsFactory: any MetricsFactory = MetricsSystem.factory, adjust: (inout ResilienceSettings) -> Void = { _ in }
+        deadLetters: (any DeadLetterStore & GapStore)? = nil, logger: Logger? = nil, only: Set<SourceID>? = nil,
+        metricsFactory: any MetricsFactory = MetricsSystem.factory, adjust: (inout ResilienceSettings) -> Void = { _ in }
     ) {
         self.maxPeriod = maxPeriod
         self.store = deadLetters
@@ -56,7 +57,8 @@ public final class IngestionEngine: Sendable {
             let guardian = SourceGuard(source: id.rawValue, settings: settings, clock: ContinuousClock())
             guards[id] = guardian
             definitions[id] = definition
-            fetchers[id] = Self.fetcher(connector, transport: transport, buffer: buffer, latency: latency, guardian: guardian, deadLetters: deadLetters, logger: logger)
+            fetchers[id] = Self.fetcher(
+                connector, transport: transport, buffer: buffer, latency: latency, guardian: guardian, deadLetters: deadLetters, logger: logger)
         }
         self.guards = guards
         self.fetchers = fetchers
@@ -88,12 +90,16 @@ public final class IngestionEngine: Sendable {
         let cost = ResilienceSettings.cost(of: call, source: source, definition: definitions[source])
         do {
             let records = try await fetch(call, cost)
-            counters.withLock { $0.polls += 1; $0.records += records.count }
+            counters.withLock {
+                $0.polls += 1; $0.records += records.count
+            }
             activity.succeeded(source, records: records)
             let gaps = trackers.withLock { $0[Self.jobKey(source, call), default: GapTracker()].received(records.map(\.record), source: source) }
             await record(gaps, source: source)
         } catch {
-            counters.withLock { $0.polls += 1; $0.failures += 1 }
+            counters.withLock {
+                $0.polls += 1; $0.failures += 1
+            }
             activity.failed(source, error: "\(call.endpoint): \(error)")
             if !(error is CancellationError) { trackers.withLock { $0[Self.jobKey(source, call), default: GapTracker()].failed(error) } }
         }

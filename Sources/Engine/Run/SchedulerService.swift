@@ -25,9 +25,10 @@ public struct SchedulerService: Service {
                 let now = clock.now
                 for job in finished.takeAll() { schedule.completed(job, now: now) }
                 let wall = UTCTimestamp.now()
-                engine.activity.nextPolls(schedule.nextDueBySource.mapValues { due in
-                    UTCTimestamp(nanosecondsSinceEpoch: wall.nanosecondsSinceEpoch + max(.zero, now.duration(to: due)).nanosecondsCount)
-                })
+                engine.activity.nextPolls(
+                    schedule.nextDueBySource.mapValues { due in
+                        UTCTimestamp(nanosecondsSinceEpoch: wall.nanosecondsSinceEpoch + max(.zero, now.duration(to: due)).nanosecondsCount)
+                    })
                 for job in schedule.due(now: now) {
                     group.addTask {
                         await engine.poll(job.source, job.call)
@@ -46,5 +47,9 @@ public struct SchedulerService: Service {
 final class Inbox<Element: Sendable>: Sendable {
     private let items = Mutex<[Element]>([])
     func put(_ item: Element) { items.withLock { $0.append(item) } }
-    func takeAll() -> [Element] { items.withLock { list in defer { list.removeAll() }; return list } }
+    func takeAll() -> [Element] {
+        items.withLock { list in
+            defer { list.removeAll() }; return list
+        }
+    }
 }

@@ -49,8 +49,10 @@ public final class SourceActivity: Sendable {
             entry.lastSuccessAt = now
             if let newest, entry.newestAsOf.map({ $0 < newest }) ?? true { entry.newestAsOf = newest }
             if entry.quoteSymbols.count < Entry.maxQuoteSymbols {
-                for envelope in records where envelope.record.kind == .quote && entry.quoteSymbols.count < Entry.maxQuoteSymbols
-                    && !entry.quoteSymbols.contains(envelope.record.symbol) {
+                for envelope in records
+                where envelope.record.kind == .quote && entry.quoteSymbols.count < Entry.maxQuoteSymbols
+                    && !entry.quoteSymbols.contains(envelope.record.symbol)
+                {
                     entry.quoteSymbols.append(envelope.record.symbol)
                 }
             }

@@ -1,5 +1,5 @@
-import Pipeline
 import Foundation
+import Pipeline
 import Synchronization
 import TributaryCore
 

@@ -1,5 +1,5 @@
-import TributaryCore
 import CoreMetrics
+import TributaryCore
 
 /// The sink side's metrics: store batch latency, what each batch did, dead letters and drops.
 public struct SinkMetrics: Sendable {

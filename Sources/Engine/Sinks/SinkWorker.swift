@@ -1,5 +1,5 @@
-import Pipeline
 import Foundation
+import Pipeline
 import TributaryCore
 
 /// Drains the buffer into a sink, a batch at a time, until the buffer is finished and empty.
@@ -100,7 +100,8 @@ public struct SinkWorker: Sendable {
         guard let deadLetters else { return 0 }
         var kept = 0
         for envelope in batch {
-            let letter = DeadLetter(source: envelope.record.source.rawValue, endpoint: envelope.record.endpoint, reason: reason, payload: .record(StoredRecord(envelope)))
+            let letter = DeadLetter(
+                source: envelope.record.source.rawValue, endpoint: envelope.record.endpoint, reason: reason, payload: .record(StoredRecord(envelope)))
             do { try await deadLetters.deadLetter(letter) } catch {
                 metrics.dropped("dead_letter_failed", count: batch.count - kept)
                 break

@@ -1,7 +1,7 @@
-import Pipeline
 import Connectors
 import CoreMetrics
 import Logging
+import Pipeline
 import Resilience
 import ServiceLifecycle
 import TributaryCore
@@ -75,10 +75,12 @@ where Clk.Duration == Duration, Clk.Instant: Sendable {
                 guardian.complete(permit, outcome: outcome, signals: signals, error: "\(error)")
                 guardian.metrics.request(outcome: outcome, error: error, duration: result.duration)
                 if let response = result.response { await keepIfUndecodable(response, call: call, error: error) }
-                logger?.warning("fetch failed", metadata: [
-                    "source": "\(guardian.source)", "endpoint": "\(call.endpoint)", "request_id": "\(result.requestID)",
-                    "attempt": "\(attempt)", "outcome": "\(outcome.label)", "status": "\(result.response?.status ?? 0)", "error": "\(error)",
-                ])
+                logger?.warning(
+                    "fetch failed",
+                    metadata: [
+                        "source": "\(guardian.source)", "endpoint": "\(call.endpoint)", "request_id": "\(result.requestID)",
+                        "attempt": "\(attempt)", "outcome": "\(outcome.label)", "status": "\(result.response?.status ?? 0)", "error": "\(error)",
+                    ])
                 logStateChange(from: stateBefore, requestID: result.requestID)
                 if error is CancellationError { throw error }
                 let decision = policy.decide(
@@ -96,10 +98,12 @@ where Clk.Duration == Duration, Clk.Instant: Sendable {
         guard let logger else { return }
         let status = guardian.status
         guard status.state != before else { return }
-        logger.notice("source state changed", metadata: [
-            "source": "\(guardian.source)", "from": "\(before)", "to": "\(status.state)", "request_id": "\(requestID)",
-            "next_allowed_at": "\(status.nextAllowedAt?.rfc3339 ?? "-")",
-        ])
+        logger.notice(
+            "source state changed",
+            metadata: [
+                "source": "\(guardian.source)", "from": "\(before)", "to": "\(status.state)", "request_id": "\(requestID)",
+                "next_allowed_at": "\(status.nextAllowedAt?.rfc3339 ?? "-")",
+            ])
     }
 
     /// A body that arrived but did not decode is evidence worth keeping: into the dead letters.
@@ -107,12 +111,15 @@ where Clk.Duration == Duration, Clk.Instant: Sendable {
         guard let deadLetters, let error = error as? ConnectorError, error.code == .decode else { return }
         let letter = DeadLetter(
             source: guardian.source, endpoint: call.endpoint, reason: "\(error)",
-            payload: .response(call: EndpointCallText(endpoint: call.endpoint, symbols: call.symbols, parameters: call.parameters),
-                               status: response.status, body: response.body))
+            payload: .response(
+                call: EndpointCallText(endpoint: call.endpoint, symbols: call.symbols, parameters: call.parameters),
+                status: response.status, body: response.body))
         do { try await deadLetters.deadLetter(letter) } catch {
-            logger?.error("undecodable body not kept: the dead-letter store refused it", metadata: [
-                "source": "\(guardian.source)", "endpoint": "\(call.endpoint)", "error": "\(error)",
-            ])
+            logger?.error(
+                "undecodable body not kept: the dead-letter store refused it",
+                metadata: [
+                    "source": "\(guardian.source)", "endpoint": "\(call.endpoint)", "error": "\(error)",
+                ])
             Counter(label: "ingestion_dropped_total", dimensions: [("reason", "dead_letter_failed")]).increment()
         }
     }

@@ -72,15 +72,18 @@ struct BinanceRoutes {
         let tickSize = max(Int128(1), last.mantissa / 100_000)
         var generator = SplitMix64(seed: market.seed ^ UInt64(truncatingIfNeeded: tick))
         func side(_ direction: Int128) -> JSONValue {
-            .array((0..<min(limit, 50)).map { level -> JSONValue in
-                let price = last.mantissa + direction * tickSize * Int128(level + 1)
-                let size = Int128(generator.next() % 500_000_000) + 1_000_000
-                return .array([.string(ExactDecimal(mantissa: price, scale: 8).description), .string(ExactDecimal(mantissa: size, scale: 8).description)])
-            })
+            .array(
+                (0..<min(limit, 50)).map { level -> JSONValue in
+                    let price = last.mantissa + direction * tickSize * Int128(level + 1)
+                    let size = Int128(generator.next() % 500_000_000) + 1_000_000
+                    return .array([.string(ExactDecimal(mantissa: price, scale: 8).description), .string(ExactDecimal(mantissa: size, scale: 8).description)])
+                })
         }
-        return MockJSON.response(.object(JSONObject([
-            ("lastUpdateId", .number(String(tick))), ("bids", side(-1)), ("asks", side(1)),
-        ])))
+        return MockJSON.response(
+            .object(
+                JSONObject([
+                    ("lastUpdateId", .number(String(tick))), ("bids", side(-1)), ("asks", side(1)),
+                ])))
     }
 
     // MARK: Signed
@@ -115,11 +118,13 @@ struct BinanceRoutes {
         }
         let balances: [JSONValue] = [("BTC", "0.52100000", "0.01000000"), ("USDT", "12500.00000000", "250.00000000"), ("ETH", "3.75000000", "0.00000000")]
             .map { .object(JSONObject([("asset", .string($0.0)), ("free", .string($0.1)), ("locked", .string($0.2))])) }
-        return MockJSON.response(.object(JSONObject([
-            ("makerCommission", .number("15")), ("takerCommission", .number("15")), ("canTrade", .bool(true)),
-            ("updateTime", .number(String(now))), ("accountType", .string("SPOT")), ("balances", .array(balances)),
-            ("permissions", .array([.string("SPOT")])),
-        ])))
+        return MockJSON.response(
+            .object(
+                JSONObject([
+                    ("makerCommission", .number("15")), ("takerCommission", .number("15")), ("canTrade", .bool(true)),
+                    ("updateTime", .number(String(now))), ("accountType", .string("SPOT")), ("balances", .array(balances)),
+                    ("permissions", .array([.string("SPOT")])),
+                ])))
     }
 
     // MARK: Helpers

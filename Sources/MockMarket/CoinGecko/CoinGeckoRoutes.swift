@@ -26,10 +26,17 @@ struct CoinGeckoRoutes {
         for id in ids {
             guard let coin = Self.coins.first(where: { $0.id == id }) else { continue }  // CoinGecko omits unknown ids
             let (last, _) = market.prices.step(coin.symbol.uppercased() + "-USD")
-            members.append((id, .object(JSONObject([
-                (vs, last.jsonNumber(maxFractionDigits: 10)), ("\(vs)_market_cap", ExactDecimal(mantissa: last.mantissa * 19_000_000, scale: 8).jsonNumber(maxFractionDigits: 2)),
-                ("\(vs)_24h_vol", .number("31260929299.5248")), ("\(vs)_24h_change", .number("3.63727894677354")), ("last_updated_at", .number(String(now - 30))),
-            ]))))
+            members.append(
+                (
+                    id,
+                    .object(
+                        JSONObject([
+                            (vs, last.jsonNumber(maxFractionDigits: 10)),
+                            ("\(vs)_market_cap", ExactDecimal(mantissa: last.mantissa * 19_000_000, scale: 8).jsonNumber(maxFractionDigits: 2)),
+                            ("\(vs)_24h_vol", .number("31260929299.5248")), ("\(vs)_24h_change", .number("3.63727894677354")),
+                            ("last_updated_at", .number(String(now - 30))),
+                        ]))
+                ))
         }
         return MockJSON.response(.object(JSONObject(members)))
     }
@@ -43,14 +50,16 @@ struct CoinGeckoRoutes {
         let rows = Self.coins.filter { wanted?.contains($0.id) ?? true }.enumerated().map { (rank, coin) -> JSONValue in
             let (last, _) = market.prices.step(coin.symbol.uppercased() + "-USD")
             let swing = max(Int128(1), last.mantissa / 40)
-            return .object(JSONObject([
-                ("id", .string(coin.id)), ("symbol", .string(coin.symbol)), ("name", .string(coin.name)),
-                ("current_price", last.jsonNumber(maxFractionDigits: 6)), ("market_cap_rank", .number(String(rank + 1))),
-                ("total_volume", .number("43631967321")), ("high_24h", ExactDecimal(mantissa: last.mantissa + swing, scale: 8).jsonNumber(maxFractionDigits: 6)),
-                ("low_24h", ExactDecimal(mantissa: last.mantissa - swing, scale: 8).jsonNumber(maxFractionDigits: 6)),
-                ("price_change_24h", ExactDecimal(mantissa: -swing / 2, scale: 8).jsonNumber(maxFractionDigits: 6)),
-                ("price_change_percentage_24h", .number("-1.25")), ("roi", .null), ("last_updated", .string(updated)),
-            ]))
+            return .object(
+                JSONObject([
+                    ("id", .string(coin.id)), ("symbol", .string(coin.symbol)), ("name", .string(coin.name)),
+                    ("current_price", last.jsonNumber(maxFractionDigits: 6)), ("market_cap_rank", .number(String(rank + 1))),
+                    ("total_volume", .number("43631967321")),
+                    ("high_24h", ExactDecimal(mantissa: last.mantissa + swing, scale: 8).jsonNumber(maxFractionDigits: 6)),
+                    ("low_24h", ExactDecimal(mantissa: last.mantissa - swing, scale: 8).jsonNumber(maxFractionDigits: 6)),
+                    ("price_change_24h", ExactDecimal(mantissa: -swing / 2, scale: 8).jsonNumber(maxFractionDigits: 6)),
+                    ("price_change_percentage_24h", .number("-1.25")), ("roi", .null), ("last_updated", .string(updated)),
+                ]))
         }
         return MockJSON.response(.array(rows))
     }

@@ -17,12 +17,14 @@ struct CoinbaseRoutes {
         let (last, tick) = market.prices.step(canonical)
         let spread = max(Int128(1), last.mantissa / 100_000)
         func s(_ m: Int128) -> JSONValue { .string(ExactDecimal(mantissa: m, scale: 8).normalized.description) }
-        return MockJSON.response(.object(JSONObject([
-            ("ask", s(last.mantissa + spread)), ("bid", s(last.mantissa - spread)), ("volume", .string("1207.50668151")),
-            ("trade_id", .string(String(tick))), ("price", s(last.mantissa)), ("size", .string("0.00730812")),
-            // Coinbase writes microseconds.
-            ("time", .string(Self.microsecondTime(market.clock()))),
-        ])))
+        return MockJSON.response(
+            .object(
+                JSONObject([
+                    ("ask", s(last.mantissa + spread)), ("bid", s(last.mantissa - spread)), ("volume", .string("1207.50668151")),
+                    ("trade_id", .string(String(tick))), ("price", s(last.mantissa)), ("size", .string("0.00730812")),
+                    // Coinbase writes microseconds.
+                    ("time", .string(Self.microsecondTime(market.clock()))),
+                ])))
     }
 
     /// Rows `[time, low, high, open, close, volume]`, newest first, at most 300.
@@ -36,7 +38,10 @@ struct CoinbaseRoutes {
         let interval = granularity * 1000
         let rows = MockBar.openTimes(now: market.clock().millisecondsSinceEpoch, interval: interval, count: 300).reversed().map { openTime -> JSONValue in
             let bar = MockBar(seed: market.seed, canonical: canonical, openTimeMilliseconds: openTime)
-            return .array([.number(String(openTime / 1000)), bar.low.jsonNumber(), bar.high.jsonNumber(), bar.open.jsonNumber(), bar.close.jsonNumber(), bar.volume.jsonNumber()])
+            return .array([
+                .number(String(openTime / 1000)), bar.low.jsonNumber(), bar.high.jsonNumber(), bar.open.jsonNumber(), bar.close.jsonNumber(),
+                bar.volume.jsonNumber(),
+            ])
         }
         return MockJSON.response(.array(Array(rows)))
     }

@@ -12,7 +12,9 @@ struct FREDRoutes {
     func observations(_ request: Request) -> Response {
         let query = request.uri.queryParameters
         guard let key = query.get("api_key"), key.count >= 8 else {
-            return error(400, "Bad Request.  The value for variable api_key is not registered.  Read https://fred.stlouisfed.org/docs/api/api_key.html for more information.")
+            return error(
+                400,
+                "Bad Request.  The value for variable api_key is not registered.  Read https://fred.stlouisfed.org/docs/api/api_key.html for more information.")
         }
         guard let series = query.get("series_id"), !series.isEmpty else { return error(400, "Bad Request.  Variable series_id is not set.") }
         guard ["GDP", "DGS10", "UNRATE", "CPIAUCSL"].contains(series) else { return error(400, "Bad Request.  The series does not exist.") }
@@ -26,14 +28,18 @@ struct FREDRoutes {
             let date = "\(y)-\(m < 10 ? "0" : "")\(m)-01"
             var generator = SplitMix64(seed: market.seed ^ date.hashValueStable ^ series.hashValueStable)
             let value = back % 5 == 0 ? "." : ExactDecimal(mantissa: Int128(300 + generator.next() % 300), scale: 2).description
-            items.append(.object(JSONObject([
-                ("realtime_start", .string(String(now.rfc3339.prefix(10)))), ("realtime_end", .string(String(now.rfc3339.prefix(10)))),
-                ("date", .string(date)), ("value", .string(value)),
-            ])))
+            items.append(
+                .object(
+                    JSONObject([
+                        ("realtime_start", .string(String(now.rfc3339.prefix(10)))), ("realtime_end", .string(String(now.rfc3339.prefix(10)))),
+                        ("date", .string(date)), ("value", .string(value)),
+                    ])))
         }
-        return MockJSON.response(.object(JSONObject([
-            ("units", .string("lin")), ("file_type", .string("json")), ("count", .number(String(items.count))), ("observations", .array(items)),
-        ])))
+        return MockJSON.response(
+            .object(
+                JSONObject([
+                    ("units", .string("lin")), ("file_type", .string("json")), ("count", .number(String(items.count))), ("observations", .array(items)),
+                ])))
     }
 
     private func error(_ code: Int, _ message: String) -> Response {

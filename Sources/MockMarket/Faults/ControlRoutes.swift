@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import TributaryCore
 
@@ -29,11 +30,11 @@ struct ControlRoutes {
     }
 
     private func list() -> Response {
-        MockJSON.response(.object(JSONObject([
-            ("faults", .array(injector.faults.map { .string($0.description) })),
-            ("fired", .object(JSONObject(injector.firedCounts.sorted { $0.key < $1.key }.map { ($0.key, .number(String($0.value))) }))),
-        ])))
+        MockJSON.response(
+            .object(
+                JSONObject([
+                    ("faults", .array(injector.faults.map { .string($0.description) })),
+                    ("fired", .object(JSONObject(injector.firedCounts.sorted { $0.key < $1.key }.map { ($0.key, .number(String($0.value))) }))),
+                ])))
     }
 }
-
-import Foundation

@@ -17,12 +17,14 @@ struct FaultMiddleware: RouterMiddleware {
         case .throttle(let seconds, let asDate):
             var headers: HTTPFields = [:]
             if let seconds {
-                headers[.retryAfter] = asDate ? UTCTimestamp(mockMilliseconds: UTCTimestamp.now().millisecondsSinceEpoch + Int64(seconds) * 1000).httpDate : String(seconds)
+                headers[.retryAfter] =
+                    asDate ? UTCTimestamp(mockMilliseconds: UTCTimestamp.now().millisecondsSinceEpoch + Int64(seconds) * 1000).httpDate : String(seconds)
             }
             return MockJSON.response(ProviderErrorBodies.throttle(source), status: .tooManyRequests, headers: headers)
         case .ban(let seconds):
-            return MockJSON.response(.object(JSONObject([("code", .number("-1003")), ("msg", .string("Way too much request weight used; IP banned."))])),
-                                     status: .init(code: 418, reasonPhrase: "I'm a teapot"), headers: [.retryAfter: String(seconds)])
+            return MockJSON.response(
+                .object(JSONObject([("code", .number("-1003")), ("msg", .string("Way too much request weight used; IP banned."))])),
+                status: .init(code: 418, reasonPhrase: "I'm a teapot"), headers: [.retryAfter: String(seconds)])
         case .serverError(let status):
             return MockJSON.response(.object(JSONObject([("error", .string("mock upstream failure"))])), status: .init(code: status))
         case .latency(let milliseconds):
@@ -35,11 +37,12 @@ struct FaultMiddleware: RouterMiddleware {
             return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody { _ in throw MockConnectionDropped() })
         case .truncate:
             let text = #"{"truncated":"the mock announced more bytes than it sent""#
-            return Response(status: .ok, headers: [.contentType: "application/json", .contentLength: String(text.utf8.count + 200)],
-                            body: ResponseBody { writer in
-                                try await writer.write(ByteBuffer(string: text))
-                                throw MockConnectionDropped()
-                            })
+            return Response(
+                status: .ok, headers: [.contentType: "application/json", .contentLength: String(text.utf8.count + 200)],
+                body: ResponseBody { writer in
+                    try await writer.write(ByteBuffer(string: text))
+                    throw MockConnectionDropped()
+                })
         case .malformed:
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"price": "1.0", "oops"#)))
         case .html:

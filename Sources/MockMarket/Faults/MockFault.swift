@@ -75,7 +75,8 @@ public struct MockFault: Sendable, Hashable, CustomStringConvertible {
         case "html": kind = .html
         case "error-body": kind = .errorBody
         default:
-            throw MockFaultError("fault '\(spec)': unknown kind '\(parts[1])'; use 429, 418, 5xx, latency, hang, reset, truncate, malformed, html or error-body")
+            throw MockFaultError(
+                "fault '\(spec)': unknown kind '\(parts[1])'; use 429, 418, 5xx, latency, hang, reset, truncate, malformed, html or error-body")
         }
         if let text = options.removeValue(forKey: "rate") {
             guard let value = Double(text), (0...1).contains(value) else { throw MockFaultError("fault '\(spec)': rate must be 0…1, got '\(text)'") }
@@ -88,18 +89,19 @@ public struct MockFault: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String {
-        let kindText: String = switch kind {
-        case .throttle(let seconds, let asDate): "429" + (seconds.map { asDate ? ":retry-after-date=\($0)" : ":retry-after=\($0)" } ?? "")
-        case .ban(let seconds): "418:retry-after=\(seconds)"
-        case .serverError(let status): "5xx:status=\(status)"
-        case .latency(let ms): "latency:ms=\(ms)"
-        case .hang(let seconds): "hang:seconds=\(seconds)"
-        case .reset: "reset"
-        case .truncate: "truncate"
-        case .malformed: "malformed"
-        case .html: "html"
-        case .errorBody: "error-body"
-        }
+        let kindText: String =
+            switch kind {
+            case .throttle(let seconds, let asDate): "429" + (seconds.map { asDate ? ":retry-after-date=\($0)" : ":retry-after=\($0)" } ?? "")
+            case .ban(let seconds): "418:retry-after=\(seconds)"
+            case .serverError(let status): "5xx:status=\(status)"
+            case .latency(let ms): "latency:ms=\(ms)"
+            case .hang(let seconds): "hang:seconds=\(seconds)"
+            case .reset: "reset"
+            case .truncate: "truncate"
+            case .malformed: "malformed"
+            case .html: "html"
+            case .errorBody: "error-body"
+            }
         return "\(source):\(kindText)" + (rate < 1 ? ":rate=\(rate)" : "") + (count.map { ":count=\($0)" } ?? "")
     }
 }

@@ -30,18 +30,23 @@ struct FinnhubRoutes {
         let (last, _) = market.prices.step(symbol)
         let close = ExactDecimal(mantissa: last.mantissa - last.mantissa / 100, scale: 8)
         func n(_ d: ExactDecimal) -> JSONValue { d.jsonNumber(maxFractionDigits: 2) }
-        return MockJSON.response(.object(JSONObject([
-            ("c", n(last)), ("d", n(ExactDecimal(mantissa: last.mantissa - close.mantissa, scale: 8))), ("dp", .number("1.01")),
-            ("h", n(ExactDecimal(mantissa: last.mantissa + last.mantissa / 200, scale: 8))), ("l", n(ExactDecimal(mantissa: close.mantissa - close.mantissa / 200, scale: 8))),
-            ("o", n(close)), ("pc", n(close)), ("t", .number(String(market.clock().millisecondsSinceEpoch / 1000))),
-        ])))
+        return MockJSON.response(
+            .object(
+                JSONObject([
+                    ("c", n(last)), ("d", n(ExactDecimal(mantissa: last.mantissa - close.mantissa, scale: 8))), ("dp", .number("1.01")),
+                    ("h", n(ExactDecimal(mantissa: last.mantissa + last.mantissa / 200, scale: 8))),
+                    ("l", n(ExactDecimal(mantissa: close.mantissa - close.mantissa / 200, scale: 8))),
+                    ("o", n(close)), ("pc", n(close)), ("t", .number(String(market.clock().millisecondsSinceEpoch / 1000))),
+                ])))
     }
 
     func candles(_ request: Request) -> Response {
         let query = request.uri.queryParameters
         let symbol = query.get("symbol") ?? ""
         let seconds: [String: Int64] = ["1": 60, "5": 300, "15": 900, "30": 1_800, "60": 3_600, "D": 86_400, "W": 604_800, "M": 2_592_000]
-        guard let step = seconds[query.get("resolution") ?? ""], let from = query.get("from").flatMap({ Int64($0) }), let to = query.get("to").flatMap({ Int64($0) }) else {
+        guard let step = seconds[query.get("resolution") ?? ""], let from = query.get("from").flatMap({ Int64($0) }),
+            let to = query.get("to").flatMap({ Int64($0) })
+        else {
             return MockJSON.response(.object(JSONObject([("error", .string("Wrong resolution or range."))])), status: .unprocessableContent)
         }
         guard MockEquities.known(symbol), to >= from else { return MockJSON.response(.object(JSONObject([("s", .string("no_data"))]))) }
@@ -55,7 +60,9 @@ struct FinnhubRoutes {
             v.append(.number(String(bar.trades * 1_000)))
             open += step
         }
-        return MockJSON.response(.object(JSONObject([("c", .array(c)), ("h", .array(h)), ("l", .array(l)), ("o", .array(o)), ("s", .string("ok")), ("t", .array(t)), ("v", .array(v))])))
+        return MockJSON.response(
+            .object(
+                JSONObject([("c", .array(c)), ("h", .array(h)), ("l", .array(l)), ("o", .array(o)), ("s", .string("ok")), ("t", .array(t)), ("v", .array(v))])))
     }
 
     func news(_ request: Request) -> Response {
@@ -64,12 +71,13 @@ struct FinnhubRoutes {
         let now = market.clock().millisecondsSinceEpoch / 1000
         let items = (0..<3).map { i -> JSONValue in
             let id = Int64(127_004_320 + i) + Int64(symbol.hashValueStable % 1_000)
-            return .object(JSONObject([
-                ("category", .string("company")), ("datetime", .number(String(now - Int64(i) * 3_600))),
-                ("headline", .string("\(symbol) mock headline \(i + 1)")), ("id", .number(String(id))), ("image", .string("")),
-                ("related", .string(symbol)), ("source", .string("Mock Wire")), ("summary", .string("A generated article for tests and demos.")),
-                ("url", .string("https://finnhub.io/api/news?id=\(id)")),
-            ]))
+            return .object(
+                JSONObject([
+                    ("category", .string("company")), ("datetime", .number(String(now - Int64(i) * 3_600))),
+                    ("headline", .string("\(symbol) mock headline \(i + 1)")), ("id", .number(String(id))), ("image", .string("")),
+                    ("related", .string(symbol)), ("source", .string("Mock Wire")), ("summary", .string("A generated article for tests and demos.")),
+                    ("url", .string("https://finnhub.io/api/news?id=\(id)")),
+                ]))
         }
         return MockJSON.response(.array(items))
     }

@@ -42,12 +42,17 @@ struct KrakenRoutes {
             let bar = MockBar(seed: market.seed, canonical: canonical, openTimeMilliseconds: openTime)
             func s(_ d: ExactDecimal) -> JSONValue { .string(ExactDecimal(mantissa: d.mantissa / 1_000, scale: 5).description) }
             let vwap = ExactDecimal(mantissa: (bar.open.mantissa + bar.close.mantissa) / 2, scale: 8)
-            return .array([.number(String(openTime / 1000)), s(bar.open), s(bar.high), s(bar.low), s(bar.close), s(vwap), .string(bar.volume.description), .number(String(bar.trades))])
+            return .array([
+                .number(String(openTime / 1000)), s(bar.open), s(bar.high), s(bar.low), s(bar.close), s(vwap), .string(bar.volume.description),
+                .number(String(bar.trades)),
+            ])
         }
         let last = MockBar.openTimes(now: market.clock().millisecondsSinceEpoch, interval: interval, count: 1)[0] / 1000
-        return MockJSON.response(.object(JSONObject([
-            ("error", .array([])), ("result", .object(JSONObject([(Self.resultKey(pair), .array(rows)), ("last", .number(String(last)))]))),
-        ])))
+        return MockJSON.response(
+            .object(
+                JSONObject([
+                    ("error", .array([])), ("result", .object(JSONObject([(Self.resultKey(pair), .array(rows)), ("last", .number(String(last)))]))),
+                ])))
     }
 
     /// `XBTUSDT` → `BTC-USDT`; nil for anything Kraken would call an unknown pair.

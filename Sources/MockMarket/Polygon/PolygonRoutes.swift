@@ -17,7 +17,8 @@ struct PolygonRoutes {
     private func authorized(_ request: Request) -> Response? {
         let bearer = request.headers[.authorization].map { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : "" }
         guard let key = bearer ?? request.uri.queryParameters.get("apiKey"), !key.isEmpty else {
-            return MockJSON.response(.object(JSONObject([("status", .string("ERROR")), ("error", .string("API Key was not provided"))])), status: .unauthorized)
+            return MockJSON.response(
+                .object(JSONObject([("status", .string("ERROR")), ("error", .string("API Key was not provided"))])), status: .unauthorized)
         }
         return nil
     }
@@ -29,7 +30,8 @@ struct PolygonRoutes {
             let from = parameters.get("from").flatMap({ ExchangeTime.utc(fromLocal: $0, zone: "America/New_York") }),
             let to = parameters.get("to").flatMap({ ExchangeTime.utc(fromLocal: $0, zone: "America/New_York") })
         else {
-            return MockJSON.response(.object(JSONObject([("status", .string("ERROR")), ("error", .string("Could not parse the range."))])), status: .badRequest)
+            return MockJSON.response(
+                .object(JSONObject([("status", .string("ERROR")), ("error", .string("Could not parse the range."))])), status: .badRequest)
         }
         guard MockEquities.known(ticker) else { return MockJSON.response(results(ticker, [])) }
         let step = unit * multiplier * 1000
@@ -58,30 +60,41 @@ struct PolygonRoutes {
         }
         let (last, tick) = market.prices.step(ticker)
         let nanos = market.clock().nanosecondsSinceEpoch
-        return MockJSON.response(.object(JSONObject([
-            ("results", .object(JSONObject([
-                ("c", .array([.number("12"), .number("37")])), ("i", .string(String(tick))), ("p", last.jsonNumber(maxFractionDigits: 2)),
-                ("s", .number("100")), ("x", .number("4")), ("T", .string(ticker)), ("t", .number(String(nanos))), ("y", .number(String(nanos - 2_000_000))),
-            ]))),
-            ("status", .string("OK")), ("request_id", .string("mock-\(tick)")),
-        ])))
+        return MockJSON.response(
+            .object(
+                JSONObject([
+                    (
+                        "results",
+                        .object(
+                            JSONObject([
+                                ("c", .array([.number("12"), .number("37")])), ("i", .string(String(tick))), ("p", last.jsonNumber(maxFractionDigits: 2)),
+                                ("s", .number("100")), ("x", .number("4")), ("T", .string(ticker)), ("t", .number(String(nanos))),
+                                ("y", .number(String(nanos - 2_000_000))),
+                            ]))
+                    ),
+                    ("status", .string("OK")), ("request_id", .string("mock-\(tick)")),
+                ])))
     }
 
     private func barObject(ticker: String, time: Int64, includeTicker: Bool) -> JSONValue {
         let bar = MockBar(seed: market.seed, canonical: ticker, openTimeMilliseconds: time)
         var members: [(key: String, value: JSONValue)] = includeTicker ? [("T", .string(ticker))] : []
         members += [
-            ("v", .number("\(bar.trades * 10_000).0")), ("vw", ExactDecimal(mantissa: (bar.open.mantissa + bar.close.mantissa) / 2, scale: 8).jsonNumber(maxFractionDigits: 4)),
-            ("o", bar.open.jsonNumber(maxFractionDigits: 4)), ("c", bar.close.jsonNumber(maxFractionDigits: 4)), ("h", bar.high.jsonNumber(maxFractionDigits: 4)),
+            ("v", .number("\(bar.trades * 10_000).0")),
+            ("vw", ExactDecimal(mantissa: (bar.open.mantissa + bar.close.mantissa) / 2, scale: 8).jsonNumber(maxFractionDigits: 4)),
+            ("o", bar.open.jsonNumber(maxFractionDigits: 4)), ("c", bar.close.jsonNumber(maxFractionDigits: 4)),
+            ("h", bar.high.jsonNumber(maxFractionDigits: 4)),
             ("l", bar.low.jsonNumber(maxFractionDigits: 4)), ("t", .number(String(time))), ("n", .number(String(bar.trades))),
         ]
         return .object(JSONObject(members))
     }
 
     private func results(_ ticker: String, _ rows: [JSONValue]) -> JSONValue {
-        .object(JSONObject([
-            ("ticker", .string(ticker)), ("queryCount", .number(String(rows.count))), ("resultsCount", .number(String(rows.count))),
-            ("adjusted", .bool(true)), ("results", .array(rows)), ("status", .string("OK")), ("request_id", .string("mock")), ("count", .number(String(rows.count))),
-        ]))
+        .object(
+            JSONObject([
+                ("ticker", .string(ticker)), ("queryCount", .number(String(rows.count))), ("resultsCount", .number(String(rows.count))),
+                ("adjusted", .bool(true)), ("results", .array(rows)), ("status", .string("OK")), ("request_id", .string("mock")),
+                ("count", .number(String(rows.count))),
+            ]))
     }
 }

@@ -35,7 +35,9 @@ struct TiingoRoutes {
         guard MockEquities.known(ticker.uppercased()) else { return notFound(ticker) }
         let minutes: [String: Int64] = ["1min": 1, "5min": 5, "15min": 15, "30min": 30, "1hour": 60, "4hour": 240]
         let step = minutes[request.uri.queryParameters.get("resampleFreq") ?? "30min"] ?? 30
-        let rows = MockBar.openTimes(now: market.clock().millisecondsSinceEpoch, interval: step * 60_000, count: 13).map { row(ticker.uppercased(), $0, withVolume: false) }
+        let rows = MockBar.openTimes(now: market.clock().millisecondsSinceEpoch, interval: step * 60_000, count: 13).map {
+            row(ticker.uppercased(), $0, withVolume: false)
+        }
         return MockJSON.response(.array(rows))
     }
 
@@ -43,7 +45,8 @@ struct TiingoRoutes {
         let bar = MockBar(seed: market.seed, canonical: ticker, openTimeMilliseconds: time)
         var members: [(key: String, value: JSONValue)] = [
             ("date", .string(UTCTimestamp(mockMilliseconds: time).rfc3339)), ("close", bar.close.jsonNumber(maxFractionDigits: 2)),
-            ("high", bar.high.jsonNumber(maxFractionDigits: 2)), ("low", bar.low.jsonNumber(maxFractionDigits: 2)), ("open", bar.open.jsonNumber(maxFractionDigits: 2)),
+            ("high", bar.high.jsonNumber(maxFractionDigits: 2)), ("low", bar.low.jsonNumber(maxFractionDigits: 2)),
+            ("open", bar.open.jsonNumber(maxFractionDigits: 2)),
         ]
         if withVolume { members.append(("volume", .number(String(bar.trades * 300)))) }
         return .object(JSONObject(members))

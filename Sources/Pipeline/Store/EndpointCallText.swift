@@ -13,10 +13,12 @@ public struct EndpointCallText: Sendable, Hashable {
     }
 
     public var json: String {
-        JSONWriter.string(.object(JSONObject([
-            ("endpoint", .string(endpoint)), ("symbols", .array(symbols.map(JSONValue.string))),
-            ("parameters", .object(JSONObject(parameters.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) }))),
-        ])))
+        JSONWriter.string(
+            .object(
+                JSONObject([
+                    ("endpoint", .string(endpoint)), ("symbols", .array(symbols.map(JSONValue.string))),
+                    ("parameters", .object(JSONObject(parameters.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) }))),
+                ])))
     }
 
     public init?(json: String) {

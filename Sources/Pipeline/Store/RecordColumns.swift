@@ -38,23 +38,31 @@ public struct RecordColumns: Sendable {
     }
 
     public static let all: [RecordColumns] = [
-        RecordColumns(.quote, "quotes", time: "as_of", [
-            ("as_of", .time, true), ("last", .decimal, false), ("bid", .decimal, false), ("ask", .decimal, false), ("bid_size", .decimal, false),
-            ("ask_size", .decimal, false), ("open", .decimal, false), ("high", .decimal, false), ("low", .decimal, false), ("volume", .decimal, false),
-            ("quote_volume", .decimal, false), ("change", .decimal, false), ("change_percent", .decimal, false), ("currency", .text, false),
-        ]),
-        RecordColumns(.bar, "bars", time: "start", [
-            ("interval", .text, true), ("start", .time, true), ("open", .decimal, true), ("high", .decimal, true), ("low", .decimal, true),
-            ("close", .decimal, true), ("volume", .decimal, false), ("trades", .integer, false), ("vwap", .decimal, false),
-        ]),
-        RecordColumns(.trade, "trades", time: "time", [
-            ("trade_id", .text, false), ("time", .time, true), ("price", .decimal, true), ("size", .decimal, true), ("side", .text, false),
-        ]),
+        RecordColumns(
+            .quote, "quotes", time: "as_of",
+            [
+                ("as_of", .time, true), ("last", .decimal, false), ("bid", .decimal, false), ("ask", .decimal, false), ("bid_size", .decimal, false),
+                ("ask_size", .decimal, false), ("open", .decimal, false), ("high", .decimal, false), ("low", .decimal, false), ("volume", .decimal, false),
+                ("quote_volume", .decimal, false), ("change", .decimal, false), ("change_percent", .decimal, false), ("currency", .text, false),
+            ]),
+        RecordColumns(
+            .bar, "bars", time: "start",
+            [
+                ("interval", .text, true), ("start", .time, true), ("open", .decimal, true), ("high", .decimal, true), ("low", .decimal, true),
+                ("close", .decimal, true), ("volume", .decimal, false), ("trades", .integer, false), ("vwap", .decimal, false),
+            ]),
+        RecordColumns(
+            .trade, "trades", time: "time",
+            [
+                ("trade_id", .text, false), ("time", .time, true), ("price", .decimal, true), ("size", .decimal, true), ("side", .text, false),
+            ]),
         RecordColumns(.book, "books", time: "as_of", [("as_of", .time, true), ("bids", .json, true), ("asks", .json, true)]),
-        RecordColumns(.news, "news", time: "published_at", [
-            ("id", .text, true), ("headline", .text, true), ("summary", .text, false), ("url", .text, true), ("publisher", .text, false),
-            ("published_at", .time, true), ("symbols", .json, true), ("sentiment", .decimal, false),
-        ]),
+        RecordColumns(
+            .news, "news", time: "published_at",
+            [
+                ("id", .text, true), ("headline", .text, true), ("summary", .text, false), ("url", .text, true), ("publisher", .text, false),
+                ("published_at", .time, true), ("symbols", .json, true), ("sentiment", .decimal, false),
+            ]),
         RecordColumns(.observation, "observations", time: "date", [("series", .text, true), ("date", .date, true), ("value", .decimal, false)]),
         RecordColumns(.balance, "balances", time: nil, [("asset", .text, true), ("free", .decimal, true), ("locked", .decimal, true)]),
     ]
@@ -168,24 +176,31 @@ public struct RecordColumns: Sendable {
     private func payload(key: String, reader r: Reader) throws -> Record.Payload {
         switch kind {
         case .quote:
-            return .quote(Quote(
-                asOf: try r.time("as_of"), last: try r.decimal("last"), bid: try r.decimal("bid"), ask: try r.decimal("ask"),
-                bidSize: try r.decimal("bid_size"), askSize: try r.decimal("ask_size"), open: try r.decimal("open"), high: try r.decimal("high"),
-                low: try r.decimal("low"), volume: try r.decimal("volume"), quoteVolume: try r.decimal("quote_volume"),
-                change: try r.decimal("change"), changePercent: try r.decimal("change_percent"), currency: try r.text("currency")))
+            return .quote(
+                Quote(
+                    asOf: try r.time("as_of"), last: try r.decimal("last"), bid: try r.decimal("bid"), ask: try r.decimal("ask"),
+                    bidSize: try r.decimal("bid_size"), askSize: try r.decimal("ask_size"), open: try r.decimal("open"), high: try r.decimal("high"),
+                    low: try r.decimal("low"), volume: try r.decimal("volume"), quoteVolume: try r.decimal("quote_volume"),
+                    change: try r.decimal("change"), changePercent: try r.decimal("change_percent"), currency: try r.text("currency")))
         case .bar:
-            return .bar(Bar(interval: try r.required("interval"), start: try r.time("start"), open: try r.amount("open"), high: try r.amount("high"),
-                            low: try r.amount("low"), close: try r.amount("close"), volume: try r.decimal("volume"), trades: try r.integer("trades"),
-                            vwap: try r.decimal("vwap")))
+            return .bar(
+                Bar(
+                    interval: try r.required("interval"), start: try r.time("start"), open: try r.amount("open"), high: try r.amount("high"),
+                    low: try r.amount("low"), close: try r.amount("close"), volume: try r.decimal("volume"), trades: try r.integer("trades"),
+                    vwap: try r.decimal("vwap")))
         case .trade:
-            return .trade(Trade(tradeID: try r.text("trade_id") ?? key, time: try r.time("time"), price: try r.amount("price"), size: try r.amount("size"),
-                                side: try r.text("side").flatMap(Trade.Side.init(rawValue:))))
+            return .trade(
+                Trade(
+                    tradeID: try r.text("trade_id") ?? key, time: try r.time("time"), price: try r.amount("price"), size: try r.amount("size"),
+                    side: try r.text("side").flatMap(Trade.Side.init(rawValue:))))
         case .book:
             return .book(Book(asOf: try r.time("as_of"), bids: try r.levels("bids"), asks: try r.levels("asks")))
         case .news:
-            return .news(News(id: try r.required("id"), headline: try r.required("headline"), summary: try r.text("summary"), url: try r.required("url"),
-                              publisher: try r.text("publisher"), publishedAt: try r.time("published_at"), symbols: try r.texts("symbols"),
-                              sentiment: try r.decimal("sentiment")))
+            return .news(
+                News(
+                    id: try r.required("id"), headline: try r.required("headline"), summary: try r.text("summary"), url: try r.required("url"),
+                    publisher: try r.text("publisher"), publishedAt: try r.time("published_at"), symbols: try r.texts("symbols"),
+                    sentiment: try r.decimal("sentiment")))
         case .observation:
             return .observation(Observation(series: try r.required("series"), date: try r.required("date"), value: try r.decimal("value")))
         case .balance:

@@ -38,8 +38,9 @@ public struct RecordQuery: Sendable, Hashable {
             let record = envelope.record
             var date: String?
             if case .observation(let observation) = record.payload { date = observation.date }
-            self.init(time: date == nil ? record.asOf?.nanosecondsSinceEpoch : nil, date: date, source: record.source.rawValue,
-                      symbol: record.symbol, key: envelope.identity ?? record.naturalKey)
+            self.init(
+                time: date == nil ? record.asOf?.nanosecondsSinceEpoch : nil, date: date, source: record.source.rawValue,
+                symbol: record.symbol, key: envelope.identity ?? record.naturalKey)
         }
     }
 }
@@ -71,7 +72,8 @@ extension RecordQuery {
     public func matches(_ envelope: Envelope) -> Bool {
         let record = envelope.record
         guard record.kind == kind, symbol.map({ $0.sameBytes(as: record.symbol) }) ?? true,
-              source.map({ $0 == record.source }) ?? true else { return false }
+            source.map({ $0 == record.source }) ?? true
+        else { return false }
         if case .observation(let observation) = record.payload {
             if let from, observation.date < Self.firstDate(atOrAfter: from) { return false }
             if let to, observation.date >= Self.firstDate(atOrAfter: to) { return false }

@@ -28,7 +28,10 @@ public struct StoredRecord: Sendable, Hashable {
         asOf = record.asOf?.rfc3339
     }
 
-    public init(source: String, kind: String, symbol: String, naturalKey: String, endpoint: String, contentHash: String, line: String, observedAt: String, ingestedAt: String, asOf: String?) {
+    public init(
+        source: String, kind: String, symbol: String, naturalKey: String, endpoint: String, contentHash: String, line: String, observedAt: String,
+        ingestedAt: String, asOf: String?
+    ) {
         (self.source, self.kind, self.symbol, self.naturalKey, self.endpoint) = (source, kind, symbol, naturalKey, endpoint)
         (self.contentHash, self.line, self.observedAt, self.ingestedAt) = (contentHash, line, observedAt, ingestedAt)
         self.asOf = asOf

@@ -38,9 +38,13 @@ public struct ServiceSettingsLoader: Sendable {
     ///   - environment: the process environment (tests pass their own).
     public init(filePath: String?, environment: [String: String]) {
         self.environment = environment
-        if let filePath { self.filePath = filePath }
-        else if let path = environment["TRIBUTARY_CONFIG"] { self.filePath = path }
-        else { self.filePath = FileManager.default.fileExists(atPath: "tributary.yaml") ? "tributary.yaml" : nil }
+        if let filePath {
+            self.filePath = filePath
+        } else if let path = environment["TRIBUTARY_CONFIG"] {
+            self.filePath = path
+        } else {
+            self.filePath = FileManager.default.fileExists(atPath: "tributary.yaml") ? "tributary.yaml" : nil
+        }
     }
 
     /// Every key the file and the environment may set, with its parser and range.
@@ -88,8 +92,10 @@ public struct ServiceSettingsLoader: Sendable {
         var problems: [Problem] = []
         var origins: [String: String] = [:]
         var layers: [(origin: (String) -> String, provider: any ConfigProvider)] = [
-            ({ "environment variable " + Self.environmentName($0) },
-             EnvironmentVariablesProvider(environmentVariables: environment).prefixKeys(with: "tributary")),
+            (
+                { "environment variable " + Self.environmentName($0) },
+                EnvironmentVariablesProvider(environmentVariables: environment).prefixKeys(with: "tributary")
+            )
         ]
         if let filePath {
             do {
@@ -159,7 +165,9 @@ public struct ServiceSettingsLoader: Sendable {
         let text = try String(contentsOfFile: path, encoding: .utf8)
         guard let root = try Yams.compose(yaml: text) else { return [] }
         guard let mapping = root.mapping else {
-            return [Problem(key: "-", origin: path, message: "the file must be a mapping of sections (store:, buffer:, pool:, http:, shutdown:, freshness:, push:)")]
+            return [
+                Problem(key: "-", origin: path, message: "the file must be a mapping of sections (store:, buffer:, pool:, http:, shutdown:, freshness:, push:)")
+            ]
         }
         let known = Self.keys.map(\.name)
         var problems: [Problem] = []
@@ -168,9 +176,10 @@ public struct ServiceSettingsLoader: Sendable {
                 let name = prefix + (keyNode.scalar?.string ?? "?")
                 if let nested = value.mapping { walk(nested, prefix: name + "."); continue }
                 guard !known.contains(name) else { continue }
-                problems.append(Problem(
-                    key: name, origin: "\(path):\(keyNode.mark?.line ?? 0)",
-                    message: "not a setting\(ClosestMatch.suggestion(name, in: known)) (settings: \(known.joined(separator: ", ")))"))
+                problems.append(
+                    Problem(
+                        key: name, origin: "\(path):\(keyNode.mark?.line ?? 0)",
+                        message: "not a setting\(ClosestMatch.suggestion(name, in: known)) (settings: \(known.joined(separator: ", ")))"))
             }
         }
         walk(mapping, prefix: "")
@@ -188,8 +197,10 @@ struct SettingKey: Sendable {
 
     var path: [String] { name.split(separator: ".").map(String.init) }
 
-    static func text(_ name: String, show: @escaping @Sendable (ServiceSettings) -> String,
-                     _ set: @escaping @Sendable (inout ServiceSettings, String) -> Void) -> SettingKey {
+    static func text(
+        _ name: String, show: @escaping @Sendable (ServiceSettings) -> String,
+        _ set: @escaping @Sendable (inout ServiceSettings, String) -> Void
+    ) -> SettingKey {
         SettingKey(name: name, show: show) { text, settings in
             guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { return "must not be empty" }
             set(&settings, text)
@@ -197,8 +208,10 @@ struct SettingKey: Sendable {
         }
     }
 
-    static func integer(_ name: String, _ range: ClosedRange<Int>, show: @escaping @Sendable (ServiceSettings) -> String,
-                        _ set: @escaping @Sendable (inout ServiceSettings, Int) -> Void) -> SettingKey {
+    static func integer(
+        _ name: String, _ range: ClosedRange<Int>, show: @escaping @Sendable (ServiceSettings) -> String,
+        _ set: @escaping @Sendable (inout ServiceSettings, Int) -> Void
+    ) -> SettingKey {
         SettingKey(name: name, show: show) { text, settings in
             guard let value = Int(text.replacingOccurrences(of: "_", with: "")) else {
                 return "'\(text)' is not a whole number; allowed: \(range.lowerBound)…\(range.upperBound)"
@@ -209,8 +222,10 @@ struct SettingKey: Sendable {
         }
     }
 
-    static func decimal(_ name: String, _ range: ClosedRange<Double>, show: @escaping @Sendable (ServiceSettings) -> String,
-                        _ set: @escaping @Sendable (inout ServiceSettings, Double) -> Void) -> SettingKey {
+    static func decimal(
+        _ name: String, _ range: ClosedRange<Double>, show: @escaping @Sendable (ServiceSettings) -> String,
+        _ set: @escaping @Sendable (inout ServiceSettings, Double) -> Void
+    ) -> SettingKey {
         SettingKey(name: name, show: show) { text, settings in
             guard let value = Double(text), value.isFinite else { return "'\(text)' is not a number; allowed: \(range.lowerBound)…\(range.upperBound)" }
             guard range.contains(value) else { return "\(text) is out of range; allowed: \(range.lowerBound)…\(range.upperBound)" }
@@ -219,8 +234,10 @@ struct SettingKey: Sendable {
         }
     }
 
-    static func duration(_ name: String, _ range: ClosedRange<Duration>, show: @escaping @Sendable (ServiceSettings) -> String,
-                         _ set: @escaping @Sendable (inout ServiceSettings, Duration) -> Void) -> SettingKey {
+    static func duration(
+        _ name: String, _ range: ClosedRange<Duration>, show: @escaping @Sendable (ServiceSettings) -> String,
+        _ set: @escaping @Sendable (inout ServiceSettings, Duration) -> Void
+    ) -> SettingKey {
         SettingKey(name: name, show: show) { text, settings in
             let allowed = "allowed: \(DurationText.format(range.lowerBound))…\(DurationText.format(range.upperBound))"
             guard let value = DurationText.parse(text) else { return "'\(text)' is not a duration (write 250ms, 10s, 5m, 1h); \(allowed)" }

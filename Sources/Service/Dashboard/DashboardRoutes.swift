@@ -24,8 +24,9 @@ enum DashboardRoutes {
         router.get("dead-letters") { request, _ -> Response in
             let text = request.uri.queryParameters["limit"].map(String.init) ?? "10"
             guard let limit = Int(text), (1...deadLetterLimit).contains(limit) else {
-                return JSONResponse.problem(.badRequest, "limit '\(text.prefix(20))' is not a whole number from 1 to \(deadLetterLimit)",
-                                            fix: "e.g. /dead-letters?limit=10")
+                return JSONResponse.problem(
+                    .badRequest, "limit '\(text.prefix(20))' is not a whole number from 1 to \(deadLetterLimit)",
+                    fix: "e.g. /dead-letters?limit=10")
             }
             guard let store = context.store else { return JSONResponse.make(.array([])) }
             do {
@@ -46,37 +47,52 @@ enum DashboardRoutes {
         var quotedBy: [String: Int] = [:]
         for (_, entry) in engine.activity.all { for symbol in entry.quoteSymbols { quotedBy[symbol, default: 0] += 1 } }
         let symbols = quotedBy.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map(\.key)
-        return .object(JSONObject([
-            ("started_at", .string(engine.activity.startedAt.rfc3339)),
-            ("now", .string(UTCTimestamp.now().rfc3339)),
-            ("ready", .bool(context.readiness.notReadyReason == nil)),
-            ("not_ready_reason", context.readiness.notReadyReason.map(JSONValue.string) ?? .null),
-            ("buffer", .object(JSONObject([
-                ("depth", .number(String(stats.depth))), ("capacity", .number(String(stats.capacity))),
-                ("waiting_producers", .number(String(stats.waitingProducers))),
-            ]))),
-            ("store", .object(JSONObject([
-                ("location", context.store.map { .string($0.location) } ?? .null),
-            ]))),
-            ("totals", .object(JSONObject([
-                ("polls", .number(String(totals.polls))), ("failed_polls", .number(String(totals.failures))),
-                ("records", .number(String(totals.records))),
-            ]))),
-            ("symbols", .array(symbols.prefix(12).map(JSONValue.string))),
-        ]))
+        return .object(
+            JSONObject([
+                ("started_at", .string(engine.activity.startedAt.rfc3339)),
+                ("now", .string(UTCTimestamp.now().rfc3339)),
+                ("ready", .bool(context.readiness.notReadyReason == nil)),
+                ("not_ready_reason", context.readiness.notReadyReason.map(JSONValue.string) ?? .null),
+                (
+                    "buffer",
+                    .object(
+                        JSONObject([
+                            ("depth", .number(String(stats.depth))), ("capacity", .number(String(stats.capacity))),
+                            ("waiting_producers", .number(String(stats.waitingProducers))),
+                        ]))
+                ),
+                (
+                    "store",
+                    .object(
+                        JSONObject([
+                            ("location", context.store.map { .string($0.location) } ?? .null)
+                        ]))
+                ),
+                (
+                    "totals",
+                    .object(
+                        JSONObject([
+                            ("polls", .number(String(totals.polls))), ("failed_polls", .number(String(totals.failures))),
+                            ("records", .number(String(totals.records))),
+                        ]))
+                ),
+                ("symbols", .array(symbols.prefix(12).map(JSONValue.string))),
+            ]))
     }
 
     /// A dead letter without its body (the page shows why, not what).
     static func summary(_ letter: DeadLetter) -> JSONValue {
-        let what: String = switch letter.payload {
-        case .record: "record"
-        case .response: "response"
-        case .row: "row"
-        }
-        return .object(JSONObject([
-            ("id", letter.id.map { .number(String($0)) } ?? .null), ("source", .string(letter.source)),
-            ("endpoint", .string(letter.endpoint)), ("holds", .string(what)), ("reason", .string(letter.reason)),
-            ("created_at", .string(letter.createdAt.rfc3339)), ("replayed_at", JSONResponse.time(letter.replayedAt)),
-        ]))
+        let what: String =
+            switch letter.payload {
+            case .record: "record"
+            case .response: "response"
+            case .row: "row"
+            }
+        return .object(
+            JSONObject([
+                ("id", letter.id.map { .number(String($0)) } ?? .null), ("source", .string(letter.source)),
+                ("endpoint", .string(letter.endpoint)), ("holds", .string(what)), ("reason", .string(letter.reason)),
+                ("created_at", .string(letter.createdAt.rfc3339)), ("replayed_at", JSONResponse.time(letter.replayedAt)),
+            ]))
     }
 }

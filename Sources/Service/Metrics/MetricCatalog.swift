@@ -11,7 +11,8 @@ public enum MetricCatalog {
     public static let help: [String: String] = [
         // Pull path (per source).
         "ingestion_requests_total": "Requests answered, by source and outcome (success, failure, rejected; pushes: accepted, replayed, invalid_*).",
-        "ingestion_requests_errors_total": "Requests that failed, by source and bounded reason (http_5xx, timeout, not_found, no_data, decode, credential, throttled, quota, ...).",
+        "ingestion_requests_errors_total":
+            "Requests that failed, by source and bounded reason (http_5xx, timeout, not_found, no_data, decode, credential, throttled, quota, ...).",
         "ingestion_request_duration_seconds": "Time of one upstream attempt, from send to decoded answer, per source.",
         "ingestion_retries_total": "Retries sent after a failed attempt, per source.",
         "ingestion_throttles_total": "Throttling answers (429, 418, throttle bodies) received, per source and status.",
@@ -38,7 +39,8 @@ public enum MetricCatalog {
         "ingestion_source_stale": "1 when a source's newest as_of is older than its threshold, or it has delivered nothing for that long since start.",
         "ingestion_source_failing": "1 when a source's last poll failed or it has never succeeded since start.",
         "ingestion_source_last_success_timestamp_seconds": "Unix time of a source's last successful poll (0 before the first).",
-        "ingestion_source_p95_target_seconds": "The p95 request latency a source should stay under (Sources.d p95_target, else latency.p95_target); the shipped alert compares the histogram's p95 with it.",
+        "ingestion_source_p95_target_seconds":
+            "The p95 request latency a source should stay under (Sources.d p95_target, else latency.p95_target); the shipped alert compares the histogram's p95 with it.",
         "ingestion_store_up": "1 when the store answered this scrape's query, 0 when it did not (see /ready for the reason).",
     ]
 

@@ -1,7 +1,7 @@
-import Pipeline
 import Connectors
 import CoreMetrics
 import Engine
+import Pipeline
 import Prometheus
 import TributaryCore
 
@@ -17,9 +17,11 @@ public final class MetricsExporter: Sendable {
     public init() {
         registry = PrometheusCollectorRegistry()
         // Fetches on loopback take well under 5 ms; the usual buckets start there.
-        let latency: [Duration] = [.microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
-                                   .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
-                                   .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10), .seconds(30)]
+        let latency: [Duration] = [
+            .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
+            .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
+            .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10), .seconds(30),
+        ]
         let values: [Double] = [1, 5, 10, 50, 100, 500, 1_000, 5_000, 10_000, 50_000, 100_000]
         factory = DescribedMetricsFactory(registry: registry, durationBuckets: latency, valueBuckets: values)
     }

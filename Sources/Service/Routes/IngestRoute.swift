@@ -2,8 +2,8 @@ import Engine
 import Foundation
 import HTTPTypes
 import Hummingbird
-import TributaryCore
 import Tracing
+import TributaryCore
 
 /// `POST /ingest/{source}`: pushed events (signed webhooks, producers) into the same buffer,
 /// record model and store as polled data. The rules live in ``PushGateway``; this adapts HTTP to

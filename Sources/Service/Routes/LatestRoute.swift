@@ -1,5 +1,5 @@
-import Foundation
 import Engine
+import Foundation
 import Hummingbird
 import Pipeline
 import TributaryCore
@@ -14,8 +14,9 @@ enum LatestRoute {
             }
             let kindText = request.uri.queryParameters["kind"].map(String.init) ?? "quote"
             guard let kind = Record.Kind(rawValue: kindText) else {
-                return JSONResponse.problem(.badRequest, "unknown kind '\(kindText)'",
-                                            fix: "one of \(Record.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+                return JSONResponse.problem(
+                    .badRequest, "unknown kind '\(kindText)'",
+                    fix: "one of \(Record.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             guard let store = context.store else { return JSONResponse.problem(.serviceUnavailable, "no store is configured") }
             let rows: [LatestRecord]
@@ -36,23 +37,29 @@ enum LatestRoute {
         }
         let view = ConsolidatedView(entries: entries, now: now, outlierPercent: context.settings.outlierPercent)
         let sources = zip(view.verdicts, records).map { verdict, record -> JSONValue in
-            .object(JSONObject([
-                ("source", .string(verdict.source)), ("stale", .bool(verdict.stale)), ("outlier", .bool(verdict.outlier)),
-                ("deviation_percent", verdict.deviationPercent.map { .number(String(format: "%.4f", $0)) } ?? .null),
-                ("record", record),
-            ]))
+            .object(
+                JSONObject([
+                    ("source", .string(verdict.source)), ("stale", .bool(verdict.stale)), ("outlier", .bool(verdict.outlier)),
+                    ("deviation_percent", verdict.deviationPercent.map { .number(String(format: "%.4f", $0)) } ?? .null),
+                    ("record", record),
+                ]))
         }
-        return .object(JSONObject([
-            ("symbol", .string(symbol)), ("kind", .string(kind.rawValue)), ("as_of", .string(now.rfc3339)),
-            ("consolidated", .object(JSONObject([
-                ("median", view.median.map { .string($0.description) } ?? .null),
-                ("spread", view.spread.map { .string($0.description) } ?? .null),
-                ("sources", .number(String(rows.count))),
-                ("voting", .number(String(view.verdicts.filter { !$0.stale }.count))),
-                ("stale", .array(view.verdicts.filter(\.stale).map { .string($0.source) })),
-                ("outliers", .array(view.verdicts.filter(\.outlier).map { .string($0.source) })),
-            ]))),
-            ("sources", .array(sources)),
-        ]))
+        return .object(
+            JSONObject([
+                ("symbol", .string(symbol)), ("kind", .string(kind.rawValue)), ("as_of", .string(now.rfc3339)),
+                (
+                    "consolidated",
+                    .object(
+                        JSONObject([
+                            ("median", view.median.map { .string($0.description) } ?? .null),
+                            ("spread", view.spread.map { .string($0.description) } ?? .null),
+                            ("sources", .number(String(rows.count))),
+                            ("voting", .number(String(view.verdicts.filter { !$0.stale }.count))),
+                            ("stale", .array(view.verdicts.filter(\.stale).map { .string($0.source) })),
+                            ("outliers", .array(view.verdicts.filter(\.outlier).map { .string($0.source) })),
+                        ]))
+                ),
+                ("sources", .array(sources)),
+            ]))
     }
 }

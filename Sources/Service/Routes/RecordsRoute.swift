@@ -14,9 +14,12 @@ enum RecordsRoute {
             func value(_ name: String) -> String? { parameters[Substring(name)].map(String.init).flatMap { $0.isEmpty ? nil : $0 } }
             let kinds = Record.Kind.allCases.map(\.rawValue).joined(separator: ", ")
             guard let kindText = value("kind") else {
-                return JSONResponse.problem(.badRequest, "missing query parameter 'kind'", fix: "one of \(kinds), e.g. /records?kind=bar&symbol=BTC-USDT&from=-1h")
+                return JSONResponse.problem(
+                    .badRequest, "missing query parameter 'kind'", fix: "one of \(kinds), e.g. /records?kind=bar&symbol=BTC-USDT&from=-1h")
             }
-            guard let kind = Record.Kind(rawValue: kindText) else { return JSONResponse.problem(.badRequest, "unknown kind '\(kindText)'", fix: "one of \(kinds)") }
+            guard let kind = Record.Kind(rawValue: kindText) else {
+                return JSONResponse.problem(.badRequest, "unknown kind '\(kindText)'", fix: "one of \(kinds)")
+            }
             let formatText = value("format") ?? "jsonl"
             guard let format = RecordExport.Format(rawValue: formatText) else {
                 return JSONResponse.problem(.badRequest, "unknown format '\(formatText)'", fix: "csv or jsonl")
@@ -41,10 +44,12 @@ enum RecordsRoute {
             }
             var headers = HTTPFields()
             headers[.contentType] = format.contentType
-            return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-                try await RecordExport.stream(from: store, query, format: format) { bytes in try await writer.write(ByteBuffer(bytes: bytes)) }
-                try await writer.finish(nil)
-            })
+            return Response(
+                status: .ok, headers: headers,
+                body: ResponseBody { writer in
+                    try await RecordExport.stream(from: store, query, format: format) { bytes in try await writer.write(ByteBuffer(bytes: bytes)) }
+                    try await writer.finish(nil)
+                })
         }
     }
 }

@@ -1,7 +1,7 @@
-import Pipeline
 import Connectors
 import Engine
 import Hummingbird
+import Pipeline
 import TributaryCore
 
 /// `/health` (the process serves), `/ready` (it should get traffic) and `/sources` (what each
@@ -28,32 +28,39 @@ enum StatusRoutes {
             let staleAfter = engine.staleAfter(id, fallback: context.settings.staleAfter)
             let age = activity.age(at: now)
             let condition = engine.condition(id, fallback: context.settings.staleAfter, now: now)
-            return .object(JSONObject([
-                ("source", .string(id.rawValue)), ("state", .string(status.state)), ("condition", .string(condition.word)),
-                ("failing", .bool(condition.failing)), ("stale", .bool(condition.stale)),
-                ("newest_as_of", JSONResponse.time(activity.newestAsOf)),
-                ("age_seconds", age.map { .number(String($0.components.seconds)) } ?? .null),
-                ("stale_after_seconds", .number(String(staleAfter.components.seconds))),
-                ("last_success_at", JSONResponse.time(activity.lastSuccessAt)),
-                ("last_error_at", JSONResponse.time(activity.lastErrorAt)),
-                ("last_error", activity.lastError.map(JSONValue.string) ?? .null),
-                ("next_poll_at", JSONResponse.time(activity.nextPollAt)),
-                ("next_allowed_at", JSONResponse.time(status.nextAllowedAt)),
-                ("reason", status.reason.map(JSONValue.string) ?? .null),
-                ("polls", .number(String(activity.polls))), ("failed_polls", .number(String(activity.failures))),
-                ("records", .number(String(activity.records))),
-                ("gaps", .number(String(activity.gaps))),
-                ("last_gap", activity.lastGap.map { gap in .object(JSONObject([
-                    ("symbol", .string(gap.symbol)), ("interval", .string(gap.interval)), ("from", .string(gap.from.rfc3339)),
-                    ("to", .string(gap.to.rfc3339)), ("reason", .string(gap.reason)),
-                ])) } ?? .null),
-                ("in_flight", .number(String(status.inFlight))), ("retries", .number(String(status.retries))),
-                ("throttles", .number(String(status.throttles))), ("rejections", .number(String(status.rejections))),
-                ("requests", .number(String(latency?.count ?? 0))), ("successes", .number(String(latency?.successes ?? 0))),
-                ("p50_ms", JSONResponse.milliseconds(latency?.p50)), ("p95_ms", JSONResponse.milliseconds(latency?.p95)),
-                ("p99_ms", JSONResponse.milliseconds(latency?.p99)),
-                ("p95_target_ms", .number(String((engine.definitions[id]?.p95Target ?? context.settings.p95Target).nanosecondsCount / 1_000_000))),
-            ]))
+            return .object(
+                JSONObject([
+                    ("source", .string(id.rawValue)), ("state", .string(status.state)), ("condition", .string(condition.word)),
+                    ("failing", .bool(condition.failing)), ("stale", .bool(condition.stale)),
+                    ("newest_as_of", JSONResponse.time(activity.newestAsOf)),
+                    ("age_seconds", age.map { .number(String($0.components.seconds)) } ?? .null),
+                    ("stale_after_seconds", .number(String(staleAfter.components.seconds))),
+                    ("last_success_at", JSONResponse.time(activity.lastSuccessAt)),
+                    ("last_error_at", JSONResponse.time(activity.lastErrorAt)),
+                    ("last_error", activity.lastError.map(JSONValue.string) ?? .null),
+                    ("next_poll_at", JSONResponse.time(activity.nextPollAt)),
+                    ("next_allowed_at", JSONResponse.time(status.nextAllowedAt)),
+                    ("reason", status.reason.map(JSONValue.string) ?? .null),
+                    ("polls", .number(String(activity.polls))), ("failed_polls", .number(String(activity.failures))),
+                    ("records", .number(String(activity.records))),
+                    ("gaps", .number(String(activity.gaps))),
+                    (
+                        "last_gap",
+                        activity.lastGap.map { gap in
+                            .object(
+                                JSONObject([
+                                    ("symbol", .string(gap.symbol)), ("interval", .string(gap.interval)), ("from", .string(gap.from.rfc3339)),
+                                    ("to", .string(gap.to.rfc3339)), ("reason", .string(gap.reason)),
+                                ]))
+                        } ?? .null
+                    ),
+                    ("in_flight", .number(String(status.inFlight))), ("retries", .number(String(status.retries))),
+                    ("throttles", .number(String(status.throttles))), ("rejections", .number(String(status.rejections))),
+                    ("requests", .number(String(latency?.count ?? 0))), ("successes", .number(String(latency?.successes ?? 0))),
+                    ("p50_ms", JSONResponse.milliseconds(latency?.p50)), ("p95_ms", JSONResponse.milliseconds(latency?.p95)),
+                    ("p99_ms", JSONResponse.milliseconds(latency?.p99)),
+                    ("p95_target_ms", .number(String((engine.definitions[id]?.p95Target ?? context.settings.p95Target).nanosecondsCount / 1_000_000))),
+                ]))
         }
     }
 }

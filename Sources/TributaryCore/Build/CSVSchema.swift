@@ -30,21 +30,22 @@ public struct CSVSchema: Sendable, Hashable {
     /// whose name says time (`time`, `ts`, `timestamp`, `as_of`, `start`, `date`…) and whose
     /// values have 10, 13, 16 or 19 digits are epoch timestamps.
     public static func infer(header: [String], sample: [[String]]) -> CSVSchema {
-        CSVSchema(columns: header.enumerated().map { index, name in
-            var type: ColumnType?
-            var nullable = false
-            var epochLike = true
-            for row in sample {
-                let value = index < row.count ? row[index] : ""
-                if value.isEmpty { nullable = true; continue }
-                let own = classify(value)
-                if own == .integer, ![10, 13, 16, 19].contains(value.count - (value.hasPrefix("-") ? 1 : 0)) { epochLike = false }
-                type = type.map { widen($0, own) } ?? own
-            }
-            var resolved = type ?? .string
-            if resolved == .integer, epochLike, type != nil, looksLikeTime(name) { resolved = .timestamp }
-            return Column(name: name, type: resolved, nullable: nullable || type == nil)
-        })
+        CSVSchema(
+            columns: header.enumerated().map { index, name in
+                var type: ColumnType?
+                var nullable = false
+                var epochLike = true
+                for row in sample {
+                    let value = index < row.count ? row[index] : ""
+                    if value.isEmpty { nullable = true; continue }
+                    let own = classify(value)
+                    if own == .integer, ![10, 13, 16, 19].contains(value.count - (value.hasPrefix("-") ? 1 : 0)) { epochLike = false }
+                    type = type.map { widen($0, own) } ?? own
+                }
+                var resolved = type ?? .string
+                if resolved == .integer, epochLike, type != nil, looksLikeTime(name) { resolved = .timestamp }
+                return Column(name: name, type: resolved, nullable: nullable || type == nil)
+            })
     }
 
     static func looksLikeTime(_ name: String) -> Bool {
@@ -97,7 +98,8 @@ public struct CSVSchema: Sendable, Hashable {
 
     /// The schema as YAML (what `import` prints, and what `--schema` reads back).
     public var yaml: String {
-        "columns:\n" + columns.map { "  - { name: \(Self.quoted($0.name)), type: \($0.type.rawValue), nullable: \($0.nullable) }" }.joined(separator: "\n") + "\n"
+        "columns:\n" + columns.map { "  - { name: \(Self.quoted($0.name)), type: \($0.type.rawValue), nullable: \($0.nullable) }" }.joined(separator: "\n")
+            + "\n"
     }
 
     static func quoted(_ name: String) -> String {

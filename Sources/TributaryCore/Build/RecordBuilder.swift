@@ -29,7 +29,9 @@ public struct RecordBuilder: Sendable {
 
     /// The fields each kind reads, for "unknown field" checks and documentation.
     public static let fields: [Record.Kind: [String]] = [
-        .quote: ["as_of", "last", "bid", "ask", "bid_size", "ask_size", "open", "high", "low", "volume", "quote_volume", "change", "change_percent", "currency"],
+        .quote: [
+            "as_of", "last", "bid", "ask", "bid_size", "ask_size", "open", "high", "low", "volume", "quote_volume", "change", "change_percent", "currency",
+        ],
         .bar: ["interval", "start", "open", "high", "low", "close", "volume", "trades", "vwap"],
         .trade: ["trade_id", "time", "price", "size", "side"],
         .book: ["as_of", "bids", "asks"],
@@ -45,7 +47,10 @@ public struct RecordBuilder: Sendable {
         var reader = Reader(values: values)
         guard let kindText = reader.text("kind", required: true) else { return .failure(InvalidRecord(problems: reader.problems)) }
         guard let kind = Record.Kind(rawValue: kindText) else {
-            return .failure(InvalidRecord(problems: [FieldProblem("kind", "must be one of \(Record.Kind.allCases.map(\.rawValue).joined(separator: ", ")); got '\(kindText)'")]))
+            return .failure(
+                InvalidRecord(problems: [
+                    FieldProblem("kind", "must be one of \(Record.Kind.allCases.map(\.rawValue).joined(separator: ", ")); got '\(kindText)'")
+                ]))
         }
         let known = Self.knownFields[kind] ?? []
         if values.keys.contains(where: { !known.contains($0) }) {
@@ -56,7 +61,8 @@ public struct RecordBuilder: Sendable {
         if let claimed = reader.text("source", required: false), claimed != source.rawValue {
             reader.problems.append(FieldProblem("source", "says '\(claimed)' but the event was sent for '\(source.rawValue)'"))
         }
-        let symbol = kind == .observation
+        let symbol =
+            kind == .observation
             ? (reader.identifier("symbol", required: false, maxBytes: Self.maxSymbolBytes) ?? values["series"].flatMap(\.stringValue) ?? "")
             : reader.identifier("symbol", required: true, maxBytes: Self.maxSymbolBytes) ?? ""
         let venueSymbol = reader.identifier("venue_symbol", required: false, maxBytes: Self.maxSymbolBytes) ?? symbol
@@ -77,13 +83,19 @@ public struct RecordBuilder: Sendable {
         case .bar:
             let interval = reader.identifier("interval", required: true)
             let start = reader.time("start", required: true)
-            let (open, high, low, close) = (reader.decimal("open", required: true), reader.decimal("high", required: true),
-                                            reader.decimal("low", required: true), reader.decimal("close", required: true))
+            let (open, high, low, close) = (
+                reader.decimal("open", required: true), reader.decimal("high", required: true),
+                reader.decimal("low", required: true), reader.decimal("close", required: true)
+            )
             if let high, let low, high < low { reader.problems.append(FieldProblem("high", "must not be below low (\(high) < \(low))")) }
             if let interval, let start, let open, let high, let low, let close {
-                payload = .bar(Bar(interval: interval, start: start, open: open, high: high, low: low, close: close,
-                                   volume: reader.amount("volume"), trades: reader.integer("trades", nonNegative: true), vwap: reader.decimal("vwap")))
-            } else { payload = nil }
+                payload = .bar(
+                    Bar(
+                        interval: interval, start: start, open: open, high: high, low: low, close: close,
+                        volume: reader.amount("volume"), trades: reader.integer("trades", nonNegative: true), vwap: reader.decimal("vwap")))
+            } else {
+                payload = nil
+            }
         case .trade:
             let id = reader.identifier("trade_id", required: true)
             let time = reader.time("time", required: true)
@@ -93,7 +105,11 @@ public struct RecordBuilder: Sendable {
                 side = Trade.Side(rawValue: text.lowercased())
                 if side == nil { reader.problems.append(FieldProblem("side", "must be buy or sell; got '\(text)'")) }
             }
-            if let id, let time, let price, let size { payload = .trade(Trade(tradeID: id, time: time, price: price, size: size, side: side)) } else { payload = nil }
+            if let id, let time, let price, let size {
+                payload = .trade(Trade(tradeID: id, time: time, price: price, size: size, side: side))
+            } else {
+                payload = nil
+            }
         case .book:
             let asOf = reader.time("as_of", required: true)
             let bids = reader.levels("bids"), asks = reader.levels("asks")
@@ -102,16 +118,23 @@ public struct RecordBuilder: Sendable {
             let id = reader.identifier("id", required: true), headline = reader.text("headline", required: true)
             let url = reader.text("url", required: true), published = reader.time("published_at", required: true)
             var symbols: [String] = []
-            if case .array(let items)? = values["symbols"] { symbols = items.compactMap(\.stringValue) }
-            else if let text = reader.text("symbols", required: false) { symbols = text.split(separator: ",").map { String($0) } }
+            if case .array(let items)? = values["symbols"] {
+                symbols = items.compactMap(\.stringValue)
+            } else if let text = reader.text("symbols", required: false) {
+                symbols = text.split(separator: ",").map { String($0) }
+            }
             for (index, listed) in symbols.enumerated() where !Reader.isIdentifier(listed, maxBytes: Self.maxSymbolBytes) {
                 reader.problems.append(FieldProblem("symbols[\(index)]", "must be at most \(Self.maxSymbolBytes) bytes without control characters"))
             }
             if let id, let headline, let url, let published {
-                payload = .news(News(id: id, headline: headline, summary: reader.text("summary", required: false), url: url,
-                                     publisher: reader.text("publisher", required: false), publishedAt: published, symbols: symbols,
-                                     sentiment: reader.decimal("sentiment")))
-            } else { payload = nil }
+                payload = .news(
+                    News(
+                        id: id, headline: headline, summary: reader.text("summary", required: false), url: url,
+                        publisher: reader.text("publisher", required: false), publishedAt: published, symbols: symbols,
+                        sentiment: reader.decimal("sentiment")))
+            } else {
+                payload = nil
+            }
         case .observation:
             let series = reader.identifier("series", required: true), date = reader.identifier("date", required: true)
             if let date, date.count != 10 || UTCTimestamp(rfc3339: date + "T00:00:00Z") == nil {
@@ -154,9 +177,12 @@ public struct RecordBuilder: Sendable {
             guard let text = text(name, required: required) else { return nil }
             guard Self.isIdentifier(text, maxBytes: maxBytes) else {
                 let length = text.utf8.count
-                problems.append(FieldProblem(name, length > maxBytes
-                    ? "must be at most \(maxBytes) bytes of UTF-8; got \(length)"
-                    : "must not contain control characters (U+0000–U+001F, U+007F–U+009F)"))
+                problems.append(
+                    FieldProblem(
+                        name,
+                        length > maxBytes
+                            ? "must be at most \(maxBytes) bytes of UTF-8; got \(length)"
+                            : "must not contain control characters (U+0000–U+001F, U+007F–U+009F)"))
                 return nil
             }
             return text
@@ -202,7 +228,11 @@ public struct RecordBuilder: Sendable {
         mutating func time(_ name: String, required: Bool) -> UTCTimestamp? {
             guard let text = text(name, required: required) else { return nil }
             if let time = TimeText.parse(text) { return time }
-            problems.append(FieldProblem(name, "must be an RFC 3339 time (2024-01-02T03:04:05Z) or epoch seconds/ms/µs/ns within \(UTCTimestamp.supportedRangeText); got '\(text.prefix(40))'"))
+            problems.append(
+                FieldProblem(
+                    name,
+                    "must be an RFC 3339 time (2024-01-02T03:04:05Z) or epoch seconds/ms/µs/ns within \(UTCTimestamp.supportedRangeText); got '\(text.prefix(40))'"
+                ))
             return nil
         }
 

@@ -39,7 +39,8 @@ public enum TimeText {
         let digits = text[text.index(after: dot)...]
         let fraction = digits.prefix(9)  // nanoseconds; further digits are truncated
         guard !fraction.isEmpty, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-              let nanos = Int64(fraction + String(repeating: "0", count: 9 - fraction.count)) else { return nil }
+            let nanos = Int64(fraction + String(repeating: "0", count: 9 - fraction.count))
+        else { return nil }
         return UTCTimestamp(seconds: whole, nanoseconds: negative ? -nanos : nanos)
     }
 

@@ -74,18 +74,19 @@ public struct TransportError: Error, Hashable, CustomStringConvertible {
     }
 
     public var description: String {
-        let kind: String = switch code {
-        case .connectFailed: "connect failed"
-        case .connectTimeout: "connect timed out"
-        case .timeout: "request timed out"
-        case .dnsFailed: "DNS lookup failed"
-        case .tlsFailed: "TLS failed"
-        case .bodyTooLarge: "body too large"
-        case .connectionClosed: "connection closed before the response was complete"
-        case .invalidRequest: "invalid request"
-        case .shutDown: "client shut down"
-        case .other(let code): "transfer failed (curl code \(code))"
-        }
+        let kind: String =
+            switch code {
+            case .connectFailed: "connect failed"
+            case .connectTimeout: "connect timed out"
+            case .timeout: "request timed out"
+            case .dnsFailed: "DNS lookup failed"
+            case .tlsFailed: "TLS failed"
+            case .bodyTooLarge: "body too large"
+            case .connectionClosed: "connection closed before the response was complete"
+            case .invalidRequest: "invalid request"
+            case .shutDown: "client shut down"
+            case .other(let code): "transfer failed (curl code \(code))"
+            }
         return detail.isEmpty ? kind : "\(kind): \(detail)"
     }
 }

@@ -28,7 +28,8 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
     /// Throws ``DecimalParseError`` naming the offending text for anything else
     /// (empty, `NaN`, `Infinity`, stray characters, more than 38 digits).
     public init(parsing text: some StringProtocol) throws(DecimalParseError) {
-        let parsed = text.utf8.withContiguousStorageIfAvailable { Self.parse($0) }
+        let parsed =
+            text.utf8.withContiguousStorageIfAvailable { Self.parse($0) }
             ?? Array(text.utf8).withUnsafeBufferPointer { Self.parse($0) }
         guard let value = parsed else {
             throw DecimalParseError(text: String(text))

@@ -20,7 +20,8 @@ extension Record {
         let parts = date.split(separator: "-")
         // Four-digit years keep the day count small; the nanoseconds are checked by the initializer.
         guard parts.count == 3, parts[0].count == 4, let year = Int64(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
-              CivilCalendar.isValid(year: year, month: month, day: day) else { return nil }
+            CivilCalendar.isValid(year: year, month: month, day: day)
+        else { return nil }
         return UTCTimestamp(secondsSinceEpoch: CivilCalendar.days(fromYear: year, month: month, day: day) * 86_400)
     }
 }

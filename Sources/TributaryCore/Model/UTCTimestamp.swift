@@ -1,7 +1,6 @@
 import Foundation
 import SwiftOverlayShims
 
-
 /// An instant in UTC, kept as nanoseconds since the Unix epoch.
 ///
 /// Upstreams speak seconds (Finnhub), milliseconds (Binance), microseconds (Coinbase) and
@@ -38,7 +37,10 @@ public struct UTCTimestamp: Sendable, Hashable, Comparable, CustomStringConverti
 
     /// The units upstreams count epoch time in.
     public enum EpochUnit: String, Sendable, CaseIterable {
-        case seconds = "s", milliseconds = "ms", microseconds = "µs", nanoseconds = "ns"
+        case seconds = "s"
+        case milliseconds = "ms"
+        case microseconds = "µs"
+        case nanoseconds = "ns"
 
         var nanoseconds: Int64 {
             switch self {

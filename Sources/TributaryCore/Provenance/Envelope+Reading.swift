@@ -34,37 +34,42 @@ extension Record {
         let payload: Payload
         switch kind {
         case .quote:
-            payload = .quote(Quote(
-                asOf: try f.time("as_of"), last: try f.decimal("last"), bid: try f.decimal("bid"), ask: try f.decimal("ask"),
-                bidSize: try f.decimal("bid_size"), askSize: try f.decimal("ask_size"), open: try f.decimal("open"), high: try f.decimal("high"),
-                low: try f.decimal("low"), volume: try f.decimal("volume"), quoteVolume: try f.decimal("quote_volume"), change: try f.decimal("change"),
-                changePercent: try f.decimal("change_percent"), currency: try f.optionalText("currency")))
+            payload = .quote(
+                Quote(
+                    asOf: try f.time("as_of"), last: try f.decimal("last"), bid: try f.decimal("bid"), ask: try f.decimal("ask"),
+                    bidSize: try f.decimal("bid_size"), askSize: try f.decimal("ask_size"), open: try f.decimal("open"), high: try f.decimal("high"),
+                    low: try f.decimal("low"), volume: try f.decimal("volume"), quoteVolume: try f.decimal("quote_volume"), change: try f.decimal("change"),
+                    changePercent: try f.decimal("change_percent"), currency: try f.optionalText("currency")))
         case .bar:
-            payload = .bar(Bar(
-                interval: try f.text("interval"), start: try f.time("start"), open: try f.required("open"), high: try f.required("high"),
-                low: try f.required("low"), close: try f.required("close"), volume: try f.decimal("volume"), trades: try f.integer("trades"),
-                vwap: try f.decimal("vwap")))
+            payload = .bar(
+                Bar(
+                    interval: try f.text("interval"), start: try f.time("start"), open: try f.required("open"), high: try f.required("high"),
+                    low: try f.required("low"), close: try f.required("close"), volume: try f.decimal("volume"), trades: try f.integer("trades"),
+                    vwap: try f.decimal("vwap")))
         case .trade:
             var side: Trade.Side?
             if let text = try f.optionalText("side") {
                 guard let known = Trade.Side(rawValue: text) else { throw Envelope.ReadError(field: "side", problem: "unknown side '\(text)'") }
                 side = known
             }
-            payload = .trade(Trade(tradeID: try f.text("trade_id"), time: try f.time("time"), price: try f.required("price"), size: try f.required("size"), side: side))
+            payload = .trade(
+                Trade(tradeID: try f.text("trade_id"), time: try f.time("time"), price: try f.required("price"), size: try f.required("size"), side: side))
         case .book:
             payload = .book(Book(asOf: try f.time("as_of"), bids: try f.levels("bids"), asks: try f.levels("asks")))
         case .news:
-            payload = .news(News(
-                id: try f.text("id"), headline: try f.text("headline"), summary: try f.optionalText("summary"), url: try f.text("url"),
-                publisher: try f.optionalText("publisher"), publishedAt: try f.time("published_at"), symbols: try f.texts("symbols"),
-                sentiment: try f.decimal("sentiment")))
+            payload = .news(
+                News(
+                    id: try f.text("id"), headline: try f.text("headline"), summary: try f.optionalText("summary"), url: try f.text("url"),
+                    publisher: try f.optionalText("publisher"), publishedAt: try f.time("published_at"), symbols: try f.texts("symbols"),
+                    sentiment: try f.decimal("sentiment")))
         case .observation:
             payload = .observation(Observation(series: try f.text("series"), date: try f.text("date"), value: try f.decimal("value")))
         case .balance:
             payload = .balance(Balance(asset: try f.text("asset"), free: try f.required("free"), locked: try f.required("locked")))
         }
-        self.init(source: SourceID(try f.text("source")), endpoint: try f.text("endpoint"), symbol: try f.text("symbol"),
-                  venueSymbol: try f.text("venue_symbol"), payload: payload)
+        self.init(
+            source: SourceID(try f.text("source")), endpoint: try f.text("endpoint"), symbol: try f.text("symbol"),
+            venueSymbol: try f.text("venue_symbol"), payload: payload)
     }
 }
 
@@ -133,7 +138,9 @@ struct StoredFields {
 
     func time(_ key: String) throws(Envelope.ReadError) -> UTCTimestamp {
         let text = try text(key)
-        guard let time = UTCTimestamp(rfc3339: text) else { throw Envelope.ReadError(field: key, problem: "'\(text.prefix(40))' is not an RFC 3339 time in range") }
+        guard let time = UTCTimestamp(rfc3339: text) else {
+            throw Envelope.ReadError(field: key, problem: "'\(text.prefix(40))' is not an RFC 3339 time in range")
+        }
         return time
     }
 
