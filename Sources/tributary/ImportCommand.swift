@@ -76,17 +76,7 @@ struct ImportCommand: AsyncParsableCommand {
         var allBad: [String] = []
         for file in files {
             let started = ContinuousClock.now
-            let report: CSVImport.Report
-            do {
-                report = try await importer.run(path: file) { progress in
-                    guard terminal else { return }
-                    FileHandle.standardError.write(Data(ProgressLine.render(progress, elapsed: ContinuousClock.now - started).utf8))
-                }
-            } catch let failure as CSVImport.Failure {
-                if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
-                throw CLIError(failure.description)
-            }
-            if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            let report = try await Self.withProgress(terminal: terminal) { progress in try await importer.run(path: file, progress: progress) }
             if report.alreadyImported {
                 print("\(file): already imported (\(report.rows) rows, \(report.sha256.prefix(19))…); nothing to do (--force to import again)")
                 continue
@@ -116,23 +106,30 @@ struct ImportCommand: AsyncParsableCommand {
         }
     }
 
+    /// Runs one file's import or check with the progress line on a terminal (cleared after), a
+    /// failure of the file turned into the command's error.
+    static func withProgress<Report>(terminal: Bool, _ body: (_ progress: (CSVImport.Progress) -> Void) async throws -> Report) async throws -> Report {
+        let started = ContinuousClock.now
+        do {
+            let report = try await body { progress in
+                guard terminal else { return }
+                FileHandle.standardError.write(Data(ProgressLine.render(progress, elapsed: ContinuousClock.now - started).utf8))
+            }
+            if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            return report
+        } catch let failure as CSVImport.Failure {
+            if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
+            throw CLIError(failure.description)
+        }
+    }
+
     /// `--check`: each file converted exactly as an import converts it, nothing written; exits
     /// non-zero when any row is bad, so a script can gate an import on it.
     static func check(_ files: [String], importer: CSVImport, terminal: Bool) async throws {
         var bad = 0
         for file in files {
             let started = ContinuousClock.now
-            let report: CSVImport.CheckReport
-            do {
-                report = try await importer.check(path: file) { progress in
-                    guard terminal else { return }
-                    FileHandle.standardError.write(Data(ProgressLine.render(progress, elapsed: ContinuousClock.now - started).utf8))
-                }
-            } catch let failure as CSVImport.Failure {
-                if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
-                throw CLIError(failure.description)
-            }
-            if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            let report = try await Self.withProgress(terminal: terminal) { progress in try await importer.check(path: file, progress: progress) }
             let seconds = ProgressLine.seconds(ContinuousClock.now - started)
             print("\(file): schema\(importer.options.schema == nil ? " (inferred from \(report.sampled) row\(report.sampled == 1 ? "" : "s"))" : " (pinned)"):")
             print(report.schema.yaml, terminator: "")

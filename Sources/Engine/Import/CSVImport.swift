@@ -91,11 +91,7 @@ public struct CSVImport: Sendable {
     /// cleanly, and how fast can this machine turn it into records?" without touching the store.
     public func check(path: String, progress: (Progress) -> Void = { _ in }) async throws -> CheckReport {
         var report = CheckReport(path: path)
-        var reader = try Self.open(path)
-        guard case .row(let headerRow)? = try reader.next() else { throw Failure(description: "\(path): no header row") }
-        let header = try Self.header(of: headerRow, path: path)
-        var sample: [CSVReader.Item] = []
-        while sample.count < options.sampleSize, let item = try reader.next() { sample.append(item) }
+        let (header, sample) = try headerAndSample(path)
         report.sampled = sample.count
         var unused = Report(path: path)
         report.schema = try await schema(header: header, sample: sample, path: path, report: &unused, recordsNewColumns: false)
@@ -129,12 +125,7 @@ public struct CSVImport: Sendable {
         let resumeAfter = options.force ? 0 : (done?.rowsDone ?? 0)
         report.resumedAfter = resumeAfter
 
-        // Header and sample.
-        var reader = try Self.open(path)
-        guard case .row(let headerRow)? = try reader.next() else { throw Failure(description: "\(path): no header row") }
-        let header = try Self.header(of: headerRow, path: path)
-        var sample: [CSVReader.Item] = []
-        while sample.count < options.sampleSize, let item = try reader.next() { sample.append(item) }
+        let (header, sample) = try headerAndSample(path)
         report.sampled = sample.count
         report.schema = try await schema(header: header, sample: sample, path: path, report: &report)
         // An inferred schema says which columns were empty in the sample; rows later on may
@@ -188,6 +179,16 @@ public struct CSVImport: Sendable {
         }
         progress(Progress(rows: rowsDone, bytes: report.bytes, totalBytes: totalBytes))
         return report
+    }
+
+    /// The file's header and the first `sampleSize` rows after it (the schema is inferred from them).
+    func headerAndSample(_ path: String) throws -> (header: [String], sample: [CSVReader.Item]) {
+        var reader = try Self.open(path)
+        guard case .row(let headerRow)? = try reader.next() else { throw Failure(description: "\(path): no header row") }
+        let header = try Self.header(of: headerRow, path: path)
+        var sample: [CSVReader.Item] = []
+        while sample.count < options.sampleSize, let item = try reader.next() { sample.append(item) }
+        return (header, sample)
     }
 
     /// The header's column names, trimmed; refused when one is empty or repeated.
