@@ -14,7 +14,7 @@ struct BenchFetchCommand: AsyncParsableCommand {
         commandName: "fetch",
         abstract: "N GET requests at concurrency C through the libcurl transport.",
         discussion: """
-            Prints {"requests","errors","seconds","req_per_s","p50_ms","p95_ms","p99_ms","max_ms","rss_mb"};
+            Prints {"requests","errors","seconds","req_per_s","p50_ms","p95_ms","p99_ms","max_ms","rss_mb"}; \
             rss_mb is the process's peak resident set. Point --url at a server on this machine.
             """
     )

@@ -20,7 +20,7 @@ struct BenchRunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "The full aggregator against a local upstream for a fixed time: records/s stored, p99 fetch-to-stored.",
         discussion: """
-            Prints {"seconds","polls","records_stored","duplicates","records_per_s","p50_ms","p99_ms","max_ms","rss_mb","store_mb"};
+            Prints {"seconds","polls","records_stored","duplicates","records_per_s","p50_ms","p99_ms","max_ms","rss_mb","store_mb"}; \
             latency is from the response's arrival (observed_at) to the commit of its batch.
             """
     )

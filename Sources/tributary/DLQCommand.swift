@@ -33,7 +33,7 @@ struct DLQCommand: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List dead letters, newest first.")
         @OptionGroup var options: StoreOptions
-        @Option(help: "Only this source.") var source: String?
+        @Option(help: "Only this source.", completion: Completions.sources) var source: String?
         @Flag(help: "Leave out the ones already replayed.") var pending = false
         @Option(help: "At most this many.") var limit = 50
 
@@ -101,7 +101,7 @@ struct DLQCommand: AsyncParsableCommand {
         @OptionGroup var options: StoreOptions
         @Argument(help: "Ids to replay; none with --all replays every pending one.") var ids: [Int64] = []
         @Flag(help: "Replay every pending dead letter (of --source, if given).") var all = false
-        @Option(help: "With --all: only this source.") var source: String?
+        @Option(help: "With --all: only this source.", completion: Completions.sources) var source: String?
         @Flag(help: "Replay even if already replayed.") var force = false
 
         func validate() throws {

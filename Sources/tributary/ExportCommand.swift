@@ -19,15 +19,15 @@ struct ExportCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Record kind: \(Record.Kind.allCases.map(\.rawValue).joined(separator: ", ")).") var kind: String
+    @Option(help: "Record kind: \(Record.Kind.allCases.map(\.rawValue).joined(separator: ", ")).", completion: Completions.kinds) var kind: String
     @Option(help: "Only this symbol (canonical, e.g. BTC-USDT).") var symbol: String?
-    @Option(help: "Only this source id.") var source: String?
+    @Option(help: "Only this source id.", completion: Completions.sources) var source: String?
     @Option(help: "From this time (inclusive).") var from: String?
     @Option(help: "Up to this time (exclusive).") var to: String?
-    @Option(help: "csv or jsonl.") var format: String = "csv"
+    @Option(help: "csv or jsonl.", completion: Completions.formats) var format: String = "csv"
     @Option(help: "Write to this file instead of standard output.") var output: String?
     @Option(help: "The store: sqlite:PATH or a file path (default: store.url / store.path, else data/tributary.sqlite).") var store: String?
-    @Option(help: "Engine settings file (YAML).") var config: String?
+    @Option(help: "Engine settings file (YAML).", completion: Completions.yamlFiles) var config: String?
 
     func run() async throws {
         let query = try Self.query(kind: kind, symbol: symbol, source: source, from: from, to: to, now: .now())

@@ -40,10 +40,10 @@ struct FetchCommand: AsyncParsableCommand {
         return lines.joined(separator: "\n")
     }
 
-    @Argument(help: "Source id, e.g. binance.")
+    @Argument(help: "Source id, e.g. binance.", completion: Completions.sources)
     var source: String
 
-    @Argument(help: "Endpoint of that source, e.g. ticker.")
+    @Argument(help: "Endpoint of that source, e.g. ticker.", completion: Completions.endpoints)
     var endpoint: String
 
     @Option(name: .customLong("symbol"), help: "Instrument, as the venue writes it or canonical (BTCUSDT or BTC-USDT). Repeatable.")

@@ -12,17 +12,19 @@ struct ImportCommand: AsyncParsableCommand {
         commandName: "import",
         abstract: "Import CSV files (or every *.csv / *.csv.gz in a folder) into the store as records.",
         discussion: """
-            The schema is inferred from the first rows (printed; pin it with --schema), rows are mapped to records by
-            --rules (or the source's Sources.d `rules:`), and committed in batches that are all-or-nothing. Bad rows go to
-            the dead letters with file, line, column and reason (--strict: abort and commit nothing). Re-running resumes
-            after the last committed batch; importing the same file again adds nothing.
+            The schema is inferred from the first rows (printed; pin it with --schema), rows are mapped to records by \
+            --rules (or the source's Sources.d `rules:`), and committed in batches that are all-or-nothing. Bad rows go to \
+            the dead letters with file, line, column and reason (--strict: abort and commit nothing; --check: write nothing, \
+            list the bad rows). Re-running resumes after the last committed batch; importing the same file again adds nothing.
             """
     )
 
-    @Argument(help: "CSV files or folders.") var paths: [String]
-    @Option(help: "The source the records belong to (its Sources.d `rules:` apply unless --rules is given).") var source: String
-    @Option(help: "Normalization rules (YAML): rename, kind, defaults, symbols, scale, timezone, keep/drop.") var rules: String?
-    @Option(help: "Pin the schema (the YAML this command prints) instead of inferring it.") var schema: String?
+    @Argument(help: "CSV files or folders.", completion: Completions.csvFiles) var paths: [String]
+    @Option(help: "The source the records belong to (its Sources.d `rules:` apply unless --rules is given).", completion: Completions.sources)
+    var source: String
+    @Option(help: "Normalization rules (YAML): rename, kind, defaults, symbols, scale, timezone, keep/drop.", completion: Completions.yamlFiles)
+    var rules: String?
+    @Option(help: "Pin the schema (the YAML this command prints) instead of inferring it.", completion: Completions.yamlFiles) var schema: String?
     @Option(help: "Rows per transaction.") var batchSize = 10_000
     @Option(help: "Rows sampled to infer the schema.") var sample = 1_000
     @Flag(help: "Abort on the first bad row and commit nothing.") var strict = false
@@ -32,7 +34,7 @@ struct ImportCommand: AsyncParsableCommand {
         help:
             "The store: sqlite:PATH or a file path (default: store.url / store.path of tributary.yaml or TRIBUTARY_STORE_URL / TRIBUTARY_STORE_PATH, else data/tributary.sqlite)."
     ) var store: String?
-    @Option(help: "Engine settings file (YAML).") var config: String?
+    @Option(help: "Engine settings file (YAML).", completion: Completions.yamlFiles) var config: String?
 
     func validate() throws {
         guard (1...1_000_000).contains(batchSize) else { throw ValidationError("--batch-size must be 1…1000000") }

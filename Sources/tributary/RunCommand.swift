@@ -20,18 +20,22 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Poll every source on its schedule into the store until SIGTERM or SIGINT.",
         discussion: """
-            Engine settings come from tributary.yaml (--config, TRIBUTARY_CONFIG, or ./tributary.yaml when present),
-            then TRIBUTARY_… environment variables (TRIBUTARY_STORE_PATH, TRIBUTARY_HTTP_PORT, …), then these flags.
-            On SIGTERM/SIGINT it stops scheduling, lets polls in flight finish, drains the buffer into the store and
-            exits 0 within shutdown.deadline (default 10s); a second signal exits at once. --demo starts the mock
-            market in-process with a fault schedule and points every source at it (no keys, no internet).
+            Engine settings come from tributary.yaml (--config, TRIBUTARY_CONFIG, or ./tributary.yaml when present), \
+            then TRIBUTARY_… environment variables (TRIBUTARY_STORE_PATH, TRIBUTARY_HTTP_PORT, …), then these flags; \
+            `tributary settings` shows the result.
+
+            On SIGTERM/SIGINT it stops scheduling, lets polls in flight finish, drains the buffer into the store and \
+            exits 0 within shutdown.deadline (default 10s); a second signal exits at once.
+
+            --demo starts the mock market in-process with a fault schedule and points the providers it serves at it \
+            (no keys, no internet); a source of your own in TRIBUTARY_SOURCES_DIR keeps its base URL.
             """
     )
 
     @Flag(help: "Run against the built-in mock market (no keys, no internet), with injected faults.")
     var demo = false
 
-    @Option(help: "Engine settings file (YAML). Default: TRIBUTARY_CONFIG, else ./tributary.yaml if it exists.")
+    @Option(help: "Engine settings file (YAML). Default: TRIBUTARY_CONFIG, else ./tributary.yaml if it exists.", completion: Completions.yamlFiles)
     var config: String?
 
     @Option(help: "The store: sqlite:PATH or a file path (store.url / TRIBUTARY_STORE_URL, else store.path; default data/tributary.sqlite).")
@@ -49,7 +53,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("sink"), help: "Also write every record to another sink: jsonl:PATH (jsonl:- for standard output). Repeatable.")
     var sinks: [String] = []
 
-    @Option(name: .customLong("only"), help: "Poll only this source (repeatable); default: every source with a poll schedule.")
+    @Option(name: .customLong("only"), help: "Poll only this source (repeatable); default: every source with a poll schedule.", completion: Completions.sources)
     var only: [String] = []
 
     @Option(help: "Seconds between summary lines.")

@@ -13,7 +13,8 @@ struct SettingsCommand: AsyncParsableCommand {
             "Values come from TRIBUTARY_… variables over tributary.yaml (--config, TRIBUTARY_CONFIG, ./tributary.yaml) over the defaults. A store URL's password is never printed."
     )
 
-    @Option(help: "Engine settings file (YAML). Default: TRIBUTARY_CONFIG, else ./tributary.yaml if it exists.") var config: String?
+    @Option(help: "Engine settings file (YAML). Default: TRIBUTARY_CONFIG, else ./tributary.yaml if it exists.", completion: Completions.yamlFiles) var config:
+        String?
 
     func run() async throws {
         let loader = ServiceSettingsLoader(filePath: config, environment: ProcessInfo.processInfo.environment)

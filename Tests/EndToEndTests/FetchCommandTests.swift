@@ -16,6 +16,19 @@ import TributaryTesting
         }
     }
 
+    /// The shell asks the binary for sources and a source's endpoints (ArgumentParser's
+    /// `---completion` callback, as the generated bash/zsh/fish scripts call it).
+    @Test func shellCompletionsOfferSourcesEndpointsAndKinds() throws {
+        let endpoints = try Tributary.run(["---completion", "fetch", "--", "positional@1", "3", "0", "tributary", "fetch", "binance", ""])
+        #expect(endpoints.status == 0)
+        #expect(endpoints.stdout.split(separator: "\n") == ["ticker", "price", "klines", "depth", "account"], "\(endpoints.stdout)")
+        let sources = try Tributary.run(["---completion", "fetch", "--", "positional@0", "2", "2", "tributary", "fetch", "co"])
+        #expect(sources.stdout.split(separator: "\n") == ["coinbase", "coingecko"], "\(sources.stdout)")
+        let script = try Tributary.run(["--generate-completion-script", "bash"])
+        #expect(script.stdout.contains(#"-W 'quote'$'\n''bar'$'\n''trade'$'\n''book'$'\n''news'$'\n''observation'$'\n''balance'"#), "\(script.stdout)")
+        #expect(script.stdout.contains("---completion import -- --source"))
+    }
+
     @Test func helpListsEveryEndpointWithItsParameters() throws {
         let help = try Tributary.run(["fetch", "--help"])
         #expect(help.status == 0)
