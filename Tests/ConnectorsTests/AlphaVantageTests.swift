@@ -18,6 +18,13 @@ import TributaryTesting
         #expect(q.volume?.description == "29062853" && q.change?.description == "-0.6600" && q.changePercent?.description == "-0.5852")
         // 2018-10-05 16:00 New York (EDT) = 20:00Z.
         #expect(q.asOf.rfc3339 == "2018-10-05T20:00:00.000Z")
+        // Read during that trading day (before its close), the quote is as of its answer, not of the close ahead.
+        let midday = UTCTimestamp(rfc3339: "2018-10-05T15:30:00Z")!
+        let during = try av.decode(
+            HTTPResponse(status: 200, body: try PayloadLoader.load("alphavantage/global_quote_MSFT.json")), for: EndpointCall("quote", symbols: ["MSFT"]),
+            receivedAt: midday)
+        guard case .quote(let early) = during.first?.payload else { Issue.record("quote"); return }
+        #expect(early.asOf == midday)
     }
 
     @Test func intradayJSONLocalEasternTimes() throws {

@@ -82,9 +82,12 @@ public struct AlphaVantageConnector: KeyedConnector {
             }
             let fields = FieldReader(json: body, source: id, context: "quote")
             let day = try fields.string("07. latest trading day")
-            guard let asOf = ExchangeTime.utc(fromLocal: day + " 16:00:00", zone: "America/New_York") else {
+            guard let close = ExchangeTime.utc(fromLocal: day + " 16:00:00", zone: "America/New_York") else {
                 throw ConnectorError(.decode, source: id, "quote: field '07. latest trading day' is '\(day)', expected YYYY-MM-DD")
             }
+            // During the trading day the latest trading day is today and the price is the current
+            // one: its close is still ahead, and a quote cannot be newer than its answer.
+            let asOf = min(close, receivedAt)
             let percentText = try fields.string("10. change percent")
             let percent = try? ExactDecimal(parsing: percentText.hasSuffix("%") ? String(percentText.dropLast()) : percentText)
             let venue = (try? fields.string("01. symbol")) ?? symbol
