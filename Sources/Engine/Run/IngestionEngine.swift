@@ -96,12 +96,15 @@ public final class IngestionEngine: Sendable {
             activity.succeeded(source, records: records)
             let gaps = trackers.withLock { $0[Self.jobKey(source, call), default: GapTracker()].received(records.map(\.record), source: source) }
             await record(gaps, source: source)
+        } catch is CancellationError {
+            // Cut off by the shutdown: neither a success nor the source's failure (it would show
+            // as failing in the last summary line and /sources while the process drains).
         } catch {
             counters.withLock {
                 $0.polls += 1; $0.failures += 1
             }
             activity.failed(source, error: "\(call.endpoint): \(error)")
-            if !(error is CancellationError) { trackers.withLock { $0[Self.jobKey(source, call), default: GapTracker()].failed(error) } }
+            trackers.withLock { $0[Self.jobKey(source, call), default: GapTracker()].failed(error) }
         }
     }
 
