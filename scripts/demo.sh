@@ -62,6 +62,7 @@ for _ in $(seq 1 200); do
     sleep 0.1
 done
 if [ -n "${base:-}" ]; then
+    echo "   the live dashboard is at $base/ while it runs (metrics at $base/metrics, sources at $base/sources)"
     sleep 8
     step "push while it runs: POST $base/ingest/demo-push?ack=durable   (two trades as NDJSON, answered once committed)"
     printf '%s\n%s\n' \
