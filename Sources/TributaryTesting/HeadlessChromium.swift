@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Transport
 import TributaryCore
 
@@ -27,14 +26,8 @@ public enum HeadlessChromium {
 
     /// Its path: `CHROMIUM`, else `chromium` or `chromium-browser` on `PATH`.
     public static func path() throws -> String {
-        let environment = ProcessInfo.processInfo.environment
-        if let given = environment["CHROMIUM"], FileManager.default.isExecutableFile(atPath: given) { return given }
-        for folder in (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
-            for name in ["chromium", "chromium-browser"] where FileManager.default.isExecutableFile(atPath: "\(folder)/\(name)") {
-                return "\(folder)/\(name)"
-            }
-        }
-        throw Missing()
+        guard let found = ExternalTool.find(["chromium", "chromium-browser"], override: "CHROMIUM") else { throw Missing() }
+        return found
     }
 
     /// Console lines in chromium's log (`…:INFO:CONSOLE:…] "message", source: …`).
@@ -133,8 +126,8 @@ public enum HeadlessChromium {
     /// leader; chromium's helpers stay in its group), its output gathered as it comes.
     final class Child: @unchecked Sendable {
         let process = Process()
-        let stdout = Collected()
-        let stderr = Collected()
+        let stdout = OutputCollector()
+        let stderr = OutputCollector()
 
         init(arguments: [String]) throws {
             let chromium = try HeadlessChromium.path()
@@ -171,11 +164,5 @@ public enum HeadlessChromium {
             while process.isRunning, ContinuousClock.now < deadline { usleep(20_000) }
             kill(-group, SIGKILL)
         }
-    }
-
-    final class Collected: Sendable {
-        private let data = Mutex(Data())
-        func append(_ chunk: Data) { data.withLock { $0.append(chunk) } }
-        var text: String { data.withLock { String(decoding: $0, as: UTF8.self) } }
     }
 }

@@ -83,7 +83,7 @@ struct ImportCommand: AsyncParsableCommand {
                 print("\(file): already imported (\(report.rows) rows, \(report.sha256.prefix(19))…); nothing to do (--force to import again)")
                 continue
             }
-            print("\(file): schema\(options.schema == nil ? " (inferred from \(report.sampled) row\(report.sampled == 1 ? "" : "s"))" : " (pinned)"):")
+            print(Self.schemaHeading(file, sampled: report.sampled, pinned: options.schema != nil))
             print(report.schema.yaml, terminator: "")
             if !report.newColumns.isEmpty { print("  new columns for \(source), recorded: \(report.newColumns.joined(separator: ", "))") }
             let seconds = ProgressLine.seconds(ContinuousClock.now - started)
@@ -125,6 +125,11 @@ struct ImportCommand: AsyncParsableCommand {
         }
     }
 
+    /// The line above the schema an import or a check prints: pinned, or inferred from how many rows.
+    static func schemaHeading(_ file: String, sampled: Int, pinned: Bool) -> String {
+        "\(file): schema\(pinned ? " (pinned)" : " (inferred from \(sampled) row\(sampled == 1 ? "" : "s"))"):"
+    }
+
     /// `--check`: each file converted exactly as an import converts it, nothing written; exits
     /// non-zero when any row is bad, so a script can gate an import on it.
     static func check(_ files: [String], importer: CSVImport, terminal: Bool) async throws {
@@ -133,7 +138,7 @@ struct ImportCommand: AsyncParsableCommand {
             let started = ContinuousClock.now
             let report = try await Self.withProgress(terminal: terminal) { progress in try await importer.check(path: file, progress: progress) }
             let seconds = ProgressLine.seconds(ContinuousClock.now - started)
-            print("\(file): schema\(importer.options.schema == nil ? " (inferred from \(report.sampled) row\(report.sampled == 1 ? "" : "s"))" : " (pinned)"):")
+            print(Self.schemaHeading(file, sampled: report.sampled, pinned: importer.options.schema != nil))
             print(report.schema.yaml, terminator: "")
             for problem in report.problems { print("  \(problem)") }
             if report.badRows > report.problems.count { print("  … and \(report.badRows - report.problems.count) more bad rows") }

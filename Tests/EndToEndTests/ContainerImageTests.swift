@@ -35,7 +35,7 @@ import TributaryTesting
     @Test func everyLibraryTheBinaryLoadsIsInstalledByTheRuntimeStage() throws {
         let (listed, _, _) = try stages()
         #expect(listed.contains("libcurl4") && listed.contains("libsqlite3-0"))
-        let ldd = try Self.run("/usr/bin/ldd", [Tributary.executable.path])
+        let ldd = try ExternalTool.run("/usr/bin/ldd", [Tributary.executable.path])
         #expect(ldd.status == 0, "\(ldd.output)")
         var libraries: [String] = []
         for line in ldd.output.split(separator: "\n") {
@@ -48,7 +48,7 @@ import TributaryTesting
             libraries.append(path)
         }
         #expect(libraries.count >= 10, "\(ldd.output)")
-        let depends = try Self.run(
+        let depends = try ExternalTool.run(
             "/usr/bin/apt-cache",
             [
                 "depends", "--recurse", "--no-recommends", "--no-suggests", "--no-conflicts",
@@ -69,24 +69,11 @@ import TributaryTesting
     static func package(owning path: String) throws -> String? {
         let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
         for candidate in [path, resolved, "/usr" + path, "/usr" + resolved] {
-            let found = try run("/usr/bin/dpkg", ["-S", candidate])
+            let found = try ExternalTool.run("/usr/bin/dpkg", ["-S", candidate])
             if found.status == 0, let line = found.output.split(separator: "\n").first, let name = line.split(separator: ":").first {
                 return String(name)
             }
         }
         return nil
-    }
-
-    static func run(_ tool: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }

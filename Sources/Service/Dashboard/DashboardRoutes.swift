@@ -82,16 +82,10 @@ enum DashboardRoutes {
 
     /// A dead letter without its body (the page shows why, not what).
     static func summary(_ letter: DeadLetter) -> JSONValue {
-        let what: String =
-            switch letter.payload {
-            case .record: "record"
-            case .response: "response"
-            case .row: "row"
-            }
         return .object(
             JSONObject([
                 ("id", letter.id.map { .number(String($0)) } ?? .null), ("source", .string(letter.source)),
-                ("endpoint", .string(letter.endpoint)), ("holds", .string(what)), ("reason", .string(letter.reason)),
+                ("endpoint", .string(letter.endpoint)), ("holds", .string(letter.kindName)), ("reason", .string(letter.reason)),
                 ("created_at", .string(letter.createdAt.rfc3339)), ("replayed_at", JSONResponse.time(letter.replayedAt)),
             ]))
     }
