@@ -121,6 +121,12 @@ enum PostgresSchema {
         ] + RecordColumns.all.flatMap { createTable($0) + [createView($0)] }
     }
 
+    /// Version 2: a dead letter can be resolved (its row re-imported cleanly, or by hand).
+    static let version2 = [
+        "ALTER TABLE dead_letters ADD COLUMN IF NOT EXISTS resolved_at text",
+        "ALTER TABLE dead_letters ADD COLUMN IF NOT EXISTS resolution text",
+    ]
+
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {
         try await client.withTransaction(logger: logger) { connection in
             try await connection.rows("SELECT pg_advisory_xact_lock(7270101)", logger: logger)
@@ -131,6 +137,10 @@ enum PostgresSchema {
             if current < 1 {
                 for statement in version1 { try await connection.rows(statement, logger: logger) }
                 try await connection.rows("INSERT INTO tributary_schema (version) VALUES (1)", logger: logger)
+            }
+            if current < 2 {
+                for statement in version2 { try await connection.rows(statement, logger: logger) }
+                try await connection.rows("INSERT INTO tributary_schema (version) VALUES (2)", logger: logger)
             }
         }
     }

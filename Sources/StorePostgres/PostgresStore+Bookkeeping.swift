@@ -45,7 +45,7 @@ extension PostgresStore {
         var conditions: [String] = []
         var values: [PGValue] = []
         if let source { values.append(.text(source)); conditions.append("source = $\(values.count)") }
-        if pending { conditions.append("replayed_at IS NULL") }
+        if pending { conditions.append(Self.pendingDeadLetter) }
         values.append(.int(Int64(min(limit, Int(Int32.max)))))
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         return try await rows("SELECT \(Self.deadLetterColumns) FROM dead_letters \(filter) ORDER BY id DESC LIMIT $\(values.count)", values).map(
@@ -62,12 +62,67 @@ extension PostgresStore {
         }
     }
 
-    public func deadLetterCount() async throws -> Int {
-        Int(try await rows("SELECT COUNT(*)::bigint AS n FROM dead_letters").first?.int("n") ?? 0)
+    public func deadLetterCount(pending: Bool) async throws -> Int {
+        let filter = pending ? " WHERE \(Self.pendingDeadLetter)" : ""
+        return Int(try await rows("SELECT COUNT(*)::bigint AS n FROM dead_letters" + filter).first?.int("n") ?? 0)
+    }
+
+    /// The condition a pending dead letter meets.
+    static let pendingDeadLetter = "replayed_at IS NULL AND resolved_at IS NULL"
+
+    public func resolveDeadLetters(_ resolutions: [DeadLetterResolution], at time: UTCTimestamp) async throws -> Int {
+        try await transaction { connection in try await self.resolve(resolutions, at: time, on: connection) }
+    }
+
+    func resolve(_ resolutions: [DeadLetterResolution], at time: UTCTimestamp, on connection: PostgresConnection) async throws -> Int {
+        var resolved = 0
+        for resolution in resolutions {
+            let rows = try await connection.rows(
+                "UPDATE dead_letters SET resolved_at = $1, resolution = $2 WHERE id = $3 AND \(Self.pendingDeadLetter) RETURNING id",
+                [.text(time.rfc3339), .text(resolution.note), .int(resolution.id)], logger: logger)
+            resolved += rows.count
+        }
+        return resolved
+    }
+
+    public func deleteDeadLetters(ids: [Int64]) async throws -> Int {
+        guard !ids.isEmpty else { return 0 }
+        return try await transaction { connection in
+            var deleted = 0
+            for id in ids {
+                deleted += try await connection.rows("DELETE FROM dead_letters WHERE id = $1 RETURNING id", [.int(id)], logger: self.logger).count
+            }
+            return deleted
+        }
+    }
+
+    public func deleteSettledDeadLetters(source: String?) async throws -> Int {
+        let settled = "(replayed_at IS NOT NULL OR resolved_at IS NOT NULL)"
+        return try await transaction { connection in
+            if let source {
+                return try await connection.rows(
+                    "DELETE FROM dead_letters WHERE \(settled) AND source = $1 RETURNING id", [.text(source)], logger: self.logger
+                ).count
+            }
+            return try await connection.rows("DELETE FROM dead_letters WHERE \(settled) RETURNING id", [], logger: self.logger).count
+        }
+    }
+
+    public func pendingRowDeadLetters(source: String, file: String) async throws -> [Int: [Int64]] {
+        var lines: [Int: [Int64]] = [:]
+        let found = try await rows(
+            """
+            SELECT id, (call_json::jsonb ->> 'line')::bigint AS line FROM dead_letters
+            WHERE source = $1 AND payload = 'row' AND call_json::jsonb ->> 'file' = $2 AND \(Self.pendingDeadLetter)
+            """, [.text(source), .text(file)])
+        for row in found {
+            if let id = try row.int("id") { lines[Int(try row.int("line") ?? 0), default: []].append(id) }
+        }
+        return lines
     }
 
     static let deadLetterColumns =
-        "id, source, endpoint, reason, payload, raw, call_json, status::bigint AS status, kind, symbol, natural_key, content_hash, observed_at, ingested_at, as_of, created_at, replayed_at"
+        "id, source, endpoint, reason, payload, raw, call_json, status::bigint AS status, kind, symbol, natural_key, content_hash, observed_at, ingested_at, as_of, created_at, replayed_at, resolved_at, resolution"
 
     static func deadLetter(from row: PostgresRandomAccessRow) throws -> DeadLetter {
         let raw = try row.bytes("raw") ?? []
@@ -93,6 +148,8 @@ extension PostgresStore {
             createdAt: try row.text("created_at").flatMap { UTCTimestamp(rfc3339: $0) } ?? UTCTimestamp(nanosecondsSinceEpoch: 0))
         letter.id = try row.int("id")
         letter.replayedAt = try row.text("replayed_at").flatMap { UTCTimestamp(rfc3339: $0) }
+        letter.resolvedAt = try row.text("resolved_at").flatMap { UTCTimestamp(rfc3339: $0) }
+        letter.resolution = try row.text("resolution")
         return letter
     }
 
@@ -190,6 +247,7 @@ extension PostgresStore {
         try await transaction { connection in
             let result = try await self.upsert(batch.records, on: connection)
             for letter in batch.deadLetters { _ = try await self.insert(letter, on: connection) }
+            _ = try await self.resolve(batch.resolutions, at: .now(), on: connection)
             let now = UTCTimestamp.now().rfc3339
             try await connection.rows(
                 """

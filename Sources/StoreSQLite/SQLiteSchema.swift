@@ -163,6 +163,10 @@ extension SQLiteStore {
                 try db.execute(sql: "ALTER TABLE \(table.name) ADD COLUMN line INTEGER")
             }
         }
+        migrator.registerMigration("v10: dead letters can be resolved") { db in
+            try db.execute(sql: "ALTER TABLE dead_letters ADD COLUMN resolved_at TEXT")
+            try db.execute(sql: "ALTER TABLE dead_letters ADD COLUMN resolution TEXT")
+        }
         return migrator
     }
 }

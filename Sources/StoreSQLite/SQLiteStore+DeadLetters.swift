@@ -31,13 +31,13 @@ extension SQLiteStore {
         return db.lastInsertedRowID
     }
 
-    /// Dead letters, newest first; `pending` leaves out the ones already replayed.
+    /// Dead letters, newest first; `pending` leaves out the ones already replayed or resolved.
     public func deadLetters(limit: Int = 100, source: String? = nil, pending: Bool = false) throws -> [DeadLetter] {
         try pool.read { db in
             var conditions: [String] = []
             var arguments: [(any DatabaseValueConvertible)?] = []
             if let source { conditions.append("source = ?"); arguments.append(source) }
-            if pending { conditions.append("replayed_at IS NULL") }
+            if pending { conditions.append(Self.pendingDeadLetter) }
             let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             arguments.append(limit)
             return try Row.fetchAll(db, sql: "SELECT * FROM dead_letters \(filter) ORDER BY id DESC LIMIT ?", arguments: StatementArguments(arguments))
@@ -53,6 +53,64 @@ extension SQLiteStore {
     /// Marks a dead letter as replayed (it stays, for the record).
     public func markReplayed(id: Int64, at time: UTCTimestamp) throws {
         _ = try guarded { db in try db.execute(sql: "UPDATE dead_letters SET replayed_at = ? WHERE id = ?", arguments: [time.rfc3339, id]) }
+    }
+
+    /// The condition a pending dead letter meets.
+    static let pendingDeadLetter = "replayed_at IS NULL AND resolved_at IS NULL"
+
+    @discardableResult
+    public func resolveDeadLetters(_ resolutions: [DeadLetterResolution], at time: UTCTimestamp) throws -> Int {
+        try guarded { db in try Self.resolve(resolutions, at: time, in: db) }
+    }
+
+    static func resolve(_ resolutions: [DeadLetterResolution], at time: UTCTimestamp, in db: Database) throws -> Int {
+        var resolved = 0
+        for resolution in resolutions {
+            try db.execute(
+                sql: "UPDATE dead_letters SET resolved_at = ?, resolution = ? WHERE id = ? AND \(pendingDeadLetter)",
+                arguments: [time.rfc3339, resolution.note, resolution.id])
+            resolved += db.changesCount
+        }
+        return resolved
+    }
+
+    @discardableResult
+    public func deleteDeadLetters(ids: [Int64]) throws -> Int {
+        try guarded { db in
+            var deleted = 0
+            for id in ids {
+                try db.execute(sql: "DELETE FROM dead_letters WHERE id = ?", arguments: [id])
+                deleted += db.changesCount
+            }
+            return deleted
+        }
+    }
+
+    @discardableResult
+    public func deleteSettledDeadLetters(source: String?) throws -> Int {
+        try guarded { db in
+            let settled = "(replayed_at IS NOT NULL OR resolved_at IS NOT NULL)"
+            if let source {
+                try db.execute(sql: "DELETE FROM dead_letters WHERE \(settled) AND source = ?", arguments: [source])
+            } else {
+                try db.execute(sql: "DELETE FROM dead_letters WHERE \(settled)")
+            }
+            return db.changesCount
+        }
+    }
+
+    public func pendingRowDeadLetters(source: String, file: String) throws -> [Int: [Int64]] {
+        try pool.read { db in
+            var lines: [Int: [Int64]] = [:]
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT id, json_extract(call_json, '$.line') AS line FROM dead_letters
+                    WHERE source = ? AND payload = 'row' AND json_extract(call_json, '$.file') = ? AND \(Self.pendingDeadLetter)
+                    """, arguments: [source, file])
+            while let row = try rows.next() { lines[row["line"] ?? 0, default: []].append(row["id"]) }
+            return lines
+        }
     }
 
     private static func deadLetter(from row: Row) -> DeadLetter {
@@ -77,10 +135,14 @@ extension SQLiteStore {
             createdAt: (row["created_at"] as String?).flatMap { UTCTimestamp(rfc3339: $0) } ?? UTCTimestamp(nanosecondsSinceEpoch: 0))
         letter.id = row["id"]
         letter.replayedAt = (row["replayed_at"] as String?).flatMap { UTCTimestamp(rfc3339: $0) }
+        letter.resolvedAt = (row["resolved_at"] as String?).flatMap { UTCTimestamp(rfc3339: $0) }
+        letter.resolution = row["resolution"]
         return letter
     }
 
-    public func deadLetterCount() throws -> Int {
-        try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dead_letters") ?? 0 }
+    public func deadLetterCount(pending: Bool = false) throws -> Int {
+        try pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dead_letters" + (pending ? " WHERE \(Self.pendingDeadLetter)" : "")) ?? 0
+        }
     }
 }

@@ -29,6 +29,7 @@ extension SQLiteStore {
         return try guarded { db in
             let result = try Self.upsert(batch.records, in: db)
             for letter in deadLetters { _ = try Self.insert(letter, maxBytes: deadLetterMaxBytes, in: db) }
+            _ = try Self.resolve(batch.resolutions, at: .now(), in: db)
             let now = UTCTimestamp.now().rfc3339
             try db.execute(
                 sql: """

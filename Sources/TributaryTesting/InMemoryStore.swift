@@ -27,6 +27,8 @@ public final class InMemoryStore: RecordStore {
     struct State {
         var records: [Key: Stored] = [:]
         var deadLetters: [DeadLetter] = []
+        /// Ids are never reused, even after a delete (as in the databases).
+        var lastDeadLetterID: Int64 = 0
         var gaps: [Gap] = []
         var idempotency: [[UInt8]: (response: IdempotentResponse, expiresAt: Int64)] = [:]
         var webhookIDs: [[UInt8]: Int64] = [:]
@@ -124,7 +126,8 @@ public final class InMemoryStore: RecordStore {
     }
 
     private static func insert(_ letter: DeadLetter, into state: inout State, maxBytes: Int) -> Int64 {
-        let id = Int64(state.deadLetters.count + 1)
+        state.lastDeadLetterID += 1
+        let id = state.lastDeadLetterID
         var kept = letter
         kept.id = id
         switch letter.payload {
@@ -140,7 +143,7 @@ public final class InMemoryStore: RecordStore {
 
     public func deadLetters(limit: Int, source: String?, pending: Bool) -> [DeadLetter] {
         state.withLock { state in
-            Array(state.deadLetters.reversed().filter { (source == nil || $0.source == source) && (!pending || $0.replayedAt == nil) }.prefix(limit))
+            Array(state.deadLetters.reversed().filter { (source == nil || $0.source == source) && (!pending || $0.isPending) }.prefix(limit))
         }
     }
 
@@ -155,7 +158,51 @@ public final class InMemoryStore: RecordStore {
         }
     }
 
-    public func deadLetterCount() -> Int { state.withLock { $0.deadLetters.count } }
+    public func deadLetterCount(pending: Bool = false) -> Int {
+        state.withLock { state in pending ? state.deadLetters.count(where: \.isPending) : state.deadLetters.count }
+    }
+
+    public func resolveDeadLetters(_ resolutions: [DeadLetterResolution], at time: UTCTimestamp) throws -> Int {
+        try write { state in Self.resolve(resolutions, at: time, in: &state) }
+    }
+
+    private static func resolve(_ resolutions: [DeadLetterResolution], at time: UTCTimestamp, in state: inout State) -> Int {
+        var resolved = 0
+        for resolution in resolutions {
+            guard let index = state.deadLetters.firstIndex(where: { $0.id == resolution.id }), state.deadLetters[index].isPending else { continue }
+            state.deadLetters[index].resolvedAt = time
+            state.deadLetters[index].resolution = resolution.note
+            resolved += 1
+        }
+        return resolved
+    }
+
+    public func deleteDeadLetters(ids: [Int64]) throws -> Int {
+        let doomed = Set(ids)
+        return try write { state in
+            let before = state.deadLetters.count
+            state.deadLetters.removeAll { $0.id.map(doomed.contains) ?? false }
+            return before - state.deadLetters.count
+        }
+    }
+
+    public func deleteSettledDeadLetters(source: String?) throws -> Int {
+        try write { state in
+            let before = state.deadLetters.count
+            state.deadLetters.removeAll { !$0.isPending && (source == nil || $0.source == source) }
+            return before - state.deadLetters.count
+        }
+    }
+
+    public func pendingRowDeadLetters(source: String, file: String) -> [Int: [Int64]] {
+        state.withLock { state in
+            var lines: [Int: [Int64]] = [:]
+            for letter in state.deadLetters where letter.source == source && letter.isPending {
+                if case .row(let path, let line, _) = letter.payload, path == file, let id = letter.id { lines[line, default: []].append(id) }
+            }
+            return lines
+        }
+    }
 
     // MARK: Gaps
 
@@ -214,6 +261,7 @@ public final class InMemoryStore: RecordStore {
         try write { state in
             let result = Self.upsert(batch.records, into: &state)
             for letter in batch.deadLetters { _ = Self.insert(letter, into: &state, maxBytes: deadLetterMaxBytes) }
+            _ = Self.resolve(batch.resolutions, at: .now(), in: &state)
             var progress = state.imports[Self.slot(batch.fileSHA256, batch.source)] ?? ImportProgress()
             progress.rowsDone = batch.rowsDone
             progress.batches += 1

@@ -7,12 +7,17 @@ import Pipeline
 import Service
 import TributaryCore
 
-/// `tributary dlq list|show|replay`: what could not be decoded or stored, and putting it back.
+/// `tributary dlq list|show|replay|resolve|delete`: what could not be decoded or stored, putting
+/// it back, and settling or clearing what is done with.
 struct DLQCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dlq",
-        abstract: "Look at and replay the dead-letter table of the store.",
-        subcommands: [List.self, Show.self, Replay.self]
+        abstract: "Look at, replay, resolve and delete the dead letters of the store.",
+        discussion: """
+            A dead letter is pending until it is replayed (dlq replay), resolved — its row imported cleanly from a corrected \
+            file, or by hand (dlq resolve) — and stays, settled, until deleted (dlq delete).
+            """,
+        subcommands: [List.self, Show.self, Replay.self, Resolve.self, Delete.self]
     )
 
     struct StoreOptions: ParsableArguments {
@@ -34,22 +39,24 @@ struct DLQCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List dead letters, newest first.")
         @OptionGroup var options: StoreOptions
         @Option(help: "Only this source.", completion: Completions.sources) var source: String?
-        @Flag(help: "Leave out the ones already replayed.") var pending = false
+        @Flag(help: "Leave out the ones already replayed or resolved.") var pending = false
         @Option(help: "At most this many.") var limit = 50
 
         func run() async throws {
             let store = try await options.open()
             let letters = try await store.deadLetters(limit: limit, source: source, pending: pending)
             guard !letters.isEmpty else { print("no dead letters\(source.map { " for \($0)" } ?? "") in \(store.location)"); return }
-            var rows = [["ID", "CREATED", "SOURCE", "ENDPOINT", "HOLDS", "BYTES", "REPLAYED", "REASON"]]
+            var rows = [["ID", "CREATED", "SOURCE", "ENDPOINT", "HOLDS", "BYTES", "STATE", "REASON"]]
             for letter in letters {
                 rows.append([
                     String(letter.id ?? 0), letter.createdAt.rfc3339, letter.source, letter.endpoint, letter.kindName, String(letter.size),
-                    letter.replayedAt?.rfc3339 ?? "-", letter.reason.replacingOccurrences(of: "\n", with: " "),
+                    letter.state, letter.reason.replacingOccurrences(of: "\n", with: " "),
                 ])
             }
             print(TextTable.render(rows), terminator: "")
-            print("\(letters.count) shown; total \(try await store.deadLetterCount()) in \(store.location)")
+            print(
+                "\(letters.count) shown; \(try await store.deadLetterCount(pending: true)) pending of \(try await store.deadLetterCount()) in \(store.location)"
+            )
         }
     }
 
@@ -68,7 +75,9 @@ struct DLQCommand: AsyncParsableCommand {
             print("source:     \(letter.source)")
             print("endpoint:   \(letter.endpoint)")
             print("holds:      \(letter.kindName)")
-            print("replayed:   \(letter.replayedAt?.rfc3339 ?? "no")")
+            print("state:      \(letter.state)")
+            if let replayed = letter.replayedAt { print("replayed:   \(replayed.rfc3339)") }
+            if let resolved = letter.resolvedAt { print("resolved:   \(resolved.rfc3339): \(letter.resolution ?? "")") }
             print("reason:     \(letter.reason)")
             switch letter.payload {
             case .record(let row):
@@ -142,6 +151,59 @@ struct DLQCommand: AsyncParsableCommand {
                 "replayed \(letters.count - failing - skipped) of \(letters.count): \(stored) records stored, \(unchanged) already there, \(failing) still failing, \(skipped) skipped"
             )
             if failing > 0 { throw ExitCode(1) }
+        }
+    }
+
+    struct Resolve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Mark pending dead letters resolved (kept, with the note, until deleted): what a replay or re-import will not fix.")
+        @OptionGroup var options: StoreOptions
+        @Argument(help: "Ids to resolve; none with --all resolves every pending one of --source.") var ids: [Int64] = []
+        @Flag(help: "Resolve every pending dead letter of --source.") var all = false
+        @Option(help: "With --all: the source whose dead letters to resolve.", completion: Completions.sources) var source: String?
+        @Option(help: "Why (kept with each dead letter).") var note = "resolved by hand"
+
+        func validate() throws {
+            if ids.isEmpty && !all { throw ValidationError("name dead-letter ids, or pass --all --source NAME") }
+            if !ids.isEmpty && all { throw ValidationError("pass either ids or --all, not both") }
+            if all && source == nil { throw ValidationError("--all needs --source NAME (one source at a time, so nothing is settled by accident)") }
+        }
+
+        func run() async throws {
+            let store = try await options.open()
+            var targets = ids
+            if all { targets = try await store.deadLetters(limit: Int.max, source: source, pending: true).compactMap(\.id) }
+            let resolved = try await store.resolveDeadLetters(targets.map { DeadLetterResolution(id: $0, note: note) }, at: .now())
+            print("resolved \(resolved) of \(targets.count) dead letter(s) in \(store.location)")
+            if resolved < targets.count {
+                print("the others were already replayed or resolved, or do not exist (see `tributary dlq list`)")
+                if !all { throw ExitCode(1) }
+            }
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete dead letters: by id, or every settled (replayed or resolved) one.")
+        @OptionGroup var options: StoreOptions
+        @Argument(help: "Ids to delete (pending ones too).") var ids: [Int64] = []
+        @Flag(help: "Delete every replayed or resolved dead letter (of --source, if given); pending ones stay.") var settled = false
+        @Option(help: "With --settled: only this source.", completion: Completions.sources) var source: String?
+
+        func validate() throws {
+            if ids.isEmpty && !settled { throw ValidationError("name dead-letter ids, or pass --settled") }
+            if !ids.isEmpty && settled { throw ValidationError("pass either ids or --settled, not both") }
+        }
+
+        func run() async throws {
+            let store = try await options.open()
+            if settled {
+                let deleted = try await store.deleteSettledDeadLetters(source: source)
+                print("deleted \(deleted) settled dead letter(s)\(source.map { " of \($0)" } ?? "") from \(store.location)")
+                return
+            }
+            let deleted = try await store.deleteDeadLetters(ids: ids)
+            print("deleted \(deleted) of \(ids.count) dead letter(s) from \(store.location)")
+            if deleted < ids.count { throw CLIError("\(ids.count - deleted) of the ids named no dead letter (see `tributary dlq list`)") }
         }
     }
 }

@@ -92,6 +92,11 @@ struct ImportCommand: AsyncParsableCommand {
                     format: "%@: %d rows%@ → %d stored, %d already there, %d bad (dead letters) in %d batches; %.1f MB/s",
                     file, report.rows, report.resumedAfter > 0 ? " (resumed after \(report.resumedAfter))" : "", report.stored,
                     report.duplicates, report.badRows, report.batches, Double(report.bytes) / 1_048_576 / seconds))
+            if report.fixedRows + report.failedAgainRows > 0 {
+                print(
+                    "\(file): earlier dead letters of this file resolved: \(report.fixedRows) rows now imported, \(report.failedAgainRows) failed again (their newer dead letters replace them)"
+                )
+            }
             totals.rows += report.rows
             totals.stored += report.stored
             totals.duplicates += report.duplicates

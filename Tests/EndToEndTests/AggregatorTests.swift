@@ -43,7 +43,7 @@ import TributaryTesting
         for family in [
             "ingestion_requests_total", "ingestion_request_duration_seconds", "ingestion_breaker_state", "ingestion_retries_total",
             "ingestion_throttles_total", "ingestion_queue_depth", "ingestion_records_total", "ingestion_dropped_total",
-            "ingestion_store_batch_duration_seconds", "ingestion_dead_letters", "ingestion_source_stale",
+            "ingestion_store_batch_duration_seconds", "ingestion_dead_letters", "ingestion_dead_letters_pending", "ingestion_source_stale",
         ] {
             #expect(families[family] != nil, "missing \(family)")
         }

@@ -48,6 +48,47 @@ import TributaryTesting
         #expect(run.stderr.contains("every row of \(csv) was bad"), "\(run.stderr)")
     }
 
+    @Test func deadLettersLifecycleReimportResolveAndDelete() throws {
+        let directory = try temporaryDirectory("import-dlq")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let csv = directory + "/tape.csv"
+        let store = directory + "/t.sqlite"
+        try
+            "time,symbol,price,size,trade_id,side\n1700000000000,BTC-USD,n/a,0.1,1,buy\n1700000000001,BTC-USD,1.5,0.1,2,sell\n1700000000002,BTC-USD,?,0.1,3,buy\n"
+            .write(toFile: csv, atomically: true, encoding: .utf8)
+        #expect(try Tributary.run(try importArguments(csv, directory)).status == 0)
+        let before = try Tributary.run(["dlq", "list", "--store", store])
+        #expect(before.stdout.contains("2 shown; 2 pending of 2"), "\(before.stdout)")
+
+        // The file corrected on line 2 only: that dead letter is resolved by the import itself.
+        try
+            "time,symbol,price,size,trade_id,side\n1700000000000,BTC-USD,1.4,0.1,1,buy\n1700000000001,BTC-USD,1.5,0.1,2,sell\n1700000000002,BTC-USD,?,0.1,3,buy\n"
+            .write(toFile: csv, atomically: true, encoding: .utf8)
+        let again = try Tributary.run(try importArguments(csv, directory))
+        #expect(again.stdout.contains("earlier dead letters of this file resolved: 1 rows now imported, 1 failed again"), "\(again.stdout)")
+        let pending = try Tributary.run(["dlq", "list", "--pending", "--store", store])
+        #expect(pending.stdout.contains("1 shown; 1 pending of 3"), "\(pending.stdout)")
+        let newest = try #require(pending.stdout.split(separator: "\n").dropFirst().first.flatMap { Int($0.prefix { $0 != " " }) })
+        let resolvedRow = try #require(
+            try Tributary.run(["dlq", "list", "--store", store]).stdout.split(separator: "\n").first { $0.contains(" resolved ") && $0.contains("line 2") })
+        let fixedID = try #require(Int(resolvedRow.prefix { $0 != " " }))
+        #expect(try Tributary.run(["dlq", "show", String(fixedID), "--store", store]).stdout.contains("re-imported from \(csv)"))
+
+        // By hand: resolve the last one with a note; resolving it twice says so and fails.
+        let resolve = try Tributary.run(["dlq", "resolve", String(newest), "--note", "vendor sends ? for halted", "--store", store])
+        #expect(resolve.status == 0 && resolve.stdout.contains("resolved 1 of 1"), "\(resolve.stdout) \(resolve.stderr)")
+        #expect(try Tributary.run(["dlq", "show", String(newest), "--store", store]).stdout.contains("vendor sends ? for halted"))
+        #expect(try Tributary.run(["dlq", "resolve", String(newest), "--store", store]).status != 0)
+        #expect(try Tributary.run(["dlq", "resolve", "--all", "--store", store]).stderr.contains("--all needs --source"))
+
+        // Settled ones are deleted together; naming an id that is gone is an error.
+        let delete = try Tributary.run(["dlq", "delete", "--settled", "--store", store])
+        #expect(delete.stdout.contains("deleted 3 settled dead letter(s)"), "\(delete.stdout) \(delete.stderr)")
+        #expect(try Tributary.run(["dlq", "list", "--store", store]).stdout.contains("no dead letters"))
+        let gone = try Tributary.run(["dlq", "delete", String(newest), "--store", store])
+        #expect(gone.status != 0 && gone.stderr.contains("named no dead letter"), "\(gone.stderr)")
+    }
+
     @Test func aBadRowNearTheEndStrictAndPermissive() throws {
         let directory = try temporaryDirectory("import-bad")
         defer { try? FileManager.default.removeItem(atPath: directory) }

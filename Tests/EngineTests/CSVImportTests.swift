@@ -125,4 +125,34 @@ import TributaryCore
         let report = try await CSVImport(store: try SQLiteStore(path: folder + "/t.sqlite"), options: options).run(path: folder + "/a.csv.gz")
         #expect(report.stored == 1)
     }
+
+    @Test func aCorrectedFileResolvesItsRowsEarlierDeadLetters() async throws {
+        let folder = try directory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/tape.csv"
+        // Lines 3 and 4 are bad (a price that is not a number, a negative size); a small batch
+        // size puts them in different batches.
+        try "time,symbol,price,size,trade_id\n1700000000000,BTC-USD,1.5,1,1\n1700000000001,BTC-USD,one,1,2\n1700000000002,BTC-USD,1.5,-1,3\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        var options = CSVImport.Options(source: "tape")
+        options.rules = try rules("kind: trade")
+        options.batchSize = 2
+        let store = try SQLiteStore(path: folder + "/t.sqlite")
+        let first = try await CSVImport(store: store, options: options).run(path: path)
+        #expect(first.stored == 1 && first.badRows == 2 && first.fixedRows == 0)
+        #expect(try store.deadLetterCount(pending: true) == 2)
+
+        // Line 3 corrected, line 4 still bad: one dead letter resolved, the other replaced.
+        try "time,symbol,price,size,trade_id\n1700000000000,BTC-USD,1.5,1,1\n1700000000001,BTC-USD,1.6,1,2\n1700000000002,BTC-USD,1.5,-2,3\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let second = try await CSVImport(store: store, options: options).run(path: path)
+        #expect(second.stored == 1 && second.badRows == 1)
+        #expect(second.fixedRows == 1 && second.failedAgainRows == 1)
+        let letters = try store.deadLetters(limit: 10, source: "tape", pending: false)
+        #expect(letters.map(\.state) == ["pending", "resolved", "resolved"])
+        #expect(letters[1].resolution?.contains("failed again in \(path)") == true)
+        #expect(letters[2].resolution?.hasPrefix("re-imported from \(path)") == true)
+        #expect(letters[2].resolution?.hasSuffix("line 3") == true)
+        #expect(try store.pendingRowDeadLetters(source: "tape", file: path) == [4: [try #require(letters[0].id)]])
+    }
 }

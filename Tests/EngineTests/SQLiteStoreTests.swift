@@ -54,7 +54,7 @@ import TributaryCore
         }
         let reopened = try SQLiteStore(path: path)
         #expect(try reopened.recordCount() == 1)
-        #expect(try reopened.deadLetterCount() == 1)
+        #expect(try reopened.deadLetterCount(pending: false) == 1)
         #expect(try reopened.upsert([quote("1.5")]).unchanged == 1)
     }
 

@@ -48,7 +48,7 @@ final class FlakySink: RecordSink {
         // The failed batch (whatever part of the last five it held) went to the dead letters, the rest was stored.
         #expect(totals.stored + totals.deadLettered == 30)
         #expect((1...5).contains(totals.deadLettered))
-        #expect(try store.deadLetterCount() == totals.deadLettered)
+        #expect(try await store.deadLetterCount() == totals.deadLettered)
         #expect(sink.stored.count == totals.stored)
     }
 

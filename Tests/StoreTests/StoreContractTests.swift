@@ -149,6 +149,64 @@ import TributaryTesting
     }
 
     @Test(arguments: Adapter.available)
+    func deadLettersAreResolvedOnceAndDeletedWhenSettled(_ adapter: Adapter) async throws {
+        let (store, cleanup) = try await adapter.make()
+        defer { cleanup() }
+        func row(_ file: String, _ line: Int, source: String = "tape") -> DeadLetter {
+            DeadLetter(source: source, endpoint: "import", reason: "line \(line): bad", payload: .row(file: file, line: line, raw: Array("x".utf8)))
+        }
+        let a3 = try await store.deadLetter(row("a.csv", 3))
+        let a5 = try await store.deadLetter(row("a.csv", 5))
+        let a5again = try await store.deadLetter(row("a.csv", 5))
+        let b3 = try await store.deadLetter(row("b.csv", 3))
+        let other = try await store.deadLetter(row("a.csv", 3, source: "other"))
+        // Only this source's pending rows of this very file, by line.
+        let watched = try await store.pendingRowDeadLetters(source: "tape", file: "a.csv")
+        #expect(watched.mapValues { Set($0) } == [3: [a3], 5: [a5, a5again]])
+        #expect(try await store.pendingRowDeadLetters(source: "tape", file: "c.csv").isEmpty)
+
+        // Resolving settles pending ones once; a replayed one or an unknown id is not counted.
+        try await store.markReplayed(id: a5again, at: SampleRecords.time)
+        let resolved = try await store.resolveDeadLetters(
+            [DeadLetterResolution(id: a3, note: "re-imported"), DeadLetterResolution(id: a5again, note: "x"), DeadLetterResolution(id: 9999, note: "x")],
+            at: SampleRecords.time)
+        #expect(resolved == 1)
+        #expect(try await store.resolveDeadLetters([DeadLetterResolution(id: a3, note: "again")], at: SampleRecords.time) == 0)
+        let settled = try #require(try await store.deadLetter(id: a3))
+        #expect(settled.state == "resolved" && settled.resolution == "re-imported")
+        #expect(settled.resolvedAt?.millisecondsSinceEpoch == SampleRecords.time.millisecondsSinceEpoch)
+        #expect(try await store.deadLetter(id: a5again)?.state == "replayed")
+        #expect(try await store.deadLetter(id: a5)?.state == "pending")
+        #expect(Set(try await store.deadLetters(limit: 10, source: nil, pending: true).compactMap(\.id)) == [a5, b3, other])
+        #expect(try await store.deadLetterCount(pending: true) == 3)
+        #expect(try await store.pendingRowDeadLetters(source: "tape", file: "a.csv") == [5: [a5]])
+
+        // Deleting settled ones leaves every pending one; by id deletes whatever it names.
+        #expect(try await store.deleteSettledDeadLetters(source: "other") == 0)
+        #expect(try await store.deleteSettledDeadLetters(source: nil) == 2)
+        #expect(try await store.deadLetterCount() == 3)
+        #expect(try await store.deleteDeadLetters(ids: [b3, 9999]) == 1)
+        #expect(Set(try await store.deadLetters(limit: 10, source: nil, pending: false).compactMap(\.id)) == [a5, other])
+        // Ids are not reused after a delete.
+        let next = try await store.deadLetter(row("a.csv", 7))
+        #expect(next > other)
+    }
+
+    @Test(arguments: Adapter.available)
+    func anImportBatchResolvesEarlierDeadLettersInItsTransaction(_ adapter: Adapter) async throws {
+        let (store, cleanup) = try await adapter.make()
+        defer { cleanup() }
+        let earlier = try await store.deadLetter(
+            DeadLetter(source: "tape", endpoint: "import", reason: "line 2: bad", payload: .row(file: "t.csv", line: 2, raw: [])))
+        let batch = ImportBatch(
+            records: SampleRecords.file(source: "tape"), deadLetters: [], fileSHA256: "sha256:ab", source: "tape", path: "t.csv", rowsDone: 4,
+            completed: true, resolutions: [DeadLetterResolution(id: earlier, note: "re-imported from t.csv line 2")])
+        _ = try await store.commitImportBatch(batch)
+        #expect(try await store.deadLetter(id: earlier)?.resolution == "re-imported from t.csv line 2")
+        #expect(try await store.deadLetterCount(pending: true) == 0)
+    }
+
+    @Test(arguments: Adapter.available)
     func gapsAreKeptOncePerStart(_ adapter: Adapter) async throws {
         let (store, cleanup) = try await adapter.make()
         defer { cleanup() }

@@ -43,6 +43,11 @@ public struct CSVImport: Sendable {
         public var resumedAfter = 0
         /// The file was imported completely before; nothing was read.
         public var alreadyImported = false
+        /// Earlier dead letters of this file's rows (same source, same path) settled by this run:
+        /// the row now imported cleanly…
+        public var fixedRows = 0
+        /// …or failed again (its newer dead letter takes over).
+        public var failedAgainRows = 0
         public var bytes = 0
     }
 
@@ -135,7 +140,8 @@ public struct CSVImport: Sendable {
 
         let context = ChunkContext(
             header: header, schema: checks, path: path, sha256: report.sha256,
-            fileURI: "file://" + Self.absolute(path), resumeAfter: resumeAfter)
+            fileURI: "file://" + Self.absolute(path), resumeAfter: resumeAfter,
+            watched: try await store.pendingRowDeadLetters(source: source, file: path))
         if options.strict {
             // A first pass that writes nothing: any bad row aborts the import.
             try await forEachConverted(context) { converted in
@@ -151,7 +157,10 @@ public struct CSVImport: Sendable {
             if let converted { rowsDone = converted.rowsDone }
             let result = try await store.commitImportBatch(
                 ImportBatch(
-                    records: records, deadLetters: letters, fileSHA256: report.sha256, source: source, path: path, rowsDone: rowsDone, completed: completed))
+                    records: records, deadLetters: letters, fileSHA256: report.sha256, source: source, path: path, rowsDone: rowsDone, completed: completed,
+                    resolutions: converted?.resolutions ?? []))
+            report.fixedRows += converted?.fixedRows ?? 0
+            report.failedAgainRows += (converted?.resolutions.count ?? 0) - (converted?.fixedRows ?? 0)
             report.stored += result.stored
             report.duplicates += result.unchanged
             report.badRows += letters.count
@@ -208,6 +217,8 @@ public struct CSVImport: Sendable {
         var fileURI: String
         /// Rows an earlier run committed: they are counted, not converted.
         var resumeAfter: Int
+        /// Pending dead letters of this file's earlier imports, by line: each is settled as its line goes by.
+        var watched: [Int: [Int64]] = [:]
     }
 
     /// One chunk's rows as records and dead letters, ready to commit.
@@ -221,6 +232,10 @@ public struct CSVImport: Sendable {
         var endOffset = 0
         /// The first bad row's reason (for `--strict`).
         var firstProblem: String?
+        /// Earlier dead letters of rows in this chunk, settled as it commits.
+        var resolutions: [DeadLetterResolution] = []
+        /// How many of ``resolutions`` are rows that now imported cleanly.
+        var fixedRows = 0
     }
 
     /// Converts the file's chunks on every core and hands them to `body` in file order.
@@ -258,14 +273,21 @@ public struct CSVImport: Sendable {
             index += 1
             guard index > context.resumeAfter else { continue }
             out.rows += 1
-            switch convert(
+            let converted = convert(
                 item, header: context.header, schema: context.schema, path: context.path, batchID: batchID, sha: context.sha256,
                 now: now, fileURI: context.fileURI, hasher: &hasher)
-            {
+            switch converted {
             case .success(let stored): out.records.append(stored)
             case .failure(let bad):
                 if out.firstProblem == nil { out.firstProblem = bad.reason }
                 out.letters.append(bad.letter)
+            }
+            if !context.watched.isEmpty, let earlier = context.watched[item.line] {
+                let file = "\(context.path) (\(context.sha256.dropFirst(7).prefix(12)))"
+                let fixed = if case .success = converted { true } else { false }
+                let note = fixed ? "re-imported from \(file) line \(item.line)" : "failed again in \(file) line \(item.line); the newer dead letter replaces it"
+                out.resolutions += earlier.map { DeadLetterResolution(id: $0, note: note) }
+                if fixed { out.fixedRows += earlier.count }
             }
         }
         return out

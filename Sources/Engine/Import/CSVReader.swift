@@ -22,6 +22,14 @@ public struct CSVReader {
     public enum Item: Sendable {
         case row(Row)
         case malformed(Malformed, endOffset: Int)
+
+        /// The line the row starts on, well-formed or not.
+        public var line: Int {
+            switch self {
+            case .row(let row): row.line
+            case .malformed(let problem, _): problem.line
+            }
+        }
     }
 
     private let read: (Int) throws -> [UInt8]

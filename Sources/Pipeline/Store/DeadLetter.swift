@@ -24,6 +24,10 @@ public struct DeadLetter: Sendable, Hashable {
     public var payload: Payload
     public var createdAt: UTCTimestamp
     public var replayedAt: UTCTimestamp?
+    /// When it was settled without a replay: its row re-imported cleanly, or resolved by hand.
+    public var resolvedAt: UTCTimestamp?
+    /// How it was settled (`re-imported from …`, `failed again …`, or the note given to `dlq resolve`).
+    public var resolution: String?
 
     public init(source: String, endpoint: String, reason: String, payload: Payload, createdAt: UTCTimestamp = .now()) {
         self.source = source
@@ -42,7 +46,17 @@ public struct DeadLetter: Sendable, Hashable {
         }
     }
 
-    /// `record` or `response`.
+    /// Where it stands: `pending` until it is replayed or resolved; it stays kept either way until deleted.
+    public var state: String {
+        if replayedAt != nil { return "replayed" }
+        if resolvedAt != nil { return "resolved" }
+        return "pending"
+    }
+
+    /// Still waiting for a replay, a re-import or a person.
+    public var isPending: Bool { replayedAt == nil && resolvedAt == nil }
+
+    /// `record`, `response` or `row`.
     public var kindName: String {
         switch payload {
         case .record: "record"

@@ -1,7 +1,8 @@
 import TributaryCore
 
-/// Where each imported file stands, committed in the same transaction as its records.
-public protocol ImportCheckpointStore: Sendable {
+/// Where each imported file stands, committed in the same transaction as its records (and its
+/// bad rows' dead letters, and the earlier ones a corrected file settles).
+public protocol ImportCheckpointStore: DeadLetterStore {
     func importProgress(fileSHA256: String, source: String) async throws -> ImportProgress?
 
     /// One import batch in one transaction: its records, its bad rows and the file's checkpoint,
@@ -36,10 +37,17 @@ public struct ImportBatch: Sendable {
     /// Rows of the file read once this batch is in (the checkpoint a re-run resumes after).
     public var rowsDone: Int
     public var completed: Bool
+    /// Earlier dead letters this batch settles: rows of a corrected file that now went in (or
+    /// failed again, so the new dead letter takes over), resolved in the same transaction.
+    public var resolutions: [DeadLetterResolution]
 
-    public init(records: [Envelope], deadLetters: [DeadLetter], fileSHA256: String, source: String, path: String, rowsDone: Int, completed: Bool) {
+    public init(
+        records: [Envelope], deadLetters: [DeadLetter], fileSHA256: String, source: String, path: String, rowsDone: Int, completed: Bool,
+        resolutions: [DeadLetterResolution] = []
+    ) {
         self.records = records
         self.deadLetters = deadLetters
+        self.resolutions = resolutions
         self.fileSHA256 = fileSHA256
         self.source = source
         self.path = path

@@ -47,8 +47,9 @@ public final class MetricsExporter: Sendable {
         gauge("ingestion_queue_waiting_producers").set(Int64(stats.waitingProducers))
         if let store {
             // A store that cannot be read leaves the dead-letter gauge at its last value; /ready says why.
-            if let count = try? await store.deadLetterCount() {
+            if let count = try? await store.deadLetterCount(), let pending = try? await store.deadLetterCount(pending: true) {
                 gauge("ingestion_dead_letters").set(Int64(count))
+                gauge("ingestion_dead_letters_pending").set(Int64(pending))
                 gauge("ingestion_store_up").set(Int64(1))
             } else {
                 gauge("ingestion_store_up").set(Int64(0))
