@@ -99,6 +99,12 @@ struct RunCommand: AsyncParsableCommand {
         }
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        do {
+            // First in, last out: the exporter flushes the spans of the drain before it stops.
+            if let traces = try TraceExport.bootstrap(logger: logger) { services.append(.init(service: traces, serviceName: "traces")) }
+        } catch {
+            throw CLIError("OpenTelemetry: \(error) (check the OTEL_EXPORTER_OTLP_* variables)")
+        }
         var baseURLs: [SourceID: String] = [:]
         if demo {
             let port = try LoopbackPort.free()

@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import Tracing
 import TributaryCore
 
 /// Drains the buffer into a sink, a batch at a time, until the buffer is finished and empty.
@@ -66,7 +67,7 @@ public struct SinkWorker: Sendable {
             while true {
                 let started = ContinuousClock.now
                 do {
-                    let result = try await sink.write(batch)
+                    let result = try await Self.traced(batch) { try await sink.write($0) }
                     metrics.batch(duration: ContinuousClock.now - started, stored: result.stored, duplicates: result.duplicates)
                     totals.stored += result.stored
                     totals.duplicates += result.duplicates
@@ -92,6 +93,19 @@ public struct SinkWorker: Sendable {
             }
         }
         return totals
+    }
+
+    /// One store write as a span (`store batch`; no-op unless `run` bootstrapped an exporter),
+    /// with what it held and what the store made of it.
+    private static func traced(_ batch: [Envelope], _ write: ([Envelope]) async throws -> SinkWriteResult) async throws -> SinkWriteResult {
+        try await withSpan("store batch") { span in
+            span.attributes["tributary.records"] = batch.count
+            let result = try await write(batch)
+            span.attributes["tributary.stored"] = result.stored
+            span.attributes["tributary.duplicates"] = result.duplicates
+            span.attributes["tributary.revisions"] = result.revisions
+            return result
+        }
     }
 
     /// Dead-letters the batch record by record; returns how many were kept (the rest is spilled

@@ -4,6 +4,7 @@ import Logging
 import Pipeline
 import Resilience
 import ServiceLifecycle
+import Tracing
 import TributaryCore
 
 /// A ``SourceWorker`` behind its source's ``SourceGuard``: admission, retries, throttling.
@@ -41,8 +42,27 @@ where Clk.Duration == Duration, Clk.Instant: Sendable {
     }
 
     /// Fetches a call (endpoint, symbols, parameters) through the guard into the buffer.
+    ///
+    /// One span per poll (`poll SOURCE.ENDPOINT`, no-op unless `run` bootstrapped an exporter):
+    /// its attempts are child spans, each retry wait an event, the outcome and the total wait
+    /// its attributes.
     @discardableResult
     public func fetch(_ call: EndpointCall, cost: Double = 1) async throws -> [Envelope] {
+        try await withSpan("poll \(guardian.source).\(call.endpoint)") { span in
+            span.attributes["tributary.source"] = guardian.source
+            span.attributes["tributary.endpoint"] = call.endpoint
+            span.attributes["tributary.symbols"] = call.symbols.joined(separator: ",")
+            return try await fetch(call, cost: cost, span: span)
+        }
+    }
+
+    private func fetch(_ call: EndpointCall, cost: Double, span: any Span) async throws -> [Envelope] {
+        var retryWait = Duration.zero
+        func finish(attempts: Int, outcome: String) {
+            span.attributes["tributary.attempts"] = attempts
+            span.attributes["tributary.outcome"] = outcome
+            span.attributes["tributary.retry_wait_ms"] = Int(retryWait / .milliseconds(1))
+        }
         // Build once up front so a bad symbol or a missing key fails before any admission.
         _ = try worker.connector.request(for: call, at: .now())
         var policy = guardian.settings.retry
@@ -51,7 +71,11 @@ where Clk.Duration == Duration, Clk.Instant: Sendable {
         guardian.recordRequest()
         var attempt = 1
         while true {
-            let permit = try await admit(cost: cost)
+            let permit: SourceGuard<Clk>.Permit
+            do { permit = try await admit(cost: cost) } catch {
+                finish(attempts: attempt - 1, outcome: "refused")
+                throw error
+            }
             let request: HTTPRequest
             do {
                 request = try worker.connector.request(for: call, at: .now())
@@ -68,6 +92,9 @@ where Clk.Duration == Duration, Clk.Instant: Sendable {
                 guardian.metrics.request(outcome: .success, error: nil, duration: result.duration)
                 logStateChange(from: stateBefore, requestID: result.requestID)
                 Self.countByKind(envelopes, into: guardian.metrics)
+                finish(attempts: attempt, outcome: "success")
+                span.attributes["request_id"] = result.requestID
+                span.attributes["tributary.records"] = envelopes.count
                 for envelope in envelopes { try await worker.buffer.push(envelope) }
                 return envelopes
             case .failure(let error):
@@ -82,12 +109,24 @@ where Clk.Duration == Duration, Clk.Instant: Sendable {
                         "attempt": "\(attempt)", "outcome": "\(outcome.label)", "status": "\(result.response?.status ?? 0)", "error": "\(error)",
                     ])
                 logStateChange(from: stateBefore, requestID: result.requestID)
-                if error is CancellationError { throw error }
+                span.attributes["request_id"] = result.requestID
+                if error is CancellationError {
+                    finish(attempts: attempt, outcome: "cancelled")
+                    throw error
+                }
                 let decision = policy.decide(
                     attempt: attempt, retryable: outcome.isRetryable, retryAfter: signals.retryAfter, using: &generator
                 )
                 // No new attempt once the service is shutting down: the poll ends with its error.
-                guard case .retry(let delay) = decision, !Task.isShuttingDownGracefully, guardian.tryRetry() else { throw error }
+                guard case .retry(let delay) = decision, !Task.isShuttingDownGracefully, guardian.tryRetry() else {
+                    finish(attempts: attempt, outcome: outcome.label)
+                    throw error
+                }
+                span.addEvent(
+                    SpanEvent(
+                        name: "retry wait",
+                        attributes: ["tributary.attempt": .int64(Int64(attempt)), "tributary.delay_ms": .int64(Int64(delay / .milliseconds(1)))]))
+                retryWait += delay
                 try await Self.sleepUnlessShuttingDown { try await clock.sleep(for: delay) }
                 attempt += 1
             }

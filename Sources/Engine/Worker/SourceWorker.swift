@@ -1,4 +1,5 @@
 import Connectors
+import Tracing
 import TributaryCore
 
 /// Runs fetches of one source: request → transport → decode → provenance → buffer.
@@ -53,7 +54,29 @@ public struct SourceWorker<C: Connector, T: HTTPTransport>: Sendable {
 
     /// One attempt, never throwing, so the resilience layer can read the response's headers
     /// (Retry-After, usage counts) whether the attempt succeeded or not.
+    ///
+    /// Each attempt is a client span (`fetch SOURCE.ENDPOINT`; a no-op unless `run` bootstrapped
+    /// an exporter) with the request id the records' provenance and the log lines carry.
     public func attempt(_ request: HTTPRequest, call: EndpointCall) async -> Attempt {
+        await withSpan("fetch \(connector.id).\(call.endpoint)", ofKind: .client) { span in
+            let attempt = await send(request, call: call)
+            span.attributes["tributary.source"] = connector.id.rawValue
+            span.attributes["tributary.endpoint"] = call.endpoint
+            span.attributes["request_id"] = attempt.requestID
+            span.attributes["http.request.method"] = request.method.rawValue
+            span.attributes["url.full"] = SourceURIRedactor.redact(request.url)
+            if let status = attempt.response?.status { span.attributes["http.response.status_code"] = status }
+            switch attempt.result {
+            case .success(let envelopes): span.attributes["tributary.records"] = envelopes.count
+            case .failure(let error):
+                span.attributes["error.type"] = CallOutcome.classify(error).label
+                span.setStatus(SpanStatus(code: .error, message: "\(error)"))
+            }
+            return attempt
+        }
+    }
+
+    private func send(_ request: HTTPRequest, call: EndpointCall) async -> Attempt {
         let endpoint = call.endpoint
         let requestID = RequestID.next()
         let started = ContinuousClock.now

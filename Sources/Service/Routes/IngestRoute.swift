@@ -2,6 +2,7 @@ import Engine
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import Tracing
 import TributaryCore
 
@@ -9,10 +10,15 @@ import TributaryCore
 /// record model and store as polled data. The rules live in ``PushGateway``; this adapts HTTP to
 /// it and wraps each request in a tracing span (no-op unless a tracer is bootstrapped).
 enum IngestRoute {
+    /// One line per push at info level (`--log-level info`), with the request id the response,
+    /// the records' provenance and the span carry.
+    static let logger = Logger(label: "tributary.push")
+
     static func add(to router: Router<ServiceRequestContext>, gateway: PushGateway) {
         router.post("ingest/:source") { request, context -> Response in
             let source = context.parameters.get("source") ?? ""
             return await withSpan("POST /ingest/{source}", ofKind: .server) { span in
+                let started = ContinuousClock.now
                 let limit = gateway.maxBodyBytes(for: source)
                 let body: [UInt8]
                 do {
@@ -33,7 +39,15 @@ enum IngestRoute {
                 span.attributes["payload_size"] = body.count
                 span.attributes["decode_time_us"] = Int(answer.decodeTime / .microseconds(1))
                 span.attributes["enqueue_time_us"] = Int(answer.enqueueTime / .microseconds(1))
-                span.attributes["http.status_code"] = answer.status
+                span.attributes["http.response.status_code"] = answer.status
+                span.attributes["process_time_us"] = Int((ContinuousClock.now - started) / .microseconds(1))
+                if answer.status >= 500 { span.setStatus(SpanStatus(code: .error)) }
+                logger.info(
+                    "push",
+                    metadata: [
+                        "source": "\(source)", "request_id": "\(answer.requestID ?? "-")", "status": "\(answer.status)", "bytes": "\(body.count)",
+                        "source_ip": "\(context.remoteAddress?.ipAddress ?? "-")",
+                    ])
                 var response = JSONResponse.make(answer.body, status: HTTPResponse.Status(code: answer.status))
                 for (name, value) in answer.headers {
                     if let field = HTTPField.Name(name) { response.headers[field] = value }
