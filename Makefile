@@ -4,7 +4,7 @@
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: deps deps-postgres deps-promtool deps-chromium lint format build release demo test bench bench-run bench-ingest bench-import bench-store clean
+.PHONY: deps deps-postgres deps-promtool deps-chromium lint format build release demo test coverage bench bench-run bench-ingest bench-import bench-store clean
 
 # System packages Tributary needs: libcurl's and SQLite's headers (with pkg-config), the
 # time-zone database (exchange-local times are converted with it) and curl (the demo pushes with it).
@@ -67,17 +67,29 @@ deps-chromium:
 
 # PostgreSQL: a throw-away cluster on a free loopback port for the whole run (scripts/postgres-test.sh),
 # stopped by its PID when the tests end, whatever their outcome.
+# The tests are built with code coverage (one build, not two): each `swift test` run's profiles
+# are kept (a run empties codecov/ first), and scripts/coverage.sh prints the pure modules' line
+# coverage and fails under 90 %.
 test: deps deps-postgres deps-promtool deps-chromium lint
-	$(SWIFT) build --build-tests
+	$(SWIFT) build --build-tests --enable-code-coverage
 	$(SWIFT) build -c release --product tributary
+	@bash scripts/coverage.sh clean
 	@pgdir=$$(mktemp -d /tmp/tributary-pg.XXXXXX); \
 	url=$$(bash scripts/postgres-test.sh start $$pgdir) || exit 1; \
 	trap "bash scripts/postgres-test.sh stop $$pgdir" EXIT; \
 	echo "tributary: PostgreSQL for the tests at $$url"; \
 	export TRIBUTARY_TEST_POSTGRES_URL=$$url; \
-	TRIBUTARY_RELEASE_BINARY=$(CURDIR)/.build/release/tributary $(SWIFT) test --skip-build --skip 'IsolationTests|LeakNoFileDescriptors' && \
-	$(SWIFT) test --skip-build --filter IsolationTests && \
-	$(SWIFT) test --skip-build --filter LeakNoFileDescriptors
+	TRIBUTARY_RELEASE_BINARY=$(CURDIR)/.build/release/tributary $(SWIFT) test --skip-build --enable-code-coverage --skip 'IsolationTests|LeakNoFileDescriptors' && \
+	bash scripts/coverage.sh keep && \
+	$(SWIFT) test --skip-build --enable-code-coverage --filter IsolationTests && \
+	bash scripts/coverage.sh keep && \
+	$(SWIFT) test --skip-build --enable-code-coverage --filter LeakNoFileDescriptors && \
+	bash scripts/coverage.sh keep
+	bash scripts/coverage.sh report
+
+# The coverage table again, from the profiles the last `make test` kept.
+coverage:
+	bash scripts/coverage.sh report
 
 # Throughput against loopback nginx and a C libcurl loop (needs nginx and wrk; see Docs/PERFORMANCE.md).
 bench: release

@@ -55,4 +55,35 @@ import TributaryTesting
             #expect(!error.countsAgainstBreaker)
         }
     }
+
+    /// Each vendor's documented error shapes beyond the captured ones: a rejected key is never
+    /// retried, a throttle pauses, anything else is an upstream error with the vendor's words.
+    static let documentedShapes: [(source: String, status: Int, body: String, expected: ConnectorError.Code)] = [
+        ("alphavantage", 200, #"{"Information": "The **demo** API key is for demo purposes only."}"#, .upstream(status: 200)),
+        ("kraken", 200, #"{"error": ["EAPI:Rate limit exceeded"], "result": {}}"#, .throttled(status: 429)),
+        ("kraken", 200, #"{"error": ["EAPI:Invalid key"]}"#, .rejectedCredential),
+        ("kraken", 200, #"{"error": ["EGeneral:Internal error"]}"#, .upstream(status: 400)),
+        ("coingecko", 401, #"{"status": {"error_code": 10002, "error_message": "API Key Missing"}}"#, .rejectedCredential),
+        ("coingecko", 500, #"{"status": {"error_code": 500, "error_message": "Internal"}}"#, .upstream(status: 500)),
+        ("fmp", 401, #"{"Error Message": "Invalid API KEY. Please retry or visit our documentation."}"#, .rejectedCredential),
+        ("fmp", 200, #"{"Error Message": "Something else went wrong"}"#, .upstream(status: 400)),
+        ("finnhub", 401, #"{"error": "Invalid API key."}"#, .rejectedCredential),
+        ("finnhub", 200, #"{"error": "Wrong resolution"}"#, .upstream(status: 400)),
+        ("newsapi", 400, #"{"status": "error", "code": "parametersMissing", "message": "Required parameters are missing."}"#, .upstream(status: 400)),
+        ("polygon", 403, #"{"status": "NOT_AUTHORIZED", "message": "You are not entitled to this data."}"#, .rejectedCredential),
+        ("polygon", 400, #"{"status": "ERROR", "error": "Could not parse the date"}"#, .upstream(status: 400)),
+        ("fred", 429, #"{"error_code": 429, "error_message": "Too Many Requests.  Exceeded Rate Limit"}"#, .throttled(status: 429)),
+        ("fred", 500, #"{"error_code": 500, "error_message": "Internal Server Error"}"#, .upstream(status: 500)),
+    ]
+
+    @Test(arguments: documentedShapes.indices)
+    func documentedErrorShapesAreReportedForWhatTheyAre(index: Int) {
+        let c = Self.documentedShapes[index]
+        #expect {
+            try UpstreamErrorBodies.check(HTTPResponse(status: c.status, body: Array(c.body.utf8)), source: SourceID(c.source))
+        } throws: { error in
+            guard let error = error as? ConnectorError else { return false }
+            return error.code == c.expected && (error.code != .rejectedCredential || !error.isRetryable)
+        }
+    }
 }
