@@ -31,7 +31,7 @@ import TributaryTesting
         try "id: open\npush: {}\n".write(toFile: sources + "/open.yaml", atomically: true, encoding: .utf8)
         let store = directory + "/t.sqlite"
         let run = try RunProcess(
-            ["--port", "0", "--store", store, "--for", "4", "--log-level", "info"],
+            ["--port", "0", "--store", store, "--log-level", "info"],
             environment: [
                 "TRIBUTARY_SOURCES_DIR": sources, "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint, "OTEL_EXPORTER_OTLP_PROTOCOL": "http/json",
                 "OTEL_SERVICE_NAME": "tributary-traces-test", "OTEL_BSP_SCHEDULE_DELAY": "200",
@@ -46,6 +46,17 @@ import TributaryTesting
         #expect(pushed.status == 202, "\(String(decoding: pushed.body, as: UTF8.self))")
         let pushID = try #require(
             (try JSONSerialization.jsonObject(with: Data(pushed.body)) as? [String: Any])?["request_id"] as? String)
+        // Stopped once a ticker was stored (its poll retried past the 5xx), however slow the machine.
+        let deadline = ContinuousClock.now + .seconds(90)
+        while ContinuousClock.now < deadline {
+            if let latest = try? await get(base + "/records/latest?symbol=BTC-USDT&kind=quote"), latest.status == 200,
+                String(decoding: latest.body, as: UTF8.self).contains("binance")
+            {
+                break
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        run.signal(SIGTERM)
         #expect(await run.wait() == 0, "\(run.stderr.text)")
         // Spans of the drain are flushed before the process exits: everything is here now.
         #expect(receiver.rejected.isEmpty, "\(receiver.rejected)")
