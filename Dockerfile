@@ -1,6 +1,6 @@
 # Tributary in a container: built with the Swift toolchain image, run on a slim Debian with only
 # the runtime libraries. The Swift runtime and Foundation are linked in (--static-swift-stdlib),
-# so the runtime stage needs Debian's libcurl, SQLite and the C++ runtime, nothing from Swift.
+# so the runtime stage needs Debian's libcurl, SQLite, libnats and the C++ runtime, nothing from Swift.
 # A test (Tests/EndToEndTests/ContainerImageTests.swift) checks that the runtime stage installs
 # every shared library `ldd` reports for the binary.
 #
@@ -10,7 +10,7 @@
 
 FROM swift:6.3-bookworm AS build
 RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libcurl4-openssl-dev libsqlite3-dev pkg-config \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libcurl4-openssl-dev libsqlite3-dev libnats-dev pkg-config \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Dependencies first, so a source change does not fetch them again.
@@ -24,7 +24,7 @@ RUN swift build -c release --product tributary --static-swift-stdlib \
 
 FROM debian:bookworm-slim AS runtime
 RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libcurl4 libsqlite3-0 libstdc++6 tzdata ca-certificates curl \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libcurl4 libsqlite3-0 libnats3.4 libstdc++6 tzdata ca-certificates curl \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin tributary \
  && mkdir -p /data /etc/tributary \

@@ -4,14 +4,15 @@
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: deps deps-postgres deps-promtool deps-chromium lint format build release demo test coverage bench bench-run bench-ingest bench-import bench-store clean
+.PHONY: deps deps-postgres deps-promtool deps-chromium deps-nats lint format build release demo test coverage bench bench-run bench-ingest bench-import bench-store clean
 
-# System packages Tributary needs: libcurl's and SQLite's headers (with pkg-config), the
+# System packages Tributary needs: libcurl's, SQLite's and libnats's headers (with pkg-config), the
 # time-zone database (exchange-local times are converted with it) and curl (the demo pushes with it).
 deps:
 	@missing=""; \
 	if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists libcurl; then missing="libcurl4-openssl-dev pkg-config"; fi; \
 	if ! pkg-config --exists sqlite3 2>/dev/null; then missing="$$missing libsqlite3-dev"; fi; \
+	if ! pkg-config --exists libnats 2>/dev/null; then missing="$$missing libnats-dev"; fi; \
 	if [ ! -e /usr/share/zoneinfo/America/New_York ]; then missing="$$missing tzdata"; fi; \
 	if ! command -v curl >/dev/null 2>&1; then missing="$$missing curl"; fi; \
 	if ! command -v python3 >/dev/null 2>&1; then missing="$$missing python3"; fi; \
@@ -58,6 +59,13 @@ lint:
 format:
 	$(SWIFT) format format --configuration .swift-format -i -r Sources Tests
 
+# nats-server (Debian's, 2.9, JetStream): the bus tests start their own on loopback ports.
+deps-nats:
+	@if ! command -v nats-server >/dev/null 2>&1; then \
+		echo "tributary: installing nats-server with apt-get (the bus tests run against it)"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends nats-server; \
+	fi
+
 # Headless Chromium (Debian's chromium): the dashboard test loads the page in it.
 deps-chromium:
 	@if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then \
@@ -70,7 +78,7 @@ deps-chromium:
 # The tests are built with code coverage (one build, not two): each `swift test` run's profiles
 # are kept (a run empties codecov/ first), and scripts/coverage.sh prints the pure modules' line
 # coverage and fails under 90 %.
-test: deps deps-postgres deps-promtool deps-chromium lint
+test: deps deps-postgres deps-promtool deps-chromium deps-nats lint
 	$(SWIFT) build --build-tests --enable-code-coverage
 	$(SWIFT) build -c release --product tributary
 	@bash scripts/coverage.sh clean

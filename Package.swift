@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "Pipeline", targets: ["Pipeline"]),
         .library(name: "StoreSQLite", targets: ["StoreSQLite"]),
         .library(name: "StorePostgres", targets: ["StorePostgres"]),
+        .library(name: "BusNATS", targets: ["BusNATS"]),
         .library(name: "Engine", targets: ["Engine"]),
         .library(name: "Service", targets: ["Service"]),
         .library(name: "MockMarket", targets: ["MockMarket"]),
@@ -56,6 +57,12 @@ let package = Package(
         .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
+        // The NATS C client (Debian's libnats-dev) for the JetStream bus adapter.
+        .systemLibrary(
+            name: "CNATS",
+            pkgConfig: "libnats",
+            providers: [.apt(["libnats-dev"])]
+        ),
         .systemLibrary(
             name: "CCurl",
             pkgConfig: "libcurl",
@@ -106,10 +113,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The NATS JetStream bus adapter (libnats): the only target that speaks to NATS.
+        .target(
+            name: "BusNATS",
+            dependencies: ["CNATS", "Pipeline", "TributaryCore"],
+            swiftSettings: swiftSettings
+        ),
         // The composition root: settings → adapters. The only target that names an adapter.
         .target(
             name: "App",
-            dependencies: ["Pipeline", "StoreSQLite", "StorePostgres", "TributaryCore"],
+            dependencies: ["Pipeline", "StoreSQLite", "StorePostgres", "BusNATS", "TributaryCore"],
             swiftSettings: swiftSettings
         ),
         .target(

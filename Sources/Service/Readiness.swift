@@ -8,7 +8,7 @@ public final class Readiness: Sendable {
         case starting, serving, draining
     }
 
-    private let state = Mutex<(phase: Phase, storeProblem: String?)>((.starting, nil))
+    private let state = Mutex<(phase: Phase, storeProblem: String?, busProblem: String?)>((.starting, nil, nil))
 
     public init() {}
 
@@ -21,6 +21,11 @@ public final class Readiness: Sendable {
         state.withLock { $0.storeProblem = problem }
     }
 
+    /// The bus's problem, for `tributary sink` (nil when fetching works again).
+    public func busProblem(_ problem: String?) {
+        state.withLock { $0.busProblem = problem }
+    }
+
     public var phase: Phase { state.withLock { $0.phase } }
 
     /// nil when ready; otherwise why not, in words.
@@ -29,7 +34,8 @@ public final class Readiness: Sendable {
             switch state.phase {
             case .starting: "starting"
             case .draining: "draining: shutting down"
-            case .serving: state.storeProblem.map { "store unavailable: \($0)" }
+            case .serving:
+                state.storeProblem.map { "store unavailable: \($0)" } ?? state.busProblem.map { "bus unavailable: \($0)" }
             }
         }
     }

@@ -44,6 +44,12 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Port of the HTTP surface on 127.0.0.1 (http.port; default 8080); 0 picks a free one.")
     var port: Int?
 
+    @Option(
+        help:
+            "Publish every record to this NATS JetStream bus instead of writing the store in-process: nats://HOST:PORT[,HOST:PORT…] (bus.url / TRIBUTARY_BUS_URL). `tributary sink` processes store them."
+    )
+    var bus: String?
+
     @Option(help: "How long a graceful shutdown may take, e.g. 10s (shutdown.deadline).")
     var shutdownDeadline: String?
 
@@ -149,7 +155,20 @@ struct RunCommand: AsyncParsableCommand {
             let path = String(spec.dropFirst("jsonl:".count))
             do { return (spec, try JSONLinesSink(path: path)) } catch { throw CLIError("--sink \(spec): cannot open \(path): \(error)") }
         }
-        let fanOut = FanOutSink(primary: store, extras: extras)
+        // With a bus, the buffer drains into the stream (a batch counts once acknowledged) and
+        // `tributary sink` stores it; without one, into the store, in-process.
+        var bus: BusFactory.Connection?
+        if let busURL = settings.busURL, !busURL.isEmpty {
+            do {
+                bus = try await BusFactory.connect(busURL, name: "tributary-run", replicas: settings.busReplicas)
+            } catch {
+                throw CLIError(
+                    "cannot use the bus \(busURL): \(error) (is nats-server running with JetStream, -js? Without --bus / bus.url the store is written in-process)"
+                )
+            }
+            Console.line("bus: publishing every record to \(bus?.location ?? busURL) (stream TRIBUTARY); run `tributary sink` to store them")
+        }
+        let fanOut = FanOutSink(primary: bus?.publisher() ?? store, extras: extras)
         var worker = SinkWorker(buffer: buffer, sink: fanOut, deadLetters: store, batchSize: settings.storeBatchSize, linger: settings.storeLinger)
         SinkMetrics().register()
         let spillPath = storeURL.spillPrefix + ".unsaved-\(UTCTimestamp.now().rfc3339.replacingOccurrences(of: ":", with: "")).jsonl"
@@ -212,13 +231,23 @@ struct RunCommand: AsyncParsableCommand {
         try await group.run()
         watcher.cancel()
         await client.shutdown()
+        await bus?.close()
         let totals = engine.totals
         let sink = sinkTotals.value
         for (name, count) in fanOut.extraFailures { Console.line("warning: \(name) failed to write \(count) records (they are in the store)") }
-        let rows = (try? await store.recordCount()).map(String.init) ?? "?"
-        Console.line(
-            "tributary run: stopped; polls \(totals.polls) (\(totals.failures) failed), records pushed \(totals.records + push.accepted) (\(push.accepted) via /ingest), stored \(sink.stored) (\(sink.stored - sink.revisions) new, \(sink.revisions) revisions), duplicates \(sink.duplicates), dead-lettered \(sink.deadLettered), spilled \(sink.spilled), lost \(sink.lost); store \(storeURL) holds \(rows) records"
-        )
+        let pushed =
+            "tributary run: stopped; polls \(totals.polls) (\(totals.failures) failed), records pushed \(totals.records + push.accepted) (\(push.accepted) via /ingest)"
+        if let bus {
+            // Acknowledged by the stream; the sinks store them.
+            Console.line(
+                "\(pushed), published \(sink.stored) to \(bus.location), duplicates \(sink.duplicates), dead-lettered \(sink.deadLettered), spilled \(sink.spilled), lost \(sink.lost)"
+            )
+        } else {
+            let rows = (try? await store.recordCount()).map(String.init) ?? "?"
+            Console.line(
+                "\(pushed), stored \(sink.stored) (\(sink.stored - sink.revisions) new, \(sink.revisions) revisions), duplicates \(sink.duplicates), dead-lettered \(sink.deadLettered), spilled \(sink.spilled), lost \(sink.lost); store \(storeURL) holds \(rows) records"
+            )
+        }
         if sink.spilled > 0 {
             logger.error(
                 "the store was unavailable at shutdown; records written to the spill file instead",
@@ -234,6 +263,7 @@ struct RunCommand: AsyncParsableCommand {
             guard (0...65_535).contains(port) else { throw CLIError("--port \(port): allowed 0…65535") }
             settings.httpPort = port
         }
+        if let bus { settings.busURL = bus }
         if let shutdownDeadline {
             guard let deadline = DurationText.parse(shutdownDeadline), deadline >= .seconds(1) else {
                 throw CLIError("--shutdown-deadline '\(shutdownDeadline)': write a duration of at least 1s, e.g. 10s")

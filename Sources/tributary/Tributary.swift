@@ -9,7 +9,7 @@ struct Tributary: AsyncParsableCommand {
         version: TributaryVersion.current,
         subcommands: [
             RunCommand.self, FetchCommand.self, SourcesCommand.self, ImportCommand.self, ExportCommand.self, DLQCommand.self, SettingsCommand.self,
-            BenchCommand.self, MockCommand.self,
+            SinkCommand.self, BenchCommand.self, MockCommand.self,
         ]
     )
 }

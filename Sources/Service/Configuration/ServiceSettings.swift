@@ -13,6 +13,11 @@ public struct ServiceSettings: Sendable, Equatable {
     public var storeURL: String?
     /// What names the store: `store.url` when set, else `store.path`.
     public var storeText: String { storeURL ?? storePath }
+    /// The record bus (`bus.url`, `TRIBUTARY_BUS_URL`, `--bus`): `nats://HOST:PORT[,…]`; nil: none,
+    /// `run` stores in-process.
+    public var busURL: String?
+    /// Copies of each message when `run` creates the bus's stream (`bus.replicas`).
+    public var busReplicas = 1
     /// Records per store transaction (`store.batch_size`).
     public var storeBatchSize = 500
     /// How long the sink waits to fill a batch (`store.linger`).

@@ -51,6 +51,8 @@ public struct ServiceSettingsLoader: Sendable {
     static let keys: [SettingKey] = [
         .text("store.path", show: { $0.storePath }) { $0.storePath = $1 },
         .text("store.url", show: { $0.storeURL ?? "" }) { $0.storeURL = $1 },
+        .text("bus.url", show: { $0.busURL ?? "" }) { $0.busURL = $1 },
+        .integer("bus.replicas", 1...5, show: { String($0.busReplicas) }) { $0.busReplicas = $1 },
         .integer("store.batch_size", 1...100_000, show: { String($0.storeBatchSize) }) { $0.storeBatchSize = $1 },
         .duration("store.linger", .zero ... .seconds(10), show: { DurationText.format($0.storeLinger) }) { $0.storeLinger = $1 },
         .integer("store.max_bytes", 0...Int(Int64.max / 2), show: { String($0.storeMaxBytes) }) { $0.storeMaxBytes = $1 },

@@ -70,4 +70,24 @@ public final class MetricsExporter: Sendable {
         }
         return registry.emitToString()
     }
+
+    /// `tributary sink`'s `/metrics`: what was recorded, plus the consumer's lag and the dead
+    /// letters, read now (a bus or store that does not answer leaves its gauges as they were).
+    public func renderSink(consumer: any BusConsumer, store: any DeadLetterStore) async -> String {
+        if let lag = try? await consumer.lag() {
+            gauge("ingestion_bus_lag_messages").set(Int64(lag.pending))
+            gauge("ingestion_bus_pending_acks").set(Int64(lag.unacknowledged))
+            gauge("ingestion_bus_up").set(Int64(1))
+        } else {
+            gauge("ingestion_bus_up").set(Int64(0))
+        }
+        if let count = try? await store.deadLetterCount(), let pending = try? await store.deadLetterCount(pending: true) {
+            gauge("ingestion_dead_letters").set(Int64(count))
+            gauge("ingestion_dead_letters_pending").set(Int64(pending))
+            gauge("ingestion_store_up").set(Int64(1))
+        } else {
+            gauge("ingestion_store_up").set(Int64(0))
+        }
+        return registry.emitToString()
+    }
 }

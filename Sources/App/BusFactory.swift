@@ -1,0 +1,39 @@
+import BusNATS
+import Pipeline
+
+/// Connects to the record bus a URL names: the one place that turns `--bus` into an adapter.
+///
+/// Without a bus, `run` writes to its store in-process (the default); with one, it publishes
+/// every record to the bus and `tributary sink` processes store them.
+public enum BusFactory {
+    /// A bus a process publishes to or consumes from, and how to close it.
+    public struct Connection: Sendable {
+        let nats: NATSConnection
+        let stream: NATSStream
+        /// Where it is, for messages (no credentials).
+        public var location: String { nats.url.description }
+        /// Whether the client is connected right now.
+        public var isConnected: Bool { nats.isConnected }
+
+        /// The sink `run` drains its buffer into: a batch returns once the stream acknowledged it.
+        public func publisher() -> any RecordSink { NATSRecordPublisher(connection: nats) }
+
+        /// The durable consumer `tributary sink` drains (shared by every sink with this name).
+        public func consumer(durable: String) async throws -> any BusConsumer {
+            try await NATSPullConsumer.open(nats, stream: stream, durable: durable)
+        }
+
+        /// Waits for publishes in flight, then disconnects.
+        public func close() async { await nats.close() }
+    }
+
+    /// Connects to `url` (`nats://HOST:PORT[,HOST:PORT…]`) and makes sure the stream exists
+    /// (`replicas` copies when it has to be created).
+    public static func connect(_ url: String, name: String, replicas: Int = 1) async throws -> Connection {
+        let parsed = try NATSBusURL(url)
+        let nats = try await NATSConnection.connect(parsed, name: name)
+        let stream = NATSStream(replicas: replicas)
+        try await stream.ensure(on: nats)
+        return Connection(nats: nats, stream: stream)
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import Pipeline
+import Tracing
+import TributaryCore
+
+/// `tributary sink`: drains the record bus into the store, at least once, never blocked by a
+/// poison message.
+///
+/// Each fetched batch is decoded (CloudEvents → envelopes) and upserted in one write; only after
+/// the store committed it are its messages acknowledged, so a `kill -9` between the two means a
+/// redelivery, which the upsert by natural key and content hash turns into duplicates, never
+/// into two rows. A message that is not a record (bad JSON, a foreign event, a record the model
+/// refuses) goes to the dead letters with its stream sequence and is rejected so it is not
+/// delivered again. While the store is unavailable the batch is held and retried (the bus keeps
+/// the rest; lag grows and drains afterwards); a batch the store refuses is dead-lettered record
+/// by record, as the in-process sink does.
+public struct BusSinkWorker: Sendable {
+    public let consumer: any BusConsumer
+    public let store: any RecordSink & DeadLetterStore
+    public var batchSize = 500
+    /// How long a fetch waits for the first message.
+    public var fetchWait: Duration = .seconds(1)
+    /// Wait between attempts while the store or the bus is unavailable.
+    public var retryDelay: Duration = .seconds(1)
+    public var metrics = SinkMetrics()
+    /// Called with the store's problem when it becomes unavailable, and nil when it recovers.
+    public var onStoreHealth: @Sendable (StoreUnavailable?) -> Void = { _ in }
+    /// Called with the bus's problem when a fetch fails, and nil when fetches work again.
+    public var onBusHealth: @Sendable ((any Error)?) -> Void = { _ in }
+    /// Called after each committed batch with the running totals.
+    public var onBatch: @Sendable (Totals) -> Void = { _ in }
+
+    public struct Totals: Sendable, Hashable {
+        public var batches = 0
+        public var messages = 0
+        public var stored = 0
+        public var revisions = 0
+        public var duplicates = 0
+        /// Poison messages and records the store refused, kept as dead letters.
+        public var deadLettered = 0
+        /// Messages delivered more than once (a sink died, or an acknowledgement was lost).
+        public var redelivered = 0
+        public init() {}
+    }
+
+    public init(consumer: any BusConsumer, store: any RecordSink & DeadLetterStore, batchSize: Int = 500) {
+        self.consumer = consumer
+        self.store = store
+        self.batchSize = batchSize
+    }
+
+    /// Runs until the task is cancelled (the service's shutdown); a batch in the store is always
+    /// acknowledged before returning.
+    public func run() async -> Totals {
+        var totals = Totals()
+        var (storeDown, busDown) = (false, false)
+        while !Task.isCancelled {
+            let messages: [BusMessage]
+            do {
+                messages = try await consumer.fetch(max: batchSize, wait: fetchWait)
+                if busDown { busDown = false; onBusHealth(nil) }
+            } catch {
+                // A fetch cut short by the shutdown is not the bus's failure.
+                if Task.isCancelled || error is CancellationError { break }
+                if !busDown { busDown = true; onBusHealth(error) }
+                try? await Task.sleep(for: retryDelay)
+                continue
+            }
+            guard !messages.isEmpty else { continue }
+            totals.batches += 1
+            totals.messages += messages.count
+            totals.redelivered += messages.count { $0.deliveries > 1 }
+            var envelopes: [Envelope] = []
+            var good: [BusMessage] = []
+            for message in messages {
+                do {
+                    envelopes.append(try CloudEvent.decode(message.body))
+                    good.append(message)
+                } catch {
+                    if await keepPoison(message, reason: "\(error)") { totals.deadLettered += 1 }
+                }
+            }
+            // Held until the store commits or refuses it; not acknowledged while it is unavailable.
+            while !envelopes.isEmpty {
+                let started = ContinuousClock.now
+                do {
+                    let result = try await withSpan("store batch") { span in
+                        span.attributes["tributary.records"] = envelopes.count
+                        return try await store.write(envelopes)
+                    }
+                    metrics.batch(duration: ContinuousClock.now - started, stored: result.stored, duplicates: result.duplicates)
+                    totals.stored += result.stored
+                    totals.revisions += result.revisions
+                    totals.duplicates += result.duplicates
+                    if storeDown { storeDown = false; onStoreHealth(nil) }
+                } catch let error as StoreUnavailable {
+                    if !storeDown { storeDown = true; onStoreHealth(error) }
+                    // At shutdown the batch stays unacknowledged: the bus delivers it again later.
+                    if Task.isCancelled { return totals }
+                    try? await Task.sleep(for: retryDelay)
+                    continue
+                } catch {
+                    for envelope in envelopes {
+                        let letter = DeadLetter(
+                            source: envelope.record.source.rawValue, endpoint: envelope.record.endpoint, reason: "the store refused the batch: \(error)",
+                            payload: .record(StoredRecord(envelope)))
+                        if (try? await store.deadLetter(letter)) != nil { totals.deadLettered += 1 }
+                    }
+                    metrics.dropped("dead_letter", count: envelopes.count)
+                }
+                break
+            }
+            // A failed acknowledgement means a redelivery later, which the upsert makes harmless.
+            try? await consumer.acknowledge(good)
+            onBatch(totals)
+        }
+        return totals
+    }
+
+    /// A message that can never become a record: kept with its stream sequence, then rejected.
+    private func keepPoison(_ message: BusMessage, reason: String) async -> Bool {
+        let source = message.subject.split(separator: ".").dropFirst(2).first.map(String.init) ?? "bus"
+        let letter = DeadLetter(
+            source: source, endpoint: "bus", reason: "\(message.subject) stream sequence \(message.streamSequence): \(reason)",
+            payload: .row(file: consumer.location, line: Int(clamping: message.streamSequence), raw: message.body))
+        do {
+            try await store.deadLetter(letter)
+        } catch {
+            // Not kept: leave it unacknowledged so it comes back, rather than lose it.
+            return false
+        }
+        metrics.dropped("dead_letter", count: 1)
+        try? await consumer.reject(message)
+        return true
+    }
+}

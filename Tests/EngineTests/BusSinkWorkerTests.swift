@@ -1,0 +1,109 @@
+import Engine
+import Pipeline
+import Synchronization
+import Testing
+import TributaryCore
+import TributaryTesting
+
+/// `tributary sink`'s loop on a scripted bus: every message ends stored, duplicate or dead
+/// letter; nothing is acknowledged before the store committed it; a poison message never blocks.
+@Suite struct BusSinkWorkerTests {
+    /// Runs the worker until `done` holds (bounded: a hang guard, not a speed check), then stops it.
+    func drain(_ worker: BusSinkWorker, until done: @escaping @Sendable () -> Bool) async throws -> BusSinkWorker.Totals {
+        let task = Task { await worker.run() }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !done(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        task.cancel()
+        return await task.value
+    }
+
+    @Test func recordsAreStoredThenAcknowledgedAndARedeliveryIsADuplicate() async throws {
+        let bus = ScriptedBusConsumer()
+        let store = InMemoryStore()
+        let envelopes = SampleRecords.rest()
+        for envelope in envelopes { bus.enqueue(CloudEvent.encode(envelope)) }
+        // The first one again, as after a sink died before acknowledging it.
+        bus.enqueue(CloudEvent.encode(envelopes[0]), deliveries: 2)
+        var worker = BusSinkWorker(consumer: bus, store: store, batchSize: 3)
+        worker.fetchWait = .milliseconds(10)
+        let count = envelopes.count + 1
+        let totals = try await drain(worker) { bus.acknowledgedSequences.count == count }
+        #expect(bus.acknowledgedSequences == Array(1...UInt64(count)))
+        #expect(totals.stored == envelopes.count && totals.duplicates == 1 && totals.redelivered == 1)
+        #expect(store.recordCount() == envelopes.count)
+        for envelope in envelopes {
+            let stored = try #require(
+                store.storedRecord(
+                    source: envelope.record.source, kind: envelope.record.kind, symbol: envelope.record.symbol, naturalKey: envelope.record.naturalKey))
+            #expect(stored.envelope.provenance.jsonObject == envelope.provenance.jsonObject)
+        }
+    }
+
+    @Test func aPoisonMessageIsDeadLetteredWithItsSequenceRejectedAndTheRestFlows() async throws {
+        let bus = ScriptedBusConsumer()
+        let store = InMemoryStore()
+        let good = SampleRecords.rest()[0]
+        bus.enqueue(Array(#"{"specversion":"1.0","id":"x","data":{"kind":"trade"}}"#.utf8), subject: "tributary.trade.tape")
+        bus.enqueue(Array("not json".utf8), subject: "tributary.quote.acme")
+        bus.enqueue(CloudEvent.encode(good))
+        var worker = BusSinkWorker(consumer: bus, store: store)
+        worker.fetchWait = .milliseconds(10)
+        let totals = try await drain(worker) { bus.rejectedSequences.count + bus.acknowledgedSequences.count == 3 }
+        #expect(bus.rejectedSequences == [1, 2])
+        #expect(bus.acknowledgedSequences == [3])
+        #expect(totals.deadLettered == 2 && totals.stored == 1)
+        let letters = store.deadLetters(limit: 10, source: nil, pending: false)
+        #expect(Set(letters.map(\.source)) == ["tape", "acme"])
+        #expect(letters.allSatisfy { $0.reason.contains("stream sequence") && $0.endpoint == "bus" })
+        guard case .row(_, let line, let raw)? = letters.first(where: { $0.source == "acme" })?.payload else { Issue.record("not kept as a row"); return }
+        #expect(line == 2 && raw == Array("not json".utf8))
+    }
+
+    @Test func nothingIsAcknowledgedWhileTheStoreIsUnavailable() async throws {
+        let bus = ScriptedBusConsumer()
+        let store = InMemoryStore()
+        store.setUnavailable("disk full")
+        for envelope in SampleRecords.rest() { bus.enqueue(CloudEvent.encode(envelope)) }
+        var worker = BusSinkWorker(consumer: bus, store: store)
+        worker.fetchWait = .milliseconds(10)
+        worker.retryDelay = .milliseconds(10)
+        let health = HealthLog()
+        worker.onStoreHealth = { health.record($0?.reason) }
+        let task = Task { await worker.run() }
+        // Held while unavailable: nothing acknowledged, however long it lasts.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while health.entries.isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(health.entries == ["disk full"])
+        #expect(bus.acknowledgedSequences.isEmpty)
+        store.setUnavailable(nil)
+        let count = SampleRecords.rest().count
+        while bus.acknowledgedSequences.count < count, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        task.cancel()
+        _ = await task.value
+        #expect(bus.acknowledgedSequences.count == count)
+        #expect(store.recordCount() == count)
+        #expect(health.entries == ["disk full", nil])
+    }
+
+    @Test func aBusThatFailsIsReportedAndRetried() async throws {
+        let bus = ScriptedBusConsumer()
+        let store = InMemoryStore()
+        bus.failNextFetches(2)
+        bus.enqueue(CloudEvent.encode(SampleRecords.rest()[0]))
+        var worker = BusSinkWorker(consumer: bus, store: store)
+        worker.fetchWait = .milliseconds(10)
+        worker.retryDelay = .milliseconds(10)
+        let health = HealthLog()
+        worker.onBusHealth = { health.record($0.map { "\($0)" }) }
+        _ = try await drain(worker) { bus.acknowledgedSequences.count == 1 }
+        #expect(store.recordCount() == 1)
+        #expect(health.entries.count == 2 && health.entries.first??.isEmpty == false && health.entries.last == .some(nil), "\(health.entries)")
+    }
+}
+
+/// What a health callback was told, in order.
+final class HealthLog: Sendable {
+    private let values = Mutex<[String?]>([])
+    func record(_ value: String?) { values.withLock { $0.append(value) } }
+    var entries: [String?] { values.withLock { $0 } }
+}
