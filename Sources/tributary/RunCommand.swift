@@ -174,7 +174,19 @@ struct RunCommand: AsyncParsableCommand {
         let spillPath = storeURL.spillPrefix + ".unsaved-\(UTCTimestamp.now().rfc3339.replacingOccurrences(of: ":", with: "")).jsonl"
         worker.spillPath = spillPath
         worker.isStopping = { readiness.phase == .draining }
+        let onBus = bus != nil
         worker.onStoreHealth = { problem in
+            // With a bus, the sink the worker writes to is the bus.
+            if onBus {
+                readiness.busProblem(problem?.reason)
+                if let problem {
+                    logger.error(
+                        "bus unavailable; holding records and retrying (not ready)", metadata: ["bus": "\(problem.location)", "reason": "\(problem.reason)"])
+                } else {
+                    logger.notice("bus acknowledging again (ready)")
+                }
+                return
+            }
             readiness.storeProblem(problem?.reason)
             if let problem {
                 logger.error(

@@ -32,7 +32,16 @@ import TributaryTesting
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let run = try RunProcess(["--demo", "--port", "0", "--store", directory + "/t.sqlite", "--summary-every", "1"])
         let base = try await run.baseURL()
-        try await Task.sleep(for: .seconds(4))
+        // Until Binance's first quote is stored (bounded as a hang guard: a loaded machine is slow).
+        let deadline = ContinuousClock.now + .seconds(120)
+        while ContinuousClock.now < deadline {
+            if let latest = try? await get(base + "/records/latest?symbol=BTC-USDT&kind=quote"),
+                let view = try? JSONParser.parse(latest.body), view["sources"]?.arrayValue?.contains(where: { $0["source"] == .string("binance") }) == true
+            {
+                break
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
 
         let ready = try await get(base + "/ready")
         #expect(ready.status == 200, "\(ready.bodyText)")

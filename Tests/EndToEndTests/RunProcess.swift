@@ -13,9 +13,10 @@ final class RunProcess: @unchecked Sendable {
     private let outPipe = Pipe()
     private let errPipe = Pipe()
 
-    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+    /// `tributary COMMAND ARGS…` (`run` unless said otherwise; `sink` prints the same status line).
+    init(_ arguments: [String], command: String = "run", environment: [String: String] = [:]) throws {
         process.executableURL = Tributary.executable
-        process.arguments = ["run"] + arguments
+        process.arguments = [command] + arguments
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { $1 }
         process.environment = env
@@ -34,8 +35,10 @@ final class RunProcess: @unchecked Sendable {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let line = stdout.text.split(separator: "\n").first(where: { $0.hasPrefix("status: ") }) {
+                // "status: http://127.0.0.1:PORT/sources (…)": the scheme, host and port.
                 let url = line.dropFirst(8).prefix { $0 != " " }
-                return String(url.dropLast("/sources".count))
+                guard let path = url.dropFirst("http://".count).firstIndex(of: "/") else { return String(url) }
+                return String(url[..<path])
             }
             guard process.isRunning else { break }
             try await Task.sleep(for: .milliseconds(100))
@@ -57,9 +60,9 @@ final class RunProcess: @unchecked Sendable {
         return process.terminationStatus
     }
 
-    /// A number from the final "tributary run: stopped; …" line, after `label`.
+    /// A number from the final "tributary run: stopped; …" (or `sink`) line, after `label`.
     func final(_ label: String) -> Int? {
-        guard let line = stdout.text.split(separator: "\n").last(where: { $0.hasPrefix("tributary run: stopped") }),
+        guard let line = stdout.text.split(separator: "\n").last(where: { $0.hasPrefix("tributary run: stopped") || $0.hasPrefix("tributary sink: stopped") }),
             let range = line.range(of: label)
         else { return nil }
         return Int(line[range.upperBound...].prefix { $0.isNumber })

@@ -1,0 +1,140 @@
+import Foundation
+import Pipeline
+import StoreSQLite
+import Testing
+import Transport
+import TributaryCore
+import TributaryTesting
+
+/// `run --bus` and `tributary sink` against a real nats-server with JetStream (Debian's, started
+/// on a loopback port per test): what the run had acknowledged by the stream is exactly what the
+/// sinks stored — nothing lost, nothing stored twice — through a bus outage and a full replay.
+@Suite(.serialized, .timeLimit(.minutes(6))) struct BusTests {
+    func sources(mock: String, in directory: String) throws -> String {
+        let folder = directory + "/sources"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try """
+        id: binance
+        base_url: \(mock)/binance
+        auth: { kind: hmac-sha256, key_env: BINANCE_API_KEY, secret_env: BINANCE_API_SECRET }
+        rate_limit: { capacity: 100000, refill_per_second: 100000 }
+        poll:
+          - { endpoint: ticker, symbols: [BTCUSDT, ETHUSDT], every: 300ms }
+          - { endpoint: klines, symbols: [BTCUSDT], every: 300ms, params: { interval: 1m, limit: "5" } }
+        """.write(toFile: folder + "/binance.yaml", atomically: true, encoding: .utf8)
+        return folder
+    }
+
+    /// Waits (bounded: a hang guard, not a speed check) until `condition` holds.
+    func eventually(_ what: String, timeout: Duration = .seconds(120), _ condition: () async -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if await condition() { return }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        Issue.record("timed out waiting until \(what)")
+        throw CancellationError()
+    }
+
+    /// A value of `/metrics` (first series of the family).
+    func metric(_ base: String, _ family: String) async -> Double? {
+        guard let response = try? await get(base + "/metrics"), response.status == 200 else { return nil }
+        let line = String(decoding: response.body, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix(family + " ") || $0.hasPrefix(family + "{") }
+        return line.flatMap { $0.split(separator: " ").last }.flatMap { Double($0) }
+    }
+
+    /// Runs a sink into `store` until its consumer has nothing pending or unacknowledged; its final counts.
+    func drainWithSink(bus: String, store: String, consumer: String) async throws -> (stored: Int, duplicates: Int, deadLettered: Int) {
+        let sink = try RunProcess(["--bus", bus, "--store", store, "--consumer", consumer, "--port", "0"], command: "sink")
+        let base = try await sink.baseURL()
+        try await eventually("the sink's consumer is drained") {
+            let lag = await metric(base, "ingestion_bus_lag_messages")
+            let unacknowledged = await metric(base, "ingestion_bus_pending_acks")
+            return lag == 0 && unacknowledged == 0
+        }
+        sink.signal(SIGTERM)
+        #expect(await sink.wait() == 0, "\(sink.stderr.text)")
+        return (try #require(sink.final("stored ")), try #require(sink.final("duplicates ")), try #require(sink.final("dead-lettered ")))
+    }
+
+    /// The records the run had acknowledged (its `--sink jsonl:` copy gets a batch only after
+    /// the bus acknowledged it) against the store: lost (acknowledged, not stored) and
+    /// unexpected (stored, never acknowledged) must both be zero.
+    func compare(acknowledged jsonl: String, store path: String) throws -> (acknowledged: Int, lost: Int, unexpected: Int) {
+        let lines = try String(contentsOfFile: jsonl, encoding: .utf8).split(separator: "\n")
+        var keys = Set<String>()
+        let store = try SQLiteStore(path: path)
+        var lost = 0
+        for line in lines {
+            let envelope = try Envelope(jsonLine: String(line))
+            let record = envelope.record
+            keys.insert("\(record.source)|\(record.kind)|\(record.symbol)|\(record.naturalKey)")
+            if try store.storedRecord(source: record.source, kind: record.kind, symbol: record.symbol, naturalKey: record.naturalKey) == nil { lost += 1 }
+        }
+        return (keys.count, lost, try store.recordCount() - keys.count)
+    }
+
+    @Test func whatTheStreamAcknowledgedIsStoredOnceAndAReplayAddsNothing() async throws {
+        let directory = try temporaryDirectory("bus")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let nats = try NATSServerProcess()
+        defer { nats.remove() }
+        let mock = try MockProcess()
+        defer { mock.stop() }
+        let run = try RunProcess(
+            ["--only", "binance", "--port", "0", "--store", directory + "/run.sqlite", "--bus", nats.url, "--sink", "jsonl:" + directory + "/acked.jsonl"],
+            environment: ["TRIBUTARY_SOURCES_DIR": try sources(mock: mock.url, in: directory)])
+        let base = try await run.baseURL()
+        try await eventually("the run published a few batches") { (await metric(base, #"ingestion_stored_total{result="stored"}"#) ?? 0) >= 20 }
+        run.signal(SIGTERM)
+        #expect(await run.wait() == 0, "\(run.stderr.text)")
+        let published = try #require(run.final("published "), "\(run.stdout.text)")
+        #expect(run.final("lost ") == 0 && run.final("spilled ") == 0)
+        // In bus mode the run's own store holds no records: the sinks write.
+        #expect(try SQLiteStore(path: directory + "/run.sqlite").recordCount() == 0)
+
+        let first = try await drainWithSink(bus: nats.url, store: directory + "/sink.sqlite", consumer: "sink-a")
+        #expect(first.stored + first.duplicates == published, "every stream message processed once")
+        #expect(first.deadLettered == 0)
+        let check = try compare(acknowledged: directory + "/acked.jsonl", store: directory + "/sink.sqlite")
+        #expect(check.lost == 0 && check.unexpected == 0, "\(check)")
+        #expect(check.acknowledged > 0)
+
+        // A second consumer replays the whole stream into the same store: all duplicates.
+        let replay = try await drainWithSink(bus: nats.url, store: directory + "/sink.sqlite", consumer: "sink-replay")
+        #expect(replay.stored == 0 && replay.duplicates == published)
+        #expect(try compare(acknowledged: directory + "/acked.jsonl", store: directory + "/sink.sqlite").unexpected == 0)
+    }
+
+    @Test func aBusOutageHoldsTheRecordsMakesTheRunNotReadyAndLosesNothing() async throws {
+        let directory = try temporaryDirectory("bus-outage")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let nats = try NATSServerProcess()
+        defer { nats.remove() }
+        let mock = try MockProcess()
+        defer { mock.stop() }
+        let run = try RunProcess(
+            ["--only", "binance", "--port", "0", "--store", directory + "/run.sqlite", "--bus", nats.url, "--sink", "jsonl:" + directory + "/acked.jsonl"],
+            environment: ["TRIBUTARY_SOURCES_DIR": try sources(mock: mock.url, in: directory)])
+        let base = try await run.baseURL()
+        try await eventually("the run published") { (await metric(base, #"ingestion_stored_total{result="stored"}"#) ?? 0) >= 5 }
+
+        nats.stop()
+        try await eventually("/ready says the bus does not acknowledge") {
+            guard let ready = try? await get(base + "/ready") else { return false }
+            let reason = String(decoding: ready.body, as: UTF8.self)
+            return ready.status == 503 && reason.contains("bus unavailable") && reason.contains("not acknowledged")
+        }
+        try nats.start()
+        try await eventually("/ready is 200 again") { (try? await get(base + "/ready"))?.status == 200 }
+        let before = await metric(base, #"ingestion_stored_total{result="stored"}"#) ?? 0
+        try await eventually("publishing resumed") { (await metric(base, #"ingestion_stored_total{result="stored"}"#) ?? 0) > before }
+        run.signal(SIGTERM)
+        #expect(await run.wait() == 0, "\(run.stderr.text)")
+        #expect(run.final("lost ") == 0 && run.final("spilled ") == 0 && run.final("dead-lettered ") == 0, "\(run.stdout.text)")
+
+        _ = try await drainWithSink(bus: nats.url, store: directory + "/sink.sqlite", consumer: "sink")
+        let check = try compare(acknowledged: directory + "/acked.jsonl", store: directory + "/sink.sqlite")
+        #expect(check.lost == 0 && check.unexpected == 0, "\(check)")
+    }
+}
