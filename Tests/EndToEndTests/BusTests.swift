@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import StorePostgres
 import StoreSQLite
 import Testing
 import Transport
@@ -136,5 +137,42 @@ import TributaryTesting
         _ = try await drainWithSink(bus: nats.url, store: directory + "/sink.sqlite", consumer: "sink")
         let check = try compare(acknowledged: directory + "/acked.jsonl", store: directory + "/sink.sqlite")
         #expect(check.lost == 0 && check.unexpected == 0, "\(check)")
+    }
+
+    @Test(.enabled(if: TestPostgres.url != nil, "needs the PostgreSQL server make test starts"))
+    func aPushRetriedOnAnotherInstanceIsAnsweredAsAReplay() async throws {
+        let directory = try temporaryDirectory("bus-push")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let nats = try NATSServerProcess()
+        defer { nats.remove() }
+        let database = try await TestPostgres.freshDatabase()
+        let store = "postgres://\(database.user)@\(database.host):\(database.port)/\(database.database)?sslmode=disable"
+        let sources = directory + "/sources"
+        try FileManager.default.createDirectory(atPath: sources, withIntermediateDirectories: true)
+        try "id: open\npush: {}\n".write(toFile: sources + "/open.yaml", atomically: true, encoding: .utf8)
+        // Two instances behind one (imagined) load balancer: one bus, one shared store.
+        let instances = try (0..<2).map { _ in
+            try RunProcess(["--only", "open", "--port", "0", "--store", store, "--bus", nats.url], environment: ["TRIBUTARY_SOURCES_DIR": sources])
+        }
+        let (a, b) = (try await instances[0].baseURL(), try await instances[1].baseURL())
+        let client = HTTPClient()
+        let body = Array(#"{"kind":"trade","symbol":"BTC-USD","trade_id":"lb-1","time":1700000000123,"price":"95000.1","size":"0.5"}"#.utf8)
+        func push(_ base: String) async throws -> HTTPResponse {
+            try await client.send(
+                HTTPRequest(
+                    method: .post, url: base + "/ingest/open?ack=durable",
+                    headers: HTTPHeaders([("Content-Type", "application/json"), ("Idempotency-Key", "order-7")]), body: body))
+        }
+        let first = try await push(a)
+        let retried = try await push(b)
+        await client.shutdown()
+        #expect(first.status == 200, "\(String(decoding: first.body, as: UTF8.self))")
+        #expect(retried.status == first.status && retried.body == first.body, "the retry gets the first answer, request id included")
+        #expect(retried.headers["idempotent-replayed"] == "true")
+        for instance in instances { instance.signal(SIGTERM) }
+        for instance in instances { #expect(await instance.wait() == 0, "\(instance.stderr.text)") }
+        #expect(instances.compactMap { $0.final("published ") }.reduce(0, +) == 1, "only the first push reached the bus")
+        let drained = try await drainWithSink(bus: nats.url, store: store, consumer: "sink")
+        #expect(drained.stored == 1 && drained.duplicates == 0)
     }
 }
