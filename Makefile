@@ -4,7 +4,7 @@
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: deps deps-postgres deps-promtool deps-chromium deps-nats lint format build release demo test coverage bench bench-run bench-ingest bench-import bench-store clean
+.PHONY: deps deps-postgres deps-promtool deps-chromium deps-nats lint format build release demo test coverage bench bench-run bench-ingest bench-import bench-store bench-cluster clean
 
 # System packages Tributary needs: libcurl's, SQLite's and libnats's headers (with pkg-config), the
 # time-zone database (exchange-local times are converted with it) and curl (the demo pushes with it).
@@ -117,6 +117,10 @@ bench-import: release
 # CSV → SQLite and PostgreSQL against the sqlite3 shell's .import and psql \copy (needs sqlite3 and postgresql).
 bench-store: release deps-postgres
 	bash Benchmarks/store.sh 1000000
+
+# Pollers → PostgreSQL in-process and through NATS JetStream with a sink (needs nats-server and postgresql).
+bench-cluster: release deps-postgres deps-nats
+	bash Benchmarks/cluster.sh 10 4
 
 clean:
 	rm -rf .build

@@ -1,3 +1,4 @@
+import App
 import ArgumentParser
 import Connectors
 import Engine
@@ -28,7 +29,12 @@ struct BenchRunCommand: AsyncParsableCommand {
     @Option(help: "How long to run, in seconds.") var seconds = 10
     @Option(help: "Poll jobs (one symbol each), all polled every 100 ms.") var jobs = 4
     @Option(help: "Bars per response.") var bars = 1_000
-    @Option(help: "The store file (removed first).") var store = "data/bench.sqlite"
+    @Option(help: "The store: a SQLite file (removed first) or postgres://… (an empty database).") var store = "data/bench.sqlite"
+    @Option(
+        help:
+            "Publish to this NATS JetStream bus instead of storing (a `tributary sink` stores): records_stored is then what the stream acknowledged, latency fetch-to-acknowledged."
+    )
+    var bus: String?
     @Option(help: "Records per store transaction.") var batchSize = 2_000
 
     func validate() throws {
@@ -38,7 +44,7 @@ struct BenchRunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store + suffix) }
+        if !store.hasPrefix("postgres") { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store + suffix) } }
         let upstream = BenchUpstream(bars: bars)
         let port = try LoopbackPort.free()
         let directory = NSTemporaryDirectory() + "tributary-bench-\(UUID().uuidString)"
@@ -66,7 +72,11 @@ struct BenchRunCommand: AsyncParsableCommand {
         let target = try await settings.openStore()
         let engine = IngestionEngine(catalog: catalog, environment: [:], transport: client, buffer: buffer, deadLetters: target)
         let latency = Mutex(LatencyRecorder.makeHistogram())
-        var worker = SinkWorker(buffer: buffer, sink: target, deadLetters: target, batchSize: batchSize, linger: .milliseconds(5))
+        var bus: BusFactory.Connection?
+        if let url = self.bus {
+            do { bus = try await BusFactory.connect(url, name: "tributary-bench") } catch { throw CLIError("bench: cannot use the bus \(url): \(error)") }
+        }
+        var worker = SinkWorker(buffer: buffer, sink: bus?.publisher() ?? target, deadLetters: target, batchSize: batchSize, linger: .milliseconds(5))
         worker.onStored = { batch in
             let now = UTCTimestamp.now().nanosecondsSinceEpoch
             latency.withLock { histogram in
@@ -93,6 +103,7 @@ struct BenchRunCommand: AsyncParsableCommand {
         try await group.run()
         let elapsed = ContinuousClock.now - started
         await client.shutdown()
+        await bus?.close()
 
         let result = totals.withLock { $0 }
         let histogram = latency.withLock { $0 }

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# The bus benchmark of Docs/PERFORMANCE.md: records/s from pollers into PostgreSQL, in-process
+# and through NATS JetStream, in one run on this machine, with each process's CPU per record.
+#   1. in-process: `tributary bench run --store postgres://…` (poll → buffer → PostgreSQL);
+#   2. the bus:    `tributary bench run --bus nats://…` (poll → buffer → stream, acknowledged)
+#                  with `tributary sink` storing into PostgreSQL at the same time; records/s is
+#                  end to end: every acknowledged record stored, from start to the sink drained.
+# Both stores are then checked: the same number of rows, no duplicates.
+# Usage: Benchmarks/cluster.sh [SECONDS] [JOBS]   (TRIBUTARY_BIN overrides the binary)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-10}
+jobs=${2:-4}
+bin=${TRIBUTARY_BIN:-.build/release/tributary}
+[ -x "$bin" ] || swift build -c release --product tributary
+command -v nats-server >/dev/null || { echo "cluster.sh: needs nats-server (apt-get install nats-server)" >&2; exit 1; }
+work=$(mktemp -d)
+pg=$(mktemp -d /tmp/tributary-pg-bench.XXXXXX)
+nats_pid=""
+sink_pid=""
+cleanup() {
+    [ -n "$sink_pid" ] && kill "$sink_pid" 2>/dev/null || true
+    [ -n "$nats_pid" ] && kill "$nats_pid" 2>/dev/null && wait "$nats_pid" 2>/dev/null || true
+    bash scripts/postgres-test.sh stop "$pg"
+    rm -rf "$work"
+}
+trap cleanup EXIT
+url=$(bash scripts/postgres-test.sh start "$pg")
+hostport=$(echo "$url" | sed -E 's|postgres://tributary@([^/]+)/.*|\1|')
+host=${hostport%:*}; port=${hostport#*:}
+psql="psql -q -h $host -p $port -U tributary"
+$psql -d postgres -c "CREATE DATABASE inprocess" -c "CREATE DATABASE bus"
+nats_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+nats-server -js -a 127.0.0.1 -p "$nats_port" -sd "$work/js" -l "$work/nats.log" &
+nats_pid=$!
+for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$nats_port") 2>/dev/null && break; sleep 0.1; done
+store() { echo "postgres://tributary@$hostport/$1?sslmode=disable"; }
+cpu() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }   # utime + stime, in clock ticks
+ticks=$(getconf CLK_TCK)
+field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
+echo "# $(date -u +%FT%TZ) $(nproc) cores; $jobs poll jobs every 100 ms, 1000 new bars each, for $seconds s"
+
+# 1. In-process.
+start=$(date +%s.%N)
+/usr/bin/time -f "%U %S" -o "$work/time1" "$bin" bench run --seconds "$seconds" --jobs "$jobs" --store "$(store inprocess)" >"$work/inprocess.json"
+end=$(date +%s.%N)
+stored1=$(field "$(cat "$work/inprocess.json")" records_stored)
+cpu1=$(awk '{ print $1 + $2 }' "$work/time1")
+rows1=$($psql -d inprocess -At -c "SELECT count(*) FROM bars")
+echo "in-process: $(cat "$work/inprocess.json")"
+rate1=$(python3 -c "print(round($stored1 / ($end - $start)))")
+python3 -c "s=$stored1; t=$end-$start; c=$cpu1; print(f'in-process: {s} records in {t:.2f} s = {s/t:.0f} records/s end to end; CPU {c*1e6/max(s,1):.1f} µs/record; {$rows1} rows')"
+
+# 2. Through the bus, with one sink storing meanwhile.
+sink_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+"$bin" sink --bus "nats://127.0.0.1:$nats_port" --store "$(store bus)" --port "$sink_port" --batch 2000 >"$work/sink.out" 2>"$work/sink.err" &
+sink_pid=$!
+for _ in $(seq 300); do curl -fsS "127.0.0.1:$sink_port/health" >/dev/null 2>&1 && break; sleep 0.1; done
+nats_cpu0=$(cpu "$nats_pid"); sink_cpu0=$(cpu "$sink_pid")
+start=$(date +%s.%N)
+/usr/bin/time -f "%U %S" -o "$work/time2" "$bin" bench run --seconds "$seconds" --jobs "$jobs" --bus "nats://127.0.0.1:$nats_port" --store "$work/unused.sqlite" >"$work/bus.json"
+published=$(field "$(cat "$work/bus.json")" records_stored)
+# Until the sink has every acknowledged message: nothing pending, nothing unacknowledged.
+for _ in $(seq 6000); do
+    metrics=$(curl -fsS "127.0.0.1:$sink_port/metrics" || true)
+    drained=$(echo "$metrics" | awk '$1 == "ingestion_bus_lag_messages" || $1 == "ingestion_bus_pending_acks" { n++; if ($2 + 0 == 0) z++ } END { print (n == 2 && z == 2) ? "yes" : "no" }')
+    [ "$drained" = "yes" ] && break
+    sleep 0.05
+done
+end=$(date +%s.%N)
+nats_cpu=$(( $(cpu "$nats_pid") - nats_cpu0 )); sink_cpu=$(( $(cpu "$sink_pid") - sink_cpu0 ))
+kill -TERM "$sink_pid"; wait "$sink_pid" || true; sink_pid=""
+cpu2=$(awk '{ print $1 + $2 }' "$work/time2")
+rows2=$($psql -d bus -At -c "SELECT count(*) FROM bars")
+echo "bus publisher: $(cat "$work/bus.json")"
+tail -1 "$work/sink.out"
+python3 - <<PY
+published, t = $published, $end - $start
+pub, sink, nats = $cpu2, $sink_cpu / $ticks, $nats_cpu / $ticks
+rate = published / t
+print(f"bus: {published} records in {t:.2f} s = {rate:.0f} records/s end to end (published and stored); {$rows2} rows; {rate / $rate1:.2f}x the in-process path")
+print(f"bus CPU µs/record: publish (run) {pub*1e6/max(published,1):.1f}, bus (nats-server) {nats*1e6/max(published,1):.1f}, consume+commit (sink) {sink*1e6/max(published,1):.1f}")
+PY
+[ "$rows2" -eq "$published" ] || { echo "cluster.sh: the bus store has $rows2 rows for $published acknowledged records" >&2; exit 1; }
