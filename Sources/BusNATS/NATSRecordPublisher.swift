@@ -22,6 +22,11 @@ public struct NATSRecordPublisher: RecordSink {
 
     public func write(_ batch: [Envelope]) async throws -> SinkWriteResult {
         guard !batch.isEmpty else { return SinkWriteResult(stored: 0) }
+        // Disconnected: say so at once rather than after the acknowledgement timeout, so a
+        // shutdown spills what the bus cannot take within its deadline.
+        guard connection.isConnected else {
+            throw StoreUnavailable(location: connection.url.description, reason: "not connected to the bus (reconnecting); holding the records")
+        }
         let acks = connection.acks
         let number = acks.open(count: batch.count)
         let messages = batch.map { (subject: CloudEvent.subject(of: $0), id: CloudEvent.id(of: $0), body: CloudEvent.encode($0)) }

@@ -124,7 +124,7 @@ import TributaryTesting
         try await eventually("/ready says the bus does not acknowledge") {
             guard let ready = try? await get(base + "/ready") else { return false }
             let reason = String(decoding: ready.body, as: UTF8.self)
-            return ready.status == 503 && reason.contains("bus unavailable") && reason.contains("not acknowledged")
+            return ready.status == 503 && reason.contains("bus unavailable") && (reason.contains("not connected") || reason.contains("not acknowledged"))
         }
         try nats.start()
         try await eventually("/ready is 200 again") { (try? await get(base + "/ready"))?.status == 200 }
@@ -137,6 +137,32 @@ import TributaryTesting
         _ = try await drainWithSink(bus: nats.url, store: directory + "/sink.sqlite", consumer: "sink")
         let check = try compare(acknowledged: directory + "/acked.jsonl", store: directory + "/sink.sqlite")
         #expect(check.lost == 0 && check.unexpected == 0, "\(check)")
+    }
+
+    @Test func aRunStoppedWhileTheBusIsDownSpillsWhatItHoldsWithinItsDeadline() async throws {
+        let directory = try temporaryDirectory("bus-down-stop")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let nats = try NATSServerProcess()
+        defer { nats.remove() }
+        let mock = try MockProcess()
+        defer { mock.stop() }
+        let run = try RunProcess(
+            ["--only", "binance", "--port", "0", "--store", directory + "/run.sqlite", "--bus", nats.url, "--shutdown-deadline", "5s"],
+            environment: ["TRIBUTARY_SOURCES_DIR": try sources(mock: mock.url, in: directory)])
+        let base = try await run.baseURL()
+        try await eventually("the run published") { (await metric(base, #"ingestion_stored_total{result="stored"}"#) ?? 0) >= 5 }
+        nats.stop()
+        try await eventually("the run holds records") { (try? await get(base + "/ready"))?.status == 503 }
+        run.signal(SIGTERM)
+        // Exits by itself (status 1: records were spilled, as with a store outage); a disconnected
+        // bus fails each batch at once, so the drain is not held up by acknowledgement timeouts.
+        #expect(await run.wait(timeout: .seconds(60)) == 1, "\(run.stderr.text)")
+        let spilled = try #require(run.final("spilled "), "\(run.stdout.text)")
+        #expect(spilled > 0 && run.final("lost ") == 0)
+        let spill = try #require(try FileManager.default.contentsOfDirectory(atPath: directory).first { $0.contains(".unsaved-") })
+        let lines = try String(contentsOfFile: directory + "/" + spill, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == spilled)
+        #expect(lines.allSatisfy { (try? Envelope(jsonLine: String($0))) != nil })
     }
 
     @Test(.enabled(if: TestPostgres.url != nil, "needs the PostgreSQL server make test starts"))
