@@ -14,6 +14,8 @@ jobs=${2:-4}
 bin=${TRIBUTARY_BIN:-.build/release/tributary}
 [ -x "$bin" ] || swift build -c release --product tributary
 command -v nats-server >/dev/null || { echo "cluster.sh: needs nats-server (apt-get install nats-server)" >&2; exit 1; }
+[ -x /usr/bin/time ] || { echo "cluster.sh: needs /usr/bin/time for CPU figures (apt-get install time)" >&2; exit 1; }
+command -v psql >/dev/null || { echo "cluster.sh: needs psql (apt-get install postgresql-client)" >&2; exit 1; }
 work=$(mktemp -d)
 pg=$(mktemp -d /tmp/tributary-pg-bench.XXXXXX)
 nats_pid=""

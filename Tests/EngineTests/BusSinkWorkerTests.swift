@@ -8,10 +8,11 @@ import TributaryTesting
 /// `tributary sink`'s loop on a scripted bus: every message ends stored, duplicate or dead
 /// letter; nothing is acknowledged before the store committed it; a poison message never blocks.
 @Suite struct BusSinkWorkerTests {
-    /// Runs the worker until `done` holds (bounded: a hang guard, not a speed check), then stops it.
+    /// Runs the worker until `done` holds (bounded: a hang guard, not a speed check — generous,
+    /// since the whole suite shares two cores with blocking end-to-end tests), then stops it.
     func drain(_ worker: BusSinkWorker, until done: @escaping @Sendable () -> Bool) async throws -> BusSinkWorker.Totals {
         let task = Task { await worker.run() }
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = ContinuousClock.now + .seconds(180)
         while !done(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
         task.cancel()
         return await task.value
@@ -71,7 +72,7 @@ import TributaryTesting
         worker.onStoreHealth = { health.record($0?.reason) }
         let task = Task { await worker.run() }
         // Held while unavailable: nothing acknowledged, however long it lasts.
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = ContinuousClock.now + .seconds(180)
         while health.entries.isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
         #expect(health.entries == ["disk full"])
         #expect(bus.acknowledgedSequences.isEmpty)

@@ -58,10 +58,13 @@ import Testing
 
     @Test func everySettingSaysWhereItsValueCameFrom() async throws {
         let path = try file("buffer:\n  capacity: 50000\nhttp:\n  port: 9099\n")
-        let loader = ServiceSettingsLoader(filePath: path, environment: ["TRIBUTARY_HTTP_PORT": "9100", "TRIBUTARY_STORE_LINGER": "20ms"])
+        let loader = ServiceSettingsLoader(
+            filePath: path, environment: ["TRIBUTARY_HTTP_PORT": "9100", "TRIBUTARY_STORE_LINGER": "20ms", "TRIBUTARY_BUS_URL": "nats://10.0.0.5:4222"])
         let (settings, effective) = try await loader.loadWithOrigins()
         let byKey = Dictionary(uniqueKeysWithValues: effective.map { ($0.key, $0) })
-        #expect(effective.count == 16)
+        #expect(effective.count == 18)
+        #expect(byKey["bus.url"] == .init(key: "bus.url", value: "nats://10.0.0.5:4222", origin: "environment variable TRIBUTARY_BUS_URL"))
+        #expect(settings.busURL == "nats://10.0.0.5:4222" && settings.busReplicas == 1)
         #expect(byKey["buffer.capacity"] == .init(key: "buffer.capacity", value: "50000", origin: path))
         #expect(byKey["http.port"] == .init(key: "http.port", value: "9100", origin: "environment variable TRIBUTARY_HTTP_PORT"))
         #expect(byKey["store.linger"]?.value == "20ms" && settings.storeLinger == .milliseconds(20))
