@@ -10,23 +10,6 @@ import TributaryTesting
 /// `tributary run` as a real process against the mock market: the HTTP surface, shutdown under
 /// load, restarts over the same store, a store that fills up, and bad settings.
 @Suite(.serialized, .timeLimit(.minutes(3))) struct AggregatorTests {
-    /// A Sources.d folder with one Binance source at `mock`, polling what `poll` lists.
-    func sourcesDirectory(mock: String, poll: [String], in directory: String) throws -> String {
-        let folder = directory + "/sources"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try """
-        id: binance
-        base_url: \(mock)/binance
-        auth: { kind: hmac-sha256, key_env: BINANCE_API_KEY, secret_env: BINANCE_API_SECRET }
-        rate_limit: { capacity: 100000, refill_per_second: 100000 }
-        max_concurrent: 16
-        timeouts: { connect_ms: 2000, total_ms: 20000 }
-        poll:
-        \(poll.map { "  - " + $0 }.joined(separator: "\n"))
-        """.write(toFile: folder + "/binance.yaml", atomically: true, encoding: .utf8)
-        return folder
-    }
-
     @Test func metricsReadyAndLatestViewWhileRunning() async throws {
         let directory = try temporaryDirectory("surface")
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -12,18 +12,12 @@ import TributaryTesting
 /// sinks stored — nothing lost, nothing stored twice — through a bus outage and a full replay.
 @Suite(.serialized, .timeLimit(.minutes(6))) struct BusTests {
     func sources(mock: String, in directory: String) throws -> String {
-        let folder = directory + "/sources"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try """
-        id: binance
-        base_url: \(mock)/binance
-        auth: { kind: hmac-sha256, key_env: BINANCE_API_KEY, secret_env: BINANCE_API_SECRET }
-        rate_limit: { capacity: 100000, refill_per_second: 100000 }
-        poll:
-          - { endpoint: ticker, symbols: [BTCUSDT, ETHUSDT], every: 300ms }
-          - { endpoint: klines, symbols: [BTCUSDT], every: 300ms, params: { interval: 1m, limit: "5" } }
-        """.write(toFile: folder + "/binance.yaml", atomically: true, encoding: .utf8)
-        return folder
+        try sourcesDirectory(
+            mock: mock,
+            poll: [
+                "{ endpoint: ticker, symbols: [BTCUSDT, ETHUSDT], every: 300ms }",
+                #"{ endpoint: klines, symbols: [BTCUSDT], every: 300ms, params: { interval: 1m, limit: "5" } }"#,
+            ], in: directory)
     }
 
     /// Waits (bounded: a hang guard, not a speed check) until `condition` holds.

@@ -87,3 +87,20 @@ func get(_ url: String) async throws -> HTTPResponse {
     defer { Task { await client.shutdown() } }
     return try await client.send(HTTPRequest(url: url))
 }
+
+/// A Sources.d folder with one Binance source at `mock`, polling what `poll` lists.
+func sourcesDirectory(mock: String, poll: [String], in directory: String) throws -> String {
+    let folder = directory + "/sources"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    try """
+    id: binance
+    base_url: \(mock)/binance
+    auth: { kind: hmac-sha256, key_env: BINANCE_API_KEY, secret_env: BINANCE_API_SECRET }
+    rate_limit: { capacity: 100000, refill_per_second: 100000 }
+    max_concurrent: 16
+    timeouts: { connect_ms: 2000, total_ms: 20000 }
+    poll:
+    \(poll.map { "  - " + $0 }.joined(separator: "\n"))
+    """.write(toFile: folder + "/binance.yaml", atomically: true, encoding: .utf8)
+    return folder
+}

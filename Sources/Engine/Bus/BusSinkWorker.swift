@@ -1,6 +1,5 @@
 import Foundation
 import Pipeline
-import Tracing
 import TributaryCore
 
 /// `tributary sink`: drains the record bus into the store, at least once, never blocked by a
@@ -84,10 +83,7 @@ public struct BusSinkWorker: Sendable {
             while !envelopes.isEmpty {
                 let started = ContinuousClock.now
                 do {
-                    let result = try await withSpan("store batch") { span in
-                        span.attributes["tributary.records"] = envelopes.count
-                        return try await store.write(envelopes)
-                    }
+                    let result = try await SinkWorker.traced(envelopes) { try await store.write($0) }
                     metrics.batch(duration: ContinuousClock.now - started, stored: result.stored, duplicates: result.duplicates)
                     totals.stored += result.stored
                     totals.revisions += result.revisions

@@ -96,8 +96,8 @@ public struct SinkWorker: Sendable {
     }
 
     /// One store write as a span (`store batch`; no-op unless `run` bootstrapped an exporter),
-    /// with what it held and what the store made of it.
-    private static func traced(_ batch: [Envelope], _ write: ([Envelope]) async throws -> SinkWriteResult) async throws -> SinkWriteResult {
+    /// with what it held and what the store made of it. The bus sink writes through it too.
+    static func traced(_ batch: [Envelope], _ write: ([Envelope]) async throws -> SinkWriteResult) async throws -> SinkWriteResult {
         try await withSpan("store batch") { span in
             span.attributes["tributary.records"] = batch.count
             let result = try await write(batch)

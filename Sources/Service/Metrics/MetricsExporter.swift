@@ -45,16 +45,7 @@ public final class MetricsExporter: Sendable {
         gauge("ingestion_queue_depth").set(Int64(stats.depth))
         gauge("ingestion_queue_capacity").set(Int64(stats.capacity))
         gauge("ingestion_queue_waiting_producers").set(Int64(stats.waitingProducers))
-        if let store {
-            // A store that cannot be read leaves the dead-letter gauge at its last value; /ready says why.
-            if let count = try? await store.deadLetterCount(), let pending = try? await store.deadLetterCount(pending: true) {
-                gauge("ingestion_dead_letters").set(Int64(count))
-                gauge("ingestion_dead_letters_pending").set(Int64(pending))
-                gauge("ingestion_store_up").set(Int64(1))
-            } else {
-                gauge("ingestion_store_up").set(Int64(0))
-            }
-        }
+        if let store { await refreshStoreGauges(store) }
         let now = UTCTimestamp.now()
         for source in engine.guards.keys.sorted() {
             let labels = [("source", source.rawValue)]
@@ -81,6 +72,13 @@ public final class MetricsExporter: Sendable {
         } else {
             gauge("ingestion_bus_up").set(Int64(0))
         }
+        await refreshStoreGauges(store)
+        return registry.emitToString()
+    }
+
+    /// The dead-letter counts and `ingestion_store_up`, read now. A store that cannot be read
+    /// leaves the dead-letter gauges at their last values; /ready says why.
+    private func refreshStoreGauges(_ store: any DeadLetterStore) async {
         if let count = try? await store.deadLetterCount(), let pending = try? await store.deadLetterCount(pending: true) {
             gauge("ingestion_dead_letters").set(Int64(count))
             gauge("ingestion_dead_letters_pending").set(Int64(pending))
@@ -88,6 +86,5 @@ public final class MetricsExporter: Sendable {
         } else {
             gauge("ingestion_store_up").set(Int64(0))
         }
-        return registry.emitToString()
     }
 }
