@@ -150,7 +150,7 @@ struct RunCommand: AsyncParsableCommand {
             adjust: { settings in if demo { settings.breaker.openDuration = min(settings.breaker.openDuration, .seconds(8)) } })
         Console.line("tributary run: \(engine.jobs.count) polls over \(engine.guards.count) sources into \(storeURL); SIGTERM or Ctrl-C to stop")
 
-        let sinkTotals = SinkTotalsBox()
+        let sinkTotals = LatestValue(SinkWorker.Totals())
         let extras: [(name: String, sink: any RecordSink)] = try sinks.map { spec in
             let path = String(spec.dropFirst("jsonl:".count))
             do { return (spec, try JSONLinesSink(path: path)) } catch { throw CLIError("--sink \(spec): cannot open \(path): \(error)") }
@@ -343,11 +343,4 @@ struct SummaryService: Service {
             last = totals.records
         }
     }
-}
-
-final class SinkTotalsBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var totals = SinkWorker.Totals()
-    func set(_ value: SinkWorker.Totals) { lock.lock(); totals = value; lock.unlock() }
-    var value: SinkWorker.Totals { lock.lock(); defer { lock.unlock() }; return totals }
 }

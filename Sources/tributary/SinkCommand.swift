@@ -7,7 +7,6 @@ import Logging
 import Pipeline
 import Service
 import ServiceLifecycle
-import Synchronization
 import TributaryCore
 import UnixSignals
 
@@ -90,7 +89,7 @@ struct SinkCommand: AsyncParsableCommand {
             readiness.busProblem(error.map { "\($0)" })
             if let error { logger.error("bus fetch failed; retrying", metadata: ["bus": "\(connection.location)", "error": "\(error)"]) }
         }
-        let totals = SinkTotals()
+        let totals = LatestValue(BusSinkWorker.Totals())
         worker.onBatch = { totals.set($0) }
         Console.line("tributary sink: \(consumer.location) → \(storeURL); SIGTERM or Ctrl-C to stop")
 
@@ -142,11 +141,4 @@ struct BusSinkService: Service {
         }
         report(totals)
     }
-}
-
-/// The sink's running totals, read for the final line.
-final class SinkTotals: Sendable {
-    private let state = Mutex(BusSinkWorker.Totals())
-    func set(_ value: BusSinkWorker.Totals) { state.withLock { $0 = value } }
-    var value: BusSinkWorker.Totals { state.withLock { $0 } }
 }
