@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "StoreSQLite", targets: ["StoreSQLite"]),
         .library(name: "StorePostgres", targets: ["StorePostgres"]),
         .library(name: "BusNATS", targets: ["BusNATS"]),
+        .library(name: "Features", targets: ["Features"]),
         .library(name: "Engine", targets: ["Engine"]),
         .library(name: "Service", targets: ["Service"]),
         .library(name: "MockMarket", targets: ["MockMarket"]),
@@ -119,6 +120,15 @@ let package = Package(
             dependencies: ["CNATS", "Pipeline", "TributaryCore"],
             swiftSettings: swiftSettings
         ),
+        // Windowed features: pure window state machines, watermarks, feature sets (Features.d).
+        .target(
+            name: "Features",
+            dependencies: [
+                "Pipeline", "TributaryCore", "Connectors", .product(name: "Yams", package: "Yams"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The composition root: settings → adapters. The only target that names an adapter.
         .target(
             name: "App",
@@ -208,6 +218,11 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FeaturesTests",
+            dependencies: ["Features", "Connectors", "Pipeline", "TributaryCore", "TributaryTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -2,20 +2,20 @@ import TributaryCore
 import Yams
 
 /// Typed reads from a YAML node that record a located problem instead of failing.
-struct NodeReader {
-    let file: String
-    var problems: [ConfigProblem] = []
+package struct NodeReader {
+    package let file: String
+    package var problems: [ConfigProblem] = []
 
-    init(file: String) {
+    package init(file: String) {
         self.file = file
     }
 
-    mutating func report(_ node: Node, _ message: String, fix: String? = nil) {
+    package mutating func report(_ node: Node, _ message: String, fix: String? = nil) {
         let mark = node.mark
         problems.append(ConfigProblem(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1, message: message, fix: fix))
     }
 
-    func problem(from error: YamlError) -> ConfigProblem {
+    package func problem(from error: YamlError) -> ConfigProblem {
         switch error {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
             return ConfigProblem(
@@ -29,7 +29,7 @@ struct NodeReader {
         }
     }
 
-    mutating func mapping(_ node: Node, _ what: String) -> Node.Mapping? {
+    package mutating func mapping(_ node: Node, _ what: String) -> Node.Mapping? {
         guard let mapping = node.mapping else {
             report(node, "\(what) must be a mapping (key: value pairs)", fix: "indent its keys under it, or write { key: value }")
             return nil
@@ -37,7 +37,7 @@ struct NodeReader {
         return mapping
     }
 
-    mutating func sequence(_ node: Node, _ what: String) -> Node.Sequence? {
+    package mutating func sequence(_ node: Node, _ what: String) -> Node.Sequence? {
         guard let sequence = node.sequence else {
             report(node, "\(what) must be a list", fix: "write each item on its own line starting with `- `")
             return nil
@@ -45,7 +45,7 @@ struct NodeReader {
         return sequence
     }
 
-    mutating func string(_ node: Node, _ what: String) -> String? {
+    package mutating func string(_ node: Node, _ what: String) -> String? {
         guard let scalar = node.scalar else {
             report(node, "\(what) must be a single value, not a list or mapping")
             return nil
@@ -53,13 +53,13 @@ struct NodeReader {
         return scalar.string
     }
 
-    mutating func strings(_ node: Node, _ what: String) -> [String]? {
+    package mutating func strings(_ node: Node, _ what: String) -> [String]? {
         if let scalar = node.scalar { return [scalar.string] }
         guard let list = sequence(node, what) else { return nil }
         return list.compactMap { string($0, "an item of \(what)") }
     }
 
-    mutating func identifier(_ node: Node, _ what: String) -> String? {
+    package mutating func identifier(_ node: Node, _ what: String) -> String? {
         guard let text = string(node, what) else { return nil }
         guard !text.isEmpty, text.allSatisfy({ ($0.isLetter && $0.isLowercase) || $0.isNumber || $0 == "-" || $0 == "_" }), text.first!.isLetter else {
             report(
@@ -70,7 +70,7 @@ struct NodeReader {
         return text
     }
 
-    mutating func environmentName(_ node: Node, _ what: String) -> String? {
+    package mutating func environmentName(_ node: Node, _ what: String) -> String? {
         guard let text = string(node, what) else { return nil }
         guard !text.isEmpty, text.allSatisfy({ ($0.isLetter && $0.isUppercase) || $0.isNumber || $0 == "_" }) else {
             report(
@@ -81,7 +81,7 @@ struct NodeReader {
         return text
     }
 
-    mutating func integer(_ node: Node, _ what: String, in range: ClosedRange<Int>) -> Int? {
+    package mutating func integer(_ node: Node, _ what: String, in range: ClosedRange<Int>) -> Int? {
         guard let text = string(node, what) else { return nil }
         guard let value = Int(text), range.contains(value) else {
             report(node, "\(what) must be a whole number in \(range.lowerBound)…\(range.upperBound), got '\(text)'")
@@ -90,7 +90,7 @@ struct NodeReader {
         return value
     }
 
-    mutating func number(_ node: Node, _ what: String, above lower: Double, atMost upper: Double = .greatestFiniteMagnitude) -> Double? {
+    package mutating func number(_ node: Node, _ what: String, above lower: Double, atMost upper: Double = .greatestFiniteMagnitude) -> Double? {
         guard let text = string(node, what) else { return nil }
         guard let value = Double(text), value > lower, value <= upper else {
             let range = upper == .greatestFiniteMagnitude ? "greater than \(max(0, lower))" : "in (\(max(0, lower)), \(upper)]"
@@ -101,7 +101,7 @@ struct NodeReader {
     }
 
     /// Reports keys outside `allowed`, suggesting the closest allowed one.
-    mutating func allowOnly(_ mapping: Node.Mapping, _ allowed: [String], in what: String) {
+    package mutating func allowOnly(_ mapping: Node.Mapping, _ allowed: [String], in what: String) {
         for key in mapping.keys {
             guard let name = key.scalar?.string, !allowed.contains(name) else { continue }
             report(key, "unknown key '\(name)' in \(what)", fix: "allowed keys: \(allowed.joined(separator: ", "))\(suggestion(name, allowed))")
@@ -110,12 +110,12 @@ struct NodeReader {
 
     /// Names for a "use one of" fix: the first 20, then how many more, so an error stays short
     /// however many endpoints a file has.
-    func choices(_ names: [String]) -> String {
+    package func choices(_ names: [String]) -> String {
         names.count <= 20 ? names.joined(separator: ", ") : names.prefix(20).joined(separator: ", ") + ", … (\(names.count - 20) more)"
     }
 
     /// "; did you mean 'x'?" for the allowed word closest to `word`, when one is close.
-    func suggestion(_ word: String, _ candidates: [String]) -> String {
+    package func suggestion(_ word: String, _ candidates: [String]) -> String {
         ClosestMatch.suggestion(word, in: candidates)
     }
 }

@@ -156,7 +156,7 @@ public struct UTCTimestamp: Sendable, Hashable, Comparable, CustomStringConverti
 
 extension Int64 {
     /// Division rounding toward negative infinity, so times before 1970 split into days correctly.
-    func floorDivided(by divisor: Int64) -> Int64 {
+    public func floorDivided(by divisor: Int64) -> Int64 {
         let q = self / divisor
         return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? q - 1 : q
     }
