@@ -125,7 +125,7 @@ let package = Package(
             name: "Features",
             dependencies: [
                 "Pipeline", "TributaryCore", "Connectors", .product(name: "Yams", package: "Yams"),
-                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "DequeModule", package: "swift-collections"), .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -183,7 +183,7 @@ let package = Package(
         .executableTarget(
             name: "tributary",
             dependencies: [
-                "TributaryCore", "Transport", "Connectors", "Engine", "Service", "MockMarket", "Resilience", "Pipeline", "App",
+                "TributaryCore", "Transport", "Connectors", "Engine", "Service", "MockMarket", "Resilience", "Pipeline", "App", "Features",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

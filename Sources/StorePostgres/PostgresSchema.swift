@@ -127,6 +127,26 @@ enum PostgresSchema {
         "ALTER TABLE dead_letters ADD COLUMN IF NOT EXISTS resolution text",
     ]
 
+    /// Version 3: feature rows (values as `jsonb` of exact decimal text) and backfill checkpoints.
+    static let version3 = [
+        """
+        CREATE TABLE IF NOT EXISTS feature_rows (
+            feature_set text NOT NULL, version integer NOT NULL, symbol text NOT NULL, source text NOT NULL, window_label text NOT NULL,
+            start_at timestamptz NOT NULL, end_at timestamptz NOT NULL, "values" jsonb NOT NULL, content_hash text NOT NULL,
+            events bigint NOT NULL, corrections bigint NOT NULL, revision integer NOT NULL DEFAULT 1,
+            computed_by text NOT NULL, computed_at timestamptz NOT NULL,
+            PRIMARY KEY (feature_set, version, symbol, source, window_label, start_at)
+        )
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS feature_checkpoints (
+            feature_set text NOT NULL, version integer NOT NULL, scope text NOT NULL, after_json text, state bytea NOT NULL,
+            records bigint NOT NULL, rows bigint NOT NULL, completed boolean NOT NULL, updated_at timestamptz NOT NULL,
+            PRIMARY KEY (feature_set, version, scope)
+        )
+        """,
+    ]
+
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {
         try await client.withTransaction(logger: logger) { connection in
             try await connection.rows("SELECT pg_advisory_xact_lock(7270101)", logger: logger)
@@ -141,6 +161,10 @@ enum PostgresSchema {
             if current < 2 {
                 for statement in version2 { try await connection.rows(statement, logger: logger) }
                 try await connection.rows("INSERT INTO tributary_schema (version) VALUES (2)", logger: logger)
+            }
+            if current < 3 {
+                for statement in version3 { try await connection.rows(statement, logger: logger) }
+                try await connection.rows("INSERT INTO tributary_schema (version) VALUES (3)", logger: logger)
             }
         }
     }

@@ -167,6 +167,9 @@ extension SQLiteStore {
             try db.execute(sql: "ALTER TABLE dead_letters ADD COLUMN resolved_at TEXT")
             try db.execute(sql: "ALTER TABLE dead_letters ADD COLUMN resolution TEXT")
         }
+        migrator.registerMigration("v11: feature rows and backfill checkpoints") { db in
+            try db.execute(sql: SQLiteStore.featureTablesSQL)
+        }
         return migrator
     }
 }

@@ -34,10 +34,12 @@ public final class InMemoryStore: RecordStore {
         var webhookIDs: [[UInt8]: Int64] = [:]
         var imports: [[UInt8]: ImportProgress] = [:]
         var columns: [String: [String: String]] = [:]
+        var features: [[UInt8]: StoredFeatureRow] = [:]
+        var featureCheckpoints: [[UInt8]: FeatureCheckpoint] = [:]
         var unavailable: String?
     }
 
-    private let state = Mutex(State())
+    let state = Mutex(State())
     public let location: String
     public let deadLetterMaxBytes: Int
 
@@ -54,7 +56,7 @@ public final class InMemoryStore: RecordStore {
     /// Two texts as one byte-exact key.
     private static func slot(_ a: String, _ b: String) -> [UInt8] { Array(a.utf8) + [0] + Array(b.utf8) }
 
-    private func write<T>(_ body: (inout State) throws -> T) throws -> T {
+    func write<T>(_ body: (inout State) throws -> T) throws -> T {
         try state.withLock { state in
             if let reason = state.unavailable { throw StoreUnavailable(location: location, reason: reason) }
             return try body(&state)

@@ -2,6 +2,7 @@ import App
 import ArgumentParser
 import Connectors
 import Engine
+import Features
 import Foundation
 import Logging
 import MockMarket
@@ -61,6 +62,9 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("only"), help: "Poll only this source (repeatable); default: every source with a poll schedule.", completion: Completions.sources)
     var only: [String] = []
+
+    @Option(help: "Compute the feature sets in this directory as records are stored (default: TRIBUTARY_FEATURES_DIR, else ./Features.d when it exists).")
+    var features: String?
 
     @Option(help: "Seconds between summary lines.")
     var summaryEvery = 5
@@ -168,7 +172,19 @@ struct RunCommand: AsyncParsableCommand {
             }
             Console.line("bus: publishing every record to \(bus?.location ?? busURL) (stream TRIBUTARY); run `tributary sink` to store them")
         }
-        let fanOut = FanOutSink(primary: bus?.publisher() ?? store, extras: extras)
+        // Features follow the store: records reach them once committed, in commit order.
+        let featureSets = try FeatureSets.load(features)
+        var featureSink: FeatureSink?
+        if !featureSets.isEmpty {
+            if bus != nil {
+                Console.line(
+                    "features: not computed by `run --bus` (the records are stored by `tributary sink`); run `tributary features backfill` against that store")
+            } else {
+                featureSink = FeatureSink(sets: featureSets, store: store)
+                Console.line("features: \(featureSets.map { "\($0.name) v\($0.version)" }.joined(separator: ", ")) computed as records are stored")
+            }
+        }
+        let fanOut = FanOutSink(primary: bus?.publisher() ?? store, extras: extras + (featureSink.map { [("features", $0 as any RecordSink)] } ?? []))
         var worker = SinkWorker(buffer: buffer, sink: fanOut, deadLetters: store, batchSize: settings.storeBatchSize, linger: settings.storeLinger)
         SinkMetrics().register()
         let spillPath = storeURL.spillPrefix + ".unsaved-\(UTCTimestamp.now().rfc3339.replacingOccurrences(of: ":", with: "")).jsonl"
@@ -247,6 +263,11 @@ struct RunCommand: AsyncParsableCommand {
         let totals = engine.totals
         let sink = sinkTotals.value
         for (name, count) in fanOut.extraFailures { Console.line("warning: \(name) failed to write \(count) records (they are in the store)") }
+        for (name, counters) in featureSink?.counters ?? [] {
+            Console.line(
+                "features \(name): \(counters.rows) rows from \(counters.events) records; \(counters.duplicates) duplicates, \(counters.lateDropped) late dropped, \(counters.lateCorrected) late corrected, \(counters.holes) sequence gaps"
+            )
+        }
         let pushed =
             "tributary run: stopped; polls \(totals.polls) (\(totals.failures) failed), records pushed \(totals.records + push.accepted) (\(push.accepted) via /ingest)"
         if let bus {

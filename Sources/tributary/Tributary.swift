@@ -8,7 +8,8 @@ struct Tributary: AsyncParsableCommand {
         abstract: "Market-data ingestion: pull, normalize and deliver quotes, bars, trades and more.",
         version: TributaryVersion.current,
         subcommands: [
-            RunCommand.self, FetchCommand.self, SourcesCommand.self, ImportCommand.self, ExportCommand.self, DLQCommand.self, SettingsCommand.self,
+            RunCommand.self, FetchCommand.self, SourcesCommand.self, ImportCommand.self, ExportCommand.self, FeaturesCommand.self, DLQCommand.self,
+            SettingsCommand.self,
             SinkCommand.self, BenchCommand.self, MockCommand.self,
         ]
     )

@@ -13,27 +13,27 @@ import TributaryCore
 /// sorted stream; a duplicate (same identity and content hash) never counts twice.
 public struct FeatureEngine: Sendable {
     public let set: FeatureSet
-    private var entities: [Entity: [WindowState]] = [:]
-    private var entitiesBySource: [SourceID: [Entity]] = [:]
+    var entities: [Entity: [WindowState]] = [:]
+    var entitiesBySource: [SourceID: [Entity]] = [:]
     /// Newest event time seen per source.
-    private var newest: [SourceID: Int64] = [:]
+    var newest: [SourceID: Int64] = [:]
     /// The threshold each source's windows were last emitted through, in steps of the smallest window step.
-    private var emittedStep: [SourceID: Int64] = [:]
+    var emittedStep: [SourceID: Int64] = [:]
     private let smallestStep: Int64
-    public private(set) var counters = Counters()
+    public internal(set) var counters = Counters()
 
     public init(set: FeatureSet) {
         self.set = set
         smallestStep = set.windows.map(\.every).min() ?? 1_000_000_000
     }
 
-    struct Entity: Hashable, Sendable {
+    struct Entity: Hashable, Sendable, Codable {
         var source: SourceID
         var symbol: String
     }
 
     /// What the engine did with the events it was given.
-    public struct Counters: Sendable, Hashable {
+    public struct Counters: Sendable, Hashable, Codable {
         public var events = 0
         public var duplicates = 0
         /// Events that replaced an earlier event with the same identity and other content.
@@ -110,6 +110,16 @@ public struct FeatureEngine: Sendable {
         emitDue(source: event.source, into: &output)
     }
 
+    /// Emits every window of every source that ends at or before `time`, as if each source's
+    /// watermark had reached it (the end of a backfill over a closed range).
+    public mutating func close(through time: Int64) -> Output {
+        var output = Output()
+        for source in entitiesBySource.keys.sorted() where newest[source].map({ Self.minus($0, set.watermark) < time }) ?? false {
+            emit(source: source, threshold: time, into: &output)
+        }
+        return output
+    }
+
     /// Emits the windows the source's watermark has closed (checked once per smallest step).
     private mutating func emitDue(source: SourceID, into output: inout Output) {
         guard let newestTime = newest[source] else { return }
@@ -118,6 +128,10 @@ public struct FeatureEngine: Sendable {
         let step = threshold.floorDivided(by: smallestStep)
         if let last = emittedStep[source], step <= last { return }
         emittedStep[source] = step
+        emit(source: source, threshold: threshold, into: &output)
+    }
+
+    private mutating func emit(source: SourceID, threshold: Int64, into output: inout Output) {
         let retention = set.late == .correct ? set.lateness : 0
         for entity in entitiesBySource[source] ?? [] {
             for index in set.windows.indices {

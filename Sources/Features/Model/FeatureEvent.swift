@@ -4,7 +4,7 @@ import TributaryCore
 /// One record as the window state machines see it: when it happened, its identity and
 /// content hash (for de-duplication), its sequence number if it has one, and the numbers the
 /// features read.
-public struct FeatureEvent: Sendable, Hashable {
+public struct FeatureEvent: Sendable, Hashable, Codable {
     public var source: SourceID
     public var symbol: String
     /// Event time in nanoseconds since the epoch (a trade's time, a quote's `as_of`).
@@ -16,7 +16,7 @@ public struct FeatureEvent: Sendable, Hashable {
     public var sequence: Int64?
     public var values: Values
 
-    public enum Values: Sendable, Hashable {
+    public enum Values: Sendable, Hashable, Codable {
         case trade(price: ExactDecimal, size: ExactDecimal)
         case quote(bid: ExactDecimal?, ask: ExactDecimal?, last: ExactDecimal?)
     }

@@ -1,3 +1,4 @@
+import Pipeline
 import TributaryCore
 
 /// A declared set of features (`Features.d/NAME.yaml`): which records feed it, which windows

@@ -7,7 +7,7 @@ import TributaryCore
 /// every process, every restart and every backfill cuts the same windows. A sliding window's
 /// size is a whole multiple of its step: it is kept as panes one step long and each window is
 /// the panes it covers, so an event is stored once however many windows it falls in.
-public struct WindowSpec: Sendable, Hashable, CustomStringConvertible {
+public struct WindowSpec: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Window length in nanoseconds.
     public let size: Int64
     /// Distance between window starts in nanoseconds (= size for tumbling windows).

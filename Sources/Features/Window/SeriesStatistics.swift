@@ -1,5 +1,6 @@
 import DequeModule
 import Foundation
+import Pipeline
 import TributaryCore
 
 /// Statistics that follow a window series (one entity, one window length) from one window to
@@ -13,8 +14,8 @@ import TributaryCore
 /// every run and machine. The state advances once per window, when it is first emitted, in
 /// window order; a later correction of a window does not recompute the windows after it (a
 /// backfill does).
-struct SeriesStatistics: Sendable {
-    static let significantDigits = 12
+struct SeriesStatistics: Sendable, Codable {
+    static var significantDigits: Int { 12 }
 
     private var previousClose: Double?
     private var previousStart: Int64?

@@ -1,3 +1,4 @@
+import Pipeline
 import TributaryCore
 
 /// The pure state machine of one window length for one entity: events go in (any order, any
@@ -8,7 +9,7 @@ import TributaryCore
 /// same event twice is stored once, a new content under the same key replaces the old. A
 /// window's values are computed when it is emitted, from its events in one total order, so
 /// the result does not depend on the order events arrived in.
-struct WindowState: Sendable {
+struct WindowState: Sendable, Codable {
     let spec: WindowSpec
     /// Pane start → the pane's events by identity.
     private(set) var panes: [Int64: [String: FeatureEvent]] = [:]
@@ -16,7 +17,13 @@ struct WindowState: Sendable {
     private(set) var nextStart: Int64?
     /// Panes before this start have been checked for sequence holes.
     private var sealedThrough: Int64?
-    private var lastSequence: (number: Int64, time: Int64)?
+    private var lastSequence: Numbered?
+
+    /// The highest sequence number checked so far, and its event's time.
+    struct Numbered: Sendable, Codable {
+        var number: Int64
+        var time: Int64
+    }
     private var series = SeriesStatistics()
     /// Statistics each emitted window got, kept while a correction may re-emit it.
     private var emittedStatistics: [Int64: [FeatureRow.Value]] = [:]
@@ -161,9 +168,9 @@ struct WindowState: Sendable {
                     if number > last.number + 1 {
                         holes.append(SequenceHole(first: last.number + 1, last: number - 1, afterTime: last.time, beforeTime: event.time))
                     }
-                    if number > last.number { lastSequence = (number, event.time) }
+                    if number > last.number { lastSequence = Numbered(number: number, time: event.time) }
                 } else {
-                    lastSequence = (number, event.time)
+                    lastSequence = Numbered(number: number, time: event.time)
                 }
             }
         }

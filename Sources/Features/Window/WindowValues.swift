@@ -1,3 +1,4 @@
+import Pipeline
 import TributaryCore
 
 /// A window's own values, from its events in applied order (``FeatureEvent/precedes(_:_:)``):

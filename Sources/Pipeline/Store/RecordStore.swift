@@ -13,7 +13,9 @@ import TributaryCore
 /// let store: any RecordStore = try StoreFactory.open(settings.store)
 /// let result = try await store.upsert(batch)   // inserted / updated / unchanged
 /// ```
-public protocol RecordStore: RecordSink, RecordWriter, RecordReader, DeadLetterStore, GapStore, IdempotencyStore, WebhookIDStore, ImportCheckpointStore {
+public protocol RecordStore: RecordSink, RecordWriter, RecordReader, DeadLetterStore, GapStore, IdempotencyStore, WebhookIDStore, ImportCheckpointStore,
+    FeatureStore
+{
     /// Where the store is, for messages: a file path, or a URL without its credentials.
     var location: String { get }
 }

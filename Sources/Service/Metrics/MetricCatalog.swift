@@ -46,6 +46,10 @@ public enum MetricCatalog {
         "ingestion_source_p95_target_seconds":
             "The p95 request latency a source should stay under (Sources.d p95_target, else latency.p95_target); the shipped alert compares the histogram's p95 with it.",
         "ingestion_store_up": "1 when the store answered this scrape's query, 0 when it did not (see /ready for the reason).",
+        // Features (Features.d sets computed by run).
+        "features_latency_seconds": "From a window's end (event time) to its feature row being stored, per window length.",
+        "features_late_events_total": "Events that arrived after their window was emitted, by set, late policy and outcome (dropped, corrected).",
+        "features_rows_total": "Feature rows written (new or revised), per set.",
     ]
 
     /// The HELP for `name`, or "" when the family is not listed.

@@ -25,7 +25,7 @@ public struct FeatureRow: Sendable, Hashable {
     public var corrections: Int
     public var contentHash: String
 
-    public struct Value: Sendable, Hashable {
+    public struct Value: Sendable, Hashable, Codable {
         public var name: String
         public var value: ExactDecimal?
 
