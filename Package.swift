@@ -241,7 +241,7 @@ let package = Package(
         .testTarget(
             name: "MockMarketTests",
             dependencies: [
-                "MockMarket", "Transport", "Connectors",
+                "MockMarket", "Transport", "Connectors", "Features", "Pipeline",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings

@@ -23,6 +23,25 @@ import TributaryTesting
         #expect(ltc.asOf == received)
     }
 
+    @Test func aggTradesDocsSample() throws {
+        // The example of Binance's aggTrades documentation.
+        let body = #"[{"a": 26129, "p": "0.01633102", "q": "4.70443515", "f": 27781, "l": 27781, "T": 1498793709153, "m": true, "M": true}]"#
+        let call = EndpointCall("agg-trades", symbols: ["LTCBTC"], parameters: ["start": "2017-06-30T03:35:00Z", "limit": "10"])
+        let request = try BinanceConnector().request(for: call, at: received)
+        #expect(request.url == "https://api.binance.com/api/v3/aggTrades?symbol=LTCBTC&limit=10&startTime=1498793700000")
+        let records = try BinanceConnector().decode(HTTPResponse(status: 200, body: Array(body.utf8)), for: call, receivedAt: received)
+        guard case .trade(let trade)? = records.first?.payload else { Issue.record("trade"); return }
+        #expect(records.first?.symbol == "LTC-BTC" && trade.tradeID == "26129" && trade.time.rfc3339 == "2017-06-30T03:35:09.153Z")
+        #expect(trade.price.description == "0.01633102" && trade.size.description == "4.70443515" && trade.side == .sell)
+        let broken = #"[{"a": 1, "p": "1", "q": "1", "T": 1498793709153, "m": "yes"}]"#
+        #expect(throws: ConnectorError.self) {
+            try BinanceConnector().decode(HTTPResponse(status: 200, body: Array(broken.utf8)), for: call, receivedAt: received)
+        }
+        #expect(throws: ConnectorError.self) {
+            try BinanceConnector().request(for: EndpointCall("agg-trades", symbols: ["LTCBTC"], parameters: ["limit": "1001"]), at: received)
+        }
+    }
+
     @Test func klinesDocsSample() throws {
         let records = try decode("binance/klines_docs.json", EndpointCall("klines", symbols: ["LTCBTC"], parameters: ["interval": "1w"]))
         #expect(records.count == 1)

@@ -4,7 +4,7 @@ import TributaryCore
 ///
 /// The exemplar connector: copy this folder's shape (connector, one reader per response
 /// shape, errors, symbols, signing) when adding a source. Endpoints: `ticker` (24 h
-/// statistics), `price` (last price), `klines` (bars), `depth` (order book) and `account`
+/// statistics), `price` (last price), `klines` (bars), `agg-trades` (trades), `depth` (order book) and `account`
 /// (balances, a SIGNED call needing `BINANCE_API_KEY` and `BINANCE_API_SECRET`).
 public struct BinanceConnector: Connector {
     public let id: SourceID = "binance"
@@ -36,6 +36,9 @@ public struct BinanceConnector: Connector {
             EndpointDescription(
                 name: "klines", kind: .bar, needsSymbol: true, summary: "candles (GET /api/v3/klines)",
                 parameters: ["interval": "1m", "limit": "100", "start": "", "end": ""]),
+            EndpointDescription(
+                name: "agg-trades", kind: .trade, needsSymbol: true, summary: "aggregate trades (GET /api/v3/aggTrades); start/end at most 1 h apart",
+                parameters: ["limit": "500", "start": "", "end": ""]),
             EndpointDescription(name: "depth", kind: .book, needsSymbol: true, summary: "order book (GET /api/v3/depth)", parameters: ["limit": "100"]),
             EndpointDescription(
                 name: "account", kind: .balance, needsSymbol: false, summary: "balances, SIGNED (GET /api/v3/account)",
@@ -70,6 +73,12 @@ public struct BinanceConnector: Connector {
             if let start = call.parameters["start"] { query += "&startTime=\(try milliseconds(start, "start"))" }
             if let end = call.parameters["end"] { query += "&endTime=\(try milliseconds(end, "end"))" }
             return get("/api/v3/klines", query)
+        case "agg-trades":
+            try single(venue, call.endpoint)
+            var query = "symbol=\(venue[0])&limit=\(try limit(call, default: 500, max: 1_000))"
+            if let start = call.parameters["start"] { query += "&startTime=\(try milliseconds(start, "start"))" }
+            if let end = call.parameters["end"] { query += "&endTime=\(try milliseconds(end, "end"))" }
+            return get("/api/v3/aggTrades", query)
         case "depth":
             try single(venue, call.endpoint)
             return get("/api/v3/depth", "symbol=\(venue[0])&limit=\(try limit(call, default: 100, max: 5_000))")
@@ -101,6 +110,9 @@ public struct BinanceConnector: Connector {
         case "klines":
             let symbol = try BinanceSymbols.venueSymbol(for: call.symbols.first ?? "")
             return try BinanceKlines.records(from: json, source: id, venueSymbol: symbol, interval: call.parameters["interval"] ?? "1m")
+        case "agg-trades":
+            let symbol = try BinanceSymbols.venueSymbol(for: call.symbols.first ?? "")
+            return try BinanceAggTrades.records(from: json, source: id, venueSymbol: symbol)
         case "depth":
             let symbol = try BinanceSymbols.venueSymbol(for: call.symbols.first ?? "")
             return try BinanceDepth.records(from: json, source: id, venueSymbol: symbol, receivedAt: receivedAt)

@@ -11,6 +11,7 @@ struct BinanceRoutes {
         group.get("ticker/24hr") { request, _ in ticker(request) }
         group.get("ticker/price") { request, _ in price(request) }
         group.get("klines") { request, _ in klines(request) }
+        group.get("aggTrades") { request, _ in aggTrades(request) }
         group.get("depth") { request, _ in depth(request) }
         group.get("account") { request, _ in account(request) }
     }
@@ -62,6 +63,29 @@ struct BinanceRoutes {
             openTime += interval
         }
         return MockJSON.response(.array(rows))
+    }
+
+    /// Aggregate trades that add up to the 1m klines: each minute's bar becomes
+    /// ``MockAggTrades/perMinute`` trades opening at its open, closing at its close, touching its
+    /// high and low, their quantities summing to its volume; ids run without holes.
+    func aggTrades(_ request: Request) -> Response {
+        let query = request.uri.queryParameters
+        guard let venue = query.get("symbol"), let canonical = canonical(venue) else { return invalidSymbol() }
+        let limit = min(1_000, max(1, Int(query.get("limit") ?? "500") ?? 500))
+        let now = market.clock().millisecondsSinceEpoch
+        let startTime = query.get("startTime").flatMap { Int64($0) }, endTime = query.get("endTime").flatMap { Int64($0) }
+        if let startTime, let endTime, endTime - startTime > 3_600_000 { return error(-1127, "More than 1 hours between startTime and endTime.") }
+        let end = min(now, endTime ?? (startTime.map { $0 + 3_600_000 } ?? now))
+        let start = startTime ?? max(0, end - Int64(limit / MockAggTrades.perMinute + 1) * 60_000)
+        var trades: [JSONValue] = []
+        var minute = start / 60_000 * 60_000
+        while minute <= end {
+            let bar = MockBar(seed: market.seed, canonical: canonical, openTimeMilliseconds: minute)
+            trades += MockAggTrades.trades(of: bar, openTime: minute).filter { $0.time >= start && $0.time <= end }.map(\.json)
+            minute += 60_000
+        }
+        // With no start, the most recent ones; with a start, the first ones after it (Binance's rules).
+        return MockJSON.response(.array(startTime == nil ? Array(trades.suffix(limit)) : Array(trades.prefix(limit))))
     }
 
     func depth(_ request: Request) -> Response {
