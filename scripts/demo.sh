@@ -54,7 +54,7 @@ step "tributary bench fetch: 20000 requests at concurrency 64 through decode + n
 step "tributary run --demo --for 25   (the aggregator: every source polled on its schedule into data/tributary.sqlite;"
 echo "   the mock throttles Coinbase at random and fails Kraken for its first calls: watch the breaker open and recover)"
 runlog=$(mktemp)
-"$bin" run --demo --for 25 --summary-every 5 --port 0 --store data/tributary.sqlite > >(tee "$runlog") &
+"$bin" run --demo --for 25 --summary-every 5 --port 0 --store data/tributary.sqlite --features Features.d > >(tee "$runlog") &
 run=$!
 for _ in $(seq 1 200); do
     base=$(sed -n 's#^status: \(http://[^/]*\)/sources.*#\1#p' "$runlog")
@@ -73,6 +73,8 @@ if [ -n "${base:-}" ]; then
     curl -s -X POST -H 'Content-Type: application/json' -d '{"kind":"trade","symbol":"BTC-USD","price":"cheap"}' "$base/ingest/demo-push"; echo
     step "GET $base/records/latest?symbol=BTC-USDT   (newest quote per source; median, spread, stale and outlier sources)"
     curl -s "$base/records/latest?symbol=BTC-USDT" | head -c 600; echo " …"
+    step "GET $base/features/latest?symbol=BTC-USDT&set=quotes   (Features.d/quotes.yaml: 10 s mid/spread bars of the polled quotes, EWMA, returns)"
+    curl -s "$base/features/latest?symbol=BTC-USDT&set=quotes" | head -c 700; echo " …"
     step "GET $base/metrics   (a few of the Prometheus lines)"
     curl -s "$base/metrics" | grep -E '^ingestion_(requests_total\{source="(binance|kraken|coinbase)"|breaker_state|queue_depth)' | head -12
     echo

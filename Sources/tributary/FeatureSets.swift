@@ -2,13 +2,15 @@ import Connectors
 import Features
 import Foundation
 
-/// Where the feature sets are: `--features DIR` › `TRIBUTARY_FEATURES_DIR` › `./Features.d` when it exists.
+/// Where the feature sets are: `--features DIR` › `TRIBUTARY_FEATURES_DIR`; none otherwise.
+///
+/// Never found implicitly: computing features costs CPU and writes rows, so a run computes
+/// them only when asked to (the shipped `Features.d` holds examples; `make demo` passes it).
 enum FeatureSets {
     static func directory(_ option: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
         if let option { return option }
         if let variable = environment["TRIBUTARY_FEATURES_DIR"], !variable.isEmpty { return variable }
-        var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: "Features.d", isDirectory: &isDirectory) && isDirectory.boolValue ? "Features.d" : nil
+        return nil
     }
 
     /// Every set in the directory; any mistake stops the command with every problem listed.

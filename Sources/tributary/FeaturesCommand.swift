@@ -15,11 +15,11 @@ struct FeaturesCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Check and list the feature sets.")
-        @Option(help: "The feature sets' directory (default: TRIBUTARY_FEATURES_DIR, else ./Features.d).") var features: String?
+        @Option(help: "The feature sets' directory (default: TRIBUTARY_FEATURES_DIR).") var features: String?
 
         func run() async throws {
             let sets = try FeatureSets.load(features)
-            if sets.isEmpty { print("no feature sets (put NAME.yaml files in Features.d, or pass --features DIR)") }
+            if sets.isEmpty { print("no feature sets (pass --features DIR, e.g. --features Features.d, or set TRIBUTARY_FEATURES_DIR)") }
             for set in sets {
                 let input = [
                     set.input.kind.rawValue + "s",
@@ -52,7 +52,7 @@ struct FeaturesCommand: AsyncParsableCommand {
         @Option(help: "Only this symbol.") var symbol: String?
         @Option(help: "Only this source id.") var source: String?
         @Flag(help: "Ignore a saved checkpoint and start over.") var restart = false
-        @Option(help: "The feature sets' directory (default: TRIBUTARY_FEATURES_DIR, else ./Features.d).") var features: String?
+        @Option(help: "The feature sets' directory (default: TRIBUTARY_FEATURES_DIR).") var features: String?
         @Option(help: "The store: sqlite:PATH, postgres://… or a file path (default: store.url / store.path, else data/tributary.sqlite).") var store: String?
         @Option(help: "Engine settings file (YAML).") var config: String?
 

@@ -63,7 +63,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("only"), help: "Poll only this source (repeatable); default: every source with a poll schedule.", completion: Completions.sources)
     var only: [String] = []
 
-    @Option(help: "Compute the feature sets in this directory as records are stored (default: TRIBUTARY_FEATURES_DIR, else ./Features.d when it exists).")
+    @Option(help: "Compute the feature sets in this directory as records are stored (e.g. Features.d; default: TRIBUTARY_FEATURES_DIR; none: no features).")
     var features: String?
 
     @Option(help: "Seconds between summary lines.")
