@@ -146,3 +146,15 @@ import TributaryCore
         #expect(engine.watermark(of: "venue") == nil)
     }
 }
+
+@Suite struct FeatureRowBytesTests {
+    @Test func theDirectCanonicalBytesEqualTheGeneralWriters() {
+        let row = FeatureRow(
+            set: "bars \"q\"", version: 3, source: "vénue", symbol: "BTC-USDT\\x", window: "5m/1m",
+            start: UTCTimestamp(nanosecondsSinceEpoch: -1_000), end: UTCTimestamp(nanosecondsSinceEpoch: 59_999_999_000),
+            values: [.init("vwap", nil), .init("close", try! ExactDecimal(parsing: "1.50")), .init("a\u{1}", try! ExactDecimal(parsing: "-0.000"))],
+            events: 1, corrections: 0)
+        #expect(row.canonicalBytes == row.canonicalBytesThroughJSONValue)
+        #expect(String(decoding: row.canonicalBytes, as: UTF8.self).contains(#""close":"1.5""#))
+    }
+}

@@ -9,8 +9,8 @@ extension FeatureEngine {
     struct Snapshot: Codable {
         var set: String
         var version: Int
-        var entities: [Entity: [WindowState]]
-        var entitiesBySource: [SourceID: [Entity]]
+        var states: [EntityState]
+        var entitiesBySource: [SourceID: [Int]]
         var newest: [SourceID: Int64]
         var emittedStep: [SourceID: Int64]
         var counters: Counters
@@ -23,7 +23,7 @@ extension FeatureEngine {
 
     public func encodedState() throws -> [UInt8] {
         let snapshot = Snapshot(
-            set: set.name, version: set.version, entities: entities, entitiesBySource: entitiesBySource, newest: newest, emittedStep: emittedStep,
+            set: set.name, version: set.version, states: states, entitiesBySource: entitiesBySource, newest: newest, emittedStep: emittedStep,
             counters: counters)
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
@@ -37,7 +37,8 @@ extension FeatureEngine {
             throw StateMismatch(description: "the saved state is of \(snapshot.set) v\(snapshot.version), not \(set.name) v\(set.version)")
         }
         self.init(set: set)
-        entities = snapshot.entities
+        states = snapshot.states
+        positions = Dictionary(uniqueKeysWithValues: snapshot.states.enumerated().map { ($0.element.entity, $0.offset) })
         entitiesBySource = snapshot.entitiesBySource
         newest = snapshot.newest
         emittedStep = snapshot.emittedStep

@@ -13,8 +13,10 @@ import TributaryCore
 /// sorted stream; a duplicate (same identity and content hash) never counts twice.
 public struct FeatureEngine: Sendable {
     public let set: FeatureSet
-    var entities: [Entity: [WindowState]] = [:]
-    var entitiesBySource: [SourceID: [Entity]] = [:]
+    /// Each entity's windows and identity index, by position (one hash lookup per event).
+    var states: [EntityState] = []
+    var positions: [Entity: Int] = [:]
+    var entitiesBySource: [SourceID: [Int]] = [:]
     /// Newest event time seen per source.
     var newest: [SourceID: Int64] = [:]
     /// The threshold each source's windows were last emitted through, in steps of the smallest window step.
@@ -30,6 +32,13 @@ public struct FeatureEngine: Sendable {
     struct Entity: Hashable, Sendable, Codable {
         var source: SourceID
         var symbol: String
+    }
+
+    /// One entity's state: a window state per window length and what it has seen.
+    struct EntityState: Sendable, Codable {
+        var entity: Entity
+        var windows: [WindowState]
+        var identities: IdentityIndex
     }
 
     /// What the engine did with the events it was given.
@@ -81,26 +90,46 @@ public struct FeatureEngine: Sendable {
     private mutating func ingest(_ event: FeatureEvent, into output: inout Output) {
         counters.events += 1
         let entity = Entity(source: event.source, symbol: event.symbol)
-        if entities[entity] == nil {
-            entities[entity] = set.windows.map { WindowState(spec: $0) }
-            entitiesBySource[event.source, default: []].append(entity)
+        let position: Int
+        if let known = positions[entity] {
+            position = known
+        } else {
+            position = states.count
+            states.append(EntityState(entity: entity, windows: set.windows.map { WindowState(spec: $0) }, identities: IdentityIndex(bucketSize: smallestStep)))
+            positions[entity] = position
+            entitiesBySource[event.source, default: []].append(position)
+        }
+        let tick = Tick(event)
+        var replacing: Int64?
+        switch states[position].identities.record(key: tick.key, hash: event.contentHash, time: tick.time) {
+        case .duplicate:
+            counters.duplicates += 1
+            return
+        case .replaces(let time):
+            counters.replaced += 1
+            replacing = time
+        case .new:
+            break
         }
         let correcting = set.late == .correct
         var inRange = false
         for index in set.windows.indices {
-            let insertion = entities[entity]![index].insert(event, correcting: correcting)
+            let insertion =
+                if let replacing {
+                    states[position].windows[index].replace(key: tick.key, at: replacing, with: tick, correcting: correcting)
+                } else {
+                    states[position].windows[index].insert(tick, correcting: correcting)
+                }
             // An event is counted once, by what happened in the set's first window.
             let counted = index > 0
             if insertion != .outOfRange { inRange = true }
             switch insertion {
             case .added: break
-            case .duplicate: if !counted { counters.duplicates += 1 }
-            case .replaced: if !counted { counters.replaced += 1 }
             case .late: if !counted { counters.lateDropped += 1 }
             case .outOfRange: if !counted { counters.outOfRange += 1 }
             case .corrected(let starts):
                 if !counted { counters.lateCorrected += 1 }
-                let windows = entities[entity]![index].reemit(starts, features: set.features)
+                let windows = states[position].windows[index].reemit(starts, features: set.features)
                 output.rows += windows.map { row($0, entity: entity, spec: set.windows[index]) }
             }
         }
@@ -133,9 +162,11 @@ public struct FeatureEngine: Sendable {
 
     private mutating func emit(source: SourceID, threshold: Int64, into output: inout Output) {
         let retention = set.late == .correct ? set.lateness : 0
-        for entity in entitiesBySource[source] ?? [] {
+        for position in entitiesBySource[source] ?? [] {
+            let entity = states[position].entity
+            var oldestKept = Int64.max
             for index in set.windows.indices {
-                let (windows, holes) = entities[entity]![index].emit(
+                let (windows, holes) = states[position].windows[index].emit(
                     through: threshold, retention: retention, features: set.features, checksSequence: set.checkSequence && index == 0)
                 output.rows += windows.map { row($0, entity: entity, spec: set.windows[index]) }
                 counters.holes += holes.count
@@ -145,7 +176,10 @@ public struct FeatureEngine: Sendable {
                         from: UTCTimestamp(nanosecondsSinceEpoch: hole.afterTime), to: UTCTimestamp(nanosecondsSinceEpoch: hole.beforeTime),
                         reason: "sequence gap: ids \(hole.first)…\(hole.last) missing (\(hole.last - hole.first + 1)), seen by feature set \(set.name)")
                 }
+                oldestKept = min(oldestKept, states[position].windows[index].retainedAfter ?? .min)
             }
+            // Identities no window holds any more are forgotten with them.
+            if oldestKept > .min { states[position].identities.forget(before: oldestKept) }
         }
     }
 

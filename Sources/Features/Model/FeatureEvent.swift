@@ -56,13 +56,4 @@ public struct FeatureEvent: Sendable, Hashable, Codable {
         guard !bytes.isEmpty, bytes.count <= 18, bytes.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
         return Int64(id)
     }
-
-    /// The order events are applied in, whatever order they arrived in: time, then sequence,
-    /// then identity and hash bytes — total, so the first and last of a window are always the same events.
-    static func precedes(_ a: FeatureEvent, _ b: FeatureEvent) -> Bool {
-        if a.time != b.time { return a.time < b.time }
-        if a.sequence != b.sequence { return (a.sequence ?? .min) < (b.sequence ?? .min) }
-        if a.key != b.key { return a.key.utf8.lexicographicallyPrecedes(b.key.utf8) }
-        return a.contentHash.utf8.lexicographicallyPrecedes(b.contentHash.utf8)
-    }
 }

@@ -1,34 +1,36 @@
 import Pipeline
 import TributaryCore
 
-/// The pure state machine of one window length for one entity: events go in (any order, any
-/// number of times), windows come out once the threshold (the watermark) passes their end.
+/// The pure state machine of one window length for one entity: events go in (any order),
+/// windows come out once the threshold (the watermark) passes their end.
 ///
 /// No clock and no I/O: the engine passes the threshold in, so tests drive it with any
-/// sequence of watermarks. Events live in panes one step (`every`) long, keyed by identity: the
-/// same event twice is stored once, a new content under the same key replaces the old. A
-/// window's values are computed when it is emitted, from its events in one total order, so
-/// the result does not depend on the order events arrived in.
+/// sequence of watermarks. Events live in panes one step (`every`) long; the engine has
+/// already decided (once for all windows, ``IdentityIndex``) whether an event is new, a
+/// duplicate or a replacement. A window's values are computed when it is emitted, by one scan
+/// of its events in a total order, so they do not depend on the order events arrived in.
 struct WindowState: Sendable, Codable {
     let spec: WindowSpec
-    /// Pane start → the pane's events by identity.
-    private(set) var panes: [Int64: [String: FeatureEvent]] = [:]
+    /// Pane start → the pane's events.
+    private(set) var panes = TimeBuckets<[Tick]>()
     /// The first window start not yet emitted; every window before it has been (if it had events).
     private(set) var nextStart: Int64?
+    /// Panes before this start are kept no longer (set by the last emission).
+    private(set) var retainedAfter: Int64?
     /// Panes before this start have been checked for sequence holes.
     private var sealedThrough: Int64?
     private var lastSequence: Numbered?
+    private var series = SeriesStatistics()
+    /// Statistics each emitted window got, kept while a correction may re-emit it.
+    private var emittedStatistics: [Int64: [FeatureRow.Value]] = [:]
+    /// Late events applied to each emitted window (for its provenance).
+    private var corrections: [Int64: Int] = [:]
 
     /// The highest sequence number checked so far, and its event's time.
     struct Numbered: Sendable, Codable {
         var number: Int64
         var time: Int64
     }
-    private var series = SeriesStatistics()
-    /// Statistics each emitted window got, kept while a correction may re-emit it.
-    private var emittedStatistics: [Int64: [FeatureRow.Value]] = [:]
-    /// Late events applied to each emitted window (for its provenance).
-    private var corrections: [Int64: Int] = [:]
 
     init(spec: WindowSpec) {
         self.spec = spec
@@ -36,10 +38,6 @@ struct WindowState: Sendable, Codable {
 
     enum Insertion: Equatable {
         case added
-        /// The same identity and content hash is already there.
-        case duplicate
-        /// The same identity with another content hash: the new one replaced it.
-        case replaced
         /// Its first window has already been emitted (and the policy does not correct it, or
         /// its window closed more than `lateness` ago).
         case late
@@ -66,29 +64,51 @@ struct WindowState: Sendable, Codable {
         var beforeTime: Int64
     }
 
-    /// Adds an event. `correcting` is true under the `correct` policy.
-    mutating func insert(_ event: FeatureEvent, correcting: Bool) -> Insertion {
-        guard let pane = spec.pane(of: event.time), pane <= Int64.max - spec.size else { return .outOfRange }
-        let existing = panes[pane]?[event.key]
-        if let existing, existing.contentHash == event.contentHash { return .duplicate }
+    /// The pane holding `time`, or nil where no window can be cut.
+    func pane(of time: Int64) -> Int64? {
+        guard let pane = spec.pane(of: time), pane <= Int64.max - spec.size else { return nil }
+        return pane
+    }
+
+    /// Adds a new event. `correcting`: policy `correct`.
+    mutating func insert(_ tick: Tick, correcting: Bool) -> Insertion {
+        guard let pane = pane(of: tick.time) else { return .outOfRange }
         let firstWindow = pane - (spec.size - spec.every)
         if let nextStart, firstWindow < nextStart {
             // A window holding it has been emitted already.
-            guard correcting, panes[pane] != nil || isRetained(pane) else { return .late }
-            panes[pane, default: [:]][event.key] = event
+            guard correcting, panes[pane] != nil || retainedAfter.map({ pane >= $0 }) ?? true else { return .late }
+            let hint = panes.values.last?.count ?? 4
+            panes.modify(pane, default: Self.newPane(capacity: hint)) { $0.append(tick) }
             let emittedStarts = stride(from: firstWindow, through: pane, by: Int(spec.every)).filter { $0 < nextStart }
             for start in emittedStarts { corrections[start, default: 0] += 1 }
             return .corrected(windowStarts: emittedStarts)
         }
-        panes[pane, default: [:]][event.key] = event
-        return existing == nil ? .added : .replaced
+        let hint = panes.values.last?.count ?? 4
+        panes.modify(pane, default: Self.newPane(capacity: hint)) { $0.append(tick) }
+        return .added
     }
 
-    /// Panes are kept for corrections until `retainedAfter` (set by the last emission).
-    private var retainedAfter: Int64?
-    private func isRetained(_ pane: Int64) -> Bool {
-        guard let retainedAfter else { return true }
-        return pane >= retainedAfter
+    /// An empty pane with room for as many events as the newest one holds (panes of a
+    /// steady feed are alike, so it rarely grows).
+    private static func newPane(capacity: Int) -> [Tick] {
+        var ticks: [Tick] = []
+        ticks.reserveCapacity(max(4, capacity))
+        return ticks
+    }
+
+    /// The new content of an event seen before at `oldTime`: it takes the old one's place when
+    /// this window would accept it; when it is late here, the old content stays.
+    mutating func replace(key: String, at oldTime: Int64, with tick: Tick, correcting: Bool) -> Insertion {
+        guard let pane = pane(of: tick.time) else { return .outOfRange }
+        if let nextStart, pane - (spec.size - spec.every) < nextStart,
+            !correcting || (panes[pane] == nil && !(retainedAfter.map({ pane >= $0 }) ?? true))
+        {
+            return .late
+        }
+        if let old = self.pane(of: oldTime), panes[old] != nil {
+            panes.modify(old, default: []) { ticks in ticks.firstIndex { $0.key == key }.map { _ = ticks.remove(at: $0) } }
+        }
+        return insert(tick, correcting: correcting)
     }
 
     /// Emits every window whose end is at or before `threshold` and that holds events, oldest
@@ -102,16 +122,25 @@ struct WindowState: Sendable, Codable {
         guard !underflow, let lastClosed = spec.pane(of: lastClosedEnd), lastClosed <= Int64.max - spec.every else { return ([], []) }
         let limit = lastClosed + spec.every
         if let nextStart, limit <= nextStart { return ([], []) }
-        var starts = Set<Int64>()
-        for pane in panes.keys {
-            var start = pane - (spec.size - spec.every)
-            while start <= pane {
-                if start < limit, nextStart.map({ start >= $0 }) ?? true { starts.insert(start) }
-                start += spec.every
+        let from = nextStart ?? .min
+        var starts: [Int64] = []
+        if spec.isTumbling {
+            starts = panes.starts.filter { $0 >= from && $0 < limit }
+        } else {
+            var unique = Set<Int64>()
+            for pane in panes.starts where pane + spec.size > from {
+                var start = pane - (spec.size - spec.every)
+                while start <= pane {
+                    if start < limit, start >= from { unique.insert(start) }
+                    start += spec.every
+                }
             }
+            starts = Array(unique)
         }
+        if !spec.isTumbling { starts.sort() }
         var emitted: [Emitted] = []
-        for start in starts.sorted() {
+        emitted.reserveCapacity(starts.count)
+        for start in starts {
             var window = emitWindow(start, features: features, corrections: 0)
             let statistics = series.advance(close: window.close, start: start, features: features)
             window.emitted.values += statistics
@@ -125,11 +154,14 @@ struct WindowState: Sendable, Codable {
         let (keepFrom, overflow) = limit.subtractingReportingOverflow(retention)
         let cutoff = overflow ? Int64.min : keepFrom
         retainedAfter = cutoff
-        panes = panes.filter { $0.key >= cutoff }
+        panes.removeAll(before: cutoff)
         if retention > 0 {
-            emittedStatistics = emittedStatistics.filter { $0.key + spec.size > cutoff }
-            corrections = corrections.filter { $0.key + spec.size > cutoff }
-        } else {
+            let forgotten = emittedStatistics.keys.filter { $0 + spec.size <= cutoff }
+            for start in forgotten {
+                emittedStatistics[start] = nil
+                corrections[start] = nil
+            }
+        } else if !corrections.isEmpty {
             corrections = [:]
         }
         return (emitted, holes)
@@ -145,32 +177,32 @@ struct WindowState: Sendable, Codable {
     }
 
     private func emitWindow(_ start: Int64, features: [FeatureSet.Feature], corrections: Int) -> (emitted: Emitted, close: ExactDecimal?) {
-        var events: [FeatureEvent] = []
+        var scan = WindowValues.Scan(features: features)
         var pane = start
         while pane < start + spec.size {
-            if let held = panes[pane] { events.append(contentsOf: held.values) }
+            if let ticks = panes[pane] { for tick in ticks { scan.add(tick) } }
             pane += spec.every
         }
-        events.sort(by: FeatureEvent.precedes)
-        let (values, close) = WindowValues.compute(events, features: features)
-        return (Emitted(start: start, end: start + spec.size, values: values, events: events.count, corrections: corrections), close)
+        let (values, close) = scan.result()
+        return (Emitted(start: start, end: start + spec.size, values: values, events: scan.count, corrections: corrections), close)
     }
 
     /// Checks panes that can no longer receive events (their first window was emitted) for
     /// holes in the sequence numbers, in time order.
     private mutating func seal(before end: Int64) -> [SequenceHole] {
         var holes: [SequenceHole] = []
-        for pane in panes.keys.sorted() where pane < end && pane >= (sealedThrough ?? .min) {
-            let numbered = panes[pane]!.values.filter { $0.sequence != nil }.sorted { $0.sequence! < $1.sequence! }
-            for event in numbered {
-                let number = event.sequence!
+        let sealing = panes.starts.filter { $0 < end && $0 >= (sealedThrough ?? .min) }
+        for pane in sealing {
+            var numbers = panes[pane]!.compactMap { $0.sequence == .min ? nil : Numbered(number: $0.sequence, time: $0.time) }
+            numbers.sort { $0.number < $1.number }
+            for numbered in numbers {
                 if let last = lastSequence {
-                    if number > last.number + 1 {
-                        holes.append(SequenceHole(first: last.number + 1, last: number - 1, afterTime: last.time, beforeTime: event.time))
+                    if numbered.number > last.number + 1 {
+                        holes.append(SequenceHole(first: last.number + 1, last: numbered.number - 1, afterTime: last.time, beforeTime: numbered.time))
                     }
-                    if number > last.number { lastSequence = Numbered(number: number, time: event.time) }
+                    if numbered.number > last.number { lastSequence = numbered }
                 } else {
-                    lastSequence = Numbered(number: number, time: event.time)
+                    lastSequence = numbered
                 }
             }
         }

@@ -1,76 +1,98 @@
 import Pipeline
 import TributaryCore
 
-/// A window's own values, from its events in applied order (``FeatureEvent/precedes(_:_:)``):
-/// exact decimals throughout — OHLC are events' prices, volume and mid/spread are exact sums
-/// and halves, VWAP is the one quotient, rounded half to even to ``vwapScale`` places.
+/// A window's own values, gathered in one scan of its events in any order: the first and last
+/// by ``Tick/precedes(_:)`` (open, close), extremes and exact sums. Exact decimals throughout —
+/// OHLC are events' prices, volume and mid/spread are exact sums and halves, VWAP is the one
+/// quotient, rounded half to even to ``vwapScale`` places.
 enum WindowValues {
     /// Fractional digits of a VWAP (rounded half to even, then trailing zeros dropped).
     static let vwapScale: UInt8 = 10
 
-    /// The values and the close the series statistics follow (nil when the window has none,
-    /// e.g. quotes without both sides).
-    static func compute(_ events: [FeatureEvent], features: [FeatureSet.Feature]) -> (values: [FeatureRow.Value], close: ExactDecimal?) {
-        var values: [FeatureRow.Value] = []
-        var close: ExactDecimal?
-        if features.contains(.ohlcv) {
-            let trades = events.compactMap { event -> (price: ExactDecimal, size: ExactDecimal)? in
-                if case .trade(let price, let size) = event.values { (price, size) } else { nil }
-            }
-            if let first = trades.first, let last = trades.last {
-                var high = first.price, low = first.price
-                var volume: ExactDecimal? = ExactDecimal(0)
-                var notional: ExactDecimal? = ExactDecimal(0)
-                for trade in trades {
-                    if trade.price > high { high = trade.price }
-                    if trade.price < low { low = trade.price }
-                    volume = volume?.adding(trade.size)
-                    notional = trade.price.multiplying(trade.size).flatMap { notional?.adding($0) }
-                }
-                let vwap = volume.flatMap { volume in notional?.divided(by: volume, scale: vwapScale) }
-                values += [
-                    .init("open", first.price), .init("high", high), .init("low", low), .init("close", last.price), .init("volume", volume),
-                    .init("trades", ExactDecimal(trades.count)), .init("vwap", vwap),
-                ]
-                close = last.price
+    struct Scan {
+        let wantsBars: Bool, wantsMid: Bool, wantsSpread: Bool
+        private(set) var count = 0
+        // Trades.
+        private var trades = 0
+        private var open: Tick?, close: Tick?
+        private var high: ExactDecimal?, low: ExactDecimal?
+        private var volume: ExactDecimal? = ExactDecimal(0), notional: ExactDecimal? = ExactDecimal(0)
+        // Quotes with both sides.
+        private var quotes = 0
+        private var firstQuote: Tick?, lastQuote: Tick?
+        private var midHigh: ExactDecimal?, midLow: ExactDecimal?, spreadMin: ExactDecimal?, spreadMax: ExactDecimal?
+        /// The last event of any shape (a price for statistics when no bar or mid is asked for).
+        private var last: Tick?
+
+        init(features: [FeatureSet.Feature]) {
+            wantsBars = features.contains(.ohlcv)
+            wantsMid = features.contains(.mid)
+            wantsSpread = features.contains(.spread)
+        }
+
+        mutating func add(_ tick: Tick) {
+            count += 1
+            if last.map({ $0.precedes(tick) }) ?? true { last = tick }
+            switch tick.shape {
+            case .trade:
+                trades += 1
+                if open.map({ tick.precedes($0) }) ?? true { open = tick }
+                if close.map({ $0.precedes(tick) }) ?? true { close = tick }
+                if high.map({ tick.first > $0 }) ?? true { high = tick.first }
+                if low.map({ tick.first < $0 }) ?? true { low = tick.first }
+                guard wantsBars else { return }
+                volume = volume?.adding(tick.second)
+                notional = tick.first.multiplying(tick.second).flatMap { notional?.adding($0) }
+            case .quote:
+                quotes += 1
+                if firstQuote.map({ tick.precedes($0) }) ?? true { firstQuote = tick }
+                if lastQuote.map({ $0.precedes(tick) }) ?? true { lastQuote = tick }
+                guard wantsMid || wantsSpread, let mid = Self.mid(tick), let spread = tick.second.subtracting(tick.first) else { return }
+                if midHigh.map({ mid > $0 }) ?? true { midHigh = mid }
+                if midLow.map({ mid < $0 }) ?? true { midLow = mid }
+                if spreadMax.map({ spread > $0 }) ?? true { spreadMax = spread }
+                if spreadMin.map({ spread < $0 }) ?? true { spreadMin = spread }
+            case .lastOnly, .empty:
+                break
             }
         }
-        let wantsMid = features.contains(.mid), wantsSpread = features.contains(.spread)
-        if wantsMid || wantsSpread {
-            let sides = events.compactMap { event -> (mid: ExactDecimal, spread: ExactDecimal)? in
-                guard case .quote(let bid?, let ask?, _) = event.values, let sum = bid.adding(ask), let mid = sum.halved,
-                    let spread = ask.subtracting(bid)
-                else { return nil }
-                return (mid, spread)
+
+        static func mid(_ tick: Tick) -> ExactDecimal? { tick.first.adding(tick.second)?.halved }
+
+        /// The values and the close the series statistics follow (nil when the window has none).
+        func result() -> (values: [FeatureRow.Value], close: ExactDecimal?) {
+            var values: [FeatureRow.Value] = []
+            var closePrice: ExactDecimal?
+            if wantsBars, let open, let close {
+                let vwap = volume.flatMap { volume in notional?.divided(by: volume, scale: WindowValues.vwapScale) }
+                values += [
+                    .init("open", open.first), .init("high", high), .init("low", low), .init("close", close.first), .init("volume", volume),
+                    .init("trades", ExactDecimal(trades)), .init("vwap", vwap),
+                ]
+                closePrice = close.first
             }
-            if let first = sides.first, let last = sides.last {
+            if let firstQuote, let lastQuote {
+                let lastMid = Self.mid(lastQuote)
                 if wantsMid {
-                    let mids = sides.map(\.mid)
-                    values += [
-                        .init("mid_open", first.mid), .init("mid_high", mids.max()), .init("mid_low", mids.min()), .init("mid_close", last.mid),
-                    ]
+                    values += [.init("mid_open", Self.mid(firstQuote)), .init("mid_high", midHigh), .init("mid_low", midLow), .init("mid_close", lastMid)]
                 }
                 if wantsSpread {
-                    let spreads = sides.map(\.spread)
                     values += [
-                        .init("spread_close", last.spread), .init("spread_min", spreads.min()), .init("spread_max", spreads.max()),
-                        .init("quotes", ExactDecimal(sides.count)),
+                        .init("spread_close", lastQuote.second.subtracting(lastQuote.first)), .init("spread_min", spreadMin),
+                        .init("spread_max", spreadMax), .init("quotes", ExactDecimal(quotes)),
                     ]
                 }
-                close = close ?? last.mid
+                closePrice = closePrice ?? lastMid
             }
-        }
-        if close == nil {
-            // A set of statistics only (no OHLC or mid asked for): they follow the last price or mid.
-            for event in events.reversed() {
-                switch event.values {
-                case .trade(let price, _): close = price
-                case .quote(let bid, let ask, let last):
-                    if let bid, let ask { close = bid.adding(ask)?.halved } else { close = last }
+            if closePrice == nil, let last {
+                // Statistics only: they follow the last price (or mid) of the window.
+                switch last.shape {
+                case .trade, .lastOnly: closePrice = last.first
+                case .quote: closePrice = Self.mid(last)
+                case .empty: break
                 }
-                if close != nil { break }
             }
+            return (values, closePrice)
         }
-        return (values, close)
     }
 }

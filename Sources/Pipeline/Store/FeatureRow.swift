@@ -85,8 +85,50 @@ public struct FeatureRow: Sendable, Hashable {
         .object(JSONObject(values.map { ($0.name, $0.value.map { .string($0.normalized.description) } ?? .null) }))
     }
 
-    /// The bytes the content hash is computed over: identity and values, keys sorted, times in nanoseconds.
-    var canonicalBytes: [UInt8] {
+    /// The bytes the content hash is computed over: identity and values as canonical JSON (keys
+    /// sorted, decimals as normalized text, times in nanoseconds), written straight into bytes —
+    /// a row is hashed every time a window closes.
+    package var canonicalBytes: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(160 + 40 * values.count)
+        func text(_ value: String) {
+            var writer = JSONWriter(reservingCapacity: value.utf8.count + 2)
+            writer.writeString(value)
+            out.append(contentsOf: writer.bytes)
+        }
+        out.append(contentsOf: #"{"end":"#.utf8)
+        out.append(contentsOf: String(end.nanosecondsSinceEpoch).utf8)
+        out.append(contentsOf: #","set":"#.utf8)
+        text(set)
+        out.append(contentsOf: #","source":"#.utf8)
+        text(source.rawValue)
+        out.append(contentsOf: #","start":"#.utf8)
+        out.append(contentsOf: String(start.nanosecondsSinceEpoch).utf8)
+        out.append(contentsOf: #","symbol":"#.utf8)
+        text(symbol)
+        out.append(contentsOf: #","values":{"#.utf8)
+        for (index, item) in values.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            text(item.name)
+            out.append(UInt8(ascii: ":"))
+            if let value = item.value {
+                out.append(UInt8(ascii: "\""))
+                value.normalized.write(into: &out)
+                out.append(UInt8(ascii: "\""))
+            } else {
+                out.append(contentsOf: "null".utf8)
+            }
+        }
+        out.append(contentsOf: #"},"version":"#.utf8)
+        out.append(contentsOf: String(version).utf8)
+        out.append(contentsOf: #","window":"#.utf8)
+        text(window)
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
+    /// The same bytes through the general JSON writer (what ``canonicalBytes`` must equal; tests compare them).
+    package var canonicalBytesThroughJSONValue: [UInt8] {
         JSONWriter.encode(
             .object(
                 JSONObject([
