@@ -4,7 +4,7 @@
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: deps deps-postgres deps-promtool deps-chromium deps-nats lint format build release demo test coverage bench bench-run bench-ingest bench-import bench-store bench-cluster clean
+.PHONY: deps deps-postgres deps-promtool deps-chromium deps-nats lint format build release demo test coverage bench bench-run bench-ingest bench-import bench-store bench-cluster bench-features clean
 
 # System packages Tributary needs: libcurl's, SQLite's and libnats's headers (with pkg-config), the
 # time-zone database (exchange-local times are converted with it) and curl (the demo pushes with it).
@@ -121,6 +121,10 @@ bench-store: release deps-postgres
 # Pollers → PostgreSQL in-process and through NATS JetStream with a sink (needs nats-server and postgresql).
 bench-cluster: release deps-postgres deps-nats
 	bash Benchmarks/cluster.sh 10 4
+
+# Trades → bars through the feature engine against pandas (float64 and Decimal) on the same trades.
+bench-features: release
+	bash Benchmarks/features.sh 2000000 1000
 
 clean:
 	rm -rf .build

@@ -12,7 +12,8 @@ struct BenchFeaturesCommand: AsyncParsableCommand {
         abstract: "Time generated trades through the feature engine (OHLCV bars per window), on every core.",
         discussion: """
             Prints {"trades","symbols","windows","workers","seconds","trades_per_second","rows"}. The trades are made in
-            memory first (not timed): SYMBOLS symbols, ten trades per symbol per second of event time, in time order.
+            memory first (not timed): SYMBOLS symbols, ten trades per symbol per second of event time, in time order;
+            every window is emitted, the last ones too (as pandas' resample computes them).
             --csv also writes them (time_ns,symbol,price,size) for the pandas reference of Benchmarks/features.sh.
             """
     )
@@ -41,6 +42,8 @@ struct BenchFeaturesCommand: AsyncParsableCommand {
         let t0: Int64 = 1_700_000_000_000_000_000
         var generator = SplitMix64(seed: 42)
         var prices = [Int128](repeating: 10_000_00, count: symbols)
+        // Each symbol numbers its trades without holes, as venues do (a hole would be a gap row).
+        var sequences = [Int64](repeating: 0, count: symbols)
         var partitions = [[FeatureEvent]](repeating: [], count: workerCount)
         for index in 0..<workerCount { partitions[index].reserveCapacity(trades / workerCount + 1) }
         var csvText = csv == nil ? nil : "time_ns,symbol,price,size\n"
@@ -50,10 +53,11 @@ struct BenchFeaturesCommand: AsyncParsableCommand {
             let price = ExactDecimal(mantissa: prices[symbol], scale: 2)
             let size = ExactDecimal(mantissa: Int128(1 + generator.next() % 10_000), scale: 4)
             let time = t0 + Int64(index) * max(1, step)
+            sequences[symbol] += 1
             partitions[symbol % workerCount].append(
                 FeatureEvent(
-                    source: "bench", symbol: names[symbol], time: time, key: String(index), contentHash: "sha256:\(index)", sequence: Int64(index),
-                    values: .trade(price: price, size: size)))
+                    source: "bench", symbol: names[symbol], time: time, key: String(sequences[symbol]), contentHash: "sha256:\(index)",
+                    sequence: sequences[symbol], values: .trade(price: price, size: size)))
             csvText?.append("\(time),\(names[symbol]),\(price),\(size)\n")
         }
         if let csv, let csvText { try csvText.write(toFile: csv, atomically: true, encoding: .utf8) }
@@ -69,6 +73,8 @@ struct BenchFeaturesCommand: AsyncParsableCommand {
                     var engine = FeatureEngine(set: set)
                     var rows = 0
                     for event in partition { rows += engine.ingest(event).rows.count }
+                    // The last windows too (as a backfill with --to does), so every trade is in a bar.
+                    if let last = partition.last { rows += engine.close(through: last.time + WindowSpec.longest).rows.count }
                     return rows
                 }
             }

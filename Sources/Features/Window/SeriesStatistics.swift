@@ -25,6 +25,9 @@ struct SeriesStatistics: Sendable, Codable {
 
     /// Advances over one newly emitted window and returns the statistics the set asks for.
     mutating func advance(close: ExactDecimal?, start: Int64, features: [FeatureSet.Feature]) -> [FeatureRow.Value] {
+        // Bars alone follow no series.
+        guard features.contains(where: { if case .ohlcv = $0 { false } else if case .mid = $0 { false } else if case .spread = $0 { false } else { true } })
+        else { return [] }
         let maxLookback = features.reduce(0) { longest, feature in
             switch feature {
             case .returns(let lookback), .volatility(let lookback): max(longest, lookback)
