@@ -73,11 +73,13 @@ if [ -n "${base:-}" ]; then
     curl -s -X POST -H 'Content-Type: application/json' -d '{"kind":"trade","symbol":"BTC-USD","price":"cheap"}' "$base/ingest/demo-push"; echo
     step "GET $base/records/latest?symbol=BTC-USDT   (newest quote per source; median, spread, stale and outlier sources)"
     curl -s "$base/records/latest?symbol=BTC-USDT" | head -c 600; echo " …"
-    step "GET $base/features/latest?symbol=BTC-USDT&set=quotes   (Features.d/quotes.yaml: 10 s mid/spread bars of the polled quotes, EWMA, returns)"
-    curl -s "$base/features/latest?symbol=BTC-USDT&set=quotes" | head -c 700; echo " …"
     step "GET $base/metrics   (a few of the Prometheus lines)"
     curl -s "$base/metrics" | grep -E '^ingestion_(requests_total\{source="(binance|kraken|coinbase)"|breaker_state|queue_depth)' | head -12
     echo
+    # The first 10 s windows close once a source's quotes are 5 s past their end.
+    sleep 12
+    step "GET $base/features/latest?symbol=BTC-USDT&set=quotes   (Features.d/quotes.yaml: 10 s and 1 m mid/spread bars of the polled quotes, EWMA, returns)"
+    curl -s "$base/features/latest?symbol=BTC-USDT&set=quotes" | head -c 900; echo " …"
 fi
 wait "$run"
 rm -f "$runlog"
