@@ -61,6 +61,7 @@ import TributaryTesting
         #expect(oneSecond["values"]?["volume"]?.stringValue == "10" && oneSecond["values"]?["trades"]?.stringValue == "5")
         #expect(oneSecond["values"]?["vwap"]?.stringValue == "202")
         #expect(oneSecond["values"]?["return"]?.stringValue == "0.626772111615", "log(204 / 109) to 12 significant digits")
+        #expect(oneSecond["entity_id"]?.stringValue == "open:BTC-USD")
         #expect(oneSecond["computed_by"]?.stringValue == "run" && oneSecond["revision"] == .number("1"))
 
         await client.shutdown()

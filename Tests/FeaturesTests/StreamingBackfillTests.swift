@@ -135,3 +135,42 @@ final class FailingAfter: FeatureStore, GapStore, @unchecked Sendable {
     func recordGaps(_ gaps: [Gap], detectedAt: UTCTimestamp) async throws -> Int { try store.recordGaps(gaps, detectedAt: detectedAt) }
     func gaps(source: SourceID?, limit: Int) async throws -> [Gap] { store.gaps(source: source, limit: limit) }
 }
+
+/// Under `correct`, events later than the watermark (within `lateness`) revise their bars: the
+/// stored rows' last revisions are byte-identical to a backfill of the same records.
+@Suite struct CorrectedStreamingTests {
+    @Test func lateEventsRevisedInPlaceEndEqualToTheBackfill() async throws {
+        let second = FeatureStreams.second
+        let records = StreamingBackfillTests().trades(count: 2_000, seed: 11)
+        // Every 7th trade arrives 60–80 trades (3–4 s) late: past the 1 s watermark, inside the lateness.
+        var arrival: [Envelope] = []
+        var held: [(due: Int, envelope: Envelope)] = []
+        for (index, envelope) in records.enumerated() {
+            if index % 7 == 3 { held.append((index + 60 + index % 20, envelope)) } else { arrival.append(envelope) }
+            while let first = held.first, first.due <= index {
+                arrival.append(first.envelope)
+                held.removeFirst()
+            }
+        }
+        arrival += held.map(\.envelope)
+        var set = FeatureSet(name: "bars", version: 1, input: .init(kind: .trade), windows: [WindowSpec("1s")!, WindowSpec("4s/2s")!], features: [.ohlcv])
+        set.watermark = second
+        set.late = .correct
+        set.lateness = 30 * second
+
+        let store = InMemoryStore()
+        let sink = FeatureSink(sets: [set], store: store)
+        for start in stride(from: 0, to: arrival.count, by: 100) {
+            let batch = Array(arrival[start..<min(arrival.count, start + 100)])
+            _ = try store.upsert(batch)
+            _ = try await sink.write(batch)
+        }
+        let counters = try #require(sink.counters.first?.counters)
+        #expect(counters.lateCorrected > 100 && counters.lateDropped == 0)
+        let streamed = try await StreamingBackfillTests().allRows(store)
+        #expect(streamed.contains { $0.revision > 1 && $0.row.corrections > 0 })
+
+        let again = try await FeatureBackfill(set: set, records: store, store: store).run(.init())
+        #expect(again.inserted == 0 && again.updated == 0 && again.unchanged == streamed.count)
+    }
+}

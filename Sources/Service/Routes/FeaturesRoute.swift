@@ -30,7 +30,8 @@ enum FeaturesRoute {
         let row = stored.row
         return .object(
             JSONObject([
-                ("set", .string(row.set)), ("version", .number(String(row.version))), ("source", .string(row.source.rawValue)),
+                ("entity_id", .string(row.entityID)), ("set", .string(row.set)), ("version", .number(String(row.version))),
+                ("source", .string(row.source.rawValue)),
                 ("symbol", .string(row.symbol)), ("window", .string(row.window)), ("start", .string(row.start.rfc3339)),
                 ("end", .string(row.end.rfc3339)),
                 ("values", .object(JSONObject(row.values.map { ($0.name, $0.value.map { .string($0.description) } ?? .null) }))),
