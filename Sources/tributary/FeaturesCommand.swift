@@ -1,16 +1,17 @@
 import ArgumentParser
+import Engine
 import Features
 import Foundation
 import Pipeline
 import Service
 import TributaryCore
 
-/// `tributary features list | backfill`: the feature sets of Features.d, and their backfill.
+/// `tributary features list | backfill | export`: the feature sets of Features.d, their backfill, their rows.
 struct FeaturesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "features",
-        abstract: "Windowed features (Features.d): list the sets, backfill them from stored records.",
-        subcommands: [List.self, Backfill.self]
+        abstract: "Windowed features (Features.d): list the sets, backfill them from stored records, export their rows.",
+        subcommands: [List.self, Backfill.self, Export.self]
     )
 
     struct List: AsyncParsableCommand {
@@ -78,6 +79,51 @@ struct FeaturesCommand: AsyncParsableCommand {
                     + (report.resumedAfter > 0 ? " (resumed after \(report.resumedAfter))" : "")
                     + " → \(report.inserted) new rows, \(report.updated) revised, \(report.unchanged) unchanged; "
                     + "\(counters.duplicates) duplicates, \(counters.lateDropped) late dropped, \(report.gaps) sequence gaps")
+        }
+    }
+
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a feature set's stored rows as CSV or JSON Lines, oldest first, streamed from the store.",
+            discussion: """
+                Times for --from (inclusive) and --to (exclusive) are window starts: \(TimeText.relativeHelp).
+                Example: tributary features export --set bars --symbol BTC-USDT --window 1m --from -1d --format csv
+                """
+        )
+        @Option(help: "The feature set's name.") var set: String
+        @Option(help: "The set's version.") var version = 1
+        @Option(help: "Only this symbol.") var symbol: String?
+        @Option(help: "Only this window (e.g. 1m, 5m/1m).") var window: String?
+        @Option(help: "From this window start (inclusive).") var from: String?
+        @Option(help: "Up to this window start (exclusive).") var to: String?
+        @Option(help: "csv or jsonl.", completion: Completions.formats) var format = "csv"
+        @Option(help: "Write to this file instead of standard output.") var output: String?
+        @Option(help: "The store: sqlite:PATH, postgres://… or a file path (default: store.url / store.path, else data/tributary.sqlite).") var store: String?
+        @Option(help: "Engine settings file (YAML).") var config: String?
+
+        func run() async throws {
+            guard let format = RecordExport.Format(rawValue: format) else { throw CLIError("--format '\(format)': use csv or jsonl") }
+            let now = UTCTimestamp.now()
+            func time(_ text: String?, _ option: String) throws -> UTCTimestamp? {
+                guard let text else { return nil }
+                guard let time = TimeText.parse(text, relativeTo: now) else { throw CLIError("\(option) '\(text)': use \(TimeText.relativeHelp)") }
+                return time
+            }
+            let query = FeatureExport.Query(
+                set: set, version: version, symbol: symbol, window: window, from: try time(from, "--from"), to: try time(to, "--to"))
+            let reader = try await ServiceSettings.load(config: config, store: store).openExistingStore()
+            let handle: FileHandle
+            if let output {
+                guard FileManager.default.createFile(atPath: output, contents: nil), let file = FileHandle(forWritingAtPath: output) else {
+                    throw CLIError("--output \(output): cannot create the file (check the folder exists and is writable)")
+                }
+                handle = file
+            } else {
+                handle = FileHandle.standardOutput
+            }
+            let count = try await FeatureExport.stream(from: reader, query, format: format) { bytes in try handle.write(contentsOf: bytes) }
+            if output != nil { try handle.close() }
+            FileHandle.standardError.write(Data("exported \(count) row\(count == 1 ? "" : "s") of \(set) v\(version)\n".utf8))
         }
     }
 }

@@ -76,6 +76,21 @@ import TributaryTesting
         #expect(backfill.stdout.contains("→ 0 new rows, 0 revised, "), "\(backfill.stdout)")
         #expect(!backfill.stdout.contains(", 0 unchanged"), "\(backfill.stdout)")
 
+        // The rows as CSV for a notebook: one line per 1 s bar, values (by name) as exact text, empty where null.
+        let export = try Tributary.run(["features", "export", "--set", "bars", "--window", "1s", "--store", store, "--format", "csv"])
+        #expect(export.status == 0, "\(export.stderr)")
+        let csv = export.stdout.split(separator: "\n").map(String.init)
+        #expect(
+            csv.first
+                == "entity_id,source,symbol,window,start,end,close,high,low,open,return,return_mean,return_stdev,trades,volume,vwap,zscore,events,corrections,revision,content_hash"
+        )
+        #expect(
+            csv.count == 3
+                && csv[1].hasPrefix(
+                    "open:BTC-USD,open,BTC-USD,1s,2023-11-14T22:13:20.000Z,2023-11-14T22:13:21.000Z,109,109,100,100,,,,10,5,104.5,,10,0,1,sha256:")
+        )
+        #expect(export.stderr.contains("exported 2 rows of bars v1"))
+
         // A mistake in a set stops the command with its location.
         try "version: 1\ninput: { kind: trade }\nwindows: [1s]\nfeatures: [ohlvc]\n".write(toFile: features + "/bad.yaml", atomically: true, encoding: .utf8)
         let list = try Tributary.run(["features", "list", "--features", features])

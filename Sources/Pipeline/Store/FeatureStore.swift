@@ -105,3 +105,20 @@ extension RecordQuery.Cursor {
         self.init(time: time, date: object["date"]?.stringValue, source: source, symbol: symbol, key: key)
     }
 }
+
+extension StoredFeatureRow {
+    /// The row as JSON, the way `/features/latest` and `features export --format jsonl` write it:
+    /// times as RFC 3339, values as exact decimal text.
+    public var json: JSONValue {
+        .object(
+            JSONObject([
+                ("entity_id", .string(row.entityID)), ("set", .string(row.set)), ("version", .number(String(row.version))),
+                ("source", .string(row.source.rawValue)), ("symbol", .string(row.symbol)), ("window", .string(row.window)),
+                ("start", .string(row.start.rfc3339)), ("end", .string(row.end.rfc3339)),
+                ("values", .object(JSONObject(row.values.map { ($0.name, $0.value.map { .string($0.description) } ?? .null) }))),
+                ("events", .number(String(row.events))), ("corrections", .number(String(row.corrections))),
+                ("revision", .number(String(revision))), ("content_hash", .string(row.contentHash)),
+                ("computed_by", .string(computedBy)), ("computed_at", .string(computedAt.rfc3339)),
+            ]))
+    }
+}

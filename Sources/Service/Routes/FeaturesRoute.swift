@@ -21,23 +21,8 @@ enum FeaturesRoute {
             return JSONResponse.make(
                 .object(
                     JSONObject([
-                        ("symbol", .string(symbol)), ("set", .string(set)), ("rows", .array(rows.map(Self.json))),
+                        ("symbol", .string(symbol)), ("set", .string(set)), ("rows", .array(rows.map(\.json))),
                     ])))
         }
-    }
-
-    static func json(_ stored: StoredFeatureRow) -> JSONValue {
-        let row = stored.row
-        return .object(
-            JSONObject([
-                ("entity_id", .string(row.entityID)), ("set", .string(row.set)), ("version", .number(String(row.version))),
-                ("source", .string(row.source.rawValue)),
-                ("symbol", .string(row.symbol)), ("window", .string(row.window)), ("start", .string(row.start.rfc3339)),
-                ("end", .string(row.end.rfc3339)),
-                ("values", .object(JSONObject(row.values.map { ($0.name, $0.value.map { .string($0.description) } ?? .null) }))),
-                ("events", .number(String(row.events))), ("corrections", .number(String(row.corrections))),
-                ("revision", .number(String(stored.revision))), ("content_hash", .string(row.contentHash)),
-                ("computed_by", .string(stored.computedBy)), ("computed_at", .string(stored.computedAt.rfc3339)),
-            ]))
     }
 }
