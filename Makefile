@@ -4,7 +4,7 @@
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: deps deps-postgres deps-promtool deps-chromium deps-nats lint format build release demo test coverage bench bench-run bench-ingest bench-import bench-store bench-cluster bench-features clean
+.PHONY: deps deps-postgres deps-promtool deps-chromium deps-nats lint format build release demo test coverage bench bench-run bench-ingest bench-import bench-store bench-cluster bench-features fuzz clean
 
 # System packages Tributary needs: libcurl's, SQLite's and libnats's headers (with pkg-config), the
 # time-zone database (exchange-local times are converted with it) and curl (the demo pushes with it).
@@ -94,6 +94,11 @@ test: deps deps-postgres deps-promtool deps-chromium deps-nats lint
 	$(SWIFT) test --skip-build --enable-code-coverage --filter LeakNoFileDescriptors && \
 	bash scripts/coverage.sh keep
 	bash scripts/coverage.sh report
+	FUZZ_SECONDS=20 bash scripts/fuzz.sh
+
+# libFuzzer harnesses (Fuzz/): each for FUZZ_RUNS executions (default 100,000), or FUZZ_SECONDS each.
+fuzz:
+	bash scripts/fuzz.sh
 
 # The coverage table again, from the profiles the last `make test` kept.
 coverage:

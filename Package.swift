@@ -268,3 +268,23 @@ if Context.environment["ENABLE_TRIBUTARY_BENCHMARKS"] != nil {
         )
     )
 }
+
+// libFuzzer harnesses join the package only when asked for (scripts/fuzz.sh, `make fuzz`), built
+// with `--sanitize fuzzer --sanitize address` into .build-fuzz so the main build is untouched.
+if Context.environment["ENABLE_TRIBUTARY_FUZZ"] != nil {
+    let harnesses: [(name: String, dependencies: [Target.Dependency])] = [
+        ("FuzzDecimalTime", ["TributaryCore"]),
+        ("FuzzRetryAfter", ["Resilience", "TributaryCore"]),
+        ("FuzzJSON", ["Connectors", "TributaryCore"]),
+        ("FuzzYAML", ["Connectors", "Features"]),
+        ("FuzzCSV", ["Engine", "TributaryCore"]),
+        ("FuzzPush", ["Engine", "TributaryCore"]),
+        ("FuzzWebhook", ["Engine"]),
+    ]
+    for harness in harnesses {
+        package.targets.append(
+            .executableTarget(
+                name: harness.name, dependencies: harness.dependencies, path: "Fuzz/\(harness.name)",
+                swiftSettings: swiftSettings + [.unsafeFlags(["-parse-as-library"])]))
+    }
+}

@@ -21,7 +21,7 @@ import TributaryTesting
     @Test func shellCompletionsOfferSourcesEndpointsAndKinds() throws {
         let endpoints = try Tributary.run(["---completion", "fetch", "--", "positional@1", "3", "0", "tributary", "fetch", "binance", ""])
         #expect(endpoints.status == 0)
-        #expect(endpoints.stdout.split(separator: "\n") == ["ticker", "price", "klines", "depth", "account"], "\(endpoints.stdout)")
+        #expect(endpoints.stdout.split(separator: "\n") == ["ticker", "price", "klines", "agg-trades", "depth", "account"], "\(endpoints.stdout)")
         let sources = try Tributary.run(["---completion", "fetch", "--", "positional@0", "2", "2", "tributary", "fetch", "co"])
         #expect(sources.stdout.split(separator: "\n") == ["coinbase", "coingecko"], "\(sources.stdout)")
         let script = try Tributary.run(["--generate-completion-script", "bash"])

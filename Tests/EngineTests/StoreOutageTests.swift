@@ -71,7 +71,7 @@ final class UnavailableSink: RecordSink {
     @Test func aFullSQLiteFileSurfacesAsStoreUnavailable() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tributary-full-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let store = try SQLiteStore(path: directory + "/t.sqlite", maxBytes: 160 * 1024)
+        let store = try SQLiteStore(path: directory + "/t.sqlite", maxBytes: 256 * 1024)
         var caught: StoreUnavailable?
         for round in 0..<200 where caught == nil {
             do { try store.upsert((0..<50).map { envelope(round * 50 + $0) }) } catch let error as StoreUnavailable { caught = error }

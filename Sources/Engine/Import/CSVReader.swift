@@ -50,7 +50,7 @@ public struct CSVReader {
 
     /// Reads rows already in memory (a ``CSVChunker`` chunk) whose first row starts on
     /// `firstLine`; no byte-order mark is looked for.
-    init(bytes: [UInt8], firstLine: Int) {
+    package init(bytes: [UInt8], firstLine: Int) {
         var pending: [UInt8]? = bytes
         self.init(chunkSize: max(1, bytes.count)) { _ in
             defer { pending = nil }; return pending ?? []

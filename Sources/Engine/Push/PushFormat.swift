@@ -3,7 +3,7 @@ import SwiftProtobuf
 import TributaryCore
 
 /// The body formats `POST /ingest` reads: one JSON event or an array of them, or NDJSON.
-enum PushFormat: Sendable {
+package enum PushFormat: Sendable {
     case json
     case ndjson
     /// `application/x-protobuf`: a `tributary.v1.Event`, or an `EventBatch` when the type says
@@ -13,7 +13,7 @@ enum PushFormat: Sendable {
     /// Nil for a type not read here, and for JSON or NDJSON declared in a charset other than
     /// UTF-8 (RFC 8259 §8.1: JSON exchanged between systems is UTF-8; `charset=utf-16` would be
     /// misread byte by byte).
-    init?(contentType: String?) {
+    package init?(contentType: String?) {
         let parts = (contentType ?? "").split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         let type = parts.first ?? ""
         for parameter in parts.dropFirst() where parameter.hasPrefix("charset=") {
@@ -29,7 +29,7 @@ enum PushFormat: Sendable {
         }
     }
 
-    var transformation: String {
+    package var transformation: String {
         switch self {
         case .json: "push:json"
         case .ndjson: "push:ndjson"
@@ -38,11 +38,11 @@ enum PushFormat: Sendable {
     }
 
     /// Where the body does not parse, as a byte offset into the whole body (and the line, for NDJSON).
-    struct ParseProblem: Error, CustomStringConvertible {
-        var description: String
+    package struct ParseProblem: Error, CustomStringConvertible {
+        package var description: String
     }
 
-    func parse(_ body: [UInt8]) -> Result<[JSONValue], ParseProblem> {
+    package func parse(_ body: [UInt8]) -> Result<[JSONValue], ParseProblem> {
         switch self {
         case .json:
             do {

@@ -226,39 +226,8 @@ public final class PushGateway: Sendable {
         }
         guard !items.isEmpty else { return Self.problem(400, "invalid_json", "the body holds no event", fix: "send at least one event") }
         let requestID = RequestID.next()
-        let receivedAt = UTCTimestamp.now()
-        let builder = RecordBuilder(source: lane.source, defaultEndpoint: "push")
-        var envelopes: [Envelope] = []
-        var rejected: [JSONValue] = []
-        envelopes.reserveCapacity(items.count)
-        for (index, item) in items.enumerated() {
-            guard case .object(let object) = item else {
-                rejected.append(Self.itemProblems(index, [FieldProblem("(event)", "must be a JSON object")]))
-                continue
-            }
-            var fields: [String: JSONValue] = [:]
-            for (name, value) in object.members where fields[name] == nil { fields[name] = value }
-            if let rules = lane.rules {
-                switch rules.apply(fields) {
-                case .success(let mapped): fields = mapped
-                case .failure(let invalid):
-                    rejected.append(Self.itemProblems(index, invalid.problems))
-                    continue
-                }
-            }
-            switch builder.build(fields) {
-            case .success(let record):
-                envelopes.append(
-                    Envelope(
-                        record: record,
-                        provenance: Provenance(
-                            sourceID: lane.source, sourceType: .webhook, sourceURI: "/ingest/\(lane.source)", contentHash: ContentHash.of(record),
-                            ingestedAt: receivedAt, observedAt: receivedAt, transformations: [format.transformation, "validate:v1"], requestID: requestID),
-                        identity: lane.rules?.naturalKey(of: fields)))
-            case .failure(let invalid):
-                rejected.append(Self.itemProblems(index, invalid.problems))
-            }
-        }
+        let (envelopes, rejected) = Self.envelopes(
+            of: items, source: lane.source, rules: lane.rules, format: format, requestID: requestID, receivedAt: .now())
         if !rejected.isEmpty && !request.partial {
             return Response(
                 status: 422,
@@ -316,6 +285,46 @@ public final class PushGateway: Sendable {
         }
         return Response(
             status: 202, body: .object(JSONObject(members)), outcome: "accepted", requestID: requestID, decodeTime: decodeTime, enqueueTime: enqueueTime)
+    }
+
+    /// A body's parsed events as envelopes, and each invalid one's problems (by its index):
+    /// the rules, then the record model, then provenance. Pure — the fuzz harness drives it too.
+    package static func envelopes(
+        of items: [JSONValue], source: SourceID, rules: NormalizationRules?, format: PushFormat, requestID: String, receivedAt: UTCTimestamp
+    ) -> (envelopes: [Envelope], rejected: [JSONValue]) {
+        let builder = RecordBuilder(source: source, defaultEndpoint: "push")
+        var envelopes: [Envelope] = []
+        var rejected: [JSONValue] = []
+        envelopes.reserveCapacity(items.count)
+        for (index, item) in items.enumerated() {
+            guard case .object(let object) = item else {
+                rejected.append(Self.itemProblems(index, [FieldProblem("(event)", "must be a JSON object")]))
+                continue
+            }
+            var fields: [String: JSONValue] = [:]
+            for (name, value) in object.members where fields[name] == nil { fields[name] = value }
+            if let rules {
+                switch rules.apply(fields) {
+                case .success(let mapped): fields = mapped
+                case .failure(let invalid):
+                    rejected.append(Self.itemProblems(index, invalid.problems))
+                    continue
+                }
+            }
+            switch builder.build(fields) {
+            case .success(let record):
+                envelopes.append(
+                    Envelope(
+                        record: record,
+                        provenance: Provenance(
+                            sourceID: source, sourceType: .webhook, sourceURI: "/ingest/\(source)", contentHash: ContentHash.of(record),
+                            ingestedAt: receivedAt, observedAt: receivedAt, transformations: [format.transformation, "validate:v1"], requestID: requestID),
+                        identity: rules?.naturalKey(of: fields)))
+            case .failure(let invalid):
+                rejected.append(Self.itemProblems(index, invalid.problems))
+            }
+        }
+        return (envelopes, rejected)
     }
 
     static func itemProblems(_ index: Int, _ problems: [FieldProblem]) -> JSONValue {
