@@ -205,8 +205,16 @@ import TributaryTesting
         let run = try RunProcess(
             ["--only", "binance", "--port", "0", "--store", store, "--sink", "jsonl:" + directory + "/out.jsonl"],
             environment: ["TRIBUTARY_SOURCES_DIR": sources, "TRIBUTARY_BUFFER_CAPACITY": "2000"])
-        _ = try await run.baseURL()
-        try await Task.sleep(for: .seconds(5))
+        let base = try await run.baseURL()
+        // Under load means more than 10,000 records polled: wait for that (on any machine's
+        // speed; the bound only stops a run that never gets there), then signal.
+        let deadline = ContinuousClock.now + .seconds(180)
+        var polled = 0
+        while polled <= 10_000, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(250))
+            let status = try? await get(base + "/status")
+            if let body = status?.body, case .number(let text)? = (try? JSONParser.parse(body))?["totals"]?["records"] { polled = Int(text) ?? 0 }
+        }
         run.signal(SIGTERM)
         let status = await run.wait()
         #expect(status == 0, "\(run.stderr.text)")
