@@ -33,15 +33,7 @@ struct ExportCommand: AsyncParsableCommand {
         let query = try Self.query(kind: kind, symbol: symbol, source: source, from: from, to: to, now: .now())
         guard let format = RecordExport.Format(rawValue: format) else { throw CLIError("--format '\(format)': use csv or jsonl") }
         let reader = try await ServiceSettings.load(config: config, store: store).openExistingStore()
-        let handle: FileHandle
-        if let output {
-            guard FileManager.default.createFile(atPath: output, contents: nil), let file = FileHandle(forWritingAtPath: output) else {
-                throw CLIError("--output \(output): cannot create the file (check the folder exists and is writable)")
-            }
-            handle = file
-        } else {
-            handle = FileHandle.standardOutput
-        }
+        let handle = try CommandOptions.outputHandle(output)
         let count = try await RecordExport.stream(from: reader, query, format: format) { bytes in try handle.write(contentsOf: bytes) }
         if output != nil { try handle.close() }
         FileHandle.standardError.write(Data("exported \(count) \(query.kind.rawValue) record\(count == 1 ? "" : "s")\n".utf8))
@@ -52,12 +44,9 @@ struct ExportCommand: AsyncParsableCommand {
         guard let parsedKind = Record.Kind(rawValue: kind) else {
             throw CLIError("--kind '\(kind)': use one of \(Record.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        func time(_ text: String?, _ option: String) throws -> UTCTimestamp? {
-            guard let text else { return nil }
-            guard let time = TimeText.parse(text, relativeTo: now) else { throw CLIError("\(option) '\(text)': use \(TimeText.relativeHelp)") }
-            return time
-        }
-        let query = RecordQuery(kind: parsedKind, symbol: symbol, source: source.map { SourceID($0) }, from: try time(from, "--from"), to: try time(to, "--to"))
+        let query = RecordQuery(
+            kind: parsedKind, symbol: symbol, source: source.map { SourceID($0) }, from: try CommandOptions.time(from, "--from", now: now),
+            to: try CommandOptions.time(to, "--to", now: now))
         if let start = query.from, let end = query.to, end <= start { throw CLIError("--to (\(end.rfc3339)) must be after --from (\(start.rfc3339))") }
         return query
     }

@@ -63,12 +63,9 @@ struct FeaturesCommand: AsyncParsableCommand {
                 throw CLIError("--set '\(self.set)': no such feature set (sets: \(sets.isEmpty ? "none" : sets.map(\.name).joined(separator: ", ")))")
             }
             let now = UTCTimestamp.now()
-            func time(_ text: String?, _ option: String) throws -> UTCTimestamp? {
-                guard let text else { return nil }
-                guard let time = TimeText.parse(text, relativeTo: now) else { throw CLIError("\(option) '\(text)': use \(TimeText.relativeHelp)") }
-                return time
-            }
-            let range = FeatureBackfill.Range(from: try time(from, "--from"), to: try time(to, "--to"), symbol: symbol, source: source.map { SourceID($0) })
+            let range = FeatureBackfill.Range(
+                from: try CommandOptions.time(from, "--from", now: now), to: try CommandOptions.time(to, "--to", now: now), symbol: symbol,
+                source: source.map { SourceID($0) })
             if let start = range.from, let end = range.to, end <= start { throw CLIError("--to (\(end.rfc3339)) must be after --from (\(start.rfc3339))") }
             let storeHandle = try await ServiceSettings.load(config: config, store: store).openExistingStore()
             let backfill = FeatureBackfill(set: chosen, records: storeHandle, store: storeHandle)
@@ -104,23 +101,11 @@ struct FeaturesCommand: AsyncParsableCommand {
         func run() async throws {
             guard let format = RecordExport.Format(rawValue: format) else { throw CLIError("--format '\(format)': use csv or jsonl") }
             let now = UTCTimestamp.now()
-            func time(_ text: String?, _ option: String) throws -> UTCTimestamp? {
-                guard let text else { return nil }
-                guard let time = TimeText.parse(text, relativeTo: now) else { throw CLIError("\(option) '\(text)': use \(TimeText.relativeHelp)") }
-                return time
-            }
             let query = FeatureExport.Query(
-                set: set, version: version, symbol: symbol, window: window, from: try time(from, "--from"), to: try time(to, "--to"))
+                set: set, version: version, symbol: symbol, window: window, from: try CommandOptions.time(from, "--from", now: now),
+                to: try CommandOptions.time(to, "--to", now: now))
             let reader = try await ServiceSettings.load(config: config, store: store).openExistingStore()
-            let handle: FileHandle
-            if let output {
-                guard FileManager.default.createFile(atPath: output, contents: nil), let file = FileHandle(forWritingAtPath: output) else {
-                    throw CLIError("--output \(output): cannot create the file (check the folder exists and is writable)")
-                }
-                handle = file
-            } else {
-                handle = FileHandle.standardOutput
-            }
+            let handle = try CommandOptions.outputHandle(output)
             let count = try await FeatureExport.stream(from: reader, query, format: format) { bytes in try handle.write(contentsOf: bytes) }
             if output != nil { try handle.close() }
             FileHandle.standardError.write(Data("exported \(count) row\(count == 1 ? "" : "s") of \(set) v\(version)\n".utf8))

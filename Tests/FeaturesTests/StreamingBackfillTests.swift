@@ -46,11 +46,7 @@ import TributaryTesting
 
         let streamed = InMemoryStore()
         let sink = FeatureSink(sets: [set], store: streamed)
-        for start in stride(from: 0, to: arrival.count, by: 250) {
-            let batch = Array(arrival[start..<min(arrival.count, start + 250)])
-            _ = try streamed.upsert(batch)
-            _ = try await sink.write(batch)
-        }
+        try await StreamingBackfillTests.storeAndStream(arrival, batches: 250, into: streamed, through: sink)
         let streamedRows = try await allRows(streamed)
         let sinkCounters = sink.counters
         #expect(streamedRows.count > 300)
@@ -92,6 +88,15 @@ import TributaryTesting
         let closed = try await FeatureBackfill(set: set, records: records, store: InMemoryStore()).run(
             .init(to: UTCTimestamp(nanosecondsSinceEpoch: 1_700_000_000 * second + 200 * second)))
         #expect(closed.resumedAfter == 0 && closed.inserted > wholeRows.count)
+    }
+
+    /// What `run` does with each batch: the store commits it, then the feature sink reads it.
+    static func storeAndStream(_ arrival: [Envelope], batches size: Int, into store: InMemoryStore, through sink: FeatureSink) async throws {
+        for start in stride(from: 0, to: arrival.count, by: size) {
+            let batch = Array(arrival[start..<min(arrival.count, start + size)])
+            _ = try store.upsert(batch)
+            _ = try await sink.write(batch)
+        }
     }
 
     func allRows(_ store: some FeatureStore) async throws -> [StoredFeatureRow] {
@@ -160,11 +165,7 @@ final class FailingAfter: FeatureStore, GapStore, @unchecked Sendable {
 
         let store = InMemoryStore()
         let sink = FeatureSink(sets: [set], store: store)
-        for start in stride(from: 0, to: arrival.count, by: 100) {
-            let batch = Array(arrival[start..<min(arrival.count, start + 100)])
-            _ = try store.upsert(batch)
-            _ = try await sink.write(batch)
-        }
+        try await StreamingBackfillTests.storeAndStream(arrival, batches: 100, into: store, through: sink)
         let counters = try #require(sink.counters.first?.counters)
         #expect(counters.lateCorrected > 100 && counters.lateDropped == 0)
         let streamed = try await StreamingBackfillTests().allRows(store)

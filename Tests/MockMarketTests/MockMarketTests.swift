@@ -17,27 +17,22 @@ import TributaryCore
 
     @Test func binanceTickerDecodesThroughTheRealConnector() async throws {
         let market = MockMarket(seed: 1, clock: { UTCTimestamp(millisecondsSinceEpoch: 1_763_894_399_999)! })
-        let ports = AsyncStream<Int>.makeStream()
-        let app = market.application(port: 0) { port in ports.continuation.yield(port) }
-        let server = Task { try await app.run() }
-        defer { server.cancel() }
-        var iterator = ports.stream.makeAsyncIterator()
-        let port = try #require(await iterator.next())
+        try await serving(market) { port in
+            let client = HTTPClient()
+            let binance = BinanceConnector(baseURL: "http://127.0.0.1:\(port)/binance")
+            let request = try binance.request(for: "ticker", symbols: ["BTCUSDT", "ETH-USDT"], at: .now())
+            let response = try await client.send(request)
+            let records = try binance.decode(response, for: "ticker", receivedAt: .now())
+            #expect(records.map(\.symbol) == ["BTC-USDT", "ETH-USDT"])
+            guard case .quote(let quote) = records[0].payload else { Issue.record("not a quote"); return }
+            #expect(quote.asOf.rfc3339 == "2025-11-23T10:39:59.999Z")
+            #expect(quote.bid! < quote.ask!)
+            #expect(quote.last!.scale == 8)
 
-        let client = HTTPClient()
-        let binance = BinanceConnector(baseURL: "http://127.0.0.1:\(port)/binance")
-        let request = try binance.request(for: "ticker", symbols: ["BTCUSDT", "ETH-USDT"], at: .now())
-        let response = try await client.send(request)
-        let records = try binance.decode(response, for: "ticker", receivedAt: .now())
-        #expect(records.map(\.symbol) == ["BTC-USDT", "ETH-USDT"])
-        guard case .quote(let quote) = records[0].payload else { Issue.record("not a quote"); return }
-        #expect(quote.asOf.rfc3339 == "2025-11-23T10:39:59.999Z")
-        #expect(quote.bid! < quote.ask!)
-        #expect(quote.last!.scale == 8)
-
-        let bad = try await client.send(HTTPRequest(url: "http://127.0.0.1:\(port)/binance/api/v3/ticker/24hr?symbol=btc!"))
-        #expect(bad.status == 400)
-        #expect(throws: ConnectorError.self) { try binance.decode(bad, for: "ticker", receivedAt: .now()) }
-        await client.shutdown()
+            let bad = try await client.send(HTTPRequest(url: "http://127.0.0.1:\(port)/binance/api/v3/ticker/24hr?symbol=btc!"))
+            #expect(bad.status == 400)
+            #expect(throws: ConnectorError.self) { try binance.decode(bad, for: "ticker", receivedAt: .now()) }
+            await client.shutdown()
+        }
     }
 }

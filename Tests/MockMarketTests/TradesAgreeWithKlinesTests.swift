@@ -13,46 +13,42 @@ import TributaryCore
     @Test func oneMinuteBarsFromAggTradesEqualTheKlines() async throws {
         let now = UTCTimestamp(millisecondsSinceEpoch: 1_763_894_399_999)!
         let market = MockMarket(seed: 5, clock: { now })
-        let ports = AsyncStream<Int>.makeStream()
-        let app = market.application(port: 0) { port in ports.continuation.yield(port) }
-        let server = Task { try await app.run() }
-        defer { server.cancel() }
-        var iterator = ports.stream.makeAsyncIterator()
-        let port = try #require(await iterator.next())
-        let client = HTTPClient()
-        let binance = BinanceConnector(baseURL: "http://127.0.0.1:\(port)/binance")
+        try await serving(market) { port in
+            let client = HTTPClient()
+            let binance = BinanceConnector(baseURL: "http://127.0.0.1:\(port)/binance")
 
-        // Ten whole minutes, ending at the last complete one.
-        let lastOpen = (now.millisecondsSinceEpoch / 60_000 - 1) * 60_000
-        let firstOpen = lastOpen - 9 * 60_000
-        let klineCall = EndpointCall("klines", symbols: ["BTC-USDT"], parameters: ["interval": "1m", "start": "\(firstOpen)", "end": "\(lastOpen)"])
-        let klines = try binance.decode(try await client.send(try binance.request(for: klineCall, at: now)), for: klineCall, receivedAt: now)
-        #expect(klines.count == 10)
-        let tradeCall = EndpointCall(
-            "agg-trades", symbols: ["BTC-USDT"], parameters: ["start": "\(firstOpen)", "end": "\(lastOpen + 59_999)", "limit": "1000"])
-        let trades = try binance.decode(try await client.send(try binance.request(for: tradeCall, at: now)), for: tradeCall, receivedAt: now)
-        #expect(trades.count == 200)
+            // Ten whole minutes, ending at the last complete one.
+            let lastOpen = (now.millisecondsSinceEpoch / 60_000 - 1) * 60_000
+            let firstOpen = lastOpen - 9 * 60_000
+            let klineCall = EndpointCall("klines", symbols: ["BTC-USDT"], parameters: ["interval": "1m", "start": "\(firstOpen)", "end": "\(lastOpen)"])
+            let klines = try binance.decode(try await client.send(try binance.request(for: klineCall, at: now)), for: klineCall, receivedAt: now)
+            #expect(klines.count == 10)
+            let tradeCall = EndpointCall(
+                "agg-trades", symbols: ["BTC-USDT"], parameters: ["start": "\(firstOpen)", "end": "\(lastOpen + 59_999)", "limit": "1000"])
+            let trades = try binance.decode(try await client.send(try binance.request(for: tradeCall, at: now)), for: tradeCall, receivedAt: now)
+            #expect(trades.count == 200)
 
-        var set = FeatureSet(name: "bars", version: 1, input: .init(kind: .trade), windows: [WindowSpec("1m")!], features: [.ohlcv])
-        set.watermark = 0
-        var engine = FeatureEngine(set: set)
-        let envelopes = trades.map {
-            Envelope.rest($0, sourceURI: "http://mock/binance/api/v3/aggTrades", observedAt: now, requestID: "r", transformations: [], ingestedAt: now)
-        }
-        var output = engine.ingest(envelopes)
-        let closing = engine.close(through: (lastOpen + 60_000) * 1_000_000)
-        output.rows += closing.rows
-        #expect(output.rows.count == 10)
-        #expect(output.gaps.isEmpty && closing.gaps.isEmpty, "aggregate ids run without holes")
-        for (row, kline) in zip(output.rows, klines) {
-            guard case .bar(let bar) = kline.payload else {
-                Issue.record("not a bar")
-                continue
+            var set = FeatureSet(name: "bars", version: 1, input: .init(kind: .trade), windows: [WindowSpec("1m")!], features: [.ohlcv])
+            set.watermark = 0
+            var engine = FeatureEngine(set: set)
+            let envelopes = trades.map {
+                Envelope.rest($0, sourceURI: "http://mock/binance/api/v3/aggTrades", observedAt: now, requestID: "r", transformations: [], ingestedAt: now)
             }
-            #expect(row.start == bar.start)
-            #expect(row.value("open") == bar.open && row.value("high") == bar.high && row.value("low") == bar.low && row.value("close") == bar.close)
-            #expect(row.value("volume") == bar.volume)
+            var output = engine.ingest(envelopes)
+            let closing = engine.close(through: (lastOpen + 60_000) * 1_000_000)
+            output.rows += closing.rows
+            #expect(output.rows.count == 10)
+            #expect(output.gaps.isEmpty && closing.gaps.isEmpty, "aggregate ids run without holes")
+            for (row, kline) in zip(output.rows, klines) {
+                guard case .bar(let bar) = kline.payload else {
+                    Issue.record("not a bar")
+                    continue
+                }
+                #expect(row.start == bar.start)
+                #expect(row.value("open") == bar.open && row.value("high") == bar.high && row.value("low") == bar.low && row.value("close") == bar.close)
+                #expect(row.value("volume") == bar.volume)
+            }
+            await client.shutdown()
         }
-        await client.shutdown()
     }
 }
