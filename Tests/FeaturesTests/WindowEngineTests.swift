@@ -136,6 +136,15 @@ import TributaryCore
         #expect(engine.counters.holes == 1)
     }
 
+    @Test func windowsCenturiesApartFollowTheStatisticsWithoutOverflow() {
+        // 1700 and 2250: the two window starts are more than Int64.max nanoseconds apart.
+        let early: Int64 = -8_520_336_000 * second, late: Int64 = 8_835_955_200 * second
+        let set = S.bars(features: [.ohlcv, .ewma(halfLife: second), .returns(lookback: 3)], watermark: 0)
+        let (_, rows, _) = S.run(set, [S.trade(1, at: early, price: "10"), S.trade(2, at: late, price: "20"), S.trade(3, at: late + 5 * second, price: "1")])
+        #expect(rows.count == 2)
+        #expect(rows[1].value("ewma") == S.d("20") && rows[1].value("return") != nil)
+    }
+
     @Test func eventsAtTheEndsOfTheTimeRangeAreCountedNotTrapped() {
         let (engine, rows, _) = S.run(
             S.bars(),

@@ -48,6 +48,10 @@ import TributaryCore
                 #expect(row.value("open") == bar.open && row.value("high") == bar.high && row.value("low") == bar.low && row.value("close") == bar.close)
                 #expect(row.value("volume") == bar.volume)
             }
+            // Times no arithmetic may overflow on are refused, not trapped on.
+            let extreme = try await client.send(
+                HTTPRequest(url: "http://127.0.0.1:\(port)/binance/api/v3/aggTrades?symbol=BTCUSDT&startTime=-9223372036854775808&endTime=9223372036854775807"))
+            #expect(extreme.status == 400 && extreme.bodyText.contains("-1100"))
             await client.shutdown()
         }
     }

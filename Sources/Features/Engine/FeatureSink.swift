@@ -57,7 +57,8 @@ public final class FeatureSink: RecordSink {
         if !gaps.isEmpty { try await store.recordGaps(gaps, detectedAt: time) }
         for row in rows {
             // From the window's end (event time) to its row being stored.
-            let latency = max(0, time.nanosecondsSinceEpoch - row.end.nanosecondsSinceEpoch)
+            let (elapsed, overflow) = time.nanosecondsSinceEpoch.subtractingReportingOverflow(row.end.nanosecondsSinceEpoch)
+            let latency = overflow ? Int64.max : max(0, elapsed)
             Timer(label: Self.latencyMetric, dimensions: [("window", row.window)]).recordNanoseconds(latency)
             Counter(label: Self.rowsMetric, dimensions: [("set", row.set)]).increment()
         }

@@ -48,7 +48,8 @@ struct SeriesStatistics: Sendable, Codable {
             for feature in features {
                 guard case .ewma(let halfLife) = feature else { continue }
                 if let ewma, let previousStart {
-                    let elapsed = Double(start - previousStart) / Double(halfLife)
+                    // In Double: two window starts centuries apart would overflow Int64's difference.
+                    let elapsed = (Double(start) - Double(previousStart)) / Double(halfLife)
                     let alpha = 1 - exp2(-elapsed)
                     self.ewma = ewma + alpha * (price - ewma)
                 } else {

@@ -74,6 +74,11 @@ struct BinanceRoutes {
         let limit = min(1_000, max(1, Int(query.get("limit") ?? "500") ?? 500))
         let now = market.clock().millisecondsSinceEpoch
         let startTime = query.get("startTime").flatMap { Int64($0) }, endTime = query.get("endTime").flatMap { Int64($0) }
+        // Times outside 1970…2100 are refused (so no arithmetic below can overflow), as Binance refuses nonsense.
+        let valid: ClosedRange<Int64> = 0...4_102_444_800_000
+        for time in [startTime, endTime].compactMap({ $0 }) where !valid.contains(time) {
+            return error(-1100, "Illegal characters found in parameter 'startTime' or 'endTime'; legal range is '\(valid)'.")
+        }
         if let startTime, let endTime, endTime - startTime > 3_600_000 { return error(-1127, "More than 1 hours between startTime and endTime.") }
         let end = min(now, endTime ?? (startTime.map { $0 + 3_600_000 } ?? now))
         let start = startTime ?? max(0, end - Int64(limit / MockAggTrades.perMinute + 1) * 60_000)
