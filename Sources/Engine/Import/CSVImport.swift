@@ -268,23 +268,24 @@ public struct CSVImport: Sendable {
         var reader = CSVReader(bytes: chunk.bytes, firstLine: chunk.firstLine)
         var index = chunk.rowsBefore
         var hasher = ContentHasher()
+        var fields = RecordFieldSlots()
+        // Each column's field, worked out once for the chunk rather than by name per cell.
+        let columns = (options.rules ?? NormalizationRules()).columnFields(header: context.header)
         while let item = try? reader.next() {
             if case .row(let row) = item, row.fields == [""] { continue }
             index += 1
             guard index > context.resumeAfter else { continue }
             out.rows += 1
-            let converted = convert(
-                item, header: context.header, schema: context.schema, path: context.path, batchID: batchID, sha: context.sha256,
-                now: now, fileURI: context.fileURI, hasher: &hasher)
-            switch converted {
-            case .success(let stored): out.records.append(stored)
-            case .failure(let bad):
+            let bad = convert(
+                item, header: context.header, columns: columns, schema: context.schema, path: context.path, batchID: batchID,
+                sha: context.sha256, now: now, fileURI: context.fileURI, hasher: &hasher, fields: &fields, into: &out.records)
+            if let bad {
                 if out.firstProblem == nil { out.firstProblem = bad.reason }
                 out.letters.append(bad.letter)
             }
             if !context.watched.isEmpty, let earlier = context.watched[item.line] {
                 let file = "\(context.path) (\(context.sha256.dropFirst(7).prefix(12)))"
-                let fixed = if case .success = converted { true } else { false }
+                let fixed = bad == nil
                 let note = fixed ? "re-imported from \(file) line \(item.line)" : "failed again in \(file) line \(item.line); the newer dead letter replaces it"
                 out.resolutions += earlier.map { DeadLetterResolution(id: $0, note: note) }
                 if fixed { out.fixedRows += earlier.count }
@@ -299,20 +300,19 @@ public struct CSVImport: Sendable {
         var letter: DeadLetter
     }
 
-    /// One CSV item → a stored record, or a bad row with its location.
+    /// One CSV item → a record appended to `records` (built in place, not copied out of a
+    /// result), or the bad row with its location.
     func convert(
-        _ item: CSVReader.Item, header: [String], schema: CSVSchema, path: String, batchID: String, sha: String,
-        now: UTCTimestamp, fileURI: String, hasher: inout ContentHasher
-    ) -> Result<Envelope, BadRow> {
+        _ item: CSVReader.Item, header: [String], columns: [NormalizationRules.ColumnField?], schema: CSVSchema, path: String,
+        batchID: String, sha: String, now: UTCTimestamp, fileURI: String, hasher: inout ContentHasher, fields: inout RecordFieldSlots,
+        into records: inout [Envelope]
+    ) -> BadRow? {
         let source = options.source.rawValue
-        func bad(_ line: Int, _ reason: String, _ raw: [UInt8]) -> Result<Envelope, BadRow> {
+        func bad(_ line: Int, _ reason: String, _ raw: [UInt8]) -> BadRow? {
             let text = "line \(line): \(reason)"
-            return .failure(
-                BadRow(
-                    reason: text,
-                    letter: DeadLetter(
-                        source: source, endpoint: "import", reason: "\(path): \(text)",
-                        payload: .row(file: path, line: line, raw: raw))))
+            return BadRow(
+                reason: text,
+                letter: DeadLetter(source: source, endpoint: "import", reason: "\(path): \(text)", payload: .row(file: path, line: line, raw: raw)))
         }
         let row: CSVReader.Row
         switch item {
@@ -324,17 +324,18 @@ public struct CSVImport: Sendable {
         guard row.fields.count == header.count else {
             return bad(row.line, "\(row.fields.count) values for \(header.count) columns", raw)
         }
-        var fields: [String: JSONValue] = [:]
-        fields.reserveCapacity(header.count + 2)
+        fields.removeAll()
         for (index, value) in row.fields.enumerated() {
             if let problem = schema.problem(value, column: index) { return bad(row.line, "column \(index + 1) (\(header[index])): \(problem)", raw) }
-            if !value.isEmpty { fields[header[index]] = .string(value) }
+            guard !value.isEmpty, let target = columns[index] else { continue }
+            switch target {
+            case .field(let field): fields.set(.string(value), field)
+            case .other(let name): fields.set(.string(value), named: name)
+            }
         }
         if let rules = options.rules {
-            switch rules.apply(fields) {
-            case .success(let mapped): fields = mapped
-            case .failure(let invalid): return bad(row.line, invalid.description, raw)
-            }
+            let problems = rules.rewrite(&fields)
+            if !problems.isEmpty { return bad(row.line, InvalidRecord(problems: problems).description, raw) }
         }
         switch builder.build(fields) {
         case .failure(let invalid):
@@ -347,13 +348,14 @@ public struct CSVImport: Sendable {
                     return (column.map { "column \($0 + 1) (\(header[$0])): " } ?? "") + problem.description
                 }.joined(separator: "; "), raw)
         case .success(let record):
-            return .success(
+            records.append(
                 Envelope(
                     record: record,
                     provenance: Provenance(
                         sourceID: options.source, sourceType: .file, sourceURI: fileURI, contentHash: hasher.hash(record),
-                        ingestedAt: now, observedAt: now, parentID: sha, transformations: ["import:csv", "line:\(row.line)"],
+                        ingestedAt: now, observedAt: now, parentID: sha, transformations: ["import:csv", "line:" + String(row.line)],
                         batchID: batchID, requestID: batchID), identity: options.rules?.naturalKey(of: fields)))
+            return nil
         }
     }
 

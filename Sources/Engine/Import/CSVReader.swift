@@ -109,7 +109,7 @@ public struct CSVReader {
         var afterQuote = false
         func finish(_ field: inout [UInt8]) {
             if problem == nil {
-                if let text = String(validating: field, as: UTF8.self) {
+                if let text = field.withUnsafeBufferPointer(Self.text) {
                     fields.append(text)
                 } else {
                     problem = Malformed(line: startLine, column: fields.count + 1, reason: "not valid UTF-8")
@@ -123,7 +123,7 @@ public struct CSVReader {
                 // `String` straight from the buffer, with no byte-by-byte copy.
                 let rest = buffer[position...]
                 if let end = rest.firstIndex(where: { $0 == 0x2C || $0 == 0x0A || $0 == 0x22 || $0 == 0x0D }), buffer[end] != 0x22, buffer[end] != 0x0D {
-                    guard let text = String(validating: buffer[position..<end], as: UTF8.self) else {
+                    guard let text = buffer.withUnsafeBufferPointer({ Self.text(UnsafeBufferPointer(rebasing: $0[position..<end])) }) else {
                         problem = Malformed(line: startLine, column: fields.count + 1, reason: "not valid UTF-8")
                         position = end
                         fieldStarted = true
@@ -191,6 +191,16 @@ public struct CSVReader {
         finish(&field)
         if fields == [""] && problem == nil { return nil }
         return item(fields, problem, startLine)
+    }
+
+    /// A cell's bytes as text, nil when they are not UTF-8. An ASCII cell — nearly every cell
+    /// of a market-data file — takes the standard library's fast non-generic path; only a cell
+    /// with other bytes goes through full validation.
+    static func text(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        var high: UInt8 = 0
+        for byte in bytes { high |= byte }
+        if high < 0x80 { return String(decoding: bytes, as: UTF8.self) }
+        return String(validating: bytes, as: UTF8.self)
     }
 
     private func item(_ fields: [String], _ problem: Malformed?, _ line: Int) -> Item {

@@ -33,10 +33,11 @@ public struct NormalizationRules: Sendable, Hashable {
     ///
     /// Values are joined with `|`; a `|` or a backslash inside a value is escaped with a backslash, so `a|b`,`c`
     /// and `a`,`b|c` stay two identities (values without either read as they always did).
-    public func naturalKey(of fields: [String: JSONValue]) -> String? {
+    public func naturalKey(of fields: some RecordFieldContainer) -> String? {
         guard let key else { return nil }
         return key.map { name in
-            let value = fields[name]?.stringValue ?? fields[name]?.decimalValue?.description ?? ""
+            let field = fields.value(named: name)
+            let value = field?.stringValue ?? field?.decimalValue?.description ?? ""
             guard value.utf8.contains(where: { $0 == 0x7C || $0 == 0x5C }) else { return value }
             return value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "|", with: "\\|")
         }.joined(separator: "|")
@@ -57,18 +58,45 @@ public struct NormalizationRules: Sendable, Hashable {
                 fields[rename[name] ?? name] = value
             }
         }
-        for (name, value) in defaults where fields[name] == nil || fields[name] == .null || fields[name] == .string("") {
-            fields[name] = .string(value)
+        let problems = rewrite(&fields)
+        return problems.isEmpty ? .success(fields) : .failure(InvalidRecord(problems: problems))
+    }
+
+    /// Which field each of a file's columns becomes under `keep`, `drop` and `rename` — worked
+    /// out once per file, so a row's cells go straight to their fields (``RecordFieldSlots``).
+    /// Nil for a column the rules leave out.
+    public func columnFields(header: [String]) -> [ColumnField?] {
+        header.map { name in
+            if let keep, !keep.contains(name) { return nil }
+            if drop.contains(name) { return nil }
+            let target = rename[name] ?? name
+            return RecordField(rawValue: target).map(ColumnField.field) ?? .other(target)
+        }
+    }
+
+    /// Where a column's value goes: a record field, or a name the record model does not have
+    /// (kept, so the row is refused naming it).
+    public enum ColumnField: Sendable, Hashable {
+        case field(RecordField)
+        case other(String)
+    }
+
+    /// The rules after the columns are placed — `defaults`, `symbols`, `scale`, `timezone` — on
+    /// a pushed event's dictionary or an imported row's slots alike; the problems found.
+    public func rewrite(_ fields: inout some RecordFieldContainer) -> [FieldProblem] {
+        for (name, value) in defaults {
+            let present = fields.value(named: name)
+            if present == nil || present == .null || present == .string("") { fields.set(.string(value), named: name) }
         }
         var problems: [FieldProblem] = []
-        if !symbols.isEmpty, let symbol = fields["symbol"]?.stringValue, let mapped = symbols[symbol] {
-            fields["venue_symbol"] = fields["venue_symbol"] ?? .string(symbol)
-            fields["symbol"] = .string(mapped)
+        if !symbols.isEmpty, let symbol = fields.value(.symbol)?.stringValue, let mapped = symbols[symbol] {
+            if fields.value(.venueSymbol) == nil { fields.set(.string(symbol), named: RecordField.venueSymbol.rawValue) }
+            fields.set(.string(mapped), named: RecordField.symbol.rawValue)
         }
         // `scale` may name the column (before rename) or the record field (after).
         for (key, power) in scale {
             let name = rename[key] ?? key
-            guard let value = fields[name], value != .null, value != .string("") else { continue }
+            guard let value = fields.value(named: name), value != .null, value != .string("") else { continue }
             guard let decimal = value.decimalValue else {
                 problems.append(FieldProblem(name, "must be a decimal number to be scaled; got '\(value.stringValue ?? "a non-number")'"))
                 continue
@@ -77,20 +105,20 @@ public struct NormalizationRules: Sendable, Hashable {
                 problems.append(FieldProblem(name, "\(decimal) × 10^\(power) does not fit an exact decimal"))
                 continue
             }
-            fields[name] = .string(scaled.description)
+            fields.set(.string(scaled.description), named: name)
         }
         // Without a zone a naive time is read as UTC later on: nothing to do here.
         for name in Self.timeFields where timezone != nil {
-            guard let text = fields[name]?.stringValue, TimeText.isNaive(text) else { continue }
+            guard let text = fields.value(named: name)?.stringValue, TimeText.isNaive(text) else { continue }
             if let timezone {
                 guard let time = ExchangeTime.utc(fromLocal: text.replacingOccurrences(of: "T", with: " "), zone: timezone) else {
                     problems.append(FieldProblem(name, "'\(text)' is not a time in \(timezone)"))
                     continue
                 }
-                fields[name] = .string(time.rfc3339)
+                fields.set(.string(time.rfc3339), named: name)
             }
         }
-        return problems.isEmpty ? .success(fields) : .failure(InvalidRecord(problems: problems))
+        return problems
     }
 }
 

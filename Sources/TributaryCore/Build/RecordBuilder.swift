@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Builds a ``Record`` from named fields (a pushed JSON event, an imported CSV row after its
 /// rules), checking every field against the record model: required fields present, decimals
 /// exact, times parseable, sides and kinds known. All problems are reported, not just the first.
@@ -40,68 +46,73 @@ public struct RecordBuilder: Sendable {
         .balance: ["asset", "free", "locked"],
     ]
     public static let common = ["kind", "symbol", "venue_symbol", "endpoint", "source"]
-    /// Every field a kind's record may have (built once: `build` runs per row and per event).
-    static let knownFields: [Record.Kind: Set<String>] = fields.mapValues { Set(common + $0) }
+    /// A pushed event's members by name.
+    public func build(_ values: [String: JSONValue]) -> Result<Record, InvalidRecord> { build(fields: values) }
 
-    public func build(_ values: [String: JSONValue]) -> Result<Record, InvalidRecord> {
+    /// An imported row's cells, placed by field once per file's column map.
+    public func build(_ values: RecordFieldSlots) -> Result<Record, InvalidRecord> { build(fields: values) }
+
+    /// Both forms through one body (specialized for each in this module).
+    func build<Values: RecordFieldValues>(fields values: Values) -> Result<Record, InvalidRecord> {
         var reader = Reader(values: values)
-        guard let kindText = reader.text("kind", required: true) else { return .failure(InvalidRecord(problems: reader.problems)) }
+        guard let kindText = reader.text(.kind, required: true) else { return .failure(InvalidRecord(problems: reader.problems)) }
         guard let kind = Record.Kind(rawValue: kindText) else {
             return .failure(
                 InvalidRecord(problems: [
                     FieldProblem("kind", "must be one of \(Record.Kind.allCases.map(\.rawValue).joined(separator: ", ")); got '\(kindText)'")
                 ]))
         }
-        let known = Self.knownFields[kind] ?? []
-        if values.keys.contains(where: { !known.contains($0) }) {
-            for name in values.keys.sorted() where !known.contains(name) {
-                reader.problems.append(FieldProblem(name, "not a field of a \(kind.rawValue) record\(ClosestMatch.suggestion(name, in: Array(known)))"))
+        let unknown = values.unknownNames(known: RecordField.known(for: kind))
+        if !unknown.isEmpty {
+            let known = Self.common + (Self.fields[kind] ?? [])
+            for name in unknown {
+                reader.problems.append(FieldProblem(name, "not a field of a \(kind.rawValue) record\(ClosestMatch.suggestion(name, in: known))"))
             }
         }
-        if let claimed = reader.text("source", required: false), claimed != source.rawValue {
+        if let claimed = reader.text(.source, required: false), claimed != source.rawValue {
             reader.problems.append(FieldProblem("source", "says '\(claimed)' but the event was sent for '\(source.rawValue)'"))
         }
         let symbol =
             kind == .observation
-            ? (reader.identifier("symbol", required: false, maxBytes: Self.maxSymbolBytes) ?? values["series"].flatMap(\.stringValue) ?? "")
-            : reader.identifier("symbol", required: true, maxBytes: Self.maxSymbolBytes) ?? ""
-        let venueSymbol = reader.identifier("venue_symbol", required: false, maxBytes: Self.maxSymbolBytes) ?? symbol
-        let endpoint = reader.identifier("endpoint", required: false) ?? defaultEndpoint
+            ? (reader.identifier(.symbol, required: false, maxBytes: Self.maxSymbolBytes) ?? values.value(.series).flatMap(\.stringValue) ?? "")
+            : reader.identifier(.symbol, required: true, maxBytes: Self.maxSymbolBytes) ?? ""
+        let venueSymbol = reader.identifier(.venueSymbol, required: false, maxBytes: Self.maxSymbolBytes) ?? symbol
+        let endpoint = reader.identifier(.endpoint, required: false) ?? defaultEndpoint
         let payload: Record.Payload?
         switch kind {
         case .quote:
-            let asOf = reader.time("as_of", required: true)
+            let asOf = reader.time(.asOf, required: true)
             let quote = Quote(
-                asOf: asOf ?? UTCTimestamp(nanosecondsSinceEpoch: 0), last: reader.decimal("last"), bid: reader.decimal("bid"), ask: reader.decimal("ask"),
-                bidSize: reader.amount("bid_size"), askSize: reader.amount("ask_size"), open: reader.decimal("open"), high: reader.decimal("high"),
-                low: reader.decimal("low"), volume: reader.amount("volume"), quoteVolume: reader.amount("quote_volume"), change: reader.decimal("change"),
-                changePercent: reader.decimal("change_percent"), currency: reader.text("currency", required: false))
+                asOf: asOf ?? UTCTimestamp(nanosecondsSinceEpoch: 0), last: reader.decimal(.last), bid: reader.decimal(.bid), ask: reader.decimal(.ask),
+                bidSize: reader.amount(.bidSize), askSize: reader.amount(.askSize), open: reader.decimal(.open), high: reader.decimal(.high),
+                low: reader.decimal(.low), volume: reader.amount(.volume), quoteVolume: reader.amount(.quoteVolume), change: reader.decimal(.change),
+                changePercent: reader.decimal(.changePercent), currency: reader.text(.currency, required: false))
             if quote.last == nil && quote.bid == nil && quote.ask == nil {
                 reader.problems.append(FieldProblem("last", "a quote needs at least one of last, bid, ask"))
             }
             payload = .quote(quote)
         case .bar:
-            let interval = reader.identifier("interval", required: true)
-            let start = reader.time("start", required: true)
+            let interval = reader.identifier(.interval, required: true)
+            let start = reader.time(.start, required: true)
             let (open, high, low, close) = (
-                reader.decimal("open", required: true), reader.decimal("high", required: true),
-                reader.decimal("low", required: true), reader.decimal("close", required: true)
+                reader.decimal(.open, required: true), reader.decimal(.high, required: true),
+                reader.decimal(.low, required: true), reader.decimal(.close, required: true)
             )
             if let high, let low, high < low { reader.problems.append(FieldProblem("high", "must not be below low (\(high) < \(low))")) }
             if let interval, let start, let open, let high, let low, let close {
                 payload = .bar(
                     Bar(
                         interval: interval, start: start, open: open, high: high, low: low, close: close,
-                        volume: reader.amount("volume"), trades: reader.integer("trades", nonNegative: true), vwap: reader.decimal("vwap")))
+                        volume: reader.amount(.volume), trades: reader.integer(.trades, nonNegative: true), vwap: reader.decimal(.vwap)))
             } else {
                 payload = nil
             }
         case .trade:
-            let id = reader.identifier("trade_id", required: true)
-            let time = reader.time("time", required: true)
-            let (price, size) = (reader.decimal("price", required: true), reader.amount("size", required: true))
+            let id = reader.identifier(.tradeID, required: true)
+            let time = reader.time(.time, required: true)
+            let (price, size) = (reader.decimal(.price, required: true), reader.amount(.size, required: true))
             var side: Trade.Side?
-            if let text = reader.text("side", required: false) {
+            if let text = reader.text(.side, required: false) {
                 side = Trade.Side(rawValue: text.lowercased())
                 if side == nil { reader.problems.append(FieldProblem("side", "must be buy or sell; got '\(text)'")) }
             }
@@ -111,40 +122,40 @@ public struct RecordBuilder: Sendable {
                 payload = nil
             }
         case .book:
-            let asOf = reader.time("as_of", required: true)
-            let bids = reader.levels("bids"), asks = reader.levels("asks")
+            let asOf = reader.time(.asOf, required: true)
+            let bids = reader.levels(.bids), asks = reader.levels(.asks)
             if let asOf, let bids, let asks { payload = .book(Book(asOf: asOf, bids: bids, asks: asks)) } else { payload = nil }
         case .news:
-            let id = reader.identifier("id", required: true), headline = reader.text("headline", required: true)
-            let url = reader.text("url", required: true), published = reader.time("published_at", required: true)
+            let id = reader.identifier(.id, required: true), headline = reader.text(.headline, required: true)
+            let url = reader.text(.url, required: true), published = reader.time(.publishedAt, required: true)
             var symbols: [String] = []
-            if case .array(let items)? = values["symbols"] {
+            if case .array(let items)? = values.value(.symbols) {
                 symbols = items.compactMap(\.stringValue)
-            } else if let text = reader.text("symbols", required: false) {
+            } else if let text = reader.text(.symbols, required: false) {
                 symbols = text.split(separator: ",").map { String($0) }
             }
-            for (index, listed) in symbols.enumerated() where !Reader.isIdentifier(listed, maxBytes: Self.maxSymbolBytes) {
+            for (index, listed) in symbols.enumerated() where !RecordBuilder.isIdentifier(listed, maxBytes: Self.maxSymbolBytes) {
                 reader.problems.append(FieldProblem("symbols[\(index)]", "must be at most \(Self.maxSymbolBytes) bytes without control characters"))
             }
             if let id, let headline, let url, let published {
                 payload = .news(
                     News(
-                        id: id, headline: headline, summary: reader.text("summary", required: false), url: url,
-                        publisher: reader.text("publisher", required: false), publishedAt: published, symbols: symbols,
-                        sentiment: reader.decimal("sentiment")))
+                        id: id, headline: headline, summary: reader.text(.summary, required: false), url: url,
+                        publisher: reader.text(.publisher, required: false), publishedAt: published, symbols: symbols,
+                        sentiment: reader.decimal(.sentiment)))
             } else {
                 payload = nil
             }
         case .observation:
-            let series = reader.identifier("series", required: true), date = reader.identifier("date", required: true)
+            let series = reader.identifier(.series, required: true), date = reader.identifier(.date, required: true)
             if let date, date.count != 10 || UTCTimestamp(rfc3339: date + "T00:00:00Z") == nil {
                 reader.problems.append(FieldProblem("date", "must be a calendar date YYYY-MM-DD; got '\(date)'"))
             }
-            let value = values["value"] == .null ? nil : reader.decimal("value")
+            let value = values.value(.value) == .null ? nil : reader.decimal(.value)
             if let series, let date { payload = .observation(Observation(series: series, date: date, value: value)) } else { payload = nil }
         case .balance:
-            let asset = reader.identifier("asset", required: true)
-            let (free, locked) = (reader.amount("free", required: true), reader.amount("locked", required: true))
+            let asset = reader.identifier(.asset, required: true)
+            let (free, locked) = (reader.amount(.free, required: true), reader.amount(.locked, required: true))
             if let asset, let free, let locked { payload = .balance(Balance(asset: asset, free: free, locked: locked)) } else { payload = nil }
         }
         guard reader.problems.isEmpty, let payload else { return .failure(InvalidRecord(problems: reader.problems)) }
@@ -152,34 +163,52 @@ public struct RecordBuilder: Sendable {
     }
 
     /// Reads typed fields, collecting problems.
-    struct Reader {
-        let values: [String: JSONValue]
+    /// Whether the text has a NUL byte: one `memchr` over its UTF-8 (every text field, every record).
+    static func containsNUL(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in bytes.count > 0 && memchr(bytes.baseAddress!, 0, bytes.count) != nil }
+    }
+
+    /// At most `maxBytes` of UTF-8 and no control character: no byte below 0x20, no 0x7F,
+    /// and no C2 80…C2 9F (U+0080–U+009F; the only way UTF-8 writes them). One pass over the bytes.
+    public static func isIdentifier(_ text: String, maxBytes: Int) -> Bool {
+        guard text.utf8.count <= maxBytes else { return false }
+        var afterC2 = false
+        for byte in text.utf8 {
+            if byte < 0x20 || byte == 0x7F || (afterC2 && byte >= 0x80 && byte <= 0x9F) { return false }
+            afterC2 = byte == 0xC2
+        }
+        return true
+    }
+
+    struct Reader<Values: RecordFieldValues> {
+        let values: Values
         var problems: [FieldProblem] = []
 
-        mutating func text(_ name: String, required: Bool) -> String? {
-            switch values[name] {
-            case .string(let text)? where text.utf8.contains(0):
-                problems.append(FieldProblem(name, "must not contain NUL (U+0000)"))
+        mutating func text(_ field: RecordField, required: Bool) -> String? {
+            switch values.value(field) {
+            case .string(let text)? where RecordBuilder.containsNUL(text):
+                problems.append(FieldProblem(field.rawValue, "must not contain NUL (U+0000)"))
                 return nil
             case .string(let text)? where !text.isEmpty: return text
             case .number(let text)?: return text
             case nil, .null?, .string?:
-                if required { problems.append(FieldProblem(name, "is required")) }
+                if required { problems.append(FieldProblem(field.rawValue, "is required")) }
                 return nil
             default:
-                problems.append(FieldProblem(name, "must be text"))
+                problems.append(FieldProblem(field.rawValue, "must be text"))
                 return nil
             }
         }
 
         /// Text that becomes part of a record's identity: no control characters, bounded length.
-        mutating func identifier(_ name: String, required: Bool, maxBytes: Int = RecordBuilder.maxIdentifierBytes) -> String? {
-            guard let text = text(name, required: required) else { return nil }
-            guard Self.isIdentifier(text, maxBytes: maxBytes) else {
+        mutating func identifier(_ field: RecordField, required: Bool, maxBytes: Int = RecordBuilder.maxIdentifierBytes) -> String? {
+            guard let text = text(field, required: required) else { return nil }
+            guard RecordBuilder.isIdentifier(text, maxBytes: maxBytes) else {
                 let length = text.utf8.count
                 problems.append(
                     FieldProblem(
-                        name,
+                        field.rawValue,
                         length > maxBytes
                             ? "must be at most \(maxBytes) bytes of UTF-8; got \(length)"
                             : "must not contain control characters (U+0000–U+001F, U+007F–U+009F)"))
@@ -188,67 +217,55 @@ public struct RecordBuilder: Sendable {
             return text
         }
 
-        /// At most `maxBytes` of UTF-8 and no control character: no byte below 0x20, no 0x7F,
-        /// and no C2 80…C2 9F (U+0080–U+009F; the only way UTF-8 writes them). One pass over the bytes.
-        static func isIdentifier(_ text: String, maxBytes: Int) -> Bool {
-            guard text.utf8.count <= maxBytes else { return false }
-            var afterC2 = false
-            for byte in text.utf8 {
-                if byte < 0x20 || byte == 0x7F || (afterC2 && byte >= 0x80 && byte <= 0x9F) { return false }
-                afterC2 = byte == 0xC2
-            }
-            return true
-        }
-
         /// A decimal that the record model forbids below zero (a size, a volume, a balance).
-        mutating func amount(_ name: String, required: Bool = false) -> ExactDecimal? {
-            guard let value = decimal(name, required: required) else { return nil }
+        mutating func amount(_ field: RecordField, required: Bool = false) -> ExactDecimal? {
+            guard let value = decimal(field, required: required) else { return nil }
             guard !value.isNegative else {
-                problems.append(FieldProblem(name, "must not be negative; got \(value)"))
+                problems.append(FieldProblem(field.rawValue, "must not be negative; got \(value)"))
                 return nil
             }
             return value
         }
 
-        mutating func decimal(_ name: String, required: Bool = false) -> ExactDecimal? {
-            guard let text = text(name, required: required) else { return nil }
+        mutating func decimal(_ field: RecordField, required: Bool = false) -> ExactDecimal? {
+            guard let text = text(field, required: required) else { return nil }
             do { return try ExactDecimal(parsing: text) } catch {
-                problems.append(FieldProblem(name, "must be an exact decimal number; got '\(text.prefix(40))'"))
+                problems.append(FieldProblem(field.rawValue, "must be an exact decimal number; got '\(text.prefix(40))'"))
                 return nil
             }
         }
 
-        mutating func integer(_ name: String, nonNegative: Bool = false) -> Int64? {
-            guard let text = text(name, required: false) else { return nil }
-            guard let value = Int64(text) else { problems.append(FieldProblem(name, "must be a whole number; got '\(text.prefix(40))'")); return nil }
-            guard !nonNegative || value >= 0 else { problems.append(FieldProblem(name, "must not be negative; got \(value)")); return nil }
+        mutating func integer(_ field: RecordField, nonNegative: Bool = false) -> Int64? {
+            guard let text = text(field, required: false) else { return nil }
+            guard let value = Int64(text) else { problems.append(FieldProblem(field.rawValue, "must be a whole number; got '\(text.prefix(40))'")); return nil }
+            guard !nonNegative || value >= 0 else { problems.append(FieldProblem(field.rawValue, "must not be negative; got \(value)")); return nil }
             return value
         }
 
-        mutating func time(_ name: String, required: Bool) -> UTCTimestamp? {
-            guard let text = text(name, required: required) else { return nil }
+        mutating func time(_ field: RecordField, required: Bool) -> UTCTimestamp? {
+            guard let text = text(field, required: required) else { return nil }
             if let time = TimeText.parse(text) { return time }
             problems.append(
                 FieldProblem(
-                    name,
+                    field.rawValue,
                     "must be an RFC 3339 time (2024-01-02T03:04:05Z) or epoch seconds/ms/µs/ns within \(UTCTimestamp.supportedRangeText); got '\(text.prefix(40))'"
                 ))
             return nil
         }
 
-        mutating func levels(_ name: String) -> [Book.Level]? {
-            guard case .array(let rows)? = values[name] else {
-                problems.append(FieldProblem(name, "is required: an array of [price, size] pairs, best first"))
+        mutating func levels(_ field: RecordField) -> [Book.Level]? {
+            guard case .array(let rows)? = values.value(field) else {
+                problems.append(FieldProblem(field.rawValue, "is required: an array of [price, size] pairs, best first"))
                 return nil
             }
             var levels: [Book.Level] = []
             for (index, row) in rows.enumerated() {
                 guard case .array(let pair) = row, pair.count == 2, let price = pair[0].decimalValue, let size = pair[1].decimalValue else {
-                    problems.append(FieldProblem("\(name)[\(index)]", "must be [price, size] with exact decimals"))
+                    problems.append(FieldProblem("\(field.rawValue)[\(index)]", "must be [price, size] with exact decimals"))
                     return nil
                 }
                 guard !size.isNegative else {
-                    problems.append(FieldProblem("\(name)[\(index)]", "size must not be negative; got \(size)"))
+                    problems.append(FieldProblem("\(field.rawValue)[\(index)]", "size must not be negative; got \(size)"))
                     return nil
                 }
                 levels.append(Book.Level(price: price, size: size))

@@ -1,0 +1,83 @@
+/// A field of the record model, by the name events and rules use (`as_of`, `trade_id`, …).
+///
+/// ``RecordBuilder`` reads fields by this enum rather than by `String`, so a row whose columns
+/// were mapped to fields once per file (``RecordFieldSlots``) is read by array index, and a
+/// pushed event's dictionary by its name — through the same builder, with the same checks.
+public enum RecordField: String, CaseIterable, Sendable {
+    // Every kind.
+    case kind, symbol, source, endpoint
+    case venueSymbol = "venue_symbol"
+    // Quotes (and bars share open, high, low, volume).
+    case asOf = "as_of"
+    case last, bid, ask
+    case bidSize = "bid_size"
+    case askSize = "ask_size"
+    case open, high, low, volume
+    case quoteVolume = "quote_volume"
+    case change
+    case changePercent = "change_percent"
+    case currency
+    // Bars.
+    case interval, start, close, trades, vwap
+    // Trades.
+    case tradeID = "trade_id"
+    case time, price, size, side
+    // Books.
+    case bids, asks
+    // News.
+    case id, headline, summary, url, publisher
+    case publishedAt = "published_at"
+    case symbols, sentiment
+    // Observations.
+    case series, date, value
+    // Balances.
+    case asset, free, locked
+
+    /// Its position in ``allCases`` (a slot index, and a bit in a ``Mask``): the enum's own
+    /// one-byte tag, which Swift numbers in declaration order for an enum without payloads
+    /// (a test holds it to `allCases`), so reading a field costs no hashing.
+    @inline(__always) public var index: Int { Int(unsafeBitCast(self, to: UInt8.self)) }
+
+    /// A set of fields as one bit each (there are fewer than 64).
+    public struct Mask: Sendable, Hashable {
+        public var bits: UInt64
+        public init(bits: UInt64 = 0) { self.bits = bits }
+        public init(_ fields: some Sequence<RecordField>) { bits = fields.reduce(0) { $0 | 1 << UInt64($1.index) } }
+        public func contains(_ field: RecordField) -> Bool { bits & 1 << UInt64(field.index) != 0 }
+    }
+
+    /// The fields a record of `kind` may have (the common ones and its own).
+    public static func known(for kind: Record.Kind) -> Mask { knownMasks[kind]! }
+
+    private static let knownMasks: [Record.Kind: Mask] = Dictionary(
+        uniqueKeysWithValues: Record.Kind.allCases.map { kind in
+            (kind, Mask((RecordBuilder.common + (RecordBuilder.fields[kind] ?? [])).compactMap(RecordField.init(rawValue:))))
+        })
+}
+
+/// Field values a ``RecordBuilder`` reads: a pushed event's members by name, or an imported
+/// row's cells already placed by field (``RecordFieldSlots``).
+public protocol RecordFieldValues {
+    func value(_ field: RecordField) -> JSONValue?
+    /// The names present that a record of this kind does not have, sorted (each is a problem).
+    func unknownNames(known: RecordField.Mask) -> [String]
+}
+
+/// Field values the normalization rules rewrite by name (defaults, symbols, scale, time zone).
+public protocol RecordFieldContainer: RecordFieldValues {
+    func value(named name: String) -> JSONValue?
+    mutating func set(_ value: JSONValue, named name: String)
+}
+
+extension Dictionary: RecordFieldValues where Key == String, Value == JSONValue {
+    public func value(_ field: RecordField) -> JSONValue? { self[field.rawValue] }
+
+    public func unknownNames(known: RecordField.Mask) -> [String] {
+        keys.filter { name in RecordField(rawValue: name).map { !known.contains($0) } ?? true }.sorted()
+    }
+}
+
+extension Dictionary: RecordFieldContainer where Key == String, Value == JSONValue {
+    public func value(named name: String) -> JSONValue? { self[name] }
+    public mutating func set(_ value: JSONValue, named name: String) { self[name] = value }
+}

@@ -1,0 +1,115 @@
+import Testing
+import TributaryCore
+
+/// The import's positional path (cells placed by a column map, rules rewriting slots) must build
+/// exactly what the push path's dictionary builds: the same record, or the same problems in the
+/// same order, and the same identity.
+@Suite struct RecordFieldSlotsTests {
+    let builder = RecordBuilder(source: "acme", defaultEndpoint: "import")
+
+    @Test func aFieldsIndexIsItsPlaceAmongAllCases() {
+        for (position, field) in RecordField.allCases.enumerated() { #expect(field.index == position, "\(field)") }
+        #expect(RecordField.allCases.count <= 64)
+    }
+
+    /// Valid rows of every kind (by column name → cell text, as a CSV row would give them).
+    static let rows: [[(String, String)]] = [
+        [("kind", "quote"), ("symbol", "BTC-USD"), ("as_of", "1700000000123"), ("last", "95000.10"), ("bid", "95000.05"), ("ask_size", "2")],
+        [
+            ("kind", "bar"), ("symbol", "ETH"), ("interval", "1m"), ("start", "2024-01-02T03:04:00Z"), ("open", "1"), ("high", "3"), ("low", "0.5"),
+            ("close", "2"),
+            ("volume", "10"), ("trades", "4"),
+        ],
+        [
+            ("kind", "trade"), ("symbol", "BTC-USD"), ("trade_id", "42"), ("time", "2024-01-02 09:30:00"), ("price", "95000.00"), ("size", "0.001"),
+            ("side", "Buy"),
+        ],
+        [
+            ("kind", "news"), ("symbol", "AAPL"), ("id", "n1"), ("headline", "Up"), ("url", "https://x"), ("published_at", "2024-01-02T03:04:05Z"),
+            ("symbols", "AAPL,MSFT"),
+        ],
+        [("kind", "observation"), ("series", "GDP"), ("date", "2024-01-01"), ("value", "1.5")],
+        [("kind", "balance"), ("symbol", "BTC"), ("asset", "BTC"), ("free", "1.5"), ("locked", "0")],
+    ]
+
+    /// Each row as given, and broken in each way a row can be: a field missing, a bad value, an
+    /// unknown column, another kind's field, an empty cell.
+    static var variants: [[(String, String)]] {
+        var out: [[(String, String)]] = []
+        for row in rows {
+            out.append(row)
+            for drop in row.indices { out.append(row.enumerated().filter { $0.offset != drop }.map(\.element)) }
+            for bad in row.indices { var broken = row; broken[bad].1 = "x\u{1}-"; out.append(broken) }
+            out.append(row + [("colour", "red")])
+            out.append(row + [("price", "1"), ("headline", "h")])
+            out.append(row.map { ($0.0, $0.0 == "symbol" ? "" : $0.1) })
+        }
+        out.append([("symbol", "X")])
+        out.append([("kind", "tick"), ("symbol", "X")])
+        return out
+    }
+
+    static var ruleSets: [NormalizationRules?] {
+        var withKind = NormalizationRules()
+        withKind.defaults = ["kind": "trade", "endpoint": "tape"]
+        var renamed = NormalizationRules()
+        renamed.rename = ["symbol": "venue_symbol", "colour": "currency", "side": "sid"]
+        renamed.defaults = ["symbol": "FIXED"]
+        var mapped = NormalizationRules()
+        mapped.symbols = ["BTC-USD": "BTC/USD", "ETH": "ETH/USD"]
+        mapped.scale = ["price": -2, "last": 3, "open": 40]
+        mapped.timezone = "America/New_York"
+        mapped.key = ["time", "price", "size"]
+        var filtered = NormalizationRules()
+        filtered.keep = ["kind", "symbol", "trade_id", "time", "price", "size", "interval", "start", "open", "high", "low", "close", "as_of", "last"]
+        filtered.drop = ["size"]
+        filtered.defaults = ["size": "1", "unknown_default": "u"]
+        return [nil, NormalizationRules(), withKind, renamed, mapped, filtered]
+    }
+
+    @Test func slotsBuildWhatTheDictionaryBuilds() {
+        var compared = 0
+        var slots = RecordFieldSlots()
+        for rules in Self.ruleSets {
+            for row in Self.variants {
+                let header = row.map(\.0)
+                // The push path: a dictionary of the non-empty cells, through `apply`.
+                var dictionary: [String: JSONValue] = [:]
+                for (name, text) in row where !text.isEmpty { dictionary[name] = .string(text) }
+                let applied = rules.map { $0.apply(dictionary) } ?? .success(dictionary)
+                let expected: Result<Record, InvalidRecord> = applied.flatMap { builder.build($0) }
+                let expectedKey = (try? applied.get()).flatMap { rules?.naturalKey(of: $0) }
+
+                // The import's path: cells placed by the column map, rules rewriting the slots.
+                slots.removeAll()
+                for (index, target) in (rules ?? NormalizationRules()).columnFields(header: header).enumerated() {
+                    guard let target, !row[index].1.isEmpty else { continue }
+                    switch target {
+                    case .field(let field): slots.set(.string(row[index].1), field)
+                    case .other(let name): slots.set(.string(row[index].1), named: name)
+                    }
+                }
+                let problems = rules?.rewrite(&slots) ?? []
+                let actual: Result<Record, InvalidRecord> = problems.isEmpty ? builder.build(slots) : .failure(InvalidRecord(problems: problems))
+                #expect(actual == expected, "rules \(String(describing: rules)) row \(row)")
+                if problems.isEmpty, case .success = applied { #expect(rules?.naturalKey(of: slots) == expectedKey) }
+                compared += 1
+            }
+        }
+        #expect(compared > 300)
+    }
+
+    @Test func slotsForgetTheRowBefore() {
+        var slots = RecordFieldSlots()
+        slots.set(.string("1"), .price)
+        slots.set(.string("x"), named: "colour")
+        slots.removeAll()
+        #expect(slots.value(.price) == nil && slots.value(named: "colour") == nil)
+        #expect(slots.unknownNames(known: RecordField.known(for: .trade)).isEmpty)
+        slots.set(.string("a"), named: "colour")
+        slots.set(.string("b"), named: "colour")
+        slots.set(.string("h"), .headline)
+        #expect(slots.value(named: "colour") == .string("b"))
+        #expect(slots.unknownNames(known: RecordField.known(for: .trade)) == ["colour", "headline"])
+    }
+}
