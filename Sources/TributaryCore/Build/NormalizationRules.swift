@@ -70,7 +70,7 @@ public struct NormalizationRules: Sendable, Hashable {
             if let keep, !keep.contains(name) { return nil }
             if drop.contains(name) { return nil }
             let target = rename[name] ?? name
-            return RecordField(rawValue: target).map(ColumnField.field) ?? .other(target)
+            return RecordField.named(target).map(ColumnField.field) ?? .other(target)
         }
     }
 

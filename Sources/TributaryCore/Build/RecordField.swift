@@ -38,6 +38,12 @@ public enum RecordField: String, CaseIterable, Sendable {
     /// (a test holds it to `allCases`), so reading a field costs no hashing.
     @inline(__always) public var index: Int { Int(unsafeBitCast(self, to: UInt8.self)) }
 
+    /// The field with this name, by one hash lookup (`init(rawValue:)` compares the name with
+    /// each case in turn; the rules look fields up by name on every row).
+    public static func named(_ name: String) -> RecordField? { byName[name] }
+
+    private static let byName: [String: RecordField] = Dictionary(uniqueKeysWithValues: allCases.map { ($0.rawValue, $0) })
+
     /// A set of fields as one bit each (there are fewer than 64).
     public struct Mask: Sendable, Hashable {
         public var bits: UInt64
@@ -73,7 +79,7 @@ extension Dictionary: RecordFieldValues where Key == String, Value == JSONValue 
     public func value(_ field: RecordField) -> JSONValue? { self[field.rawValue] }
 
     public func unknownNames(known: RecordField.Mask) -> [String] {
-        keys.filter { name in RecordField(rawValue: name).map { !known.contains($0) } ?? true }.sorted()
+        keys.filter { name in RecordField.named(name).map { !known.contains($0) } ?? true }.sorted()
     }
 }
 

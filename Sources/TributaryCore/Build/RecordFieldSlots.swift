@@ -42,12 +42,12 @@ public struct RecordFieldSlots: RecordFieldContainer, Sendable {
     }
 
     public func value(named name: String) -> JSONValue? {
-        if let field = RecordField(rawValue: name) { return value(field) }
+        if let field = RecordField.named(name) { return value(field) }
         return others.first { $0.name == name }?.value
     }
 
     public mutating func set(_ value: JSONValue, named name: String) {
-        if let field = RecordField(rawValue: name) { return set(value, field) }
+        if let field = RecordField.named(name) { return set(value, field) }
         if let at = others.firstIndex(where: { $0.name == name }) { others[at].value = value } else { others.append((name, value)) }
     }
 }
