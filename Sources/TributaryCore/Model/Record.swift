@@ -26,12 +26,17 @@ public struct Record: Sendable, Hashable {
     }
 
     /// The kind-specific fields.
+    ///
+    /// Quotes (fourteen optional decimals), bars and news are boxed (`indirect`): inline they made
+    /// every record — a trade's too — 472 bytes and an envelope 680, which buffers hold by the
+    /// thousand and a bulk import moves several times (boxed: an envelope is under half that;
+    /// `import --check` of 1,000,000 trades used 3–5 % less CPU, alternating runs).
     public enum Payload: Sendable, Hashable {
-        case quote(Quote)
-        case bar(Bar)
+        indirect case quote(Quote)
+        indirect case bar(Bar)
         case trade(Trade)
         case book(Book)
-        case news(News)
+        indirect case news(News)
         case observation(Observation)
         case balance(Balance)
 
