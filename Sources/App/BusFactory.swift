@@ -23,6 +23,12 @@ public enum BusFactory {
             try await NATSPullConsumer.open(nats, stream: stream, durable: durable)
         }
 
+        /// The key-value bucket where instances sharing the poll jobs hold their leases
+        /// (created with `ttl` and the stream's replicas when missing).
+        public func leaseStore(ttl: Duration) async throws -> any LeaseStore {
+            try await NATSLeaseStore.open(on: nats, ttl: ttl, replicas: stream.replicas)
+        }
+
         /// Waits for publishes in flight, then disconnects.
         public func close() async { await nats.close() }
     }

@@ -172,6 +172,23 @@ struct RunCommand: AsyncParsableCommand {
             }
             Console.line("bus: publishing every record to \(bus?.location ?? busURL) (stream TRIBUTARY); run `tributary sink` to store them")
         }
+        // With a bus, instances share the poll jobs: each job is polled by the one holding its lease.
+        var leases: LeaseCoordinator<ContinuousClock>?
+        if let bus {
+            let bucket: any LeaseStore
+            do { bucket = try await bus.leaseStore(ttl: settings.busLeaseTTL) } catch {
+                throw CLIError("cannot open the poll-job lease bucket on \(bus.location): \(error)")
+            }
+            let name = LeaseService.instanceName(
+                settings.busInstance, host: ProcessInfo.processInfo.hostName, pid: ProcessInfo.processInfo.processIdentifier)
+            let coordinator = LeaseCoordinator(instance: name, jobs: engine.jobKeys, store: bucket, clock: ContinuousClock(), logger: logger)
+            await coordinator.step()
+            leases = coordinator
+            Console.line(
+                "cluster: instance \(name), holding \(coordinator.view.held.count) of \(engine.jobs.count) poll jobs among \(coordinator.view.instances.count) instance(s); leases live \(DurationText.format(bucket.ttl))"
+            )
+            services.append(.init(service: LeaseService(coordinator: coordinator, every: bucket.ttl / 3), serviceName: "leases"))
+        }
         // Features follow the store: records reach them once committed, in commit order.
         let featureSets = try FeatureSets.load(features)
         var featureSink: FeatureSink?
@@ -247,7 +264,9 @@ struct RunCommand: AsyncParsableCommand {
                     service: StopAfter(duration: .seconds(duration), onStop: { readiness.enter(.draining) }),
                     successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "timer"))
         }
-        services.append(.init(service: SchedulerService(engine: engine), successTerminationBehavior: .ignore, serviceName: "scheduler"))
+        var owns: (@Sendable (String) -> Bool)?
+        if let leases { owns = { job in leases.owns(job) } }
+        services.append(.init(service: SchedulerService(engine: engine, owns: owns), successTerminationBehavior: .ignore, serviceName: "scheduler"))
 
         var groupConfiguration = ServiceGroupConfiguration(
             services: services, logger: Logger(label: "tributary.lifecycle", factory: { _ in SwiftLogNoOpLogHandler() }))

@@ -75,6 +75,9 @@ public final class IngestionEngine: Sendable {
         return { call, cost in try await worker.fetch(call, cost: cost) }
     }
 
+    /// The keys of every poll job (what instances sharing the jobs hold leases on).
+    public var jobKeys: [String] { jobs.map { Self.jobKey($0.source, $0.call) } }
+
     /// The poll jobs of every source's schedule.
     public var jobs: [(source: SourceID, call: EndpointCall, every: Duration)] {
         definitions.keys.sorted().flatMap { id in
@@ -108,7 +111,8 @@ public final class IngestionEngine: Sendable {
         }
     }
 
-    private static func jobKey(_ source: SourceID, _ call: EndpointCall) -> String {
+    /// A poll job's identity: source, endpoint, symbols and parameters (gap tracking, leases).
+    public static func jobKey(_ source: SourceID, _ call: EndpointCall) -> String {
         "\(source)|\(call.endpoint)|\(call.symbols.joined(separator: ","))|\(call.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&"))"
     }
 

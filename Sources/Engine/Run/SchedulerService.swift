@@ -9,11 +9,15 @@ public struct SchedulerService: Service {
     public let engine: IngestionEngine
     public var tick: Duration
     public var jitter: Double
+    /// With several instances sharing the jobs: whether this one holds a job's lease now (by
+    /// ``IngestionEngine/jobKey(_:_:)``). A due job it does not hold is skipped until its next period.
+    public var owns: (@Sendable (String) -> Bool)?
 
-    public init(engine: IngestionEngine, tick: Duration = .milliseconds(50), jitter: Double = 0.1) {
+    public init(engine: IngestionEngine, tick: Duration = .milliseconds(50), jitter: Double = 0.1, owns: (@Sendable (String) -> Bool)? = nil) {
         self.engine = engine
         self.tick = tick
         self.jitter = jitter
+        self.owns = owns
     }
 
     public func run() async throws {
@@ -30,6 +34,10 @@ public struct SchedulerService: Service {
                         UTCTimestamp(nanosecondsSinceEpoch: wall.nanosecondsSinceEpoch + max(.zero, now.duration(to: due)).nanosecondsCount)
                     })
                 for job in schedule.due(now: now) {
+                    if let owns, !owns(IngestionEngine.jobKey(job.source, job.call)) {
+                        schedule.completed(job, now: now)
+                        continue
+                    }
                     group.addTask {
                         await engine.poll(job.source, job.call)
                         finished.put(job)

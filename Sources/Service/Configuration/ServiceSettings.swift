@@ -18,6 +18,11 @@ public struct ServiceSettings: Sendable, Equatable {
     public var busURL: String?
     /// Copies of each message when `run` creates the bus's stream (`bus.replicas`).
     public var busReplicas = 1
+    /// How long a poll-job lease lives without renewal (`bus.lease_ttl`): with several `run --bus`
+    /// instances, a dead one's jobs are taken over within this plus one poll period.
+    public var busLeaseTTL: Duration = .seconds(10)
+    /// This instance's name among those sharing the poll jobs (`bus.instance`); nil: host and pid.
+    public var busInstance: String?
     /// Records per store transaction (`store.batch_size`).
     public var storeBatchSize = 500
     /// How long the sink waits to fill a batch (`store.linger`).

@@ -1,0 +1,172 @@
+import Logging
+import Pipeline
+import Synchronization
+import TributaryCore
+
+/// This instance's side of sharing the poll jobs: each round it announces itself in the lease
+/// bucket, reads the leases and live instances, and renews, hands back and claims leases as
+/// ``LeaseBalancer`` plans. The scheduler polls a job only while ``owns(_:)`` says so.
+///
+/// A lease counts as held until 90 % of the bucket's TTL after the write that took or renewed
+/// it *began* (the server's copy expires a TTL after it wrote, which is later), so an instance
+/// cut off from the bus stops polling before any other instance can take its jobs: one job is
+/// never polled by two instances. When it cannot reach the bus it keeps what is still valid,
+/// says why, and tries again next round.
+public final class LeaseCoordinator<C: Clock>: Sendable where C.Duration == Duration, C.Instant: Sendable {
+    public let instance: String
+    /// The job keys this instance can poll (``IngestionEngine/jobKey(_:_:)``).
+    public let jobs: [String]
+    private let store: any LeaseStore
+    private let clock: C
+    private let logger: Logger?
+
+    private struct Held {
+        var revision: UInt64
+        var validUntil: C.Instant
+    }
+
+    private struct State {
+        var held: [String: Held] = [:]
+        var owners: [String: String] = [:]
+        var instances: [String] = []
+        var lastError: String?
+        var rounds = 0
+    }
+
+    private let state = Mutex(State())
+
+    public init(instance: String, jobs: [String], store: any LeaseStore, clock: C, logger: Logger? = nil) {
+        self.instance = instance
+        self.jobs = jobs
+        self.store = store
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// The bucket key of a job's lease: `job.` and 32 hex digits of the job key's SHA-256 (keys
+    /// allow few characters, and a job key holds any symbol or parameter).
+    public static func leaseKey(_ job: String) -> String {
+        "job." + ContentHash.of(bytes: Array(job.utf8)).dropFirst(7).prefix(32)
+    }
+
+    public static func instanceKey(_ instance: String) -> String { "instance." + instance }
+
+    /// One round: announce, read, plan, write. Never throws: a bus that cannot be reached is said
+    /// (``ClusterView/lastError``) and the leases still valid are kept until they run out.
+    public func step() async {
+        let began = clock.now
+        let validUntil = began.advanced(by: store.ttl * 0.9)
+        do {
+            let mine = state.withLock { $0.held.count }
+            try await store.put(Self.instanceKey(instance), value: Self.instanceValue(instance, jobs: mine))
+            let entries = try await store.entries()
+            let (holders, instances) = Self.read(entries)
+            let plan = LeaseBalancer.plan(me: instance, jobs: jobs, holders: holders, instances: Set(instances))
+            var owners = holders.mapValues(\.owner)
+            var held: [String: Held] = [:]
+            let value = Self.leaseValue(instance)
+            for lease in plan.renew {
+                if let revision = try await store.update(Self.leaseKey(lease.job), value: value(lease.job), revision: lease.revision) {
+                    held[lease.job] = Held(revision: revision, validUntil: validUntil)
+                } else {
+                    owners[lease.job] = nil
+                }
+            }
+            for lease in plan.release {
+                try await store.delete(Self.leaseKey(lease.job))
+                owners[lease.job] = nil
+            }
+            for job in plan.claim {
+                if let revision = try await store.create(Self.leaseKey(job), value: value(job)) {
+                    held[job] = Held(revision: revision, validUntil: validUntil)
+                    owners[job] = instance
+                }
+            }
+            if !plan.claim.isEmpty || !plan.release.isEmpty {
+                logger?.info(
+                    "poll jobs rebalanced",
+                    metadata: [
+                        "instance": "\(instance)", "held": "\(held.count)", "released": "\(plan.release.count)",
+                        "instances": "\(Set(instances).union([instance]).count)",
+                    ])
+            }
+            state.withLock {
+                $0.held = held
+                $0.owners = owners
+                $0.instances = Array(Set(instances).union([instance])).sorted()
+                $0.lastError = nil
+                $0.rounds += 1
+            }
+        } catch {
+            logger?.warning("poll-job leases not renewed: the lease bucket cannot be reached", metadata: ["error": "\(error)"])
+            state.withLock {
+                $0.lastError = "\(error)"
+                $0.rounds += 1
+            }
+        }
+    }
+
+    /// Whether this instance holds the job's lease now.
+    public func owns(_ job: String) -> Bool {
+        let now = clock.now
+        return state.withLock { $0.held[job].map { now < $0.validUntil } ?? false }
+    }
+
+    /// Hands every lease back and leaves the instance list (a graceful stop: the others take the
+    /// jobs at their next round instead of after the TTL).
+    public func leave() async {
+        let held = state.withLock { state in
+            defer { state.held = [:] }
+            return Array(state.held.keys)
+        }
+        for job in held { try? await store.delete(Self.leaseKey(job)) }
+        try? await store.delete(Self.instanceKey(instance))
+    }
+
+    /// What this instance last saw of the cluster.
+    public var view: ClusterView {
+        let now = clock.now
+        return state.withLock { state in
+            ClusterView(
+                instance: instance, instances: state.instances, owners: state.owners,
+                held: Set(state.held.filter { now < $0.value.validUntil }.keys), lastError: state.lastError, rounds: state.rounds)
+        }
+    }
+
+    /// Leases by job and live instances, from the bucket's entries (an entry that is not ours to
+    /// read — another program's key, a value that is not a lease — is left alone).
+    static func read(_ entries: [String: LeaseEntry]) -> (holders: [String: LeaseBalancer.Holder], instances: [String]) {
+        var holders: [String: LeaseBalancer.Holder] = [:]
+        var instances: [String] = []
+        for (key, entry) in entries {
+            if key.hasPrefix("instance.") {
+                instances.append(String(key.dropFirst("instance.".count)))
+            } else if key.hasPrefix("job."), case .object(let object)? = try? JSONParser.parse(Array(entry.value.utf8)),
+                let job = object["job"]?.stringValue, let owner = object["owner"]?.stringValue, leaseKey(job) == key
+            {
+                holders[job] = LeaseBalancer.Holder(owner: owner, revision: entry.revision)
+            }
+        }
+        return (holders, instances)
+    }
+
+    static func leaseValue(_ instance: String) -> (String) -> String {
+        { job in JSONWriter.string(.object(JSONObject([("owner", .string(instance)), ("job", .string(job))]))) }
+    }
+
+    static func instanceValue(_ instance: String, jobs: Int) -> String {
+        JSONWriter.string(.object(JSONObject([("instance", .string(instance)), ("jobs", .number(String(jobs)))])))
+    }
+}
+
+/// What an instance last saw of the cluster (for `/sources`, `/cluster` and `cluster status`).
+public struct ClusterView: Sendable, Hashable {
+    public var instance: String
+    public var instances: [String]
+    /// Job key → owning instance.
+    public var owners: [String: String]
+    /// The jobs this instance holds now.
+    public var held: Set<String>
+    public var lastError: String?
+    public var rounds: Int
+}

@@ -1,0 +1,34 @@
+import ServiceLifecycle
+
+/// Runs an instance's lease rounds (a third of the TTL apart, so a lease is renewed twice before
+/// it could lapse) until a graceful shutdown, then hands its leases back so the other instances
+/// take the jobs at their next round rather than after the TTL.
+public struct LeaseService: Service {
+    public let coordinator: LeaseCoordinator<ContinuousClock>
+    public let every: Duration
+
+    public init(coordinator: LeaseCoordinator<ContinuousClock>, every: Duration) {
+        self.coordinator = coordinator
+        self.every = every
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            await coordinator.step()
+            try? await Task.sleep(for: every)
+        }
+        await coordinator.leave()
+    }
+
+    /// A name for this instance that is a valid bucket key: `bus.instance` or host and process id,
+    /// anything but letters, digits, `_` and `-` turned into `-`.
+    public static func instanceName(_ configured: String?, host: String, pid: Int32) -> String {
+        let raw = (configured?.isEmpty == false ? configured! : "\(host)-\(pid)")
+        let cleaned = String(
+            raw.unicodeScalars.map { scalar -> Character in
+                scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_" || scalar == "-")
+                    ? Character(scalar) : "-"
+            })
+        return String(cleaned.prefix(64))
+    }
+}
