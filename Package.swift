@@ -248,7 +248,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["tributary", "TributaryTesting", "Transport", "Engine", "Pipeline", "StoreSQLite"],
+            dependencies: ["tributary", "TributaryTesting", "Transport", "Engine", "Pipeline", "StoreSQLite", "App"],
             swiftSettings: swiftSettings
         ),
     ]
