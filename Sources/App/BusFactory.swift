@@ -29,6 +29,11 @@ public enum BusFactory {
             try await NATSLeaseStore.open(on: nats, ttl: ttl, replicas: stream.replicas)
         }
 
+        /// The stream's durable consumers (one per store) and how far each is behind.
+        public func consumerLags() async throws -> [(name: String, lag: BusLag)] {
+            try await stream.consumers(on: nats)
+        }
+
         /// Waits for publishes in flight, then disconnects.
         public func close() async { await nats.close() }
     }

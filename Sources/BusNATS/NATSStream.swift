@@ -1,4 +1,5 @@
 import CNATS
+import Pipeline
 
 #if canImport(Glibc)
     import Glibc
@@ -49,6 +50,25 @@ public struct NATSStream: Sendable {
             }
             try check("create stream \(name) (replicas \(replicas))", created, code)
             jsStreamInfo_Destroy(info)
+        }
+    }
+
+    /// Every durable consumer of the stream with its lag (for `tributary cluster status`).
+    public func consumers(on connection: NATSConnection) async throws -> [(name: String, lag: BusLag)] {
+        let (name, jetStream) = (name, connection.jetStreamHandle)
+        return try await connection.blocking { () throws(NATSError) -> [(name: String, lag: BusLag)] in
+            var list: UnsafeMutablePointer<jsConsumerInfoList>?
+            var code = jsErrCode(rawValue: 0)
+            let status = js_Consumers(&list, jetStream.pointer, name, nil, &code)
+            if status == NATS_NOT_FOUND { return [] }
+            try check("list the consumers of \(name)", status, code)
+            defer { jsConsumerInfoList_Destroy(list) }
+            guard let list else { return [] }
+            return (0..<Int(list.pointee.Count)).compactMap { index in
+                guard let info = list.pointee.List[index] else { return nil }
+                let consumer = info.pointee.Name.map { String(cString: $0) } ?? "?"
+                return (consumer, BusLag(pending: Int(info.pointee.NumPending), unacknowledged: Int(info.pointee.NumAckPending)))
+            }
         }
     }
 }

@@ -246,7 +246,10 @@ struct RunCommand: AsyncParsableCommand {
             logger.warning("pushes refused for a source", metadata: ["source": "\(source)", "reason": "\(problem)"])
         }
         if !push.sources.isEmpty { Console.line("push: " + push.sources.map { "POST /ingest/\($0)" }.joined(separator: ", ")) }
-        let context = ServiceContext(engine: engine, store: store, readiness: readiness, metrics: metrics, settings: settings, push: push)
+        var clusterView: (@Sendable () -> ClusterView)?
+        if let leases { clusterView = { leases.view } }
+        let context = ServiceContext(
+            engine: engine, store: store, readiness: readiness, metrics: metrics, settings: settings, push: push, cluster: clusterView)
         var httpLogger = Logger(label: "tributary.http")
         httpLogger.logLevel = .warning
         services.append(

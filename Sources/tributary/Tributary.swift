@@ -10,7 +10,7 @@ struct Tributary: AsyncParsableCommand {
         subcommands: [
             RunCommand.self, FetchCommand.self, SourcesCommand.self, ImportCommand.self, ExportCommand.self, FeaturesCommand.self, DLQCommand.self,
             SettingsCommand.self,
-            SinkCommand.self, BenchCommand.self, MockCommand.self,
+            SinkCommand.self, ClusterCommand.self, BenchCommand.self, MockCommand.self,
         ]
     )
 }

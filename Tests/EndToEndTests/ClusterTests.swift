@@ -3,6 +3,7 @@ import Foundation
 import Pipeline
 import Synchronization
 import Testing
+import TributaryCore
 import TributaryTesting
 
 /// Several `run --bus` instances sharing the poll jobs through leases in a real nats-server's
@@ -104,7 +105,7 @@ import TributaryTesting
         let a = try instance("a", upstream: upstream, nats: nats, directory: directory)
         _ = try await a.baseURL()
         let b = try instance("b", upstream: upstream, nats: nats, directory: directory)
-        _ = try await b.baseURL()
+        let bBase = try await b.baseURL()
 
         // Steady state: within a window of several poll periods every job was polled, each by
         // one instance, and both instances poll (3 jobs each: the fair share of 6 over 2).
@@ -114,6 +115,17 @@ import TributaryTesting
             return owners.count == Self.symbols.count && owners.allSatisfy { $0.count == 1 }
                 && owners.filter { $0 == ["a"] }.count == 3 && owners.filter { $0 == ["b"] }.count == 3
         }
+
+        // Each instance says what it holds (/cluster, /sources), and `cluster status` lists both.
+        let view = try await get(bBase + "/cluster")
+        let cluster = String(decoding: view.body, as: UTF8.self)
+        #expect(view.status == 200 && cluster.contains(#""instance":"b""#) && cluster.contains(#""instances":["a","b"]"#), "\(cluster)")
+        let sources = String(decoding: try await get(bBase + "/sources").body, as: UTF8.self)
+        #expect(sources.contains(#""owner":"a""#) && sources.contains(#""owner":"b""#), "\(sources)")
+        let status = try RunProcess(["status", "--bus", nats.url], command: "cluster")
+        #expect(await status.wait() == 0, "\(status.stderr.text)")
+        #expect(status.stdout.text.contains("instances (2):") && status.stdout.text.contains("holds 3 job(s)"), "\(status.stdout.text)")
+        #expect(status.stdout.text.contains("leases (6):"), "\(status.stdout.text)")
 
         // a dies without handing anything back: its leases lapse (TTL 3 s) and b takes every job.
         a.signal(SIGKILL)

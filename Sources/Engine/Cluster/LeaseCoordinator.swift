@@ -135,7 +135,7 @@ public final class LeaseCoordinator<C: Clock>: Sendable where C.Duration == Dura
 
     /// Leases by job and live instances, from the bucket's entries (an entry that is not ours to
     /// read — another program's key, a value that is not a lease — is left alone).
-    static func read(_ entries: [String: LeaseEntry]) -> (holders: [String: LeaseBalancer.Holder], instances: [String]) {
+    public static func read(_ entries: [String: LeaseEntry]) -> (holders: [String: LeaseBalancer.Holder], instances: [String]) {
         var holders: [String: LeaseBalancer.Holder] = [:]
         var instances: [String] = []
         for (key, entry) in entries {

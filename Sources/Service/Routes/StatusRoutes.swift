@@ -16,11 +16,41 @@ enum StatusRoutes {
         router.get("sources") { _, _ -> Response in
             JSONResponse.make(.array(sources(context)))
         }
+        router.get("cluster") { _, _ -> Response in
+            guard let view = context.cluster?() else {
+                return JSONResponse.text("not in a cluster: run with --bus (bus.url) to share the poll jobs with other instances\n", status: .notFound)
+            }
+            return JSONResponse.make(cluster(view, engine: context.engine))
+        }
+    }
+
+    /// This instance, the live instances and every poll job with its owner (`/cluster`).
+    static func cluster(_ view: ClusterView, engine: IngestionEngine) -> JSONValue {
+        .object(
+            JSONObject([
+                ("instance", .string(view.instance)), ("instances", .array(view.instances.map(JSONValue.string))),
+                ("held", .number(String(view.held.count))), ("jobs", .array(jobs(engine.jobs, view: view))),
+                ("last_error", view.lastError.map(JSONValue.string) ?? .null), ("rounds", .number(String(view.rounds))),
+            ]))
+    }
+
+    /// Poll jobs with the instance that holds each (null: nobody right now).
+    static func jobs(_ jobs: [(source: SourceID, call: EndpointCall, every: Duration)], view: ClusterView) -> [JSONValue] {
+        jobs.map { job in
+            let key = IngestionEngine.jobKey(job.source, job.call)
+            return .object(
+                JSONObject([
+                    ("source", .string(job.source.rawValue)), ("endpoint", .string(job.call.endpoint)),
+                    ("symbols", .array(job.call.symbols.map(JSONValue.string))),
+                    ("owner", view.owners[key].map(JSONValue.string) ?? .null), ("mine", .bool(view.held.contains(key))),
+                ]))
+        }
     }
 
     static func sources(_ context: ServiceContext) -> [JSONValue] {
         let engine = context.engine
         let now = UTCTimestamp.now()
+        let view = context.cluster?()
         return engine.guards.keys.sorted().map { id -> JSONValue in
             let status = engine.guards[id]!.status
             let latency = engine.latency.snapshot(source: id)
@@ -60,6 +90,7 @@ enum StatusRoutes {
                     ("p50_ms", JSONResponse.milliseconds(latency?.p50)), ("p95_ms", JSONResponse.milliseconds(latency?.p95)),
                     ("p99_ms", JSONResponse.milliseconds(latency?.p99)),
                     ("p95_target_ms", .number(String((engine.definitions[id]?.p95Target ?? context.settings.p95Target).nanosecondsCount / 1_000_000))),
+                    ("jobs", view.map { .array(jobs(engine.jobs.filter { $0.source == id }, view: $0)) } ?? .null),
                 ]))
         }
     }
