@@ -214,7 +214,7 @@ let package = Package(
         .testTarget(
             name: "EngineTests",
             dependencies: [
-                "Engine", "TributaryTesting", "Resilience", "Pipeline", "StoreSQLite",
+                "Engine", "TributaryTesting", "Resilience", "Pipeline", "StoreSQLite", "Connectors",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],

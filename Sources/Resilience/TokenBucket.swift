@@ -11,6 +11,18 @@ public struct TokenBucket<Instant: InstantProtocol>: Sendable where Instant.Dura
     public let refillPerSecond: Double
     public private(set) var tokens: Double
     private var updatedAt: Instant?
+    /// This process's part of the provider's budget, (0, 1]: with several instances sharing a
+    /// source's poll jobs, each limits itself to the share of the jobs it holds, so together
+    /// they stay within the provider's limit instead of each spending all of it.
+    public private(set) var share: Double = 1
+
+    /// The burst this process may spend: `capacity` × ``share``.
+    public var effectiveCapacity: Double { capacity * share }
+    /// The rate this process may spend: `refillPerSecond` × ``share``.
+    public var effectiveRefillPerSecond: Double { refillPerSecond * share }
+
+    /// The smallest share kept (a share of nothing would never refill).
+    public static var minimumShare: Double { 0.01 }
 
     public init(capacity: Double, refillPerSecond: Double) {
         precondition(capacity > 0 && refillPerSecond > 0, "a token bucket needs capacity > 0 and refill > 0")
@@ -27,16 +39,19 @@ public struct TokenBucket<Instant: InstantProtocol>: Sendable where Instant.Dura
         case tooLarge
     }
 
-    /// Takes `cost` tokens at `now` if they are there.
+    /// Takes `cost` tokens at `now` if they are there. A call dearer than this process's share
+    /// of the burst (but not than the whole bucket) goes out once the share is full, leaving the
+    /// bucket in debt that the refill pays back first — the long-run rate stays the share's.
     public mutating func acquire(cost: Double = 1, now: Instant) -> Decision {
         guard cost <= capacity else { return .tooLarge }
         refill(now: now)
-        if tokens >= cost {
+        let needed = min(cost, effectiveCapacity)
+        if tokens >= needed {
             tokens -= cost
             return .admitted
         }
-        let missing = cost - tokens
-        let seconds = missing / refillPerSecond
+        let missing = needed - tokens
+        let seconds = missing / effectiveRefillPerSecond
         return .wait(retryAt: now.advanced(by: .nanoseconds(Int64((seconds * 1e9).rounded(.up)))))
     }
 
@@ -46,12 +61,20 @@ public struct TokenBucket<Instant: InstantProtocol>: Sendable where Instant.Dura
         refill(now: now)
         guard limit > 0 else { return }
         let remainingFraction = max(0, (limit - used) / limit)
-        tokens = min(tokens, remainingFraction * capacity)
+        tokens = min(tokens, remainingFraction * effectiveCapacity)
     }
 
     /// Gives back tokens taken for a call that did not go out after all.
     public mutating func refund(_ cost: Double) {
-        tokens = min(capacity, tokens + cost)
+        tokens = min(effectiveCapacity, tokens + cost)
+    }
+
+    /// Sets this process's share of the budget (clamped to ``minimumShare``…1); tokens above the
+    /// new share's burst are given up at once.
+    public mutating func setShare(_ newShare: Double, now: Instant) {
+        refill(now: now)
+        share = min(1, max(Self.minimumShare, newShare.isFinite ? newShare : 1))
+        tokens = min(tokens, effectiveCapacity)
     }
 
     /// Empties the bucket (a 429 says we are over, whatever our own count says).
@@ -64,7 +87,7 @@ public struct TokenBucket<Instant: InstantProtocol>: Sendable where Instant.Dura
         if let updatedAt, now > updatedAt {
             let elapsed = updatedAt.duration(to: now)
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            tokens = min(capacity, tokens + seconds * refillPerSecond)
+            tokens = min(effectiveCapacity, tokens + seconds * effectiveRefillPerSecond)
         }
         if updatedAt == nil || now > updatedAt! { updatedAt = now }
     }

@@ -183,11 +183,15 @@ struct RunCommand: AsyncParsableCommand {
                 settings.busInstance, host: ProcessInfo.processInfo.hostName, pid: ProcessInfo.processInfo.processIdentifier)
             let coordinator = LeaseCoordinator(instance: name, jobs: engine.jobKeys, store: bucket, clock: ContinuousClock(), logger: logger)
             await coordinator.step()
+            engine.shareRateLimits(held: coordinator.view.held)
             leases = coordinator
             Console.line(
                 "cluster: instance \(name), holding \(coordinator.view.held.count) of \(engine.jobs.count) poll jobs among \(coordinator.view.instances.count) instance(s); leases live \(DurationText.format(bucket.ttl))"
             )
-            services.append(.init(service: LeaseService(coordinator: coordinator, every: bucket.ttl / 3), serviceName: "leases"))
+            services.append(
+                .init(
+                    service: LeaseService(coordinator: coordinator, every: bucket.ttl / 3) { view in engine.shareRateLimits(held: view.held) },
+                    serviceName: "leases"))
         }
         // Features follow the store: records reach them once committed, in commit order.
         let featureSets = try FeatureSets.load(features)

@@ -94,4 +94,41 @@ import TributaryTesting
         let sixth = budget.tryRetry(now: now.advanced(by: .seconds(1)))
         #expect(fifth && !sixth)
     }
+
+    /// Three instances each holding a third of a source's jobs: together, over any window, they
+    /// admit no more than one bucket would (rate × t plus the burst).
+    @Test func sharesOfOneBudgetNeverAddUpToMoreThanIt() {
+        let capacity = 12.0, rate = 6.0
+        var buckets = (0..<3).map { _ in TokenBucket<ManualClock.Instant>(capacity: capacity, refillPerSecond: rate) }
+        let t0 = ManualClock.Instant(offset: .zero)
+        for index in buckets.indices { buckets[index].setShare(1.0 / 3, now: t0) }
+        #expect(buckets.allSatisfy { $0.effectiveCapacity == 4 && $0.tokens == 4 })
+        var rng = SplitMix64(seed: 7)
+        var now = t0
+        var admitted: [(at: Duration, cost: Double)] = []
+        for _ in 0..<6_000 {
+            now = now.advanced(by: .milliseconds(Int64(rng.next() % 50)))
+            let which = Int(rng.next() % 3)
+            let cost = Double(rng.next() % 6 + 1)  // up to 6: dearer than a share's burst of 4
+            if buckets[which].acquire(cost: cost, now: now) == .admitted { admitted.append((now.offset, cost)) }
+        }
+        #expect(admitted.count > 100)
+        let total = admitted.map(\.cost).reduce(0, +)
+        let seconds = Double(now.offset.components.seconds) + Double(now.offset.components.attoseconds) / 1e18
+        // Each share may run one dear call into debt: the bound is the budget plus three such calls.
+        #expect(total <= capacity + rate * seconds + 3 * 6, "admitted \(total) in \(seconds) s")
+        #expect(total >= rate * seconds * 0.5, "the shares still use the budget")
+    }
+
+    @Test func aShareIsClampedAndGivesUpTokensAboveIt() {
+        var bucket = TokenBucket<ManualClock.Instant>(capacity: 10, refillPerSecond: 10)
+        let t0 = ManualClock.Instant(offset: .zero)
+        bucket.setShare(0.5, now: t0)
+        #expect(bucket.tokens == 5 && bucket.effectiveRefillPerSecond == 5)
+        bucket.setShare(0, now: t0)
+        #expect(bucket.share == TokenBucket<ManualClock.Instant>.minimumShare)
+        bucket.setShare(Double.nan, now: t0)
+        #expect(bucket.share == 1)
+        #expect(bucket.acquire(cost: 11, now: t0) == .tooLarge)
+    }
 }

@@ -6,15 +6,19 @@ import ServiceLifecycle
 public struct LeaseService: Service {
     public let coordinator: LeaseCoordinator<ContinuousClock>
     public let every: Duration
+    /// Told what the instance holds after each round (to split the sources' rate budgets).
+    public let afterRound: @Sendable (ClusterView) -> Void
 
-    public init(coordinator: LeaseCoordinator<ContinuousClock>, every: Duration) {
+    public init(coordinator: LeaseCoordinator<ContinuousClock>, every: Duration, afterRound: @escaping @Sendable (ClusterView) -> Void = { _ in }) {
         self.coordinator = coordinator
         self.every = every
+        self.afterRound = afterRound
     }
 
     public func run() async throws {
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             await coordinator.step()
+            afterRound(coordinator.view)
             try? await Task.sleep(for: every)
         }
         await coordinator.leave()

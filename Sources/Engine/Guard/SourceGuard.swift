@@ -67,6 +67,13 @@ public final class SourceGuard<C: Clock>: Sendable where C.Duration == Duration,
             ))
     }
 
+    /// Limits this source's rate to `share` of its budget (the part of its poll jobs this
+    /// instance holds when several share them); 1 is the whole budget.
+    public func setRateShare(_ share: Double) {
+        let now = clock.now
+        state.withLock { $0.bucket?.setShare(share, now: now) }
+    }
+
     public var now: C.Instant { clock.now }
 
     /// Asks to send one attempt costing `cost` units of the source's rate limit.

@@ -78,6 +78,17 @@ public final class IngestionEngine: Sendable {
     /// The keys of every poll job (what instances sharing the jobs hold leases on).
     public var jobKeys: [String] { jobs.map { Self.jobKey($0.source, $0.call) } }
 
+    /// Splits each source's rate budget by the jobs this instance holds (`held`: job keys): an
+    /// instance with a third of a source's jobs spends a third of its limit, so instances sharing
+    /// the jobs never send more than the provider's limit between them.
+    public func shareRateLimits(held: Set<String>) {
+        for (source, guardian) in guards {
+            let keys = jobs.filter { $0.source == source }.map { Self.jobKey($0.source, $0.call) }
+            guard !keys.isEmpty else { continue }
+            guardian.setRateShare(Double(keys.filter(held.contains).count) / Double(keys.count))
+        }
+    }
+
     /// The poll jobs of every source's schedule.
     public var jobs: [(source: SourceID, call: EndpointCall, every: Duration)] {
         definitions.keys.sorted().flatMap { id in
