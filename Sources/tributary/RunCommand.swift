@@ -181,7 +181,9 @@ struct RunCommand: AsyncParsableCommand {
             }
             let name = LeaseService.instanceName(
                 settings.busInstance, host: ProcessInfo.processInfo.hostName, pid: ProcessInfo.processInfo.processIdentifier)
-            let coordinator = LeaseCoordinator(instance: name, jobs: engine.jobKeys, store: bucket, clock: ContinuousClock(), logger: logger)
+            let coordinator = LeaseCoordinator(
+                instance: name, jobs: engine.jobKeys, store: bucket, clock: ContinuousClock(), logger: logger,
+                progress: { engine.progress(job: $0) }, onTakeOver: { engine.tookOver(job: $0, progress: $1) })
             await coordinator.step()
             engine.shareRateLimits(held: coordinator.view.held)
             leases = coordinator

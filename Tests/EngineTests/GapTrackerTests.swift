@@ -23,6 +23,25 @@ import TributaryCore
 
     func t(_ m: Int64) -> UTCTimestamp { UTCTimestamp(secondsSinceEpoch: 1_700_000_000 / 60 * 60 + m * minute)! }
 
+    /// A job taken over from a dead instance: the new holder's first bars are compared with the
+    /// last holder's newest, carried by the lease.
+    @Test func barsMissedWhileAJobChangedHandsAreAFailoverGap() {
+        var old = GapTracker()
+        _ = old.received(bars([0, 1, 2, 3, 4]), source: "binance")
+        #expect(old.newestBars.map(\.start) == [t(4)])
+        var taker = GapTracker()
+        taker.handedOver(old.newestBars)
+        let gaps = taker.received(bars([9, 10, 11]), source: "binance")
+        #expect(gaps == [Gap(source: "binance", symbol: "BTC-USDT", interval: "1m", from: t(5), to: t(8), reason: "failover")])
+        // Only the first poll after the hand-over carries that reason.
+        #expect(taker.received(bars([11, 12, 13]), source: "binance").isEmpty)
+
+        // A window that reaches back over the hand-over fills it: no gap.
+        var filler = GapTracker()
+        filler.handedOver(old.newestBars)
+        #expect(filler.received(bars([3, 4, 5, 6, 7]), source: "binance").isEmpty)
+    }
+
     @Test func contiguousWindowsLeaveNoGaps() {
         var tracker = GapTracker()
         #expect(tracker.received(bars([0, 1, 2, 3, 4]), source: "binance").isEmpty)

@@ -2,6 +2,7 @@ import Engine
 import Pipeline
 import Synchronization
 import Testing
+import TributaryCore
 import TributaryTesting
 
 /// Sharing the poll jobs through leases: the plan alone, then instances on an in-memory bucket
@@ -154,5 +155,26 @@ import TributaryTesting
         let key = LeaseCoordinator<ManualClock>.leaseKey("yahoo|quote|^GSPC,BRK.B|range=1d&x=ü")
         #expect(key.hasPrefix("job.") && key.count == 36)
         #expect(key.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2E })
+    }
+
+    @Test func theInstanceThatTakesAJobOverGetsWhatItsLastHolderWrote() async {
+        let clock = ManualClock()
+        let bucket = InMemoryLeaseStore(ttl: .seconds(9), clock: clock)
+        let job = Self.jobs[0]
+        let a = LeaseCoordinator(
+            instance: "a", jobs: [job], store: bucket, clock: clock, progress: { _ in .array([.string("bar at 12:04")]) })
+        let handed = Mutex<[String: JSONValue?]>([:])
+        let b = LeaseCoordinator(
+            instance: "b", jobs: [job], store: bucket, clock: clock, onTakeOver: { job, said in handed.withLock { $0[job] = said } })
+        await a.step()
+        await b.step()
+        #expect(a.owns(job) && !b.owns(job))
+        // a dies; its lease lapses; b takes the job with a's last word.
+        for _ in 0..<4 {
+            clock.advance(by: .seconds(3))
+            await b.step()
+        }
+        #expect(b.owns(job))
+        #expect(handed.withLock { $0[job] } == .some(.array([.string("bar at 12:04")])))
     }
 }

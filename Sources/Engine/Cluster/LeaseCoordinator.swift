@@ -19,6 +19,10 @@ public final class LeaseCoordinator<C: Clock>: Sendable where C.Duration == Dura
     private let store: any LeaseStore
     private let clock: C
     private let logger: Logger?
+    /// What travels with a held job's lease (its newest bars), written at each renewal.
+    private let progress: @Sendable (String) -> JSONValue?
+    /// Called when this instance takes a job over, with what its last holder wrote.
+    private let onTakeOver: @Sendable (String, JSONValue?) -> Void
 
     private struct Held {
         var revision: UInt64
@@ -31,16 +35,25 @@ public final class LeaseCoordinator<C: Clock>: Sendable where C.Duration == Dura
         var instances: [String] = []
         var lastError: String?
         var rounds = 0
+        /// Per job, the progress its holder last wrote (kept after the lease lapses: a dead
+        /// holder's last word is what the instance that takes over needs).
+        var lastProgress: [String: (owner: String, progress: JSONValue)] = [:]
     }
 
     private let state = Mutex(State())
 
-    public init(instance: String, jobs: [String], store: any LeaseStore, clock: C, logger: Logger? = nil) {
+    public init(
+        instance: String, jobs: [String], store: any LeaseStore, clock: C, logger: Logger? = nil,
+        progress: @escaping @Sendable (String) -> JSONValue? = { _ in nil },
+        onTakeOver: @escaping @Sendable (String, JSONValue?) -> Void = { _, _ in }
+    ) {
         self.instance = instance
         self.jobs = jobs
         self.store = store
         self.clock = clock
         self.logger = logger
+        self.progress = progress
+        self.onTakeOver = onTakeOver
     }
 
     /// The bucket key of a job's lease: `job.` and 32 hex digits of the job key's SHA-256 (keys
@@ -61,10 +74,12 @@ public final class LeaseCoordinator<C: Clock>: Sendable where C.Duration == Dura
             try await store.put(Self.instanceKey(instance), value: Self.instanceValue(instance, jobs: mine))
             let entries = try await store.entries()
             let (holders, instances) = Self.read(entries)
+            let seen = Self.progress(entries)
+            state.withLock { state in for (job, said) in seen { state.lastProgress[job] = said } }
             let plan = LeaseBalancer.plan(me: instance, jobs: jobs, holders: holders, instances: Set(instances))
             var owners = holders.mapValues(\.owner)
             var held: [String: Held] = [:]
-            let value = Self.leaseValue(instance)
+            let value = Self.leaseValue(instance, progress: progress)
             for lease in plan.renew {
                 if let revision = try await store.update(Self.leaseKey(lease.job), value: value(lease.job), revision: lease.revision) {
                     held[lease.job] = Held(revision: revision, validUntil: validUntil)
@@ -80,6 +95,9 @@ public final class LeaseCoordinator<C: Clock>: Sendable where C.Duration == Dura
                 if let revision = try await store.create(Self.leaseKey(job), value: value(job)) {
                     held[job] = Held(revision: revision, validUntil: validUntil)
                     owners[job] = instance
+                    // Taken from another instance: hand its last word to the engine (gap check).
+                    let last = state.withLock { $0.lastProgress[job] }
+                    if let last, last.owner != instance { onTakeOver(job, last.progress) }
                 }
             }
             if !plan.claim.isEmpty || !plan.release.isEmpty {
@@ -150,8 +168,24 @@ public final class LeaseCoordinator<C: Clock>: Sendable where C.Duration == Dura
         return (holders, instances)
     }
 
-    static func leaseValue(_ instance: String) -> (String) -> String {
-        { job in JSONWriter.string(.object(JSONObject([("owner", .string(instance)), ("job", .string(job))]))) }
+    /// What holders wrote about their jobs (the `progress` of each lease that has one), by job.
+    static func progress(_ entries: [String: LeaseEntry]) -> [String: (owner: String, progress: JSONValue)] {
+        var result: [String: (owner: String, progress: JSONValue)] = [:]
+        for (key, entry) in entries where key.hasPrefix("job.") {
+            guard case .object(let object)? = try? JSONParser.parse(Array(entry.value.utf8)), let job = object["job"]?.stringValue,
+                let owner = object["owner"]?.stringValue, let said = object["progress"], leaseKey(job) == key
+            else { continue }
+            result[job] = (owner, said)
+        }
+        return result
+    }
+
+    static func leaseValue(_ instance: String, progress: @escaping @Sendable (String) -> JSONValue?) -> (String) -> String {
+        { job in
+            var members: [(key: String, value: JSONValue)] = [("owner", .string(instance)), ("job", .string(job))]
+            if let said = progress(job) { members.append(("progress", said)) }
+            return JSONWriter.string(.object(JSONObject(members)))
+        }
     }
 
     static func instanceValue(_ instance: String, jobs: Int) -> String {

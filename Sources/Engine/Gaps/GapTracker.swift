@@ -24,6 +24,25 @@ public struct GapTracker: Sendable {
         self.continuous = continuous
     }
 
+    /// The newest bar start of each (symbol, interval) seen: what travels with a job's lease, so
+    /// the instance that takes the job over knows where its bars ended.
+    public var newestBars: [(symbol: String, interval: String, start: UTCTimestamp)] {
+        newest.map { ($0.key.symbol, $0.key.interval, $0.value) }.sorted { ($0.symbol, $0.interval) < ($1.symbol, $1.interval) }
+    }
+
+    /// This job was taken over from an instance whose newest bars were `bars`: the first poll's
+    /// bars are compared with them, and a hole between is a gap with the reason `failover` (a
+    /// bar window that reaches back over it fills it instead). Series this tracker has seen
+    /// itself keep what it knows.
+    public mutating func handedOver(_ bars: [(symbol: String, interval: String, start: UTCTimestamp)]) {
+        var seeded = false
+        for bar in bars where newest[SeriesKey(symbol: bar.symbol, interval: bar.interval)] == nil {
+            newest[SeriesKey(symbol: bar.symbol, interval: bar.interval)] = bar.start
+            seeded = true
+        }
+        if seeded, outage == nil { outage = "failover" }
+    }
+
     /// A poll failed: remember why, for the gap it may leave.
     public mutating func failed(_ error: any Error) {
         if outage == nil { outage = Self.reason(error) }

@@ -78,6 +78,30 @@ public final class IngestionEngine: Sendable {
     /// The keys of every poll job (what instances sharing the jobs hold leases on).
     public var jobKeys: [String] { jobs.map { Self.jobKey($0.source, $0.call) } }
 
+    /// A job's newest bars, as JSON for its lease (`[{symbol, interval, start}]`); nil when it has none.
+    public func progress(job: String) -> JSONValue? {
+        let bars = trackers.withLock { $0[job]?.newestBars } ?? []
+        guard !bars.isEmpty else { return nil }
+        return .array(
+            bars.map { bar in
+                .object(JSONObject([("symbol", .string(bar.symbol)), ("interval", .string(bar.interval)), ("start", .string(bar.start.rfc3339))]))
+            })
+    }
+
+    /// This instance took `job` over; `progress` is what its last holder said about it (its
+    /// newest bars): the first poll's bars after them are checked for a `failover` gap.
+    public func tookOver(job: String, progress: JSONValue?) {
+        guard case .array(let items)? = progress else { return }
+        let bars = items.compactMap { item -> (symbol: String, interval: String, start: UTCTimestamp)? in
+            guard let symbol = item["symbol"]?.stringValue, let interval = item["interval"]?.stringValue,
+                let start = item["start"]?.stringValue.flatMap(UTCTimestamp.init(rfc3339:))
+            else { return nil }
+            return (symbol, interval, start)
+        }
+        guard !bars.isEmpty else { return }
+        trackers.withLock { $0[job, default: GapTracker()].handedOver(bars) }
+    }
+
     /// Splits each source's rate budget by the jobs this instance holds (`held`: job keys): an
     /// instance with a third of a source's jobs spends a third of its limit, so instances sharing
     /// the jobs never send more than the provider's limit between them.
