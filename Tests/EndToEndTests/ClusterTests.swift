@@ -122,6 +122,8 @@ import TributaryTesting
         #expect(view.status == 200 && cluster.contains(#""instance":"b""#) && cluster.contains(#""instances":["a","b"]"#), "\(cluster)")
         let sources = String(decoding: try await get(bBase + "/sources").body, as: UTF8.self)
         #expect(sources.contains(#""owner":"a""#) && sources.contains(#""owner":"b""#), "\(sources)")
+        let metrics = String(decoding: try await get(bBase + "/metrics").body, as: UTF8.self)
+        #expect(metrics.contains("ingestion_cluster_instances 2") && metrics.contains("ingestion_cluster_jobs_held 3"), "\(metrics)")
         let status = try RunProcess(["status", "--bus", nats.url], command: "cluster")
         #expect(await status.wait() == 0, "\(status.stderr.text)")
         #expect(status.stdout.text.contains("instances (2):") && status.stdout.text.contains("holds 3 job(s)"), "\(status.stdout.text)")

@@ -40,7 +40,13 @@ public final class MetricsExporter: Sendable {
     /// Every source the engine runs gets its condition series at every scrape — also one that has
     /// not delivered anything yet, so "never succeeded" can alert (`ingestion_source_failing`,
     /// and `ingestion_source_stale` once its threshold has passed since start).
-    public func render(engine: IngestionEngine, store: (any DeadLetterStore)?, settings: ServiceSettings) async -> String {
+    public func render(engine: IngestionEngine, store: (any DeadLetterStore)?, settings: ServiceSettings, cluster: ClusterView? = nil) async -> String {
+        if let cluster {
+            gauge("ingestion_cluster_instances").set(Int64(cluster.instances.count))
+            gauge("ingestion_cluster_jobs_held").set(Int64(cluster.held.count))
+            gauge("ingestion_cluster_jobs").set(Int64(engine.jobs.count))
+            gauge("ingestion_cluster_lease_errors").set(Int64(cluster.lastError == nil ? 0 : 1))
+        }
         let stats = engine.buffer.stats
         gauge("ingestion_queue_depth").set(Int64(stats.depth))
         gauge("ingestion_queue_capacity").set(Int64(stats.capacity))
