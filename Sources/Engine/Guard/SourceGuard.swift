@@ -241,6 +241,22 @@ public final class SourceGuard<C: Clock>: Sendable where C.Duration == Duration,
         }
     }
 
+    /// Holds this source's calls until `until` (wall time): what the previous holder of one of
+    /// its poll jobs was waiting out (a breaker open, a throttling pause), adopted with the job
+    /// so the new holder does not hammer an upstream that is down or throttling. At most a day.
+    public func adoptPause(until: UTCTimestamp, reason: String) {
+        let now = clock.now
+        let wall = wallNow()
+        let (distance, overflow) = until.nanosecondsSinceEpoch.subtractingReportingOverflow(wall.nanosecondsSinceEpoch)
+        guard !overflow, distance > 0 else { return }
+        let adopted = now.advanced(by: .nanoseconds(min(distance, 86_400 * 1_000_000_000)))
+        state.withLock { state in
+            guard state.pausedUntil.map({ adopted > $0 }) ?? true else { return }
+            state.pausedUntil = adopted
+            state.pauseReason = "taken over from an instance that was holding off: \(reason)"
+        }
+    }
+
     // MARK: Helpers
 
     /// Pauses the source until the next UTC midnight, when daily allowances reset.

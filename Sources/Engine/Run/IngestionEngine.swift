@@ -78,28 +78,51 @@ public final class IngestionEngine: Sendable {
     /// The keys of every poll job (what instances sharing the jobs hold leases on).
     public var jobKeys: [String] { jobs.map { Self.jobKey($0.source, $0.call) } }
 
-    /// A job's newest bars, as JSON for its lease (`[{symbol, interval, start}]`); nil when it has none.
+    /// What travels with a job's lease: its newest bars (`bars`: `[{symbol, interval, start}]`)
+    /// and, while its source holds off (breaker open, throttled), until when and why
+    /// (`hold_until`, `reason`); nil when there is nothing to say.
     public func progress(job: String) -> JSONValue? {
+        var members: [(key: String, value: JSONValue)] = []
         let bars = trackers.withLock { $0[job]?.newestBars } ?? []
-        guard !bars.isEmpty else { return nil }
-        return .array(
-            bars.map { bar in
-                .object(JSONObject([("symbol", .string(bar.symbol)), ("interval", .string(bar.interval)), ("start", .string(bar.start.rfc3339))]))
-            })
+        if !bars.isEmpty {
+            members.append(
+                (
+                    "bars",
+                    .array(
+                        bars.map { bar in
+                            .object(JSONObject([("symbol", .string(bar.symbol)), ("interval", .string(bar.interval)), ("start", .string(bar.start.rfc3339))]))
+                        })
+                ))
+        }
+        if let source = source(ofJob: job), let status = guards[source]?.status, status.state != "closed", let until = status.nextAllowedAt {
+            members.append(("hold_until", .string(until.rfc3339)))
+            members.append(("reason", .string(status.reason ?? status.state)))
+        }
+        return members.isEmpty ? nil : .object(JSONObject(members))
     }
 
-    /// This instance took `job` over; `progress` is what its last holder said about it (its
-    /// newest bars): the first poll's bars after them are checked for a `failover` gap.
+    /// This instance took `job` over; `progress` is what its last holder said about it: the first
+    /// poll's bars are checked against its newest bars for a `failover` gap, and a source it was
+    /// holding off is held off here too until the same time.
     public func tookOver(job: String, progress: JSONValue?) {
-        guard case .array(let items)? = progress else { return }
-        let bars = items.compactMap { item -> (symbol: String, interval: String, start: UTCTimestamp)? in
-            guard let symbol = item["symbol"]?.stringValue, let interval = item["interval"]?.stringValue,
-                let start = item["start"]?.stringValue.flatMap(UTCTimestamp.init(rfc3339:))
-            else { return nil }
-            return (symbol, interval, start)
+        guard case .object(let said)? = progress else { return }
+        if case .array(let items)? = said["bars"] {
+            let bars = items.compactMap { item -> (symbol: String, interval: String, start: UTCTimestamp)? in
+                guard let symbol = item["symbol"]?.stringValue, let interval = item["interval"]?.stringValue,
+                    let start = item["start"]?.stringValue.flatMap(UTCTimestamp.init(rfc3339:))
+                else { return nil }
+                return (symbol, interval, start)
+            }
+            if !bars.isEmpty { trackers.withLock { $0[job, default: GapTracker()].handedOver(bars) } }
         }
-        guard !bars.isEmpty else { return }
-        trackers.withLock { $0[job, default: GapTracker()].handedOver(bars) }
+        if let until = said["hold_until"]?.stringValue.flatMap(UTCTimestamp.init(rfc3339:)), let source = source(ofJob: job) {
+            guards[source]?.adoptPause(until: until, reason: said["reason"]?.stringValue ?? "held off")
+        }
+    }
+
+    /// The source a job key belongs to.
+    private func source(ofJob job: String) -> SourceID? {
+        jobs.first { Self.jobKey($0.source, $0.call) == job }?.source
     }
 
     /// Splits each source's rate budget by the jobs this instance holds (`held`: job keys): an

@@ -1,0 +1,63 @@
+import Connectors
+import Engine
+import Foundation
+import Testing
+import TributaryCore
+import TributaryTesting
+
+/// What an instance's engine does with its share of the poll jobs: split each source's rate
+/// budget by the jobs it holds, and take over a job with what its last holder said about it.
+@Suite struct ClusterEngineTests {
+    /// An engine with one Binance source of three ticker jobs, read from a Sources.d of its own.
+    static func engine() throws -> IngestionEngine {
+        let directory = NSTemporaryDirectory() + "tributary-cluster-engine-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try """
+        id: binance
+        base_url: http://127.0.0.1:9/binance
+        rate_limit: { capacity: 120, refill_per_second: 60 }
+        poll:
+          - { endpoint: ticker, symbols: [BTCUSDT], every: 1s }
+          - { endpoint: ticker, symbols: [ETHUSDT], every: 1s }
+          - { endpoint: ticker, symbols: [SOLUSDT], every: 1s }
+        """.write(toFile: directory + "/binance.yaml", atomically: true, encoding: .utf8)
+        return IngestionEngine(
+            catalog: SourceCatalog(directories: [directory]), environment: [:], transport: FakeTransport { _ in HTTPResponse(status: 500) },
+            buffer: NormalizationBuffer(capacity: 16))
+    }
+
+    @Test func anInstanceSpendsTheShareOfTheBudgetThatItsJobsAre() throws {
+        let engine = try Self.engine()
+        let guardian = try #require(engine.guards["binance"])
+        #expect(guardian.status.tokens == 120)
+        engine.shareRateLimits(held: [engine.jobKeys[0]])
+        #expect(guardian.status.tokens == 40, "a third of the jobs: a third of the burst")
+        engine.shareRateLimits(held: Set(engine.jobKeys))
+        #expect(guardian.status.tokens! <= 120 && guardian.status.tokens! >= 40, "all of them: the whole budget again (refilling)")
+        engine.shareRateLimits(held: [])
+        #expect(guardian.status.tokens! <= 1.2, "none: the minimum share")
+    }
+
+    @Test func aSourceHeldOffByTheLastHolderIsHeldOffByTheNextUntilTheSameTime() throws {
+        let (old, new) = (try Self.engine(), try Self.engine())
+        let job = old.jobKeys[1]
+        #expect(old.progress(job: job) == nil, "nothing to say about a job never polled, of a source not holding off")
+        let until = UTCTimestamp(nanosecondsSinceEpoch: UTCTimestamp.now().nanosecondsSinceEpoch + 60_000_000_000)
+        old.guards["binance"]!.adoptPause(until: until, reason: "HTTP 429, Retry-After 60")
+        let said = try #require(old.progress(job: job))
+        #expect(said["hold_until"]?.stringValue != nil && said["reason"]?.stringValue?.contains("429") == true, "\(said)")
+
+        new.tookOver(job: job, progress: said)
+        let status = new.guards["binance"]!.status
+        #expect(status.state == "paused" && status.reason?.contains("429") == true, "\(status)")
+        let adopted = try #require(status.nextAllowedAt)
+        #expect(abs(adopted.nanosecondsSinceEpoch - until.nanosecondsSinceEpoch) < 5_000_000_000, "held off until about the same time")
+
+        // Hostile or stale words are ignored: a time long past, or not a time at all.
+        let fresh = try Self.engine()
+        fresh.tookOver(job: job, progress: .object(JSONObject([("hold_until", .string("2001-01-01T00:00:00Z")), ("reason", .string("old"))])))
+        fresh.tookOver(job: job, progress: .object(JSONObject([("hold_until", .string("soon"))])))
+        #expect(fresh.guards["binance"]!.status.state == "closed")
+    }
+}
