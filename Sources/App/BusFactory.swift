@@ -25,8 +25,12 @@ public enum BusFactory {
 
         /// The key-value bucket where instances sharing the poll jobs hold their leases
         /// (created with `ttl` and the stream's replicas when missing).
+        ///
+        /// It has a connection of its own: a lease round that waits on a bus that does not answer
+        /// must not hold up the publishing of records queued behind it, nor they the round.
         public func leaseStore(ttl: Duration) async throws -> any LeaseStore {
-            try await NATSLeaseStore.open(on: nats, ttl: ttl, replicas: stream.replicas)
+            let own = try await NATSConnection.connect(nats.url, name: "tributary-leases")
+            return try await NATSLeaseStore.open(on: own, ttl: ttl, replicas: stream.replicas)
         }
 
         /// The stream's durable consumers (one per store) and how far each is behind.

@@ -142,6 +142,19 @@ import TributaryTesting
         #expect(counts == [5, 5], "after the partition heals the jobs are split again: \(counts)")
     }
 
+    @Test func aStopWhileTheBusIsUnreachableDoesNotWaitOnIt() async throws {
+        let cluster = Cluster(["a"])
+        await cluster.round(["a"])
+        cluster.links["a"]!.isCut = true
+        await cluster.round(["a"])
+        let writes = cluster.bucket.writes
+        await cluster.members["a"]!.leave()
+        #expect(LeaseTests.jobs.allSatisfy { !cluster.members["a"]!.owns($0) }, "forgotten at once")
+        cluster.links["a"]!.isCut = false
+        let left = try await cluster.bucket.entries()
+        #expect(cluster.bucket.writes == writes && left.count == 11, "left in the bucket to lapse")
+    }
+
     @Test func aGracefulLeaveHandsTheJobsOverAtTheNextRound() async {
         let cluster = Cluster(["a", "b"])
         for _ in 0..<3 { await cluster.round(["a", "b"]) }

@@ -132,11 +132,14 @@ public final class LeaseCoordinator<C: Clock>: Sendable where C.Duration == Dura
 
     /// Hands every lease back and leaves the instance list (a graceful stop: the others take the
     /// jobs at their next round instead of after the TTL).
+    /// After a round that could not reach the bus it only forgets them (they lapse by themselves):
+    /// a stop must not wait on a bus that does not answer.
     public func leave() async {
-        let held = state.withLock { state in
+        let (held, reachable) = state.withLock { state in
             defer { state.held = [:] }
-            return Array(state.held.keys)
+            return (Array(state.held.keys), state.lastError == nil)
         }
+        guard reachable else { return }
         for job in held { try? await store.delete(Self.leaseKey(job)) }
         try? await store.delete(Self.instanceKey(instance))
     }
