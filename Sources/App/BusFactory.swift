@@ -28,9 +28,9 @@ public enum BusFactory {
         ///
         /// It has a connection of its own: a lease round that waits on a bus that does not answer
         /// must not hold up the publishing of records queued behind it, nor they the round.
-        public func leaseStore(ttl: Duration) async throws -> any LeaseStore {
+        public func leaseStore(ttl: Duration, name: String = "TRIBUTARY_LEASES") async throws -> any LeaseStore {
             let own = try await NATSConnection.connect(nats.url, name: "tributary-leases")
-            return try await NATSLeaseStore.open(on: own, ttl: ttl, replicas: stream.replicas)
+            return try await NATSLeaseStore.open(on: own, name: name, ttl: ttl, replicas: stream.replicas)
         }
 
         /// The stream's durable consumers (one per store) and how far each is behind.

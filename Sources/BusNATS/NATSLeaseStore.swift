@@ -84,9 +84,9 @@ public final class NATSLeaseStore: LeaseStore, @unchecked Sendable {
             var revision: UInt64 = 0
             let status = kvStore_CreateString(&revision, bucket.pointer, key, value)
             if status == NATS_OK { return revision }
-            // Refused because the key exists — or the bus is not answering: read it back to tell.
-            if try Self.get(key, bucket) != nil { return nil }
-            throw NATSError("create \(key)", status)
+            // Refused because the key exists, or the answer was lost (the write may have landed),
+            // or the bus is not answering: read the key back to tell.
+            return try Self.settle(key, value, bucket) { NATSError("create \(key)", status) }
         }
     }
 
@@ -96,8 +96,11 @@ public final class NATSLeaseStore: LeaseStore, @unchecked Sendable {
             var written: UInt64 = 0
             let status = kvStore_UpdateString(&written, bucket.pointer, key, value, revision)
             if status == NATS_OK { return written }
-            if try Self.get(key, bucket)?.revision != revision { return nil }
-            throw NATSError("update \(key) at revision \(revision)", status)
+            // Gone (the lease lapsed): lost. Still at our revision: the write did not land, the bus
+            // failed us. Moved on: ours if it holds our value (only the answer was lost), else lost.
+            guard let now = try Self.get(key, bucket) else { return nil }
+            guard now.revision != revision else { throw NATSError("update \(key) at revision \(revision)", status) }
+            return now.value == value ? now.revision : nil
         }
     }
 
@@ -114,6 +117,16 @@ public final class NATSLeaseStore: LeaseStore, @unchecked Sendable {
         try await connection.blocking { () throws(NATSError) in
             try check("delete \(key)", kvStore_Delete(bucket.pointer, key))
         }
+    }
+
+    /// After a write that did not answer OK: the key read back holds our value (the write landed
+    /// and only its answer was lost, as under load past the request timeout) → its revision; it
+    /// holds another value → nil (someone else's lease); it is absent → the bus failed us.
+    private static func settle(
+        _ key: String, _ value: String, _ bucket: SendablePointer, failure: () -> NATSError
+    ) throws(NATSError) -> UInt64? {
+        guard let entry = try get(key, bucket) else { throw failure() }
+        return entry.value == value ? entry.revision : nil
     }
 
     /// The key's live entry, nil when it is absent or deleted.
