@@ -37,7 +37,7 @@ struct ClusterCommand: AsyncParsableCommand {
                 throw CLIError("cannot use the bus \(busURL): \(error) (is nats-server running with JetStream, -js?)")
             }
             let bucket = try await connection.leaseStore(ttl: settings.busLeaseTTL)
-            let (holders, instances) = LeaseCoordinator<ContinuousClock>.read(try await bucket.entries())
+            let (holders, instances, _) = LeaseCoordinator<ContinuousClock>.read(try await bucket.entries())
             let lags = try await connection.consumerLags()
             await connection.close()
 

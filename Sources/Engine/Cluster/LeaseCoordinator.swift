@@ -24,13 +24,9 @@ public final class LeaseCoordinator<C: Clock>: Sendable where C.Duration == Dura
     /// Called when this instance takes a job over, with what its last holder wrote.
     private let onTakeOver: @Sendable (String, JSONValue?) -> Void
 
-    private struct Held {
-        var revision: UInt64
-        var validUntil: C.Instant
-    }
-
     private struct State {
-        var held: [String: Held] = [:]
+        /// Held jobs, each until when it counts as held.
+        var held: [String: C.Instant] = [:]
         var owners: [String: String] = [:]
         var instances: [String] = []
         var lastError: String?
@@ -72,17 +68,15 @@ public final class LeaseCoordinator<C: Clock>: Sendable where C.Duration == Dura
         do {
             let mine = state.withLock { $0.held.count }
             try await store.put(Self.instanceKey(instance), value: Self.instanceValue(instance, jobs: mine))
-            let entries = try await store.entries()
-            let (holders, instances) = Self.read(entries)
-            let seen = Self.progress(entries)
+            let (holders, instances, seen) = Self.read(try await store.entries())
             state.withLock { state in for (job, said) in seen { state.lastProgress[job] = said } }
             let plan = LeaseBalancer.plan(me: instance, jobs: jobs, holders: holders, instances: Set(instances))
             var owners = holders.mapValues(\.owner)
-            var held: [String: Held] = [:]
+            var held: [String: C.Instant] = [:]
             let value = Self.leaseValue(instance, progress: progress)
             for lease in plan.renew {
-                if let revision = try await store.update(Self.leaseKey(lease.job), value: value(lease.job), revision: lease.revision) {
-                    held[lease.job] = Held(revision: revision, validUntil: validUntil)
+                if try await store.update(Self.leaseKey(lease.job), value: value(lease.job), revision: lease.revision) != nil {
+                    held[lease.job] = validUntil
                 } else {
                     owners[lease.job] = nil
                 }
@@ -92,8 +86,8 @@ public final class LeaseCoordinator<C: Clock>: Sendable where C.Duration == Dura
                 owners[lease.job] = nil
             }
             for job in plan.claim {
-                if let revision = try await store.create(Self.leaseKey(job), value: value(job)) {
-                    held[job] = Held(revision: revision, validUntil: validUntil)
+                if try await store.create(Self.leaseKey(job), value: value(job)) != nil {
+                    held[job] = validUntil
                     owners[job] = instance
                     // Taken from another instance: hand its last word to the engine (gap check).
                     let last = state.withLock { $0.lastProgress[job] }
@@ -127,11 +121,12 @@ public final class LeaseCoordinator<C: Clock>: Sendable where C.Duration == Dura
     /// Whether this instance holds the job's lease now.
     public func owns(_ job: String) -> Bool {
         let now = clock.now
-        return state.withLock { $0.held[job].map { now < $0.validUntil } ?? false }
+        return state.withLock { $0.held[job].map { now < $0 } ?? false }
     }
 
     /// Hands every lease back and leaves the instance list (a graceful stop: the others take the
     /// jobs at their next round instead of after the TTL).
+    ///
     /// After a round that could not reach the bus it only forgets them (they lapse by themselves):
     /// a stop must not wait on a bus that does not answer.
     public func leave() async {
@@ -150,15 +145,19 @@ public final class LeaseCoordinator<C: Clock>: Sendable where C.Duration == Dura
         return state.withLock { state in
             ClusterView(
                 instance: instance, instances: state.instances, owners: state.owners,
-                held: Set(state.held.filter { now < $0.value.validUntil }.keys), lastError: state.lastError, rounds: state.rounds)
+                held: Set(state.held.filter { now < $0.value }.keys), lastError: state.lastError, rounds: state.rounds)
         }
     }
 
-    /// Leases by job and live instances, from the bucket's entries (an entry that is not ours to
-    /// read — another program's key, a value that is not a lease — is left alone).
-    public static func read(_ entries: [String: LeaseEntry]) -> (holders: [String: LeaseBalancer.Holder], instances: [String]) {
+    /// Leases by job, live instances, and what each lease's holder wrote about its job (its
+    /// `progress`), from the bucket's entries — each value decoded once. An entry that is not ours
+    /// to read (another program's key, a value that is not a lease) is left alone.
+    public static func read(_ entries: [String: LeaseEntry]) -> (
+        holders: [String: LeaseBalancer.Holder], instances: [String], progress: [String: (owner: String, progress: JSONValue)]
+    ) {
         var holders: [String: LeaseBalancer.Holder] = [:]
         var instances: [String] = []
+        var progress: [String: (owner: String, progress: JSONValue)] = [:]
         for (key, entry) in entries {
             if key.hasPrefix("instance.") {
                 instances.append(String(key.dropFirst("instance.".count)))
@@ -166,21 +165,10 @@ public final class LeaseCoordinator<C: Clock>: Sendable where C.Duration == Dura
                 let job = object["job"]?.stringValue, let owner = object["owner"]?.stringValue, leaseKey(job) == key
             {
                 holders[job] = LeaseBalancer.Holder(owner: owner, revision: entry.revision)
+                if let said = object["progress"] { progress[job] = (owner, said) }
             }
         }
-        return (holders, instances)
-    }
-
-    /// What holders wrote about their jobs (the `progress` of each lease that has one), by job.
-    static func progress(_ entries: [String: LeaseEntry]) -> [String: (owner: String, progress: JSONValue)] {
-        var result: [String: (owner: String, progress: JSONValue)] = [:]
-        for (key, entry) in entries where key.hasPrefix("job.") {
-            guard case .object(let object)? = try? JSONParser.parse(Array(entry.value.utf8)), let job = object["job"]?.stringValue,
-                let owner = object["owner"]?.stringValue, let said = object["progress"], leaseKey(job) == key
-            else { continue }
-            result[job] = (owner, said)
-        }
-        return result
+        return (holders, instances, progress)
     }
 
     static func leaseValue(_ instance: String, progress: @escaping @Sendable (String) -> JSONValue?) -> (String) -> String {

@@ -26,6 +26,14 @@ public final class IngestionEngine: Sendable {
     private let metricsFactory: any MetricsFactory
     /// Poll periods longer than this are shortened to it (the demo shows every source quickly).
     public let maxPeriod: Duration?
+    /// The poll jobs of every source's schedule.
+    public let jobs: [(source: SourceID, call: EndpointCall, every: Duration)]
+    /// The keys of every poll job, in ``jobs``' order (what instances sharing the jobs hold leases on).
+    public let jobKeys: [String]
+    /// Each source's job keys (the rate split).
+    private let jobKeysBySource: [SourceID: [String]]
+    /// The source of each job key.
+    private let jobSources: [String: SourceID]
 
     /// Builds a worker for every source of `catalog` that has a valid definition with a poll
     /// schedule; `baseURL` may override where each source is reached (the demo's mock market).
@@ -63,6 +71,12 @@ public final class IngestionEngine: Sendable {
         self.guards = guards
         self.fetchers = fetchers
         self.definitions = definitions
+        // Worked out once: the scheduler, the lease rounds and the rate split read them often.
+        let jobs = Self.jobs(definitions, maxPeriod: maxPeriod)
+        self.jobs = jobs
+        self.jobKeys = jobs.map { Self.jobKey($0.source, $0.call) }
+        self.jobKeysBySource = Dictionary(grouping: zip(jobs, jobKeys), by: \.0.source).mapValues { $0.map(\.1) }
+        self.jobSources = Dictionary(zip(jobKeys, jobs.map(\.source)), uniquingKeysWith: { first, _ in first })
     }
 
     private static func fetcher<C: Connector, T: HTTPTransport>(
@@ -74,9 +88,6 @@ public final class IngestionEngine: Sendable {
             clock: ContinuousClock(), deadLetters: deadLetters, logger: logger)
         return { call, cost in try await worker.fetch(call, cost: cost) }
     }
-
-    /// The keys of every poll job (what instances sharing the jobs hold leases on).
-    public var jobKeys: [String] { jobs.map { Self.jobKey($0.source, $0.call) } }
 
     /// What travels with a job's lease: its newest bars (`bars`: `[{symbol, interval, start}]`)
     /// and, while its source holds off (breaker open, throttled), until when and why
@@ -94,7 +105,7 @@ public final class IngestionEngine: Sendable {
                         })
                 ))
         }
-        if let source = source(ofJob: job), let status = guards[source]?.status, status.state != "closed", let until = status.nextAllowedAt {
+        if let source = jobSources[job], let status = guards[source]?.status, status.state != "closed", let until = status.nextAllowedAt {
             members.append(("hold_until", .string(until.rfc3339)))
             members.append(("reason", .string(status.reason ?? status.state)))
         }
@@ -115,14 +126,9 @@ public final class IngestionEngine: Sendable {
             }
             if !bars.isEmpty { trackers.withLock { $0[job, default: GapTracker()].handedOver(bars) } }
         }
-        if let until = said["hold_until"]?.stringValue.flatMap(UTCTimestamp.init(rfc3339:)), let source = source(ofJob: job) {
+        if let until = said["hold_until"]?.stringValue.flatMap(UTCTimestamp.init(rfc3339:)), let source = jobSources[job] {
             guards[source]?.adoptPause(until: until, reason: said["reason"]?.stringValue ?? "held off")
         }
-    }
-
-    /// The source a job key belongs to.
-    private func source(ofJob job: String) -> SourceID? {
-        jobs.first { Self.jobKey($0.source, $0.call) == job }?.source
     }
 
     /// Splits each source's rate budget by the jobs this instance holds (`held`: job keys): an
@@ -130,14 +136,15 @@ public final class IngestionEngine: Sendable {
     /// the jobs never send more than the provider's limit between them.
     public func shareRateLimits(held: Set<String>) {
         for (source, guardian) in guards {
-            let keys = jobs.filter { $0.source == source }.map { Self.jobKey($0.source, $0.call) }
-            guard !keys.isEmpty else { continue }
+            guard let keys = jobKeysBySource[source], !keys.isEmpty else { continue }
             guardian.setRateShare(Double(keys.filter(held.contains).count) / Double(keys.count))
         }
     }
 
-    /// The poll jobs of every source's schedule.
-    public var jobs: [(source: SourceID, call: EndpointCall, every: Duration)] {
+    /// The poll jobs of every source's schedule, in `definitions`' id order.
+    private static func jobs(
+        _ definitions: [SourceID: SourceDefinition], maxPeriod: Duration?
+    ) -> [(source: SourceID, call: EndpointCall, every: Duration)] {
         definitions.keys.sorted().flatMap { id in
             definitions[id]!.poll.map { poll in
                 (id, EndpointCall(poll.endpoint, symbols: poll.symbols, parameters: poll.parameters), maxPeriod.map { min($0, poll.every) } ?? poll.every)

@@ -53,9 +53,7 @@ public struct NormalizationRules: Sendable, Hashable {
             fields = [:]
             fields.reserveCapacity(row.count + defaults.count)
             for (name, value) in row {
-                if let keep, !keep.contains(name) { continue }
-                if drop.contains(name) { continue }
-                fields[rename[name] ?? name] = value
+                if let target = target(ofColumn: name) { fields[target] = value }
             }
         }
         let problems = rewrite(&fields)
@@ -67,11 +65,15 @@ public struct NormalizationRules: Sendable, Hashable {
     /// Nil for a column the rules leave out.
     public func columnFields(header: [String]) -> [ColumnField?] {
         header.map { name in
-            if let keep, !keep.contains(name) { return nil }
-            if drop.contains(name) { return nil }
-            let target = rename[name] ?? name
-            return RecordField.named(target).map(ColumnField.field) ?? .other(target)
+            target(ofColumn: name).map { target in RecordField.named(target).map(ColumnField.field) ?? .other(target) }
         }
+    }
+
+    /// The field name a column or member becomes under `keep`, `drop` and `rename`; nil when left out.
+    func target(ofColumn name: String) -> String? {
+        if let keep, !keep.contains(name) { return nil }
+        if drop.contains(name) { return nil }
+        return rename[name] ?? name
     }
 
     /// Where a column's value goes: a record field, or a name the record model does not have
