@@ -107,8 +107,11 @@ import TributaryTesting
         let upstream = try Upstream()
         defer { upstream.server.stop() }
         let a = try instance("a", upstream: upstream, nats: nats, directory: directory)
+        // A failed expectation must not leave the instances running (as RunCommandTests do).
+        defer { a.signal(SIGKILL) }
         _ = try await a.baseURL()
         let b = try instance("b", upstream: upstream, nats: nats, directory: directory)
+        defer { b.signal(SIGKILL) }
         let bBase = try await b.baseURL()
 
         // Steady state: within a window of several poll periods every job was polled, each by
