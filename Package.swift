@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "StoreSQLite", targets: ["StoreSQLite"]),
         .library(name: "StorePostgres", targets: ["StorePostgres"]),
         .library(name: "BusNATS", targets: ["BusNATS"]),
+        .library(name: "SourceS3", targets: ["SourceS3"]),
         .library(name: "Features", targets: ["Features"]),
         .library(name: "Engine", targets: ["Engine"]),
         .library(name: "Service", targets: ["Service"]),
@@ -120,6 +121,12 @@ let package = Package(
             dependencies: ["CNATS", "Pipeline", "TributaryCore"],
             swiftSettings: swiftSettings
         ),
+        // The S3 object-store adapter (SigV4 over the libcurl transport's port): the only target that speaks S3.
+        .target(
+            name: "SourceS3",
+            dependencies: ["Pipeline", "TributaryCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         // Windowed features: pure window state machines, watermarks, feature sets (Features.d).
         .target(
             name: "Features",
@@ -132,7 +139,7 @@ let package = Package(
         // The composition root: settings → adapters. The only target that names an adapter.
         .target(
             name: "App",
-            dependencies: ["Pipeline", "StoreSQLite", "StorePostgres", "BusNATS", "TributaryCore"],
+            dependencies: ["Pipeline", "StoreSQLite", "StorePostgres", "BusNATS", "SourceS3", "TributaryCore"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -231,6 +238,11 @@ let package = Package(
                 "Pipeline", "StoreSQLite", "StorePostgres", "App", "TributaryTesting", "TributaryCore",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SourceS3Tests",
+            dependencies: ["SourceS3", "Pipeline", "TributaryCore", "TributaryTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

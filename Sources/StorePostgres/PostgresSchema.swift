@@ -147,6 +147,18 @@ enum PostgresSchema {
         """,
     ]
 
+    /// Version 4: the objects of buckets and folders each source imported. URIs compare
+    /// byte-wise (`COLLATE "C"`), as S3 orders its keys, so a prefix is a range of the key.
+    static let version4 = [
+        """
+        CREATE TABLE IF NOT EXISTS import_objects (
+            source text NOT NULL, uri text COLLATE "C" NOT NULL, etag text NOT NULL, size bigint NOT NULL, last_modified text,
+            content_sha256 text NOT NULL, status text NOT NULL, rows bigint NOT NULL, updated_at text NOT NULL,
+            PRIMARY KEY (source, uri)
+        )
+        """
+    ]
+
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {
         try await client.withTransaction(logger: logger) { connection in
             try await connection.rows("SELECT pg_advisory_xact_lock(7270101)", logger: logger)
@@ -165,6 +177,10 @@ enum PostgresSchema {
             if current < 3 {
                 for statement in version3 { try await connection.rows(statement, logger: logger) }
                 try await connection.rows("INSERT INTO tributary_schema (version) VALUES (3)", logger: logger)
+            }
+            if current < 4 {
+                for statement in version4 { try await connection.rows(statement, logger: logger) }
+                try await connection.rows("INSERT INTO tributary_schema (version) VALUES (4)", logger: logger)
             }
         }
     }

@@ -261,6 +261,7 @@ extension PostgresStore {
                     .text(batch.fileSHA256), .text(batch.source), .text(batch.path), .int(Int64(batch.rowsDone)), .int(Int64(result.stored)),
                     .int(Int64(batch.deadLetters.count)), .text(now), .text(batch.completed ? now : nil),
                 ], logger: self.logger)
+            if let object = batch.object { try await self.upsert(object, on: connection) }
             return result
         }
     }

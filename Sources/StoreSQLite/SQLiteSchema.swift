@@ -170,6 +170,23 @@ extension SQLiteStore {
         migrator.registerMigration("v11: feature rows and backfill checkpoints") { db in
             try db.execute(sql: SQLiteStore.featureTablesSQL)
         }
+        migrator.registerMigration("v12: imported objects of buckets and folders") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE import_objects (
+                        source TEXT NOT NULL,
+                        uri TEXT NOT NULL,
+                        etag TEXT NOT NULL,
+                        size INTEGER NOT NULL,
+                        last_modified TEXT,
+                        content_sha256 TEXT NOT NULL,
+                        status TEXT NOT NULL,
+                        rows INTEGER NOT NULL,
+                        updated_at TEXT NOT NULL,
+                        PRIMARY KEY (source, uri)
+                    ) WITHOUT ROWID
+                    """)
+        }
         return migrator
     }
 }

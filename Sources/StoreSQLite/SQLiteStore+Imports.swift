@@ -39,6 +39,7 @@ extension SQLiteStore {
                         batches = import_files.batches + 1, stored = import_files.stored + excluded.stored,
                         bad_rows = import_files.bad_rows + excluded.bad_rows, completed_at = excluded.completed_at
                     """, arguments: [fileSHA256, source, path, rowsDone, result.inserted + result.updated, deadLetters.count, now, completed ? now : nil])
+            if let object = batch.object { try Self.upsert(object, in: db) }
             return result
         }
     }

@@ -33,6 +33,7 @@ public final class InMemoryStore: RecordStore {
         var idempotency: [[UInt8]: (response: IdempotentResponse, expiresAt: Int64)] = [:]
         var webhookIDs: [[UInt8]: Int64] = [:]
         var imports: [[UInt8]: ImportProgress] = [:]
+        var objects: [String: ObjectState] = [:]
         var columns: [String: [String: String]] = [:]
         var features: [[UInt8]: StoredFeatureRow] = [:]
         var featureCheckpoints: [[UInt8]: FeatureCheckpoint] = [:]
@@ -271,6 +272,7 @@ public final class InMemoryStore: RecordStore {
             progress.badRows += batch.deadLetters.count
             progress.completed = batch.completed
             state.imports[Self.slot(batch.fileSHA256, batch.source)] = progress
+            if let object = batch.object { state.objects[Self.slot(object.source, object.uri)] = object }
             return result
         }
     }
@@ -282,6 +284,22 @@ public final class InMemoryStore: RecordStore {
     public func recordImportColumns(_ columns: [(name: String, type: String)], source: String, file: String) throws {
         try write { state in
             for column in columns where state.columns[source]?[column.name] == nil { state.columns[source, default: [:]][column.name] = column.type }
+        }
+    }
+
+    // MARK: Objects of buckets and folders
+
+    public func objectStates(source: String, uriPrefix: String) -> [String: ObjectState] {
+        state.withLock { state in
+            var found: [String: ObjectState] = [:]
+            for object in state.objects.values where object.source == source && object.uri.hasPrefix(uriPrefix) { found[object.uri] = object }
+            return found
+        }
+    }
+
+    public func recordObjectStates(_ states: [ObjectState]) throws {
+        try write { state in
+            for object in states { state.objects[Self.slot(object.source, object.uri)] = object }
         }
     }
 }

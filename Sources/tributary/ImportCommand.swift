@@ -1,25 +1,34 @@
+import App
 import ArgumentParser
 import Connectors
 import Engine
 import Foundation
 import Pipeline
+import Resilience
 import Service
+import Transport
 import TributaryCore
 
-/// `tributary import FILE|DIR …`: CSV (plain or .gz) into the store, in atomic, resumable batches.
+/// `tributary import FILE|DIR|s3://BUCKET/PREFIX …`: CSV (plain or .gz) into the store, in
+/// atomic, resumable batches; a folder or a bucket prefix as the delta since the last import.
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Import CSV files (or every *.csv / *.csv.gz in a folder) into the store as records.",
+        abstract: "Import CSV files, folders or S3 bucket prefixes (*.csv, *.csv.gz) into the store as records.",
         discussion: """
             The schema is inferred from the first rows (printed; pin it with --schema), rows are mapped to records by \
             --rules (or the source's Sources.d `rules:`), and committed in batches that are all-or-nothing. Bad rows go to \
             the dead letters with file, line, column and reason (--strict: abort and commit nothing; --check: write nothing, \
             list the bad rows). Re-running resumes after the last committed batch; importing the same file again adds nothing.
+
+            A folder or an s3://bucket/prefix imports only its delta: objects whose entity tag and size changed since the \
+            last import (unchanged ones are not read), deleted ones recorded as deleted. S3 credentials come from \
+            AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (/ AWS_SESSION_TOKEN) or the profile AWS_PROFILE in ~/.aws/credentials; \
+            the region from --region, AWS_REGION or the profile; a MinIO/localstack/moto server from --endpoint-url or AWS_ENDPOINT_URL.
             """
     )
 
-    @Argument(help: "CSV files or folders.", completion: Completions.csvFiles) var paths: [String]
+    @Argument(help: "CSV files, folders, or s3://bucket/prefix URLs.", completion: Completions.csvFiles) var paths: [String]
     @Option(help: "The source the records belong to (its Sources.d `rules:` apply unless --rules is given).", completion: Completions.sources)
     var source: String
     @Option(help: "Normalization rules (YAML): rename, kind, defaults, symbols, scale, timezone, keep/drop.", completion: Completions.yamlFiles)
@@ -35,6 +44,15 @@ struct ImportCommand: AsyncParsableCommand {
             "The store: sqlite:PATH or a file path (default: store.url / store.path of tributary.yaml or TRIBUTARY_STORE_URL / TRIBUTARY_STORE_PATH, else data/tributary.sqlite)."
     ) var store: String?
     @Option(help: "Engine settings file (YAML).", completion: Completions.yamlFiles) var config: String?
+    @Option(help: "Folders and buckets: only objects modified at or after this time (\(TimeText.relativeHelp)).") var since: String?
+    @Option(help: "Folders and buckets: import only keys matching this pattern (below the prefix; * matches / too). Repeatable.")
+    var include: [String] = []
+    @Option(help: "Folders and buckets: leave out keys matching this pattern. Repeatable.") var exclude: [String] = []
+    @Option(help: "S3-compatible server (MinIO, localstack, moto): http://HOST:PORT (default: AWS_ENDPOINT_URL, else AWS).")
+    var endpointURL: String?
+    @Option(help: "S3 region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region, else us-east-1).") var region: String?
+    @Option(help: "S3 addressing: path or virtual (default: path for --endpoint-url, virtual for AWS).") var s3Addressing: String?
+    @Option(help: "Where bucket objects are copied while they import (default: TMPDIR).") var spoolDir: String?
 
     func validate() throws {
         guard (1...1_000_000).contains(batchSize) else { throw ValidationError("--batch-size must be 1…1000000") }
@@ -65,52 +83,156 @@ struct ImportCommand: AsyncParsableCommand {
             guard let parsed else { throw CLIError(problems.map(\.description).joined(separator: "\n")) }
             options.schema = parsed
         }
-        let files = try Self.expand(paths)
-        guard !files.isEmpty else { throw CLIError("no CSV files in \(paths.joined(separator: " ")) (looked for *.csv and *.csv.gz)") }
         let importer = CSVImport(store: target, options: options)
         let terminal = isatty(STDERR_FILENO) == 1
+        let buckets = paths.filter { $0.hasPrefix("s3://") }
         if check {
+            guard buckets.isEmpty else {
+                throw CLIError("--check reads local files and folders; import \(buckets[0]) into a scratch store (--store) to check it")
+            }
+            let files = try Self.expand(paths)
+            guard !files.isEmpty else { throw CLIError("no CSV files in \(paths.joined(separator: " ")) (looked for *.csv and *.csv.gz)") }
             try await Self.check(files, importer: importer, terminal: terminal)
             return
         }
-        var totals = (rows: 0, stored: 0, duplicates: 0, bad: 0)
-        // Files with rows of which none became a record: the import as a whole failed.
-        var allBad: [String] = []
-        for file in files {
-            let started = ContinuousClock.now
-            let report = try await Self.withProgress(terminal: terminal) { progress in try await importer.run(path: file, progress: progress) }
-            if report.alreadyImported {
-                print("\(file): already imported (\(report.rows) rows, \(report.sha256.prefix(19))…); nothing to do (--force to import again)")
+        var totals = Totals()
+        var failures: [String] = []
+        for path in paths {
+            if path.hasPrefix("s3://") {
+                let client = HTTPClient()
+                defer { Task { await client.shutdown() } }
+                let opened: (source: any BlobSource, uriPrefix: String)
+                do {
+                    opened = try BlobSourceFactory.s3(
+                        path, settings: BlobSourceFactory.S3Settings(region: region, endpointURL: endpointURL, addressing: s3Addressing),
+                        environment: environment, transport: client)
+                } catch let error as BlobSourceFactory.Invalid { throw CLIError(error.description) }
+                let guarded = GuardedBlobSource(opened.source, guardian: Self.guardian(source: source, environment: environment), clock: ContinuousClock())
+                failures += try await importObjects(
+                    guarded, uriPrefix: opened.uriPrefix, sourceType: .s3, store: target, importer: importer, terminal: terminal, totals: &totals)
+                await client.shutdown()
                 continue
             }
-            print(Self.schemaHeading(file, sampled: report.sampled, pinned: options.schema != nil))
-            print(report.schema.yaml, terminator: "")
-            if !report.newColumns.isEmpty { print("  new columns for \(source), recorded: \(report.newColumns.joined(separator: ", "))") }
-            let seconds = ProgressLine.seconds(ContinuousClock.now - started)
-            print(
-                String(
-                    format: "%@: %d rows%@ → %d stored, %d already there, %d bad (dead letters) in %d batches; %.1f MB/s",
-                    file, report.rows, report.resumedAfter > 0 ? " (resumed after \(report.resumedAfter))" : "", report.stored,
-                    report.duplicates, report.badRows, report.batches, Double(report.bytes) / 1_048_576 / seconds))
-            if report.fixedRows + report.failedAgainRows > 0 {
-                print(
-                    "\(file): earlier dead letters of this file resolved: \(report.fixedRows) rows now imported, \(report.failedAgainRows) failed again (their newer dead letters replace them)"
-                )
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw CLIError("\(path): no such file or folder") }
+            if isDirectory.boolValue {
+                let folder = FolderBlobSource(root: path)
+                let absolute = CSVImport.absolute(folder.root)
+                failures += try await importObjects(
+                    folder, uriPrefix: "file://" + absolute + "/", sourceType: .file, store: target, importer: importer, terminal: terminal, totals: &totals)
+                continue
             }
-            totals.rows += report.rows
-            totals.stored += report.stored
-            totals.duplicates += report.duplicates
-            totals.bad += report.badRows
-            if report.rows > 0, report.badRows == report.rows { allBad.append(file) }
+            let started = ContinuousClock.now
+            let report = try await Self.withProgress(terminal: terminal) { progress in try await importer.run(path: path, progress: progress) }
+            Self.printReport(report, started: started, source: source, pinned: options.schema != nil, totals: &totals)
         }
         print(
-            "import: \(files.count) file(s), \(totals.rows) rows, \(totals.stored) stored, \(totals.duplicates) already there, \(totals.bad) bad\(totals.bad > 0 ? " (see `tributary dlq list --source \(source)`)" : "")"
+            "import: \(totals.files) file(s), \(totals.rows) rows, \(totals.stored) stored, \(totals.duplicates) already there, \(totals.bad) bad\(totals.bad > 0 ? " (see `tributary dlq list --source \(source)`)" : "")"
         )
-        if !allBad.isEmpty {
+        if !failures.isEmpty {
+            throw CLIError("import: \(failures.count) object(s) failed (the others were imported):\n" + failures.map { "  " + $0 }.joined(separator: "\n"))
+        }
+        if !totals.allBad.isEmpty {
             throw CLIError(
-                "import: every row of \(allBad.joined(separator: ", ")) was bad; check --rules and the columns (`--check` lists each row's problem without writing)"
+                "import: every row of \(totals.allBad.joined(separator: ", ")) was bad; check --rules and the columns (`--check` lists each row's problem without writing)"
             )
         }
+    }
+
+    /// What the files of one command added up to.
+    struct Totals {
+        var files = 0
+        var rows = 0
+        var stored = 0
+        var duplicates = 0
+        var bad = 0
+        /// Files with rows of which none became a record: the import as a whole failed.
+        var allBad: [String] = []
+    }
+
+    /// The source's resilience settings (Sources.d, else the defaults) for its bucket requests.
+    static func guardian(source: String, environment: [String: String]) -> SourceGuard<ContinuousClock> {
+        let catalog = SourceCatalog(directories: SourceDirectories.search(environment: environment))
+        let settings = ResilienceSettings(definition: catalog.definitions[SourceID(source)], source: SourceID(source))
+        return SourceGuard(source: source, settings: settings, clock: ContinuousClock())
+    }
+
+    /// A folder's or a bucket prefix's delta; prints each imported object and a summary line,
+    /// and returns the objects that failed.
+    private func importObjects(
+        _ blobs: any BlobSource, uriPrefix: String, sourceType: Provenance.SourceType, store: any RecordStore, importer: CSVImport, terminal: Bool,
+        totals: inout Totals
+    ) async throws -> [String] {
+        var objectOptions = ObjectImport.Options()
+        objectOptions.include = include
+        objectOptions.exclude = exclude
+        objectOptions.force = force
+        objectOptions.since = try CommandOptions.time(since, "--since", now: .now())
+        if let spoolDir { objectOptions.spoolDirectory = spoolDir }
+        let run = ObjectImport(blobs: blobs, store: store, importer: importer, uriPrefix: uriPrefix, sourceType: sourceType, options: objectOptions)
+        let started = ContinuousClock.now
+        let report: ObjectImport.Report
+        do {
+            report = try await run.run { progress in
+                guard terminal else { return }
+                switch progress {
+                case .listing(let objects):
+                    FileHandle.standardError.write(Data("\r\u{1B}[K\(blobs.location): \(objects) objects listed".utf8))
+                case .downloading(let uri, let bytes, let total):
+                    FileHandle.standardError.write(
+                        Data(String(format: "\r\u{1B}[K%@: %.1f of %.1f MB read", uri, Double(bytes) / 1_048_576, Double(total) / 1_048_576).utf8))
+                case .importing(_, let rows):
+                    FileHandle.standardError.write(Data(ProgressLine.render(rows, elapsed: ContinuousClock.now - started).utf8))
+                }
+            }
+        } catch let error as BlobError {
+            if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
+            throw CLIError(error.description)
+        } catch let error as ResilienceError {
+            if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
+            throw CLIError("\(blobs.location): \(error.description)")
+        }
+        if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        for file in report.imported { Self.printReport(file, started: started, source: source, pinned: importer.options.schema != nil, totals: &totals) }
+        for uri in report.deleted { print("\(uri): deleted since the last import (recorded; its records stay)") }
+        if !report.unsupported.isEmpty {
+            print("\(blobs.location): \(report.unsupported.count) object(s) not read (only *.csv and *.csv.gz are imported), e.g. \(report.unsupported[0])")
+        }
+        print(
+            String(
+                format:
+                    "%@: %d objects listed, %d imported, %d unchanged (not read), %d same bytes under a new tag, %d left out, %d deleted, %d failed; %.1f MB read",
+                blobs.location, report.listed, report.imported.filter { !$0.alreadyImported }.count, report.unchanged, report.sameContent,
+                report.filtered, report.deleted.count, report.failures.count, Double(report.bytesRead) / 1_048_576))
+        return report.failures.map { "\($0.uri): \($0.reason)" }
+    }
+
+    /// One file's lines: its schema, what it added, and the dead letters it settled.
+    static func printReport(_ report: CSVImport.Report, started: ContinuousClock.Instant, source: String, pinned: Bool, totals: inout Totals) {
+        totals.files += 1
+        if report.alreadyImported {
+            print("\(report.path): already imported (\(report.rows) rows, \(report.sha256.prefix(19))…); nothing to do (--force to import again)")
+            return
+        }
+        print(Self.schemaHeading(report.path, sampled: report.sampled, pinned: pinned))
+        print(report.schema.yaml, terminator: "")
+        if !report.newColumns.isEmpty { print("  new columns for \(source), recorded: \(report.newColumns.joined(separator: ", "))") }
+        let seconds = ProgressLine.seconds(ContinuousClock.now - started)
+        print(
+            String(
+                format: "%@: %d rows%@ → %d stored, %d already there, %d bad (dead letters) in %d batches; %.1f MB/s",
+                report.path, report.rows, report.resumedAfter > 0 ? " (resumed after \(report.resumedAfter))" : "", report.stored,
+                report.duplicates, report.badRows, report.batches, Double(report.bytes) / 1_048_576 / seconds))
+        if report.fixedRows + report.failedAgainRows > 0 {
+            print(
+                "\(report.path): earlier dead letters of this file resolved: \(report.fixedRows) rows now imported, \(report.failedAgainRows) failed again (their newer dead letters replace them)"
+            )
+        }
+        totals.rows += report.rows
+        totals.stored += report.stored
+        totals.duplicates += report.duplicates
+        totals.bad += report.badRows
+        if report.rows > 0, report.badRows == report.rows { totals.allBad.append(report.path) }
     }
 
     /// Runs one file's import or check with the progress line on a terminal (cleared after), a

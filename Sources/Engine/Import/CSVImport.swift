@@ -104,8 +104,8 @@ public struct CSVImport: Sendable {
         if options.schema == nil { for index in checks.columns.indices { checks.columns[index].nullable = true } }
         let totalBytes = path.hasSuffix(".gz") ? nil : (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
         let context = ChunkContext(
-            header: header, schema: checks, path: path, sha256: "sha256:" + String(repeating: "0", count: 64),
-            fileURI: "file://" + Self.absolute(path), resumeAfter: 0)
+            header: header, schema: checks, path: path, readPath: path, sha256: "sha256:" + String(repeating: "0", count: 64),
+            fileURI: "file://" + Self.absolute(path), sourceType: .file, resumeAfter: 0)
         try await forEachConverted(context) { converted in
             report.rows += converted.rows
             report.valid += converted.records.count
@@ -117,9 +117,32 @@ public struct CSVImport: Sendable {
         return report
     }
 
-    public func run(path: String, progress: (Progress) -> Void = { _ in }) async throws -> Report {
+    /// Where the rows of a file read from elsewhere (a bucket object spooled to a local file)
+    /// really come from: the name reports and dead letters use, the provenance address and type,
+    /// the body's digest (already known from the download), and the object state to commit
+    /// with the completing batch.
+    public struct Origin: Sendable {
+        public var name: String
+        public var uri: String
+        public var sourceType: Provenance.SourceType
+        public var sha256: String
+        public var object: ObjectState?
+
+        public init(name: String, uri: String, sourceType: Provenance.SourceType, sha256: String, object: ObjectState?) {
+            self.name = name
+            self.uri = uri
+            self.sourceType = sourceType
+            self.sha256 = sha256
+            self.object = object
+        }
+    }
+
+    /// Imports the file at `readPath`; with an `origin`, its rows are named and provenanced as
+    /// coming from there (the file is only a local copy).
+    public func run(path readPath: String, origin: Origin? = nil, progress: (Progress) -> Void = { _ in }) async throws -> Report {
+        let path = origin?.name ?? readPath
         var report = Report(path: path)
-        report.sha256 = try Self.digest(of: path)
+        report.sha256 = try origin?.sha256 ?? Self.digest(of: readPath)
         let source = options.source.rawValue
         let done = try await store.importProgress(fileSHA256: report.sha256, source: source)
         if let done, done.completed, !options.force {
@@ -130,7 +153,7 @@ public struct CSVImport: Sendable {
         let resumeAfter = options.force ? 0 : (done?.rowsDone ?? 0)
         report.resumedAfter = resumeAfter
 
-        let (header, sample) = try headerAndSample(path)
+        let (header, sample) = try headerAndSample(readPath, name: path)
         report.sampled = sample.count
         report.schema = try await schema(header: header, sample: sample, path: path, report: &report)
         // An inferred schema says which columns were empty in the sample; rows later on may
@@ -139,8 +162,8 @@ public struct CSVImport: Sendable {
         if options.schema == nil { for index in checks.columns.indices { checks.columns[index].nullable = true } }
 
         let context = ChunkContext(
-            header: header, schema: checks, path: path, sha256: report.sha256,
-            fileURI: "file://" + Self.absolute(path), resumeAfter: resumeAfter,
+            header: header, schema: checks, path: path, readPath: readPath, sha256: report.sha256,
+            fileURI: origin?.uri ?? "file://" + Self.absolute(readPath), sourceType: origin?.sourceType ?? .file, resumeAfter: resumeAfter,
             watched: try await store.pendingRowDeadLetters(source: source, file: path))
         if options.strict {
             // A first pass that writes nothing: any bad row aborts the import.
@@ -149,7 +172,7 @@ public struct CSVImport: Sendable {
             }
         }
 
-        let totalBytes = path.hasSuffix(".gz") ? nil : (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+        let totalBytes = readPath.hasSuffix(".gz") ? nil : (try? FileManager.default.attributesOfItem(atPath: readPath)[.size] as? Int) ?? nil
         var rowsDone = resumeAfter
         var pendingLast: ConvertedChunk?
         func commit(_ converted: ConvertedChunk?, completed: Bool) async throws {
@@ -158,7 +181,7 @@ public struct CSVImport: Sendable {
             let result = try await store.commitImportBatch(
                 ImportBatch(
                     records: records, deadLetters: letters, fileSHA256: report.sha256, source: source, path: path, rowsDone: rowsDone, completed: completed,
-                    resolutions: converted?.resolutions ?? []))
+                    resolutions: converted?.resolutions ?? [], object: completed ? Self.finished(origin?.object, rows: rowsDone) : nil))
             report.fixedRows += converted?.fixedRows ?? 0
             report.failedAgainRows += (converted?.resolutions.count ?? 0) - (converted?.fixedRows ?? 0)
             report.stored += result.stored
@@ -190,11 +213,19 @@ public struct CSVImport: Sendable {
         return report
     }
 
+    /// The object state committed with an object's completing batch: its rows, stamped now.
+    static func finished(_ object: ObjectState?, rows: Int) -> ObjectState? {
+        guard var object else { return nil }
+        object.rows = rows
+        object.updatedAt = .now()
+        return object
+    }
+
     /// The file's header and the first `sampleSize` rows after it (the schema is inferred from them).
-    func headerAndSample(_ path: String) throws -> (header: [String], sample: [CSVReader.Item]) {
+    func headerAndSample(_ path: String, name: String? = nil) throws -> (header: [String], sample: [CSVReader.Item]) {
         var reader = try Self.open(path)
-        guard case .row(let headerRow)? = try reader.next() else { throw Failure(description: "\(path): no header row") }
-        let header = try Self.header(of: headerRow, path: path)
+        guard case .row(let headerRow)? = try reader.next() else { throw Failure(description: "\(name ?? path): no header row") }
+        let header = try Self.header(of: headerRow, path: name ?? path)
         var sample: [CSVReader.Item] = []
         while sample.count < options.sampleSize, let item = try reader.next() { sample.append(item) }
         return (header, sample)
@@ -212,9 +243,13 @@ public struct CSVImport: Sendable {
     struct ChunkContext: Sendable {
         var header: [String]
         var schema: CSVSchema
+        /// The file's name in reports, dead letters and checkpoints.
         var path: String
+        /// Where its bytes are read from (a local copy of a bucket object, or the path itself).
+        var readPath: String
         var sha256: String
         var fileURI: String
+        var sourceType: Provenance.SourceType
         /// Rows an earlier run committed: they are counted, not converted.
         var resumeAfter: Int
         /// Pending dead letters of this file's earlier imports, by line: each is settled as its line goes by.
@@ -245,7 +280,7 @@ public struct CSVImport: Sendable {
     /// same, and a resumed run picks up at a chunk's boundary). At most two chunks per core are
     /// converted ahead of the one `body` is committing, so memory stays bounded.
     private func forEachConverted(_ context: ChunkContext, _ body: (ConvertedChunk) async throws -> Void) async throws {
-        var chunker = CSVChunker(rowsPerChunk: options.batchSize, read: try Self.source(context.path))
+        var chunker = CSVChunker(rowsPerChunk: options.batchSize, read: try Self.source(context.readPath))
         let ahead = 2 * max(1, ProcessInfo.processInfo.activeProcessorCount)
         var inFlight: [Task<ConvertedChunk, Never>] = []
         defer { for task in inFlight { task.cancel() } }
@@ -278,7 +313,7 @@ public struct CSVImport: Sendable {
             out.rows += 1
             let bad = convert(
                 item, header: context.header, columns: columns, schema: context.schema, path: context.path, batchID: batchID,
-                sha: context.sha256, now: now, fileURI: context.fileURI, hasher: &hasher, fields: &fields, into: &out.records)
+                sha: context.sha256, now: now, fileURI: context.fileURI, sourceType: context.sourceType, hasher: &hasher, fields: &fields, into: &out.records)
             if let bad {
                 if out.firstProblem == nil { out.firstProblem = bad.reason }
                 out.letters.append(bad.letter)
@@ -304,7 +339,8 @@ public struct CSVImport: Sendable {
     /// result), or the bad row with its location.
     func convert(
         _ item: CSVReader.Item, header: [String], columns: [NormalizationRules.ColumnField?], schema: CSVSchema, path: String,
-        batchID: String, sha: String, now: UTCTimestamp, fileURI: String, hasher: inout ContentHasher, fields: inout RecordFieldSlots,
+        batchID: String, sha: String, now: UTCTimestamp, fileURI: String, sourceType: Provenance.SourceType, hasher: inout ContentHasher,
+        fields: inout RecordFieldSlots,
         into records: inout [Envelope]
     ) -> BadRow? {
         let source = options.source.rawValue
@@ -352,7 +388,7 @@ public struct CSVImport: Sendable {
                 Envelope(
                     record: record,
                     provenance: Provenance(
-                        sourceID: options.source, sourceType: .file, sourceURI: fileURI, contentHash: hasher.hash(record),
+                        sourceID: options.source, sourceType: sourceType, sourceURI: fileURI, contentHash: hasher.hash(record),
                         ingestedAt: now, observedAt: now, parentID: sha, transformations: ["import:csv", "line:" + String(row.line)],
                         batchID: batchID, requestID: batchID), identity: options.rules?.naturalKey(of: fields)))
             return nil
@@ -425,7 +461,7 @@ public struct CSVImport: Sendable {
         return CSVReader.reading(handle)
     }
 
-    static func absolute(_ path: String) -> String {
+    public static func absolute(_ path: String) -> String {
         path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
     }
 

@@ -127,7 +127,7 @@ where Clk.Duration == Duration, Clk.Instant: Sendable {
                         name: "retry wait",
                         attributes: ["tributary.attempt": .int64(Int64(attempt)), "tributary.delay_ms": .int64(Int64(delay / .milliseconds(1)))]))
                 retryWait += delay
-                try await Self.sleepUnlessShuttingDown { try await clock.sleep(for: delay) }
+                try await SourceGuard<Clk>.sleepUnlessShuttingDown { try await clock.sleep(for: delay) }
                 attempt += 1
             }
         }
@@ -163,12 +163,6 @@ where Clk.Duration == Duration, Clk.Instant: Sendable {
         }
     }
 
-    /// Waiting for admission or a retry is not a fetch in flight: a graceful shutdown ends it
-    /// (as a cancellation) rather than holding the drain for a backoff or a Retry-After.
-    private static func sleepUnlessShuttingDown(_ sleep: @escaping @Sendable () async throws -> Void) async throws {
-        try await cancelWhenGracefulShutdown { try await sleep() }
-    }
-
     private static func countByKind(_ envelopes: [Envelope], into metrics: ResilienceMetrics) {
         guard let first = envelopes.first?.record.kind else { return }
         if envelopes.allSatisfy({ $0.record.kind == first }) {
@@ -180,27 +174,7 @@ where Clk.Duration == Duration, Clk.Instant: Sendable {
         for (kind, count) in counts { metrics.records(kind: kind.rawValue, count: count) }
     }
 
-    /// Waits for admission within the source's `maxAdmissionWait`, or throws why not.
     private func admit(cost: Double) async throws -> SourceGuard<Clk>.Permit {
-        let deadline = clock.now.advanced(by: guardian.settings.maxAdmissionWait)
-        while true {
-            switch guardian.admit(cost: cost) {
-            case .go(let permit):
-                return permit
-            case .rejected(let error):
-                throw error
-            case .wait(let until, let reason):
-                guard until <= deadline else {
-                    let code: ResilienceError.Code = reason == "rate limit" ? .rateLimited : .paused
-                    let wait = clock.now.duration(to: until)
-                    throw ResilienceError(
-                        code, source: guardian.source,
-                        retryAt: Double(UTCTimestamp.now().nanosecondsSinceEpoch + wait.nanosecondsCount) / 1e9,
-                        "\(reason); next call allowed in \(SourceGuard<Clk>.seconds(wait)), longer than the \(SourceGuard<Clk>.seconds(guardian.settings.maxAdmissionWait)) a call may wait"
-                    )
-                }
-                try await Self.sleepUnlessShuttingDown { try await clock.sleep(until: until, tolerance: nil) }
-            }
-        }
+        try await guardian.waitForAdmission(cost: cost, clock: clock)
     }
 }

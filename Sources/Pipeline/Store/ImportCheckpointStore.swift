@@ -40,11 +40,16 @@ public struct ImportBatch: Sendable {
     /// Earlier dead letters this batch settles: rows of a corrected file that now went in (or
     /// failed again, so the new dead letter takes over), resolved in the same transaction.
     public var resolutions: [DeadLetterResolution]
+    /// The bucket object (or folder file) this batch completes: its state is written in the
+    /// same transaction as the batch, so an object counts as imported exactly when its last
+    /// rows are in. Only on the completing batch.
+    public var object: ObjectState?
 
     public init(
         records: [Envelope], deadLetters: [DeadLetter], fileSHA256: String, source: String, path: String, rowsDone: Int, completed: Bool,
-        resolutions: [DeadLetterResolution] = []
+        resolutions: [DeadLetterResolution] = [], object: ObjectState? = nil
     ) {
+        self.object = object
         self.records = records
         self.deadLetters = deadLetters
         self.resolutions = resolutions

@@ -5,7 +5,7 @@
 /// `contentHash` whatever time they arrived. `sourceURI` never carries keys or signatures.
 public struct Provenance: Sendable, Hashable {
     /// How the datum entered Tributary.
-    public enum SourceType: String, Sendable, Hashable { case rest, webhook, file }
+    public enum SourceType: String, Sendable, Hashable { case rest, webhook, file, s3 }
 
     public var sourceID: SourceID
     public var sourceType: SourceType

@@ -1,0 +1,227 @@
+import Foundation
+import Pipeline
+import TributaryCore
+
+/// `tributary import s3://bucket/prefix` (or a folder): the delta of a bucket, imported.
+///
+/// The listing is compared with what the store knows of each object (``ObjectState``): an
+/// object whose entity tag and size are the ones last imported is skipped without reading its
+/// body, so re-running over an unchanged bucket reads listing pages only. A new or changed
+/// object is copied to a local spool file in ranged reads of ``Options/rangeBytes`` (memory
+/// stays flat whatever the object's size; its SHA-256 is computed on the way) and imported by
+/// ``CSVImport`` as that object — its rows named `s3://bucket/key`, its records' provenance
+/// `s3` with the entity tag, and its state committed in the same transaction as its last
+/// batch. A killed import resumes mid-object (the body's digest keys the checkpoint). An
+/// object imported before that is gone from the listing is recorded as deleted. One object
+/// that fails (changed while read, unreadable, no header) is reported and the rest go on.
+public struct ObjectImport: Sendable {
+    public struct Options: Sendable {
+        /// Only objects modified at or after this time.
+        public var since: UTCTimestamp?
+        /// Key patterns (below the prefix, `fnmatch` style, `*` matching `/` too): an object is
+        /// imported when it matches one of `include` (all, when empty) and none of `exclude`.
+        public var include: [String] = []
+        public var exclude: [String] = []
+        /// Where remote objects are copied while they import (removed after each).
+        public var spoolDirectory = NSTemporaryDirectory()
+        /// Bytes per ranged read.
+        public var rangeBytes: Int64 = 8 << 20
+        /// Import every object again, changed or not.
+        public var force = false
+
+        public init() {}
+    }
+
+    public struct Failure: Sendable {
+        public var uri: String
+        public var reason: String
+    }
+
+    public struct Report: Sendable {
+        public var listed = 0
+        /// Left out by --include / --exclude / --since, or not a format the importer reads.
+        public var filtered = 0
+        public var unsupported: [String] = []
+        public var unchanged = 0
+        /// Objects whose tag changed but whose body is the one already imported.
+        public var sameContent = 0
+        public var imported: [CSVImport.Report] = []
+        public var deleted: [String] = []
+        public var failures: [Failure] = []
+        /// Bytes of object bodies read (0 when nothing changed).
+        public var bytesRead: Int64 = 0
+    }
+
+    public enum Progress: Sendable {
+        case listing(objects: Int)
+        case downloading(uri: String, bytes: Int64, of: Int64)
+        case importing(uri: String, CSVImport.Progress)
+    }
+
+    public let blobs: any BlobSource
+    public let store: any ObjectStateStore
+    public let importer: CSVImport
+    public let options: Options
+    /// The state URIs of this location start with this (`s3://bucket/prefix`, `file:///dir/`).
+    public let uriPrefix: String
+    public let sourceType: Provenance.SourceType
+
+    public init(blobs: any BlobSource, store: any ObjectStateStore, importer: CSVImport, uriPrefix: String, sourceType: Provenance.SourceType, options: Options)
+    {
+        self.blobs = blobs
+        self.store = store
+        self.importer = importer
+        self.uriPrefix = uriPrefix
+        self.sourceType = sourceType
+        self.options = options
+    }
+
+    /// File names the CSV importer reads.
+    static func isSupported(_ key: String) -> Bool {
+        let lower = key.lowercased()
+        return lower.hasSuffix(".csv") || lower.hasSuffix(".csv.gz")
+    }
+
+    /// Whether `key` passes --include / --exclude (patterns apply to the key below the prefix).
+    func selects(_ relativeKey: String) -> Bool {
+        func matches(_ pattern: String) -> Bool { fnmatch(pattern, relativeKey, 0) == 0 }
+        if !options.include.isEmpty, !options.include.contains(where: matches) { return false }
+        return !options.exclude.contains(where: matches)
+    }
+
+    public func run(progress: @escaping (Progress) -> Void = { _ in }) async throws -> Report {
+        var report = Report()
+        let source = importer.options.source.rawValue
+        let known = try await store.objectStates(source: source, uriPrefix: uriPrefix)
+        var seen = Set<String>()
+        var continuation: String?
+        repeat {
+            let page = try await blobs.list(startAfter: nil, continuation: continuation)
+            continuation = page.continuation
+            for object in page.objects {
+                report.listed += 1
+                progress(.listing(objects: report.listed))
+                let relative = Self.relativeKey(object.uri, under: uriPrefix)
+                guard selects(relative) else {
+                    report.filtered += 1
+                    continue
+                }
+                guard Self.isSupported(object.key) else {
+                    report.filtered += 1
+                    report.unsupported.append(object.uri)
+                    continue
+                }
+                seen.insert(object.uri)
+                if let since = options.since, let modified = object.lastModified, modified < since {
+                    report.filtered += 1
+                    continue
+                }
+                let earlier = known[object.uri]
+                if !options.force, let earlier, earlier.status == .imported, earlier.etag == object.etag, earlier.size == object.size {
+                    report.unchanged += 1
+                    continue
+                }
+                do {
+                    try await importObject(object, earlier: earlier, report: &report, progress: progress)
+                } catch let error as BlobError where Self.isPerObject(error) {
+                    report.failures.append(Failure(uri: object.uri, reason: error.description))
+                } catch let error as CSVImport.Failure {
+                    report.failures.append(Failure(uri: object.uri, reason: error.description))
+                }
+            }
+        } while continuation != nil
+        // Objects imported before and now absent (within the same selection) were deleted.
+        let now = UTCTimestamp.now()
+        var gone: [ObjectState] = []
+        for (uri, state) in known.sorted(by: { $0.key < $1.key }) where state.status == .imported && !seen.contains(uri) {
+            guard selects(Self.relativeKey(uri, under: uriPrefix)) else { continue }
+            var deleted = state
+            deleted.status = .deleted
+            deleted.updatedAt = now
+            gone.append(deleted)
+            report.deleted.append(uri)
+        }
+        if !gone.isEmpty { try await store.recordObjectStates(gone) }
+        return report
+    }
+
+    /// Failures confined to one object: the others can still be imported.
+    static func isPerObject(_ error: BlobError) -> Bool {
+        switch error.code {
+        case .changed, .noSuchKey, .unreadable, .invalidResponse: true
+        default: false
+        }
+    }
+
+    static func relativeKey(_ uri: String, under prefix: String) -> String {
+        var relative = uri.hasPrefix(prefix) ? String(uri.dropFirst(prefix.count)) : uri
+        while relative.hasPrefix("/") { relative.removeFirst() }
+        return relative
+    }
+
+    private func importObject(_ object: BlobObject, earlier: ObjectState?, report: inout Report, progress: @escaping (Progress) -> Void) async throws {
+        let source = importer.options.source.rawValue
+        var state = ObjectState(
+            source: source, uri: object.uri, etag: object.etag, size: object.size, lastModified: object.lastModified, contentSHA256: "",
+            status: .imported, rows: 0, updatedAt: .now())
+        let readPath: String
+        var spool: String?
+        if let local = blobs.localPath(of: object) {
+            readPath = local
+            state.contentSHA256 = try CSVImport.digest(of: local)
+        } else {
+            let (path, digest) = try await download(object, progress: progress)
+            report.bytesRead += object.size
+            spool = path
+            readPath = path
+            state.contentSHA256 = digest
+        }
+        defer { if let spool { try? FileManager.default.removeItem(atPath: spool) } }
+        if !options.force, let earlier, earlier.status == .imported, earlier.contentSHA256 == state.contentSHA256 {
+            // Re-uploaded with the same bytes: nothing to import, only the tag to remember.
+            state.rows = earlier.rows
+            try await store.recordObjectStates([state])
+            report.sameContent += 1
+            return
+        }
+        let tag = object.etag.isEmpty ? "" : "#etag=" + object.etag
+        let origin = CSVImport.Origin(name: object.uri, uri: object.uri + tag, sourceType: sourceType, sha256: state.contentSHA256, object: state)
+        let result = try await importer.run(path: readPath, origin: origin) { progress(.importing(uri: object.uri, $0)) }
+        if result.alreadyImported {
+            // The same bytes were imported before under another name: remember this object too.
+            state.rows = result.rows
+            try await store.recordObjectStates([state])
+        }
+        report.imported.append(result)
+    }
+
+    /// Copies a remote object to a spool file in ranged reads; returns its path and digest.
+    private func download(_ object: BlobObject, progress: @escaping (Progress) -> Void) async throws -> (String, String) {
+        try FileManager.default.createDirectory(atPath: options.spoolDirectory, withIntermediateDirectories: true)
+        let suffix = object.key.lowercased().hasSuffix(".gz") ? ".csv.gz" : ".csv"
+        let path = options.spoolDirectory + "/tributary-spool-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)" + suffix
+        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+            throw BlobError(.unreadable, location: path, "the spool file cannot be created; check --spool-dir (or TMPDIR) is writable")
+        }
+        var digest = FileDigest()
+        var offset: Int64 = 0
+        do {
+            defer { try? handle.close() }
+            while offset < object.size {
+                let upper = min(object.size, offset + options.rangeBytes)
+                let bytes = try await blobs.read(object, range: offset..<upper)
+                guard !bytes.isEmpty else {
+                    throw BlobError(.changed, location: object.uri, "the object ended at byte \(offset) of the \(object.size) listed; run the import again")
+                }
+                digest.update(bytes)
+                try handle.write(contentsOf: Data(bytes))
+                offset += Int64(bytes.count)
+                progress(.downloading(uri: object.uri, bytes: offset, of: object.size))
+            }
+        } catch {
+            try? FileManager.default.removeItem(atPath: path)
+            throw error
+        }
+        return (path, digest.finalize())
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import FoundationXML
+
+/// The few element texts S3's XML answers carry, read with Foundation's XML parser (libxml2,
+/// external entities off): a `ListBucketResult` page, or an `Error` body's code and message.
+///
+/// The answers are untrusted: a body that does not parse, or a listing entry with a missing
+/// or malformed field, is an `invalidResponse` naming the field — never a crash.
+enum S3XML {
+    /// Elements as (path, text) pairs in document order, `Contents/Key` style paths below the root.
+    static func elements(_ body: [UInt8]) -> [(path: String, text: String)]? {
+        let collector = Collector()
+        let parser = XMLParser(data: Data(body))
+        parser.shouldResolveExternalEntities = false
+        parser.delegate = collector
+        guard parser.parse() else { return nil }
+        return collector.elements
+    }
+
+    struct ListEntry {
+        var key: String
+        var size: Int64
+        var etag: String
+        var lastModified: String
+    }
+
+    /// A `ListBucketResult`: its entries, whether it is truncated, and the next continuation token.
+    static func listing(_ body: [UInt8]) throws(ListingProblem) -> (entries: [ListEntry], truncated: Bool, next: String?) {
+        guard let elements = elements(body) else { throw ListingProblem("the listing is not well-formed XML") }
+        var entries: [ListEntry] = []
+        var current: [String: String]?
+        var truncated = false
+        var next: String?
+        func close() throws(ListingProblem) {
+            guard let fields = current else { return }
+            guard let key = fields["Key"], !key.isEmpty else { throw ListingProblem("an entry has no Key") }
+            guard let sizeText = fields["Size"], let size = Int64(sizeText), size >= 0 else {
+                throw ListingProblem("entry \(key): Size '\(fields["Size"] ?? "")' is not a byte count")
+            }
+            entries.append(
+                ListEntry(key: key, size: size, etag: unquoted(fields["ETag"] ?? ""), lastModified: fields["LastModified"] ?? ""))
+            current = nil
+        }
+        for (path, text) in elements {
+            if path == "Contents" {
+                try close()
+                current = [:]
+            } else if path.hasPrefix("Contents/") {
+                current?[String(path.dropFirst("Contents/".count))] = text
+            } else if path == "IsTruncated" {
+                truncated = text == "true"
+            } else if path == "NextContinuationToken" {
+                next = text
+            }
+        }
+        try close()
+        return (entries, truncated, next)
+    }
+
+    struct ListingProblem: Error {
+        var detail: String
+        init(_ detail: String) { self.detail = detail }
+    }
+
+    /// An error body's `Code` and `Message`, when it has them.
+    static func error(_ body: [UInt8]) -> (code: String, message: String)? {
+        guard !body.isEmpty, let elements = elements(body) else { return nil }
+        let code = elements.first { $0.path == "Code" }?.text
+        let message = elements.first { $0.path == "Message" }?.text ?? ""
+        return code.map { ($0, message) }
+    }
+
+    /// An entity tag without its quotes (`"abc"` → `abc`; `W/` weak prefixes kept as they are).
+    static func unquoted(_ etag: String) -> String {
+        etag.count >= 2 && etag.hasPrefix("\"") && etag.hasSuffix("\"") ? String(etag.dropFirst().dropLast()) : etag
+    }
+
+    private final class Collector: NSObject, XMLParserDelegate {
+        var elements: [(path: String, text: String)] = []
+        private var stack: [String] = []
+        private var text = ""
+        /// Where the open direct child of the root was recorded (its text is filled in at its end).
+        private var childIndex = 0
+
+        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+            stack.append(name)
+            text = ""
+            // Entering a direct child of the root: record it so a group (`Contents`) is seen opening.
+            if stack.count == 2 {
+                childIndex = elements.count
+                elements.append((name, ""))
+            }
+        }
+
+        func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
+
+        func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+            // Paths below the root: `IsTruncated`, `Contents/Key`.
+            if stack.count >= 2 {
+                let path = stack.dropFirst().joined(separator: "/")
+                if stack.count == 2 {
+                    elements[childIndex].text = text
+                } else {
+                    elements.append((path, text))
+                }
+            }
+            stack.removeLast()
+            text = ""
+        }
+    }
+}
