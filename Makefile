@@ -4,7 +4,7 @@
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: deps deps-postgres deps-promtool deps-chromium deps-nats lint format build release demo test coverage bench bench-run bench-ingest bench-import bench-store bench-cluster bench-features fuzz clean
+.PHONY: deps deps-postgres deps-promtool deps-chromium deps-nats deps-s3 lint format build release demo test coverage bench bench-run bench-ingest bench-import bench-store bench-cluster bench-features fuzz clean
 
 # System packages Tributary needs: libcurl's, SQLite's and libnats's headers (with pkg-config), the
 # time-zone database (exchange-local times are converted with it) and curl (the demo pushes with it).
@@ -66,6 +66,17 @@ deps-nats:
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends nats-server; \
 	fi
 
+# moto (an S3-compatible server) and boto3, from PyPI into .venv-s3: the bucket import tests start
+# their own moto_server on a loopback port and put objects with boto3 (python3-venv from Debian if missing).
+deps-s3:
+	@if [ ! -x .venv-s3/bin/moto_server ]; then \
+		if ! python3 -m venv --help >/dev/null 2>&1; then \
+			$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends python3-venv; \
+		fi; \
+		echo "tributary: installing moto[server] from PyPI into .venv-s3 (the S3 import tests run against it)"; \
+		rm -rf .venv-s3 && python3 -m venv .venv-s3 && .venv-s3/bin/pip install -q 'moto[server]==5.*'; \
+	fi
+
 # Headless Chromium (Debian's chromium): the dashboard test loads the page in it.
 deps-chromium:
 	@if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then \
@@ -78,7 +89,7 @@ deps-chromium:
 # The tests are built with code coverage (one build, not two): each `swift test` run's profiles
 # are kept (a run empties codecov/ first), and scripts/coverage.sh prints the pure modules' line
 # coverage and fails under 90 %.
-test: deps deps-postgres deps-promtool deps-chromium deps-nats lint
+test: deps deps-postgres deps-promtool deps-chromium deps-nats deps-s3 lint
 	$(SWIFT) build --build-tests --enable-code-coverage
 	$(SWIFT) build -c release --product tributary
 	@bash scripts/coverage.sh clean

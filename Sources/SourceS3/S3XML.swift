@@ -13,7 +13,9 @@ enum S3XML {
         let parser = XMLParser(data: Data(body))
         parser.shouldResolveExternalEntities = false
         parser.delegate = collector
-        guard parser.parse() else { return nil }
+        // Foundation's parser on Linux can report success for a document cut short: an element
+        // still open at the end means the body was truncated.
+        guard parser.parse(), collector.isClosed, collector.sawRoot else { return nil }
         return collector.elements
     }
 
@@ -81,9 +83,12 @@ enum S3XML {
         private var text = ""
         /// Where the open direct child of the root was recorded (its text is filled in at its end).
         private var childIndex = 0
+        private(set) var sawRoot = false
+        var isClosed: Bool { stack.isEmpty }
 
         func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
             stack.append(name)
+            sawRoot = true
             text = ""
             // Entering a direct child of the root: record it so a group (`Contents`) is seen opening.
             if stack.count == 2 {

@@ -33,7 +33,7 @@ public final class InMemoryStore: RecordStore {
         var idempotency: [[UInt8]: (response: IdempotentResponse, expiresAt: Int64)] = [:]
         var webhookIDs: [[UInt8]: Int64] = [:]
         var imports: [[UInt8]: ImportProgress] = [:]
-        var objects: [String: ObjectState] = [:]
+        var objects: [[UInt8]: ObjectState] = [:]
         var columns: [String: [String: String]] = [:]
         var features: [[UInt8]: StoredFeatureRow] = [:]
         var featureCheckpoints: [[UInt8]: FeatureCheckpoint] = [:]
