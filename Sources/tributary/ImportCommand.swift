@@ -14,7 +14,7 @@ import TributaryCore
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Import CSV files, folders or S3 bucket prefixes (*.csv, *.csv.gz) into the store as records.",
+        abstract: "Import CSV / NDJSON / JSON files, folders or S3 bucket prefixes into the store as records.",
         discussion: """
             The schema is inferred from the first rows (printed; pin it with --schema), rows are mapped to records by \
             --rules (or the source's Sources.d `rules:`), and committed in batches that are all-or-nothing. Bad rows go to \
@@ -90,6 +90,9 @@ struct ImportCommand: AsyncParsableCommand {
             guard buckets.isEmpty else {
                 throw CLIError("--check reads local files and folders; import \(buckets[0]) into a scratch store (--store) to check it")
             }
+            if let events = paths.first(where: EventFileImport.isSupported) {
+                throw CLIError("--check reads CSV files; import \(events) into a scratch store (--store) to check it")
+            }
             let files = try Self.expand(paths)
             guard !files.isEmpty else { throw CLIError("no CSV files in \(paths.joined(separator: " ")) (looked for *.csv and *.csv.gz)") }
             try await Self.check(files, importer: importer, terminal: terminal)
@@ -123,7 +126,11 @@ struct ImportCommand: AsyncParsableCommand {
                 continue
             }
             let started = ContinuousClock.now
-            let report = try await Self.withProgress(terminal: terminal) { progress in try await importer.run(path: path, progress: progress) }
+            let report = try await Self.withProgress(terminal: terminal) { progress in
+                EventFileImport.isSupported(path)
+                    ? try await EventFileImport(store: target, options: options).run(path: path, progress: progress)
+                    : try await importer.run(path: path, progress: progress)
+            }
             Self.printReport(report, started: started, source: source, pinned: options.schema != nil, totals: &totals)
         }
         print(
@@ -196,7 +203,9 @@ struct ImportCommand: AsyncParsableCommand {
         for file in report.imported { Self.printReport(file, started: started, source: source, pinned: importer.options.schema != nil, totals: &totals) }
         for uri in report.deleted { print("\(uri): deleted since the last import (recorded; its records stay)") }
         if !report.unsupported.isEmpty {
-            print("\(blobs.location): \(report.unsupported.count) object(s) not read (only *.csv and *.csv.gz are imported), e.g. \(report.unsupported[0])")
+            print(
+                "\(blobs.location): \(report.unsupported.count) object(s) not read (imported: \(ObjectImport.suffixes.map { "*" + $0 }.joined(separator: ", "))), e.g. \(report.unsupported[0])"
+            )
         }
         print(
             String(
@@ -214,8 +223,10 @@ struct ImportCommand: AsyncParsableCommand {
             print("\(report.path): already imported (\(report.rows) rows, \(report.sha256.prefix(19))…); nothing to do (--force to import again)")
             return
         }
-        print(Self.schemaHeading(report.path, sampled: report.sampled, pinned: pinned))
-        print(report.schema.yaml, terminator: "")
+        if !report.schema.columns.isEmpty {
+            print(Self.schemaHeading(report.path, sampled: report.sampled, pinned: pinned))
+            print(report.schema.yaml, terminator: "")
+        }
         if !report.newColumns.isEmpty { print("  new columns for \(source), recorded: \(report.newColumns.joined(separator: ", "))") }
         let seconds = ProgressLine.seconds(ContinuousClock.now - started)
         print(

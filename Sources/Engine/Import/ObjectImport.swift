@@ -2,7 +2,9 @@ import Foundation
 import Pipeline
 import TributaryCore
 
-/// `tributary import s3://bucket/prefix` (or a folder): the delta of a bucket, imported.
+/// `tributary import s3://bucket/prefix` (or a folder): the delta of a bucket, imported
+/// (`.csv`, `.csv.gz` through ``CSVImport``; `.ndjson`, `.jsonl` (also gzipped) and `.json`
+/// through ``EventFileImport``).
 ///
 /// The listing is compared with what the store knows of each object (``ObjectState``): an
 /// object whose entity tag and size are the ones last imported is skipped without reading its
@@ -76,10 +78,13 @@ public struct ObjectImport: Sendable {
         self.options = options
     }
 
-    /// File names the CSV importer reads.
-    static func isSupported(_ key: String) -> Bool {
+    /// The formats read, by name: CSV (``CSVImport``), NDJSON / JSON (``EventFileImport``).
+    public static let suffixes = [".csv.gz", ".csv", ".ndjson.gz", ".ndjson", ".jsonl.gz", ".jsonl", ".json"]
+
+    /// The format suffix of `key`, or nil when no importer reads it.
+    static func suffix(of key: String) -> String? {
         let lower = key.lowercased()
-        return lower.hasSuffix(".csv") || lower.hasSuffix(".csv.gz")
+        return suffixes.first { lower.hasSuffix($0) }
     }
 
     /// Whether `key` passes --include / --exclude (patterns apply to the key below the prefix).
@@ -106,7 +111,7 @@ public struct ObjectImport: Sendable {
                     report.filtered += 1
                     continue
                 }
-                guard Self.isSupported(object.key) else {
+                guard Self.suffix(of: object.key) != nil else {
                     report.filtered += 1
                     report.unsupported.append(object.uri)
                     continue
@@ -186,7 +191,12 @@ public struct ObjectImport: Sendable {
         }
         let tag = object.etag.isEmpty ? "" : "#etag=" + object.etag
         let origin = CSVImport.Origin(name: object.uri, uri: object.uri + tag, sourceType: sourceType, sha256: state.contentSHA256, object: state)
-        let result = try await importer.run(path: readPath, origin: origin) { progress(.importing(uri: object.uri, $0)) }
+        let result =
+            Self.suffix(of: object.key)?.hasPrefix(".csv") == true
+            ? try await importer.run(path: readPath, origin: origin) { progress(.importing(uri: object.uri, $0)) }
+            : try await EventFileImport(store: importer.store, options: importer.options).run(path: readPath, origin: origin) {
+                progress(.importing(uri: object.uri, $0))
+            }
         if result.alreadyImported {
             // The same bytes were imported before under another name: remember this object too.
             state.rows = result.rows
@@ -198,7 +208,7 @@ public struct ObjectImport: Sendable {
     /// Copies a remote object to a spool file in ranged reads; returns its path and digest.
     private func download(_ object: BlobObject, progress: @escaping (Progress) -> Void) async throws -> (String, String) {
         try FileManager.default.createDirectory(atPath: options.spoolDirectory, withIntermediateDirectories: true)
-        let suffix = object.key.lowercased().hasSuffix(".gz") ? ".csv.gz" : ".csv"
+        let suffix = Self.suffix(of: object.key) ?? ""
         let path = options.spoolDirectory + "/tributary-spool-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)" + suffix
         guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
             throw BlobError(.unreadable, location: path, "the spool file cannot be created; check --spool-dir (or TMPDIR) is writable")

@@ -297,29 +297,15 @@ public final class PushGateway: Sendable {
         var rejected: [JSONValue] = []
         envelopes.reserveCapacity(items.count)
         for (index, item) in items.enumerated() {
-            guard case .object(let object) = item else {
-                rejected.append(Self.itemProblems(index, [FieldProblem("(event)", "must be a JSON object")]))
-                continue
-            }
-            var fields: [String: JSONValue] = [:]
-            for (name, value) in object.members where fields[name] == nil { fields[name] = value }
-            if let rules {
-                switch rules.apply(fields) {
-                case .success(let mapped): fields = mapped
-                case .failure(let invalid):
-                    rejected.append(Self.itemProblems(index, invalid.problems))
-                    continue
-                }
-            }
-            switch builder.build(fields) {
-            case .success(let record):
+            switch EventRecord.build(item, rules: rules, builder: builder) {
+            case .success(let built):
                 envelopes.append(
                     Envelope(
-                        record: record,
+                        record: built.record,
                         provenance: Provenance(
-                            sourceID: source, sourceType: .webhook, sourceURI: "/ingest/\(source)", contentHash: ContentHash.of(record),
+                            sourceID: source, sourceType: .webhook, sourceURI: "/ingest/\(source)", contentHash: ContentHash.of(built.record),
                             ingestedAt: receivedAt, observedAt: receivedAt, transformations: [format.transformation, "validate:v1"], requestID: requestID),
-                        identity: rules?.naturalKey(of: fields)))
+                        identity: built.identity))
             case .failure(let invalid):
                 rejected.append(Self.itemProblems(index, invalid.problems))
             }
