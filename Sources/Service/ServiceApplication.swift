@@ -15,6 +15,7 @@ public enum ServiceApplication {
         LatestRoute.add(to: router, context: context)
         RecordsRoute.add(to: router, context: context)
         FeaturesRoute.add(to: router, context: context)
+        DocumentsRoute.add(to: router, context: context)
         if let gateway = context.push { IngestRoute.add(to: router, gateway: gateway) }
         return Application(
             router: router,

@@ -159,6 +159,24 @@ enum PostgresSchema {
         """
     ]
 
+    /// Version 5: documents and their chunks.
+    static let version5 = [
+        """
+        CREATE TABLE IF NOT EXISTS documents (
+            id text COLLATE "C" PRIMARY KEY, source text NOT NULL, uri text NOT NULL, content_hash text NOT NULL, etag text NOT NULL,
+            version integer NOT NULL, last_modified text, metadata jsonb NOT NULL, status text NOT NULL, error_count integer NOT NULL,
+            error text, updated_at text NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS document_chunks (
+            doc_id text COLLATE "C" NOT NULL, chunk_hash text NOT NULL, chunk_id integer NOT NULL, byte_offset bigint NOT NULL,
+            byte_length bigint NOT NULL, text text NOT NULL, PRIMARY KEY (doc_id, chunk_hash)
+        )
+        """,
+        "CREATE INDEX IF NOT EXISTS document_chunks_order ON document_chunks (doc_id, chunk_id)",
+    ]
+
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {
         try await client.withTransaction(logger: logger) { connection in
             try await connection.rows("SELECT pg_advisory_xact_lock(7270101)", logger: logger)
@@ -181,6 +199,10 @@ enum PostgresSchema {
             if current < 4 {
                 for statement in version4 { try await connection.rows(statement, logger: logger) }
                 try await connection.rows("INSERT INTO tributary_schema (version) VALUES (4)", logger: logger)
+            }
+            if current < 5 {
+                for statement in version5 { try await connection.rows(statement, logger: logger) }
+                try await connection.rows("INSERT INTO tributary_schema (version) VALUES (5)", logger: logger)
             }
         }
     }

@@ -187,6 +187,35 @@ extension SQLiteStore {
                     ) WITHOUT ROWID
                     """)
         }
+        migrator.registerMigration("v13: documents and their chunks") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE documents (
+                        id TEXT PRIMARY KEY,
+                        source TEXT NOT NULL,
+                        uri TEXT NOT NULL,
+                        content_hash TEXT NOT NULL,
+                        etag TEXT NOT NULL,
+                        version INTEGER NOT NULL,
+                        last_modified TEXT,
+                        metadata TEXT NOT NULL,
+                        status TEXT NOT NULL,
+                        error_count INTEGER NOT NULL,
+                        error TEXT,
+                        updated_at TEXT NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE TABLE document_chunks (
+                        doc_id TEXT NOT NULL,
+                        chunk_hash TEXT NOT NULL,
+                        chunk_id INTEGER NOT NULL,
+                        byte_offset INTEGER NOT NULL,
+                        byte_length INTEGER NOT NULL,
+                        text TEXT NOT NULL,
+                        PRIMARY KEY (doc_id, chunk_hash)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX document_chunks_order ON document_chunks (doc_id, chunk_id);
+                    """)
+        }
         return migrator
     }
 }

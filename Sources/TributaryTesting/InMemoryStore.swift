@@ -34,6 +34,9 @@ public final class InMemoryStore: RecordStore {
         var webhookIDs: [[UInt8]: Int64] = [:]
         var imports: [[UInt8]: ImportProgress] = [:]
         var objects: [[UInt8]: ObjectState] = [:]
+        var documents: [String: Document] = [:]
+        /// Each document's chunks by hash.
+        var chunks: [String: [String: DocumentChunk]] = [:]
         var columns: [String: [String: String]] = [:]
         var features: [[UInt8]: StoredFeatureRow] = [:]
         var featureCheckpoints: [[UInt8]: FeatureCheckpoint] = [:]
@@ -300,6 +303,77 @@ public final class InMemoryStore: RecordStore {
     public func recordObjectStates(_ states: [ObjectState]) throws {
         try write { state in
             for object in states { state.objects[Self.slot(object.source, object.uri)] = object }
+        }
+    }
+
+    // MARK: Documents
+
+    public func upsertDocument(_ document: Document, chunks: [DocumentChunk]) throws -> ChunkPlan.Counts {
+        try write { state in
+            let existing = state.documents[document.id]
+            var stored = document
+            if let existing, existing.contentHash == document.contentHash, existing.status == .active {
+                stored.version = existing.version
+                state.documents[document.id] = stored
+                return ChunkPlan.Counts(unchanged: state.chunks[document.id]?.count ?? 0, sameContent: true)
+            }
+            let old = (state.chunks[document.id] ?? [:]).values.map { (chunkID: $0.chunkID, chunkHash: $0.chunkHash) }
+            let plan = ChunkPlan(old: old, new: chunks)
+            for hash in plan.delete { state.chunks[document.id]?[hash] = nil }
+            for chunk in plan.write { state.chunks[document.id, default: [:]][chunk.chunkHash] = chunk }
+            stored.version = existing.map { $0.contentHash == document.contentHash ? $0.version : $0.version + 1 } ?? 1
+            state.documents[document.id] = stored
+            return plan.counts
+        }
+    }
+
+    public func recordDocumentFailure(id: String, source: String, uri: String, error: String, at time: UTCTimestamp) throws {
+        try write { state in
+            if var existing = state.documents[id] {
+                existing.errorCount += 1
+                existing.error = error
+                existing.updatedAt = time
+                if existing.status == .deleted { existing.status = .failed }
+                state.documents[id] = existing
+            } else {
+                state.documents[id] = Document(
+                    id: id, source: source, uri: uri, contentHash: "", version: 0, status: .failed, errorCount: 1, error: error, updatedAt: time)
+            }
+        }
+    }
+
+    public func markDocumentDeleted(id: String, at time: UTCTimestamp) throws {
+        try write { state in
+            state.chunks[id] = nil
+            state.documents[id]?.status = .deleted
+            state.documents[id]?.updatedAt = time
+        }
+    }
+
+    public func document(id: String) -> (document: Document, chunks: [DocumentChunk])? {
+        state.withLock { state in
+            state.documents[id].map { ($0, (state.chunks[id] ?? [:]).values.sorted { $0.chunkID < $1.chunkID }) }
+        }
+    }
+
+    public func documents(source: String?, after: String?, limit: Int) -> [Document] {
+        state.withLock { state in
+            Array(
+                state.documents.values.filter { (source == nil || $0.source == source) && $0.id > (after ?? "") }.sorted { $0.id < $1.id }.prefix(limit))
+        }
+    }
+
+    public func documentChunks(source: String?, after: (documentID: String, chunkID: Int)?, limit: Int) -> [DocumentChunk] {
+        state.withLock { state in
+            let ids = state.documents.values.filter { source == nil || $0.source == source }.map(\.id).sorted()
+            var out: [DocumentChunk] = []
+            for id in ids where out.count < limit {
+                for chunk in (state.chunks[id] ?? [:]).values.sorted(by: { $0.chunkID < $1.chunkID }) where out.count < limit {
+                    if let after, (id, chunk.chunkID) <= (after.documentID, after.chunkID) { continue }
+                    out.append(chunk)
+                }
+            }
+            return out
         }
     }
 }

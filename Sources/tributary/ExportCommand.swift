@@ -10,16 +10,19 @@ import TributaryCore
 struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Write stored records as CSV or JSON Lines, oldest first, streamed from the store.",
+        abstract: "Write stored records (or documents, or their chunks) as CSV or JSON Lines, streamed from the store.",
         discussion: """
             Times for --from (inclusive) and --to (exclusive): \(TimeText.relativeHelp).
             Examples:
               tributary export --kind bar --symbol BTC-USDT --from -1d --format csv
               tributary export --kind trade --source tape --from 2024-01-02 --to 2024-01-03 --format jsonl --output trades.jsonl
+              tributary export --chunks --source docs --format jsonl     # what a vector index embeds
             """
     )
 
-    @Option(help: "Record kind: \(Record.Kind.allCases.map(\.rawValue).joined(separator: ", ")).", completion: Completions.kinds) var kind: String
+    @Option(help: "Record kind: \(Record.Kind.allCases.map(\.rawValue).joined(separator: ", ")).", completion: Completions.kinds) var kind: String?
+    @Flag(help: "Export documents (news articles and imported .md/.txt files) instead of records.") var documents = false
+    @Flag(help: "Export the documents' chunks (doc_id, chunk_id, offset, length, chunk_hash, text) instead of records.") var chunks = false
     @Option(help: "Only this symbol (canonical, e.g. BTC-USDT).") var symbol: String?
     @Option(help: "Only this source id.", completion: Completions.sources) var source: String?
     @Option(help: "From this time (inclusive).") var from: String?
@@ -29,9 +32,28 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(help: "The store: sqlite:PATH or a file path (default: store.url / store.path, else data/tributary.sqlite).") var store: String?
     @Option(help: "Engine settings file (YAML).", completion: Completions.yamlFiles) var config: String?
 
+    func validate() throws {
+        let chosen = [kind != nil, documents, chunks].filter { $0 }.count
+        guard chosen == 1 else { throw ValidationError("give exactly one of --kind K, --documents or --chunks") }
+        if documents || chunks, symbol != nil || from != nil || to != nil {
+            throw ValidationError("--symbol, --from and --to select records; documents and chunks are selected by --source only")
+        }
+    }
+
     func run() async throws {
-        let query = try Self.query(kind: kind, symbol: symbol, source: source, from: from, to: to, now: .now())
         guard let format = RecordExport.Format(rawValue: format) else { throw CLIError("--format '\(format)': use csv or jsonl") }
+        if documents || chunks {
+            let store = try await ServiceSettings.load(config: config, store: store).openExistingStore()
+            let handle = try CommandOptions.outputHandle(output)
+            let count =
+                documents
+                ? try await DocumentExport.streamDocuments(from: store, source: source, format: format) { try handle.write(contentsOf: $0) }
+                : try await DocumentExport.streamChunks(from: store, source: source, format: format) { try handle.write(contentsOf: $0) }
+            if output != nil { try handle.close() }
+            FileHandle.standardError.write(Data("exported \(count) \(documents ? "document" : "chunk")\(count == 1 ? "" : "s")\n".utf8))
+            return
+        }
+        let query = try Self.query(kind: kind ?? "", symbol: symbol, source: source, from: from, to: to, now: .now())
         let reader = try await ServiceSettings.load(config: config, store: store).openExistingStore()
         let handle = try CommandOptions.outputHandle(output)
         let count = try await RecordExport.stream(from: reader, query, format: format) { bytes in try handle.write(contentsOf: bytes) }

@@ -53,8 +53,14 @@ struct ImportCommand: AsyncParsableCommand {
     @Option(help: "S3 region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region, else us-east-1).") var region: String?
     @Option(help: "S3 addressing: path or virtual (default: path for --endpoint-url, virtual for AWS).") var s3Addressing: String?
     @Option(help: "Where bucket objects are copied while they import (default: TMPDIR).") var spoolDir: String?
+    @Flag(help: "Import .md / .markdown / .txt files as documents cut into chunks (for re-indexing), not as records.") var documents = false
+    @Option(help: "--documents: characters per chunk (cut at a paragraph or sentence end where one falls in its second half).")
+    var chunkSize = DocumentChunker.default.size
+    @Option(help: "--documents: characters each chunk repeats from the one before.") var chunkOverlap = DocumentChunker.default.overlap
 
     func validate() throws {
+        if let problem = DocumentChunker(size: chunkSize, overlap: chunkOverlap).problem { throw ValidationError("--chunk-size/--chunk-overlap: \(problem)") }
+        if documents, check { throw ValidationError("--check reads CSV files; --documents writes documents (import into a scratch --store to try it)") }
         guard (1...1_000_000).contains(batchSize) else { throw ValidationError("--batch-size must be 1…1000000") }
         guard (1...1_000_000).contains(sample) else { throw ValidationError("--sample must be 1…1000000") }
         guard !source.isEmpty, source.allSatisfy({ $0.isLowercase || $0.isNumber || $0 == "-" || $0 == "_" }) else {
@@ -118,6 +124,15 @@ struct ImportCommand: AsyncParsableCommand {
             }
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw CLIError("\(path): no such file or folder") }
+            if documents, !isDirectory.boolValue {
+                // One document file: its folder, narrowed to it.
+                let url = URL(fileURLWithPath: path)
+                let folder = FolderBlobSource(root: url.deletingLastPathComponent().path)
+                failures += try await importObjects(
+                    folder, uriPrefix: "file://" + CSVImport.absolute(folder.root) + "/", sourceType: .file, store: target, importer: importer,
+                    terminal: terminal, totals: &totals, only: url.lastPathComponent)
+                continue
+            }
             if isDirectory.boolValue {
                 let folder = FolderBlobSource(root: path)
                 let absolute = CSVImport.absolute(folder.root)
@@ -133,9 +148,13 @@ struct ImportCommand: AsyncParsableCommand {
             }
             Self.printReport(report, started: started, source: source, pinned: options.schema != nil, totals: &totals)
         }
-        print(
-            "import: \(totals.files) file(s), \(totals.rows) rows, \(totals.stored) stored, \(totals.duplicates) already there, \(totals.bad) bad\(totals.bad > 0 ? " (see `tributary dlq list --source \(source)`)" : "")"
-        )
+        if documents {
+            print("import: \(totals.documents) document(s) new or changed, \(totals.chunksWritten) chunk(s) to embed again")
+        } else {
+            print(
+                "import: \(totals.files) file(s), \(totals.rows) rows, \(totals.stored) stored, \(totals.duplicates) already there, \(totals.bad) bad\(totals.bad > 0 ? " (see `tributary dlq list --source \(source)`)" : "")"
+            )
+        }
         if !failures.isEmpty {
             throw CLIError("import: \(failures.count) object(s) failed (the others were imported):\n" + failures.map { "  " + $0 }.joined(separator: "\n"))
         }
@@ -155,6 +174,9 @@ struct ImportCommand: AsyncParsableCommand {
         var bad = 0
         /// Files with rows of which none became a record: the import as a whole failed.
         var allBad: [String] = []
+        /// `--documents`: documents new or changed, and their chunks added or changed.
+        var documents = 0
+        var chunksWritten = 0
     }
 
     /// The source's resilience settings (Sources.d, else the defaults) for its bucket requests.
@@ -168,10 +190,11 @@ struct ImportCommand: AsyncParsableCommand {
     /// and returns the objects that failed.
     private func importObjects(
         _ blobs: any BlobSource, uriPrefix: String, sourceType: Provenance.SourceType, store: any RecordStore, importer: CSVImport, terminal: Bool,
-        totals: inout Totals
+        totals: inout Totals, only: String? = nil
     ) async throws -> [String] {
         var objectOptions = ObjectImport.Options()
-        objectOptions.include = include
+        objectOptions.include = only.map { [$0] } ?? include
+        if documents { objectOptions.documents = DocumentChunker(size: chunkSize, overlap: chunkOverlap) }
         objectOptions.exclude = exclude
         objectOptions.force = force
         objectOptions.since = try CommandOptions.time(since, "--since", now: .now())
@@ -201,17 +224,30 @@ struct ImportCommand: AsyncParsableCommand {
         }
         if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         for file in report.imported { Self.printReport(file, started: started, source: source, pinned: importer.options.schema != nil, totals: &totals) }
-        for uri in report.deleted { print("\(uri): deleted since the last import (recorded; its records stay)") }
-        if !report.unsupported.isEmpty {
+        for document in report.documents {
+            let counts = document.counts
+            totals.documents += 1
+            totals.chunksWritten += counts.added + counts.changed
             print(
-                "\(blobs.location): \(report.unsupported.count) object(s) not read (imported: \(ObjectImport.suffixes.map { "*" + $0 }.joined(separator: ", "))), e.g. \(report.unsupported[0])"
+                "\(document.uri): document \(document.id) v\(document.version): \(counts.added) chunks added, \(counts.changed) changed, \(counts.removed) removed, \(counts.unchanged) unchanged"
+            )
+        }
+        for uri in report.deleted {
+            print(
+                "\(uri): deleted since the last import (recorded; \(documents ? "its document is marked deleted and its chunks removed" : "its records stay"))")
+        }
+        if !report.unsupported.isEmpty {
+            let read = documents ? ObjectImport.documentSuffixes : ObjectImport.suffixes
+            print(
+                "\(blobs.location): \(report.unsupported.count) object(s) not read (imported: \(read.map { "*" + $0 }.joined(separator: ", "))\(documents ? " as documents" : "")), e.g. \(report.unsupported[0])"
             )
         }
         print(
             String(
                 format:
                     "%@: %d objects listed, %d imported, %d unchanged (not read), %d same bytes under a new tag, %d left out, %d deleted, %d failed; %.1f MB read",
-                blobs.location, report.listed, report.imported.filter { !$0.alreadyImported }.count, report.unchanged, report.sameContent,
+                blobs.location, report.listed, report.imported.filter { !$0.alreadyImported }.count + report.documents.count, report.unchanged,
+                report.sameContent,
                 report.filtered, report.deleted.count, report.failures.count, Double(report.bytesRead) / 1_048_576))
         return report.failures.map { "\($0.uri): \($0.reason)" }
     }

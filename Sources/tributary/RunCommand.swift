@@ -207,7 +207,11 @@ struct RunCommand: AsyncParsableCommand {
                 Console.line("features: \(featureSets.map { "\($0.name) v\($0.version)" }.joined(separator: ", ")) computed as records are stored")
             }
         }
-        let fanOut = FanOutSink(primary: bus?.publisher() ?? store, extras: extras + (featureSink.map { [("features", $0 as any RecordSink)] } ?? []))
+        // News articles are also kept as documents with chunks (for re-indexing) where this
+        // process writes the store; behind a bus, `tributary sink` writes the store instead.
+        let documentSink: [(name: String, sink: any RecordSink)] = bus == nil ? [("documents", NewsDocumentSink(store: store))] : []
+        let fanOut = FanOutSink(
+            primary: bus?.publisher() ?? store, extras: extras + documentSink + (featureSink.map { [("features", $0 as any RecordSink)] } ?? []))
         var worker = SinkWorker(buffer: buffer, sink: fanOut, deadLetters: store, batchSize: settings.storeBatchSize, linger: settings.storeLinger)
         SinkMetrics().register()
         let spillPath = storeURL.spillPrefix + ".unsaved-\(UTCTimestamp.now().rfc3339.replacingOccurrences(of: ":", with: "")).jsonl"

@@ -30,6 +30,11 @@ public struct ObjectImport: Sendable {
         public var rangeBytes: Int64 = 8 << 20
         /// Import every object again, changed or not.
         public var force = false
+        /// Read `.md` / `.markdown` / `.txt` objects as documents cut into chunks (`import
+        /// --documents`) instead of records.
+        public var documents: DocumentChunker?
+        /// The largest document read (it is chunked whole).
+        public var maxDocumentBytes: Int64 = 16 << 20
 
         public init() {}
     }
@@ -50,6 +55,8 @@ public struct ObjectImport: Sendable {
         public var imported: [CSVImport.Report] = []
         public var deleted: [String] = []
         public var failures: [Failure] = []
+        /// Documents mode: what each new or changed document's chunks did.
+        public var documents: [(uri: String, id: String, version: Int, counts: ChunkPlan.Counts)] = []
         /// Bytes of object bodies read (0 when nothing changed).
         public var bytesRead: Int64 = 0
     }
@@ -61,15 +68,17 @@ public struct ObjectImport: Sendable {
     }
 
     public let blobs: any BlobSource
-    public let store: any ObjectStateStore
+    public let store: any ObjectStateStore & DocumentStore
     public let importer: CSVImport
     public let options: Options
     /// The state URIs of this location start with this (`s3://bucket/prefix`, `file:///dir/`).
     public let uriPrefix: String
     public let sourceType: Provenance.SourceType
 
-    public init(blobs: any BlobSource, store: any ObjectStateStore, importer: CSVImport, uriPrefix: String, sourceType: Provenance.SourceType, options: Options)
-    {
+    public init(
+        blobs: any BlobSource, store: any ObjectStateStore & DocumentStore, importer: CSVImport, uriPrefix: String, sourceType: Provenance.SourceType,
+        options: Options
+    ) {
         self.blobs = blobs
         self.store = store
         self.importer = importer
@@ -81,10 +90,20 @@ public struct ObjectImport: Sendable {
     /// The formats read, by name: CSV (``CSVImport``), NDJSON / JSON (``EventFileImport``).
     public static let suffixes = [".csv.gz", ".csv", ".ndjson.gz", ".ndjson", ".jsonl.gz", ".jsonl", ".json"]
 
+    /// What `import --documents` reads.
+    public static let documentSuffixes = [".md", ".markdown", ".txt"]
+
     /// The format suffix of `key`, or nil when no importer reads it.
     static func suffix(of key: String) -> String? {
         let lower = key.lowercased()
         return suffixes.first { lower.hasSuffix($0) }
+    }
+
+    /// The suffix of `key` among those this run reads (records' or documents').
+    func readableSuffix(of key: String) -> String? {
+        guard options.documents != nil else { return Self.suffix(of: key) }
+        let lower = key.lowercased()
+        return Self.documentSuffixes.first { lower.hasSuffix($0) }
     }
 
     /// Whether `key` passes --include / --exclude (patterns apply to the key below the prefix).
@@ -111,7 +130,7 @@ public struct ObjectImport: Sendable {
                     report.filtered += 1
                     continue
                 }
-                guard Self.suffix(of: object.key) != nil else {
+                guard readableSuffix(of: object.key) != nil else {
                     report.filtered += 1
                     report.unsupported.append(object.uri)
                     continue
@@ -127,9 +146,18 @@ public struct ObjectImport: Sendable {
                     continue
                 }
                 do {
-                    try await importObject(object, earlier: earlier, report: &report, progress: progress)
+                    if let chunker = options.documents {
+                        try await importDocument(object, earlier: earlier, chunker: chunker, report: &report, progress: progress)
+                    } else {
+                        try await importObject(object, earlier: earlier, report: &report, progress: progress)
+                    }
                 } catch let error as BlobError where Self.isPerObject(error) {
                     report.failures.append(Failure(uri: object.uri, reason: error.description))
+                    if options.documents != nil {
+                        try await store.recordDocumentFailure(
+                            id: Document.id(source: importer.options.source.rawValue, uri: object.uri), source: importer.options.source.rawValue,
+                            uri: object.uri, error: error.description, at: .now())
+                    }
                 } catch let error as CSVImport.Failure {
                     report.failures.append(Failure(uri: object.uri, reason: error.description))
                 }
@@ -147,6 +175,9 @@ public struct ObjectImport: Sendable {
             report.deleted.append(uri)
         }
         if !gone.isEmpty { try await store.recordObjectStates(gone) }
+        if options.documents != nil {
+            for state in gone { try await store.markDocumentDeleted(id: Document.id(source: source, uri: state.uri), at: now) }
+        }
         return report
     }
 
@@ -203,6 +234,62 @@ public struct ObjectImport: Sendable {
             try await store.recordObjectStates([state])
         }
         report.imported.append(result)
+    }
+
+    /// One `.md` / `.txt` object as a document: read whole (up to ``Options/maxDocumentBytes``),
+    /// UTF-8 checked, chunked, and upserted so only changed chunks are rewritten; a document that
+    /// cannot be read is recorded as failed (its earlier chunks kept) and the others go on.
+    private func importDocument(
+        _ object: BlobObject, earlier: ObjectState?, chunker: DocumentChunker, report: inout Report, progress: @escaping (Progress) -> Void
+    ) async throws {
+        let source = importer.options.source.rawValue
+        let id = Document.id(source: source, uri: object.uri)
+        guard object.size <= options.maxDocumentBytes else {
+            throw BlobError(
+                .unreadable, location: object.uri,
+                "a document may hold at most \(options.maxDocumentBytes >> 20) MB (it is chunked whole); split it into smaller files")
+        }
+        var bytes: [UInt8] = []
+        var offset: Int64 = 0
+        while offset < object.size {
+            let piece = try await blobs.read(object, range: offset..<min(object.size, offset + options.rangeBytes))
+            guard !piece.isEmpty else {
+                throw BlobError(.changed, location: object.uri, "the object ended at byte \(offset) of the \(object.size) listed; run the import again")
+            }
+            bytes += piece
+            offset += Int64(piece.count)
+            progress(.downloading(uri: object.uri, bytes: offset, of: object.size))
+        }
+        if blobs.localPath(of: object) == nil { report.bytesRead += offset }
+        // A byte-order mark is not text.
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw BlobError(.unreadable, location: object.uri, "the document is not UTF-8 text; convert it (iconv -t UTF-8) and import again")
+        }
+        let contentHash = ContentHash.of(bytes: bytes)
+        var metadata = ["media_type": object.key.lowercased().hasSuffix(".txt") ? "text/plain" : "text/markdown", "name": object.key]
+        if let title = Self.title(of: text) { metadata["title"] = title }
+        let document = Document(
+            id: id, source: source, uri: object.uri, contentHash: contentHash, etag: object.etag, lastModified: object.lastModified, metadata: metadata,
+            updatedAt: .now())
+        let counts = try await store.upsertDocument(document, chunks: chunker.chunks(of: text, documentID: id))
+        let version = try await store.document(id: id)?.document.version ?? 1
+        try await store.recordObjectStates([
+            ObjectState(
+                source: source, uri: object.uri, etag: object.etag, size: object.size, lastModified: object.lastModified, contentSHA256: contentHash,
+                status: .imported, rows: 1, updatedAt: .now())
+        ])
+        if counts.sameContent { report.sameContent += 1 } else { report.documents.append((object.uri, id, version, counts)) }
+    }
+
+    /// A Markdown document's first `# ` heading (or the first non-empty line of plain text).
+    static func title(of text: String) -> String? {
+        for line in text.split(separator: "\n", maxSplits: 50, omittingEmptySubsequences: true) {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.hasPrefix("# ") { return String(trimmed.dropFirst(2)).trimmingCharacters(in: .whitespaces) }
+            if !trimmed.isEmpty { return String(trimmed.prefix(200)) }
+        }
+        return nil
     }
 
     /// Copies a remote object to a spool file in ranged reads; returns its path and digest.

@@ -14,7 +14,7 @@ import TributaryCore
 /// let result = try await store.upsert(batch)   // inserted / updated / unchanged
 /// ```
 public protocol RecordStore: RecordSink, RecordWriter, RecordReader, DeadLetterStore, GapStore, IdempotencyStore, WebhookIDStore, ImportCheckpointStore,
-    ObjectStateStore, FeatureStore
+    ObjectStateStore, DocumentStore, FeatureStore
 {
     /// Where the store is, for messages: a file path, or a URL without its credentials.
     var location: String { get }
