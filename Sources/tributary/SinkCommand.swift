@@ -75,6 +75,8 @@ struct SinkCommand: AsyncParsableCommand {
         let consumer = try await connection.consumer(durable: consumer)
         let readiness = Readiness()
         var worker = BusSinkWorker(consumer: consumer, store: recordStore, batchSize: batch)
+        // News articles are kept as documents with chunks here, as `run` does without a bus.
+        worker.extras = [NewsDocumentSink(store: recordStore)]
         SinkMetrics().register()
         worker.onStoreHealth = { problem in
             readiness.storeProblem(problem?.reason)
@@ -120,7 +122,7 @@ struct SinkCommand: AsyncParsableCommand {
         let lag = try? await consumer.lag()
         await connection.close()
         Console.line(
-            "tributary sink: stopped; messages \(final.messages) in \(final.batches) batches, stored \(final.stored) (\(final.stored - final.revisions) new, \(final.revisions) revisions), duplicates \(final.duplicates), dead-lettered \(final.deadLettered), redelivered \(final.redelivered); lag \(lag.map { "\($0.pending) pending, \($0.unacknowledged) unacknowledged" } ?? "unknown")"
+            "tributary sink: stopped; messages \(final.messages) in \(final.batches) batches, stored \(final.stored) (\(final.stored - final.revisions) new, \(final.revisions) revisions), duplicates \(final.duplicates), dead-lettered \(final.deadLettered), redelivered \(final.redelivered)\(final.extraFailures > 0 ? ", batches the documents sink failed to take \(final.extraFailures)" : ""); lag \(lag.map { "\($0.pending) pending, \($0.unacknowledged) unacknowledged" } ?? "unknown")"
         )
     }
 }

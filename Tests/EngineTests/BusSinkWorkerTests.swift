@@ -40,6 +40,23 @@ import TributaryTesting
         }
     }
 
+    /// News arriving through the bus is kept as documents after the store commits it, as `run`
+    /// keeps it without a bus.
+    @Test func newsBecomesDocumentsAfterTheCommit() async throws {
+        let bus = ScriptedBusConsumer()
+        let store = InMemoryStore()
+        let envelopes = SampleRecords.rest()
+        for envelope in envelopes { bus.enqueue(CloudEvent.encode(envelope)) }
+        var worker = BusSinkWorker(consumer: bus, store: store, batchSize: 4)
+        worker.fetchWait = .milliseconds(10)
+        worker.extras = [NewsDocumentSink(store: store)]
+        let totals = try await drain(worker) { bus.acknowledgedSequences.count == envelopes.count }
+        #expect(totals.extraFailures == 0)
+        let news = envelopes.filter { $0.record.kind == .news }.count
+        #expect(news > 0)
+        #expect(store.documents(source: nil, after: nil, limit: 100).count == news)
+    }
+
     @Test func aPoisonMessageIsDeadLetteredWithItsSequenceRejectedAndTheRestFlows() async throws {
         let bus = ScriptedBusConsumer()
         let store = InMemoryStore()

@@ -39,8 +39,15 @@ public struct BusSinkWorker: Sendable {
         public var deadLettered = 0
         /// Messages delivered more than once (a sink died, or an acknowledgement was lost).
         public var redelivered = 0
+        /// Batches an extra sink (documents) failed to take after the store committed them.
+        public var extraFailures = 0
         public init() {}
     }
+
+    /// Sinks that see each batch after the store committed it (news articles kept as documents);
+    /// their failures neither undo the commit nor hold the acknowledgement — what they derive
+    /// can be derived again from the stored records.
+    public var extras: [any RecordSink] = []
 
     public init(consumer: any BusConsumer, store: any RecordSink & DeadLetterStore, batchSize: Int = 500) {
         self.consumer = consumer
@@ -88,6 +95,7 @@ public struct BusSinkWorker: Sendable {
                     totals.stored += result.stored
                     totals.revisions += result.revisions
                     totals.duplicates += result.duplicates
+                    for extra in extras where (try? await extra.write(envelopes)) == nil { totals.extraFailures += 1 }
                     if storeDown { storeDown = false; onStoreHealth(nil) }
                 } catch let error as StoreUnavailable {
                     if !storeDown { storeDown = true; onStoreHealth(error) }
