@@ -1,22 +1,12 @@
-import Foundation
-import FoundationXML
-
-/// The few element texts S3's XML answers carry, read with Foundation's XML parser (libxml2,
-/// external entities off): a `ListBucketResult` page, or an `Error` body's code and message.
+/// The few element texts S3's XML answers carry, read with `XMLElementReader`: a
+/// `ListBucketResult` page, or an `Error` body's code and message.
 ///
 /// The answers are untrusted: a body that does not parse, or a listing entry with a missing
 /// or malformed field, is an `invalidResponse` naming the field — never a crash.
 enum S3XML {
     /// Elements as (path, text) pairs in document order, `Contents/Key` style paths below the root.
     static func elements(_ body: [UInt8]) -> [(path: String, text: String)]? {
-        let collector = Collector()
-        let parser = XMLParser(data: Data(body))
-        parser.shouldResolveExternalEntities = false
-        parser.delegate = collector
-        // Foundation's parser on Linux can report success for a document cut short: an element
-        // still open at the end means the body was truncated.
-        guard parser.parse(), collector.isClosed, collector.sawRoot else { return nil }
-        return collector.elements
+        XMLElementReader.elements(body)
     }
 
     struct ListEntry {
@@ -75,42 +65,5 @@ enum S3XML {
     /// An entity tag without its quotes (`"abc"` → `abc`; `W/` weak prefixes kept as they are).
     static func unquoted(_ etag: String) -> String {
         etag.count >= 2 && etag.hasPrefix("\"") && etag.hasSuffix("\"") ? String(etag.dropFirst().dropLast()) : etag
-    }
-
-    private final class Collector: NSObject, XMLParserDelegate {
-        var elements: [(path: String, text: String)] = []
-        private var stack: [String] = []
-        private var text = ""
-        /// Where the open direct child of the root was recorded (its text is filled in at its end).
-        private var childIndex = 0
-        private(set) var sawRoot = false
-        var isClosed: Bool { stack.isEmpty }
-
-        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
-            stack.append(name)
-            sawRoot = true
-            text = ""
-            // Entering a direct child of the root: record it so a group (`Contents`) is seen opening.
-            if stack.count == 2 {
-                childIndex = elements.count
-                elements.append((name, ""))
-            }
-        }
-
-        func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
-
-        func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
-            // Paths below the root: `IsTruncated`, `Contents/Key`.
-            if stack.count >= 2 {
-                let path = stack.dropFirst().joined(separator: "/")
-                if stack.count == 2 {
-                    elements[childIndex].text = text
-                } else {
-                    elements.append((path, text))
-                }
-            }
-            stack.removeLast()
-            text = ""
-        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import TributaryCore
 import TributaryTesting
@@ -6,7 +7,8 @@ import TributaryTesting
 /// `tributary import s3://…` against a real S3-compatible server (moto, on loopback), objects
 /// put and deleted with boto3: the first import reads every object, a re-run reads none, a
 /// changed object is re-imported with its revisions counted, a deleted one recorded; a missing
-/// bucket and missing credentials are clear errors.
+/// bucket and missing credentials are clear errors. A `FaultProxy` in front of moto counts the
+/// object GETs and injects what moto cannot (503 SlowDown, 403 AccessDenied).
 @Suite(.serialized, .timeLimit(.minutes(5))) struct S3ImportTests {
     static let header = "symbol,trade_id,time,price,size\n"
 
@@ -14,8 +16,11 @@ import TributaryTesting
         let moto: MotoServerProcess
         let directory: String
 
-        func arguments(_ url: String, _ extra: [String] = []) -> [String] {
-            ["import", url, "--endpoint-url", moto.endpoint, "--source", "tape", "--rules", directory + "/rules.yaml", "--store", directory + "/t.sqlite"]
+        func arguments(_ url: String, _ extra: [String] = [], endpoint: String? = nil) -> [String] {
+            [
+                "import", url, "--endpoint-url", endpoint ?? moto.endpoint, "--source", "tape", "--rules", directory + "/rules.yaml", "--store",
+                directory + "/t.sqlite",
+            ]
                 + extra
         }
 
@@ -92,6 +97,103 @@ import TributaryTesting
             #expect(older.stdout.contains("s3://ticks/2025/old.csv: 1 rows → 1 stored"))
             #expect(older.stdout.contains("1 imported"))
         }
+    }
+
+    /// The object GETs (not listings) a proxy saw for keys under `prefix`.
+    static func objectGets(_ proxy: FaultProxy, _ prefix: String) -> [String] {
+        proxy.requests.filter { $0.hasPrefix("GET /ticks/\(prefix)") && !$0.contains("list-type=") }
+    }
+
+    @Test func throttlingIsWaitedOutUnchangedObjectsAreNotReadAndAccessDeniedSaysWhatToDo() throws {
+        try withBucket { bucket in
+            try bucket.put("t/a.csv", Self.header + "BTC-USD,1,2026-12-01T00:00:00Z,100.5,1\n")
+            try bucket.put("t/b.csv", Self.header + "BTC-USD,2,2026-12-01T00:00:01Z,101,1\n")
+            let slowDowns = Atomic<Int>(0)
+            let denied = Atomic<Bool>(false)
+            let proxy = try FaultProxy(upstreamPort: bucket.moto.port) { request in
+                if denied.load(ordering: .relaxed) {
+                    return LoopbackResponse(
+                        status: 403, headers: [("Content-Type", "application/xml")],
+                        body: Array("<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>".utf8))
+                }
+                // The first two reads of a.csv are throttled, as S3 does under a request burst.
+                guard request.method == "GET", request.path == "/ticks/t/a.csv", slowDowns.add(1, ordering: .relaxed).newValue <= 2 else { return nil }
+                return LoopbackResponse(
+                    status: 503, headers: [("Content-Type", "application/xml"), ("Retry-After", "0")],
+                    body: Array("<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>".utf8))
+            }
+            defer { proxy.stop() }
+
+            let first = try Tributary.run(bucket.arguments("s3://ticks/t/", endpoint: proxy.endpoint), environment: Self.credentials)
+            #expect(first.status == 0, "\(first.stderr)")
+            #expect(first.stdout.contains("2 objects listed, 2 imported"), "\(first.stdout)")
+            // Two throttled reads and the one that got through; b.csv read once.
+            #expect(Self.objectGets(proxy, "t/a.csv").count == 3, "\(proxy.requests)")
+            #expect(Self.objectGets(proxy, "t/b.csv").count == 1, "\(proxy.requests)")
+            #expect(try exportedTrades(bucket).count == 2)
+
+            let before = Self.objectGets(proxy, "t/").count
+            let again = try Tributary.run(bucket.arguments("s3://ticks/t/", endpoint: proxy.endpoint), environment: Self.credentials)
+            #expect(again.status == 0, "\(again.stderr)")
+            #expect(again.stdout.contains("0 imported, 2 unchanged (not read)"))
+            #expect(Self.objectGets(proxy, "t/").count == before, "an unchanged object's body was read again")
+
+            denied.store(true, ordering: .relaxed)
+            let refused = try Tributary.run(bucket.arguments("s3://ticks/t/", endpoint: proxy.endpoint), environment: Self.credentials)
+            #expect(refused.status != 0)
+            #expect(refused.stderr.contains("access denied; the key needs s3:ListBucket"), "\(refused.stderr)")
+            // Access denied is not retried: one listing request, no more.
+            #expect(proxy.requests.count(where: { $0.contains("list-type=") }) == 3, "\(proxy.requests)")
+        }
+    }
+
+    @Test func killNineMidObjectThenResumeGivesTheExactCount() async throws {
+        let directory = try temporaryDirectory("s3-kill")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let moto = try MotoServerProcess()
+        defer { moto.stop() }
+        try "kind: trade\n".write(toFile: directory + "/rules.yaml", atomically: true, encoding: .utf8)
+        try moto.makeBucket("ticks")
+        let bucket = Bucket(moto: moto, directory: directory)
+        let rows = 5_000
+        var csv = Self.header
+        for index in 0..<rows { csv += "BTC-USD,\(index),2026-12-01T00:00:00Z,\(100 + index % 7).25,1\n" }
+        try bucket.put("big/tape.csv", csv)
+        let arguments = bucket.arguments("s3://ticks/big/", ["--batch-size", "1000"])
+
+        let process = Process()
+        process.executableURL = Tributary.executable
+        process.arguments = arguments
+        // The import stops after its third batch commits (a test hook), so the kill lands at a
+        // known point mid-object on any machine speed.
+        var environment = ProcessInfo.processInfo.environment
+        for (name, value) in Self.credentials { environment[name] = value }
+        environment["TRIBUTARY_TEST_IMPORT_STALL_AFTER"] = "3"
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = ContinuousClock.now + .seconds(120)
+        var committed = 0
+        while ContinuousClock.now < deadline, process.isRunning {
+            try await Task.sleep(for: .milliseconds(200))
+            // The store may not exist yet: count only what an export can read.
+            let export = try Tributary.run(["export", "--kind", "trade", "--format", "jsonl", "--store", directory + "/t.sqlite"])
+            committed = export.status == 0 ? export.stdout.split(separator: "\n").count : 0
+            if committed >= 3_000 { break }
+        }
+        #expect(process.isRunning, "the import ended before it could be killed")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(try exportedTrades(bucket).count == 3_000)
+
+        let rerun = try Tributary.run(arguments, environment: Self.credentials)
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(rerun.stdout.contains("s3://ticks/big/tape.csv: 2000 rows (resumed after 3000) → 2000 stored"), "\(rerun.stdout)")
+        #expect(try exportedTrades(bucket).count == rows)
+        let again = try Tributary.run(arguments, environment: Self.credentials)
+        #expect(again.stdout.contains("0 imported, 1 unchanged (not read)"), "\(again.stdout)")
+        #expect(try exportedTrades(bucket).count == rows)
     }
 
     @Test func aMissingBucketAndMissingCredentialsSayWhatToDo() throws {
