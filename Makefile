@@ -4,7 +4,7 @@
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: deps deps-postgres deps-promtool deps-chromium deps-nats deps-s3 lint format build release demo test coverage bench bench-run bench-ingest bench-import bench-store bench-cluster bench-features fuzz clean
+.PHONY: deps deps-postgres deps-promtool deps-chromium deps-nats deps-s3 lint format build release demo test coverage bench bench-run bench-ingest bench-import bench-store bench-cluster bench-features bench-s3 fuzz clean
 
 # System packages Tributary needs: libcurl's, SQLite's and libnats's headers (with pkg-config), the
 # time-zone database (exchange-local times are converted with it) and curl (the demo pushes with it).
@@ -141,6 +141,10 @@ bench-cluster: release deps-postgres deps-nats
 # Trades → bars through the feature engine against pandas (float64 and Decimal) on the same trades.
 bench-features: release
 	bash Benchmarks/features.sh 2000000 1000
+
+# A bucket prefix from a local S3-compatible server against the same file from disk and aws s3 cp; the chunker alone.
+bench-s3: release deps-s3
+	bash Benchmarks/s3.sh 1000000 40
 
 clean:
 	rm -rf .build

@@ -3,7 +3,9 @@ import TributaryCore
 
 /// The push path's body formats — JSON, NDJSON, Protobuf (one event or a batch) — through the
 /// rules and the record model to envelopes, on arbitrary bytes: parsed and validated, or refused
-/// with a problem, never a trap. The first byte picks the format and whether rules apply.
+/// with a problem, never a trap. The first byte picks the format and whether rules apply. The
+/// chunk cutter of large bodies runs on every input with a tiny target, and each chunk is
+/// parsed as the gateway parses it.
 let rules: NormalizationRules = {
     var rules = NormalizationRules()
     rules.rename = ["px": "price", "qty": "size", "ts": "time", "id": "trade_id"]
@@ -22,6 +24,8 @@ public func fuzzPush(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     let choice = Int(start[0])
     let body = Array(UnsafeBufferPointer(start: start + 1, count: count - 1))
     let format = formats[choice % formats.count]
+    for chunk in PushChunker.lines(body, target: 8) { _ = PushFormat.lines(body[chunk.range], firstLine: chunk.line) }
+    for chunk in PushChunker.arrayElements(body, target: 8) ?? [] { _ = PushFormat.arrayElements(body, chunk.range) }
     guard case .success(let items) = format.parse(body) else { return 0 }
     let (envelopes, _) = PushGateway.envelopes(
         of: items, source: "fuzz", rules: choice & 4 == 0 ? nil : rules, format: format, requestID: "r", receivedAt: .now())

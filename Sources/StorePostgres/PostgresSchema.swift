@@ -177,8 +177,9 @@ enum PostgresSchema {
         "CREATE INDEX IF NOT EXISTS document_chunks_order ON document_chunks (doc_id, chunk_id)",
     ]
 
-    static func migrate(_ client: PostgresClient, logger: Logger) async throws {
+    static func migrate(_ client: PostgresClient, logger: Logger, acquired: @escaping @Sendable () -> Void = {}) async throws {
         try await client.withTransaction(logger: logger) { connection in
+            acquired()
             try await connection.rows("SELECT pg_advisory_xact_lock(7270101)", logger: logger)
             try await connection.rows(
                 "CREATE TABLE IF NOT EXISTS tributary_schema (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())", logger: logger)

@@ -26,7 +26,8 @@ public final class PostgresStore: RecordStore {
     private let runner: Task<Void, Never>
     let sourceKeys = SourceKeyCache()
 
-    /// Connects (retrying for up to `connectWithin`) and creates or upgrades the schema.
+    /// Connects (retrying for up to `connectWithin`, at least the configuration's connect
+    /// timeout) and creates or upgrades the schema.
     public init(_ configuration: PostgresStoreConfiguration, deadLetterMaxBytes: Int = 64 * 1024, connectWithin: Duration = .seconds(10)) async throws {
         self.configuration = configuration
         self.deadLetterMaxBytes = deadLetterMaxBytes
@@ -43,7 +44,7 @@ public final class PostgresStore: RecordStore {
             host: configuration.host, port: configuration.port, username: configuration.user,
             password: configuration.password, database: configuration.database, tls: tls)
         options.options.maximumConnections = configuration.maxConnections
-        options.options.connectTimeout = .seconds(5)
+        options.options.connectTimeout = .seconds(configuration.connectTimeout.components.seconds)
         options.options.additionalStartupParameters = [
             ("statement_timeout", "\(configuration.statementTimeout.components.seconds * 1000)"),
             ("application_name", "tributary"),
@@ -51,11 +52,13 @@ public final class PostgresStore: RecordStore {
         let client = PostgresClient(configuration: options, backgroundLogger: logger)
         self.client = client
         runner = Task { await client.run() }
-        let deadline = ContinuousClock.now + connectWithin
+        let deadline = ContinuousClock.now + max(connectWithin, configuration.connectTimeout)
         while true {
             do {
                 let quiet = logger
-                try await Self.within(.seconds(5), location: configuration.redacted) { _ in try await PostgresSchema.migrate(client, logger: quiet) }
+                try await Self.within(configuration.statementTimeout, acquiring: configuration.connectTimeout, location: configuration.redacted) { acquired in
+                    try await PostgresSchema.migrate(client, logger: quiet, acquired: acquired)
+                }
                 break
             } catch {
                 let unavailable = Self.classify(error, location: configuration.redacted)
@@ -77,7 +80,7 @@ public final class PostgresStore: RecordStore {
     func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         let (client, logger) = (self.client, self.logger)
         do {
-            return try await Self.within(waitLimit, location: location) { acquired in
+            return try await Self.within(waitLimit, acquiring: configuration.connectTimeout, location: location) { acquired in
                 try await client.withTransaction(logger: logger) { connection in
                     acquired()
                     return try await body(connection)
@@ -92,7 +95,7 @@ public final class PostgresStore: RecordStore {
     func rows(_ sql: String, _ values: [PGValue] = []) async throws -> [PostgresRandomAccessRow] {
         let (client, logger) = (self.client, self.logger)
         do {
-            return try await Self.within(waitLimit, location: location) { acquired in
+            return try await Self.within(waitLimit, acquiring: configuration.connectTimeout, location: location) { acquired in
                 try await client.withConnection { connection in
                     acquired()
                     return try await connection.rows(sql, values, logger: logger)
@@ -105,19 +108,16 @@ public final class PostgresStore: RecordStore {
 
     /// How long one operation may wait, connection included: the pool waits for a connection
     /// without end while the server is down, and a sink must hear "unavailable" instead.
-    var waitLimit: Duration { configuration.statementTimeout + .seconds(5) }
+    var waitLimit: Duration { configuration.statementTimeout + configuration.connectTimeout }
 
-    /// How long an operation may wait for a connection before the server counts as unreachable.
-    static let acquireLimit: Duration = .seconds(5)
-
-    /// `operation`, or ``StoreUnavailable`` when it has no connection after ``acquireLimit`` or
+    /// `operation`, or ``StoreUnavailable`` when it has no connection after `acquireLimit` or
     /// no answer after `limit`. The operation calls `acquired` once it holds a connection.
     ///
     /// The operation runs in a task of its own and is cancelled at a limit, but not awaited: a
     /// pool waiting for a connection to a server that is down does not end on cancellation at
     /// once, and the caller must get its answer now.
     static func within<T: Sendable>(
-        _ limit: Duration, location: String,
+        _ limit: Duration, acquiring acquireLimit: Duration, location: String,
         _ operation: @escaping @Sendable (_ acquired: @escaping @Sendable () -> Void) async throws -> T
     ) async throws -> T {
         let race = Race<T>()

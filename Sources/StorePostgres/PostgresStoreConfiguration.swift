@@ -1,6 +1,6 @@
 import Foundation
 
-/// Where and how to reach PostgreSQL, from `postgres://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=…&statement_timeout=…]`.
+/// Where and how to reach PostgreSQL, from `postgres://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=…&statement_timeout=…&connect_timeout=…&pool=…]`.
 ///
 /// The password may also come from `PGPASSWORD`. `sslmode` is `disable`, `prefer` (the default,
 /// as libpq's) or `require` (TLS with certificate verification, so a man in the middle is
@@ -16,6 +16,10 @@ public struct PostgresStoreConfiguration: Sendable, Hashable, CustomStringConver
     public var tls: TLSMode
     /// The longest one statement may run before the server cancels it (an outage, not a hang).
     public var statementTimeout: Duration
+    /// The longest an operation waits for a connection before the server counts as unreachable
+    /// (libpq's `connect_timeout`): short, so an outage is noticed, but a loaded server that
+    /// accepts slowly needs more.
+    public var connectTimeout: Duration
     /// Connections the pool may open.
     public var maxConnections: Int
 
@@ -43,6 +47,7 @@ public struct PostgresStoreConfiguration: Sendable, Hashable, CustomStringConver
         self.database = database
         tls = .prefer
         statementTimeout = .seconds(30)
+        connectTimeout = .seconds(5)
         maxConnections = 8
         for item in components.queryItems ?? [] {
             switch item.name {
@@ -56,13 +61,18 @@ public struct PostgresStoreConfiguration: Sendable, Hashable, CustomStringConver
                     throw Invalid(part: "statement_timeout", problem: "'\(item.value ?? "")' is not 1…3600 (seconds)")
                 }
                 statementTimeout = .seconds(seconds)
+            case "connect_timeout":
+                guard let seconds = Int(item.value ?? ""), (1...600).contains(seconds) else {
+                    throw Invalid(part: "connect_timeout", problem: "'\(item.value ?? "")' is not 1…600 (seconds)")
+                }
+                connectTimeout = .seconds(seconds)
             case "pool":
                 guard let size = Int(item.value ?? ""), (1...256).contains(size) else {
                     throw Invalid(part: "pool", problem: "'\(item.value ?? "")' is not 1…256")
                 }
                 maxConnections = size
             default:
-                throw Invalid(part: "query", problem: "has '\(item.name)', which is not one of sslmode, statement_timeout, pool")
+                throw Invalid(part: "query", problem: "has '\(item.name)', which is not one of sslmode, statement_timeout, connect_timeout, pool")
             }
         }
     }

@@ -14,6 +14,17 @@ public enum TestPostgres {
     /// `TRIBUTARY_TEST_POSTGRES_URL`, the server's maintenance database; nil when no server was started.
     public static var url: String? { ProcessInfo.processInfo.environment["TRIBUTARY_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 } }
 
+    /// How long a test's store waits for a connection: `make test` runs hundreds of tests on two
+    /// cores, and a loaded server can take longer than the production default of 5 s to accept.
+    public static let connectTimeout: Duration = .seconds(60)
+
+    /// Creates `t_<random>` and returns the URL a `tributary` process is given for it.
+    public static func freshDatabaseURL() async throws -> String {
+        let database = try await freshDatabase()
+        return
+            "postgres://\(database.user)@\(database.host):\(database.port)/\(database.database)?sslmode=disable&connect_timeout=\(connectTimeout.components.seconds)"
+    }
+
     /// Creates `t_<random>` and returns its configuration.
     public static func freshDatabase() async throws -> PostgresStoreConfiguration {
         guard let url else { throw CancellationError() }
@@ -30,6 +41,7 @@ public enum TestPostgres {
             group.cancelAll()
         }
         admin.database = String(name)
+        admin.connectTimeout = connectTimeout
         return admin
     }
 

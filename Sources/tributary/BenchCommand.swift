@@ -5,6 +5,6 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure Tributary's own paths; prints one JSON object on stdout.",
-        subcommands: [BenchFetchCommand.self, BenchDecodeCommand.self, BenchRunCommand.self, BenchFeaturesCommand.self]
+        subcommands: [BenchFetchCommand.self, BenchDecodeCommand.self, BenchRunCommand.self, BenchFeaturesCommand.self, BenchChunkCommand.self]
     )
 }

@@ -148,11 +148,14 @@ struct ImportCommand: AsyncParsableCommand {
             }
             Self.printReport(report, started: started, source: source, pinned: options.schema != nil, totals: &totals)
         }
+        // The peak resident set: how much memory the import needed (it is meant to stay flat
+        // whatever the size of the files or objects).
+        let peak = String(format: "; peak memory %.0f MB", ProcessMemory.peakResidentMegabytes())
         if documents {
-            print("import: \(totals.documents) document(s) new or changed, \(totals.chunksWritten) chunk(s) to embed again")
+            print("import: \(totals.documents) document(s) new or changed, \(totals.chunksWritten) chunk(s) to embed again\(peak)")
         } else {
             print(
-                "import: \(totals.files) file(s), \(totals.rows) rows, \(totals.stored) stored, \(totals.duplicates) already there, \(totals.bad) bad\(totals.bad > 0 ? " (see `tributary dlq list --source \(source)`)" : "")"
+                "import: \(totals.files) file(s), \(totals.rows) rows, \(totals.stored) stored, \(totals.duplicates) already there, \(totals.bad) bad\(totals.bad > 0 ? " (see `tributary dlq list --source \(source)`)" : "")\(peak)"
             )
         }
         if !failures.isEmpty {

@@ -165,8 +165,7 @@ import TributaryTesting
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let nats = try NATSServerProcess()
         defer { nats.remove() }
-        let database = try await TestPostgres.freshDatabase()
-        let store = "postgres://\(database.user)@\(database.host):\(database.port)/\(database.database)?sslmode=disable"
+        let store = try await TestPostgres.freshDatabaseURL()
         let sources = directory + "/sources"
         try FileManager.default.createDirectory(atPath: sources, withIntermediateDirectories: true)
         try "id: open\npush: {}\n".write(toFile: sources + "/open.yaml", atomically: true, encoding: .utf8)

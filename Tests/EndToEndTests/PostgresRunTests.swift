@@ -31,9 +31,8 @@ struct PostgresRunTests {
     @Test func durablyAcknowledgedEventsSurviveKill9() async throws {
         let directory = try temporaryDirectory("pg-durable")
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let database = try await TestPostgres.freshDatabase()
-        let (run, base) = try await start(
-            directory, store: "postgres://\(database.user)@\(database.host):\(database.port)/\(database.database)?sslmode=disable")
+        let url = try await TestPostgres.freshDatabaseURL()
+        let (run, base) = try await start(directory, store: url)
         var pool = PoolConfiguration()
         pool.maxConnectionsPerHost = 8
         let client = HTTPClient(configuration: pool)
@@ -60,7 +59,7 @@ struct PostgresRunTests {
         _ = await run.wait()
         let ids = acked.withLock { $0 }
         #expect(ids.count >= 300)
-        let store = try await PostgresStore(database)
+        let store = try await PostgresStore(try PostgresStoreConfiguration(url: url))
         defer { store.shutdown() }
         var missing = 0
         for id in ids where try await store.storedRecord(source: "open", kind: .trade, symbol: "BTC-USD", naturalKey: String(id)) == nil { missing += 1 }

@@ -196,6 +196,40 @@ import TributaryTesting
         #expect(try exportedTrades(bucket).count == rows)
     }
 
+    /// The peak resident set an import prints on its last line, in MB.
+    static func peakMemory(_ output: String) -> Int? {
+        guard let range = output.range(of: "; peak memory ") else { return nil }
+        return Int(output[range.upperBound...].prefix { $0.isNumber })
+    }
+
+    /// An object is copied in ranges and imported in batches, so memory does not grow with its
+    /// size: the peak for a 200 MB object is within 20 MB of the peak for a 20 MB one.
+    @Test func memoryStaysFlatFromA20MBToA200MBObject() throws {
+        try withBucket { bucket in
+            var peaks: [Int] = []
+            for (name, rows) in [("small", 420_000), ("large", 4_200_000)] {
+                let file = bucket.directory + "/\(name).csv"
+                let generated = try ExternalTool.run(
+                    "/usr/bin/env", ["python3", PackageRoot.url.appendingPathComponent("Benchmarks/trades_csv.py").path, file, String(rows)])
+                #expect(generated.status == 0, "\(generated.output)")
+                try bucket.moto.put("ticks", "\(name)/tape.csv", file: file)
+                try FileManager.default.removeItem(atPath: file)
+                let run = try Tributary.run(
+                    [
+                        "import", "s3://ticks/\(name)/", "--endpoint-url", bucket.moto.endpoint, "--source", "tape", "--rules",
+                        bucket.directory + "/rules.yaml",
+                        "--store", bucket.directory + "/\(name).sqlite",
+                    ],
+                    environment: Self.credentials, binary: Tributary.releaseExecutable)
+                #expect(run.status == 0, "\(run.stderr)")
+                #expect(run.stdout.contains("import: 1 file(s), \(rows) rows, \(rows) stored"), "\(run.stdout)")
+                peaks.append(try #require(Self.peakMemory(run.stdout), "\(run.stdout)"))
+            }
+            print("peak memory: 20 MB object \(peaks[0]) MB, 200 MB object \(peaks[1]) MB")
+            #expect(peaks[1] - peaks[0] <= 20, "peak memory grew from \(peaks[0]) MB to \(peaks[1]) MB with the object's size")
+        }
+    }
+
     @Test func aMissingBucketAndMissingCredentialsSayWhatToDo() throws {
         try withBucket { bucket in
             let secret = ["AWS_ACCESS_KEY_ID": "AKIDVISIBLE", "AWS_SECRET_ACCESS_KEY": "s3cr3t-never-printed"]

@@ -60,23 +60,45 @@ package enum PushFormat: Sendable {
                 return .failure(ParseProblem(description: "invalid Protobuf \(batch ? "tributary.v1.EventBatch" : "tributary.v1.Event"): \(error)"))
             }
         case .ndjson:
-            var items: [JSONValue] = []
-            var lineStart = 0
-            var line = 1
-            while lineStart < body.count {
-                let end = body[lineStart...].firstIndex(of: 0x0A) ?? body.count
-                var slice = body[lineStart..<end]
-                if slice.last == 0x0D { slice = slice.dropLast() }
-                if !slice.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
-                    do { items.append(try JSONParser.parse(slice, options: .rejectDuplicateKeys)) } catch {
-                        return .failure(
-                            ParseProblem(description: "invalid JSON on line \(line) at byte \(lineStart + error.offset) of the body: \(error.message)"))
-                    }
+            return Self.lines(body[...], firstLine: 1)
+        }
+    }
+
+    /// NDJSON lines of `body` (a slice of the whole body: offsets in messages are the body's),
+    /// the first of them line `firstLine`; blank lines are skipped.
+    package static func lines(_ body: ArraySlice<UInt8>, firstLine: Int) -> Result<[JSONValue], ParseProblem> {
+        var items: [JSONValue] = []
+        var lineStart = body.startIndex
+        var line = firstLine
+        while lineStart < body.endIndex {
+            let end = body[lineStart...].firstIndex(of: 0x0A) ?? body.endIndex
+            var slice = body[lineStart..<end]
+            if slice.last == 0x0D { slice = slice.dropLast() }
+            if !slice.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
+                do { items.append(try JSONParser.parse(slice, options: .rejectDuplicateKeys)) } catch {
+                    return .failure(
+                        ParseProblem(description: "invalid JSON on line \(line) at byte \(lineStart + error.offset) of the body: \(error.message)"))
                 }
-                lineStart = end + 1
-                line += 1
             }
+            lineStart = end + 1
+            line += 1
+        }
+        return .success(items)
+    }
+
+    /// The elements of a chunk of a top-level JSON array (`range` holds whole elements).
+    package static func arrayElements(_ body: [UInt8], _ range: Range<Int>) -> Result<[JSONValue], ParseProblem> {
+        var wrapped: [UInt8] = [UInt8(ascii: "[")]
+        wrapped.reserveCapacity(range.count + 2)
+        wrapped.append(contentsOf: body[range])
+        wrapped.append(UInt8(ascii: "]"))
+        do {
+            guard case .array(let items) = try JSONParser.parse(wrapped, options: .rejectDuplicateKeys) else { return .success([]) }
             return .success(items)
+        } catch {
+            // Offsets in the wrapped copy: one byte for the added bracket.
+            let offset = range.lowerBound + min(max(error.offset - 1, 0), range.count)
+            return .failure(ParseProblem(description: "invalid JSON at byte \(offset): \(error.message)"))
         }
     }
 

@@ -75,6 +75,8 @@ public final class PushGateway: Sendable {
     private let drain: DrainRate
     private let acceptedEvents = Atomic<Int>(0)
     private let factory: any MetricsFactory
+    /// Where the chunks of a large body that did not parse are kept (`partial` requests).
+    private let deadLetters: (any DeadLetterStore)?
     /// Sources that exist but cannot take pushes, with why (a missing secret), for the 404/503 message.
     public let problems: [String: String]
 
@@ -83,7 +85,8 @@ public final class PushGateway: Sendable {
     ///   - environment: where signing secrets are read (never logged).
     public init(
         definitions: [SourceID: SourceDefinition], environment: [String: String], buffer: NormalizationBuffer<Envelope>,
-        idempotency: IdempotencyKeys?, acks: DurableAcks = DurableAcks(), factory: any MetricsFactory = MetricsSystem.factory
+        idempotency: IdempotencyKeys?, acks: DurableAcks = DurableAcks(), deadLetters: (any DeadLetterStore)? = nil,
+        factory: any MetricsFactory = MetricsSystem.factory
     ) {
         var lanes: [String: Lane] = [:]
         var problems: [String: String] = [:]
@@ -118,6 +121,7 @@ public final class PushGateway: Sendable {
         self.acks = acks
         self.drain = DrainRate(buffer: buffer)
         self.factory = factory
+        self.deadLetters = deadLetters
     }
 
     /// Events accepted into the buffer since start.
@@ -219,21 +223,24 @@ public final class PushGateway: Sendable {
     /// Parse, validate, buffer, and (durable) wait for the commit.
     private func admit(_ request: Request, lane: Lane, format: PushFormat) async -> Response {
         let decodeStarted = ContinuousClock.now
-        let items: [JSONValue]
-        switch format.parse(request.body) {
-        case .success(let parsed): items = parsed
+        let requestID = RequestID.next()
+        let decoded: Decoded
+        switch Self.decode(
+            request.body, format: format, source: lane.source, rules: lane.rules, partial: request.partial, requestID: requestID, receivedAt: .now())
+        {
+        case .success(let value): decoded = value
         case .failure(let error): return Self.problem(400, "invalid_json", error.description, fix: "send a well-formed body of the declared type")
         }
-        guard !items.isEmpty else { return Self.problem(400, "invalid_json", "the body holds no event", fix: "send at least one event") }
-        let requestID = RequestID.next()
-        let (envelopes, rejected) = Self.envelopes(
-            of: items, source: lane.source, rules: lane.rules, format: format, requestID: requestID, receivedAt: .now())
+        guard decoded.events > 0 || !decoded.badChunks.isEmpty else {
+            return Self.problem(400, "invalid_json", "the body holds no event", fix: "send at least one event")
+        }
+        let (envelopes, rejected) = (decoded.envelopes, decoded.rejected)
         if !rejected.isEmpty && !request.partial {
             return Response(
                 status: 422,
                 body: .object(
                     JSONObject([
-                        ("error", .string("\(rejected.count) of \(items.count) events are not valid records; nothing was accepted")),
+                        ("error", .string("\(rejected.count) of \(decoded.events) events are not valid records; nothing was accepted")),
                         ("fix", .string("correct them, or add ?partial=true to accept the valid ones")),
                         ("items", .array(rejected)),
                     ])), outcome: "invalid_record")
@@ -267,6 +274,7 @@ public final class PushGateway: Sendable {
             return response
         }
         acceptedEvents.add(envelopes.count, ordering: .relaxed)
+        for bad in decoded.badChunks { await keep(Self.deadLetter(bad, body: request.body, source: lane.source, requestID: requestID)) }
         var counts: [Record.Kind: Int] = [:]
         for envelope in envelopes { counts[envelope.record.kind, default: 0] += 1 }
         for (kind, count) in counts {
@@ -275,6 +283,7 @@ public final class PushGateway: Sendable {
         }
         var members: [(key: String, value: JSONValue)] = [("request_id", .string(requestID)), ("accepted", .number(String(envelopes.count)))]
         if !rejected.isEmpty { members.append(("rejected", .array(rejected))) }
+        if !decoded.badChunks.isEmpty { members.append(("rejected_chunks", .array(decoded.badChunks.map(\.json)))) }
         if request.durable {
             guard await acks.wait(requestID: requestID) == .committed else {
                 return Self.problem(503, "unavailable", "the events were accepted but could not be committed to the store", fix: "see /ready and the logs")
@@ -290,7 +299,8 @@ public final class PushGateway: Sendable {
     /// A body's parsed events as envelopes, and each invalid one's problems (by its index):
     /// the rules, then the record model, then provenance. Pure — the fuzz harness drives it too.
     package static func envelopes(
-        of items: [JSONValue], source: SourceID, rules: NormalizationRules?, format: PushFormat, requestID: String, receivedAt: UTCTimestamp
+        of items: [JSONValue], source: SourceID, rules: NormalizationRules?, format: PushFormat, requestID: String, receivedAt: UTCTimestamp,
+        firstIndex: Int = 0
     ) -> (envelopes: [Envelope], rejected: [JSONValue]) {
         let builder = RecordBuilder(source: source, defaultEndpoint: "push")
         var envelopes: [Envelope] = []
@@ -307,11 +317,24 @@ public final class PushGateway: Sendable {
                             ingestedAt: receivedAt, observedAt: receivedAt, transformations: [format.transformation, "validate:v1"], requestID: requestID),
                         identity: built.identity))
             case .failure(let invalid):
-                rejected.append(Self.itemProblems(index, invalid.problems))
+                rejected.append(Self.itemProblems(firstIndex + index, invalid.problems))
             }
         }
         return (envelopes, rejected)
     }
+
+    /// Keeps a set-aside chunk; a store that refuses it is counted, never the request's failure
+    /// (its valid events are already accepted).
+    private func keep(_ letter: DeadLetter) async {
+        do {
+            guard let deadLetters else { throw DeadLetterRefused() }
+            try await deadLetters.deadLetter(letter)
+        } catch {
+            Counter(label: "ingestion_dropped_total", dimensions: [("reason", "dead_letter_failed")], factory: factory).increment()
+        }
+    }
+
+    private struct DeadLetterRefused: Error {}
 
     static func itemProblems(_ index: Int, _ problems: [FieldProblem]) -> JSONValue {
         .object(
