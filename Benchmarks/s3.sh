@@ -3,8 +3,9 @@
 # the generated trades CSV (ROWS rows, ~48 bytes each) put into a local S3-compatible server
 # (moto_server from .venv-s3), then
 #   aws s3 cp of the object to disk (awscli: the reference for just moving the bytes),
-#   tributary import of the same file from disk,
+#   tributary import of the same file from disk and
 #   tributary import s3://bench/tape/ (list, ranged GETs into the spool, then the same import),
+#   three times each, alternating (the medians are compared),
 # and the chunker alone on DOCS_MB of generated markdown (`tributary bench chunk`).
 # Usage: Benchmarks/s3.sh [ROWS] [DOCS_MB]
 set -euo pipefail
@@ -39,15 +40,25 @@ start=$(date +%s.%N)
 echo "aws s3 cp (download only): $(seconds "$start") s"
 rm -f "$run/copy.csv"
 
-start=$(date +%s.%N)
-"$bin" import "$run/tape.csv" --source tape --rules "$run/rules.yaml" --store "$run/file.sqlite" | tail -1
-file_s=$(seconds "$start")
-echo "tributary import FILE: $file_s s"
-
-start=$(date +%s.%N)
-"$bin" import s3://bench/tape/ --endpoint-url "$endpoint" --source tape --rules "$run/rules.yaml" --store "$run/s3.sqlite" --spool-dir "$run" | tail -2
-s3_s=$(seconds "$start")
-echo "tributary import s3://: $s3_s s ($(python3 -c "print(f'{$file_s / $s3_s:.2f}')")x the file import)"
+# The import's own time varies by ±10 % from run to run on a shared 2-core VM, so each import
+# runs three times, alternating, each into a new store, and the medians are compared.
+file_times=()
+s3_times=()
+for attempt in 1 2 3; do
+  rm -f "$run"/file.sqlite* "$run"/s3.sqlite*
+  start=$(date +%s.%N)
+  "$bin" import "$run/tape.csv" --source tape --rules "$run/rules.yaml" --store "$run/file.sqlite" | tail -1
+  file_times+=("$(seconds "$start")")
+  echo "tributary import FILE (run $attempt): ${file_times[-1]} s"
+  start=$(date +%s.%N)
+  "$bin" import s3://bench/tape/ --endpoint-url "$endpoint" --source tape --rules "$run/rules.yaml" --store "$run/s3.sqlite" --spool-dir "$run" | tail -2
+  s3_times+=("$(seconds "$start")")
+  echo "tributary import s3:// (run $attempt): ${s3_times[-1]} s"
+done
+median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
+file_s=$(median "${file_times[@]}")
+s3_s=$(median "${s3_times[@]}")
+echo "medians: FILE $file_s s, s3:// $s3_s s ($(python3 -c "print(f'{$file_s / $s3_s:.2f}')")x the file import)"
 
 python3 Benchmarks/text_docs.py "$run/docs" 8 "$(python3 -c "print($docs_mb / 8)")"
 echo "tributary bench chunk ($docs_mb MB of markdown, default size/overlap): $("$bin" bench chunk "$run"/docs/*.md)"

@@ -311,7 +311,7 @@ public struct ObjectImport: Sendable {
                     throw BlobError(.changed, location: object.uri, "the object ended at byte \(offset) of the \(object.size) listed; run the import again")
                 }
                 digest.update(bytes)
-                try handle.write(contentsOf: Data(bytes))
+                try handle.write(contentsOf: bytes)
                 offset += Int64(bytes.count)
                 progress(.downloading(uri: object.uri, bytes: offset, of: object.size))
             }

@@ -29,54 +29,74 @@ public struct DocumentChunker: Sendable, Hashable {
         return nil
     }
 
+    /// The chunks of `text`. Settings with a ``problem`` are first brought into range (size
+    /// 50…100000, overlap below half the size); callers report `problem` before they get here.
     public func chunks(of text: String, documentID: String) -> [DocumentChunk] {
-        let characters = Array(text)
-        guard !characters.isEmpty else { return [] }
-        // UTF-8 byte offset of each character boundary.
-        var offsets = [Int](repeating: 0, count: characters.count + 1)
-        for (index, character) in characters.enumerated() { offsets[index + 1] = offsets[index] + character.utf8.count }
+        guard problem == nil else {
+            let size = min(max(size, 50), 100_000)
+            return DocumentChunker(size: size, overlap: min(max(overlap, 0), size / 2 - 1)).chunks(of: text, documentID: documentID)
+        }
+        let bytes = Array(text.utf8)
+        var scanner = CharacterScanner(text, utf8: bytes)
+        // The characters from the current chunk's start: at most size + 1 are read ahead, so
+        // memory stays at the chunk size however long the text (one buffer, reused).
+        let offsets = UnsafeMutableBufferPointer<Int>.allocate(capacity: size + 1)
+        let marks = UnsafeMutableBufferPointer<CharacterScanner.Class>.allocate(capacity: size + 1)
+        defer {
+            offsets.deallocate()
+            marks.deallocate()
+        }
+        var count = 0
         var chunks: [DocumentChunk] = []
-        var start = 0
-        while start < characters.count {
-            let end = cut(characters, from: start)
-            let piece = String(characters[start..<end])
+        while true {
+            while count <= size, let character = scanner.next() {
+                offsets[count] = character.offset
+                marks[count] = character.marks
+                count += 1
+            }
+            guard count > 0 else { break }
+            let rest = count <= size
+            let end = rest ? count : cut(UnsafeBufferPointer(marks))
+            let piece = bytes[offsets[0]..<(end < count ? offsets[end] : scanner.position)]
             chunks.append(
                 DocumentChunk(
-                    documentID: documentID, chunkID: chunks.count, offset: offsets[start], length: offsets[end] - offsets[start],
-                    chunkHash: ContentHash.of(bytes: Array(piece.utf8)), text: piece))
-            guard end < characters.count else { break }
+                    documentID: documentID, chunkID: chunks.count, offset: piece.startIndex, length: piece.count,
+                    chunkHash: ContentHash.of(bytes: piece), text: String(decoding: piece, as: UTF8.self)))
+            guard !rest else { break }
             // The next chunk repeats the last `overlap` characters, always moving forward.
-            start = max(end - overlap, start + 1)
+            let next = max(end - overlap, 1)
+            for index in next..<count {
+                offsets[index - next] = offsets[index]
+                marks[index - next] = marks[index]
+            }
+            count -= next
         }
         return chunks
     }
 
-    /// Where the chunk starting at `start` ends (exclusive).
-    private func cut(_ characters: [Character], from start: Int) -> Int {
-        let limit = start + size
-        guard limit < characters.count else { return characters.count }
-        let earliest = start + size / 2
+    /// Where the chunk whose `size + 1` first characters are `marks` ends (exclusive): after
+    /// the last blank line in its second half, else the last sentence end, else the last space,
+    /// else at `size`.
+    private func cut(_ marks: UnsafeBufferPointer<CharacterScanner.Class>) -> Int {
+        let limit = size
+        let earliest = size / 2
         // A paragraph break: a newline followed by another (blank line).
         var index = limit
         while index > earliest {
-            if characters[index - 1].isNewline, index >= 2, characters[index - 2].isNewline { return index }
+            if marks[index - 1].contains(.newline), index >= 2, marks[index - 2].contains(.newline) { return index }
             index -= 1
         }
         // A sentence end: terminal punctuation followed by whitespace.
         index = limit
         while index > earliest {
-            if characters[index - 1].isWhitespace, index >= 2, Self.endsSentence(characters[index - 2]) { return index }
+            if marks[index - 1].contains(.whitespace), index >= 2, marks[index - 2].contains(.sentenceEnd) { return index }
             index -= 1
         }
         index = limit
         while index > earliest {
-            if characters[index - 1].isWhitespace { return index }
+            if marks[index - 1].contains(.whitespace) { return index }
             index -= 1
         }
         return limit
-    }
-
-    static func endsSentence(_ character: Character) -> Bool {
-        ".!?。！？".contains(character)
     }
 }

@@ -22,6 +22,15 @@ public enum ContentHash {
         hex(SHA256.hash(data: bytes), prefix: "sha256:")
     }
 
+    /// The hash of part of a buffer, without copying it out first (a document's chunks).
+    public static func of(bytes: ArraySlice<UInt8>) -> String {
+        bytes.withUnsafeBytes { buffer in
+            var hasher = SHA256()
+            hasher.update(bufferPointer: buffer)
+            return text(of: hasher.finalize())
+        }
+    }
+
     public static func hex(_ digest: some Sequence<UInt8>, prefix: String = "") -> String {
         var out = Array(prefix.utf8)
         out.reserveCapacity(prefix.utf8.count + 64)
