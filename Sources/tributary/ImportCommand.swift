@@ -206,17 +206,11 @@ struct ImportCommand: AsyncParsableCommand {
         let started = ContinuousClock.now
         let report: ObjectImport.Report
         do {
+            var tally = ObjectImportTally()
             report = try await run.run { progress in
                 guard terminal else { return }
-                switch progress {
-                case .listing(let objects):
-                    FileHandle.standardError.write(Data("\r\u{1B}[K\(blobs.location): \(objects) objects listed".utf8))
-                case .downloading(let uri, let bytes, let total):
-                    FileHandle.standardError.write(
-                        Data(String(format: "\r\u{1B}[K%@: %.1f of %.1f MB read", uri, Double(bytes) / 1_048_576, Double(total) / 1_048_576).utf8))
-                case .importing(_, let rows):
-                    FileHandle.standardError.write(Data(ProgressLine.render(rows, elapsed: ContinuousClock.now - started).utf8))
-                }
+                tally.record(progress)
+                FileHandle.standardError.write(Data("\r\u{1B}[K\(blobs.location) \(tally.line(elapsed: ContinuousClock.now - started))".utf8))
             }
         } catch let error as BlobError {
             if terminal { FileHandle.standardError.write(Data("\n".utf8)) }

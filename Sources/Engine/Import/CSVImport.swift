@@ -56,6 +56,12 @@ public struct CSVImport: Sendable {
         public var rows: Int
         public var bytes: Int
         public var totalBytes: Int?
+
+        public init(rows: Int, bytes: Int, totalBytes: Int?) {
+            self.rows = rows
+            self.bytes = bytes
+            self.totalBytes = totalBytes
+        }
     }
 
     /// Why an import stopped: the file cannot be read, its header is unusable, or (strict) a bad row.

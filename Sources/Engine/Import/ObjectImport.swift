@@ -63,6 +63,11 @@ public struct ObjectImport: Sendable {
 
     public enum Progress: Sendable {
         case listing(objects: Int)
+        /// The delta found so far: `objects` to read holding `bytes`; `complete` once the
+        /// listing has no more pages (until then the plan grows page by page).
+        case planned(objects: Int, bytes: Int64, complete: Bool)
+        /// Reading the `number`-th object of the plan (from 1), `size` bytes.
+        case started(number: Int, uri: String, size: Int64)
         case downloading(uri: String, bytes: Int64, of: Int64)
         case importing(uri: String, CSVImport.Progress)
     }
@@ -119,9 +124,12 @@ public struct ObjectImport: Sendable {
         let known = try await store.objectStates(source: source, uriPrefix: uriPrefix)
         var seen = Set<String>()
         var continuation: String?
+        var planned = (objects: 0, bytes: Int64(0))
         repeat {
             let page = try await blobs.list(startAfter: nil, continuation: continuation)
             continuation = page.continuation
+            // A page's delta is decided first, so the progress line knows what is left to read.
+            var delta: [(object: BlobObject, earlier: ObjectState?)] = []
             for object in page.objects {
                 report.listed += 1
                 progress(.listing(objects: report.listed))
@@ -145,6 +153,13 @@ public struct ObjectImport: Sendable {
                     report.unchanged += 1
                     continue
                 }
+                delta.append((object, earlier))
+            }
+            planned.objects += delta.count
+            planned.bytes += delta.reduce(0) { $0 + $1.object.size }
+            progress(.planned(objects: planned.objects, bytes: planned.bytes, complete: continuation == nil))
+            for (index, (object, earlier)) in delta.enumerated() {
+                progress(.started(number: planned.objects - delta.count + index + 1, uri: object.uri, size: object.size))
                 do {
                     if let chunker = options.documents {
                         try await importDocument(object, earlier: earlier, chunker: chunker, report: &report, progress: progress)
