@@ -11,11 +11,17 @@ public enum BlobSourceFactory {
         public var endpointURL: String?
         /// `path` or `virtual`; nil: path-style for a custom endpoint, virtual-host for AWS.
         public var addressing: String?
+        /// Keys per listing request (S3's `max-keys`).
+        public var pageSize: Int
+        /// S3's `delimiter`: `/` lists one level below the prefix.
+        public var delimiter: String?
 
-        public init(region: String? = nil, endpointURL: String? = nil, addressing: String? = nil) {
+        public init(region: String? = nil, endpointURL: String? = nil, addressing: String? = nil, pageSize: Int = 1000, delimiter: String? = nil) {
             self.region = region
             self.endpointURL = endpointURL
             self.addressing = addressing
+            self.pageSize = pageSize
+            self.delimiter = delimiter
         }
     }
 
@@ -42,7 +48,9 @@ public enum BlobSourceFactory {
         } catch { throw Invalid(description: error.description) }
         let credentials: AWSCredentials
         do { credentials = try chain.resolve() } catch { throw Invalid(description: "\(url): \(error)") }
-        return (S3BlobSource(location: location, credentials: credentials, transport: transport), location.uri(of: location.prefix))
+        let source = S3BlobSource(
+            location: location, credentials: credentials, transport: transport, pageSize: settings.pageSize, delimiter: settings.delimiter)
+        return (source, location.uri(of: location.prefix))
     }
 
     private static func nonEmpty(_ text: String?) -> String? {

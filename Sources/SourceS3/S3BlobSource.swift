@@ -15,12 +15,18 @@ public struct S3BlobSource: BlobSource {
     private let signer: SigV4Signer
     private let now: @Sendable () -> UTCTimestamp
     private let timeout: Duration
+    /// Keys per listing request (`max-keys`, 1…1000).
+    public let pageSize: Int
+    public let delimiter: String?
 
+    /// `pageSize` is clamped to S3's 1…1000.
     public init(
-        location: S3Location, credentials: AWSCredentials, transport: any HTTPTransport, timeout: Duration = .seconds(60),
-        now: @escaping @Sendable () -> UTCTimestamp = { .now() }
+        location: S3Location, credentials: AWSCredentials, transport: any HTTPTransport, pageSize: Int = 1000, delimiter: String? = nil,
+        timeout: Duration = .seconds(60), now: @escaping @Sendable () -> UTCTimestamp = { .now() }
     ) {
         self.bucket = location
+        self.pageSize = min(max(pageSize, 1), 1000)
+        self.delimiter = delimiter
         self.transport = transport
         self.signer = SigV4Signer(credentials: credentials, region: location.region)
         self.now = now
@@ -29,20 +35,19 @@ public struct S3BlobSource: BlobSource {
 
     public var location: String { bucket.description }
 
-    /// Keys per listing page (S3's maximum).
-    static let pageSize = 1000
-
     public func list(startAfter: String?, continuation: String?) async throws -> BlobPage {
-        var query: [(name: String, value: String)] = [("list-type", "2"), ("max-keys", String(Self.pageSize))]
+        var query: [(name: String, value: String)] = [("list-type", "2"), ("max-keys", String(pageSize))]
         if !bucket.prefix.isEmpty { query.append(("prefix", bucket.prefix)) }
+        if let delimiter { query.append(("delimiter", delimiter)) }
         if let continuation {
             query.append(("continuation-token", continuation))
         } else if let startAfter {
-            query.append(("start-after", startAfter))
+            // Relative to the prefix, as the protocol's keys are; S3 compares whole keys.
+            query.append(("start-after", bucket.prefix + startAfter))
         }
         let response = try await send(method: .get, key: nil, query: query, extraHeaders: [], maxBody: 8 << 20, location: location)
         guard response.status == 200 else { throw Self.failure(response, location: location) }
-        let parsed: (entries: [S3XML.ListEntry], truncated: Bool, next: String?)
+        let parsed: S3XML.Listing
         do { parsed = try S3XML.listing(response.body) } catch {
             throw BlobError(.invalidResponse, location: location, "the bucket listing could not be read: \(error.detail)")
         }
@@ -55,7 +60,7 @@ public struct S3BlobSource: BlobSource {
         if parsed.truncated, parsed.next == nil {
             throw BlobError(.invalidResponse, location: location, "the listing is truncated but gives no NextContinuationToken")
         }
-        return BlobPage(objects: objects, continuation: parsed.truncated ? parsed.next : nil)
+        return BlobPage(objects: objects, continuation: parsed.truncated ? parsed.next : nil, commonPrefixes: parsed.commonPrefixes)
     }
 
     public func read(_ object: BlobObject, range: Range<Int64>) async throws -> [UInt8] {

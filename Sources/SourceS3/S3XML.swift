@@ -16,20 +16,29 @@ enum S3XML {
         var lastModified: String
     }
 
-    /// A `ListBucketResult`: its entries, whether it is truncated, and the next continuation token.
-    static func listing(_ body: [UInt8]) throws(ListingProblem) -> (entries: [ListEntry], truncated: Bool, next: String?) {
-        guard let elements = elements(body) else { throw ListingProblem("the listing is not well-formed XML") }
+    /// A `ListBucketResult` page.
+    struct Listing {
         var entries: [ListEntry] = []
-        var current: [String: String]?
         var truncated = false
+        /// The next continuation token.
         var next: String?
+        /// `CommonPrefixes/Prefix`: what a delimiter rolled up.
+        var commonPrefixes: [String] = []
+    }
+
+    /// A `ListBucketResult`: its entries, whether it is truncated, the next continuation token
+    /// and the common prefixes.
+    static func listing(_ body: [UInt8]) throws(ListingProblem) -> Listing {
+        guard let elements = elements(body) else { throw ListingProblem("the listing is not well-formed XML") }
+        var listing = Listing()
+        var current: [String: String]?
         func close() throws(ListingProblem) {
             guard let fields = current else { return }
             guard let key = fields["Key"], !key.isEmpty else { throw ListingProblem("an entry has no Key") }
             guard let sizeText = fields["Size"], let size = Int64(sizeText), size >= 0 else {
                 throw ListingProblem("entry \(key): Size '\(fields["Size"] ?? "")' is not a byte count")
             }
-            entries.append(
+            listing.entries.append(
                 ListEntry(key: key, size: size, etag: unquoted(fields["ETag"] ?? ""), lastModified: fields["LastModified"] ?? ""))
             current = nil
         }
@@ -40,13 +49,15 @@ enum S3XML {
             } else if path.hasPrefix("Contents/") {
                 current?[String(path.dropFirst("Contents/".count))] = text
             } else if path == "IsTruncated" {
-                truncated = text == "true"
+                listing.truncated = text == "true"
             } else if path == "NextContinuationToken" {
-                next = text
+                listing.next = text
+            } else if path == "CommonPrefixes/Prefix" {
+                listing.commonPrefixes.append(text)
             }
         }
         try close()
-        return (entries, truncated, next)
+        return listing
     }
 
     struct ListingProblem: Error {

@@ -53,6 +53,9 @@ struct ImportCommand: AsyncParsableCommand {
     @Option(help: "S3 region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region, else us-east-1).") var region: String?
     @Option(help: "S3 addressing: path or virtual (default: path for --endpoint-url, virtual for AWS).") var s3Addressing: String?
     @Option(help: "Where bucket objects are copied while they import (default: TMPDIR).") var spoolDir: String?
+    @Option(help: "Folders and buckets: only keys (below the prefix) that sort after this one, as S3's start-after.") var startAfter: String?
+    @Option(help: "Folders and buckets: '/' reads one level — keys below a further '/' are not listed (S3's delimiter).") var delimiter: String?
+    @Option(help: "Buckets: keys per listing request (S3's max-keys, 1…1000).") var pageSize = 1000
     @Flag(help: "Import .md / .markdown / .txt files as documents cut into chunks (for re-indexing), not as records.") var documents = false
     @Option(help: "--documents: characters per chunk (cut at a paragraph or sentence end where one falls in its second half).")
     var chunkSize = DocumentChunker.default.size
@@ -63,6 +66,8 @@ struct ImportCommand: AsyncParsableCommand {
         if documents, check { throw ValidationError("--check reads CSV files; --documents writes documents (import into a scratch --store to try it)") }
         guard (1...1_000_000).contains(batchSize) else { throw ValidationError("--batch-size must be 1…1000000") }
         guard (1...1_000_000).contains(sample) else { throw ValidationError("--sample must be 1…1000000") }
+        guard (1...1_000).contains(pageSize) else { throw ValidationError("--page-size must be 1…1000 (S3 lists at most 1000 keys a request)") }
+        if let delimiter, delimiter != "/" { throw ValidationError("--delimiter '\(delimiter)': only '/' (one level of folders or key prefixes) is supported") }
         guard !source.isEmpty, source.allSatisfy({ $0.isLowercase || $0.isNumber || $0 == "-" || $0 == "_" }) else {
             throw ValidationError("--source '\(source)': use a lower-case id such as acme or my-feed")
         }
@@ -113,7 +118,9 @@ struct ImportCommand: AsyncParsableCommand {
                 let opened: (source: any BlobSource, uriPrefix: String)
                 do {
                     opened = try BlobSourceFactory.s3(
-                        path, settings: BlobSourceFactory.S3Settings(region: region, endpointURL: endpointURL, addressing: s3Addressing),
+                        path,
+                        settings: BlobSourceFactory.S3Settings(
+                            region: region, endpointURL: endpointURL, addressing: s3Addressing, pageSize: pageSize, delimiter: delimiter),
                         environment: environment, transport: client)
                 } catch let error as BlobSourceFactory.Invalid { throw CLIError(error.description) }
                 let guarded = GuardedBlobSource(opened.source, guardian: Self.guardian(source: source, environment: environment), clock: ContinuousClock())
@@ -134,7 +141,7 @@ struct ImportCommand: AsyncParsableCommand {
                 continue
             }
             if isDirectory.boolValue {
-                let folder = FolderBlobSource(root: path)
+                let folder = FolderBlobSource(root: path, delimiter: delimiter)
                 let absolute = CSVImport.absolute(folder.root)
                 failures += try await importObjects(
                     folder, uriPrefix: "file://" + absolute + "/", sourceType: .file, store: target, importer: importer, terminal: terminal, totals: &totals)
@@ -202,6 +209,7 @@ struct ImportCommand: AsyncParsableCommand {
         objectOptions.force = force
         objectOptions.since = try CommandOptions.time(since, "--since", now: .now())
         if let spoolDir { objectOptions.spoolDirectory = spoolDir }
+        objectOptions.startAfter = startAfter
         let run = ObjectImport(blobs: blobs, store: store, importer: importer, uriPrefix: uriPrefix, sourceType: sourceType, options: objectOptions)
         let started = ContinuousClock.now
         let report: ObjectImport.Report
@@ -238,6 +246,10 @@ struct ImportCommand: AsyncParsableCommand {
             print(
                 "\(blobs.location): \(report.unsupported.count) object(s) not read (imported: \(read.map { "*" + $0 }.joined(separator: ", "))\(documents ? " as documents" : "")), e.g. \(report.unsupported[0])"
             )
+        }
+        if !report.rolledUp.isEmpty {
+            print(
+                "\(blobs.location): \(report.rolledUp.count) sub-prefix(es) not read (--delimiter '\(blobs.delimiter ?? "")'), e.g. \(report.rolledUp[0])")
         }
         print(
             String(

@@ -113,6 +113,31 @@ import TributaryTesting
         #expect(fourth.deleted.isEmpty && fourth.unchanged == 1)
     }
 
+    /// `--delimiter /` reads one level and `--start-after` only later keys; neither run takes
+    /// the objects it did not list for deleted ones.
+    @Test func oneLevelAndAStartKeyLeaveTheRestAlone() async throws {
+        let root = try directory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        for (index, name) in ["a.csv", "b.csv", "c.csv", "2026/d.csv"].enumerated() {
+            try write(Self.header + "BTC-USD,\(index),2026-12-01T00:00:00Z,1,1\n", to: root + "/" + name)
+        }
+        let store = InMemoryStore()
+        let prefix = "file://" + CSVImport.absolute(root) + "/"
+        let everything = try await run(FolderBlobSource(root: root), store, prefix: prefix)
+        #expect(everything.imported.count == 4 && everything.rolledUp.isEmpty)
+
+        try write(Self.header + "BTC-USD,0,2026-12-01T00:00:00Z,1.5,1\n", to: root + "/a.csv", modified: 1_700_000_500)
+        let top = try await run(FolderBlobSource(root: root, delimiter: "/"), store, prefix: prefix)
+        #expect(top.listed == 3 && top.rolledUp == ["2026/"])
+        #expect(top.imported.map(\.path) == [prefix + "a.csv"] && top.deleted.isEmpty)
+
+        let later = try await run(FolderBlobSource(root: root), store, prefix: prefix) { $0.startAfter = "b.csv" }
+        #expect(later.listed == 1 && later.unchanged == 1 && later.deleted.isEmpty)
+        try FileManager.default.removeItem(atPath: root + "/c.csv")
+        let gone = try await run(FolderBlobSource(root: root), store, prefix: prefix) { $0.startAfter = "b.csv" }
+        #expect(gone.deleted == [prefix + "c.csv"])
+    }
+
     @Test func theSameBytesUnderANewTagAreNotImportedAgain() async throws {
         let root = try directory()
         defer { try? FileManager.default.removeItem(atPath: root) }

@@ -1,3 +1,4 @@
+import Foundation
 import Pipeline
 import SourceS3
 import Testing
@@ -51,6 +52,26 @@ import TributaryTesting
         let url = try #require(transport.requests.first?.url)
         #expect(url.contains("continuation-token=tok%2Fen%3D"))
         #expect(!url.contains("start-after"))
+    }
+
+    /// One level (`delimiter=/`), small pages and a start key below the prefix, as the import's
+    /// --delimiter, --page-size and --start-after ask; rolled-up prefixes come back on the page.
+    @Test func aDelimiterPageSizeAndStartKeyAreSentAndCommonPrefixesRead() async throws {
+        var xml = String(decoding: Self.listing([("2026/c.csv", 10, "c")]), as: UTF8.self)
+        xml = xml.replacingOccurrences(
+            of: "</ListBucketResult>",
+            with:
+                "<CommonPrefixes><Prefix>2026/sub/</Prefix></CommonPrefixes><CommonPrefixes><Prefix>2026/x &amp; y/</Prefix></CommonPrefixes></ListBucketResult>"
+        )
+        let transport = FakeTransport(body: Array(xml.utf8))
+        let location = try S3Location(url: "s3://ticks/2026/", region: "eu-west-1", endpointURL: "http://127.0.0.1:9000")
+        let source = S3BlobSource(location: location, credentials: Self.credentials, transport: transport, pageSize: 2, delimiter: "/", now: { Self.time })
+        let page = try await source.list(startAfter: "b.csv", continuation: nil)
+        #expect(page.objects.map(\.key) == ["2026/c.csv"])
+        #expect(page.commonPrefixes == ["2026/sub/", "2026/x & y/"])
+        let url = try #require(transport.requests.first?.url)
+        #expect(url.contains("max-keys=2") && url.contains("delimiter=%2F") && url.contains("start-after=2026%2Fb.csv"), "\(url)")
+        #expect(S3BlobSource(location: location, credentials: Self.credentials, transport: transport, pageSize: 5_000).pageSize == 1_000)
     }
 
     @Test func virtualHostAddressingOnAWS() throws {
@@ -149,7 +170,7 @@ import TributaryTesting
             #expect(says.isEmpty)
         } catch let error as BlobError {
             #expect(error.code == .invalidResponse)
-            #expect(error.description.contains(says))
+            #expect(says.isEmpty || error.description.contains(says))
         }
     }
 }

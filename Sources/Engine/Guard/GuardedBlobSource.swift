@@ -22,6 +22,8 @@ public struct GuardedBlobSource<C: Clock>: BlobSource where C.Duration == Durati
 
     public var location: String { inner.location }
 
+    public var delimiter: String? { inner.delimiter }
+
     public func list(startAfter: String?, continuation: String?) async throws -> BlobPage {
         try await guarded { try await inner.list(startAfter: startAfter, continuation: continuation) }
     }

@@ -7,9 +7,12 @@ import TributaryCore
 /// the listing alone, as an unchanged bucket object is.
 public struct FolderBlobSource: BlobSource {
     public let root: String
+    /// `/` lists the folder's own files only, its subfolders rolled up as common prefixes.
+    public let delimiter: String?
 
-    public init(root: String) {
+    public init(root: String, delimiter: String? = nil) {
         self.root = root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root
+        self.delimiter = delimiter
     }
 
     public var location: String { root }
@@ -22,17 +25,28 @@ public struct FolderBlobSource: BlobSource {
             throw BlobError(.unreadable, location: root, "the folder cannot be listed; check that it exists and is readable")
         }
         var objects: [BlobObject] = []
+        var rolledUp = Set<String>()
         let absolute = root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root
         while let key = walker.nextObject() as? String {
-            if let startAfter, key <= startAfter { continue }
+            if let delimiter, let cut = key.range(of: delimiter) {
+                rolledUp.insert(String(key[..<cut.upperBound]))
+                continue
+            }
+            if let startAfter, !Array(startAfter.utf8).lexicographicallyPrecedes(Array(key.utf8)) { continue }
             let path = root + "/" + key
+            if delimiter == "/", (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType == .typeDirectory {
+                // One level only: the subfolder is a common prefix, not walked.
+                rolledUp.insert(key + "/")
+                walker.skipDescendants()
+                continue
+            }
             guard let attributes = try? FileManager.default.attributesOfItem(atPath: path), attributes[.type] as? FileAttributeType == .typeRegular,
                 let object = Self.object(key: key, path: path, uri: "file://" + absolute + "/" + key, attributes: attributes)
             else { continue }
             objects.append(object)
         }
         objects.sort { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
-        return BlobPage(objects: objects, continuation: nil)
+        return BlobPage(objects: objects, continuation: nil, commonPrefixes: rolledUp.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) })
     }
 
     public func read(_ object: BlobObject, range: Range<Int64>) async throws -> [UInt8] {

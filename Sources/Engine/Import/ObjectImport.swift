@@ -35,6 +35,8 @@ public struct ObjectImport: Sendable {
         public var documents: DocumentChunker?
         /// The largest document read (it is chunked whole).
         public var maxDocumentBytes: Int64 = 16 << 20
+        /// Only keys below the prefix that sort after this one (S3's `start-after`; UTF-8 order).
+        public var startAfter: String?
 
         public init() {}
     }
@@ -59,6 +61,8 @@ public struct ObjectImport: Sendable {
         public var documents: [(uri: String, id: String, version: Int, counts: ChunkPlan.Counts)] = []
         /// Bytes of object bodies read (0 when nothing changed).
         public var bytesRead: Int64 = 0
+        /// Sub-prefixes the source's delimiter rolled up (their objects not listed).
+        public var rolledUp: [String] = []
     }
 
     public enum Progress: Sendable {
@@ -111,6 +115,15 @@ public struct ObjectImport: Sendable {
         return Self.documentSuffixes.first { lower.hasSuffix($0) }
     }
 
+    /// Whether this run's listing would have shown the key below the prefix: after
+    /// ``Options/startAfter``, not rolled up by the source's delimiter, and selected — so only
+    /// such keys missing from the listing are recorded as deleted.
+    func listable(_ keyBelowPrefix: String) -> Bool {
+        if let startAfter = options.startAfter, !Array(startAfter.utf8).lexicographicallyPrecedes(Array(keyBelowPrefix.utf8)) { return false }
+        if let delimiter = blobs.delimiter, keyBelowPrefix.contains(delimiter) { return false }
+        return selects(Self.relativeKey(keyBelowPrefix, under: ""))
+    }
+
     /// Whether `key` passes --include / --exclude (patterns apply to the key below the prefix).
     func selects(_ relativeKey: String) -> Bool {
         func matches(_ pattern: String) -> Bool { fnmatch(pattern, relativeKey, 0) == 0 }
@@ -126,8 +139,9 @@ public struct ObjectImport: Sendable {
         var continuation: String?
         var planned = (objects: 0, bytes: Int64(0))
         repeat {
-            let page = try await blobs.list(startAfter: nil, continuation: continuation)
+            let page = try await blobs.list(startAfter: options.startAfter, continuation: continuation)
             continuation = page.continuation
+            report.rolledUp += page.commonPrefixes
             // A page's delta is decided first, so the progress line knows what is left to read.
             var delta: [(object: BlobObject, earlier: ObjectState?)] = []
             for object in page.objects {
@@ -182,7 +196,7 @@ public struct ObjectImport: Sendable {
         let now = UTCTimestamp.now()
         var gone: [ObjectState] = []
         for (uri, state) in known.sorted(by: { $0.key < $1.key }) where state.status == .imported && !seen.contains(uri) {
-            guard selects(Self.relativeKey(uri, under: uriPrefix)) else { continue }
+            guard listable(uri.hasPrefix(uriPrefix) ? String(uri.dropFirst(uriPrefix.count)) : uri) else { continue }
             var deleted = state
             deleted.status = .deleted
             deleted.updatedAt = now

@@ -26,9 +26,12 @@ public struct BlobObject: Sendable, Hashable {
 public struct BlobPage: Sendable {
     public var objects: [BlobObject]
     public var continuation: String?
+    /// The sub-prefixes a ``BlobSource/delimiter`` rolled up on this page (not listed).
+    public var commonPrefixes: [String]
 
-    public init(objects: [BlobObject], continuation: String?) {
+    public init(objects: [BlobObject], continuation: String?, commonPrefixes: [String] = []) {
         self.objects = objects
         self.continuation = continuation
+        self.commonPrefixes = commonPrefixes
     }
 }

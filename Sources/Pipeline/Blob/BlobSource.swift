@@ -7,9 +7,14 @@ public protocol BlobSource: Sendable {
     /// Where the objects are, for messages (`s3://bucket/prefix`, a folder path); no credentials.
     var location: String { get }
 
-    /// One page of the objects under the source's prefix whose keys sort after `startAfter`,
-    /// in key order; pass the returned continuation to get the next page.
+    /// One page of the objects under the source's prefix whose keys sort after `startAfter`
+    /// (a key below the prefix, like the `--include` patterns), in key order; pass the returned
+    /// continuation to get the next page.
     func list(startAfter: String?, continuation: String?) async throws -> BlobPage
+
+    /// When set, keys with this string after the prefix are rolled up into the page's
+    /// ``BlobPage/commonPrefixes`` instead of listed (S3's `delimiter`: `/` lists one level).
+    var delimiter: String? { get }
 
     /// The bytes `range` of `object` (fewer at its end). Fails with ``BlobError/Code/changed``
     /// when the object is no longer the one listed (its entity tag differs), so one import
@@ -23,4 +28,6 @@ public protocol BlobSource: Sendable {
 
 extension BlobSource {
     public func localPath(of object: BlobObject) -> String? { nil }
+
+    public var delimiter: String? { nil }
 }
