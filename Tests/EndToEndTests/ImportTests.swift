@@ -134,27 +134,15 @@ import TributaryTesting
         try writeCSV(csv)
         let arguments = try importArguments(csv, directory)
 
-        let process = Process()
-        process.executableURL = Tributary.releaseExecutable
-        process.arguments = arguments
-        // The import stops after its third batch commits (a test hook), so the kill lands at a
-        // known point — with three batches in and the fourth converted — on any machine speed.
-        var environment = ProcessInfo.processInfo.environment
-        environment["TRIBUTARY_TEST_IMPORT_STALL_AFTER"] = "3"
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let deadline = ContinuousClock.now + .seconds(300)
-        var committed = 0
-        while ContinuousClock.now < deadline, process.isRunning {
-            try await Task.sleep(for: .milliseconds(50))
-            committed = (try? SQLiteStore(path: directory + "/t.sqlite").recordCount()) ?? 0
-            if committed >= 30_000 { break }
-        }
-        #expect(process.isRunning, "the import ended before it could be killed")
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        // The import stops after its third batch commits (a test hook that says so on standard
+        // error), so the kill lands at a known point — three batches in, the fourth converted —
+        // on any machine speed, and the store is not opened while the import writes it.
+        let importing = try RunProcess(
+            Array(arguments.dropFirst()), command: "import", environment: ["TRIBUTARY_TEST_IMPORT_STALL_AFTER": "3"], binary: Tributary.releaseExecutable)
+        let stalled = try await importing.waitForStandardError("stalled after batch 3")
+        #expect(stalled, "the import ended before it could be killed: \(importing.stderr.text)")
+        importing.signal(SIGKILL)
+        _ = await importing.wait()
         let afterKill = try SQLiteStore(path: directory + "/t.sqlite").recordCount()
         // Batches are all-or-nothing: whole batches of 10,000 only.
         #expect(afterKill == 30_000, "\(afterKill) records after kill -9")

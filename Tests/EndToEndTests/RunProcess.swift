@@ -14,8 +14,8 @@ final class RunProcess: @unchecked Sendable {
     private let errPipe = Pipe()
 
     /// `tributary COMMAND ARGS…` (`run` unless said otherwise; `sink` prints the same status line).
-    init(_ arguments: [String], command: String = "run", environment: [String: String] = [:]) throws {
-        process.executableURL = Tributary.executable
+    init(_ arguments: [String], command: String = "run", environment: [String: String] = [:], binary: URL = Tributary.executable) throws {
+        process.executableURL = binary
         process.arguments = [command] + arguments
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { $1 }
@@ -47,6 +47,18 @@ final class RunProcess: @unchecked Sendable {
     }
 
     func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+
+    /// Waits until standard error holds `text` (true) or the process ends without it (false);
+    /// `timeout` only bounds a process that neither prints it nor ends.
+    func waitForStandardError(_ text: String, timeout: Duration = .seconds(300)) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if stderr.text.contains(text) { return true }
+            guard process.isRunning else { return stderr.text.contains(text) }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return false
+    }
 
     /// Waits for the process to end (up to `timeout`, then kills it) and returns its status.
     func wait(timeout: Duration = .seconds(30)) async -> Int32 {

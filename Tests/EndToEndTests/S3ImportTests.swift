@@ -161,30 +161,15 @@ import TributaryTesting
         try bucket.put("big/tape.csv", csv)
         let arguments = bucket.arguments("s3://ticks/big/", ["--batch-size", "1000"])
 
-        let process = Process()
-        process.executableURL = Tributary.executable
-        process.arguments = arguments
-        // The import stops after its third batch commits (a test hook), so the kill lands at a
-        // known point mid-object on any machine speed.
-        var environment = ProcessInfo.processInfo.environment
-        for (name, value) in Self.credentials { environment[name] = value }
+        // The import stops after its third batch commits (a test hook that says so on standard
+        // error), so the kill lands at a known point mid-object on any machine speed.
+        var environment = Self.credentials
         environment["TRIBUTARY_TEST_IMPORT_STALL_AFTER"] = "3"
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let deadline = ContinuousClock.now + .seconds(120)
-        var committed = 0
-        while ContinuousClock.now < deadline, process.isRunning {
-            try await Task.sleep(for: .milliseconds(200))
-            // The store may not exist yet: count only what an export can read.
-            let export = try Tributary.run(["export", "--kind", "trade", "--format", "jsonl", "--store", directory + "/t.sqlite"])
-            committed = export.status == 0 ? export.stdout.split(separator: "\n").count : 0
-            if committed >= 3_000 { break }
-        }
-        #expect(process.isRunning, "the import ended before it could be killed")
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        let importing = try RunProcess(Array(arguments.dropFirst()), command: "import", environment: environment)
+        let stalled = try await importing.waitForStandardError("stalled after batch 3", timeout: .seconds(120))
+        #expect(stalled, "the import ended before it could be killed: \(importing.stderr.text)")
+        importing.signal(SIGKILL)
+        _ = await importing.wait()
         #expect(try exportedTrades(bucket).count == 3_000)
 
         let rerun = try Tributary.run(arguments, environment: Self.credentials)
