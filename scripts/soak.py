@@ -155,6 +155,8 @@ def main():
     parser.add_argument("--out", default="soak-results")
     parser.add_argument("--warmup", type=float, default=None, help="seconds of warm-up left out of the slopes (default: a sixth of the run, at most 5 minutes)")
     parser.add_argument("--fault-rate", type=float, default=0.05)
+    parser.add_argument("--load", type=float, default=0.7, help="the steady push load as a fraction of the measured capacity (0: no pushes)")
+    parser.add_argument("--run-arg", action="append", default=[], help="an extra argument for `tributary run` (repeatable), e.g. --run-arg=--only --run-arg=demo-push")
     parser.add_argument(
         "--no-rss-gate", action="store_true",
         help="report the RSS slope without failing on it (CI's 2-minute run: that short, a cache still filling looks like a leak)")
@@ -173,7 +175,7 @@ def main():
 
     log = open(os.path.join(args.out, "run.log"), "w")
     server = subprocess.Popen(
-        [args.binary, "run", "--demo", "--port", "0", "--store", store, "--summary-every", "60", "--log-level", "warning"],
+        [args.binary, "run", "--demo", "--port", "0", "--store", store, "--summary-every", "60", "--log-level", "warning"] + args.run_arg,
         stdout=subprocess.PIPE, stderr=log, text=True, bufsize=1)
     lines = []
 
@@ -214,7 +216,8 @@ def main():
         bucket = TokenBucket()
         prefix = f"soak{int(time.time())}-"
         started = time.monotonic()
-        threads = [threading.Thread(target=sender, args=(host, int(port), ledger, bucket, stop, prefix), daemon=True) for _ in range(SENDERS)]
+        senders = SENDERS if args.load > 0 else 0
+        threads = [threading.Thread(target=sender, args=(host, int(port), ledger, bucket, stop, prefix), daemon=True) for _ in range(senders)]
         for thread in threads:
             thread.start()
         samples = []  # (seconds, rss MB, fds, acked events so far)
@@ -227,8 +230,8 @@ def main():
                 break
             if capacity is None and elapsed >= capacity_seconds:
                 capacity = ledger.counts["acked"] / elapsed
-                bucket.set_rate(max(BATCH, capacity * 0.7))
-                print(f"soak: capacity {capacity:,.0f} events/s acknowledged; steady load {capacity * 0.7:,.0f} events/s", flush=True)
+                bucket.set_rate(max(BATCH, capacity * args.load))
+                print(f"soak: capacity {capacity:,.0f} events/s acknowledged; steady load {capacity * args.load:,.0f} events/s", flush=True)
             if now >= next_sample:
                 rss, fds = sample(server.pid)
                 samples.append((elapsed, rss, fds, ledger.counts["acked"]))

@@ -24,7 +24,11 @@ public struct SchedulerService: Service {
         let clock = ContinuousClock()
         let finished = Inbox<PollSchedule<ContinuousClock.Instant>.Job>()
         var schedule = PollSchedule(jobs: engine.jobs, start: clock.now, jitter: jitter, seed: UInt64(clock.now.hashValue & 0xFFFF))
-        await withTaskGroup(of: Void.self) { group in
+        // A discarding group: a long-lived `withTaskGroup` keeps every finished child until it
+        // is awaited, so a poll loop that never awaits them grew by each poll's task (the
+        // 30-minute soak's RSS climbed ~38 MB per 10 minutes). This one frees each at its end
+        // and still waits for the polls in flight when the loop stops.
+        await withDiscardingTaskGroup { group in
             while !Task.isShuttingDownGracefully, !Task.isCancelled {
                 let now = clock.now
                 for job in finished.takeAll() { schedule.completed(job, now: now) }
@@ -45,7 +49,6 @@ public struct SchedulerService: Service {
                 }
                 try? await Task.sleep(for: tick)
             }
-            await group.waitForAll()
         }
         engine.buffer.finish()
     }
