@@ -31,6 +31,7 @@ import json
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -252,19 +253,20 @@ def main():
             server.kill()
             status = server.wait()
 
-        # The check: every event the store holds for the push source, against the ledger.
-        export = subprocess.Popen(
-            [args.binary, "export", "--kind", "trade", "--source", "demo-push", "--format", "csv", "--store", store], stdout=subprocess.PIPE, text=True)
+        # The check: every event the store holds for the push source, against the ledger, read
+        # through the store's documented view (Docs/STORE.md) — tens of millions of rows stream
+        # from SQLite several times faster than through `tributary export` and a CSV parser.
         stored = bytearray(len(ledger.state))
         foreign = 0
-        for row in csv.DictReader(export.stdout):
-            trade = row.get("trade_id", "")
-            if not trade.startswith(prefix) or not trade[len(prefix):].isdigit() or int(trade[len(prefix):]) >= len(stored):
+        database = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
+        for (trade,) in database.execute("SELECT trade_id FROM trades_view WHERE source = 'demo-push'"):
+            number = trade[len(prefix):] if trade.startswith(prefix) else ""
+            if not number.isdigit() or int(number) >= len(stored):
                 foreign += 1
                 continue
-            seq = int(trade[len(prefix):])
+            seq = int(number)
             stored[seq] = min(255, stored[seq] + 1)
-        export.wait()
+        database.close()
         lost = duplicated = unexpected = indeterminate_stored = 0
         for seq in range(ledger.next_seq):
             said, count = ledger.state[seq], stored[seq]
