@@ -18,11 +18,15 @@ public enum TestPostgres {
     /// cores, and a loaded server can take longer than the production default of 5 s to accept.
     public static let connectTimeout: Duration = .seconds(60)
 
+    /// How long one statement may run in a test's store: a fresh database's migration among
+    /// dozens at once on a loaded two-core machine has taken over the production 30 s.
+    public static let statementTimeout: Duration = .seconds(120)
+
     /// Creates `t_<random>` and returns the URL a `tributary` process is given for it.
     public static func freshDatabaseURL() async throws -> String {
         let database = try await freshDatabase()
         return
-            "postgres://\(database.user)@\(database.host):\(database.port)/\(database.database)?sslmode=disable&connect_timeout=\(connectTimeout.components.seconds)"
+            "postgres://\(database.user)@\(database.host):\(database.port)/\(database.database)?sslmode=disable&connect_timeout=\(connectTimeout.components.seconds)&statement_timeout=\(statementTimeout.components.seconds)"
     }
 
     /// Creates `t_<random>` and returns its configuration.
@@ -42,6 +46,7 @@ public enum TestPostgres {
         }
         admin.database = String(name)
         admin.connectTimeout = connectTimeout
+        admin.statementTimeout = statementTimeout
         return admin
     }
 

@@ -30,7 +30,7 @@ final class ScriptedUpstream: Sendable {
     var statuses: [Int] { state.withLock { $0.answered } }
 }
 
-@Suite(.serialized, .timeLimit(.minutes(1))) struct ResilientWorkerTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct ResilientWorkerTests {
     static let ticker = #"{"symbol":"BTCUSDT","lastPrice":"95337.49000000","closeTime":1763894399999}"#
 
     func run(

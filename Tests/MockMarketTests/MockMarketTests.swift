@@ -5,7 +5,7 @@ import Testing
 import Transport
 import TributaryCore
 
-@Suite(.timeLimit(.minutes(1))) struct MockMarketTests {
+@Suite(.timeLimit(.minutes(3))) struct MockMarketTests {
     @Test func pricesAreSeededAndMove() {
         let a = PriceModel(seed: 7), b = PriceModel(seed: 7)
         let walkA = (0..<20).map { _ in a.step("BTC-USDT").price }

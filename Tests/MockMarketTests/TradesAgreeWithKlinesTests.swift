@@ -9,7 +9,7 @@ import TributaryCore
 
 /// Bars computed from the mock market's trades (through the real Binance connector and the
 /// feature engine) agree with the same market's 1m klines.
-@Suite(.timeLimit(.minutes(1))) struct TradesAgreeWithKlinesTests {
+@Suite(.timeLimit(.minutes(3))) struct TradesAgreeWithKlinesTests {
     @Test func oneMinuteBarsFromAggTradesEqualTheKlines() async throws {
         let now = UTCTimestamp(millisecondsSinceEpoch: 1_763_894_399_999)!
         let market = MockMarket(seed: 5, clock: { now })
