@@ -191,6 +191,27 @@ import TributaryTesting
         #expect(run.stderr.text.contains("shutting down"))
     }
 
+    /// The 30-minute soak's exit 1: with `--summary-every 60` the summary's wait held the whole
+    /// graceful stop until the deadline cancelled it. An idle wait must end with the stop.
+    @Test func aGracefulStopDoesNotWaitForTheSummaryInterval() async throws {
+        let directory = try temporaryDirectory("idle-stop")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let mock = try MockProcess()
+        defer { mock.stop() }
+        let sources = try sourcesDirectory(mock: mock.url, poll: ["{ endpoint: ticker, symbols: [BTCUSDT], every: 1s }"], in: directory)
+        let run = try RunProcess(
+            ["--only", "binance", "--port", "0", "--store", directory + "/t.sqlite", "--summary-every", "3600", "--shutdown-deadline", "120s"],
+            environment: ["TRIBUTARY_SOURCES_DIR": sources])
+        let base = try await run.baseURL()
+        #expect(try await get(base + "/ready").status == 200)
+        run.signal(SIGTERM)
+        #expect(await run.wait() == 0, "\(run.stderr.text)")
+        // Cancelled at the deadline, the HTTP servers would log that they were still waiting.
+        #expect(!run.stderr.text.contains("Waiting on child channel"), "\(run.stderr.text)")
+        #expect(!run.stderr.text.contains("overran"), "\(run.stderr.text)")
+        #expect(run.final("lost ") == 0)
+    }
+
     @Test func sigtermUnderLoadLosesNothing() async throws {
         let directory = try temporaryDirectory("load")
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -19,7 +19,8 @@ public struct LeaseService: Service {
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             await coordinator.step()
             afterRound(coordinator.view)
-            try? await Task.sleep(for: every)
+            // A stop does not wait out the interval: the leases are handed back at once.
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: every) }
         }
         await coordinator.leave()
     }
