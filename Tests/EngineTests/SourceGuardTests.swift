@@ -40,7 +40,8 @@ final class WallClock: Sendable {
         guardian.complete(first, outcome: .throttled(status: 429, quotaExhausted: false), signals: ThrottleSignals(retryAfter: .seconds(2)))
         guard case .wait(let until, let reason) = guardian.admit() else { Issue.record("must wait"); return }
         #expect(until == clock.now.advanced(by: .seconds(2)))
-        #expect(reason.contains("429"))
+        #expect(reason == .throttled(status: 429, pause: .seconds(2)))
+        #expect(reason.description.contains("HTTP 429"))
         #expect(guardian.status.state == "paused")
         clock.advance(by: .milliseconds(1_999))
         guard case .wait = guardian.admit() else { Issue.record("still before the deadline"); return }
@@ -55,7 +56,7 @@ final class WallClock: Sendable {
         guardian.complete(first, outcome: .throttled(status: 418, quotaExhausted: false))
         guard case .wait(let until, let reason) = guardian.admit() else { Issue.record("must wait"); return }
         #expect(until == clock.now.advanced(by: .seconds(120)))
-        #expect(reason.contains("banned"))
+        #expect(reason == .banned)
     }
 
     @Test func breakerOpensOnFailuresAndRejectsWithoutCalling() throws {
@@ -136,7 +137,8 @@ final class WallClock: Sendable {
         for _ in 0..<2 { guardian.complete(try #require(permit(guardian.admit())), outcome: .success) }
         guard case .wait(let until, let reason) = guardian.admit() else { Issue.record("quota spent"); return }
         #expect(until == clock.now.advanced(by: .seconds(60)))
-        #expect(reason.contains("2026-11-24T00:00:00.000Z"))
+        #expect(reason == .quotaSpent(limit: 2, resumesAt: UTCTimestamp(rfc3339: "2026-11-24T00:00:00Z")!))
+        #expect(reason.description == "daily quota of 2 calls spent; resumes at 2026-11-24T00:00:00.000Z")
         #expect(guardian.status.state == "paused")
         clock.advance(by: .seconds(60))
         wall.set(UTCTimestamp(rfc3339: "2026-11-24T00:00:00Z")!)
@@ -169,6 +171,7 @@ final class WallClock: Sendable {
         guardian.complete(permit, outcome: outcome)
         guard case .wait(let until, let reason) = guardian.admit() else { Issue.record("must pause"); return }
         #expect(until == clock.now.advanced(by: .seconds(6 * 3600)))
-        #expect(reason.contains("resumes at 2026-11-24T00:00:00.000Z"))
+        #expect(reason == .quotaSpent(limit: nil, resumesAt: UTCTimestamp(rfc3339: "2026-11-24T00:00:00Z")!))
+        #expect(reason.description.contains("resumes at 2026-11-24T00:00:00.000Z"))
     }
 }

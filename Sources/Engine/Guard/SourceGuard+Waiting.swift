@@ -17,10 +17,9 @@ extension SourceGuard {
                 throw error
             case .wait(let until, let reason):
                 guard until <= deadline else {
-                    let code: ResilienceError.Code = reason == "rate limit" ? .rateLimited : .paused
                     let wait = clock.now.duration(to: until)
                     throw ResilienceError(
-                        code, source: source,
+                        reason.errorCode, source: source,
                         retryAt: Double(UTCTimestamp.now().nanosecondsSinceEpoch + wait.nanosecondsCount) / 1e9,
                         "\(reason); next call allowed in \(Self.seconds(wait)), longer than the \(Self.seconds(settings.maxAdmissionWait)) a call may wait"
                     )
