@@ -33,15 +33,26 @@ public enum ConnectorSupport {
             .invalidArgument, source: source, "\(name) must be an RFC 3339 time such as 2024-01-02T00:00:00Z or epoch milliseconds, got '\(text)'")
     }
 
-    /// The body as JSON, after `UpstreamErrorBodies` and the status have been checked.
+    /// How a provider's error answers read in a parsed body (its `…ErrorBody.check`): throws
+    /// the typed error the body carries, returns when the body is not an error answer. Given
+    /// `.null` when the body is not JSON, so checks that depend on the status alone still run.
+    public typealias ErrorBodyCheck = (_ body: JSONValue, _ status: Int, _ source: SourceID) throws(ConnectorError) -> Void
+
+    /// The body as JSON, after the provider's error shapes (`errorBody`) and the status have
+    /// been checked. The body is parsed once: the error shapes, the status's message and the
+    /// data all read that one value.
     ///
     /// A non-2xx status with no recognised body becomes `upstream(status)` with the body's
     /// `errorMessageKey` field (or its first 200 characters) as the message.
-    public static func json(_ response: HTTPResponse, source: SourceID, endpoint: String, errorMessageKey: String) throws(ConnectorError) -> JSONValue {
-        try UpstreamErrorBodies.check(response, source: source)
-        let parsed = try? JSONParser.parse(response.body)
+    public static func json(
+        _ response: HTTPResponse, source: SourceID, endpoint: String, errorMessageKey: String, errorBody: ErrorBodyCheck? = nil
+    ) throws(ConnectorError) -> JSONValue {
+        let parsed: Result<JSONValue, JSONParseError>
+        do { parsed = .success(try JSONParser.parse(response.body)) } catch { parsed = .failure(error) }
+        let json = try? parsed.get()
+        try errorBody?(json ?? .null, response.status, source)
         guard response.isSuccess else {
-            let message = parsed?[errorMessageKey]?.stringValue ?? String(response.bodyText.prefix(200))
+            let message = json?[errorMessageKey]?.stringValue ?? String(response.bodyText.prefix(200))
             switch response.status {
             case 429: throw ConnectorError(.throttled(status: 429), source: source, "rate limited (HTTP 429: \(message))")
             case 401, 403: throw ConnectorError(.rejectedCredential, source: source, "HTTP \(response.status): \(message)")
@@ -49,10 +60,9 @@ public enum ConnectorSupport {
             default: throw ConnectorError(.upstream(status: response.status), source: source, "HTTP \(response.status): \(message)")
             }
         }
-        do {
-            return try JSONParser.parse(response.body)
-        } catch {
-            throw ConnectorError(.decode, source: source, "\(endpoint): \(error)")
+        switch parsed {
+        case .success(let value): return value
+        case .failure(let error): throw ConnectorError(.decode, source: source, "\(endpoint): \(error)")
         }
     }
 }

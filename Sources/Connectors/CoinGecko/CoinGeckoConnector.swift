@@ -66,7 +66,7 @@ public struct CoinGeckoConnector: Connector {
     }
 
     public func decode(_ response: HTTPResponse, for call: EndpointCall, receivedAt: UTCTimestamp) throws(ConnectorError) -> [Record] {
-        let json = try ConnectorSupport.json(response, source: id, endpoint: call.endpoint, errorMessageKey: "error")
+        let json = try ConnectorSupport.json(response, source: id, endpoint: call.endpoint, errorMessageKey: "error", errorBody: CoinGeckoErrorBody.check)
         let vs = (call.parameters["vs"] ?? "usd").lowercased()
         let currency = vs.uppercased()
         switch call.endpoint {

@@ -35,7 +35,7 @@ public struct FMPConnector: KeyedConnector {
     }
 
     public func decode(_ response: HTTPResponse, for call: EndpointCall, receivedAt: UTCTimestamp) throws(ConnectorError) -> [Record] {
-        let json = try ConnectorSupport.json(response, source: id, endpoint: call.endpoint, errorMessageKey: "Error Message")
+        let json = try ConnectorSupport.json(response, source: id, endpoint: call.endpoint, errorMessageKey: "Error Message", errorBody: FMPErrorBody.check)
         guard case .array(let items) = json else { throw ConnectorError(.decode, source: id, "quote: expected an array, got \(json.typeName)") }
         if items.isEmpty { throw ConnectorError(.noData, source: id, "no quote for '\(call.symbols.first ?? "")' (empty answer: unknown symbol)") }
         return try items.enumerated().map { (index, item) throws(ConnectorError) in

@@ -50,7 +50,7 @@ public struct FREDConnector: KeyedConnector {
     }
 
     public func decode(_ response: HTTPResponse, for call: EndpointCall, receivedAt: UTCTimestamp) throws(ConnectorError) -> [Record] {
-        let json = try ConnectorSupport.json(response, source: id, endpoint: call.endpoint, errorMessageKey: "error_message")
+        let json = try ConnectorSupport.json(response, source: id, endpoint: call.endpoint, errorMessageKey: "error_message", errorBody: FREDErrorBody.check)
         let series = (call.symbols.first ?? "").uppercased()
         guard case .array(let observations)? = json["observations"] else {
             throw ConnectorError(.decode, source: id, "observations: field 'observations' is missing or not an array")

@@ -72,7 +72,7 @@ public struct FinnhubConnector: KeyedConnector {
     }
 
     public func decode(_ response: HTTPResponse, for call: EndpointCall, receivedAt: UTCTimestamp) throws(ConnectorError) -> [Record] {
-        let json = try ConnectorSupport.json(response, source: id, endpoint: call.endpoint, errorMessageKey: "error")
+        let json = try ConnectorSupport.json(response, source: id, endpoint: call.endpoint, errorMessageKey: "error", errorBody: FinnhubErrorBody.check)
         let symbol = (call.symbols.first ?? "").uppercased()
         switch call.endpoint {
         case "quote":

@@ -59,7 +59,7 @@ public struct KrakenConnector: Connector {
     }
 
     public func decode(_ response: HTTPResponse, for call: EndpointCall, receivedAt: UTCTimestamp) throws(ConnectorError) -> [Record] {
-        let json = try ConnectorSupport.json(response, source: id, endpoint: call.endpoint, errorMessageKey: "error")
+        let json = try ConnectorSupport.json(response, source: id, endpoint: call.endpoint, errorMessageKey: "error", errorBody: KrakenErrorBody.check)
         guard case .object(let result)? = json["result"], let entry = result.members.first(where: { $0.key != "last" }) else {
             throw ConnectorError(.decode, source: id, "\(call.endpoint): no 'result' entry in the answer")
         }

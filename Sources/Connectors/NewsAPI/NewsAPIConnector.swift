@@ -56,7 +56,7 @@ public struct NewsAPIConnector: KeyedConnector {
     }
 
     public func decode(_ response: HTTPResponse, for call: EndpointCall, receivedAt: UTCTimestamp) throws(ConnectorError) -> [Record] {
-        let json = try ConnectorSupport.json(response, source: id, endpoint: call.endpoint, errorMessageKey: "message")
+        let json = try ConnectorSupport.json(response, source: id, endpoint: call.endpoint, errorMessageKey: "message", errorBody: NewsAPIErrorBody.check)
         guard let articles = json["articles"]?.arrayValue else { throw ConnectorError(.decode, source: id, "\(call.endpoint): field 'articles' is missing") }
         let topic = call.symbols.first?.uppercased() ?? (call.parameters["country"] ?? "us").uppercased()
         return try articles.enumerated().map { (index, article) throws(ConnectorError) in

@@ -65,7 +65,7 @@ public struct PolygonConnector: KeyedConnector {
     }
 
     public func decode(_ response: HTTPResponse, for call: EndpointCall, receivedAt: UTCTimestamp) throws(ConnectorError) -> [Record] {
-        let json = try ConnectorSupport.json(response, source: id, endpoint: call.endpoint, errorMessageKey: "error")
+        let json = try ConnectorSupport.json(response, source: id, endpoint: call.endpoint, errorMessageKey: "error", errorBody: PolygonErrorBody.check)
         let symbol = (call.symbols.first ?? "").uppercased()
         switch call.endpoint {
         case "aggs", "prev":

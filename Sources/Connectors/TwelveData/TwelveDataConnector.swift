@@ -59,7 +59,7 @@ public struct TwelveDataConnector: KeyedConnector {
     }
 
     public func decode(_ response: HTTPResponse, for call: EndpointCall, receivedAt: UTCTimestamp) throws(ConnectorError) -> [Record] {
-        let json = try ConnectorSupport.json(response, source: id, endpoint: call.endpoint, errorMessageKey: "message")
+        let json = try ConnectorSupport.json(response, source: id, endpoint: call.endpoint, errorMessageKey: "message", errorBody: TwelveDataErrorBody.check)
         let symbol = (call.symbols.first ?? "").uppercased()
         if call.endpoint == "quote" {
             let fields = FieldReader(json: json, source: id, context: "quote")

@@ -73,19 +73,9 @@ public struct YahooConnector: Connector {
 
     public func decode(_ response: HTTPResponse, for call: EndpointCall, receivedAt: UTCTimestamp) throws(ConnectorError) -> [Record] {
         let root = call.endpoint == "chart" ? "chart" : "quoteResponse"
-        let parsed = try? JSONParser.parse(response.body)
-        if let error = parsed?[root]?["error"], case .object = error {
-            let code = error["code"]?.stringValue ?? "error"
-            let text = error["description"]?.stringValue ?? ""
-            throw ConnectorError(
-                response.status == 404 ? .notFound : code == "Not Found" ? .noData : .upstream(status: response.status), source: id, "Yahoo \(code): \(text)")
+        let json = try ConnectorSupport.json(response, source: id, endpoint: call.endpoint, errorMessageKey: "message") {
+            (body, status, source) throws(ConnectorError) in try YahooErrorBody.check(body, status: status, source: source, root: root)
         }
-        if response.status == 401 {
-            throw ConnectorError(
-                .rejectedCredential, source: id,
-                "Yahoo refused the request (401: a crumb and cookie from a browser session are needed; set YAHOO_CRUMB and YAHOO_COOKIE)")
-        }
-        let json = try ConnectorSupport.json(response, source: id, endpoint: call.endpoint, errorMessageKey: "message")
         return call.endpoint == "chart"
             ? try YahooChart.records(json, source: id, interval: call.parameters["interval"] ?? "1d")
             : try YahooQuote.records(json, source: id)

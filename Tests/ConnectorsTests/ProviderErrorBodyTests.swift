@@ -3,7 +3,9 @@ import Testing
 import TributaryCore
 import TributaryTesting
 
-@Suite struct UpstreamErrorBodiesTests {
+/// Error answers as each provider sends them, through that provider's connector (its own
+/// `…ErrorBody.check`, wired into its decode): the typed error, never "no data".
+@Suite struct ProviderErrorBodyTests {
     static let cases: [(file: String, source: String, status: Int, expected: ConnectorError.Code)] = [
         ("alphavantage/rate_limit_note_http200.json", "alphavantage", 200, .throttled(status: 429)),
         ("alphavantage/rate_limit_information_http200.json", "alphavantage", 200, .quotaExhausted),
@@ -18,12 +20,23 @@ import TributaryTesting
         ("fred/error_400_api_key_not_registered.json", "fred", 400, .rejectedCredential),
     ]
 
+    /// What the provider's connector makes of `body` with `status` (any endpoint: error answers
+    /// are read before the endpoint's data).
+    static func decode(_ source: String, status: Int, body: [UInt8]) throws {
+        let environment = ConnectorRegistry.sourceIDs.reduce(into: [String: String]()) { keys, id in
+            keys[id.rawValue.uppercased() + "_API_KEY"] = "k"
+        }
+        let connector = try ConnectorRegistry.connector(for: source, environment: environment)
+        let endpoint = try #require(connector.endpoints.first?.name)
+        _ = try connector.decode(HTTPResponse(status: status, body: body), for: EndpointCall(endpoint, symbols: ["X"]), receivedAt: .now())
+    }
+
     @Test(arguments: cases.indices)
     func realErrorBodiesAreReportedForWhatTheyAre(index: Int) throws {
         let c = Self.cases[index]
         let body = try PayloadLoader.load(c.file)
         #expect {
-            try UpstreamErrorBodies.check(HTTPResponse(status: c.status, body: body), source: SourceID(c.source))
+            try Self.decode(c.source, status: c.status, body: body)
         } throws: { error in
             (error as? ConnectorError)?.code == c.expected
         }
@@ -32,7 +45,7 @@ import TributaryTesting
     @Test func twelveDataErrorWithHTTP200() {
         let body = Array(#"{"code":429,"message":"You have run out of API credits for the current minute.","status":"error"}"#.utf8)
         #expect {
-            try UpstreamErrorBodies.check(HTTPResponse(status: 200, body: body), source: "twelvedata")
+            try Self.decode("twelvedata", status: 200, body: body)
         } throws: { error in
             (error as? ConnectorError)?.code == .throttled(status: 429) && !(error as! ConnectorError).countsAgainstBreaker
         }
@@ -44,8 +57,11 @@ import TributaryTesting
     ])
     func successBodiesPassUntouched(file: String) throws {
         let body = try PayloadLoader.load(file)
-        let source = SourceID(String(file.prefix { $0 != "/" }))
-        try UpstreamErrorBodies.check(HTTPResponse(status: 200, body: body), source: source)
+        let source = String(file.prefix { $0 != "/" })
+        // Whatever the endpoint makes of it, a success body is not read as an error answer.
+        do { try Self.decode(source, status: 200, body: body) } catch let error as ConnectorError {
+            #expect(![.throttled(status: 429), .quotaExhausted, .rejectedCredential].contains(error.code), "\(error)")
+        }
     }
 
     @Test func quotaAndKeyErrorsAreNeitherRetriedNorBreakerFailures() {
@@ -80,10 +96,24 @@ import TributaryTesting
     func documentedErrorShapesAreReportedForWhatTheyAre(index: Int) {
         let c = Self.documentedShapes[index]
         #expect {
-            try UpstreamErrorBodies.check(HTTPResponse(status: c.status, body: Array(c.body.utf8)), source: SourceID(c.source))
+            try Self.decode(c.source, status: c.status, body: Array(c.body.utf8))
         } throws: { error in
             guard let error = error as? ConnectorError else { return false }
             return error.code == c.expected && (error.code != .rejectedCredential || !error.isRetryable)
         }
+    }
+}
+
+/// The Yahoo error object, read from the one parse of the body.
+@Suite struct YahooErrorBodyTests {
+    @Test func anErrorObjectAndA401AreTyped() throws {
+        let connector = YahooConnector()
+        let missing = Array(#"{"chart":{"result":null,"error":{"code":"Not Found","description":"No data found, symbol may be delisted"}}}"#.utf8)
+        #expect {
+            try connector.decode(HTTPResponse(status: 200, body: missing), for: EndpointCall("chart", symbols: ["ZZZZ"]), receivedAt: .now())
+        } throws: { ($0 as? ConnectorError)?.code == .noData }
+        #expect {
+            try connector.decode(HTTPResponse(status: 401, body: Array("Unauthorized".utf8)), for: EndpointCall("quote", symbols: ["AAPL"]), receivedAt: .now())
+        } throws: { ($0 as? ConnectorError)?.code == .rejectedCredential && "\($0)".contains("YAHOO_CRUMB") }
     }
 }
