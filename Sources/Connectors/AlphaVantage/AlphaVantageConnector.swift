@@ -74,7 +74,8 @@ public struct AlphaVantageConnector: KeyedConnector {
         if call.endpoint == "intraday", response.isSuccess, response.body.starts(with: Array("timestamp,".utf8)) {
             return try AlphaVantageIntraday.fromCSV(response.bodyText, source: id, symbol: symbol, interval: call.parameters["interval"] ?? "5m")
         }
-        let json = try ConnectorSupport.json(response, source: id, endpoint: call.endpoint, errorMessageKey: "Error Message", errorBody: AlphaVantageErrorBody.check)
+        let json = try ConnectorSupport.json(
+            response, source: id, endpoint: call.endpoint, errorMessageKey: "Error Message", errorBody: AlphaVantageErrorBody.check)
         switch call.endpoint {
         case "quote":
             guard let body = json["Global Quote"], case .object(let object) = body, !object.members.isEmpty else {
