@@ -71,23 +71,13 @@ public struct CoinbaseConnector: Connector {
                 volume: try fields.optionalDecimal("volume"), currency: Instrument.split(product)?.quote)
             return [Record(source: id, endpoint: call.endpoint, symbol: product, venueSymbol: product, payload: .quote(quote))]
         default:
-            guard case .array(let rows) = json else { throw ConnectorError(.decode, source: id, "candles: expected an array of rows, got \(json.typeName)") }
+            let reader = PositionalRows(source: id, endpoint: "candles", layout: "[time, low, high, open, close, volume]")
             let interval = call.parameters["interval"] ?? "1h"
-            return try rows.enumerated().map { (index, row) throws(ConnectorError) in
-                guard case .array(let cells) = row, cells.count >= 6, let time = cells[0].int64Value else {
-                    throw ConnectorError(.decode, source: id, "candles: row \(index) is not [time, low, high, open, close, volume]")
-                }
-                func value(_ position: Int, _ name: String) throws(ConnectorError) -> ExactDecimal {
-                    guard let decimal = cells[position].decimalValue else {
-                        throw ConnectorError(
-                            .decode, source: id, "candles: row \(index) field \(position) (\(name)) is \(cells[position].typeName), expected a number")
-                    }
-                    return decimal
-                }
+            return try reader.rows(of: json).enumerated().map { (index, value) throws(ConnectorError) in
+                let row = try reader.row(value, at: index, minimumFields: 6)
                 let bar = Bar(
-                    interval: interval, start: try ConnectorSupport.time(time, .seconds, at: "candles: row \(index) field 0 (time)", source: id),
-                    open: try value(3, "open"), high: try value(2, "high"),
-                    low: try value(1, "low"), close: try value(4, "close"), volume: try value(5, "volume"))
+                    interval: interval, start: try row.time(0, .seconds, "time"), open: try row.decimal(3, "open"), high: try row.decimal(2, "high"),
+                    low: try row.decimal(1, "low"), close: try row.decimal(4, "close"), volume: try row.decimal(5, "volume"))
                 return Record(source: id, endpoint: call.endpoint, symbol: product, venueSymbol: product, payload: .bar(bar))
             }
         }

@@ -81,24 +81,14 @@ public struct KrakenConnector: Connector {
                 high: try element("h", 1), low: try element("l", 1), volume: try element("v", 1))
             return [Record(source: id, endpoint: call.endpoint, symbol: symbol, venueSymbol: venue, payload: .quote(quote))]
         default:
-            guard case .array(let rows) = entry.value else { throw ConnectorError(.decode, source: id, "ohlc: result entry is not an array of rows") }
+            let reader = PositionalRows(source: id, endpoint: "ohlc", layout: "[time, open, high, low, close, vwap, volume, count]")
             let interval = call.parameters["interval"] ?? "1h"
-            return try rows.enumerated().map { (index, row) throws(ConnectorError) in
-                guard case .array(let cells) = row, cells.count >= 8, let time = cells[0].int64Value else {
-                    throw ConnectorError(.decode, source: id, "ohlc: row \(index) is not [time, open, high, low, close, vwap, volume, count]")
-                }
-                func value(_ position: Int, _ name: String) throws(ConnectorError) -> ExactDecimal {
-                    guard let decimal = cells[position].decimalValue else {
-                        throw ConnectorError(
-                            .decode, source: id, "ohlc: row \(index) field \(position) (\(name)) is \(cells[position].typeName), expected a decimal string")
-                    }
-                    return decimal
-                }
+            return try reader.rows(of: entry.value).enumerated().map { (index, value) throws(ConnectorError) in
+                let row = try reader.row(value, at: index, minimumFields: 8)
                 let bar = Bar(
-                    interval: interval, start: try ConnectorSupport.time(time, .seconds, at: "ohlc: row \(index) field 0 (time)", source: id),
-                    open: try value(1, "open"), high: try value(2, "high"),
-                    low: try value(3, "low"), close: try value(4, "close"), volume: try value(6, "volume"), trades: cells[7].int64Value,
-                    vwap: try value(5, "vwap"))
+                    interval: interval, start: try row.time(0, .seconds, "time"), open: try row.decimal(1, "open"), high: try row.decimal(2, "high"),
+                    low: try row.decimal(3, "low"), close: try row.decimal(4, "close"), volume: try row.decimal(6, "volume"),
+                    trades: row.optionalInteger(7), vwap: try row.decimal(5, "vwap"))
                 return Record(source: id, endpoint: call.endpoint, symbol: symbol, venueSymbol: venue, payload: .bar(bar))
             }
         }
