@@ -3,8 +3,9 @@ import Synchronization
 
 /// A ``BusConsumer`` fed by the test: messages are queued, fetched in order, and every
 /// acknowledgement and rejection is recorded — the sink worker's logic without a server.
-/// A message fetched and neither acknowledged nor rejected is not delivered again (as the real
-/// bus does only after its ack wait), so a test sees exactly what the worker settled.
+/// A message fetched and neither acknowledged nor rejected is not delivered again until the test
+/// says its ack wait ran out (``redeliverUnacknowledged()``), so a test sees exactly what the
+/// worker settled.
 public final class ScriptedBusConsumer: BusConsumer {
     private struct State {
         var queued: [BusMessage] = []
@@ -12,6 +13,9 @@ public final class ScriptedBusConsumer: BusConsumer {
         var rejected: [UInt64] = []
         var nextDelivery: UInt64 = 0
         var failFetches = 0
+        var lastSequence: UInt64 = 0
+        /// Fetched, neither acknowledged nor rejected, by stream sequence.
+        var outstanding: [UInt64: BusMessage] = [:]
     }
 
     private let state = Mutex(State())
@@ -22,13 +26,28 @@ public final class ScriptedBusConsumer: BusConsumer {
     /// Queues a message with this body (its stream sequence is its position, from 1).
     public func enqueue(_ body: [UInt8], subject: String = "tributary.trade.tape", deliveries: Int = 1) {
         state.withLock { state in
-            let sequence = UInt64(state.queued.count + state.acknowledged.count + state.rejected.count + 1)
+            state.lastSequence += 1
+            let sequence = state.lastSequence
             state.queued.append(BusMessage(streamSequence: sequence, subject: subject, body: body, deliveries: deliveries, deliveryID: 0))
         }
     }
 
     /// The next `count` fetches throw (the bus unreachable).
     public func failNextFetches(_ count: Int) { state.withLock { $0.failFetches = count } }
+
+    /// The ack wait of every fetched, unsettled message ran out: they are queued again (in
+    /// stream order, ahead of the rest) with one more delivery each.
+    public func redeliverUnacknowledged() {
+        state.withLock { state in
+            let again = state.outstanding.values.sorted { $0.streamSequence < $1.streamSequence }.map { message in
+                var message = message
+                message.deliveries += 1
+                return message
+            }
+            state.outstanding.removeAll()
+            state.queued.insert(contentsOf: again, at: 0)
+        }
+    }
 
     public var acknowledgedSequences: [UInt64] { state.withLock { $0.acknowledged } }
     public var rejectedSequences: [UInt64] { state.withLock { $0.rejected } }
@@ -48,6 +67,7 @@ public final class ScriptedBusConsumer: BusConsumer {
             for index in batch.indices {
                 state.nextDelivery += 1
                 batch[index].deliveryID = batch[index].streamSequence
+                state.outstanding[batch[index].streamSequence] = batch[index]
             }
             return batch
         }
@@ -57,11 +77,17 @@ public final class ScriptedBusConsumer: BusConsumer {
     }
 
     public func acknowledge(_ messages: [BusMessage]) async throws {
-        state.withLock { $0.acknowledged += messages.map(\.streamSequence) }
+        state.withLock { state in
+            state.acknowledged += messages.map(\.streamSequence)
+            for message in messages { state.outstanding[message.streamSequence] = nil }
+        }
     }
 
     public func reject(_ message: BusMessage) async throws {
-        state.withLock { $0.rejected.append(message.streamSequence) }
+        state.withLock { state in
+            state.rejected.append(message.streamSequence)
+            state.outstanding[message.streamSequence] = nil
+        }
     }
 
     public func lag() async throws -> BusLag {

@@ -77,6 +77,7 @@ struct SinkCommand: AsyncParsableCommand {
         var worker = BusSinkWorker(consumer: consumer, store: recordStore, batchSize: batch)
         // News articles are kept as documents with chunks here, as `run` does without a bus.
         worker.extras = [NewsDocumentSink(store: recordStore)]
+        worker.logger = logger
         SinkMetrics().register()
         worker.onStoreHealth = { problem in
             readiness.storeProblem(problem?.reason)

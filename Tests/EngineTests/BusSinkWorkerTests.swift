@@ -103,6 +103,30 @@ import TributaryTesting
         #expect(health.entries == ["disk full", nil])
     }
 
+    /// A batch the store refuses (not an outage) goes to the dead letters and is acknowledged;
+    /// while the dead letters cannot be written either, it is left unacknowledged and counted,
+    /// so it comes again after the bus's ack wait rather than vanish.
+    @Test func aRefusedBatchWhoseDeadLettersFailIsNeverAcknowledged() async throws {
+        let bus = ScriptedBusConsumer()
+        let store = RefusingStore()
+        for envelope in SampleRecords.rest().prefix(3) { bus.enqueue(CloudEvent.encode(envelope)) }
+        var worker = BusSinkWorker(consumer: bus, store: store)
+        worker.fetchWait = .milliseconds(10)
+        let task = Task { await worker.run() }
+        let deadline = ContinuousClock.now + .seconds(180)
+        while store.letterAttempts < 3, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(bus.acknowledgedSequences.isEmpty)
+        store.acceptLetters()
+        // The bus's ack wait runs out: the unsettled messages come again.
+        bus.redeliverUnacknowledged()
+        while bus.acknowledgedSequences.count < 3, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        task.cancel()
+        let totals = await task.value
+        #expect(bus.acknowledgedSequences == [1, 2, 3])
+        #expect(totals.unkept >= 3 && totals.deadLettered == 3)
+        #expect(store.kept.count == 3)
+    }
+
     @Test func aBusThatFailsIsReportedAndRetried() async throws {
         let bus = ScriptedBusConsumer()
         let store = InMemoryStore()
@@ -124,4 +148,31 @@ final class HealthLog: Sendable {
     private let values = Mutex<[String?]>([])
     func record(_ value: String?) { values.withLock { $0.append(value) } }
     var entries: [String?] { values.withLock { $0 } }
+}
+
+/// A store that refuses every batch (a constraint, say) and, until told otherwise, every dead letter.
+final class RefusingStore: RecordSink, DeadLetterStore {
+    struct Refused: Error {}
+    private let state = Mutex<(accept: Bool, attempts: Int, kept: [DeadLetter])>((false, 0, []))
+    var letterAttempts: Int { state.withLock { $0.attempts } }
+    var kept: [DeadLetter] { state.withLock { $0.kept } }
+    func acceptLetters() { state.withLock { $0.accept = true } }
+
+    func write(_ batch: [Envelope]) async throws -> SinkWriteResult { throw Refused() }
+    func deadLetter(_ letter: DeadLetter) async throws -> Int64 {
+        try state.withLock { state in
+            state.attempts += 1
+            guard state.accept else { throw Refused() }
+            state.kept.append(letter)
+            return Int64(state.kept.count)
+        }
+    }
+    func deadLetters(limit: Int, source: String?, pending: Bool) async throws -> [DeadLetter] { kept }
+    func deadLetter(id: Int64) async throws -> DeadLetter? { nil }
+    func markReplayed(id: Int64, at time: UTCTimestamp) async throws {}
+    func resolveDeadLetters(_ resolutions: [DeadLetterResolution], at time: UTCTimestamp) async throws -> Int { 0 }
+    func deleteDeadLetters(ids: [Int64]) async throws -> Int { 0 }
+    func deleteSettledDeadLetters(source: String?) async throws -> Int { 0 }
+    func pendingRowDeadLetters(source: String, file: String) async throws -> [Int: [Int64]] { [:] }
+    func deadLetterCount(pending: Bool) async throws -> Int { kept.count }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Pipeline
 import TributaryCore
 
@@ -41,6 +42,11 @@ public struct BusSinkWorker: Sendable {
         public var redelivered = 0
         /// Batches an extra sink (documents) failed to take after the store committed them.
         public var extraFailures = 0
+        /// Records the store refused whose dead letter could not be written either: left
+        /// unacknowledged, so the bus delivers them again (counted each time).
+        public var unkept = 0
+        /// Acknowledgements the bus did not take: those messages come again (harmless duplicates).
+        public var acknowledgeFailures = 0
         public init() {}
     }
 
@@ -48,6 +54,8 @@ public struct BusSinkWorker: Sendable {
     /// their failures neither undo the commit nor hold the acknowledgement — what they derive
     /// can be derived again from the stored records.
     public var extras: [any RecordSink] = []
+    /// Where failures that change what happens to a batch are said.
+    public var logger: Logger?
 
     public init(consumer: any BusConsumer, store: any RecordSink & DeadLetterStore, batchSize: Int = 500) {
         self.consumer = consumer
@@ -86,7 +94,9 @@ public struct BusSinkWorker: Sendable {
                     if await keepPoison(message, reason: "\(error)") { totals.deadLettered += 1 }
                 }
             }
-            // Held until the store commits or refuses it; not acknowledged while it is unavailable.
+            // Held until the store commits or refuses it; not acknowledged while it is unavailable,
+            // nor when it was refused and its dead letters could not be written.
+            var acknowledge = true
             while !envelopes.isEmpty {
                 let started = ContinuousClock.now
                 do {
@@ -95,7 +105,12 @@ public struct BusSinkWorker: Sendable {
                     totals.stored += result.stored
                     totals.revisions += result.revisions
                     totals.duplicates += result.duplicates
-                    for extra in extras where (try? await extra.write(envelopes)) == nil { totals.extraFailures += 1 }
+                    for extra in extras {
+                        do { _ = try await extra.write(envelopes) } catch {
+                            totals.extraFailures += 1
+                            logger?.warning("an extra sink failed a committed batch (the records are in the store)", metadata: ["error": "\(error)"])
+                        }
+                    }
                     if storeDown { storeDown = false; onStoreHealth(nil) }
                 } catch let error as StoreUnavailable {
                     if !storeDown { storeDown = true; onStoreHealth(error) }
@@ -104,18 +119,39 @@ public struct BusSinkWorker: Sendable {
                     try? await Task.sleep(for: retryDelay)
                     continue
                 } catch {
+                    var kept = 0
+                    var unkept: (any Error)?
                     for envelope in envelopes {
                         let letter = DeadLetter(
                             source: envelope.record.source.rawValue, endpoint: envelope.record.endpoint, reason: "the store refused the batch: \(error)",
                             payload: .record(StoredRecord(envelope)))
-                        if (try? await store.deadLetter(letter)) != nil { totals.deadLettered += 1 }
+                        do {
+                            try await store.deadLetter(letter)
+                            kept += 1
+                        } catch let failure {
+                            unkept = failure
+                        }
                     }
-                    metrics.dropped("dead_letter", count: envelopes.count)
+                    totals.deadLettered += kept
+                    metrics.dropped("dead_letter", count: kept)
+                    if let unkept {
+                        // Neither stored nor kept: never acknowledged, so never lost in silence.
+                        acknowledge = false
+                        totals.unkept += envelopes.count - kept
+                        logger?.error(
+                            "the store refused a batch and its dead letters could not be written; left unacknowledged for redelivery",
+                            metadata: ["records": "\(envelopes.count - kept)", "refusal": "\(error)", "dead_letter_error": "\(unkept)"])
+                    }
                 }
                 break
             }
             // A failed acknowledgement means a redelivery later, which the upsert makes harmless.
-            try? await consumer.acknowledge(good)
+            if acknowledge {
+                do { try await consumer.acknowledge(good) } catch {
+                    totals.acknowledgeFailures += 1
+                    logger?.warning("acknowledgement not taken by the bus; the batch will come again", metadata: ["error": "\(error)"])
+                }
+            }
             onBatch(totals)
         }
         return totals
@@ -134,7 +170,8 @@ public struct BusSinkWorker: Sendable {
             return false
         }
         metrics.dropped("dead_letter", count: 1)
-        try? await consumer.reject(message)
+        // Kept already; a reject the bus does not take only means it is kept once more.
+        do { try await consumer.reject(message) } catch { logger?.warning("poison message kept but not rejected", metadata: ["error": "\(error)"]) }
         return true
     }
 }

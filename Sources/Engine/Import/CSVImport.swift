@@ -312,7 +312,22 @@ public struct CSVImport: Sendable {
         var fields = RecordFieldSlots()
         // Each column's field, worked out once for the chunk rather than by name per cell.
         let columns = (options.rules ?? NormalizationRules()).columnFields(header: context.header)
-        while let item = try? reader.next() {
+        while true {
+            let item: CSVReader.Item
+            do {
+                guard let next = try reader.next() else { break }
+                item = next
+            } catch {
+                // Rows already in memory do not fail to read; should they ever, the rest of the
+                // chunk is one dead letter that says so, never rows dropped in silence.
+                let reason = "rows \(index + 1) onwards of the chunk starting at line \(chunk.firstLine) could not be read: \(error)"
+                out.firstProblem = out.firstProblem ?? reason
+                out.letters.append(
+                    DeadLetter(
+                        source: options.source.rawValue, endpoint: "import", reason: "\(context.path): \(reason)",
+                        payload: .row(file: context.path, line: chunk.firstLine, raw: [])))
+                break
+            }
             if case .row(let row) = item, row.fields == [""] { continue }
             index += 1
             guard index > context.resumeAfter else { continue }

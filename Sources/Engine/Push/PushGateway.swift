@@ -102,9 +102,13 @@ public final class PushGateway: Sendable {
                 if let store = idempotency?.store {
                     let source = id.rawValue
                     remember = { messageID, now, forgetBefore in
-                        // If the store cannot answer, refuse rather than risk accepting a replay.
-                        let fresh = try? await store.rememberWebhookID(source: source, id: messageID, now: now, forgetBefore: forgetBefore)
-                        return fresh ?? false
+                        do {
+                            return try await store.rememberWebhookID(source: source, id: messageID, now: now, forgetBefore: forgetBefore)
+                        } catch {
+                            // If the store cannot answer, refuse rather than risk accepting a replay — counted.
+                            Counter(label: "ingestion_store_write_failures_total", dimensions: [("what", "webhook_id")], factory: factory).increment()
+                            return false
+                        }
                     }
                 }
                 do { verifier = try WebhookVerifier(scheme: scheme, secret: secret, tolerance: push.tolerance, remember: remember) } catch {
@@ -212,9 +216,15 @@ public final class PushGateway: Sendable {
             if [409, 429, 503].contains(response.status) || response.status >= 500 {
                 idempotency.release(source: request.source, key: key)
             } else {
-                try? await idempotency.complete(
-                    source: request.source, key: key, bodyHash: bodyHash, status: response.status,
-                    response: JSONWriter.encode(response.body), now: Self.nowSeconds())
+                do {
+                    try await idempotency.complete(
+                        source: request.source, key: key, bodyHash: bodyHash, status: response.status,
+                        response: JSONWriter.encode(response.body), now: Self.nowSeconds())
+                } catch {
+                    // The key is free again: a retry runs once more (the upsert by natural key keeps
+                    // it harmless) instead of getting this response back. Counted.
+                    Counter(label: "ingestion_store_write_failures_total", dimensions: [("what", "idempotency_key")], factory: factory).increment()
+                }
             }
         }
         return response
