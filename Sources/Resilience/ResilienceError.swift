@@ -4,19 +4,31 @@
 /// ever reported as "no data". Each case knows whether a later retry can help and which status
 /// the push path would answer with.
 public struct ResilienceError: Error, Hashable, CustomStringConvertible {
-    public enum Code: Hashable, Sendable {
+    /// What stopped the call, as a value that can grow (like `TransportError`): a struct around
+    /// a private case list with a static member per kind. Compare with `==`, or match in a
+    /// `switch` with a `default`.
+    public struct Code: Hashable, Sendable {
+        enum Kind: Hashable, Sendable {
+            case circuitOpen, paused, rateLimited, bulkheadFull, costTooLarge, retryBudgetExhausted
+        }
+
+        let kind: Kind
+
         /// The breaker is open after repeated failures.
-        case circuitOpen
+        public static let circuitOpen = Code(kind: .circuitOpen)
         /// The upstream asked us to wait (429, 418, or a throttling body), or its quota is spent.
-        case paused
+        public static let paused = Code(kind: .paused)
         /// Waiting for the rate limiter would take longer than allowed.
-        case rateLimited
+        public static let rateLimited = Code(kind: .rateLimited)
         /// Every in-flight permit of the source is taken.
-        case bulkheadFull
+        public static let bulkheadFull = Code(kind: .bulkheadFull)
         /// A single call costs more than the limiter can ever hold.
-        case costTooLarge
+        public static let costTooLarge = Code(kind: .costTooLarge)
         /// Retries are over budget for now; the failure is reported instead.
-        case retryBudgetExhausted
+        public static let retryBudgetExhausted = Code(kind: .retryBudgetExhausted)
+
+        /// The upstream or the limiter holds calls back (as opposed to a breaker or a full bulkhead).
+        public var isThrottle: Bool { kind == .paused || kind == .rateLimited }
     }
 
     public let code: Code
@@ -40,7 +52,7 @@ public struct ResilienceError: Error, Hashable, CustomStringConvertible {
 
     /// The status the push path answers with when this stops a request.
     public var httpStatus: Int {
-        switch code {
+        switch code.kind {
         case .circuitOpen, .bulkheadFull: 503
         case .paused, .rateLimited, .retryBudgetExhausted: 429
         case .costTooLarge: 413

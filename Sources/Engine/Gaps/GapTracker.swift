@@ -88,11 +88,8 @@ public struct GapTracker: Sendable {
 
     static func reason(_ error: any Error) -> String {
         if let error = error as? ResilienceError {
-            switch error.code {
-            case .circuitOpen: return "breaker open"
-            case .paused, .rateLimited: return "throttled"
-            case .bulkheadFull, .costTooLarge, .retryBudgetExhausted: return "rejected"
-            }
+            if error.code == .circuitOpen { return "breaker open" }
+            return error.code.isThrottle ? "throttled" : "rejected"
         }
         if case .throttled = CallOutcome.classify(error) { return "throttled" }
         return "upstream error"

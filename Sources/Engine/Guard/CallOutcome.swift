@@ -18,11 +18,8 @@ public enum CallOutcome: Sendable, Hashable {
         case let error as TransportError:
             return .failure(countsAgainstBreaker: error.countsAgainstBreaker, retryable: error.isRetryable)
         case let error as ConnectorError:
-            switch error.code {
-            case .throttled(let status): return .throttled(status: status, quotaExhausted: false)
-            case .quotaExhausted: return .throttled(status: 429, quotaExhausted: true)
-            default: break
-            }
+            if let status = error.code.throttleStatus { return .throttled(status: status, quotaExhausted: false) }
+            if error.code == .quotaExhausted { return .throttled(status: 429, quotaExhausted: true) }
             return .failure(countsAgainstBreaker: error.countsAgainstBreaker, retryable: error.isRetryable)
         case is CancellationError:
             return .ignored

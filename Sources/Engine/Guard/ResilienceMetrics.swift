@@ -60,17 +60,7 @@ public struct ResilienceMetrics: Sendable {
     public static func reason(_ error: any Error) -> String {
         switch error {
         case let error as TransportError: error.label
-        case let error as ConnectorError:
-            switch error.code {
-            case .upstream(let status): "http_\(status / 100)xx"
-            case .throttled: "throttled"
-            case .quotaExhausted: "quota"
-            case .rejectedCredential, .missingCredential: "credential"
-            case .decode: "decode"
-            case .noData: "no_data"
-            case .notFound: "not_found"
-            case .unknownEndpoint, .invalidArgument: "request"
-            }
+        case let error as ConnectorError: error.code.label
         case is ResilienceError: "rejected"
         case is CancellationError: "cancelled"
         default: "other"
