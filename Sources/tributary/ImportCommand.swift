@@ -44,6 +44,10 @@ struct ImportCommand: AsyncParsableCommand {
             "The store: sqlite:PATH or a file path (default: store.url / store.path of tributary.yaml or TRIBUTARY_STORE_URL / TRIBUTARY_STORE_PATH, else data/tributary.sqlite)."
     ) var store: String?
     @Option(help: "Engine settings file (YAML).", completion: Completions.yamlFiles) var config: String?
+    @Option(
+        help:
+            "Publish the records to this NATS JetStream bus (nats://HOST:PORT[,…]; bus.url / TRIBUTARY_BUS_URL) for `tributary sink` to store; checkpoints, bad rows and object states stay in --store, which the sinks write."
+    ) var bus: String?
     @Option(help: "Folders and buckets: only objects modified at or after this time (\(TimeText.relativeHelp)).") var since: String?
     @Option(help: "Folders and buckets: import only keys matching this pattern (below the prefix; * matches / too). Repeatable.")
     var include: [String] = []
@@ -75,7 +79,22 @@ struct ImportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = try await RuntimeEnvironment.load()
-        let target = try await ServiceSettings.load(config: config, store: store).openStore()
+        var settings = try await ServiceSettings.load(config: config, store: store)
+        if let bus { settings.busURL = bus }
+        let target = try await settings.openStore()
+        // With a bus, records are published and the sinks store them; the bookkeeping stays here.
+        var checkpoints: any ImportCheckpointStore = target
+        var connection: BusFactory.Connection?
+        if let busURL = settings.busURL, !busURL.isEmpty, !check, !documents {
+            do {
+                connection = try await BusFactory.connect(busURL, name: "tributary-import", replicas: settings.busReplicas)
+            } catch {
+                throw CLIError(
+                    "cannot use the bus \(busURL): \(error) (is nats-server running with JetStream, -js? Without --bus / bus.url the store is written directly)"
+                )
+            }
+            checkpoints = BusImportCheckpoints(store: target, bus: connection!.publisher())
+        }
         var options = CSVImport.Options(source: SourceID(source))
         options.batchSize = batchSize
         options.sampleSize = sample
@@ -94,7 +113,7 @@ struct ImportCommand: AsyncParsableCommand {
             guard let parsed else { throw CLIError(problems.map(\.description).joined(separator: "\n")) }
             options.schema = parsed
         }
-        let importer = CSVImport(store: target, options: options)
+        let importer = CSVImport(store: checkpoints, options: options)
         let terminal = isatty(STDERR_FILENO) == 1
         let buckets = paths.filter { $0.hasPrefix("s3://") }
         if check {
@@ -110,6 +129,7 @@ struct ImportCommand: AsyncParsableCommand {
             return
         }
         var totals = Totals()
+        totals.published = connection != nil
         var failures: [String] = []
         for path in paths {
             if path.hasPrefix("s3://") {
@@ -150,11 +170,13 @@ struct ImportCommand: AsyncParsableCommand {
             let started = ContinuousClock.now
             let report = try await Self.withProgress(terminal: terminal) { progress in
                 EventFileImport.isSupported(path)
-                    ? try await EventFileImport(store: target, options: options).run(path: path, progress: progress)
+                    ? try await EventFileImport(store: checkpoints, options: options).run(path: path, progress: progress)
                     : try await importer.run(path: path, progress: progress)
             }
             Self.printReport(report, started: started, source: source, pinned: options.schema != nil, totals: &totals)
         }
+        // Every published batch was acknowledged before its checkpoint: nothing is left to flush.
+        await connection?.close()
         // The peak resident set: how much memory the import needed (it is meant to stay flat
         // whatever the size of the files or objects).
         let peak = String(format: "; peak memory %.0f MB", ProcessMemory.peakResidentMegabytes())
@@ -162,7 +184,7 @@ struct ImportCommand: AsyncParsableCommand {
             print("import: \(totals.documents) document(s) new or changed, \(totals.chunksWritten) chunk(s) to embed again\(peak)")
         } else {
             print(
-                "import: \(totals.files) file(s), \(totals.rows) rows, \(totals.stored) stored, \(totals.duplicates) already there, \(totals.bad) bad\(totals.bad > 0 ? " (see `tributary dlq list --source \(source)`)" : "")\(peak)"
+                "import: \(totals.files) file(s), \(totals.rows) rows, \(totals.stored) \(totals.storedWord), \(totals.duplicates) already there, \(totals.bad) bad\(totals.bad > 0 ? " (see `tributary dlq list --source \(source)`)" : "")\(peak)"
             )
         }
         if !failures.isEmpty {
@@ -187,6 +209,9 @@ struct ImportCommand: AsyncParsableCommand {
         /// `--documents`: documents new or changed, and their chunks added or changed.
         var documents = 0
         var chunksWritten = 0
+        /// `--bus`: records were published to the bus (the sinks store them), not stored here.
+        var published = false
+        var storedWord: String { published ? "published to the bus" : "stored" }
     }
 
     /// The source's resilience settings (Sources.d, else the defaults) for its bucket requests.
@@ -276,8 +301,8 @@ struct ImportCommand: AsyncParsableCommand {
         let seconds = ProgressLine.seconds(ContinuousClock.now - started)
         print(
             String(
-                format: "%@: %d rows%@ → %d stored, %d already there, %d bad (dead letters) in %d batches; %.1f MB/s",
-                report.path, report.rows, report.resumedAfter > 0 ? " (resumed after \(report.resumedAfter))" : "", report.stored,
+                format: "%@: %d rows%@ → %d %@, %d already there, %d bad (dead letters) in %d batches; %.1f MB/s",
+                report.path, report.rows, report.resumedAfter > 0 ? " (resumed after \(report.resumedAfter))" : "", report.stored, totals.storedWord,
                 report.duplicates, report.badRows, report.batches, Double(report.bytes) / 1_048_576 / seconds))
         if report.fixedRows + report.failedAgainRows > 0 {
             print(

@@ -101,6 +101,41 @@ import TributaryTesting
         #expect(try compare(acknowledged: directory + "/acked.jsonl", store: directory + "/sink.sqlite").unexpected == 0)
     }
 
+    /// `import --bus`: the records are published, the checkpoints and bad rows stay in the store
+    /// the sink writes; a `kill -9` after two batches and a re-run publish every row once more at
+    /// most, and the sink stores each exactly once.
+    @Test func anImportPublishedToTheBusResumesAfterAKillAndIsStoredOnce() async throws {
+        let directory = try temporaryDirectory("import-bus")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let nats = try NATSServerProcess()
+        defer { nats.remove() }
+        let rows = 5_000
+        var csv = "time,symbol,price,size,trade_id,side\n"
+        for i in 0..<rows { csv += "\(1_700_000_000_000 + i),BTC-USD,\(i == 100 ? "n/a" : "95000.\(i % 100)"),0.5,\(i),buy\n" }
+        try csv.write(toFile: directory + "/tape.csv", atomically: true, encoding: .utf8)
+        try "kind: trade\n".write(toFile: directory + "/rules.yaml", atomically: true, encoding: .utf8)
+        let store = directory + "/book.sqlite"
+        let arguments = [
+            directory + "/tape.csv", "--source", "tape", "--rules", directory + "/rules.yaml", "--store", store, "--bus", nats.url, "--batch-size", "1000",
+        ]
+        let importing = try RunProcess(arguments, command: "import", environment: ["TRIBUTARY_TEST_IMPORT_STALL_AFTER": "2"])
+        #expect(try await importing.waitForStandardError("stalled after batch 2"), "\(importing.stderr.text)")
+        importing.signal(SIGKILL)
+        _ = await importing.wait()
+
+        let rerun = try Tributary.run(["import"] + arguments)
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(rerun.stdout.contains("(resumed after 2000) → 3000 published to the bus, 0 already there, 0 bad"), "\(rerun.stdout)")
+        // The records are on the bus, not in the store; the checkpoint and the bad row are.
+        #expect(try SQLiteStore(path: store).recordCount() == 0)
+        #expect(try await SQLiteStore(path: store).deadLetterCount() == 1)
+
+        let sink = try await drainWithSink(bus: nats.url, store: store, consumer: "import-sink")
+        #expect(sink.stored == rows - 1 && sink.duplicates == 0, "\(sink)")
+        #expect(try SQLiteStore(path: store).recordCount() == rows - 1)
+        #expect(try Tributary.run(["import"] + arguments).stdout.contains("already imported"))
+    }
+
     @Test func aBusOutageHoldsTheRecordsMakesTheRunNotReadyAndLosesNothing() async throws {
         let directory = try temporaryDirectory("bus-outage")
         defer { try? FileManager.default.removeItem(atPath: directory) }
