@@ -11,6 +11,8 @@ import Transport
 public final class NATSServerProcess: Sendable {
     public let port: Int
     public let directory: String
+    /// Arguments beyond the single server's (a cluster node's name, routes and monitoring port).
+    private let extraArguments: [String]
     private let process: Mutex<Process?> = Mutex(nil)
 
     /// Debian's `nats-server` (or `NATS_SERVER`); nil when it is not installed.
@@ -23,9 +25,15 @@ public final class NATSServerProcess: Sendable {
     public var url: String { "nats://127.0.0.1:\(port)" }
 
     /// Starts a server and waits (bounded) until it accepts connections.
-    public init() throws {
+    public convenience init() throws {
+        try self.init(port: try LoopbackPort.free(), extraArguments: [])
+    }
+
+    /// Starts a server on `port` with `extraArguments` (a cluster node's, see ``NATSClusterProcess``).
+    init(port: Int, extraArguments: [String]) throws {
         guard Self.executable != nil else { throw Unavailable(description: "nats-server is not installed (make test installs it)") }
-        port = try LoopbackPort.free()
+        self.port = port
+        self.extraArguments = extraArguments
         directory = NSTemporaryDirectory() + "tributary-nats-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try start()
@@ -35,7 +43,7 @@ public final class NATSServerProcess: Sendable {
     public func start() throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.executable ?? "nats-server")
-        process.arguments = ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", directory + "/jetstream", "-l", directory + "/server.log"]
+        process.arguments = ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", directory + "/jetstream", "-l", directory + "/server.log"] + extraArguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

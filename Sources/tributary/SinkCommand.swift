@@ -123,7 +123,7 @@ struct SinkCommand: AsyncParsableCommand {
         let lag = try? await consumer.lag()
         await connection.close()
         Console.line(
-            "tributary sink: stopped; messages \(final.messages) in \(final.batches) batches, stored \(final.stored) (\(final.stored - final.revisions) new, \(final.revisions) revisions), duplicates \(final.duplicates), dead-lettered \(final.deadLettered), redelivered \(final.redelivered)\(final.extraFailures > 0 ? ", batches the documents sink failed to take \(final.extraFailures)" : ""); lag \(lag.map { "\($0.pending) pending, \($0.unacknowledged) unacknowledged" } ?? "unknown")"
+            "tributary sink: stopped; messages \(final.messages) in \(final.batches) batches, stored \(final.stored) (\(final.stored - final.revisions) new, \(final.revisions) revisions), duplicates \(final.duplicates), dead-lettered \(final.deadLettered), redelivered \(final.redelivered)\(final.extraFailures > 0 ? ", batches the documents sink failed to take \(final.extraFailures)" : "")\(final.unkept > 0 ? ", refused by the store and not kept as dead letters \(final.unkept) (left on the bus for redelivery)" : ""); lag \(lag.map { "\($0.pending) pending, \($0.unacknowledged) unacknowledged" } ?? "unknown")"
         )
     }
 }

@@ -1,0 +1,273 @@
+import Foundation
+import Pipeline
+import StorePostgres
+import Synchronization
+import Testing
+import TributaryCore
+import TributaryTesting
+
+/// The scale-out shape end to end: three `run --bus` instances and two `tributary sink`s on a
+/// three-node nats-server cluster (streams with three replicas), storing into PostgreSQL. One
+/// run instance and one sink are killed with SIGKILL and one NATS node is stopped mid-run; what
+/// the upstream answered is then checked against the store, Jepsen-style.
+@Suite(
+    .serialized, .timeLimit(.minutes(8)),
+    .enabled(if: TestPostgres.url != nil && NATSServerProcess.executable != nil, "needs the PostgreSQL and nats-server make test provides"))
+struct ScaleOutTests {
+    static let symbols = ["BTCUSDT", "ETHUSDT", "SOLUSDT", "XRPUSDT", "ADAUSDT", "DOGEUSDT"]
+
+    /// Binance's 24-hour ticker for any symbol, each answer with content of its own (a per-symbol
+    /// counter gives its close time and price), remembering who asked and what it answered: the
+    /// ground truth the store is checked against. Each instance asks under its own path prefix.
+    final class Upstream: Sendable {
+        struct Answer {
+            var instance: String
+            var symbol: String
+            var closeTime: Int64
+            var at: ContinuousClock.Instant
+        }
+        final class Book: Sendable {
+            let state = Mutex<(log: [Answer], counters: [String: Int64])>(([], [:]))
+        }
+        private let book: Book
+        let server: LoopbackServer
+
+        init() throws {
+            let book = Book()
+            self.book = book
+            server = try LoopbackServer { request in
+                let instance = String(request.path.dropFirst().prefix { $0 != "/" })
+                let symbol = request.query["symbol"] ?? "?"
+                let count = book.state.withLock { state -> Int64 in
+                    let next = (state.counters[symbol] ?? 0) + 1
+                    state.counters[symbol] = next
+                    state.log.append(Answer(instance: instance, symbol: symbol, closeTime: 1_700_000_000_000 + next * 1_000, at: .now))
+                    return next
+                }
+                return .json(#"{"symbol":"\#(symbol)","lastPrice":"\#(count).5","closeTime":\#(1_700_000_000_000 + count * 1_000)}"#)
+            }
+        }
+
+        var log: [Answer] { book.state.withLock { $0.log } }
+
+        /// Per symbol, the instances that asked for it in the last `window`.
+        func askers(within window: Duration) -> [String: Set<String>] {
+            let since = ContinuousClock.now - window
+            return Dictionary(grouping: log.filter { $0.at >= since }, by: \.symbol).mapValues { Set($0.map(\.instance)) }
+        }
+    }
+
+    func instance(_ name: String, upstream: Upstream, bus: String, directory: String, replicas: Int = 3) throws -> RunProcess {
+        let folder = directory + "/sources-" + name
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try """
+        id: binance
+        base_url: \(upstream.server.baseURL)/\(name)
+        rate_limit: { capacity: 100000, refill_per_second: 100000 }
+        poll:
+        \(Self.symbols.map { "  - { endpoint: ticker, symbols: [\($0)], every: 400ms }" }.joined(separator: "\n"))
+        """.write(toFile: folder + "/binance.yaml", atomically: true, encoding: .utf8)
+        return try RunProcess(
+            ["--only", "binance", "--port", "0", "--store", directory + "/\(name).sqlite", "--bus", bus, "--sink", "jsonl:\(directory)/\(name)-acked.jsonl"],
+            environment: [
+                "TRIBUTARY_SOURCES_DIR": folder, "TRIBUTARY_BUS_INSTANCE": name, "TRIBUTARY_BUS_LEASE_TTL": "6s", "TRIBUTARY_BUS_REPLICAS": String(replicas),
+            ])
+    }
+
+    func sink(bus: String, store: String) throws -> RunProcess {
+        try RunProcess(["--bus", bus, "--store", store, "--consumer", "shared", "--port", "0"], command: "sink")
+    }
+
+    /// Waits (bounded: a hang guard, not a speed check) until `condition` holds.
+    func eventually(_ what: String, timeout: Duration = .seconds(150), _ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        Issue.record("timed out waiting until \(what)")
+        throw CancellationError()
+    }
+
+    /// A value of `/metrics` (first series of the family).
+    func metric(_ base: String, _ family: String) async -> Double? {
+        guard let response = try? await get(base + "/metrics"), response.status == 200 else { return nil }
+        let line = response.bodyText.split(separator: "\n").first { $0.hasPrefix(family + " ") || $0.hasPrefix(family + "{") }
+        return line.flatMap { $0.split(separator: " ").last }.flatMap { Double($0) }
+    }
+
+    /// The identities (symbol and close time) in the run instances' acknowledged copies; a line
+    /// cut short by a SIGKILL is not an acknowledged record.
+    func acknowledged(_ names: [String], in directory: String) -> Set<String> {
+        var keys = Set<String>()
+        for name in names {
+            let text = (try? String(contentsOfFile: "\(directory)/\(name)-acked.jsonl", encoding: .utf8)) ?? ""
+            for line in text.split(separator: "\n") {
+                guard let envelope = try? Envelope(jsonLine: String(line)), let asOf = envelope.record.asOf else { continue }
+                keys.insert("\(envelope.record.symbol)@\(asOf.millisecondsSinceEpoch)")
+            }
+        }
+        return keys
+    }
+
+    @Test func threeRunsTwoSinksAndAThreeNodeClusterLoseAndDuplicateNothingThroughKillsAndANodeStop() async throws {
+        let directory = try temporaryDirectory("scale-out")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let cluster = try await NATSClusterProcess.start()
+        defer { cluster.remove() }
+        let upstream = try Upstream()
+        defer { upstream.server.stop() }
+        let store = try await TestPostgres.freshDatabaseURL()
+
+        let a = try instance("a", upstream: upstream, bus: cluster.url, directory: directory)
+        defer { a.signal(SIGKILL) }
+        let b = try instance("b", upstream: upstream, bus: cluster.url, directory: directory)
+        defer { b.signal(SIGKILL) }
+        let c = try instance("c", upstream: upstream, bus: cluster.url, directory: directory)
+        defer { c.signal(SIGKILL) }
+        let aBase = try await a.baseURL()
+        _ = try await b.baseURL()
+        _ = try await c.baseURL()
+        let first = try sink(bus: cluster.url, store: store)
+        defer { first.signal(SIGKILL) }
+        let second = try sink(bus: cluster.url, store: store)
+        defer { second.signal(SIGKILL) }
+        let secondBase = try await second.baseURL()
+
+        // Steady state: in a window of several poll periods every job was polled, each by exactly
+        // one instance, two jobs each (the fair share of six over three).
+        try await eventually("each job is polled by exactly one instance, two per instance") {
+            let owners = Self.symbols.compactMap { upstream.askers(within: .seconds(2))[$0] }
+            return owners.count == Self.symbols.count && owners.allSatisfy { $0.count == 1 }
+                && ["a", "b", "c"].allSatisfy { name in owners.filter { $0 == [name] }.count == 2 }
+        }
+
+        // b dies holding two jobs: after its leases lapse, a and c poll all six.
+        b.signal(SIGKILL)
+        _ = await b.wait()
+        try await eventually("a and c poll every job, b's included") {
+            let askers = upstream.askers(within: .seconds(2))
+            return Self.symbols.allSatisfy { askers[$0].map { $0.count == 1 && !$0.contains("b") } ?? false }
+        }
+
+        // A sink dies mid-stream (what it fetched and did not acknowledge is delivered again to the
+        // other), and one of the three NATS nodes stops: the other two keep the quorum.
+        first.signal(SIGKILL)
+        _ = await first.wait()
+        cluster.nodes[2].stop()
+        let before = await metric(aBase, #"ingestion_stored_total{result="stored"}"#) ?? 0
+        try await eventually("a keeps publishing with a node down") {
+            (await metric(aBase, #"ingestion_stored_total{result="stored"}"#) ?? 0) >= before + 20
+        }
+
+        for run in [a, c] { run.signal(SIGTERM) }
+        for (name, run) in [("a", a), ("c", c)] {
+            #expect(await run.wait() == 0, "\(name): \(run.stderr.text)")
+            #expect(run.final("lost ") == 0 && run.final("spilled ") == 0, "\(name): \(run.stdout.text)")
+        }
+        // The surviving sink drains the stream, the dead one's unacknowledged batch included.
+        try await eventually("the shared consumer is drained", timeout: .seconds(240)) {
+            let lag = await metric(secondBase, "ingestion_bus_lag_messages")
+            let unacknowledged = await metric(secondBase, "ingestion_bus_pending_acks")
+            return lag == 0 && unacknowledged == 0
+        }
+        second.signal(SIGTERM)
+        #expect(await second.wait() == 0, "\(second.stderr.text)")
+
+        let check = try await classify(upstream: upstream, acknowledgedBy: ["a", "b", "c"], in: directory, store: store)
+        #expect(check.acknowledged > 50, "too little went through to judge: \(check)")
+        #expect(check.lost.isEmpty && check.duplicated.isEmpty && check.unexpected.isEmpty, "\(check)")
+        // Not acknowledged yet stored is only possible for the killed instance's last batch.
+        #expect(check.recovered.allSatisfy { check.truth[$0] == "b" }, "recovered from a live instance: \(check)")
+    }
+
+    /// Jepsen-style: lost (acknowledged, not stored), duplicated (stored more than once: a
+    /// revision of a record whose content never changed), unexpected (stored, never answered),
+    /// recovered (stored though never acknowledged: a killed instance's last batch).
+    struct Classification: CustomStringConvertible {
+        var truth: [String: String]
+        var acknowledged = 0
+        var stored = 0
+        var lost: [String] = []
+        var duplicated: [String] = []
+        var unexpected: [String] = []
+        var recovered: [String] = []
+        var description: String {
+            "\(truth.count) answered, \(acknowledged) acknowledged, \(stored) stored; lost \(lost.count) \(lost.prefix(5)), duplicated \(duplicated.count) \(duplicated.prefix(5)), unexpected \(unexpected.count) \(unexpected.prefix(5)), recovered \(recovered.count)"
+        }
+    }
+
+    func classify(upstream: Upstream, acknowledgedBy names: [String], in directory: String, store: String) async throws -> Classification {
+        let truth = Dictionary(
+            upstream.log.map { ("\($0.symbol.dropLast(4))-USDT@\($0.closeTime)", $0.instance) }, uniquingKeysWith: { first, _ in first })
+        let acked = acknowledged(names, in: directory)
+        let database = try await PostgresStore(try PostgresStoreConfiguration(url: store))
+        defer { database.shutdown() }
+        var stored: [String: Int] = [:]
+        var cursor: RecordQuery.Cursor?
+        repeat {
+            let page = try await database.records(RecordQuery(kind: .quote, source: "binance"), after: cursor, limit: 1_000)
+            for envelope in page.envelopes {
+                let key = "\(envelope.record.symbol)@\(envelope.record.asOf?.millisecondsSinceEpoch ?? -1)"
+                let revision =
+                    try await database.storedRecord(source: "binance", kind: .quote, symbol: envelope.record.symbol, naturalKey: envelope.record.naturalKey)?
+                    .revision ?? 0
+                stored[key] = revision
+            }
+            cursor = page.next
+        } while cursor != nil
+        var result = Classification(truth: truth, acknowledged: acked.count, stored: stored.count)
+        result.lost = acked.subtracting(stored.keys).sorted()
+        result.unexpected = Set(stored.keys).subtracting(truth.keys).sorted()
+        result.duplicated = stored.filter { $0.value > 1 }.keys.sorted()
+        result.recovered = Set(stored.keys).subtracting(acked).sorted()
+        print("scale-out: \(result)")
+        return result
+    }
+
+    /// PostgreSQL away for ten seconds under a running sink: it holds the batch in hand, `/ready`
+    /// says the store is unavailable, the stream's lag grows while the run keeps publishing, and
+    /// after the server returns the lag drains; nothing acknowledged is lost.
+    @Test func postgresAwayForTenSecondsHoldsTheSinkAndLosesNothing() async throws {
+        let directory = try temporaryDirectory("scale-out-pg")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let nats = try NATSServerProcess()
+        defer { nats.remove() }
+        let database = try TestPostgres.Cluster()
+        defer { database.remove() }
+        let upstream = try Upstream()
+        defer { upstream.server.stop() }
+        let a = try instance("a", upstream: upstream, bus: nats.url, directory: directory, replicas: 1)
+        defer { a.signal(SIGKILL) }
+        _ = try await a.baseURL()
+        let sinking = try sink(bus: nats.url, store: database.url)
+        defer { sinking.signal(SIGKILL) }
+        let base = try await sinking.baseURL()
+        try await eventually("the sink stores") { (await metric(base, #"ingestion_stored_total{result="stored"}"#) ?? 0) >= 12 }
+
+        try database.halt()
+        try await eventually("the sink is not ready and says why") {
+            let ready = try? await get(base + "/ready")
+            return ready?.status == 503 && ready?.bodyText.contains("store unavailable") == true
+        }
+        let lagBefore = await metric(base, "ingestion_bus_lag_messages") ?? 0
+        try await Task.sleep(for: .seconds(10))
+        try await eventually("the lag grows while the store is away") { (await metric(base, "ingestion_bus_lag_messages") ?? 0) > lagBefore }
+        try database.resume()
+        try await eventually("the sink is ready again") { (try? await get(base + "/ready"))?.status == 200 }
+
+        a.signal(SIGTERM)
+        #expect(await a.wait() == 0, "\(a.stderr.text)")
+        try await eventually("the lag drains", timeout: .seconds(240)) {
+            let lag = await metric(base, "ingestion_bus_lag_messages")
+            let unacknowledged = await metric(base, "ingestion_bus_pending_acks")
+            return lag == 0 && unacknowledged == 0
+        }
+        sinking.signal(SIGTERM)
+        #expect(await sinking.wait() == 0, "\(sinking.stderr.text)")
+        #expect(sinking.stderr.text.contains("store unavailable"))
+        let check = try await classify(upstream: upstream, acknowledgedBy: ["a"], in: directory, store: database.url)
+        #expect(check.acknowledged > 12 && check.lost.isEmpty && check.duplicated.isEmpty && check.unexpected.isEmpty && check.recovered.isEmpty, "\(check)")
+
+    }
+}
