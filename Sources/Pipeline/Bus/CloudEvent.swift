@@ -31,7 +31,7 @@ public enum CloudEvent {
         ]
         if let time = envelope.record.asOf { members.append(("time", .string(time.rfc3339))) }
         members += [("datacontenttype", .string("application/json")), ("data", .object(data))]
-        return Array(JSONWriter.string(.object(JSONObject(members))).utf8)
+        return JSONWriter.encode(.object(JSONObject(members)))
     }
 
     /// Why a message is not an envelope (a poison message: dead-lettered, never retried).
