@@ -2,9 +2,10 @@
 # The bus benchmark of Docs/PERFORMANCE.md: records/s from pollers into PostgreSQL, in-process
 # and through NATS JetStream, in one run on this machine, with each process's CPU per record.
 #   1. in-process: `tributary bench run --store postgres://…` (poll → buffer → PostgreSQL);
-#   2. the bus:    `tributary bench run --bus nats://…` (poll → buffer → stream, acknowledged)
-#                  with `tributary sink` storing into PostgreSQL at the same time; records/s is
-#                  end to end: every acknowledged record stored, from start to the sink drained.
+#   2. the bus:    1, 2 and 3 `tributary bench run --bus nats://… --series K` side by side
+#                  (poll → buffer → stream, acknowledged) with one `tributary sink` storing into
+#                  PostgreSQL at the same time; records/s is end to end: every acknowledged record
+#                  stored, from start to the sink drained; CPU per record per process.
 # Both stores are then checked: the same number of rows, no duplicates.
 # Usage: Benchmarks/cluster.sh [SECONDS] [JOBS]   (TRIBUTARY_BIN overrides the binary)
 set -euo pipefail
@@ -31,11 +32,8 @@ url=$(bash scripts/postgres-test.sh start "$pg")
 hostport=$(echo "$url" | sed -E 's|postgres://tributary@([^/]+)/.*|\1|')
 host=${hostport%:*}; port=${hostport#*:}
 psql="psql -q -h $host -p $port -U tributary"
-$psql -d postgres -c "CREATE DATABASE inprocess" -c "CREATE DATABASE bus"
+$psql -d postgres -c "CREATE DATABASE inprocess"
 nats_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-nats-server -js -a 127.0.0.1 -p "$nats_port" -sd "$work/js" -l "$work/nats.log" &
-nats_pid=$!
-for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$nats_port") 2>/dev/null && break; sleep 0.1; done
 store() { echo "postgres://tributary@$hostport/$1?sslmode=disable"; }
 cpu() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }   # utime + stime, in clock ticks
 ticks=$(getconf CLK_TCK)
@@ -53,34 +51,55 @@ echo "in-process: $(cat "$work/inprocess.json")"
 rate1=$(python3 -c "print(round($stored1 / ($end - $start)))")
 python3 -c "s=$stored1; t=$end-$start; c=$cpu1; print(f'in-process: {s} records in {t:.2f} s = {s/t:.0f} records/s end to end; CPU {c*1e6/max(s,1):.1f} µs/record; {$rows1} rows')"
 
-# 2. Through the bus, with one sink storing meanwhile.
-sink_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-"$bin" sink --bus "nats://127.0.0.1:$nats_port" --store "$(store bus)" --port "$sink_port" --batch 2000 >"$work/sink.out" 2>"$work/sink.err" &
-sink_pid=$!
-for _ in $(seq 300); do curl -fsS "127.0.0.1:$sink_port/health" >/dev/null 2>&1 && break; sleep 0.1; done
-nats_cpu0=$(cpu "$nats_pid"); sink_cpu0=$(cpu "$sink_pid")
-start=$(date +%s.%N)
-/usr/bin/time -f "%U %S" -o "$work/time2" "$bin" bench run --seconds "$seconds" --jobs "$jobs" --bus "nats://127.0.0.1:$nats_port" --store "$work/unused.sqlite" >"$work/bus.json"
-published=$(field "$(cat "$work/bus.json")" records_stored)
-# Until the sink has every acknowledged message: nothing pending, nothing unacknowledged.
-for _ in $(seq 6000); do
-    metrics=$(curl -fsS "127.0.0.1:$sink_port/metrics" || true)
-    drained=$(echo "$metrics" | awk '$1 == "ingestion_bus_lag_messages" || $1 == "ingestion_bus_pending_acks" { n++; if ($2 + 0 == 0) z++ } END { print (n == 2 && z == 2) ? "yes" : "no" }')
-    [ "$drained" = "yes" ] && break
-    sleep 0.05
-done
-end=$(date +%s.%N)
-nats_cpu=$(( $(cpu "$nats_pid") - nats_cpu0 )); sink_cpu=$(( $(cpu "$sink_pid") - sink_cpu0 ))
-kill -TERM "$sink_pid"; wait "$sink_pid" || true; sink_pid=""
-cpu2=$(awk '{ print $1 + $2 }' "$work/time2")
-rows2=$($psql -d bus -At -c "SELECT count(*) FROM bars")
-echo "bus publisher: $(cat "$work/bus.json")"
-tail -1 "$work/sink.out"
-python3 - <<PY
+# 2. Through the bus with 1, 2 and 3 publishing instances (`bench run --bus --series K`: each its
+#    own upstream and bars, so no record is shared), one sink storing meanwhile; a fresh stream
+#    (nats-server data directory) and database for each.
+bus_phase() {
+    local n=$1
+    [ -n "$nats_pid" ] && { kill "$nats_pid"; wait "$nats_pid" 2>/dev/null || true; }
+    nats-server -js -a 127.0.0.1 -p "$nats_port" -sd "$work/js$n" -l "$work/nats$n.log" &
+    nats_pid=$!
+    for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$nats_port") 2>/dev/null && break; sleep 0.1; done
+    $psql -d postgres -c "CREATE DATABASE bus$n"
+    local sink_port
+    sink_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+    "$bin" sink --bus "nats://127.0.0.1:$nats_port" --store "$(store bus$n)" --port "$sink_port" --batch 2000 >"$work/sink$n.out" 2>"$work/sink$n.err" &
+    sink_pid=$!
+    for _ in $(seq 300); do curl -fsS "127.0.0.1:$sink_port/health" >/dev/null 2>&1 && break; sleep 0.1; done
+    local nats_cpu0 sink_cpu0 start end pids=()
+    nats_cpu0=$(cpu "$nats_pid"); sink_cpu0=$(cpu "$sink_pid")
+    start=$(date +%s.%N)
+    for k in $(seq 0 $((n - 1))); do
+        /usr/bin/time -f "%U %S" -o "$work/time-$n-$k" "$bin" bench run --seconds "$seconds" --jobs "$jobs" --series "$k" \
+            --bus "nats://127.0.0.1:$nats_port" --store "$work/unused-$n-$k.sqlite" >"$work/bus-$n-$k.json" &
+        pids+=($!)
+    done
+    for pid in "${pids[@]}"; do wait "$pid"; done
+    local published=0 pub_cpu=0
+    for k in $(seq 0 $((n - 1))); do
+        published=$((published + $(field "$(cat "$work/bus-$n-$k.json")" records_stored)))
+        pub_cpu=$(python3 -c "print($pub_cpu + $(awk '{ print $1 + $2 }' "$work/time-$n-$k"))")
+    done
+    # Until the sink has every acknowledged message: nothing pending, nothing unacknowledged.
+    for _ in $(seq 6000); do
+        metrics=$(curl -fsS "127.0.0.1:$sink_port/metrics" || true)
+        drained=$(echo "$metrics" | awk '$1 == "ingestion_bus_lag_messages" || $1 == "ingestion_bus_pending_acks" { n++; if ($2 + 0 == 0) z++ } END { print (n == 2 && z == 2) ? "yes" : "no" }')
+        [ "$drained" = "yes" ] && break
+        sleep 0.05
+    done
+    end=$(date +%s.%N)
+    local nats_cpu sink_cpu rows
+    nats_cpu=$(( $(cpu "$nats_pid") - nats_cpu0 )); sink_cpu=$(( $(cpu "$sink_pid") - sink_cpu0 ))
+    kill -TERM "$sink_pid"; wait "$sink_pid" || true; sink_pid=""
+    rows=$($psql -d "bus$n" -At -c "SELECT count(*) FROM bars")
+    tail -1 "$work/sink$n.out"
+    python3 - <<PY
 published, t = $published, $end - $start
-pub, sink, nats = $cpu2, $sink_cpu / $ticks, $nats_cpu / $ticks
+pub, sink, nats = $pub_cpu, $sink_cpu / $ticks, $nats_cpu / $ticks
 rate = published / t
-print(f"bus: {published} records in {t:.2f} s = {rate:.0f} records/s end to end (published and stored); {$rows2} rows; {rate / $rate1:.2f}x the in-process path")
-print(f"bus CPU µs/record: publish (run) {pub*1e6/max(published,1):.1f}, bus (nats-server) {nats*1e6/max(published,1):.1f}, consume+commit (sink) {sink*1e6/max(published,1):.1f}")
+print(f"bus, $n instance(s): {published} records in {t:.2f} s = {rate:.0f} records/s end to end (published and stored); {$rows} rows; {rate / $rate1:.2f}x the in-process path")
+print(f"bus, $n instance(s), CPU µs/record: publish (run) {pub*1e6/max(published,1):.1f}, bus (nats-server) {nats*1e6/max(published,1):.1f}, consume+commit (sink) {sink*1e6/max(published,1):.1f}")
 PY
-[ "$rows2" -eq "$published" ] || { echo "cluster.sh: the bus store has $rows2 rows for $published acknowledged records" >&2; exit 1; }
+    [ "$rows" -eq "$published" ] || { echo "cluster.sh: $n instance(s): the store has $rows rows for $published acknowledged records" >&2; exit 1; }
+}
+for n in 1 2 3; do bus_phase "$n"; done

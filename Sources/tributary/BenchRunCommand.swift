@@ -36,16 +36,21 @@ struct BenchRunCommand: AsyncParsableCommand {
     )
     var bus: String?
     @Option(help: "Records per store transaction.") var batchSize = 2_000
+    @Option(
+        help:
+            "Which series of bars the local upstream serves (0…9, three years apart): bench runs started side by side with different series publish different records."
+    ) var series = 0
 
     func validate() throws {
         guard (1...600).contains(seconds) else { throw ValidationError("--seconds must be 1…600") }
         guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be 1…64") }
         guard (1...1_000).contains(bars) else { throw ValidationError("--bars must be 1…1000 (Binance's klines limit)") }
+        guard (0...9).contains(series) else { throw ValidationError("--series must be 0…9") }
     }
 
     func run() async throws {
         if !store.hasPrefix("postgres") { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store + suffix) } }
-        let upstream = BenchUpstream(bars: bars)
+        let upstream = BenchUpstream(bars: bars, series: series)
         let port = try LoopbackPort.free()
         let directory = NSTemporaryDirectory() + "tributary-bench-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -132,9 +137,15 @@ struct BenchRunCommand: AsyncParsableCommand {
 /// from a template row; the open time is the only field that changes.
 final class BenchUpstream: Sendable {
     private let bars: Int
+    /// The first open time: series are 10^11 ms (about three years) apart, far more than a
+    /// run of minutes moves through.
+    private let base: Int64
     private let calls = Mutex<[String: Int64]>([:])
 
-    init(bars: Int) { self.bars = bars }
+    init(bars: Int, series: Int = 0) {
+        self.bars = bars
+        base = 1_500_000_000_000 + Int64(series) * 100_000_000_000
+    }
 
     func response(_ request: Request) -> Response {
         // Per symbol, so each series stays contiguous from call to call (no gaps to report).
@@ -142,7 +153,7 @@ final class BenchUpstream: Sendable {
         let call = calls.withLock { counts in
             defer { counts[symbol, default: 0] += 1 }; return counts[symbol, default: 0]
         }
-        let firstOpen: Int64 = 1_500_000_000_000 + call * Int64(bars) * 60_000
+        let firstOpen: Int64 = base + call * Int64(bars) * 60_000
         var body = "["
         body.reserveCapacity(bars * 170)
         for i in 0..<Int64(bars) {
