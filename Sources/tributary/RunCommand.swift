@@ -239,7 +239,10 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         let acks = DurableAcks()
-        worker.onStored = { acks.settled($0) }
+        worker.onStored = { batch in
+            acks.settled(batch)
+            engine.delivered(batch)
+        }
         worker.onUnstored = { acks.failed($0) }
         var pushDefinitions = catalog.definitions
         if demo, pushDefinitions["demo-push"] == nil {

@@ -60,4 +60,38 @@ import TributaryTesting
         fresh.tookOver(job: job, progress: .object(JSONObject([("hold_until", .string("soon"))])))
         #expect(fresh.guards["binance"]!.status.state == "closed")
     }
+
+    /// A job's lease carries the newest bar that reached the sink's target, not the newest one
+    /// received: bars an instance held when it died then fall inside the taker's `failover` gap.
+    @Test func theLeaseClaimsOnlyBarsThatWereDelivered() async throws {
+        let directory = NSTemporaryDirectory() + "tributary-cluster-bars-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try """
+        id: binance
+        base_url: http://127.0.0.1:9/binance
+        poll:
+          - { endpoint: klines, symbols: [BTCUSDT], every: 1s, params: { interval: 1m, limit: "3" } }
+        """.write(toFile: directory + "/binance.yaml", atomically: true, encoding: .utf8)
+        let row = { (minute: Int) in
+            #"[\#(1_700_000_040_000 + minute * 60_000),"1.0","2.0","0.5","1.5","10",\#(1_700_000_099_999 + minute * 60_000),"15",3,"5","7","0"]"#
+        }
+        let body = "[" + (0..<3).map(row).joined(separator: ",") + "]"
+        let buffer = NormalizationBuffer<Envelope>(capacity: 16)
+        let engine = IngestionEngine(
+            catalog: SourceCatalog(directories: [directory]), environment: [:],
+            transport: FakeTransport { _ in HTTPResponse(status: 200, body: Array(body.utf8)) },
+            buffer: buffer)
+        let job = try #require(engine.jobs.first)
+        await engine.poll(job.source, job.call)
+        let bars = try #require(await buffer.next(max: 16))
+        #expect(bars.count == 3)
+        let key = engine.jobKeys[0]
+        #expect(engine.progress(job: key) == nil, "received, not delivered: nothing to claim")
+        engine.delivered(Array(bars.prefix(2)))
+        let claimed = try #require(engine.progress(job: key)?["bars"]?[0]?["start"]?.stringValue)
+        #expect(claimed == bars[1].record.asOf?.rfc3339, "the newest delivered bar, not the newest received")
+        engine.delivered(bars)
+        #expect(engine.progress(job: key)?["bars"]?[0]?["start"]?.stringValue == bars[2].record.asOf?.rfc3339)
+    }
 }

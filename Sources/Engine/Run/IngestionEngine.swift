@@ -20,6 +20,15 @@ public final class IngestionEngine: Sendable {
     public let activity = SourceActivity()
     /// Per poll job, the bars seen and the outage in progress, to find gaps.
     private let trackers = Mutex<[String: GapTracker]>([:])
+    /// The newest bar start of each series (source, symbol, interval) that reached the sink's
+    /// target — stored, or acknowledged by the bus: what a job's lease may claim (see ``delivered(_:)``).
+    private let deliveredBars = Mutex<[DeliveredSeries: UTCTimestamp]>([:])
+
+    struct DeliveredSeries: Hashable {
+        var source: String
+        var symbol: String
+        var interval: String
+    }
     /// Where gaps (and undecodable bodies) are written.
     public let store: (any DeadLetterStore & GapStore)?
     private let logger: Logger?
@@ -94,7 +103,17 @@ public final class IngestionEngine: Sendable {
     /// (`hold_until`, `reason`); nil when there is nothing to say.
     public func progress(job: String) -> JSONValue? {
         var members: [(key: String, value: JSONValue)] = []
-        let bars = trackers.withLock { $0[job]?.newestBars } ?? []
+        // Bars count as reached only once delivered: a bar this instance received but had not
+        // yet stored (or the bus not acknowledged) when it died is then inside the taker's
+        // `failover` gap instead of silently missing.
+        let received = trackers.withLock { $0[job]?.newestBars } ?? []
+        let source = jobSources[job]?.rawValue ?? ""
+        let bars = deliveredBars.withLock { delivered in
+            received.compactMap { bar -> (symbol: String, interval: String, start: UTCTimestamp)? in
+                guard let newest = delivered[DeliveredSeries(source: source, symbol: bar.symbol, interval: bar.interval)] else { return nil }
+                return (bar.symbol, bar.interval, min(newest, bar.start))
+            }
+        }
         if !bars.isEmpty {
             members.append(
                 (
@@ -110,6 +129,21 @@ public final class IngestionEngine: Sendable {
             members.append(("reason", .string(status.reason ?? status.state)))
         }
         return members.isEmpty ? nil : .object(JSONObject(members))
+    }
+
+    /// The sink stored `batch` (or the bus acknowledged it): its bars now count for the jobs'
+    /// progress that leases carry.
+    public func delivered(_ batch: [Envelope]) {
+        var newest: [DeliveredSeries: UTCTimestamp] = [:]
+        for envelope in batch {
+            guard case .bar(let bar) = envelope.record.payload else { continue }
+            let key = DeliveredSeries(source: envelope.record.source.rawValue, symbol: envelope.record.symbol, interval: bar.interval)
+            if newest[key].map({ bar.start > $0 }) ?? true { newest[key] = bar.start }
+        }
+        guard !newest.isEmpty else { return }
+        deliveredBars.withLock { delivered in
+            for (key, start) in newest where delivered[key].map({ start > $0 }) ?? true { delivered[key] = start }
+        }
     }
 
     /// This instance took `job` over; `progress` is what its last holder said about it: the first
