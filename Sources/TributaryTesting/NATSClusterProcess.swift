@@ -13,16 +13,24 @@ public final class NATSClusterProcess: Sendable {
     /// Every node's client URL, as `--bus` takes them.
     public var url: String { "nats://" + nodes.map { "127.0.0.1:\($0.port)" }.joined(separator: ",") }
 
-    /// Starts the three nodes and waits (bounded) until each knows the JetStream meta leader.
+    /// Starts the three nodes and waits (bounded) until each knows the JetStream meta leader and
+    /// the leader sees both other nodes current — until then a stream with three replicas
+    /// cannot be placed.
     public static func start(name: String = "tributary") async throws -> NATSClusterProcess {
         let cluster = try NATSClusterProcess(name: name)
         let client = HTTPClient()
         defer { Task { await client.shutdown() } }
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
-            var ready = 0
-            for port in cluster.monitorPorts where await Self.knowsLeader(monitorPort: port, client: client) { ready += 1 }
-            if ready == cluster.nodes.count { return cluster }
+            var leaders = 0
+            var quorum = false
+            for port in cluster.monitorPorts {
+                guard let meta = await Self.metaCluster(monitorPort: port, client: client) else { continue }
+                if meta["leader"]?.stringValue?.isEmpty == false { leaders += 1 }
+                let current = meta["replicas"]?.arrayValue?.filter { $0["current"] == .bool(true) }.count ?? 0
+                if current == cluster.nodes.count - 1 { quorum = true }
+            }
+            if leaders == cluster.nodes.count, quorum { return cluster }
             try await Task.sleep(for: .milliseconds(200))
         }
         cluster.remove()
@@ -57,11 +65,11 @@ public final class NATSClusterProcess: Sendable {
         for node in nodes { node.remove() }
     }
 
-    /// Whether the node's `/jsz` names a meta leader (JetStream can place replicated streams).
-    static func knowsLeader(monitorPort: Int, client: HTTPClient) async -> Bool {
-        guard let response = try? await client.send(HTTPRequest(url: "http://127.0.0.1:\(monitorPort)/jsz")), response.status == 200 else { return false }
-        let text = response.bodyText
-        guard let range = text.range(of: #""leader": ""#) else { return false }
-        return text[range.upperBound...].first.map { $0 != "\"" } ?? false
+    /// The node's `/jsz` `meta_cluster` (leader, and the replicas it sees with whether each is current).
+    static func metaCluster(monitorPort: Int, client: HTTPClient) async -> JSONValue? {
+        guard let response = try? await client.send(HTTPRequest(url: "http://127.0.0.1:\(monitorPort)/jsz")), response.status == 200,
+            let json = try? JSONParser.parse(response.body)
+        else { return nil }
+        return json["meta_cluster"]
     }
 }

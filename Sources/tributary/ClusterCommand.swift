@@ -37,7 +37,7 @@ struct ClusterCommand: AsyncParsableCommand {
                 throw CLIError("cannot use the bus \(busURL): \(error) (is nats-server running with JetStream, -js?)")
             }
             let bucket = try await connection.leaseStore(ttl: settings.busLeaseTTL)
-            let (holders, instances, _) = LeaseCoordinator<ContinuousClock>.read(try await bucket.entries())
+            let (holders, instances, _, released) = LeaseCoordinator<ContinuousClock>.read(try await bucket.entries())
             let lags = try await connection.consumerLags()
             await connection.close()
 
@@ -52,6 +52,7 @@ struct ClusterCommand: AsyncParsableCommand {
                 let alive = instances.contains(holder.owner) ? "" : "  (holder not announced: lapsing)"
                 print("  \(job)  →  \(holder.owner)\(alive)")
             }
+            if !released.isEmpty { print("handed back, free to claim: \(released.count)") }
             print("sink consumers (\(lags.count)):")
             for consumer in lags.sorted(by: { $0.name < $1.name }) {
                 print("  \(consumer.name)  pending \(consumer.lag.pending), unacknowledged \(consumer.lag.unacknowledged)")

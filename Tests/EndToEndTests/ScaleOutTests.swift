@@ -1,6 +1,7 @@
 import Foundation
 import Pipeline
 import StorePostgres
+import StoreSQLite
 import Synchronization
 import Testing
 import TributaryCore
@@ -15,19 +16,30 @@ import TributaryTesting
     .enabled(if: TestPostgres.url != nil && NATSServerProcess.executable != nil, "needs the PostgreSQL and nats-server make test provides"))
 struct ScaleOutTests {
     static let symbols = ["BTCUSDT", "ETHUSDT", "SOLUSDT", "XRPUSDT", "ADAUSDT", "DOGEUSDT"]
+    /// Bar series (klines, 1m) polled beside the tickers: the jobs whose hand-over may leave gaps.
+    static let barSymbols = ["BTCUSDT", "ETHUSDT", "SOLUSDT"]
+    /// Every poll job, as the upstream tells them apart (endpoint and symbol).
+    static let jobs = symbols.map { "ticker:" + $0 } + barSymbols.map { "klines:" + $0 }
 
     /// Binance's 24-hour ticker for any symbol, each answer with content of its own (a per-symbol
-    /// counter gives its close time and price), remembering who asked and what it answered: the
-    /// ground truth the store is checked against. Each instance asks under its own path prefix.
+    /// counter gives its close time and price), and 1m klines whose newest bar moves on every
+    /// 250 ms of wall time (the last five each call), remembering who asked and what it answered:
+    /// the ground truth the store is checked against. Each instance asks under its own path prefix.
     final class Upstream: Sendable {
         struct Answer {
             var instance: String
+            /// `ticker:SYMBOL` or `klines:SYMBOL`.
+            var job: String
             var symbol: String
-            var closeTime: Int64
+            /// A ticker's close time (nil for klines).
+            var closeTime: Int64?
             var at: ContinuousClock.Instant
         }
+        /// The first bar's open time; bar i opens a minute after bar i - 1.
+        static let firstBar: Int64 = 1_600_000_000_000
         final class Book: Sendable {
-            let state = Mutex<(log: [Answer], counters: [String: Int64])>(([], [:]))
+            let state = Mutex<(log: [Answer], counters: [String: Int64], bars: [String: ClosedRange<Int64>])>(([], [:], [:]))
+            let started = ContinuousClock.now
         }
         private let book: Book
         let server: LoopbackServer
@@ -38,10 +50,24 @@ struct ScaleOutTests {
             server = try LoopbackServer { request in
                 let instance = String(request.path.dropFirst().prefix { $0 != "/" })
                 let symbol = request.query["symbol"] ?? "?"
+                if request.path.hasSuffix("/klines") {
+                    let newest = Int64((ContinuousClock.now - book.started) / .milliseconds(250))
+                    let served = max(0, newest - 4)...newest
+                    book.state.withLock { state in
+                        state.log.append(Answer(instance: instance, job: "klines:" + symbol, symbol: symbol, closeTime: nil, at: .now))
+                        let known = state.bars[symbol] ?? served
+                        state.bars[symbol] = min(known.lowerBound, served.lowerBound)...max(known.upperBound, served.upperBound)
+                    }
+                    let rows = served.map { i in
+                        let open = Self.firstBar + i * 60_000
+                        return #"[\#(open),"\#(i).0","\#(i).9","\#(i).0","\#(i).5","1",\#(open + 59_999),"1",1,"1","1","0"]"#
+                    }
+                    return .json("[" + rows.joined(separator: ",") + "]")
+                }
                 let count = book.state.withLock { state -> Int64 in
                     let next = (state.counters[symbol] ?? 0) + 1
                     state.counters[symbol] = next
-                    state.log.append(Answer(instance: instance, symbol: symbol, closeTime: 1_700_000_000_000 + next * 1_000, at: .now))
+                    state.log.append(Answer(instance: instance, job: "ticker:" + symbol, symbol: symbol, closeTime: 1_700_000_000_000 + next * 1_000, at: .now))
                     return next
                 }
                 return .json(#"{"symbol":"\#(symbol)","lastPrice":"\#(count).5","closeTime":\#(1_700_000_000_000 + count * 1_000)}"#)
@@ -50,10 +76,13 @@ struct ScaleOutTests {
 
         var log: [Answer] { book.state.withLock { $0.log } }
 
-        /// Per symbol, the instances that asked for it in the last `window`.
+        /// Per bar symbol, the first and last bar index ever served.
+        var barsServed: [String: ClosedRange<Int64>] { book.state.withLock { $0.bars } }
+
+        /// Per job, the instances that asked for it in the last `window`.
         func askers(within window: Duration) -> [String: Set<String>] {
             let since = ContinuousClock.now - window
-            return Dictionary(grouping: log.filter { $0.at >= since }, by: \.symbol).mapValues { Set($0.map(\.instance)) }
+            return Dictionary(grouping: log.filter { $0.at >= since }, by: \.job).mapValues { Set($0.map(\.instance)) }
         }
     }
 
@@ -66,6 +95,7 @@ struct ScaleOutTests {
         rate_limit: { capacity: 100000, refill_per_second: 100000 }
         poll:
         \(Self.symbols.map { "  - { endpoint: ticker, symbols: [\($0)], every: 400ms }" }.joined(separator: "\n"))
+        \(Self.barSymbols.map { #"  - { endpoint: klines, symbols: [\#($0)], every: 400ms, params: { interval: 1m, limit: "5" } }"# }.joined(separator: "\n"))
         """.write(toFile: folder + "/binance.yaml", atomically: true, encoding: .utf8)
         return try RunProcess(
             ["--only", "binance", "--port", "0", "--store", directory + "/\(name).sqlite", "--bus", bus, "--sink", "jsonl:\(directory)/\(name)-acked.jsonl"],
@@ -96,14 +126,14 @@ struct ScaleOutTests {
         return line.flatMap { $0.split(separator: " ").last }.flatMap { Double($0) }
     }
 
-    /// The identities (symbol and close time) in the run instances' acknowledged copies; a line
+    /// The quotes' identities (symbol and close time) in the run instances' acknowledged copies; a line
     /// cut short by a SIGKILL is not an acknowledged record.
     func acknowledged(_ names: [String], in directory: String) -> Set<String> {
         var keys = Set<String>()
         for name in names {
             let text = (try? String(contentsOfFile: "\(directory)/\(name)-acked.jsonl", encoding: .utf8)) ?? ""
             for line in text.split(separator: "\n") {
-                guard let envelope = try? Envelope(jsonLine: String(line)), let asOf = envelope.record.asOf else { continue }
+                guard let envelope = try? Envelope(jsonLine: String(line)), envelope.record.kind == .quote, let asOf = envelope.record.asOf else { continue }
                 keys.insert("\(envelope.record.symbol)@\(asOf.millisecondsSinceEpoch)")
             }
         }
@@ -135,19 +165,19 @@ struct ScaleOutTests {
         let secondBase = try await second.baseURL()
 
         // Steady state: in a window of several poll periods every job was polled, each by exactly
-        // one instance, two jobs each (the fair share of six over three).
-        try await eventually("each job is polled by exactly one instance, two per instance") {
-            let owners = Self.symbols.compactMap { upstream.askers(within: .seconds(2))[$0] }
-            return owners.count == Self.symbols.count && owners.allSatisfy { $0.count == 1 }
-                && ["a", "b", "c"].allSatisfy { name in owners.filter { $0 == [name] }.count == 2 }
+        // one instance, three jobs each (the fair share of nine over three).
+        try await eventually("each job is polled by exactly one instance, three per instance") {
+            let owners = Self.jobs.compactMap { upstream.askers(within: .seconds(2))[$0] }
+            return owners.count == Self.jobs.count && owners.allSatisfy { $0.count == 1 }
+                && ["a", "b", "c"].allSatisfy { name in owners.filter { $0 == [name] }.count == 3 }
         }
 
-        // b dies holding two jobs: after its leases lapse, a and c poll all six.
+        // b dies holding three jobs: after its leases lapse, a and c poll all nine.
         b.signal(SIGKILL)
         _ = await b.wait()
         try await eventually("a and c poll every job, b's included") {
             let askers = upstream.askers(within: .seconds(2))
-            return Self.symbols.allSatisfy { askers[$0].map { $0.count == 1 && !$0.contains("b") } ?? false }
+            return Self.jobs.allSatisfy { askers[$0].map { $0.count == 1 && !$0.contains("b") } ?? false }
         }
 
         // A sink dies mid-stream (what it fetched and did not acknowledge is delivered again to the
@@ -179,6 +209,39 @@ struct ScaleOutTests {
         #expect(check.lost.isEmpty && check.duplicated.isEmpty && check.unexpected.isEmpty, "\(check)")
         // Not acknowledged yet stored is only possible for the killed instance's last batch.
         #expect(check.recovered.allSatisfy { check.truth[$0] == "b" }, "recovered from a live instance: \(check)")
+
+        // Bars: every bar the upstream served is stored, or inside a gap row one of the instances
+        // wrote (`failover` for a job taken over from b) — never silently absent.
+        let database = try await PostgresStore(try PostgresStoreConfiguration(url: store))
+        defer { database.shutdown() }
+        var gaps: [Gap] = []
+        for name in ["a", "b", "c"] { gaps += try SQLiteStore(path: "\(directory)/\(name).sqlite").gaps(source: "binance", limit: 10_000) }
+        var unaccounted: [String] = []
+        var storedBars = 0
+        for (symbol, served) in upstream.barsServed {
+            let canonical = "\(symbol.dropLast(4))-USDT"
+            var starts = Set<Int64>()
+            var cursor: RecordQuery.Cursor?
+            repeat {
+                let page = try await database.records(RecordQuery(kind: .bar, symbol: canonical, source: "binance"), after: cursor, limit: 1_000)
+                for envelope in page.envelopes { if let start = envelope.record.asOf { starts.insert(start.millisecondsSinceEpoch) } }
+                cursor = page.next
+            } while cursor != nil
+            storedBars += starts.count
+            for index in served {
+                let open = Upstream.firstBar + index * 60_000
+                if starts.contains(open) { continue }
+                let covered = gaps.contains { gap in
+                    gap.symbol == canonical && gap.from.millisecondsSinceEpoch <= open && open <= gap.to.millisecondsSinceEpoch
+                }
+                if !covered { unaccounted.append("\(canonical)#\(index)") }
+            }
+        }
+        print(
+            "scale-out bars: \(upstream.barsServed.values.map(\.count).reduce(0, +)) expected, \(storedBars) stored, gap rows \(gaps.count) (\(gaps.filter { $0.reason == "failover" }.count) failover), unaccounted \(unaccounted.count)"
+        )
+        #expect(storedBars > 0)
+        #expect(unaccounted.isEmpty, "bars neither stored nor in a gap row: \(unaccounted.prefix(10))")
     }
 
     /// Jepsen-style: lost (acknowledged, not stored), duplicated (stored more than once: a
@@ -199,7 +262,8 @@ struct ScaleOutTests {
 
     func classify(upstream: Upstream, acknowledgedBy names: [String], in directory: String, store: String) async throws -> Classification {
         let truth = Dictionary(
-            upstream.log.map { ("\($0.symbol.dropLast(4))-USDT@\($0.closeTime)", $0.instance) }, uniquingKeysWith: { first, _ in first })
+            upstream.log.compactMap { answer in answer.closeTime.map { ("\(answer.symbol.dropLast(4))-USDT@\($0)", answer.instance) } },
+            uniquingKeysWith: { first, _ in first })
         let acked = acknowledged(names, in: directory)
         let database = try await PostgresStore(try PostgresStoreConfiguration(url: store))
         defer { database.shutdown() }

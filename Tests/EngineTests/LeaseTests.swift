@@ -170,6 +170,30 @@ import TributaryTesting
         #expect(key.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2E })
     }
 
+    /// A job handed back (rebalancing, or a graceful stop) keeps its holder's last word in the
+    /// bucket, written at the hand-back: the next holder gets it, not a word a round old or none.
+    @Test func aJobHandedBackCarriesItsHoldersLastWordToTheNextHolder() async {
+        let clock = ManualClock()
+        let bucket = InMemoryLeaseStore(ttl: .seconds(9), clock: clock)
+        let job = Self.jobs[0]
+        let word = Mutex<JSONValue?>(nil)
+        let a = LeaseCoordinator(instance: "a", jobs: [job], store: bucket, clock: clock, progress: { _ in word.withLock { $0 } })
+        let handed = Mutex<[String: JSONValue?]>([:])
+        let b = LeaseCoordinator(
+            instance: "b", jobs: [job], store: bucket, clock: clock, onTakeOver: { job, said in handed.withLock { $0[job] = said } })
+        await a.step()
+        await b.step()
+        #expect(a.owns(job) && !b.owns(job))
+        // Nothing to say when the lease was taken; something by the time a hands it back.
+        word.withLock { $0 = .array([.string("bar at 12:04")]) }
+        await a.leave()
+        await b.step()
+        #expect(b.owns(job), "claimed at once, not after the TTL")
+        #expect(handed.withLock { $0[job] } == .some(.array([.string("bar at 12:04")])))
+        let (holders, _, _, released) = LeaseCoordinator<ManualClock>.read(try! await bucket.entries())
+        #expect(holders[job]?.owner == "b" && released.isEmpty)
+    }
+
     @Test func theInstanceThatTakesAJobOverGetsWhatItsLastHolderWrote() async {
         let clock = ManualClock()
         let bucket = InMemoryLeaseStore(ttl: .seconds(9), clock: clock)

@@ -27,6 +27,8 @@ public final class LeaseCoordinator<C: Clock>: Sendable where C.Duration == Dura
     private struct State {
         /// Held jobs, each until when it counts as held.
         var held: [String: C.Instant] = [:]
+        /// The bucket revision of each held lease as this instance last wrote it (to hand it back).
+        var revisions: [String: UInt64] = [:]
         var owners: [String: String] = [:]
         var instances: [String] = []
         var lastError: String?
@@ -68,26 +70,39 @@ public final class LeaseCoordinator<C: Clock>: Sendable where C.Duration == Dura
         do {
             let mine = state.withLock { $0.held.count }
             try await store.put(Self.instanceKey(instance), value: Self.instanceValue(instance, jobs: mine))
-            let (holders, instances, seen) = Self.read(try await store.entries())
+            let (holders, instances, seen, released) = Self.read(try await store.entries())
             state.withLock { state in for (job, said) in seen { state.lastProgress[job] = said } }
             let plan = LeaseBalancer.plan(me: instance, jobs: jobs, holders: holders, instances: Set(instances))
             var owners = holders.mapValues(\.owner)
             var held: [String: C.Instant] = [:]
+            var revisions: [String: UInt64] = [:]
             let value = Self.leaseValue(instance, progress: progress)
             for lease in plan.renew {
-                if try await store.update(Self.leaseKey(lease.job), value: value(lease.job), revision: lease.revision) != nil {
+                if let revision = try await store.update(Self.leaseKey(lease.job), value: value(lease.job), revision: lease.revision) {
                     held[lease.job] = validUntil
+                    revisions[lease.job] = revision
                 } else {
                     owners[lease.job] = nil
                 }
             }
             for lease in plan.release {
-                try await store.delete(Self.leaseKey(lease.job))
+                // Handed back with this instance's last word, so whoever claims it next knows
+                // where the job's bars ended (a deleted lease would take that with it).
+                _ = try await store.update(
+                    Self.leaseKey(lease.job), value: Self.releasedValue(instance, job: lease.job, progress: progress), revision: lease.revision)
                 owners[lease.job] = nil
             }
             for job in plan.claim {
-                if try await store.create(Self.leaseKey(job), value: value(job)) != nil {
+                let key = Self.leaseKey(job)
+                let taken: UInt64?
+                if let revision = released[job] {
+                    taken = try await store.update(key, value: value(job), revision: revision)
+                } else {
+                    taken = try await store.create(key, value: value(job))
+                }
+                if let taken {
                     held[job] = validUntil
+                    revisions[job] = taken
                     owners[job] = instance
                     // Taken from another instance: hand its last word to the engine (gap check).
                     let last = state.withLock { $0.lastProgress[job] }
@@ -104,6 +119,7 @@ public final class LeaseCoordinator<C: Clock>: Sendable where C.Duration == Dura
             }
             state.withLock {
                 $0.held = held
+                $0.revisions = revisions
                 $0.owners = owners
                 $0.instances = Array(Set(instances).union([instance])).sorted()
                 $0.lastError = nil
@@ -130,12 +146,22 @@ public final class LeaseCoordinator<C: Clock>: Sendable where C.Duration == Dura
     /// After a round that could not reach the bus it only forgets them (they lapse by themselves):
     /// a stop must not wait on a bus that does not answer.
     public func leave() async {
-        let (held, reachable) = state.withLock { state in
-            defer { state.held = [:] }
-            return (Array(state.held.keys), state.lastError == nil)
+        let (held, revisions, reachable) = state.withLock { state in
+            defer {
+                state.held = [:]
+                state.revisions = [:]
+            }
+            return (Array(state.held.keys), state.revisions, state.lastError == nil)
         }
         guard reachable else { return }
-        for job in held { try? await store.delete(Self.leaseKey(job)) }
+        // Best effort: a lease not handed back lapses by itself after the TTL.
+        for job in held {
+            if let revision = revisions[job] {
+                _ = try? await store.update(Self.leaseKey(job), value: Self.releasedValue(instance, job: job, progress: progress), revision: revision)
+            } else {
+                try? await store.delete(Self.leaseKey(job))
+            }
+        }
         try? await store.delete(Self.instanceKey(instance))
     }
 
@@ -149,26 +175,42 @@ public final class LeaseCoordinator<C: Clock>: Sendable where C.Duration == Dura
         }
     }
 
-    /// Leases by job, live instances, and what each lease's holder wrote about its job (its
-    /// `progress`), from the bucket's entries — each value decoded once. An entry that is not ours
-    /// to read (another program's key, a value that is not a lease) is left alone.
+    /// Leases by job, live instances, what each lease's holder wrote about its job (its
+    /// `progress`), and the leases handed back (free, with their revision to claim them at),
+    /// from the bucket's entries — each value decoded once. An entry that is not ours to read
+    /// (another program's key, a value that is not a lease) is left alone.
     public static func read(_ entries: [String: LeaseEntry]) -> (
-        holders: [String: LeaseBalancer.Holder], instances: [String], progress: [String: (owner: String, progress: JSONValue)]
+        holders: [String: LeaseBalancer.Holder], instances: [String], progress: [String: (owner: String, progress: JSONValue)],
+        released: [String: UInt64]
     ) {
         var holders: [String: LeaseBalancer.Holder] = [:]
         var instances: [String] = []
         var progress: [String: (owner: String, progress: JSONValue)] = [:]
+        var released: [String: UInt64] = [:]
         for (key, entry) in entries {
             if key.hasPrefix("instance.") {
                 instances.append(String(key.dropFirst("instance.".count)))
             } else if key.hasPrefix("job."), case .object(let object)? = try? JSONParser.parse(Array(entry.value.utf8)),
                 let job = object["job"]?.stringValue, let owner = object["owner"]?.stringValue, leaseKey(job) == key
             {
+                if owner.isEmpty {
+                    // Handed back: free to claim; its last holder's word still counts.
+                    released[job] = entry.revision
+                    if let said = object["progress"], let by = object["released_by"]?.stringValue { progress[job] = (by, said) }
+                    continue
+                }
                 holders[job] = LeaseBalancer.Holder(owner: owner, revision: entry.revision)
                 if let said = object["progress"] { progress[job] = (owner, said) }
             }
         }
-        return (holders, instances, progress)
+        return (holders, instances, progress, released)
+    }
+
+    /// A lease handed back: no owner, who released it, and its progress then.
+    static func releasedValue(_ instance: String, job: String, progress: @Sendable (String) -> JSONValue?) -> String {
+        var members: [(key: String, value: JSONValue)] = [("owner", .string("")), ("job", .string(job)), ("released_by", .string(instance))]
+        if let said = progress(job) { members.append(("progress", said)) }
+        return JSONWriter.string(.object(JSONObject(members)))
     }
 
     static func leaseValue(_ instance: String, progress: @escaping @Sendable (String) -> JSONValue?) -> (String) -> String {
