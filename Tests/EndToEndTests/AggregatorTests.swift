@@ -186,8 +186,9 @@ import TributaryTesting
         let status = await run.wait()
         let took = ContinuousClock.now - signalled
         #expect(status == 0, "\(run.stdout.text) \(run.stderr.text)")
-        // The hanging fetch is cancelled at the 3 s deadline, not waited for (60 s).
-        #expect(took < .seconds(6), "shutdown took \(took)")
+        // The hanging fetch is cancelled at the 3 s deadline, not waited for: the upstream hangs
+        // 60 s, so anything well under that shows the cancellation without timing the machine.
+        #expect(took < .seconds(45), "shutdown took \(took)")
         #expect(run.stderr.text.contains("shutting down"))
     }
 
