@@ -192,8 +192,13 @@ struct ScaleOutTests {
 
         for run in [a, c] { run.signal(SIGTERM) }
         for (name, run) in [("a", a), ("c", c)] {
-            #expect(await run.wait() == 0, "\(name): \(run.stderr.text)")
-            #expect(run.final("lost ") == 0 && run.final("spilled ") == 0, "\(name): \(run.stdout.text)")
+            // Exit 0; or 1 when the stream, one node short on a loaded machine, did not acknowledge
+            // the last batch within the deadline and it was spilled to a file (never acknowledged,
+            // so not lost — it is counted with the bars below).
+            let status = await run.wait()
+            let spilled = run.final("spilled ") ?? -1
+            #expect(status == 0 && spilled == 0 || status == 1 && spilled > 0, "\(name): \(run.stdout.text) \(run.stderr.text)")
+            #expect(run.final("lost ") == 0, "\(name): \(run.stdout.text)")
         }
         // The surviving sink drains the stream, the dead one's unacknowledged batch included.
         try await eventually("the shared consumer is drained", timeout: .seconds(240)) {
@@ -216,6 +221,14 @@ struct ScaleOutTests {
         defer { database.shutdown() }
         var gaps: [Gap] = []
         for name in ["a", "b", "c"] { gaps += try SQLiteStore(path: "\(directory)/\(name).sqlite").gaps(source: "binance", limit: 10_000) }
+        // Bars spilled at a stop are in the instance's `.unsaved-*.jsonl`, to be imported again.
+        var spilledBars = Set<String>()
+        for file in try FileManager.default.contentsOfDirectory(atPath: directory) where file.contains(".unsaved-") {
+            for line in try String(contentsOfFile: directory + "/" + file, encoding: .utf8).split(separator: "\n") {
+                guard let envelope = try? Envelope(jsonLine: String(line)), case .bar(let bar) = envelope.record.payload else { continue }
+                spilledBars.insert("\(envelope.record.symbol)@\(bar.start.millisecondsSinceEpoch)")
+            }
+        }
         var unaccounted: [String] = []
         var storedBars = 0
         for (symbol, served) in upstream.barsServed {
@@ -230,7 +243,7 @@ struct ScaleOutTests {
             storedBars += starts.count
             for index in served {
                 let open = Upstream.firstBar + index * 60_000
-                if starts.contains(open) { continue }
+                if starts.contains(open) || spilledBars.contains("\(canonical)@\(open)") { continue }
                 let covered = gaps.contains { gap in
                     gap.symbol == canonical && gap.from.millisecondsSinceEpoch <= open && open <= gap.to.millisecondsSinceEpoch
                 }
@@ -238,7 +251,7 @@ struct ScaleOutTests {
             }
         }
         print(
-            "scale-out bars: \(upstream.barsServed.values.map(\.count).reduce(0, +)) expected, \(storedBars) stored, gap rows \(gaps.count) (\(gaps.filter { $0.reason == "failover" }.count) failover), unaccounted \(unaccounted.count)"
+            "scale-out bars: \(upstream.barsServed.values.map(\.count).reduce(0, +)) expected, \(storedBars) stored, \(spilledBars.count) spilled, gap rows \(gaps.count) (\(gaps.filter { $0.reason == "failover" }.count) failover), unaccounted \(unaccounted.count)"
         )
         #expect(storedBars > 0)
         #expect(unaccounted.isEmpty, "bars neither stored nor in a gap row: \(unaccounted.prefix(10))")

@@ -22,7 +22,29 @@ public struct LeaseService: Service {
             // A stop does not wait out the interval: the leases are handed back at once.
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: every) }
         }
-        await coordinator.leave()
+        await Self.atMost(leaveLimit) { [coordinator] in await coordinator.leave() }
+    }
+
+    /// How long a stop waits to hand the leases back: a bus that went away answers each write only
+    /// after its timeout, and the leases lapse by themselves anyway (the 30-second drain of a run
+    /// whose bus was down overran its deadline waiting here).
+    public var leaveLimit: Duration = .seconds(2)
+
+    /// Runs `work` in a task of its own and returns when it ends or `limit` has passed, whichever
+    /// comes first (the work goes on in the background: a blocking client call cannot be cancelled).
+    static func atMost(_ limit: Duration, _ work: @escaping @Sendable () async -> Void) async {
+        let done = AsyncStream<Void>.makeStream()
+        Task {
+            await work()
+            done.continuation.yield()
+        }
+        let timer = Task {
+            try? await Task.sleep(for: limit)
+            done.continuation.yield()
+        }
+        var iterator = done.stream.makeAsyncIterator()
+        _ = await iterator.next()
+        timer.cancel()
     }
 
     /// A name for this instance that is a valid bucket key: `bus.instance` or host and process id,
