@@ -20,24 +20,6 @@ import TributaryTesting
             ], in: directory)
     }
 
-    /// Waits (bounded: a hang guard, not a speed check) until `condition` holds.
-    func eventually(_ what: String, timeout: Duration = .seconds(120), _ condition: () async -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if await condition() { return }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-        Issue.record("timed out waiting until \(what)")
-        throw CancellationError()
-    }
-
-    /// A value of `/metrics` (first series of the family).
-    func metric(_ base: String, _ family: String) async -> Double? {
-        guard let response = try? await get(base + "/metrics"), response.status == 200 else { return nil }
-        let line = String(decoding: response.body, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix(family + " ") || $0.hasPrefix(family + "{") }
-        return line.flatMap { $0.split(separator: " ").last }.flatMap { Double($0) }
-    }
-
     /// Runs a sink into `store` until its consumer has nothing pending or unacknowledged; its final counts.
     func drainWithSink(bus: String, store: String, consumer: String) async throws -> (stored: Int, duplicates: Int, deadLettered: Int) {
         let sink = try RunProcess(["--bus", bus, "--store", store, "--consumer", consumer, "--port", "0"], command: "sink")

@@ -61,17 +61,6 @@ import TributaryTesting
             ])
     }
 
-    /// Waits (bounded: a hang guard, not a speed check) until `condition` holds.
-    func eventually(_ what: String, timeout: Duration = .seconds(90), _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(250))
-        }
-        Issue.record("timed out waiting until \(what)")
-        throw CancellationError()
-    }
-
     @Test func theNATSBucketRefusesASecondClaimAndAStaleRenewalAndForgetsAfterItsTTL() async throws {
         let nats = try NATSServerProcess()
         defer { nats.remove() }

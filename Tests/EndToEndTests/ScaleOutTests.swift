@@ -108,24 +108,6 @@ struct ScaleOutTests {
         try RunProcess(["--bus", bus, "--store", store, "--consumer", "shared", "--port", "0"], command: "sink")
     }
 
-    /// Waits (bounded: a hang guard, not a speed check) until `condition` holds.
-    func eventually(_ what: String, timeout: Duration = .seconds(150), _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(250))
-        }
-        Issue.record("timed out waiting until \(what)")
-        throw CancellationError()
-    }
-
-    /// A value of `/metrics` (first series of the family).
-    func metric(_ base: String, _ family: String) async -> Double? {
-        guard let response = try? await get(base + "/metrics"), response.status == 200 else { return nil }
-        let line = response.bodyText.split(separator: "\n").first { $0.hasPrefix(family + " ") || $0.hasPrefix(family + "{") }
-        return line.flatMap { $0.split(separator: " ").last }.flatMap { Double($0) }
-    }
-
     /// The quotes' identities (symbol and close time) in the run instances' acknowledged copies; a line
     /// cut short by a SIGKILL is not an acknowledged record.
     func acknowledged(_ names: [String], in directory: String) -> Set<String> {
