@@ -239,9 +239,15 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         let acks = DurableAcks()
-        worker.onStored = { batch in
-            acks.settled(batch)
-            engine.delivered(batch)
+        if leases != nil {
+            // Only leases carry the jobs' delivered bars: a lone instance skips that walk over
+            // every stored batch.
+            worker.onStored = { batch in
+                acks.settled(batch)
+                engine.delivered(batch)
+            }
+        } else {
+            worker.onStored = { acks.settled($0) }
         }
         worker.onUnstored = { acks.failed($0) }
         var pushDefinitions = catalog.definitions

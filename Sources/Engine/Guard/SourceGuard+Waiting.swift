@@ -21,7 +21,7 @@ extension SourceGuard {
                     throw ResilienceError(
                         reason.errorCode, source: source,
                         retryAt: Double(UTCTimestamp.now().nanosecondsSinceEpoch + wait.nanosecondsCount) / 1e9,
-                        "\(reason); next call allowed in \(Self.seconds(wait)), longer than the \(Self.seconds(settings.maxAdmissionWait)) a call may wait"
+                        "\(reason); next call allowed in \(HoldReason.seconds(wait)), longer than the \(HoldReason.seconds(settings.maxAdmissionWait)) a call may wait"
                     )
                 }
                 try await Self.sleepUnlessShuttingDown { try await clock.sleep(until: until, tolerance: nil) }

@@ -125,6 +125,4 @@ public final class SourceGuard<C: Clock>: Sendable where C.Duration == Duration,
         metrics.breakerTransition(to: name)
         metrics.breakerState(value)
     }
-
-    static func seconds(_ duration: Duration) -> String { HoldReason.seconds(duration) }
 }
