@@ -24,11 +24,7 @@ import TributaryTesting
     func drainWithSink(bus: String, store: String, consumer: String) async throws -> (stored: Int, duplicates: Int, deadLettered: Int) {
         let sink = try RunProcess(["--bus", bus, "--store", store, "--consumer", consumer, "--port", "0"], command: "sink")
         let base = try await sink.baseURL()
-        try await eventually("the sink's consumer is drained") {
-            let lag = await metric(base, "ingestion_bus_lag_messages")
-            let unacknowledged = await metric(base, "ingestion_bus_pending_acks")
-            return lag == 0 && unacknowledged == 0
-        }
+        try await eventually("the sink's consumer is drained") { await consumerDrained(base) }
         sink.signal(SIGTERM)
         #expect(await sink.wait() == 0, "\(sink.stderr.text)")
         return (try #require(sink.final("stored ")), try #require(sink.final("duplicates ")), try #require(sink.final("dead-lettered ")))

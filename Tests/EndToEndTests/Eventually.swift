@@ -22,3 +22,11 @@ func metric(_ base: String, _ family: String) async -> Double? {
     let line = response.bodyText.split(separator: "\n").first { $0.hasPrefix(family + " ") || $0.hasPrefix(family + "{") }
     return line.flatMap { $0.split(separator: " ").last }.flatMap { Double($0) }
 }
+
+/// Whether a `tributary sink` (its `/metrics` at `base`) has nothing left: no message pending in
+/// its consumer and none delivered but unacknowledged.
+func consumerDrained(_ base: String) async -> Bool {
+    let lag = await metric(base, "ingestion_bus_lag_messages")
+    let unacknowledged = await metric(base, "ingestion_bus_pending_acks")
+    return lag == 0 && unacknowledged == 0
+}

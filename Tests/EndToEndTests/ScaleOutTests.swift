@@ -183,11 +183,7 @@ struct ScaleOutTests {
             #expect(run.final("lost ") == 0, "\(name): \(run.stdout.text)")
         }
         // The surviving sink drains the stream, the dead one's unacknowledged batch included.
-        try await eventually("the shared consumer is drained", timeout: .seconds(240)) {
-            let lag = await metric(secondBase, "ingestion_bus_lag_messages")
-            let unacknowledged = await metric(secondBase, "ingestion_bus_pending_acks")
-            return lag == 0 && unacknowledged == 0
-        }
+        try await eventually("the shared consumer is drained", timeout: .seconds(240)) { await consumerDrained(secondBase) }
         second.signal(SIGTERM)
         #expect(await second.wait() == 0, "\(second.stderr.text)")
 
@@ -317,11 +313,7 @@ struct ScaleOutTests {
 
         a.signal(SIGTERM)
         #expect(await a.wait() == 0, "\(a.stderr.text)")
-        try await eventually("the lag drains", timeout: .seconds(240)) {
-            let lag = await metric(base, "ingestion_bus_lag_messages")
-            let unacknowledged = await metric(base, "ingestion_bus_pending_acks")
-            return lag == 0 && unacknowledged == 0
-        }
+        try await eventually("the lag drains", timeout: .seconds(240)) { await consumerDrained(base) }
         sinking.signal(SIGTERM)
         #expect(await sinking.wait() == 0, "\(sinking.stderr.text)")
         #expect(sinking.stderr.text.contains("store unavailable"))
