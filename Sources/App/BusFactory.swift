@@ -10,13 +10,15 @@ public enum BusFactory {
     public struct Connection: Sendable {
         let nats: NATSConnection
         let stream: NATSStream
+        /// Records of one subject per published message, at most.
+        let eventsPerMessage: Int
         /// Where it is, for messages (no credentials).
         public var location: String { nats.url.description }
         /// Whether the client is connected right now.
         public var isConnected: Bool { nats.isConnected }
 
         /// The sink `run` drains its buffer into: a batch returns once the stream acknowledged it.
-        public func publisher() -> any RecordSink { NATSRecordPublisher(connection: nats) }
+        public func publisher() -> any RecordSink { NATSRecordPublisher(connection: nats, eventsPerMessage: eventsPerMessage) }
 
         /// The durable consumer `tributary sink` drains (shared by every sink with this name).
         public func consumer(durable: String) async throws -> any BusConsumer {
@@ -43,12 +45,13 @@ public enum BusFactory {
     }
 
     /// Connects to `url` (`nats://HOST:PORT[,HOST:PORT…]`) and makes sure the stream exists
-    /// (`replicas` copies when it has to be created).
-    public static func connect(_ url: String, name: String, replicas: Int = 1) async throws -> Connection {
+    /// (`replicas` copies when it has to be created); publishers send up to `eventsPerMessage`
+    /// records per message.
+    public static func connect(_ url: String, name: String, replicas: Int = 1, eventsPerMessage: Int = 100) async throws -> Connection {
         let parsed = try NATSBusURL(url)
         let nats = try await NATSConnection.connect(parsed, name: name)
         let stream = NATSStream(replicas: replicas)
         try await stream.ensure(on: nats)
-        return Connection(nats: nats, stream: stream)
+        return Connection(nats: nats, stream: stream, eventsPerMessage: eventsPerMessage)
     }
 }

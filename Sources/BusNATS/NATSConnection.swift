@@ -75,6 +75,13 @@ public final class NATSConnection: @unchecked Sendable {
         self.url = url
     }
 
+    /// The largest message body to publish: the server's `max_payload` (1 MiB by default) less
+    /// room for headers, and at most 512 KiB, so one message never holds up the connection long.
+    var maxMessageBytes: Int {
+        let server = Int(natsConnection_GetMaxPayload(connectionHandle.pointer))
+        return min(512 << 10, (server > 0 ? server : 1 << 20) - 4096)
+    }
+
     /// Whether the client is connected right now (for `/ready` and messages).
     public var isConnected: Bool { natsConnection_Status(connectionHandle.pointer) == NATS_CONN_STATUS_CONNECTED }
 
@@ -119,11 +126,13 @@ private let publishAcknowledged: jsPubAckHandler = { _, message, ack, error, clo
     guard natsMsgHeader_Get(message, PublishAcks.batchHeader, &batchText) == NATS_OK, let batchText,
         let batch = UInt64(String(cString: batchText))
     else { return }
+    var eventsText: UnsafePointer<CChar>?
+    let records = natsMsgHeader_Get(message, PublishAcks.eventsHeader, &eventsText) == NATS_OK ? eventsText.flatMap { Int(String(cString: $0)) } ?? 1 : 1
     if let ack {
-        acks.settle(batch: batch, outcome: ack.pointee.Duplicate ? .duplicate : .stored)
+        acks.settle(batch: batch, records: records, outcome: ack.pointee.Duplicate ? .duplicate : .stored)
     } else {
         let serverText = error.flatMap { $0.pointee.ErrText.map { String(cString: $0) } }
         let text = serverText ?? error.map { String(cString: natsStatus_GetText($0.pointee.Err)) } ?? "no acknowledgement"
-        acks.settle(batch: batch, outcome: .failed(text))
+        acks.settle(batch: batch, records: records, outcome: .failed(text))
     }
 }

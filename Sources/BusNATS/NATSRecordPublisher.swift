@@ -3,11 +3,14 @@ import Pipeline
 import TributaryCore
 
 /// `run --bus nats://…`: the sink the buffer drains into publishes each batch to the stream
-/// as CloudEvents, asynchronously, and returns only when the stream acknowledged every message.
+/// as CloudEvents — up to `eventsPerMessage` records of one subject per message (see
+/// ``CloudEventBatch``) — asynchronously, and returns only when the stream acknowledged every
+/// message.
 ///
-/// A record counts as delivered only when acknowledged; a duplicate (the same source and
-/// content hash inside the stream's duplicate window) is acknowledged as such and counted as a
-/// duplicate. When any message of a batch is not acknowledged — the bus is down, slow, or
+/// A record counts as delivered only when its message is acknowledged; a duplicate message (the
+/// same id inside the stream's duplicate window: a batch published again, or with one event per
+/// message the same source and content hash) is acknowledged as such and its records counted
+/// as duplicates. When any message of a batch is not acknowledged — the bus is down, slow, or
 /// refused it — the batch throws ``StoreUnavailable``: the sink worker holds it and publishes it
 /// again (the message ids make the retry harmless), `/ready` reports why, the buffer fills, and
 /// polling slows and pushes are answered 429 — nothing is dropped.
@@ -15,9 +18,12 @@ public struct NATSRecordPublisher: RecordSink {
     public let connection: NATSConnection
     /// How long one message's acknowledgement may take before the batch is retried.
     public var ackTimeout: Duration = .seconds(10)
+    /// Records per message, at most (1: a message per record).
+    public var eventsPerMessage: Int
 
-    public init(connection: NATSConnection) {
+    public init(connection: NATSConnection, eventsPerMessage: Int = 100) {
         self.connection = connection
+        self.eventsPerMessage = eventsPerMessage
     }
 
     public func write(_ batch: [Envelope]) async throws -> SinkWriteResult {
@@ -28,8 +34,8 @@ public struct NATSRecordPublisher: RecordSink {
             throw StoreUnavailable(location: connection.url.description, reason: "not connected to the bus (reconnecting); holding the records")
         }
         let acks = connection.acks
-        let number = acks.open(count: batch.count)
-        let messages = batch.map { (subject: CloudEvent.subject(of: $0), id: CloudEvent.id(of: $0), body: CloudEvent.encode($0)) }
+        let messages = CloudEventBatch.messages(batch, maxEvents: eventsPerMessage, maxBytes: connection.maxMessageBytes)
+        let number = acks.open(count: messages.count)
         let jetStream = connection.jetStreamHandle
         let maxWait = Int64(ackTimeout / .milliseconds(1))
         try await connection.blocking { () throws(NATSError) in
@@ -44,11 +50,13 @@ public struct NATSRecordPublisher: RecordSink {
                 }
                 if status == NATS_OK { status = natsMsgHeader_Set(msg, "Nats-Msg-Id", message.id) }
                 if status == NATS_OK { status = natsMsgHeader_Set(msg, PublishAcks.batchHeader, String(number)) }
+                if status == NATS_OK { status = natsMsgHeader_Set(msg, PublishAcks.eventsHeader, String(message.events)) }
+                if status == NATS_OK, message.events > 1 { status = natsMsgHeader_Set(msg, "Content-Type", CloudEventBatch.contentType) }
                 if status == NATS_OK { status = js_PublishMsgAsync(jetStream.pointer, &msg, &options) }
                 if status != NATS_OK {
                     // Not handed to libnats: no callback will come for it.
                     natsMsg_Destroy(msg)
-                    acks.settle(batch: number, outcome: .failed(String(cString: natsStatus_GetText(status))))
+                    acks.settle(batch: number, records: message.events, outcome: .failed(String(cString: natsStatus_GetText(status))))
                 }
             }
         }
@@ -57,7 +65,7 @@ public struct NATSRecordPublisher: RecordSink {
             throw StoreUnavailable(
                 location: connection.url.description,
                 reason:
-                    "\(tally.failures.count) of \(batch.count) records not acknowledged by the stream (\(failure)); is JetStream up? Holding them and publishing again"
+                    "\(tally.unacknowledged) of \(batch.count) records not acknowledged by the stream (\(failure)); is JetStream up? Holding them and publishing again"
             )
         }
         return SinkWriteResult(stored: tally.stored, duplicates: tally.duplicates)

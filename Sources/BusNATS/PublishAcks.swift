@@ -2,11 +2,13 @@ import Synchronization
 
 /// The publish batches waiting for the stream's acknowledgements.
 ///
-/// Each message of a batch carries the batch's number in a header; libnats calls back once per
-/// message (stored, duplicate, or failed — a missing acknowledgement times out into a failure),
-/// and the batch's waiter is resumed when its last message is settled.
+/// Each message of a batch carries the batch's number, and how many records it holds, in
+/// headers; libnats calls back once per message (stored, duplicate, or failed — a missing
+/// acknowledgement times out into a failure), and the batch's waiter is resumed when its last
+/// message is settled. The tally counts records.
 final class PublishAcks: Sendable {
     static let batchHeader = "Tributary-Batch"
+    static let eventsHeader = "Tributary-Events"
 
     enum Outcome: Sendable {
         case stored, duplicate
@@ -17,6 +19,8 @@ final class PublishAcks: Sendable {
         var stored = 0
         var duplicates = 0
         var failures: [String] = []
+        /// Records in the failed messages.
+        var unacknowledged = 0
     }
 
     private struct Waiter {
@@ -41,14 +45,17 @@ final class PublishAcks: Sendable {
         }
     }
 
-    /// One message's outcome (from libnats's thread, or when a publish call failed outright).
-    func settle(batch: UInt64, outcome: Outcome) {
+    /// One message's outcome, for its `records` (from libnats's thread, or when a publish call
+    /// failed outright).
+    func settle(batch: UInt64, records: Int, outcome: Outcome) {
         let finished: (CheckedContinuation<Tally, Never>, Tally)? = state.withLock { state in
             guard var waiter = state.waiters[batch] else { return nil }
             switch outcome {
-            case .stored: waiter.tally.stored += 1
-            case .duplicate: waiter.tally.duplicates += 1
-            case .failed(let reason): waiter.tally.failures.append(reason)
+            case .stored: waiter.tally.stored += records
+            case .duplicate: waiter.tally.duplicates += records
+            case .failed(let reason):
+                waiter.tally.failures.append(reason)
+                waiter.tally.unacknowledged += records
             }
             waiter.remaining -= 1
             if waiter.remaining <= 0, let continuation = waiter.continuation {

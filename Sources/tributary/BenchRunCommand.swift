@@ -35,6 +35,8 @@ struct BenchRunCommand: AsyncParsableCommand {
             "Publish to this NATS JetStream bus instead of storing (a `tributary sink` stores): records_stored is then what the stream acknowledged, latency fetch-to-acknowledged."
     )
     var bus: String?
+    @Option(help: "With --bus: records of one subject per message, at most (1: a message per record; bus.events_per_message).")
+    var eventsPerMessage = 100
     @Option(help: "Records per store transaction.") var batchSize = 2_000
     @Option(
         help:
@@ -43,6 +45,7 @@ struct BenchRunCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (1...600).contains(seconds) else { throw ValidationError("--seconds must be 1…600") }
+        guard (1...1_000).contains(eventsPerMessage) else { throw ValidationError("--events-per-message must be 1…1000") }
         guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be 1…64") }
         guard (1...1_000).contains(bars) else { throw ValidationError("--bars must be 1…1000 (Binance's klines limit)") }
         guard (0...9).contains(series) else { throw ValidationError("--series must be 0…9") }
@@ -79,7 +82,9 @@ struct BenchRunCommand: AsyncParsableCommand {
         let latency = Mutex(LatencyRecorder.makeHistogram())
         var bus: BusFactory.Connection?
         if let url = self.bus {
-            do { bus = try await BusFactory.connect(url, name: "tributary-bench") } catch { throw CLIError("bench: cannot use the bus \(url): \(error)") }
+            do { bus = try await BusFactory.connect(url, name: "tributary-bench", eventsPerMessage: eventsPerMessage) } catch {
+                throw CLIError("bench: cannot use the bus \(url): \(error)")
+            }
         }
         var worker = SinkWorker(buffer: buffer, sink: bus?.publisher() ?? target, deadLetters: target, batchSize: batchSize, linger: .milliseconds(5))
         worker.onStored = { batch in

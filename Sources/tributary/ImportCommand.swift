@@ -87,7 +87,8 @@ struct ImportCommand: AsyncParsableCommand {
         var connection: BusFactory.Connection?
         if let busURL = settings.busURL, !busURL.isEmpty, !check, !documents {
             do {
-                connection = try await BusFactory.connect(busURL, name: "tributary-import", replicas: settings.busReplicas)
+                connection = try await BusFactory.connect(
+                    busURL, name: "tributary-import", replicas: settings.busReplicas, eventsPerMessage: settings.busEventsPerMessage)
             } catch {
                 throw CLIError(
                     "cannot use the bus \(busURL): \(error) (is nats-server running with JetStream, -js? Without --bus / bus.url the store is written directly)"

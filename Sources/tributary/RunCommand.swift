@@ -164,7 +164,8 @@ struct RunCommand: AsyncParsableCommand {
         var bus: BusFactory.Connection?
         if let busURL = settings.busURL, !busURL.isEmpty {
             do {
-                bus = try await BusFactory.connect(busURL, name: "tributary-run", replicas: settings.busReplicas)
+                bus = try await BusFactory.connect(
+                    busURL, name: "tributary-run", replicas: settings.busReplicas, eventsPerMessage: settings.busEventsPerMessage)
             } catch {
                 throw CLIError(
                     "cannot use the bus \(busURL): \(error) (is nats-server running with JetStream, -js? Without --bus / bus.url the store is written in-process)"

@@ -77,6 +77,33 @@ import TributaryTesting
         #expect(line == 2 && raw == Array("not json".utf8))
     }
 
+    /// A batch message (as `run` publishes) is stored event by event; one bad event in it is a
+    /// dead letter of its own with the message's sequence and its place, and the message is
+    /// acknowledged with the batch's good events, never rejected whole.
+    @Test func aBatchsGoodEventsAreStoredAndItsBadEventIsDeadLetteredAlone() async throws {
+        let bus = ScriptedBusConsumer()
+        let store = InMemoryStore()
+        let envelopes =
+            SampleRecords.rest(source: "tape").filter { $0.record.kind == .trade }
+            + SampleRecords.rest(source: "tape", symbol: "ETH-USDT").filter { $0.record.kind == .trade }
+        let messages = CloudEventBatch.messages(envelopes, maxEvents: 100, maxBytes: 1 << 20)
+        #expect(messages.count == 1 && messages[0].events == 2)
+        var body = messages[0].body
+        body.removeLast()
+        body.append(contentsOf: #",{"specversion":"1.0","id":"x","data":{"kind":"trade"}}]"#.utf8)
+        bus.enqueue(body, subject: messages[0].subject)
+        var worker = BusSinkWorker(consumer: bus, store: store)
+        worker.fetchWait = .milliseconds(10)
+        let totals = try await drain(worker) { bus.rejectedSequences.count + bus.acknowledgedSequences.count == 1 }
+        #expect(bus.acknowledgedSequences == [1] && bus.rejectedSequences.isEmpty)
+        #expect(totals.stored == 2 && totals.deadLettered == 1 && totals.messages == 1)
+        #expect(store.recordCount() == 2)
+        let letters = store.deadLetters(limit: 10, source: nil, pending: false)
+        #expect(letters.count == 1 && letters[0].reason.contains("stream sequence 1") && letters[0].reason.contains("event 2 of the batch"))
+        guard case .row(_, _, let raw)? = letters.first?.payload else { Issue.record("not kept as a row"); return }
+        #expect(String(decoding: raw, as: UTF8.self) == #"{"specversion":"1.0","id":"x","data":{"kind":"trade"}}"#)
+    }
+
     @Test func nothingIsAcknowledgedWhileTheStoreIsUnavailable() async throws {
         let bus = ScriptedBusConsumer()
         let store = InMemoryStore()

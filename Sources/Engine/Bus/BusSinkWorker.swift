@@ -87,12 +87,22 @@ public struct BusSinkWorker: Sendable {
             var envelopes: [Envelope] = []
             var good: [BusMessage] = []
             for message in messages {
-                do {
-                    envelopes.append(try CloudEvent.decode(message.body))
-                    good.append(message)
-                } catch {
+                let events: [Result<Envelope, CloudEventBatch.BadEvent>]
+                do { events = try CloudEventBatch.decode(message.body) } catch {
                     if await keepPoison(message, reason: "\(error)") { totals.deadLettered += 1 }
+                    continue
                 }
+                // A batch's bad events are kept one by one and its good ones stored; a bad event
+                // whose dead letter could not be written leaves the message unacknowledged.
+                var kept = true
+                for event in events {
+                    switch event {
+                    case .success(let envelope): envelopes.append(envelope)
+                    case .failure(let bad):
+                        if await keepBadEvent(bad, of: message) { totals.deadLettered += 1 } else { kept = false }
+                    }
+                }
+                if kept { good.append(message) }
             }
             // Held until the store commits or refuses it; not acknowledged while it is unavailable,
             // nor when it was refused and its dead letters could not be written.
@@ -159,19 +169,28 @@ public struct BusSinkWorker: Sendable {
 
     /// A message that can never become a record: kept with its stream sequence, then rejected.
     private func keepPoison(_ message: BusMessage, reason: String) async -> Bool {
-        let source = message.subject.split(separator: ".").dropFirst(2).first.map(String.init) ?? "bus"
-        let letter = DeadLetter(
-            source: source, endpoint: "bus", reason: "\(message.subject) stream sequence \(message.streamSequence): \(reason)",
-            payload: .row(file: consumer.location, line: Int(clamping: message.streamSequence), raw: message.body))
-        do {
-            try await store.deadLetter(letter)
-        } catch {
+        guard await keep(message, reason: reason, raw: message.body) else {
             // Not kept: leave it unacknowledged so it comes back, rather than lose it.
             return false
         }
-        metrics.dropped("dead_letter", count: 1)
         // Kept already; a reject the bus does not take only means it is kept once more.
         do { try await consumer.reject(message) } catch { logger?.warning("poison message kept but not rejected", metadata: ["error": "\(error)"]) }
+        return true
+    }
+
+    /// One event of a batch that is not a record: kept with the message's stream sequence and
+    /// its place in the batch (the message itself is acknowledged with the batch's good events).
+    private func keepBadEvent(_ bad: CloudEventBatch.BadEvent, of message: BusMessage) async -> Bool {
+        await keep(message, reason: "event \(bad.index) of the batch: \(bad.reason)", raw: bad.raw)
+    }
+
+    private func keep(_ message: BusMessage, reason: String, raw: [UInt8]) async -> Bool {
+        let source = message.subject.split(separator: ".").dropFirst(2).first.map(String.init) ?? "bus"
+        let letter = DeadLetter(
+            source: source, endpoint: "bus", reason: "\(message.subject) stream sequence \(message.streamSequence): \(reason)",
+            payload: .row(file: consumer.location, line: Int(clamping: message.streamSequence), raw: raw))
+        do { try await store.deadLetter(letter) } catch { return false }
+        metrics.dropped("dead_letter", count: 1)
         return true
     }
 }

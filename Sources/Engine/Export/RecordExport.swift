@@ -61,7 +61,7 @@ public enum RecordExport {
                 switch format {
                 case .csv: bytes.append(contentsOf: csvLine(envelope).utf8)
                 case .jsonl:
-                    bytes.append(contentsOf: JSONWriter.encode(.object(envelope.jsonObject)))
+                    envelope.writeJSON(into: &bytes)
                     bytes.append(0x0A)
                 }
             }

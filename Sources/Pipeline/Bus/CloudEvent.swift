@@ -19,19 +19,32 @@ public enum CloudEvent {
         "\(envelope.record.source.rawValue):\(envelope.provenance.contentHash)"
     }
 
+    /// The event's JSON, written straight to bytes (encoding was a fifth of a publisher's CPU
+    /// as a tree); equal, byte for byte, to the same event built as a `JSONValue` tree and
+    /// encoded (a test holds the two together for every kind).
     public static func encode(_ envelope: Envelope) -> [UInt8] {
-        var data = envelope.jsonObject
-        if let identity = envelope.identity { data.members.append(("identity", .string(identity))) }
-        var members: [(key: String, value: JSONValue)] = [
-            ("specversion", .string("1.0")),
-            ("id", .string(id(of: envelope))),
-            ("source", .string("tributary/\(envelope.record.source.rawValue)")),
-            ("type", .string("tributary.\(envelope.record.kind.rawValue)")),
-            ("subject", .string(envelope.record.symbol)),
-        ]
-        if let time = envelope.record.asOf { members.append(("time", .string(time.rfc3339))) }
-        members += [("datacontenttype", .string("application/json")), ("data", .object(data))]
-        return JSONWriter.encode(.object(JSONObject(members)))
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(1024)
+        bytes.append(contentsOf: #"{"specversion":"1.0","id":"#.utf8)
+        var header = JSONWriter(reservingCapacity: 0)
+        swap(&header.bytes, &bytes)
+        header.writeString(id(of: envelope))
+        header.bytes.append(contentsOf: #","source":"#.utf8)
+        header.writeString("tributary/\(envelope.record.source.rawValue)")
+        header.bytes.append(contentsOf: #","type":"#.utf8)
+        header.writeString("tributary.\(envelope.record.kind.rawValue)")
+        header.bytes.append(contentsOf: #","subject":"#.utf8)
+        header.writeString(envelope.record.symbol)
+        if let time = envelope.record.asOf {
+            header.bytes.append(contentsOf: #","time":""#.utf8)
+            time.writeRFC3339(into: &header.bytes)
+            header.bytes.append(UInt8(ascii: "\""))
+        }
+        swap(&header.bytes, &bytes)
+        bytes.append(contentsOf: #","datacontenttype":"application/json","data":"#.utf8)
+        envelope.writeJSON(into: &bytes, includingIdentity: true)
+        bytes.append(UInt8(ascii: "}"))
+        return bytes
     }
 
     /// Why a message is not an envelope (a poison message: dead-lettered, never retried).
@@ -42,6 +55,11 @@ public enum CloudEvent {
     public static func decode(_ body: [UInt8]) throws(DecodeError) -> Envelope {
         let value: JSONValue
         do { value = try JSONParser.parse(body) } catch { throw DecodeError(description: "not JSON: \(error)") }
+        return try decode(value)
+    }
+
+    /// One event already parsed (a message's single event, or one of a batch's).
+    public static func decode(_ value: JSONValue) throws(DecodeError) -> Envelope {
         guard case .object(let event) = value else { throw DecodeError(description: "not a JSON object") }
         guard event["specversion"]?.stringValue == "1.0" else { throw DecodeError(description: "not a CloudEvents 1.0 event (specversion)") }
         guard case .object(var data)? = event["data"] else { throw DecodeError(description: "no `data` object") }

@@ -18,6 +18,9 @@ public struct ServiceSettings: Sendable, Equatable {
     public var busURL: String?
     /// Copies of each message when `run` creates the bus's stream (`bus.replicas`).
     public var busReplicas = 1
+    /// Records of one subject per bus message, at most (`bus.events_per_message`): batches cut
+    /// the stream's per-message cost; 1 sends a message per record.
+    public var busEventsPerMessage = 100
     /// How long a poll-job lease lives without renewal (`bus.lease_ttl`): with several `run --bus`
     /// instances, a dead one's jobs are taken over within this plus one poll period.
     public var busLeaseTTL: Duration = .seconds(10)

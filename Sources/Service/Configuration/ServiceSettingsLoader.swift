@@ -53,6 +53,7 @@ public struct ServiceSettingsLoader: Sendable {
         .text("store.url", show: { $0.storeURL ?? "" }) { $0.storeURL = $1 },
         .text("bus.url", show: { $0.busURL ?? "" }) { $0.busURL = $1 },
         .integer("bus.replicas", 1...5, show: { String($0.busReplicas) }) { $0.busReplicas = $1 },
+        .integer("bus.events_per_message", 1...1_000, show: { String($0.busEventsPerMessage) }) { $0.busEventsPerMessage = $1 },
         .duration("bus.lease_ttl", .seconds(2) ... .seconds(600), show: { DurationText.format($0.busLeaseTTL) }) { $0.busLeaseTTL = $1 },
         .text("bus.instance", show: { $0.busInstance ?? "" }) { $0.busInstance = $1 },
         .integer("store.batch_size", 1...100_000, show: { String($0.storeBatchSize) }) { $0.storeBatchSize = $1 },

@@ -15,7 +15,7 @@ public enum ContentHash {
 
     /// The exact bytes the hash is computed over: the record's canonical JSON.
     public static func canonicalBytes(of record: Record) -> [UInt8] {
-        CanonicalRecordWriter.bytes(of: record)
+        RecordJSONWriter.bytes(of: record)
     }
 
     public static func of(bytes: [UInt8]) -> String {
@@ -63,13 +63,13 @@ public enum ContentHash {
 /// Content hashes of many records with the buffers kept between them (an import converts
 /// 10,000 rows per chunk with one of these): the same hash as ``ContentHash/of(_:)``.
 public struct ContentHasher {
-    private var writer = CanonicalRecordWriter()
+    private var writer = RecordJSONWriter()
 
     public init() {}
 
     public mutating func hash(_ record: Record) -> String {
         writer.reset()
         writer.add(record)
-        return writer.withCanonicalBytes { ContentHash.text(of: SHA256.hash(data: $0)) }
+        return writer.withBytes { ContentHash.text(of: SHA256.hash(data: $0)) }
     }
 }

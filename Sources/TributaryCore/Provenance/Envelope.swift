@@ -34,5 +34,5 @@ public struct Envelope: Sendable, Hashable {
         return object
     }
 
-    public var jsonLine: String { JSONWriter.string(.object(jsonObject)) }
+    public var jsonLine: String { String(decoding: jsonBytes, as: UTF8.self) }
 }

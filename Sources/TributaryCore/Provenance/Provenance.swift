@@ -58,23 +58,45 @@ public struct Provenance: Sendable, Hashable {
     public static let ingestedByDefault = "tributary/\(TributaryVersion.current)"
 
     public var jsonObject: JSONObject {
-        var members: [(key: String, value: JSONValue)] = [
-            ("source_id", .string(sourceID.rawValue)),
-            ("source_type", .string(sourceType.rawValue)),
-            ("source_uri", .string(sourceURI)),
-            ("content_hash", .string(contentHash)),
-            ("hash_algorithm", .string(hashAlgorithm)),
-            ("ingested_at", .string(ingestedAt.rfc3339)),
-            ("observed_at", .string(observedAt.rfc3339)),
-            ("purpose", .string(purpose)),
-        ]
-        if let classification { members.append(("classification", .string(classification))) }
-        if let parentID { members.append(("parent_id", .string(parentID))) }
-        members.append(("transformations", .array(transformations.map(JSONValue.string))))
-        members.append(("ingested_by", .string(ingestedBy)))
-        if let batchID { members.append(("batch_id", .string(batchID))) }
-        members.append(("request_id", .string(requestID)))
-        return JSONObject(members)
+        var tree = ProvenanceTreeWriter()
+        writeMembers(to: &tree)
+        return JSONObject(tree.members)
+    }
+
+    /// Hands each member, in the documented order and leaving out absent optionals, to `writer`:
+    /// the one list of provenance's JSON members, behind both the tree and the byte writer.
+    func writeMembers(to writer: inout some ProvenanceMemberWriter) {
+        writer.member("source_id", sourceID.rawValue)
+        writer.member("source_type", sourceType.rawValue)
+        writer.member("source_uri", sourceURI)
+        writer.member("content_hash", contentHash)
+        writer.member("hash_algorithm", hashAlgorithm)
+        writer.member("ingested_at", ingestedAt)
+        writer.member("observed_at", observedAt)
+        writer.member("purpose", purpose)
+        if let classification { writer.member("classification", classification) }
+        if let parentID { writer.member("parent_id", parentID) }
+        writer.member("transformations", transformations)
+        writer.member("ingested_by", ingestedBy)
+        if let batchID { writer.member("batch_id", batchID) }
+        writer.member("request_id", requestID)
+    }
+}
+
+/// Where provenance's members go: a ``JSONObject`` tree or JSON bytes.
+protocol ProvenanceMemberWriter {
+    mutating func member(_ key: StaticString, _ value: String)
+    mutating func member(_ key: StaticString, _ value: UTCTimestamp)
+    mutating func member(_ key: StaticString, _ values: [String])
+}
+
+private struct ProvenanceTreeWriter: ProvenanceMemberWriter {
+    var members: [(key: String, value: JSONValue)] = []
+
+    mutating func member(_ key: StaticString, _ value: String) { members.append(("\(key)", .string(value))) }
+    mutating func member(_ key: StaticString, _ value: UTCTimestamp) { members.append(("\(key)", .string(value.rfc3339))) }
+    mutating func member(_ key: StaticString, _ values: [String]) {
+        members.append(("\(key)", .array(values.map(JSONValue.string))))
     }
 }
 

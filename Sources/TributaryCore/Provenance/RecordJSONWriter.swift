@@ -1,10 +1,14 @@
-/// Writes a record's canonical JSON (keys sorted by their bytes, decimals normalized, no
-/// whitespace) straight to bytes, for the content hash.
+/// Writes a record's JSON straight to bytes, in one of two forms:
 ///
-/// Equal, byte for byte, to `JSONWriter.encode(.object(record.jsonObject(canonical: true)), canonical: true)`
-/// (a test holds the two together), but without building an intermediate tree or any
-/// `String`: hashing runs once per record on the ingestion hot path.
-struct CanonicalRecordWriter {
+/// - canonical (keys sorted by their bytes, decimals normalized, no whitespace), for the content
+///   hash: equal, byte for byte, to `JSONWriter.encode(.object(record.jsonObject(canonical: true)), canonical: true)`;
+/// - document (the documented field order, decimals as they came), for JSON Lines, exports and
+///   the bus: equal to `JSONWriter.encode(.object(record.jsonObject()))`.
+///
+/// Tests hold each form to its tree. No intermediate tree and no `String` is built: hashing runs
+/// once per record on the ingestion hot path, and encoding once per record published to the bus.
+struct RecordJSONWriter {
+    enum Form { case canonical, document }
     private struct Member {
         let key: StaticString
         /// The key's place in byte order among every key a record has (sorting compares these).
@@ -13,26 +17,41 @@ struct CanonicalRecordWriter {
         let end: Int
     }
 
-    /// Values written so far, back to back; members point into it.
+    /// Canonical form: values written so far, back to back; members point into it. Document
+    /// form: the members themselves (`"key":value`, comma-separated), in order.
     private var scratch: [UInt8] = []
     private var members: [Member] = []
+    private var documentMembers = 0
     private var out: [UInt8] = []
+    let form: Form
 
-    init() {
+    init(form: Form = .canonical, reservingCapacity: Bool = true) {
+        self.form = form
+        guard reservingCapacity else { return }
         scratch.reserveCapacity(512)
-        members.reserveCapacity(24)
+        if form == .canonical { members.reserveCapacity(24) }
     }
 
-    static func bytes(of record: Record) -> [UInt8] {
-        var writer = CanonicalRecordWriter()
+    static func bytes(of record: Record, form: Form = .canonical) -> [UInt8] {
+        var writer = RecordJSONWriter(form: form)
         writer.add(record)
-        return writer.withCanonicalBytes { Array($0) }
+        return writer.withBytes { Array($0) }
+    }
+
+    /// Appends the record's members in document form (no braces) to `bytes`, written in place:
+    /// no buffer of the writer's own is allocated.
+    static func appendDocumentMembers(of record: Record, to bytes: inout [UInt8]) {
+        var writer = RecordJSONWriter(form: .document, reservingCapacity: false)
+        swap(&writer.scratch, &bytes)
+        writer.add(record)
+        swap(&writer.scratch, &bytes)
     }
 
     /// Forgets the last record, keeping the buffers' capacity.
     mutating func reset() {
         scratch.removeAll(keepingCapacity: true)
         members.removeAll(keepingCapacity: true)
+        documentMembers = 0
     }
 
     /// The key's first eight bytes as a big-endian integer: comparing these is comparing the
@@ -92,8 +111,9 @@ struct CanonicalRecordWriter {
             if let side = t.side { string("side", side.rawValue) }
         case .book(let b):
             raw("as_of") { $0.writeTime(b.asOf) }
-            raw("bids") { $0.writeLevels(b.bids) }
-            raw("asks") { $0.writeLevels(b.asks) }
+            let normalized = form == .canonical
+            raw("bids") { $0.writeLevels(b.bids, normalized: normalized) }
+            raw("asks") { $0.writeLevels(b.asks, normalized: normalized) }
         case .news(let n):
             string("id", n.id)
             string("headline", n.headline)
@@ -122,6 +142,15 @@ struct CanonicalRecordWriter {
     }
 
     private mutating func raw(_ key: StaticString, _ write: (inout [UInt8]) -> Void) {
+        if form == .document {
+            if documentMembers > 0 { scratch.append(UInt8(ascii: ",")) }
+            scratch.append(UInt8(ascii: "\""))
+            scratch.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
+            scratch.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+            write(&scratch)
+            documentMembers += 1
+            return
+        }
         let start = scratch.count
         write(&scratch)
         members.append(Member(key: key, rank: Self.rank(key), start: start, end: scratch.count))
@@ -133,19 +162,47 @@ struct CanonicalRecordWriter {
 
     private mutating func decimal(_ key: StaticString, _ value: ExactDecimal?) {
         guard let value else { return }
-        raw(key) { bytes in
-            bytes.append(UInt8(ascii: "\""))
-            value.normalized.write(into: &bytes)
-            bytes.append(UInt8(ascii: "\""))
-        }
+        let normalized = form == .canonical
+        raw(key) { $0.writeDecimal(value, normalized: normalized) }
     }
 
     private mutating func time(_ key: StaticString, _ value: UTCTimestamp) {
         raw(key) { $0.writeTime(value) }
     }
 
-    /// The canonical JSON (members in key byte order) of the record added, in a buffer kept for the next.
-    mutating func withCanonicalBytes<T>(_ body: ([UInt8]) -> T) -> T {
+    /// The JSON object of the record added (canonical: members in key byte order), in a buffer
+    /// kept for the next.
+    mutating func withBytes<T>(_ body: ([UInt8]) -> T) -> T {
+        var bytes: [UInt8] = []
+        swap(&bytes, &out)
+        bytes.removeAll(keepingCapacity: true)
+        bytes.append(UInt8(ascii: "{"))
+        writeMembers(into: &bytes)
+        bytes.append(UInt8(ascii: "}"))
+        swap(&bytes, &out)
+        return body(out)
+    }
+
+    /// Appends the record's members, comma-separated and without braces, to `bytes` (an
+    /// envelope writes its `provenance` after them in the same object).
+    mutating func writeMembers(into bytes: inout [UInt8]) {
+        guard form == .canonical else {
+            bytes.append(contentsOf: scratch)
+            return
+        }
+        sortMembers()
+        bytes.reserveCapacity(bytes.count + scratch.count + members.count * 16)
+        for (i, member) in members.enumerated() {
+            if i > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(UInt8(ascii: "\""))
+            bytes.append(contentsOf: UnsafeBufferPointer(start: member.key.utf8Start, count: member.key.utf8CodeUnitCount))
+            bytes.append(UInt8(ascii: "\""))
+            bytes.append(UInt8(ascii: ":"))
+            bytes.append(contentsOf: scratch[member.start..<member.end])
+        }
+    }
+
+    private mutating func sortMembers() {
         // Insertion sort: a record has at most about twenty members.
         for i in 1..<max(1, members.count) {
             let member = members[i]
@@ -156,19 +213,6 @@ struct CanonicalRecordWriter {
             }
             members[j + 1] = member
         }
-        out.removeAll(keepingCapacity: true)
-        out.reserveCapacity(scratch.count + members.count * 16 + 2)
-        out.append(UInt8(ascii: "{"))
-        for (i, member) in members.enumerated() {
-            if i > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(UInt8(ascii: "\""))
-            out.append(contentsOf: UnsafeBufferPointer(start: member.key.utf8Start, count: member.key.utf8CodeUnitCount))
-            out.append(UInt8(ascii: "\""))
-            out.append(UInt8(ascii: ":"))
-            out.append(contentsOf: scratch[member.start..<member.end])
-        }
-        out.append(UInt8(ascii: "}"))
-        return body(out)
     }
 }
 
@@ -187,15 +231,22 @@ extension [UInt8] {
         append(UInt8(ascii: "\""))
     }
 
-    mutating func writeLevels(_ levels: [Book.Level]) {
+    /// A decimal as a JSON string (`"1.50"`, or `"1.5"` normalized), as records carry decimals.
+    mutating func writeDecimal(_ value: ExactDecimal, normalized: Bool) {
+        append(UInt8(ascii: "\""))
+        if normalized { value.normalized.write(into: &self) } else { value.write(into: &self) }
+        append(UInt8(ascii: "\""))
+    }
+
+    mutating func writeLevels(_ levels: [Book.Level], normalized: Bool) {
         append(UInt8(ascii: "["))
         for (i, level) in levels.enumerated() {
             if i > 0 { append(UInt8(ascii: ",")) }
-            append(contentsOf: [UInt8(ascii: "["), UInt8(ascii: "\"")])
-            level.price.normalized.write(into: &self)
-            append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ","), UInt8(ascii: "\"")])
-            level.size.normalized.write(into: &self)
-            append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: "]")])
+            append(UInt8(ascii: "["))
+            writeDecimal(level.price, normalized: normalized)
+            append(UInt8(ascii: ","))
+            writeDecimal(level.size, normalized: normalized)
+            append(UInt8(ascii: "]"))
         }
         append(UInt8(ascii: "]"))
     }
