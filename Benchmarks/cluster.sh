@@ -7,11 +7,12 @@
 #                  PostgreSQL at the same time; records/s is end to end: every acknowledged record
 #                  stored, from start to the sink drained; CPU per record per process.
 # Both stores are then checked: the same number of rows, no duplicates.
-# Usage: Benchmarks/cluster.sh [SECONDS] [JOBS]   (TRIBUTARY_BIN overrides the binary)
+# Usage: Benchmarks/cluster.sh [SECONDS] [JOBS] [EVENTS_PER_MESSAGE]   (TRIBUTARY_BIN overrides the binary)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}
 jobs=${2:-4}
+events=${3:-100}
 bin=${TRIBUTARY_BIN:-.build/release/tributary}
 [ -x "$bin" ] || swift build -c release --product tributary
 command -v nats-server >/dev/null || { echo "cluster.sh: needs nats-server (apt-get install nats-server)" >&2; exit 1; }
@@ -38,7 +39,7 @@ store() { echo "postgres://tributary@$hostport/$1?sslmode=disable"; }
 cpu() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }   # utime + stime, in clock ticks
 ticks=$(getconf CLK_TCK)
 field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
-echo "# $(date -u +%FT%TZ) $(nproc) cores; $jobs poll jobs every 100 ms, 1000 new bars each, for $seconds s"
+echo "# $(date -u +%FT%TZ) $(nproc) cores; $jobs poll jobs every 100 ms, 1000 new bars each, for $seconds s; bus messages of up to $events events"
 
 # 1. In-process.
 start=$(date +%s.%N)
@@ -70,7 +71,7 @@ bus_phase() {
     nats_cpu0=$(cpu "$nats_pid"); sink_cpu0=$(cpu "$sink_pid")
     start=$(date +%s.%N)
     for k in $(seq 0 $((n - 1))); do
-        /usr/bin/time -f "%U %S" -o "$work/time-$n-$k" "$bin" bench run --seconds "$seconds" --jobs "$jobs" --series "$k" \
+        /usr/bin/time -f "%U %S" -o "$work/time-$n-$k" "$bin" bench run --seconds "$seconds" --jobs "$jobs" --series "$k" --events-per-message "$events" \
             --bus "nats://127.0.0.1:$nats_port" --store "$work/unused-$n-$k.sqlite" >"$work/bus-$n-$k.json" &
         pids+=($!)
     done

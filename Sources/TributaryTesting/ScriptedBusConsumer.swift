@@ -16,6 +16,8 @@ public final class ScriptedBusConsumer: BusConsumer {
         var lastSequence: UInt64 = 0
         /// Fetched, neither acknowledged nor rejected, by stream sequence.
         var outstanding: [UInt64: BusMessage] = [:]
+        /// The `max` of each fetch that found messages.
+        var fetchLimits: [Int] = []
     }
 
     private let state = Mutex(State())
@@ -52,6 +54,8 @@ public final class ScriptedBusConsumer: BusConsumer {
     public var acknowledgedSequences: [UInt64] { state.withLock { $0.acknowledged } }
     public var rejectedSequences: [UInt64] { state.withLock { $0.rejected } }
     public var queuedCount: Int { state.withLock { $0.queued.count } }
+    /// How many messages each fetch that found some asked for.
+    public var fetchLimits: [Int] { state.withLock { $0.fetchLimits } }
 
     struct Unreachable: Error {}
 
@@ -62,6 +66,7 @@ public final class ScriptedBusConsumer: BusConsumer {
                 throw Unreachable()
             }
             guard !state.queued.isEmpty else { return nil }
+            state.fetchLimits.append(max)
             var batch = Array(state.queued.prefix(max))
             state.queued.removeFirst(batch.count)
             for index in batch.indices {

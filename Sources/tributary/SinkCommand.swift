@@ -36,7 +36,7 @@ struct SinkCommand: AsyncParsableCommand {
     @Option(help: "The durable consumer's name; sinks with the same name share the work (default: tributary-sink).")
     var consumer = "tributary-sink"
 
-    @Option(help: "Messages per store transaction.")
+    @Option(help: "Records per store transaction, about (a fetch asks for this many divided by the events per message of the last batch).")
     var batch = 500
 
     @Option(help: "Serve /health, /ready and /metrics (with the consumer's lag) on this 127.0.0.1 port; 0 picks one. Default: none.")

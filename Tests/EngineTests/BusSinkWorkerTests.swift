@@ -104,6 +104,22 @@ import TributaryTesting
         #expect(String(decoding: raw, as: UTF8.self) == #"{"specversion":"1.0","id":"x","data":{"kind":"trade"}}"#)
     }
 
+    /// With batch messages a fetch asks for about `batchSize` records, not messages: after a
+    /// batch of 5-event messages, a batch size of 10 fetches 2 messages at a time.
+    @Test func aFetchAsksForAboutBatchSizeRecords() async throws {
+        let bus = ScriptedBusConsumer()
+        let store = InMemoryStore()
+        let envelopes = (0..<100).flatMap { SampleRecords.rest(symbol: "S\($0)").filter { $0.record.kind == .trade } }
+        let messages = CloudEventBatch.messages(envelopes, maxEvents: 5, maxBytes: 1 << 20)
+        #expect(messages.count == 20)
+        for message in messages { bus.enqueue(message.body, subject: message.subject) }
+        var worker = BusSinkWorker(consumer: bus, store: store, batchSize: 10)
+        worker.fetchWait = .milliseconds(10)
+        let totals = try await drain(worker) { bus.acknowledgedSequences.count == 20 }
+        #expect(totals.stored == 100 && store.recordCount() == 100)
+        #expect(bus.fetchLimits.first == 10 && bus.fetchLimits.dropFirst().allSatisfy { $0 == 2 } && bus.fetchLimits.count == 6, "\(bus.fetchLimits)")
+    }
+
     @Test func nothingIsAcknowledgedWhileTheStoreIsUnavailable() async throws {
         let bus = ScriptedBusConsumer()
         let store = InMemoryStore()

@@ -17,6 +17,8 @@ import TributaryCore
 public struct BusSinkWorker: Sendable {
     public let consumer: any BusConsumer
     public let store: any RecordSink & DeadLetterStore
+    /// Records per store transaction, about: a fetch asks for this many messages divided by the
+    /// events per message of the batch before.
     public var batchSize = 500
     /// How long a fetch waits for the first message.
     public var fetchWait: Duration = .seconds(1)
@@ -68,10 +70,13 @@ public struct BusSinkWorker: Sendable {
     public func run() async -> Totals {
         var totals = Totals()
         var (storeDown, busDown) = (false, false)
+        // Events per message in the last batch: messages may be batches of events, and a fetch
+        // asks for about `batchSize` records, so a transaction stays about that size.
+        var eventsPerMessage = 1
         while !Task.isCancelled {
             let messages: [BusMessage]
             do {
-                messages = try await consumer.fetch(max: batchSize, wait: fetchWait)
+                messages = try await consumer.fetch(max: max(1, batchSize / eventsPerMessage), wait: fetchWait)
                 if busDown { busDown = false; onBusHealth(nil) }
             } catch {
                 // A fetch cut short by the shutdown is not the bus's failure.
@@ -104,6 +109,7 @@ public struct BusSinkWorker: Sendable {
                 }
                 if kept { good.append(message) }
             }
+            eventsPerMessage = max(1, (envelopes.count + messages.count - 1) / messages.count)
             // Held until the store commits or refuses it; not acknowledged while it is unavailable,
             // nor when it was refused and its dead letters could not be written.
             var acknowledge = true
