@@ -5,7 +5,8 @@
 #   2. the bus:    1, 2 and 3 `tributary bench run --bus nats://… --series K` side by side
 #                  (poll → buffer → stream, acknowledged) with one `tributary sink` storing into
 #                  PostgreSQL at the same time; records/s is end to end: every acknowledged record
-#                  stored, from start to the sink drained; CPU per record per process.
+#                  stored, from start to the sink drained; CPU per record per process, and
+#                  PostgreSQL's (the commit stage) from its processes.
 # Both stores are then checked: the same number of rows, no duplicates.
 # Usage: Benchmarks/cluster.sh [SECONDS] [JOBS] [EVENTS_PER_MESSAGE]   (TRIBUTARY_BIN overrides the binary)
 set -euo pipefail
@@ -37,20 +38,40 @@ $psql -d postgres -c "CREATE DATABASE inprocess"
 nats_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 store() { echo "postgres://tributary@$hostport/$1?sslmode=disable"; }
 cpu() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }   # utime + stime, in clock ticks
+# PostgreSQL's CPU (the commit stage): the postmaster's own and its exited children's, plus each
+# live backend's, in clock ticks. The stat's second field has no spaces here ("(postgres)").
+pg_cpu() {
+    local master total
+    master=$(head -n 1 "$pg/data/postmaster.pid")
+    total=$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$master/stat")
+    for child in $(pgrep -P "$master"); do total=$((total + $(cpu "$child" 2>/dev/null || echo 0))); done
+    echo "$total"
+}
+# A backend's CPU moves to the postmaster's children's time only once it has exited and been
+# reaped; read between the two it would be missed. Waits (≤ 5 s) until no more backends run than $1.
+pg_settle() {
+    local master
+    master=$(head -n 1 "$pg/data/postmaster.pid")
+    for _ in $(seq 50); do [ "$(pgrep -c -P "$master")" -le "$1" ] && return; sleep 0.1; done
+}
+pg_children() { pgrep -c -P "$(head -n 1 "$pg/data/postmaster.pid")"; }
 ticks=$(getconf CLK_TCK)
 field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
 echo "# $(date -u +%FT%TZ) $(nproc) cores; $jobs poll jobs every 100 ms, 1000 new bars each, for $seconds s; bus messages of up to $events events"
 
 # 1. In-process.
+pg_cpu0=$(pg_cpu); pg_idle=$(pg_children)
 start=$(date +%s.%N)
 /usr/bin/time -f "%U %S" -o "$work/time1" "$bin" bench run --seconds "$seconds" --jobs "$jobs" --store "$(store inprocess)" >"$work/inprocess.json"
 end=$(date +%s.%N)
+pg_settle "$pg_idle"
+pg1=$(( $(pg_cpu) - pg_cpu0 ))
 stored1=$(field "$(cat "$work/inprocess.json")" records_stored)
 cpu1=$(awk '{ print $1 + $2 }' "$work/time1")
 rows1=$($psql -d inprocess -At -c "SELECT count(*) FROM bars")
 echo "in-process: $(cat "$work/inprocess.json")"
 rate1=$(python3 -c "print(round($stored1 / ($end - $start)))")
-python3 -c "s=$stored1; t=$end-$start; c=$cpu1; print(f'in-process: {s} records in {t:.2f} s = {s/t:.0f} records/s end to end; CPU {c*1e6/max(s,1):.1f} µs/record; {$rows1} rows')"
+python3 -c "s=$stored1; t=$end-$start; c=$cpu1; pg=$pg1/$ticks; print(f'in-process: {s} records in {t:.2f} s = {s/t:.0f} records/s end to end; CPU µs/record: poll+publish+consume (run) {c*1e6/max(s,1):.1f}, commit (PostgreSQL) {pg*1e6/max(s,1):.1f}; {$rows1} rows')"
 
 # 2. Through the bus with 1, 2 and 3 publishing instances (`bench run --bus --series K`: each its
 #    own upstream and bars, so no record is shared), one sink storing meanwhile; a fresh stream
@@ -68,7 +89,8 @@ bus_phase() {
     sink_pid=$!
     for _ in $(seq 300); do curl -fsS "127.0.0.1:$sink_port/health" >/dev/null 2>&1 && break; sleep 0.1; done
     local nats_cpu0 sink_cpu0 start end pids=()
-    nats_cpu0=$(cpu "$nats_pid"); sink_cpu0=$(cpu "$sink_pid")
+    local pg_cpu0
+    nats_cpu0=$(cpu "$nats_pid"); sink_cpu0=$(cpu "$sink_pid"); pg_cpu0=$(pg_cpu)
     start=$(date +%s.%N)
     for k in $(seq 0 $((n - 1))); do
         /usr/bin/time -f "%U %S" -o "$work/time-$n-$k" "$bin" bench run --seconds "$seconds" --jobs "$jobs" --series "$k" --events-per-message "$events" \
@@ -90,16 +112,18 @@ bus_phase() {
     done
     end=$(date +%s.%N)
     local nats_cpu sink_cpu rows
-    nats_cpu=$(( $(cpu "$nats_pid") - nats_cpu0 )); sink_cpu=$(( $(cpu "$sink_pid") - sink_cpu0 ))
+    local pg_used
+    nats_cpu=$(( $(cpu "$nats_pid") - nats_cpu0 )); sink_cpu=$(( $(cpu "$sink_pid") - sink_cpu0 )); pg_used=$(( $(pg_cpu) - pg_cpu0 ))
     kill -TERM "$sink_pid"; wait "$sink_pid" || true; sink_pid=""
     rows=$($psql -d "bus$n" -At -c "SELECT count(*) FROM bars")
     tail -1 "$work/sink$n.out"
     python3 - <<PY
 published, t = $published, $end - $start
-pub, sink, nats = $pub_cpu, $sink_cpu / $ticks, $nats_cpu / $ticks
+pub, sink, nats, pg = $pub_cpu, $sink_cpu / $ticks, $nats_cpu / $ticks, $pg_used / $ticks
 rate = published / t
 print(f"bus, $n instance(s): {published} records in {t:.2f} s = {rate:.0f} records/s end to end (published and stored); {$rows} rows; {rate / $rate1:.2f}x the in-process path")
-print(f"bus, $n instance(s), CPU µs/record: publish (run) {pub*1e6/max(published,1):.1f}, bus (nats-server) {nats*1e6/max(published,1):.1f}, consume+commit (sink) {sink*1e6/max(published,1):.1f}")
+per = lambda c: c * 1e6 / max(published, 1)
+print(f"bus, $n instance(s), CPU µs/record: poll+publish (run) {per(pub):.1f}, bus (nats-server) {per(nats):.1f}, consume (sink) {per(sink):.1f}, commit (PostgreSQL) {per(pg):.1f}")
 PY
     [ "$rows" -eq "$published" ] || { echo "cluster.sh: $n instance(s): the store has $rows rows for $published acknowledged records" >&2; exit 1; }
 }

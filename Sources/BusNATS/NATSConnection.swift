@@ -9,8 +9,9 @@ import Synchronization
 /// A connection to a NATS cluster and its JetStream context.
 ///
 /// libnats is a blocking C library with its own threads. Every call that can block (connect,
-/// stream administration, a fetch, a stalled async publish) runs on this connection's serial
-/// dispatch queue, never on Swift's cooperative pool; publish acknowledgements arrive on
+/// stream administration, a stalled async publish, an acknowledgement) runs on this connection's
+/// serial dispatch queue (a pull consumer's fetch on a queue of its own), never on Swift's
+/// cooperative pool; publish acknowledgements arrive on
 /// libnats's thread and are handed to ``PublishAcks``, which resumes the waiting batch.
 /// The connection reconnects forever (a bus that is down is waited for, never a reason to
 /// drop a record), and a connect to a bus that is not up yet is retried in the background.
@@ -87,6 +88,12 @@ public final class NATSConnection: @unchecked Sendable {
 
     /// Runs a blocking libnats call on the connection's queue.
     func blocking<T: Sendable>(_ body: @escaping @Sendable () throws(NATSError) -> T) async throws -> T {
+        try await Self.run(on: queue, body)
+    }
+
+    /// Runs a blocking libnats call on a queue of the caller's (a fetch that waits for messages
+    /// must not hold up the acknowledgements queued behind it; libnats guards its objects itself).
+    func blocking<T: Sendable>(on queue: DispatchQueue, _ body: @escaping @Sendable () throws(NATSError) -> T) async throws -> T {
         try await Self.run(on: queue, body)
     }
 

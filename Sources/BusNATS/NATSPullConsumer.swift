@@ -1,4 +1,5 @@
 import CNATS
+import Dispatch
 import Pipeline
 import Synchronization
 
@@ -10,8 +11,11 @@ import Synchronization
 /// the store's idempotent upsert makes harmless.
 public final class NATSPullConsumer: BusConsumer, @unchecked Sendable {
     let connection: NATSConnection
-    // Only touched on the connection's queue.
+    // Fetched from on `fetchQueue`, settled on the connection's queue (libnats locks the
+    // subscription), so a fetch waiting for messages never delays the acknowledgements of the
+    // batch committed meanwhile.
     let subscription: OpaquePointer
+    private let fetchQueue: DispatchQueue
     public let stream: String
     public let durable: String
     /// Messages fetched and not yet settled (owned by this consumer), by delivery id.
@@ -50,12 +54,13 @@ public final class NATSPullConsumer: BusConsumer, @unchecked Sendable {
         self.subscription = subscription
         self.stream = stream
         self.durable = durable
+        self.fetchQueue = DispatchQueue(label: "tributary.nats.fetch.\(durable)")
     }
 
     public func fetch(max: Int, wait: Duration) async throws -> [BusMessage] {
         let subscription = SendablePointer(pointer: subscription)
         let timeout = Swift.max(1, Int64(wait / .milliseconds(1)))
-        let fetched = try await connection.blocking { () throws(NATSError) -> [SendablePointer] in
+        let fetched = try await connection.blocking(on: fetchQueue) { () throws(NATSError) -> [SendablePointer] in
             var list = natsMsgList()
             var code = jsErrCode(rawValue: 0)
             let status = natsSubscription_Fetch(&list, subscription.pointer, Int32(max), timeout, &code)

@@ -120,6 +120,48 @@ import TributaryTesting
         #expect(bus.fetchLimits.first == 10 && bus.fetchLimits.dropFirst().allSatisfy { $0 == 2 } && bus.fetchLimits.count == 6, "\(bus.fetchLimits)")
     }
 
+    /// The next batch is fetched and decoded while the current one commits; acknowledgements
+    /// still follow the commits, in order.
+    @Test func theNextBatchIsFetchedWhileOneCommits() async throws {
+        let bus = ScriptedBusConsumer()
+        let store = GatedStore()
+        let envelopes = Array(SampleRecords.rest().prefix(6))
+        for envelope in envelopes { bus.enqueue(CloudEvent.encode(envelope)) }
+        var worker = BusSinkWorker(consumer: bus, store: store, batchSize: 2)
+        worker.fetchWait = .milliseconds(10)
+        let task = Task { await worker.run() }
+        let deadline = ContinuousClock.now + .seconds(180)
+        while store.writesStarted < 1 || bus.fetchLimits.count < 2, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        // The first write is held: the second batch is fetched, nothing is acknowledged.
+        #expect(bus.fetchLimits.count == 2 && store.writesStarted == 1)
+        #expect(bus.acknowledgedSequences.isEmpty)
+        store.open()
+        while bus.acknowledgedSequences.count < envelopes.count, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        task.cancel()
+        let totals = await task.value
+        #expect(bus.acknowledgedSequences == Array(1...UInt64(envelopes.count)))
+        #expect(totals.stored == envelopes.count && totals.batches == 3)
+    }
+
+    /// At shutdown the batch already fetched is stored and acknowledged, and no other is fetched.
+    @Test func aShutdownStoresTheBatchAlreadyFetched() async throws {
+        let bus = ScriptedBusConsumer()
+        let store = GatedStore()
+        let envelopes = Array(SampleRecords.rest().prefix(6))
+        for envelope in envelopes { bus.enqueue(CloudEvent.encode(envelope)) }
+        var worker = BusSinkWorker(consumer: bus, store: store, batchSize: 2)
+        worker.fetchWait = .milliseconds(10)
+        let task = Task { await worker.run() }
+        let deadline = ContinuousClock.now + .seconds(180)
+        while store.writesStarted < 1 || bus.fetchLimits.count < 2, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        task.cancel()
+        store.open()
+        let totals = await task.value
+        #expect(bus.acknowledgedSequences == [1, 2, 3, 4])
+        #expect(bus.fetchLimits.count == 2 && bus.queuedCount == 2)
+        #expect(totals.stored == 4 && store.inner.recordCount() == 4)
+    }
+
     @Test func nothingIsAcknowledgedWhileTheStoreIsUnavailable() async throws {
         let bus = ScriptedBusConsumer()
         let store = InMemoryStore()
@@ -184,6 +226,43 @@ import TributaryTesting
         #expect(store.recordCount() == 1)
         #expect(health.entries.count == 2 && health.entries.first??.isEmpty == false && health.entries.last == .some(nil), "\(health.entries)")
     }
+}
+
+/// A store whose writes wait until the test opens it (a slow commit), counting those started.
+final class GatedStore: RecordSink, DeadLetterStore {
+    let inner = InMemoryStore()
+    private let gate = Mutex<(open: Bool, started: Int, waiting: [CheckedContinuation<Void, Never>])>((false, 0, []))
+    var writesStarted: Int { gate.withLock { $0.started } }
+
+    func open() {
+        let waiting = gate.withLock { gate in
+            gate.open = true
+            defer { gate.waiting = [] }
+            return gate.waiting
+        }
+        for waiter in waiting { waiter.resume() }
+    }
+
+    func write(_ batch: [Envelope]) async throws -> SinkWriteResult {
+        await withCheckedContinuation { continuation in
+            let proceed = gate.withLock { gate in
+                gate.started += 1
+                if !gate.open { gate.waiting.append(continuation) }
+                return gate.open
+            }
+            if proceed { continuation.resume() }
+        }
+        return try await inner.write(batch)
+    }
+    func deadLetter(_ letter: DeadLetter) async throws -> Int64 { try inner.deadLetter(letter) }
+    func deadLetters(limit: Int, source: String?, pending: Bool) async throws -> [DeadLetter] { [] }
+    func deadLetter(id: Int64) async throws -> DeadLetter? { nil }
+    func markReplayed(id: Int64, at time: UTCTimestamp) async throws {}
+    func resolveDeadLetters(_ resolutions: [DeadLetterResolution], at time: UTCTimestamp) async throws -> Int { 0 }
+    func deleteDeadLetters(ids: [Int64]) async throws -> Int { 0 }
+    func deleteSettledDeadLetters(source: String?) async throws -> Int { 0 }
+    func pendingRowDeadLetters(source: String, file: String) async throws -> [Int: [Int64]] { [:] }
+    func deadLetterCount(pending: Bool) async throws -> Int { 0 }
 }
 
 /// What a health callback was told, in order.

@@ -67,110 +67,179 @@ public struct BusSinkWorker: Sendable {
 
     /// Runs until the task is cancelled (the service's shutdown); a batch in the store is always
     /// acknowledged before returning.
+    ///
+    /// The next batch is fetched and decoded while the current one commits (two stages, so the
+    /// sink's decoding and the database's commit overlap instead of taking turns); writes and
+    /// acknowledgements stay in fetch order, one batch at a time.
     public func run() async -> Totals {
         var totals = Totals()
-        var (storeDown, busDown) = (false, false)
-        // Events per message in the last batch: messages may be batches of events, and a fetch
-        // asks for about `batchSize` records, so a transaction stays about that size.
+        var health = Health()
+        // Events per message in the last batch: a fetch asks for about `batchSize` records, so a
+        // transaction stays about that size.
         var eventsPerMessage = 1
-        while !Task.isCancelled {
-            let messages: [BusMessage]
-            do {
-                messages = try await consumer.fetch(max: max(1, batchSize / eventsPerMessage), wait: fetchWait)
-                if busDown { busDown = false; onBusHealth(nil) }
-            } catch {
-                // A fetch cut short by the shutdown is not the bus's failure.
-                if Task.isCancelled || error is CancellationError { break }
-                if !busDown { busDown = true; onBusHealth(error) }
+        var fetched = await fetchBatch(max: batchSize)
+        while true {
+            if case .failed(let error) = fetched {
+                if !health.busDown { health.busDown = true; onBusHealth(error) }
                 try? await Task.sleep(for: retryDelay)
+            } else if health.busDown {
+                health.busDown = false
+                onBusHealth(nil)
+            }
+            guard case .batch(let prepared) = fetched else {
+                if case .cancelled = fetched { return totals }
+                if Task.isCancelled { return totals }
+                fetched = await fetchBatch(max: max(1, batchSize / eventsPerMessage))
                 continue
             }
-            guard !messages.isEmpty else { continue }
+            eventsPerMessage = prepared.eventsPerMessage
             totals.batches += 1
-            totals.messages += messages.count
-            totals.redelivered += messages.count { $0.deliveries > 1 }
-            var envelopes: [Envelope] = []
-            var good: [BusMessage] = []
-            for message in messages {
-                let events: [Result<Envelope, CloudEventBatch.BadEvent>]
-                do { events = try CloudEventBatch.decode(message.body) } catch {
-                    if await keepPoison(message, reason: "\(error)") { totals.deadLettered += 1 }
-                    continue
-                }
-                // A batch's bad events are kept one by one and its good ones stored; a bad event
-                // whose dead letter could not be written leaves the message unacknowledged.
-                var kept = true
-                for event in events {
-                    switch event {
-                    case .success(let envelope): envelopes.append(envelope)
-                    case .failure(let bad):
-                        if await keepBadEvent(bad, of: message) { totals.deadLettered += 1 } else { kept = false }
-                    }
-                }
-                if kept { good.append(message) }
+            totals.messages += prepared.messages.count
+            totals.redelivered += prepared.messages.count { $0.deliveries > 1 }
+            totals.deadLettered += prepared.deadLettered
+            // At shutdown the batch in hand is still stored and acknowledged; no next one is fetched.
+            if Task.isCancelled {
+                if await commit(prepared, totals: &totals, health: &health) { onBatch(totals) }
+                return totals
             }
-            eventsPerMessage = max(1, (envelopes.count + messages.count - 1) / messages.count)
-            // Held until the store commits or refuses it; not acknowledged while it is unavailable,
-            // nor when it was refused and its dead letters could not be written.
-            var acknowledge = true
-            while !envelopes.isEmpty {
-                let started = ContinuousClock.now
-                do {
-                    let result = try await SinkWorker.traced(envelopes) { try await store.write($0) }
-                    metrics.batch(duration: ContinuousClock.now - started, stored: result.stored, duplicates: result.duplicates)
-                    totals.stored += result.stored
-                    totals.revisions += result.revisions
-                    totals.duplicates += result.duplicates
-                    for extra in extras {
-                        do { _ = try await extra.write(envelopes) } catch {
-                            totals.extraFailures += 1
-                            logger?.warning("an extra sink failed a committed batch (the records are in the store)", metadata: ["error": "\(error)"])
-                        }
-                    }
-                    if storeDown { storeDown = false; onStoreHealth(nil) }
-                } catch let error as StoreUnavailable {
-                    if !storeDown { storeDown = true; onStoreHealth(error) }
-                    // At shutdown the batch stays unacknowledged: the bus delivers it again later.
-                    if Task.isCancelled { return totals }
-                    try? await Task.sleep(for: retryDelay)
-                    continue
-                } catch {
-                    var kept = 0
-                    var unkept: (any Error)?
-                    for envelope in envelopes {
-                        let letter = DeadLetter(
-                            source: envelope.record.source.rawValue, endpoint: envelope.record.endpoint, reason: "the store refused the batch: \(error)",
-                            payload: .record(StoredRecord(envelope)))
-                        do {
-                            try await store.deadLetter(letter)
-                            kept += 1
-                        } catch let failure {
-                            unkept = failure
-                        }
-                    }
-                    totals.deadLettered += kept
-                    metrics.dropped("dead_letter", count: kept)
-                    if let unkept {
-                        // Neither stored nor kept: never acknowledged, so never lost in silence.
-                        acknowledge = false
-                        totals.unkept += envelopes.count - kept
-                        logger?.error(
-                            "the store refused a batch and its dead letters could not be written; left unacknowledged for redelivery",
-                            metadata: ["records": "\(envelopes.count - kept)", "refusal": "\(error)", "dead_letter_error": "\(unkept)"])
-                    }
-                }
-                break
-            }
-            // A failed acknowledgement means a redelivery later, which the upsert makes harmless.
-            if acknowledge {
-                do { try await consumer.acknowledge(good) } catch {
-                    totals.acknowledgeFailures += 1
-                    logger?.warning("acknowledgement not taken by the bus; the batch will come again", metadata: ["error": "\(error)"])
-                }
+            async let following = fetchBatch(max: max(1, batchSize / eventsPerMessage))
+            guard await commit(prepared, totals: &totals, health: &health) else {
+                // Shut down while the store was unavailable: neither batch is acknowledged, the
+                // bus delivers both again later.
+                _ = await following
+                return totals
             }
             onBatch(totals)
+            fetched = await following
         }
-        return totals
+    }
+
+    /// Whether the store and the bus are failing now (so each change is reported once).
+    private struct Health {
+        var storeDown = false
+        var busDown = false
+    }
+
+    /// A fetched batch, decoded: the envelopes to store and the messages to acknowledge after.
+    private struct Prepared: Sendable {
+        var messages: [BusMessage]
+        var envelopes: [Envelope]
+        /// The messages whose every event is stored or kept as a dead letter.
+        var good: [BusMessage]
+        var deadLettered: Int
+        /// Events per message in this batch: messages may be batches of events.
+        var eventsPerMessage: Int
+    }
+
+    private enum Fetched: Sendable {
+        case batch(Prepared)
+        case empty
+        case failed(any Error)
+        case cancelled
+    }
+
+    /// Fetches up to `max` messages and decodes them; poison messages and bad events are kept
+    /// as dead letters here.
+    private func fetchBatch(max: Int) async -> Fetched {
+        let messages: [BusMessage]
+        do { messages = try await consumer.fetch(max: max, wait: fetchWait) } catch {
+            // A fetch cut short by the shutdown is not the bus's failure.
+            if Task.isCancelled || error is CancellationError { return .cancelled }
+            return .failed(error)
+        }
+        guard !messages.isEmpty else { return Task.isCancelled ? .cancelled : .empty }
+        var prepared = Prepared(messages: messages, envelopes: [], good: [], deadLettered: 0, eventsPerMessage: 1)
+        for message in messages {
+            let events: [Result<Envelope, CloudEventBatch.BadEvent>]
+            do { events = try CloudEventBatch.decode(message.body) } catch {
+                if await keepPoison(message, reason: "\(error)") { prepared.deadLettered += 1 }
+                continue
+            }
+            // A batch's bad events are kept one by one and its good ones stored; a bad event
+            // whose dead letter could not be written leaves the message unacknowledged.
+            var kept = true
+            for event in events {
+                switch event {
+                case .success(let envelope): prepared.envelopes.append(envelope)
+                case .failure(let bad):
+                    if await keepBadEvent(bad, of: message) { prepared.deadLettered += 1 } else { kept = false }
+                }
+            }
+            if kept { prepared.good.append(message) }
+        }
+        prepared.eventsPerMessage = Swift.max(1, (prepared.envelopes.count + messages.count - 1) / messages.count)
+        return .batch(prepared)
+    }
+
+    /// Stores a batch (held and retried while the store is unavailable), then acknowledges it.
+    /// False when the shutdown came while the store was unavailable (nothing acknowledged).
+    private func commit(_ prepared: Prepared, totals: inout Totals, health: inout Health) async -> Bool {
+        let envelopes = prepared.envelopes
+        // Not acknowledged when the store refused the batch and its dead letters could not be written.
+        var acknowledge = true
+        while !envelopes.isEmpty {
+            let started = ContinuousClock.now
+            do {
+                let result = try await SinkWorker.traced(envelopes) { try await store.write($0) }
+                metrics.batch(duration: ContinuousClock.now - started, stored: result.stored, duplicates: result.duplicates)
+                totals.stored += result.stored
+                totals.revisions += result.revisions
+                totals.duplicates += result.duplicates
+                for extra in extras {
+                    do { _ = try await extra.write(envelopes) } catch {
+                        totals.extraFailures += 1
+                        logger?.warning("an extra sink failed a committed batch (the records are in the store)", metadata: ["error": "\(error)"])
+                    }
+                }
+                if health.storeDown { health.storeDown = false; onStoreHealth(nil) }
+            } catch let error as StoreUnavailable {
+                if !health.storeDown { health.storeDown = true; onStoreHealth(error) }
+                // At shutdown the batch stays unacknowledged: the bus delivers it again later.
+                if Task.isCancelled { return false }
+                try? await Task.sleep(for: retryDelay)
+                continue
+            } catch {
+                let (kept, unkept) = await deadLetterRefused(envelopes, refusal: error)
+                totals.deadLettered += kept
+                metrics.dropped("dead_letter", count: kept)
+                if let unkept {
+                    // Neither stored nor kept: never acknowledged, so never lost in silence.
+                    acknowledge = false
+                    totals.unkept += envelopes.count - kept
+                    logger?.error(
+                        "the store refused a batch and its dead letters could not be written; left unacknowledged for redelivery",
+                        metadata: ["records": "\(envelopes.count - kept)", "refusal": "\(error)", "dead_letter_error": "\(unkept)"])
+                }
+            }
+            break
+        }
+        // A failed acknowledgement means a redelivery later, which the upsert makes harmless.
+        if acknowledge {
+            do { try await consumer.acknowledge(prepared.good) } catch {
+                totals.acknowledgeFailures += 1
+                logger?.warning("acknowledgement not taken by the bus; the batch will come again", metadata: ["error": "\(error)"])
+            }
+        }
+        return true
+    }
+
+    /// A batch the store refused, kept record by record: how many were kept, and the last
+    /// failure to keep one.
+    private func deadLetterRefused(_ envelopes: [Envelope], refusal: any Error) async -> (kept: Int, unkept: (any Error)?) {
+        var kept = 0
+        var unkept: (any Error)?
+        for envelope in envelopes {
+            let letter = DeadLetter(
+                source: envelope.record.source.rawValue, endpoint: envelope.record.endpoint, reason: "the store refused the batch: \(refusal)",
+                payload: .record(StoredRecord(envelope)))
+            do {
+                try await store.deadLetter(letter)
+                kept += 1
+            } catch {
+                unkept = error
+            }
+        }
+        return (kept, unkept)
     }
 
     /// A message that can never become a record: kept with its stream sequence, then rejected.
