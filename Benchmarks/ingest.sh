@@ -5,14 +5,14 @@
 # as single events and as NDJSON batches of 100, acknowledged at 202 (buffered) and with
 # ?ack=durable (200 after the commit). Prints requests/s, events/s and latency percentiles.
 # Needs nginx and wrk (apt-get install nginx-light wrk).
-# Usage: Benchmarks/ingest.sh [SECONDS] [CONNECTIONS]
+# Usage: Benchmarks/ingest.sh [SECONDS] [CONNECTIONS]   (TRIBUTARY_BIN overrides the binary)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}
 connections=${2:-16}
 nginx_port=${BENCH_PORT:-18080}
 port=${BENCH_INGEST_PORT:-18087}
-bin=.build/release/tributary
+bin=${TRIBUTARY_BIN:-.build/release/tributary}
 for tool in nginx wrk; do command -v "$tool" >/dev/null || { echo "ingest.sh: $tool is missing (apt-get install nginx-light wrk)"; exit 1; }; done
 [ -x "$bin" ] || swift build -c release --product tributary
 
