@@ -86,15 +86,11 @@ public final class NATSConnection: @unchecked Sendable {
     /// Whether the client is connected right now (for `/ready` and messages).
     public var isConnected: Bool { natsConnection_Status(connectionHandle.pointer) == NATS_CONN_STATUS_CONNECTED }
 
-    /// Runs a blocking libnats call on the connection's queue.
-    func blocking<T: Sendable>(_ body: @escaping @Sendable () throws(NATSError) -> T) async throws -> T {
-        try await Self.run(on: queue, body)
-    }
-
-    /// Runs a blocking libnats call on a queue of the caller's (a fetch that waits for messages
-    /// must not hold up the acknowledgements queued behind it; libnats guards its objects itself).
-    func blocking<T: Sendable>(on queue: DispatchQueue, _ body: @escaping @Sendable () throws(NATSError) -> T) async throws -> T {
-        try await Self.run(on: queue, body)
+    /// Runs a blocking libnats call on the connection's queue, or on `other` (a fetch that waits
+    /// for messages must not hold up the acknowledgements queued behind it; libnats guards its
+    /// objects itself).
+    func blocking<T: Sendable>(on other: DispatchQueue? = nil, _ body: @escaping @Sendable () throws(NATSError) -> T) async throws -> T {
+        try await Self.run(on: other ?? queue, body)
     }
 
     private static func run<T: Sendable>(on queue: DispatchQueue, _ body: @escaping @Sendable () throws(NATSError) -> T) async throws -> T {

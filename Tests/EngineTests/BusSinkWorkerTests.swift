@@ -120,9 +120,11 @@ import TributaryTesting
         #expect(bus.fetchLimits.first == 10 && bus.fetchLimits.dropFirst().allSatisfy { $0 == 2 } && bus.fetchLimits.count == 6, "\(bus.fetchLimits)")
     }
 
-    /// The next batch is fetched and decoded while the current one commits; acknowledgements
-    /// still follow the commits, in order.
-    @Test func theNextBatchIsFetchedWhileOneCommits() async throws {
+    /// Six records in batches of two, the first write held by a closed ``GatedStore``: returns
+    /// once that write started and the next fetch was asked for (bounded, as `drain`).
+    func startWithTheFirstWriteHeld() async throws -> (
+        bus: ScriptedBusConsumer, store: GatedStore, envelopes: [Envelope], task: Task<BusSinkWorker.Totals, Never>, deadline: ContinuousClock.Instant
+    ) {
         let bus = ScriptedBusConsumer()
         let store = GatedStore()
         let envelopes = Array(SampleRecords.rest().prefix(6))
@@ -132,6 +134,13 @@ import TributaryTesting
         let task = Task { await worker.run() }
         let deadline = ContinuousClock.now + .seconds(180)
         while store.writesStarted < 1 || bus.fetchLimits.count < 2, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        return (bus, store, envelopes, task, deadline)
+    }
+
+    /// The next batch is fetched and decoded while the current one commits; acknowledgements
+    /// still follow the commits, in order.
+    @Test func theNextBatchIsFetchedWhileOneCommits() async throws {
+        let (bus, store, envelopes, task, deadline) = try await startWithTheFirstWriteHeld()
         // The first write is held: the second batch is fetched, nothing is acknowledged.
         #expect(bus.fetchLimits.count == 2 && store.writesStarted == 1)
         #expect(bus.acknowledgedSequences.isEmpty)
@@ -145,15 +154,7 @@ import TributaryTesting
 
     /// At shutdown the batch already fetched is stored and acknowledged, and no other is fetched.
     @Test func aShutdownStoresTheBatchAlreadyFetched() async throws {
-        let bus = ScriptedBusConsumer()
-        let store = GatedStore()
-        let envelopes = Array(SampleRecords.rest().prefix(6))
-        for envelope in envelopes { bus.enqueue(CloudEvent.encode(envelope)) }
-        var worker = BusSinkWorker(consumer: bus, store: store, batchSize: 2)
-        worker.fetchWait = .milliseconds(10)
-        let task = Task { await worker.run() }
-        let deadline = ContinuousClock.now + .seconds(180)
-        while store.writesStarted < 1 || bus.fetchLimits.count < 2, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        let (bus, store, _, task, _) = try await startWithTheFirstWriteHeld()
         task.cancel()
         store.open()
         let totals = await task.value

@@ -229,11 +229,8 @@ public struct BusSinkWorker: Sendable {
         var kept = 0
         var unkept: (any Error)?
         for envelope in envelopes {
-            let letter = DeadLetter(
-                source: envelope.record.source.rawValue, endpoint: envelope.record.endpoint, reason: "the store refused the batch: \(refusal)",
-                payload: .record(StoredRecord(envelope)))
             do {
-                try await store.deadLetter(letter)
+                try await store.deadLetter(DeadLetter(refused: envelope, reason: "the store refused the batch: \(refusal)"))
                 kept += 1
             } catch {
                 unkept = error

@@ -114,9 +114,7 @@ public struct SinkWorker: Sendable {
         guard let deadLetters else { return 0 }
         var kept = 0
         for envelope in batch {
-            let letter = DeadLetter(
-                source: envelope.record.source.rawValue, endpoint: envelope.record.endpoint, reason: reason, payload: .record(StoredRecord(envelope)))
-            do { try await deadLetters.deadLetter(letter) } catch {
+            do { try await deadLetters.deadLetter(DeadLetter(refused: envelope, reason: reason)) } catch {
                 metrics.dropped("dead_letter_failed", count: batch.count - kept)
                 break
             }

@@ -37,6 +37,13 @@ public struct DeadLetter: Sendable, Hashable {
         self.createdAt = createdAt
     }
 
+    /// A record the store refused, kept whole under its own source and endpoint so a replay
+    /// upserts it unchanged (the in-process sink and the bus sink both keep refusals this way).
+    public init(refused envelope: Envelope, reason: String) {
+        self.init(
+            source: envelope.record.source.rawValue, endpoint: envelope.record.endpoint, reason: reason, payload: .record(StoredRecord(envelope)))
+    }
+
     /// Bytes kept: the record's line or the raw body.
     public var size: Int {
         switch payload {
