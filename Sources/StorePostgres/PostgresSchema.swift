@@ -6,22 +6,27 @@ import TributaryCore
 /// The PostgreSQL schema, versioned in `tributary_schema`; applied under an advisory lock so two
 /// processes starting together do not both create it.
 enum PostgresSchema {
-    /// Nanoseconds since the epoch (a BIGINT expression) as timestamptz, to the microsecond.
+    /// Nanoseconds since the epoch (a BIGINT expression) as timestamptz, to the microsecond
+    /// (floored). Exact over the whole BIGINT range: the floor division never subtracts past
+    /// its bounds, and an interval is multiplied as a float8 only by numbers below 2^53
+    /// (whole seconds, then the microseconds below a second).
     static func timestamp(_ nanos: String) -> String {
-        "('epoch'::timestamptz + ((\(nanos) - (((\(nanos) % 1000) + 1000) % 1000)) / 1000) * interval '1 microsecond')"
+        let micros = "(\(nanos) / 1000 - CASE WHEN \(nanos) % 1000 < 0 THEN 1 ELSE 0 END)"
+        return "('epoch'::timestamptz + (\(micros) / 1000000) * interval '1 second' + (\(micros) % 1000000) * interval '1 microsecond')"
     }
 
     /// The nanoseconds below the microsecond of a BIGINT nanosecond expression.
     static func nanosRemainder(_ nanos: String) -> String { "((((\(nanos) % 1000) + 1000) % 1000)::smallint)" }
 
     /// A timestamptz column and its `_ns` remainder back as BIGINT nanoseconds.
-    static func nanos(_ column: String) -> String { "((EXTRACT(EPOCH FROM \(column)) * 1000000)::bigint * 1000 + \(column)_ns)" }
+    /// (In NUMERIC until the end: the first nanosecond's microsecond times 1,000 is past BIGINT.)
+    static func nanos(_ column: String) -> String { "((EXTRACT(EPOCH FROM \(column)) * 1000000000 + \(column)_ns)::bigint)" }
 
     static func sqlType(_ type: RecordColumns.ColumnType) -> String {
         switch type {
         case .time: "timestamptz"
         case .decimal: "numeric"
-        case .text: "text"
+        case .text, .side: "text"
         case .integer: "bigint"
         case .json: "jsonb"
         case .date: "date"

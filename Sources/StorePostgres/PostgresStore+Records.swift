@@ -132,7 +132,7 @@ extension PostgresStore {
             case .decimal: values.append("s.\(column.name)::numeric")
             case .json: values.append("s.\(column.name)::jsonb")
             case .date: values.append("s.\(column.name)::date")
-            case .text, .integer: values.append("s.\(column.name)")
+            case .text, .integer, .side: values.append("s.\(column.name)")
             }
         }
         let updates = names.filter { !["source_key", "symbol", "key", "revision"].contains($0) }.map { "\($0) = EXCLUDED.\($0)" }
@@ -169,7 +169,7 @@ extension PostgresStore {
             switch column.type {
             case .time: "\(PostgresSchema.nanos("t.\(column.name)")) AS \(column.name)"
             case .decimal, .json, .date: "t.\(column.name)::text AS \(column.name)"
-            case .text, .integer: "t.\(column.name)"
+            case .text, .integer, .side: "t.\(column.name)"
             }
         }
         return """

@@ -12,12 +12,17 @@ import TributaryCore
 /// (32 bytes), `revision`, and this record's steps beyond its batch's: `line` for an imported row's
 /// `line:N` (an integer), `extra_transformations` (a JSON array) for any other —
 /// with `(source_key, symbol, key)` as the primary key of a `WITHOUT ROWID` table, so a lookup or
-/// an upsert by natural key is one B-tree descent and no second index is kept.
+/// an upsert by natural key is one B-tree descent. `key` has no declared type: an integer key is
+/// stored as an integer (``SQLiteStoredKey``). A kind with a time has a coarse time index beside
+/// it (``SQLiteTimeSpans``) rather than a secondary index; observations (dated by day, few) keep
+/// an index on `(symbol, source_key, date)`.
 struct SQLiteKindTable: Sendable {
     let columns: RecordColumns
     var kind: TributaryCore.Record.Kind { columns.kind }
     var name: String { columns.table }
     var timeColumn: String? { columns.timeColumn }
+    /// True for the kinds whose time is a nanosecond column, read by time through ``SQLiteTimeSpans``.
+    var hasSpans: Bool { columns.columns.contains { $0.name == columns.timeColumn && $0.type == .time } }
 
     static let common = ["source_key", "symbol", "key", "batch", "venue_symbol", "content_hash", "revision", "extra_transformations", "line"]
 
@@ -25,25 +30,35 @@ struct SQLiteKindTable: Sendable {
 
     static func table(for kind: TributaryCore.Record.Kind) -> SQLiteKindTable { SQLiteKindTable(columns: RecordColumns.of(kind)) }
 
+    /// The table with its index (observations) or spans (the kinds with a time).
     var createSQL: String {
+        var sql = tableSQL(named: name)
+        if hasSpans {
+            sql += "\n" + SQLiteTimeSpans.createSQL(self)
+        } else if let timeColumn {
+            sql += "\nCREATE INDEX \(name)_latest ON \(name) (symbol, source_key, \(timeColumn));"
+        }
+        return sql
+    }
+
+    /// The table alone, under `name` (a rebuild creates it beside the old one).
+    func tableSQL(named name: String) -> String {
         let kindColumns = columns.columns.map { column -> String in
             let type =
                 switch column.type {
-                case .time, .integer: "INTEGER"
+                case .time, .integer, .side: "INTEGER"
                 case .decimal, .text, .json, .date: "TEXT"
                 }
             return "\(column.name) \(type)\(column.required ? " NOT NULL" : "")"
         }
-        var sql = """
+        return """
             CREATE TABLE \(name) (
-                source_key INTEGER NOT NULL, symbol TEXT NOT NULL, key TEXT NOT NULL, batch INTEGER NOT NULL,
+                source_key INTEGER NOT NULL, symbol TEXT NOT NULL, key NOT NULL, batch INTEGER NOT NULL,
                 venue_symbol TEXT, content_hash BLOB NOT NULL, revision INTEGER NOT NULL DEFAULT 1, extra_transformations TEXT,
                 \(kindColumns.joined(separator: ", ")), line INTEGER,
                 PRIMARY KEY (source_key, symbol, key)
             ) WITHOUT ROWID;
             """
-        if let timeColumn { sql += "\nCREATE INDEX \(name)_latest ON \(name) (symbol, source_key, \(timeColumn));" }
-        return sql
     }
 
     /// The kind's column values for `payload`, in column order.
@@ -59,12 +74,14 @@ struct SQLiteKindTable: Sendable {
 
     /// The payload a row of this table holds.
     func payload(from row: Row, key: String) throws -> TributaryCore.Record.Payload {
-        try columns.payload(key: key) { name in
+        let side = columns.columns.first { $0.type == .side }?.name
+        return try columns.payload(key: key) { name in
             switch row[name] as DatabaseValue? {
             case .none: .null
             case .some(let value):
                 switch value.storage {
                 case .null: .null
+                case .int64(let number) where name == side: SQLiteSide.text(number).map(RecordColumns.Value.text) ?? .integer(number)
                 case .int64(let number): .integer(number)
                 case .string(let text): .text(text)
                 case .double(let number): .text(String(number))

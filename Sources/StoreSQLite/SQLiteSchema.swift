@@ -216,6 +216,40 @@ extension SQLiteStore {
                     CREATE INDEX document_chunks_order ON document_chunks (doc_id, chunk_id);
                     """)
         }
+        migrator.registerMigration("v14: integer keys and time spans instead of time indexes") { db in
+            // Tables made before this version declared `key TEXT` and indexed their time; a new
+            // file's v8 tables have the current shape already.
+            for table in SQLiteKindTable.all where try db.columns(in: table.name).first(where: { $0.name == "key" })?.type.uppercased() == "TEXT" {
+                try rebuild(table, in: db)
+            }
+        }
         return migrator
+    }
+
+    /// Copies a kind table into the current shape — canonical integer keys become integers (in
+    /// key order, so the new B-tree is written by appends), trade sides their codes — then
+    /// replaces the old table (and its time index) and builds the spans of its rows.
+    private static func rebuild(_ table: SQLiteKindTable, in db: Database) throws {
+        let columns = SQLiteKindTable.common + table.columns.columns.map(\.name)
+        let sides = Set(table.columns.columns.filter { $0.type == .side }.map(\.name))
+        let selected = columns.map { name in
+            if name == "key" { return "CASE WHEN \(SQLiteStoredKey.isCanonicalIntegerSQL("key")) THEN CAST(key AS INTEGER) ELSE key END" }
+            return sides.contains(name) ? SQLiteSide.codeSQL(name) : name
+        }
+        let rebuilt = "\(table.name)_rebuilt"
+        try db.execute(sql: "DROP VIEW IF EXISTS \(table.name)_view")
+        try db.execute(sql: table.tableSQL(named: rebuilt))
+        try db.execute(
+            sql: "INSERT INTO \(rebuilt) (\(columns.joined(separator: ", "))) SELECT \(selected.joined(separator: ", ")) FROM \(table.name) ORDER BY 1, 2, 3")
+        try db.execute(sql: "DROP TABLE \(table.name)")
+        try db.execute(sql: "ALTER TABLE \(rebuilt) RENAME TO \(table.name)")
+        if table.hasSpans, let time = table.timeColumn {
+            try db.execute(sql: "DROP TABLE IF EXISTS \(SQLiteTimeSpans.name(table))")
+            try db.execute(sql: SQLiteTimeSpans.createSQL(table))
+            try db.execute(sql: SQLiteTimeSpans.fillSQL(table, time: time))
+        } else if let time = table.timeColumn {
+            try db.execute(sql: "CREATE INDEX \(table.name)_latest ON \(table.name) (symbol, source_key, \(time))")
+        }
+        try db.execute(sql: SQLiteViews.view(for: table))
     }
 }

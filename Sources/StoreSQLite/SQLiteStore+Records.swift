@@ -23,7 +23,12 @@ extension SQLiteStore {
         let table = SQLiteKindTable.table(for: kind)
         let order = table.timeColumn.map { "MAX(t.\($0))" } ?? "MAX(t.batch)"
         return try pool.read { db in
-            try Row.fetchAll(
+            guard !table.hasSpans else {
+                return try Self.spannedLatest(symbol: symbol, table: table, in: db).map { envelope in
+                    LatestRecord(source: envelope.record.source.rawValue, envelope: envelope, asOf: envelope.record.asOf)
+                }
+            }
+            return try Row.fetchAll(
                 db, sql: "\(Self.selectSQL(table, extra: " \(order) AS newest,")) WHERE t.symbol = ? GROUP BY t.source_key ORDER BY s.id", arguments: [symbol]
             )
             .map { row in
@@ -40,7 +45,8 @@ extension SQLiteStore {
         let table = SQLiteKindTable.table(for: kind)
         return try pool.read { db in
             try Row.fetchOne(
-                db, sql: "\(Self.selectSQL(table)) WHERE s.id = ? AND t.symbol = ? AND t.key = ?", arguments: [source.rawValue, symbol, naturalKey]
+                db, sql: "\(Self.selectSQL(table)) WHERE s.id = ? AND t.symbol = ? AND t.key = ?",
+                arguments: [source.rawValue, symbol, SQLiteStoredKey(naturalKey)]
             )
             .map { row in (try Self.envelope(from: row, table: table), row["revision"]) }
         }
@@ -53,6 +59,10 @@ extension SQLiteStore {
 
     public func records(_ query: RecordQuery, after cursor: RecordQuery.Cursor?, limit: Int) throws -> RecordPage {
         let table = SQLiteKindTable.table(for: query.kind)
+        if table.hasSpans {
+            let envelopes = try pool.read { db in try Self.spannedRecords(query, table: table, after: cursor, limit: limit, in: db) }
+            return RecordPage(envelopes: envelopes, next: envelopes.count == limit ? envelopes.last.map(RecordQuery.Cursor.init(after:)) : nil)
+        }
         var conditions: [String] = []
         var arguments: [(any DatabaseValueConvertible)?] = []
         if let symbol = query.symbol { conditions.append("t.symbol = ?"); arguments.append(symbol) }
@@ -62,15 +72,10 @@ extension SQLiteStore {
             if let from = query.from { conditions.append("t.date >= ?"); arguments.append(RecordQuery.firstDate(atOrAfter: from)) }
             if let to = query.to { conditions.append("t.date < ?"); arguments.append(RecordQuery.firstDate(atOrAfter: to)) }
             order = ["t.date", "s.id", "t.symbol", "t.key"]
-            if let cursor { arguments += [cursor.date ?? "", cursor.source, cursor.symbol, cursor.key] }
-        } else if let time = table.timeColumn {
-            if let from = query.from { conditions.append("t.\(time) >= ?"); arguments.append(from.nanosecondsSinceEpoch) }
-            if let to = query.to { conditions.append("t.\(time) < ?"); arguments.append(to.nanosecondsSinceEpoch) }
-            order = ["t.\(time)", "s.id", "t.symbol", "t.key"]
-            if let cursor { arguments += [cursor.time ?? .min, cursor.source, cursor.symbol, cursor.key] }
+            if let cursor { arguments += [cursor.date ?? "", cursor.source, cursor.symbol, SQLiteStoredKey(cursor.key)] }
         } else {
             order = ["s.id", "t.symbol", "t.key"]
-            if let cursor { arguments += [cursor.source, cursor.symbol, cursor.key] }
+            if let cursor { arguments += [cursor.source, cursor.symbol, SQLiteStoredKey(cursor.key)] }
         }
         if cursor != nil {
             conditions.append("(\(order.joined(separator: ", "))) > (\(Array(repeating: "?", count: order.count).joined(separator: ", ")))")
@@ -122,6 +127,7 @@ extension SQLiteStore {
         var last: (kind: TributaryCore.Record.Kind, upsert: SQLiteUpsert)?
         var lastSource: (id: String, key: Int64)?
         var lastUsed: Int64?
+        var spans = SQLiteSpanTally()
         for index in batch.indices {
             let record = batch[index].record
             let upsert: SQLiteUpsert
@@ -142,8 +148,10 @@ extension SQLiteStore {
                 lastSource = (record.source.rawValue, source)
             }
             let revision = revisions?[index] ?? 1
+            let key = batch[index].identity ?? record.naturalKey
+            let storedKey = SQLiteStoredKey(key)
             let outcome = try upsert.write(
-                sourceKey: source, record: record, key: batch[index].identity ?? record.naturalKey, batch: batchOf[index],
+                sourceKey: source, record: record, key: key, storedKey: storedKey, batch: batchOf[index],
                 contentHash: batch[index].provenance.contentHash, revision: revision,
                 extra: extraOf[index], line: lineOf[index])
             // A migrated row keeps its old revision and counts as updated, as it did before the move.
@@ -153,11 +161,15 @@ extension SQLiteStore {
             case .updated: result.updated += 1
             case .unchanged: result.unchanged += 1; continue
             }
+            if upsert.table.hasSpans, let time = record.asOf {
+                spans.add(kind: record.kind, sourceKey: source, symbol: record.symbol, time: time.nanosecondsSinceEpoch, key: storedKey)
+            }
             if lastUsed != batchOf[index] {
                 used.insert(batchOf[index])
                 lastUsed = batchOf[index]
             }
         }
+        try spans.write(in: db)
         // A batch whose every record was already stored unchanged keeps no row.
         for id in batchIDs where !used.contains(id) { try db.execute(sql: "DELETE FROM batches WHERE id = ?", arguments: [id]) }
         return result
@@ -251,7 +263,9 @@ extension SQLiteStore {
 
     /// A joined row as the envelope it stores.
     static func envelope(from row: Row, table: SQLiteKindTable) throws -> Envelope {
-        let key: String = row["key"]
+        guard let key = (row["key"] as SQLiteStoredKey?)?.string else {
+            throw StoredRowError(table: table.name, column: "key", problem: "is not an integer or text key")
+        }
         let symbol: String = row["symbol"]
         let payload = try table.payload(from: row, key: key)
         let record = TributaryCore.Record(

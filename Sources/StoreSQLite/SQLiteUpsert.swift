@@ -20,6 +20,9 @@ final class SQLiteUpsert {
         case unchanged
     }
 
+    let table: SQLiteKindTable
+    /// Per kind column: true for a side, bound as its code (``SQLiteSide``).
+    private let sideColumns: [Bool]
     private let insert: OpaquePointer
     private let update: OpaquePointer
     private let connection: OpaquePointer
@@ -28,6 +31,8 @@ final class SQLiteUpsert {
     init(_ table: SQLiteKindTable, in db: Database) throws {
         guard let connection = db.sqliteConnection else { throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "the connection is closed") }
         self.connection = connection
+        self.table = table
+        sideColumns = table.columns.columns.map { $0.type == .side }
         insert = try Self.prepare(SQLiteStore.insertSQL(table), on: connection)
         do { update = try Self.prepare(SQLiteStore.updateSQL(table), on: connection) } catch {
             sqlite3_finalize(insert)
@@ -53,7 +58,7 @@ final class SQLiteUpsert {
     /// Writes one record row (the columns of ``SQLiteKindTable/common`` then the kind's; the
     /// update binds the same parameters in the same order).
     func write(
-        sourceKey: Int64, record: TributaryCore.Record, key: String, batch: Int64, contentHash: String,
+        sourceKey: Int64, record: TributaryCore.Record, key: String, storedKey: SQLiteStoredKey, batch: Int64, contentHash: String,
         revision: Int, extra: String?, line: Int64?
     ) throws -> Outcome {
         for pass in 0..<2 {
@@ -62,18 +67,24 @@ final class SQLiteUpsert {
             var index: Int32 = 1
             try bind(sourceKey, &index, statement)
             try bind(record.symbol, &index, statement)
-            try bind(key, &index, statement)
+            switch storedKey {
+            case .integer(let number): try bind(number, &index, statement)
+            case .text(let text): try bind(text, &index, statement)
+            }
             try bind(batch, &index, statement)
             try bind(record.venueSymbol.sameBytes(as: record.symbol) ? nil : record.venueSymbol, &index, statement)
             try bindHash(contentHash, &index, statement)
             try bind(Int64(revision), &index, statement)
             try bind(extra, &index, statement)
             if let line { try bind(line, &index, statement) } else { try check(sqlite3_bind_null(statement, index), statement); index += 1 }
+            var column = 0
             try RecordColumns.forEachCell(of: record.payload, key: key) { cell in
+                defer { column += 1 }
                 switch cell {
                 case .null: try check(sqlite3_bind_null(statement, index), statement); index += 1
                 case .integer(let number): try bind(number, &index, statement)
-                case .text(let text): try bind(text, &index, statement)
+                case .text(let text):
+                    if sideColumns[column], let code = SQLiteSide.code(text) { try bind(code, &index, statement) } else { try bind(text, &index, statement) }
                 case .decimal(let value):
                     scratch.removeAll(keepingCapacity: true)
                     value.write(into: &scratch)

@@ -19,14 +19,15 @@ enum SQLiteViews {
         let timeColumns: Set<String> = ["as_of", "start", "time", "published_at"]
         let kindColumns = table.columns.columns.map { column -> String in
             if timeColumns.contains(column.name) { return "\(rfc3339("t." + column.name)) AS \(column.name)" }
-            if table.kind == .trade, column.name == "trade_id" { return "COALESCE(t.trade_id, t.key) AS trade_id" }
+            if column.type == .side { return "\(SQLiteSide.textSQL("t." + column.name)) AS \(column.name)" }
+            if table.kind == .trade, column.name == "trade_id" { return "COALESCE(t.trade_id, CAST(t.key AS TEXT)) AS trade_id" }
             return "t.\(column.name)"
         }
         return """
             CREATE VIEW \(table.name)_view AS
             SELECT s.id AS source, b.endpoint AS endpoint, t.symbol AS symbol, COALESCE(t.venue_symbol, t.symbol) AS venue_symbol,
                    \(kindColumns.joined(separator: ", ")),
-                   t.key AS natural_key, t.revision AS revision, 'sha256:' || lower(hex(t.content_hash)) AS content_hash,
+                   CAST(t.key AS TEXT) AS natural_key, t.revision AS revision, 'sha256:' || lower(hex(t.content_hash)) AS content_hash,
                    b.source_type AS source_type, b.source_uri AS source_uri, b.request_id AS request_id,
                    \(rfc3339("b.observed_at")) AS observed_at, \(rfc3339("b.ingested_at")) AS ingested_at
             FROM \(table.name) t JOIN sources s ON s.key = t.source_key JOIN batches b ON b.id = t.batch;

@@ -33,6 +33,7 @@ import TributaryCore
             let queue = try DatabaseQueue(path: path)
             try SQLiteStore.migrator.migrate(queue, upTo: "v8: typed tables, provenance per batch")
             try queue.write { db in
+                try Version13Tables.downgrade(in: db)
                 for table in SQLiteKindTable.all { try db.execute(sql: "ALTER TABLE \(table.name) DROP COLUMN line") }
                 try db.execute(
                     sql: """
@@ -57,6 +58,6 @@ import TributaryCore
         #expect(try store.upsert([new, next]).inserted == 2)
         #expect(try store.storedRecord(source: "tape", kind: .trade, symbol: "BTC-USD", naturalKey: "1")?.envelope == old)
         #expect(try store.storedRecord(source: "tape", kind: .trade, symbol: "BTC-USD", naturalKey: "2")?.envelope == new)
-        #expect(try store.pool.read { db in try Int64.fetchOne(db, sql: "SELECT line FROM trades WHERE key = '2'") } == 3)
+        #expect(try store.pool.read { db in try Int64.fetchOne(db, sql: "SELECT line FROM trades WHERE key = 2") } == 3)
     }
 }

@@ -9,7 +9,9 @@ import TributaryCore
 /// float); times integer nanoseconds since the epoch (UTC); a book's levels and a news item's
 /// symbols JSON arrays of strings; a trade id equal to the row's key is not stored twice.
 public struct RecordColumns: Sendable {
-    public enum ColumnType: Sendable { case time, decimal, text, integer, json, date }
+    /// `side`: a trade's side (`buy` / `sell` in the record model), which an adapter may store as
+    /// a code (SQLite: 0 / 1, no bytes beyond the row header) rather than as text.
+    public enum ColumnType: Sendable { case time, decimal, text, integer, json, date, side }
 
     /// A value as it crosses into and out of a database.
     public enum Value: Sendable, Hashable {
@@ -54,7 +56,7 @@ public struct RecordColumns: Sendable {
         RecordColumns(
             .trade, "trades", time: "time",
             [
-                ("trade_id", .text, false), ("time", .time, true), ("price", .decimal, true), ("size", .decimal, true), ("side", .text, false),
+                ("trade_id", .text, false), ("time", .time, true), ("price", .decimal, true), ("size", .decimal, true), ("side", .side, false),
             ]),
         RecordColumns(.book, "books", time: "as_of", [("as_of", .time, true), ("bids", .json, true), ("asks", .json, true)]),
         RecordColumns(

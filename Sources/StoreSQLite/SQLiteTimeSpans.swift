@@ -1,0 +1,122 @@
+import GRDB
+import Pipeline
+import TributaryCore
+
+/// A coarse time index for the kind tables whose records carry a time (quotes, bars, trades,
+/// books, news), kept instead of a secondary index on the time.
+///
+/// Why: a secondary index of a `WITHOUT ROWID` table repeats the whole primary key in every
+/// entry, so `(symbol, source_key, time)` cost ~25 bytes a trade — more than a third of the
+/// row — and a B-tree insert per record. A span is one row per (symbol, source, ~8.6 s of time):
+/// the smallest and largest key written with a time in that bucket, and how many rows were
+/// written there. A read by time range looks up the buckets it covers, then reads each
+/// (source, symbol)'s key range on the primary key and filters by the exact time; trade ids and
+/// RFC 3339 keys grow with time, so the ranges are tight.
+///
+/// Spans only ever widen: a revision that moves a record to another time adds it to its new
+/// bucket and leaves the old one as it was, so every row is inside the span of the bucket its
+/// time is in (a span may cover more than it holds; reads filter by time, never trust the span).
+enum SQLiteTimeSpans {
+    /// A bucket is 2^33 ns (~8.6 s): `time >> 33`, floor division also before 1970.
+    static let shift: Int64 = 33
+
+    static func bucket(_ nanoseconds: Int64) -> Int64 { nanoseconds >> shift }
+    static func firstNanosecond(of bucket: Int64) -> Int64 { bucket << shift }
+    /// The bucket's last nanosecond (inclusive, so the last bucket ends at `Int64.max` without overflow).
+    static func lastNanosecond(of bucket: Int64) -> Int64 { bucket << shift | (1 << shift - 1) }
+
+    static func name(_ table: SQLiteKindTable) -> String { "\(table.name)_spans" }
+
+    static func createSQL(_ table: SQLiteKindTable) -> String {
+        """
+        CREATE TABLE \(name(table)) (
+            symbol TEXT NOT NULL, source_key INTEGER NOT NULL, bucket INTEGER NOT NULL,
+            first_key NOT NULL, last_key NOT NULL, rows INTEGER NOT NULL,
+            PRIMARY KEY (symbol, source_key, bucket)
+        ) WITHOUT ROWID;
+        CREATE INDEX \(name(table))_bucket ON \(name(table)) (bucket);
+        """
+    }
+
+    /// The spans of rows already in `table` (a store written before spans existed).
+    static func fillSQL(_ table: SQLiteKindTable, time: String) -> String {
+        """
+        INSERT INTO \(name(table)) (symbol, source_key, bucket, first_key, last_key, rows)
+        SELECT symbol, source_key, \(time) >> \(shift), MIN(key), MAX(key), COUNT(*) FROM \(table.name) GROUP BY 1, 2, 3
+        """
+    }
+
+    /// Widens (or adds) one span by what a write stored.
+    static func upsertSQL(_ table: SQLiteKindTable) -> String {
+        """
+        INSERT INTO \(name(table)) (symbol, source_key, bucket, first_key, last_key, rows) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT DO UPDATE SET first_key = min(first_key, excluded.first_key), last_key = max(last_key, excluded.last_key),
+                                  rows = rows + excluded.rows
+        """
+    }
+}
+
+/// The spans one write widens, gathered per record and written once per span at the end.
+struct SQLiteSpanTally {
+    struct Span: Hashable {
+        var kind: TributaryCore.Record.Kind
+        var sourceKey: Int64
+        var symbol: String
+        var bucket: Int64
+    }
+
+    struct Extent {
+        var first: SQLiteStoredKey
+        var last: SQLiteStoredKey
+        var rows: Int64
+
+        mutating func add(_ key: SQLiteStoredKey) {
+            if key.precedes(first) { first = key }
+            if last.precedes(key) { last = key }
+            rows += 1
+        }
+    }
+
+    private var spans: [Span: Extent] = [:]
+    /// The span being added to: consecutive records are mostly one source, symbol and bucket, so
+    /// most records update it without hashing a symbol.
+    private var current: (span: Span, extent: Extent)?
+
+    mutating func add(kind: TributaryCore.Record.Kind, sourceKey: Int64, symbol: String, time: Int64, key: SQLiteStoredKey) {
+        let bucket = SQLiteTimeSpans.bucket(time)
+        if var run = current, run.span.bucket == bucket, run.span.sourceKey == sourceKey, run.span.kind == kind,
+            run.span.symbol.sameBytes(as: symbol)
+        {
+            run.extent.add(key)
+            current = run
+            return
+        }
+        flush()
+        let span = Span(kind: kind, sourceKey: sourceKey, symbol: symbol, bucket: bucket)
+        var extent = spans.removeValue(forKey: span) ?? Extent(first: key, last: key, rows: 0)
+        extent.add(key)
+        current = (span, extent)
+    }
+
+    private mutating func flush() {
+        if let current { spans[current.span] = current.extent }
+        current = nil
+    }
+
+    /// Writes every span touched, one statement per kind.
+    mutating func write(in db: Database) throws {
+        flush()
+        var statements: [TributaryCore.Record.Kind: Statement] = [:]
+        for (span, extent) in spans {
+            let statement: Statement
+            if let prepared = statements[span.kind] {
+                statement = prepared
+            } else {
+                statement = try db.cachedStatement(sql: SQLiteTimeSpans.upsertSQL(SQLiteKindTable.table(for: span.kind)))
+                statements[span.kind] = statement
+            }
+            try statement.execute(arguments: [span.symbol, span.sourceKey, span.bucket, extent.first, extent.last, extent.rows])
+        }
+        spans.removeAll()
+    }
+}
