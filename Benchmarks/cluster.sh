@@ -15,6 +15,7 @@ seconds=${1:-10}
 jobs=${2:-4}
 events=${3:-100}
 bin=${TRIBUTARY_BIN:-.build/release/tributary}
+unset TRIBUTARY_BIN  # not a setting of the binary (it warns about unknown TRIBUTARY_ variables)
 [ -x "$bin" ] || swift build -c release --product tributary
 command -v nats-server >/dev/null || { echo "cluster.sh: needs nats-server (apt-get install nats-server)" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "cluster.sh: needs /usr/bin/time for CPU figures (apt-get install time)" >&2; exit 1; }

@@ -6,6 +6,7 @@
 # Usage: TRIBUTARY_BIN=.build/release/tributary bash Benchmarks/features.sh [TRADES] [SYMBOLS]
 set -euo pipefail
 bin=${TRIBUTARY_BIN:-.build/release/tributary}
+unset TRIBUTARY_BIN  # not a setting of the binary (it warns about unknown TRIBUTARY_ variables)
 trades=${1:-2000000}
 symbols=${2:-1000}
 venv=.build-bench/venv

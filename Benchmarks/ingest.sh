@@ -13,6 +13,7 @@ connections=${2:-16}
 nginx_port=${BENCH_PORT:-18080}
 port=${BENCH_INGEST_PORT:-18087}
 bin=${TRIBUTARY_BIN:-.build/release/tributary}
+unset TRIBUTARY_BIN  # not a setting of the binary (it warns about unknown TRIBUTARY_ variables)
 for tool in nginx wrk; do command -v "$tool" >/dev/null || { echo "ingest.sh: $tool is missing (apt-get install nginx-light wrk)"; exit 1; }; done
 [ -x "$bin" ] || swift build -c release --product tributary
 

@@ -10,6 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${1:-1000000}
 bin=${TRIBUTARY_BIN:-.build/release/tributary}
+unset TRIBUTARY_BIN  # not a setting of the binary (it warns about unknown TRIBUTARY_ variables)
 [ -x "$bin" ] || swift build -c release --product tributary
 command -v sqlite3 >/dev/null || { echo "store.sh: needs the sqlite3 shell (apt-get install sqlite3)" >&2; exit 1; }
 run=$(mktemp -d)

@@ -7,15 +7,16 @@ import TributaryCore
 /// integers INTEGER, decimals, text, JSON and dates TEXT).
 ///
 /// Every table shares the identity and bookkeeping columns — `source_key` (a small integer from
-/// `sources`), `symbol`, `key` (the natural key, or the rules' `key:` identity), `batch` (the
+/// `sources`), `symbol_key` (one from `symbols`: a symbol's text is not repeated in every row),
+/// `key` (the natural key, or the rules' `key:` identity), `batch` (the
 /// provenance row in `batches`), `venue_symbol` (NULL when it equals `symbol`), `content_hash`
 /// (32 bytes), `revision`, and this record's steps beyond its batch's: `line` for an imported row's
 /// `line:N` (an integer), `extra_transformations` (a JSON array) for any other —
-/// with `(source_key, symbol, key)` as the primary key of a `WITHOUT ROWID` table, so a lookup or
+/// with `(source_key, symbol_key, key)` as the primary key of a `WITHOUT ROWID` table, so a lookup or
 /// an upsert by natural key is one B-tree descent. `key` has no declared type: an integer key is
 /// stored as an integer (``SQLiteStoredKey``). A kind with a time has a coarse time index beside
 /// it (``SQLiteTimeSpans``) rather than a secondary index; observations (dated by day, few) keep
-/// an index on `(symbol, source_key, date)`.
+/// an index on `(symbol_key, source_key, date)`.
 struct SQLiteKindTable: Sendable {
     let columns: RecordColumns
     var kind: TributaryCore.Record.Kind { columns.kind }
@@ -24,7 +25,7 @@ struct SQLiteKindTable: Sendable {
     /// True for the kinds whose time is a nanosecond column, read by time through ``SQLiteTimeSpans``.
     var hasSpans: Bool { columns.columns.contains { $0.name == columns.timeColumn && $0.type == .time } }
 
-    static let common = ["source_key", "symbol", "key", "batch", "venue_symbol", "content_hash", "revision", "extra_transformations", "line"]
+    static let common = ["source_key", "symbol_key", "key", "batch", "venue_symbol", "content_hash", "revision", "extra_transformations", "line"]
 
     static let all = RecordColumns.all.map(SQLiteKindTable.init(columns:))
 
@@ -36,7 +37,7 @@ struct SQLiteKindTable: Sendable {
         if hasSpans {
             sql += "\n" + SQLiteTimeSpans.createSQL(self)
         } else if let timeColumn {
-            sql += "\nCREATE INDEX \(name)_latest ON \(name) (symbol, source_key, \(timeColumn));"
+            sql += "\nCREATE INDEX \(name)_latest ON \(name) (symbol_key, source_key, \(timeColumn));"
         }
         return sql
     }
@@ -53,10 +54,10 @@ struct SQLiteKindTable: Sendable {
         }
         return """
             CREATE TABLE \(name) (
-                source_key INTEGER NOT NULL, symbol TEXT NOT NULL, key NOT NULL, batch INTEGER NOT NULL,
+                source_key INTEGER NOT NULL, symbol_key INTEGER NOT NULL, key NOT NULL, batch INTEGER NOT NULL,
                 venue_symbol TEXT, content_hash BLOB NOT NULL, revision INTEGER NOT NULL DEFAULT 1, extra_transformations TEXT,
                 \(kindColumns.joined(separator: ", ")), line INTEGER,
-                PRIMARY KEY (source_key, symbol, key)
+                PRIMARY KEY (source_key, symbol_key, key)
             ) WITHOUT ROWID;
             """
     }

@@ -132,6 +132,7 @@ extension SQLiteStore {
             try db.execute(
                 sql: """
                     CREATE TABLE sources (key INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE);
+                    \(Self.symbolsSQL);
                     CREATE TABLE batches (
                         id INTEGER PRIMARY KEY,
                         source_key INTEGER NOT NULL,
@@ -216,26 +217,34 @@ extension SQLiteStore {
                     CREATE INDEX document_chunks_order ON document_chunks (doc_id, chunk_id);
                     """)
         }
-        migrator.registerMigration("v14: integer keys and time spans instead of time indexes") { db in
-            // Tables made before this version declared `key TEXT` and indexed their time; a new
-            // file's v8 tables have the current shape already.
-            for table in SQLiteKindTable.all where try db.columns(in: table.name).first(where: { $0.name == "key" })?.type.uppercased() == "TEXT" {
+        migrator.registerMigration("v14: symbols and integer keys, time spans instead of time indexes") { db in
+            // Tables made before this version held each row's symbol as text (and declared
+            // `key TEXT`, indexed their time); a new file's v8 tables have the current shape already.
+            try db.execute(sql: Self.symbolsSQL)
+            for table in SQLiteKindTable.all where try db.columns(in: table.name).contains(where: { $0.name == "symbol" }) {
                 try rebuild(table, in: db)
             }
         }
         return migrator
     }
 
-    /// Copies a kind table into the current shape — canonical integer keys become integers (in
-    /// key order, so the new B-tree is written by appends), trade sides their codes — then
-    /// replaces the old table (and its time index) and builds the spans of its rows.
+    /// The symbols the kind tables' `symbol_key` stands for.
+    static let symbolsSQL = "CREATE TABLE IF NOT EXISTS symbols (key INTEGER PRIMARY KEY, symbol TEXT NOT NULL UNIQUE)"
+
+    /// Copies a kind table into the current shape — symbols become their keys, canonical integer
+    /// keys integers (in key order, so the new B-tree is written by appends), trade sides their
+    /// codes — then replaces the old table (and its time index) and builds the spans of its rows.
     private static func rebuild(_ table: SQLiteKindTable, in db: Database) throws {
         let columns = SQLiteKindTable.common + table.columns.columns.map(\.name)
         let sides = Set(table.columns.columns.filter { $0.type == .side }.map(\.name))
         let selected = columns.map { name in
-            if name == "key" { return "CASE WHEN \(SQLiteStoredKey.isCanonicalIntegerSQL("key")) THEN CAST(key AS INTEGER) ELSE key END" }
-            return sides.contains(name) ? SQLiteSide.codeSQL(name) : name
+            switch name {
+            case "key": "CASE WHEN \(SQLiteStoredKey.isCanonicalIntegerSQL("key")) THEN CAST(key AS INTEGER) ELSE key END"
+            case "symbol_key": "(SELECT y.key FROM symbols y WHERE y.symbol = \(table.name).symbol)"
+            default: sides.contains(name) ? SQLiteSide.codeSQL(name) : name
+            }
         }
+        try db.execute(sql: "INSERT OR IGNORE INTO symbols (symbol) SELECT DISTINCT symbol FROM \(table.name)")
         let rebuilt = "\(table.name)_rebuilt"
         try db.execute(sql: "DROP VIEW IF EXISTS \(table.name)_view")
         try db.execute(sql: table.tableSQL(named: rebuilt))
@@ -248,7 +257,7 @@ extension SQLiteStore {
             try db.execute(sql: SQLiteTimeSpans.createSQL(table))
             try db.execute(sql: SQLiteTimeSpans.fillSQL(table, time: time))
         } else if let time = table.timeColumn {
-            try db.execute(sql: "CREATE INDEX \(table.name)_latest ON \(table.name) (symbol, source_key, \(time))")
+            try db.execute(sql: "CREATE INDEX \(table.name)_latest ON \(table.name) (symbol_key, source_key, \(time))")
         }
         try db.execute(sql: SQLiteViews.view(for: table))
     }

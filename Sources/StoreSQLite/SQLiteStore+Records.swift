@@ -23,13 +23,15 @@ extension SQLiteStore {
         let table = SQLiteKindTable.table(for: kind)
         let order = table.timeColumn.map { "MAX(t.\($0))" } ?? "MAX(t.batch)"
         return try pool.read { db in
+            guard let symbolKey = try SQLiteInternedKeys.existing(symbol, .symbol, in: db) else { return [] }
             guard !table.hasSpans else {
-                return try Self.spannedLatest(symbol: symbol, table: table, in: db).map { envelope in
+                return try Self.spannedLatest(symbolKey: symbolKey, table: table, in: db).map { envelope in
                     LatestRecord(source: envelope.record.source.rawValue, envelope: envelope, asOf: envelope.record.asOf)
                 }
             }
             return try Row.fetchAll(
-                db, sql: "\(Self.selectSQL(table, extra: " \(order) AS newest,")) WHERE t.symbol = ? GROUP BY t.source_key ORDER BY s.id", arguments: [symbol]
+                db, sql: "\(Self.selectSQL(table, extra: " \(order) AS newest,")) WHERE t.symbol_key = ? GROUP BY t.source_key ORDER BY s.id",
+                arguments: [symbolKey]
             )
             .map { row in
                 let envelope = try Self.envelope(from: row, table: table)
@@ -44,9 +46,10 @@ extension SQLiteStore {
     )? {
         let table = SQLiteKindTable.table(for: kind)
         return try pool.read { db in
-            try Row.fetchOne(
-                db, sql: "\(Self.selectSQL(table)) WHERE s.id = ? AND t.symbol = ? AND t.key = ?",
-                arguments: [source.rawValue, symbol, SQLiteStoredKey(naturalKey)]
+            guard let symbolKey = try SQLiteInternedKeys.existing(symbol, .symbol, in: db) else { return nil }
+            return try Row.fetchOne(
+                db, sql: "\(Self.selectSQL(table)) WHERE s.id = ? AND t.symbol_key = ? AND t.key = ?",
+                arguments: [source.rawValue, symbolKey, SQLiteStoredKey(naturalKey)]
             )
             .map { row in (try Self.envelope(from: row, table: table), row["revision"]) }
         }
@@ -65,16 +68,16 @@ extension SQLiteStore {
         }
         var conditions: [String] = []
         var arguments: [(any DatabaseValueConvertible)?] = []
-        if let symbol = query.symbol { conditions.append("t.symbol = ?"); arguments.append(symbol) }
+        if let symbol = query.symbol { conditions.append("t.symbol_key = (SELECT key FROM symbols WHERE symbol = ?)"); arguments.append(symbol) }
         if let source = query.source { conditions.append("s.id = ?"); arguments.append(source.rawValue) }
         let order: [String]
         if query.kind == .observation {
             if let from = query.from { conditions.append("t.date >= ?"); arguments.append(RecordQuery.firstDate(atOrAfter: from)) }
             if let to = query.to { conditions.append("t.date < ?"); arguments.append(RecordQuery.firstDate(atOrAfter: to)) }
-            order = ["t.date", "s.id", "t.symbol", "t.key"]
+            order = ["t.date", "s.id", "y.symbol", "t.key"]
             if let cursor { arguments += [cursor.date ?? "", cursor.source, cursor.symbol, SQLiteStoredKey(cursor.key)] }
         } else {
-            order = ["s.id", "t.symbol", "t.key"]
+            order = ["s.id", "y.symbol", "t.key"]
             if let cursor { arguments += [cursor.source, cursor.symbol, SQLiteStoredKey(cursor.key)] }
         }
         if cursor != nil {
@@ -100,7 +103,7 @@ extension SQLiteStore {
     static func upsert(_ batch: [Envelope], revisions: [Int]? = nil, in db: Database) throws -> WriteResult {
         guard !batch.isEmpty else { return WriteResult() }
         var result = WriteResult()
-        var sources: [String: Int64] = [:]
+        var sources = SQLiteInternedKeys(.source), symbols = SQLiteInternedKeys(.symbol)
         // Per record: its batch row and its transformations beyond the batch's, in write order.
         var batchOf = [Int64](repeating: 0, count: batch.count)
         var extraOf = [String?](repeating: nil, count: batch.count)
@@ -109,7 +112,7 @@ extension SQLiteStore {
         for group in ProvenanceBatch.group(batch) {
             let batchID = try insertBatch(
                 group.first, transformations: group.transformations,
-                sourceKey: try sourceKey(group.first.provenance.sourceID.rawValue, cache: &sources, in: db), in: db)
+                sourceKey: try sources.key(group.first.provenance.sourceID.rawValue, in: db), in: db)
             batchIDs.append(batchID)
             for index in group.members {
                 batchOf[index] = batchID
@@ -122,10 +125,8 @@ extension SQLiteStore {
         }
         var used = Set<Int64>()
         var statements: [TributaryCore.Record.Kind: SQLiteUpsert] = [:]
-        // Consecutive rows are mostly one kind of one source: the last statement and source key
-        // are reused without a dictionary lookup (a hash of the source id) per row.
+        // Consecutive rows are mostly one kind: the last statement is reused without a dictionary lookup.
         var last: (kind: TributaryCore.Record.Kind, upsert: SQLiteUpsert)?
-        var lastSource: (id: String, key: Int64)?
         var lastUsed: Int64?
         var spans = SQLiteSpanTally()
         for index in batch.indices {
@@ -140,18 +141,13 @@ extension SQLiteStore {
                 statements[record.kind] = upsert
             }
             last = (record.kind, upsert)
-            let source: Int64
-            if let lastSource, lastSource.id.sameBytes(as: record.source.rawValue) {
-                source = lastSource.key
-            } else {
-                source = try sourceKey(record.source.rawValue, cache: &sources, in: db)
-                lastSource = (record.source.rawValue, source)
-            }
+            let source = try sources.key(record.source.rawValue, in: db)
+            let symbol = try symbols.key(record.symbol, in: db)
             let revision = revisions?[index] ?? 1
             let key = batch[index].identity ?? record.naturalKey
             let storedKey = SQLiteStoredKey(key)
             let outcome = try upsert.write(
-                sourceKey: source, record: record, key: key, storedKey: storedKey, batch: batchOf[index],
+                sourceKey: source, symbolKey: symbol, record: record, key: key, storedKey: storedKey, batch: batchOf[index],
                 contentHash: batch[index].provenance.contentHash, revision: revision,
                 extra: extraOf[index], line: lineOf[index])
             // A migrated row keeps its old revision and counts as updated, as it did before the move.
@@ -162,7 +158,7 @@ extension SQLiteStore {
             case .unchanged: result.unchanged += 1; continue
             }
             if upsert.table.hasSpans, let time = record.asOf {
-                spans.add(kind: record.kind, sourceKey: source, symbol: record.symbol, time: time.nanosecondsSinceEpoch, key: storedKey)
+                spans.add(kind: record.kind, sourceKey: source, symbolKey: symbol, time: time.nanosecondsSinceEpoch, key: storedKey)
             }
             if lastUsed != batchOf[index] {
                 used.insert(batchOf[index])
@@ -185,10 +181,10 @@ extension SQLiteStore {
     static func updateSQL(_ table: SQLiteKindTable) -> String {
         let names = SQLiteKindTable.common + table.columns.columns.map(\.name)
         let number = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, "?\($0 + 1)") })
-        let updates = names.filter { !["source_key", "symbol", "key", "revision"].contains($0) }.map { "\($0) = \(number[$0]!)" }
+        let updates = names.filter { !["source_key", "symbol_key", "key", "revision"].contains($0) }.map { "\($0) = \(number[$0]!)" }
         return """
             UPDATE \(table.name) SET \(updates.joined(separator: ", ")), revision = revision + 1
-            WHERE source_key = ?1 AND symbol = ?2 AND key = ?3 AND content_hash != \(number["content_hash"]!)
+            WHERE source_key = ?1 AND symbol_key = ?2 AND key = ?3 AND content_hash != \(number["content_hash"]!)
             """
     }
 
@@ -206,15 +202,6 @@ extension SQLiteStore {
                 JSONWriter.string(.array(transformations.map(JSONValue.string))), p.ingestedBy, p.batchID, p.requestID,
             ])
         return db.lastInsertedRowID
-    }
-
-    /// The small integer a source id is stored as (ids are repeated in every row otherwise).
-    static func sourceKey(_ id: String, cache: inout [String: Int64], in db: Database) throws -> Int64 {
-        if let key = cache[id] { return key }
-        try db.execute(sql: "INSERT OR IGNORE INTO sources (id) VALUES (?)", arguments: [id])
-        let key = try Int64.fetchOne(db, sql: "SELECT key FROM sources WHERE id = ?", arguments: [id]) ?? 0
-        cache[id] = key
-        return key
     }
 
     /// Appends the 32 bytes of `sha256:` + 64 hex digits to `bytes`.
@@ -250,14 +237,14 @@ extension SQLiteStore {
 
     // MARK: Reading
 
-    /// The SELECT list for a kind table joined with its batch and source.
+    /// The SELECT list for a kind table joined with its batch, source and symbol.
     static func selectSQL(_ table: SQLiteKindTable, extra: String = "") -> String {
         """
-        SELECT t.*,\(extra) s.id AS source_id, b.endpoint AS b_endpoint, bs.id AS b_source_id, b.source_type AS b_source_type,
+        SELECT t.*,\(extra) y.symbol AS symbol, s.id AS source_id, b.endpoint AS b_endpoint, bs.id AS b_source_id, b.source_type AS b_source_type,
                b.source_uri AS b_source_uri, b.hash_algorithm AS b_hash_algorithm, b.ingested_at AS b_ingested_at,
                b.observed_at AS b_observed_at, b.purpose AS b_purpose, b.classification AS b_classification, b.parent_id AS b_parent_id,
                b.transformations AS b_transformations, b.ingested_by AS b_ingested_by, b.batch_id AS b_batch_id, b.request_id AS b_request_id
-        FROM \(table.name) t JOIN sources s ON s.key = t.source_key JOIN batches b ON b.id = t.batch JOIN sources bs ON bs.key = b.source_key
+        FROM \(table.name) t JOIN sources s ON s.key = t.source_key JOIN symbols y ON y.key = t.symbol_key JOIN batches b ON b.id = t.batch JOIN sources bs ON bs.key = b.source_key
         """
     }
 

@@ -13,10 +13,14 @@ extension SQLiteStore {
         _ query: RecordQuery, table: SQLiteKindTable, after cursor: RecordQuery.Cursor?, limit: Int, in db: Database
     ) throws -> [Envelope] {
         guard let time = table.timeColumn, limit > 0 else { return [] }
-        var sourceKey: Int64?
+        var sourceKey: Int64?, symbolKey: Int64?
         if let source = query.source {
-            guard let key = try Int64.fetchOne(db, sql: "SELECT key FROM sources WHERE id = ?", arguments: [source.rawValue]) else { return [] }
+            guard let key = try SQLiteInternedKeys.existing(source.rawValue, .source, in: db) else { return [] }
             sourceKey = key
+        }
+        if let symbol = query.symbol {
+            guard let key = try SQLiteInternedKeys.existing(symbol, .symbol, in: db) else { return [] }
+            symbolKey = key
         }
         var lower = query.from?.nanosecondsSinceEpoch ?? .min
         if let after = cursor?.time { lower = max(lower, after) }
@@ -29,24 +33,24 @@ extension SQLiteStore {
         var envelopes: [Envelope] = []
         while envelopes.count < limit {
             let need = limit - envelopes.count
-            guard let window = try SpanWindow.next(table, symbol: query.symbol, sourceKey: sourceKey, from: lower, through: last, rows: need, in: db)
+            guard let window = try SpanWindow.next(table, symbolKey: symbolKey, sourceKey: sourceKey, from: lower, through: last, rows: need, in: db)
             else { break }
             var conditions = ["t.\(time) >= ?", "t.\(time) <= ?"]
             var arguments: StatementArguments = [lower, window.last]
             if let ranges = window.ranges {
-                conditions.append("(" + ranges.map { _ in "(t.source_key = ? AND t.symbol = ? AND t.key BETWEEN ? AND ?)" }.joined(separator: " OR ") + ")")
-                for range in ranges { arguments += [range.sourceKey, range.symbol, range.first, range.last] }
+                conditions.append("(" + ranges.map { _ in "(t.source_key = ? AND t.symbol_key = ? AND t.key BETWEEN ? AND ?)" }.joined(separator: " OR ") + ")")
+                for range in ranges { arguments += [range.sourceKey, range.symbolKey, range.first, range.last] }
             } else {
-                if let symbol = query.symbol { conditions.append("t.symbol = ?"); arguments += [symbol] }
+                if let symbolKey { conditions.append("t.symbol_key = ?"); arguments += [symbolKey] }
                 if let sourceKey { conditions.append("t.source_key = ?"); arguments += [sourceKey] }
             }
             if let cursor {
-                conditions.append("(t.\(time), s.id, t.symbol, t.key) > (?, ?, ?, ?)")
+                conditions.append("(t.\(time), s.id, y.symbol, t.key) > (?, ?, ?, ?)")
                 arguments += [cursor.time ?? .min, cursor.source, cursor.symbol, SQLiteStoredKey(cursor.key)]
             }
             let sql = """
                 \(selectSQL(table)) WHERE \(conditions.joined(separator: " AND "))
-                ORDER BY t.\(time), s.id, t.symbol, t.key LIMIT \(need)
+                ORDER BY t.\(time), s.id, y.symbol, t.key LIMIT \(need)
                 """
             envelopes += try Row.fetchAll(db, sql: sql, arguments: arguments).map { try envelope(from: $0, table: table) }
             guard window.last < last else { break }
@@ -57,24 +61,24 @@ extension SQLiteStore {
 
     /// The newest record of `symbol` per source (a kind with spans): per source, its buckets from
     /// the newest down until one holds a row with a time in it.
-    static func spannedLatest(symbol: String, table: SQLiteKindTable, in db: Database) throws -> [Envelope] {
+    static func spannedLatest(symbolKey: Int64, table: SQLiteKindTable, in db: Database) throws -> [Envelope] {
         guard let time = table.timeColumn else { return [] }
         let spans = SQLiteTimeSpans.name(table)
         var newest: [Envelope] = []
         for sourceKey in try Int64.fetchAll(db, sql: "SELECT key FROM sources ORDER BY id") {
             let buckets = try Row.fetchCursor(
-                db, sql: "SELECT bucket, first_key, last_key FROM \(spans) WHERE symbol = ? AND source_key = ? ORDER BY bucket DESC",
-                arguments: [symbol, sourceKey])
+                db, sql: "SELECT bucket, first_key, last_key FROM \(spans) WHERE symbol_key = ? AND source_key = ? ORDER BY bucket DESC",
+                arguments: [symbolKey, sourceKey])
             while let bucket = try buckets.next() {
                 let number: Int64 = bucket["bucket"]
                 let row = try Row.fetchOne(
                     db,
                     sql: """
-                        \(selectSQL(table)) WHERE t.source_key = ? AND t.symbol = ? AND t.key BETWEEN ? AND ? AND t.\(time) BETWEEN ? AND ?
+                        \(selectSQL(table)) WHERE t.source_key = ? AND t.symbol_key = ? AND t.key BETWEEN ? AND ? AND t.\(time) BETWEEN ? AND ?
                         ORDER BY t.\(time) DESC, t.key DESC LIMIT 1
                         """,
                     arguments: [
-                        sourceKey, symbol, bucket["first_key"] as DatabaseValue, bucket["last_key"] as DatabaseValue,
+                        sourceKey, symbolKey, bucket["first_key"] as DatabaseValue, bucket["last_key"] as DatabaseValue,
                         SQLiteTimeSpans.firstNanosecond(of: number), SQLiteTimeSpans.lastNanosecond(of: number),
                     ])
                 if let row {
@@ -92,7 +96,7 @@ extension SQLiteStore {
 struct SpanWindow {
     struct KeyRange {
         var sourceKey: Int64
-        var symbol: String
+        var symbolKey: Int64
         var first: SQLiteStoredKey
         var last: SQLiteStoredKey
     }
@@ -108,24 +112,24 @@ struct SpanWindow {
     /// The window from `from` that holds at least `rows` rows by its spans' counts (whole
     /// buckets), or every bucket through `through`; nil when no span lies in between.
     static func next(
-        _ table: SQLiteKindTable, symbol: String?, sourceKey: Int64?, from: Int64, through: Int64, rows: Int, in db: Database
+        _ table: SQLiteKindTable, symbolKey: Int64?, sourceKey: Int64?, from: Int64, through: Int64, rows: Int, in db: Database
     ) throws -> SpanWindow? {
         let spans = SQLiteTimeSpans.name(table)
         var conditions = ["bucket >= ?", "bucket <= ?"]
         var arguments: StatementArguments = [SQLiteTimeSpans.bucket(from), SQLiteTimeSpans.bucket(through)]
-        if let symbol { conditions.append("symbol = ?"); arguments += [symbol] }
+        if let symbolKey { conditions.append("symbol_key = ?"); arguments += [symbolKey] }
         if let sourceKey { conditions.append("source_key = ?"); arguments += [sourceKey] }
         // In bucket order from the bucket index, so a window stops reading spans where it ends
         // (without it SQLite would take every span of the symbol and sort them).
         let cursor = try Row.fetchCursor(
             db,
             sql: """
-                SELECT bucket, symbol, source_key, first_key, last_key, rows FROM \(spans) INDEXED BY \(spans)_bucket
+                SELECT bucket, symbol_key, source_key, first_key, last_key, rows FROM \(spans) INDEXED BY \(spans)_bucket
                 WHERE \(conditions.joined(separator: " AND ")) ORDER BY bucket
                 """, arguments: arguments)
         struct Pair: Hashable {
             var sourceKey: Int64
-            var symbol: String
+            var symbolKey: Int64
         }
         var ranges: [Pair: KeyRange] = [:]
         var counted: Int64 = 0
@@ -142,13 +146,13 @@ struct SpanWindow {
             guard let first = span["first_key"] as SQLiteStoredKey?, let last = span["last_key"] as SQLiteStoredKey? else {
                 throw StoredRowError(table: spans, column: "first_key", problem: "is not an integer or text key")
             }
-            let pair = Pair(sourceKey: span["source_key"], symbol: span["symbol"])
+            let pair = Pair(sourceKey: span["source_key"], symbolKey: span["symbol_key"])
             if var range = ranges[pair] {
                 if first.precedes(range.first) { range.first = first }
                 if range.last.precedes(last) { range.last = last }
                 ranges[pair] = range
             } else {
-                ranges[pair] = KeyRange(sourceKey: pair.sourceKey, symbol: pair.symbol, first: first, last: last)
+                ranges[pair] = KeyRange(sourceKey: pair.sourceKey, symbolKey: pair.symbolKey, first: first, last: last)
             }
         }
         guard let lastBucket else { return nil }

@@ -30,9 +30,9 @@ enum SQLiteTimeSpans {
     static func createSQL(_ table: SQLiteKindTable) -> String {
         """
         CREATE TABLE \(name(table)) (
-            symbol TEXT NOT NULL, source_key INTEGER NOT NULL, bucket INTEGER NOT NULL,
+            symbol_key INTEGER NOT NULL, source_key INTEGER NOT NULL, bucket INTEGER NOT NULL,
             first_key NOT NULL, last_key NOT NULL, rows INTEGER NOT NULL,
-            PRIMARY KEY (symbol, source_key, bucket)
+            PRIMARY KEY (symbol_key, source_key, bucket)
         ) WITHOUT ROWID;
         CREATE INDEX \(name(table))_bucket ON \(name(table)) (bucket);
         """
@@ -41,15 +41,15 @@ enum SQLiteTimeSpans {
     /// The spans of rows already in `table` (a store written before spans existed).
     static func fillSQL(_ table: SQLiteKindTable, time: String) -> String {
         """
-        INSERT INTO \(name(table)) (symbol, source_key, bucket, first_key, last_key, rows)
-        SELECT symbol, source_key, \(time) >> \(shift), MIN(key), MAX(key), COUNT(*) FROM \(table.name) GROUP BY 1, 2, 3
+        INSERT INTO \(name(table)) (symbol_key, source_key, bucket, first_key, last_key, rows)
+        SELECT symbol_key, source_key, \(time) >> \(shift), MIN(key), MAX(key), COUNT(*) FROM \(table.name) GROUP BY 1, 2, 3
         """
     }
 
     /// Widens (or adds) one span by what a write stored.
     static func upsertSQL(_ table: SQLiteKindTable) -> String {
         """
-        INSERT INTO \(name(table)) (symbol, source_key, bucket, first_key, last_key, rows) VALUES (?, ?, ?, ?, ?, ?)
+        INSERT INTO \(name(table)) (symbol_key, source_key, bucket, first_key, last_key, rows) VALUES (?, ?, ?, ?, ?, ?)
         ON CONFLICT DO UPDATE SET first_key = min(first_key, excluded.first_key), last_key = max(last_key, excluded.last_key),
                                   rows = rows + excluded.rows
         """
@@ -61,7 +61,7 @@ struct SQLiteSpanTally {
     struct Span: Hashable {
         var kind: TributaryCore.Record.Kind
         var sourceKey: Int64
-        var symbol: String
+        var symbolKey: Int64
         var bucket: Int64
     }
 
@@ -79,20 +79,18 @@ struct SQLiteSpanTally {
 
     private var spans: [Span: Extent] = [:]
     /// The span being added to: consecutive records are mostly one source, symbol and bucket, so
-    /// most records update it without hashing a symbol.
+    /// most records update it without a dictionary lookup.
     private var current: (span: Span, extent: Extent)?
 
-    mutating func add(kind: TributaryCore.Record.Kind, sourceKey: Int64, symbol: String, time: Int64, key: SQLiteStoredKey) {
+    mutating func add(kind: TributaryCore.Record.Kind, sourceKey: Int64, symbolKey: Int64, time: Int64, key: SQLiteStoredKey) {
         let bucket = SQLiteTimeSpans.bucket(time)
-        if var run = current, run.span.bucket == bucket, run.span.sourceKey == sourceKey, run.span.kind == kind,
-            run.span.symbol.sameBytes(as: symbol)
-        {
+        if var run = current, run.span.bucket == bucket, run.span.sourceKey == sourceKey, run.span.symbolKey == symbolKey, run.span.kind == kind {
             run.extent.add(key)
             current = run
             return
         }
         flush()
-        let span = Span(kind: kind, sourceKey: sourceKey, symbol: symbol, bucket: bucket)
+        let span = Span(kind: kind, sourceKey: sourceKey, symbolKey: symbolKey, bucket: bucket)
         var extent = spans.removeValue(forKey: span) ?? Extent(first: key, last: key, rows: 0)
         extent.add(key)
         current = (span, extent)
@@ -115,7 +113,7 @@ struct SQLiteSpanTally {
                 statement = try db.cachedStatement(sql: SQLiteTimeSpans.upsertSQL(SQLiteKindTable.table(for: span.kind)))
                 statements[span.kind] = statement
             }
-            try statement.execute(arguments: [span.symbol, span.sourceKey, span.bucket, extent.first, extent.last, extent.rows])
+            try statement.execute(arguments: [span.symbolKey, span.sourceKey, span.bucket, extent.first, extent.last, extent.rows])
         }
         spans.removeAll()
     }

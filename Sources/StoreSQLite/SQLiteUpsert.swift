@@ -58,7 +58,7 @@ final class SQLiteUpsert {
     /// Writes one record row (the columns of ``SQLiteKindTable/common`` then the kind's; the
     /// update binds the same parameters in the same order).
     func write(
-        sourceKey: Int64, record: TributaryCore.Record, key: String, storedKey: SQLiteStoredKey, batch: Int64, contentHash: String,
+        sourceKey: Int64, symbolKey: Int64, record: TributaryCore.Record, key: String, storedKey: SQLiteStoredKey, batch: Int64, contentHash: String,
         revision: Int, extra: String?, line: Int64?
     ) throws -> Outcome {
         for pass in 0..<2 {
@@ -66,7 +66,7 @@ final class SQLiteUpsert {
             sqlite3_reset(statement)
             var index: Int32 = 1
             try bind(sourceKey, &index, statement)
-            try bind(record.symbol, &index, statement)
+            try bind(symbolKey, &index, statement)
             switch storedKey {
             case .integer(let number): try bind(number, &index, statement)
             case .text(let text): try bind(text, &index, statement)

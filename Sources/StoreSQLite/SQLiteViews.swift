@@ -25,12 +25,12 @@ enum SQLiteViews {
         }
         return """
             CREATE VIEW \(table.name)_view AS
-            SELECT s.id AS source, b.endpoint AS endpoint, t.symbol AS symbol, COALESCE(t.venue_symbol, t.symbol) AS venue_symbol,
+            SELECT s.id AS source, b.endpoint AS endpoint, y.symbol AS symbol, COALESCE(t.venue_symbol, y.symbol) AS venue_symbol,
                    \(kindColumns.joined(separator: ", ")),
                    CAST(t.key AS TEXT) AS natural_key, t.revision AS revision, 'sha256:' || lower(hex(t.content_hash)) AS content_hash,
                    b.source_type AS source_type, b.source_uri AS source_uri, b.request_id AS request_id,
                    \(rfc3339("b.observed_at")) AS observed_at, \(rfc3339("b.ingested_at")) AS ingested_at
-            FROM \(table.name) t JOIN sources s ON s.key = t.source_key JOIN batches b ON b.id = t.batch;
+            FROM \(table.name) t JOIN sources s ON s.key = t.source_key JOIN symbols y ON y.key = t.symbol_key JOIN batches b ON b.id = t.batch;
             """
     }
 }

@@ -33,7 +33,8 @@ import TributaryTesting
         }
         let store = try SQLiteStore(path: path)
         try store.pool.read { db in
-            let types = try Row.fetchAll(db, sql: "SELECT CAST(key AS TEXT) AS key, typeof(key) AS type FROM trades WHERE symbol = 'X'")
+            let types = try Row.fetchAll(
+                db, sql: "SELECT CAST(key AS TEXT) AS key, typeof(key) AS type FROM trades WHERE symbol_key = (SELECT key FROM symbols WHERE symbol = 'X')")
             let typeOf = Dictionary(uniqueKeysWithValues: types.map { ($0["key"] as String, $0["type"] as String) })
             #expect(typeOf == ["7": "integer", "007": "text", "12": "integer", "abc": "text", "100000": "integer", "99999": "integer"])
             let indexes = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE '%_latest'")
