@@ -73,21 +73,17 @@ struct SQLiteKindTable: Sendable {
         }
     }
 
-    /// The payload a row of this table holds.
-    func payload(from row: Row, key: String) throws -> TributaryCore.Record.Payload {
+    /// The payload of a row of this table, its columns' values by name from `value`.
+    func payload(key: String, value: (String) -> DatabaseValue) throws -> TributaryCore.Record.Payload {
         let side = columns.columns.first { $0.type == .side }?.name
         return try columns.payload(key: key) { name in
-            switch row[name] as DatabaseValue? {
-            case .none: .null
-            case .some(let value):
-                switch value.storage {
-                case .null: .null
-                case .int64(let number) where name == side: SQLiteSide.text(number).map(RecordColumns.Value.text) ?? .integer(number)
-                case .int64(let number): .integer(number)
-                case .string(let text): .text(text)
-                case .double(let number): .text(String(number))
-                case .blob(let data): .text(String(decoding: data, as: UTF8.self))
-                }
+            switch value(name).storage {
+            case .null: .null
+            case .int64(let number) where name == side: SQLiteSide.text(number).map(RecordColumns.Value.text) ?? .integer(number)
+            case .int64(let number): .integer(number)
+            case .string(let text): .text(text)
+            case .double(let number): .text(String(number))
+            case .blob(let data): .text(String(decoding: data, as: UTF8.self))
             }
         }
     }
@@ -99,22 +95,4 @@ struct StoredRowError: Error, CustomStringConvertible {
     var column: String
     var problem: String
     var description: String { "\(table).\(column): \(problem)" }
-}
-
-/// Typed reads of a few bookkeeping columns.
-struct RowReader {
-    let row: Row
-    let table: String
-
-    func time(_ column: String) throws(StoredRowError) -> UTCTimestamp {
-        guard let nanos: Int64 = row[column] else { throw StoredRowError(table: table, column: column, problem: "is NULL") }
-        return UTCTimestamp(nanosecondsSinceEpoch: nanos)
-    }
-
-    func texts(_ column: String) throws(StoredRowError) -> [String] {
-        guard let text: String = row[column], case .array(let items)? = try? JSONParser.parse(Array(text.utf8)) else {
-            throw StoredRowError(table: table, column: column, problem: "is not a JSON array")
-        }
-        return items.compactMap(\.stringValue)
-    }
 }

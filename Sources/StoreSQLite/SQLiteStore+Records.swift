@@ -34,7 +34,8 @@ extension SQLiteStore {
                 arguments: [symbolKey]
             )
             .map { row in
-                let envelope = try Self.envelope(from: row, table: table)
+                var decoder = SQLiteRowDecoder(table: table)
+                let envelope = try decoder.envelope(row)
                 return LatestRecord(source: envelope.record.source.rawValue, envelope: envelope, asOf: envelope.record.asOf)
             }
         }
@@ -51,7 +52,10 @@ extension SQLiteStore {
                 db, sql: "\(Self.selectSQL(table)) WHERE s.id = ? AND t.symbol_key = ? AND t.key = ?",
                 arguments: [source.rawValue, symbolKey, SQLiteStoredKey(naturalKey)]
             )
-            .map { row in (try Self.envelope(from: row, table: table), row["revision"]) }
+            .map { row in
+                var decoder = SQLiteRowDecoder(table: table)
+                return (try decoder.envelope(row), decoder.revision(row))
+            }
         }
     }
 
@@ -87,7 +91,8 @@ extension SQLiteStore {
         let filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
         let sql = "\(Self.selectSQL(table))\(filter) ORDER BY \(order.joined(separator: ", ")) LIMIT ?"
         let envelopes = try pool.read { db in
-            try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { try Self.envelope(from: $0, table: table) }
+            var decoder = SQLiteRowDecoder(table: table)
+            return try decoder.envelopes(Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)))
         }
         return RecordPage(envelopes: envelopes, next: envelopes.count == limit ? envelopes.last.map(RecordQuery.Cursor.init(after:)) : nil)
     }
@@ -246,39 +251,5 @@ extension SQLiteStore {
                b.transformations AS b_transformations, b.ingested_by AS b_ingested_by, b.batch_id AS b_batch_id, b.request_id AS b_request_id
         FROM \(table.name) t JOIN sources s ON s.key = t.source_key JOIN symbols y ON y.key = t.symbol_key JOIN batches b ON b.id = t.batch JOIN sources bs ON bs.key = b.source_key
         """
-    }
-
-    /// A joined row as the envelope it stores.
-    static func envelope(from row: Row, table: SQLiteKindTable) throws -> Envelope {
-        guard let key = (row["key"] as SQLiteStoredKey?)?.string else {
-            throw StoredRowError(table: table.name, column: "key", problem: "is not an integer or text key")
-        }
-        let symbol: String = row["symbol"]
-        let payload = try table.payload(from: row, key: key)
-        let record = TributaryCore.Record(
-            source: SourceID(row["source_id"] as String), endpoint: row["b_endpoint"], symbol: symbol,
-            venueSymbol: row["venue_symbol"] ?? symbol, payload: payload)
-        let reader = RowReader(row: row, table: "batches")
-        var transformations = try reader.texts("b_transformations")
-        if let line: Int64 = row["line"] { transformations.append(ProvenanceBatch.lineStep(line)) }
-        if let extra: String = row["extra_transformations"] {
-            guard case .array(let items)? = try? JSONParser.parse(Array(extra.utf8)) else {
-                throw StoredRowError(table: table.name, column: "extra_transformations", problem: "is not a JSON array")
-            }
-            transformations += items.compactMap(\.stringValue)
-        }
-        let typeText: String = row["b_source_type"]
-        guard let type = Provenance.SourceType(rawValue: typeText) else {
-            throw StoredRowError(table: "batches", column: "source_type", problem: "unknown '\(typeText)'")
-        }
-        let hash: Data = row["content_hash"] ?? Data()
-        let provenance = Provenance(
-            sourceID: SourceID(row["b_source_id"] as String), sourceType: type, sourceURI: row["b_source_uri"],
-            contentHash: "sha256:" + ContentHash.hex(Array(hash)), hashAlgorithm: row["b_hash_algorithm"],
-            ingestedAt: try reader.time("b_ingested_at"), observedAt: try reader.time("b_observed_at"), purpose: row["b_purpose"],
-            classification: row["b_classification"], parentID: row["b_parent_id"], transformations: transformations,
-            ingestedBy: row["b_ingested_by"], batchID: row["b_batch_id"], requestID: row["b_request_id"])
-        let envelope = Envelope(record: record, provenance: provenance, identity: key == record.naturalKey ? nil : key)
-        return envelope
     }
 }

@@ -31,6 +31,7 @@ extension SQLiteStore {
             last = to - 1
         }
         var envelopes: [Envelope] = []
+        var decoder = SQLiteRowDecoder(table: table)
         while envelopes.count < limit {
             let need = limit - envelopes.count
             guard let window = try SpanWindow.next(table, symbolKey: symbolKey, sourceKey: sourceKey, from: lower, through: last, rows: need, in: db)
@@ -52,7 +53,7 @@ extension SQLiteStore {
                 \(selectSQL(table)) WHERE \(conditions.joined(separator: " AND "))
                 ORDER BY t.\(time), s.id, y.symbol, t.key LIMIT \(need)
                 """
-            envelopes += try Row.fetchAll(db, sql: sql, arguments: arguments).map { try envelope(from: $0, table: table) }
+            envelopes += try decoder.envelopes(Row.fetchAll(db, sql: sql, arguments: arguments))
             guard window.last < last else { break }
             lower = window.last + 1
         }
@@ -65,6 +66,7 @@ extension SQLiteStore {
         guard let time = table.timeColumn else { return [] }
         let spans = SQLiteTimeSpans.name(table)
         var newest: [Envelope] = []
+        var decoder = SQLiteRowDecoder(table: table)
         for sourceKey in try Int64.fetchAll(db, sql: "SELECT key FROM sources ORDER BY id") {
             let buckets = try Row.fetchCursor(
                 db, sql: "SELECT bucket, first_key, last_key FROM \(spans) WHERE symbol_key = ? AND source_key = ? ORDER BY bucket DESC",
@@ -82,7 +84,7 @@ extension SQLiteStore {
                         SQLiteTimeSpans.firstNanosecond(of: number), SQLiteTimeSpans.lastNanosecond(of: number),
                     ])
                 if let row {
-                    newest.append(try envelope(from: row, table: table))
+                    newest.append(try decoder.envelope(row))
                     break
                 }
             }
