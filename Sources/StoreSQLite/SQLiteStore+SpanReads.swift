@@ -65,6 +65,7 @@ extension SQLiteStore {
     static func spannedLatest(symbolKey: Int64, table: SQLiteKindTable, in db: Database) throws -> [Envelope] {
         guard let time = table.timeColumn else { return [] }
         let spans = SQLiteTimeSpans.name(table)
+        let grid = SQLiteTimeSpans.Buckets.of(table.kind)
         var newest: [Envelope] = []
         var decoder = SQLiteRowDecoder(table: table)
         for sourceKey in try Int64.fetchAll(db, sql: "SELECT key FROM sources ORDER BY id") {
@@ -81,7 +82,7 @@ extension SQLiteStore {
                         """,
                     arguments: [
                         sourceKey, symbolKey, bucket["first_key"] as DatabaseValue, bucket["last_key"] as DatabaseValue,
-                        SQLiteTimeSpans.firstNanosecond(of: number), SQLiteTimeSpans.lastNanosecond(of: number),
+                        grid.firstNanosecond(of: number), grid.lastNanosecond(of: number),
                     ])
                 if let row {
                     newest.append(try decoder.envelope(row))
@@ -118,7 +119,8 @@ struct SpanWindow {
     ) throws -> SpanWindow? {
         let spans = SQLiteTimeSpans.name(table)
         var conditions = ["bucket >= ?", "bucket <= ?"]
-        var arguments: StatementArguments = [SQLiteTimeSpans.bucket(from), SQLiteTimeSpans.bucket(through)]
+        let buckets = SQLiteTimeSpans.Buckets.of(table.kind)
+        var arguments: StatementArguments = [buckets.bucket(from), buckets.bucket(through)]
         if let symbolKey { conditions.append("symbol_key = ?"); arguments += [symbolKey] }
         if let sourceKey { conditions.append("source_key = ?"); arguments += [sourceKey] }
         // In bucket order from the bucket index, so a window stops reading spans where it ends
@@ -158,7 +160,7 @@ struct SpanWindow {
             }
         }
         guard let lastBucket else { return nil }
-        let end = complete ? through : min(through, SQLiteTimeSpans.lastNanosecond(of: lastBucket))
+        let end = complete ? through : min(through, buckets.lastNanosecond(of: lastBucket))
         return SpanWindow(last: end, ranges: ranges.count > maxRanges ? nil : Array(ranges.values))
     }
 }

@@ -7,9 +7,9 @@ import TributaryCore
 ///
 /// Why: a secondary index of a `WITHOUT ROWID` table repeats the whole primary key in every
 /// entry, so `(symbol, source_key, time)` cost ~25 bytes a trade — more than a third of the
-/// row — and a B-tree insert per record. A span is one row per (symbol, source, ~8.6 s of time):
+/// row — and a B-tree insert per record. A span is one row per (symbol, source, bucket of time):
 /// the smallest and largest key written with a time in that bucket, and how many rows were
-/// written there. A read by time range looks up the buckets it covers, then reads each
+/// written there. A bucket is a power of two of nanoseconds, per kind (``Buckets/of(_:)``). A read by time range looks up the buckets it covers, then reads each
 /// (source, symbol)'s key range on the primary key and filters by the exact time; trade ids and
 /// RFC 3339 keys grow with time, so the ranges are tight.
 ///
@@ -17,13 +17,28 @@ import TributaryCore
 /// bucket and leaves the old one as it was, so every row is inside the span of the bucket its
 /// time is in (a span may cover more than it holds; reads filter by time, never trust the span).
 enum SQLiteTimeSpans {
-    /// A bucket is 2^33 ns (~8.6 s): `time >> 33`, floor division also before 1970.
-    static let shift: Int64 = 33
+    /// A kind's buckets: 2^shift nanoseconds, `time >> shift` (floor division, also before 1970).
+    struct Buckets {
+        let shift: Int64
 
-    static func bucket(_ nanoseconds: Int64) -> Int64 { nanoseconds >> shift }
-    static func firstNanosecond(of bucket: Int64) -> Int64 { bucket << shift }
-    /// The bucket's last nanosecond (inclusive, so the last bucket ends at `Int64.max` without overflow).
-    static func lastNanosecond(of bucket: Int64) -> Int64 { bucket << shift | (1 << shift - 1) }
+        /// Wide enough that a span holds many rows of the kind's usual density (a span per row
+        /// would cost as much as the index), narrow enough that a page of a read scans few rows
+        /// beyond its own: trades ~8.6 s (2^33 ns: a busy market's thousands a second), quotes
+        /// and books ~34 s (2^35: a poll or a push a second or more), bars and news ~73 min
+        /// (2^42: a 1-minute bar series puts 73 bars in a span, a 1-second series 4,398).
+        static func of(_ kind: TributaryCore.Record.Kind) -> Buckets {
+            switch kind {
+            case .trade: Buckets(shift: 33)
+            case .quote, .book: Buckets(shift: 35)
+            case .bar, .news, .observation, .balance: Buckets(shift: 42)
+            }
+        }
+
+        func bucket(_ nanoseconds: Int64) -> Int64 { nanoseconds >> shift }
+        func firstNanosecond(of bucket: Int64) -> Int64 { bucket << shift }
+        /// The bucket's last nanosecond (inclusive, so the last bucket ends at `Int64.max` without overflow).
+        func lastNanosecond(of bucket: Int64) -> Int64 { bucket << shift | (1 << shift - 1) }
+    }
 
     static func name(_ table: SQLiteKindTable) -> String { "\(table.name)_spans" }
 
@@ -42,7 +57,7 @@ enum SQLiteTimeSpans {
     static func fillSQL(_ table: SQLiteKindTable, time: String) -> String {
         """
         INSERT INTO \(name(table)) (symbol_key, source_key, bucket, first_key, last_key, rows)
-        SELECT symbol_key, source_key, \(time) >> \(shift), MIN(key), MAX(key), COUNT(*) FROM \(table.name) GROUP BY 1, 2, 3
+        SELECT symbol_key, source_key, \(time) >> \(Buckets.of(table.kind).shift), MIN(key), MAX(key), COUNT(*) FROM \(table.name) GROUP BY 1, 2, 3
         """
     }
 
@@ -83,7 +98,7 @@ struct SQLiteSpanTally {
     private var current: (span: Span, extent: Extent)?
 
     mutating func add(kind: TributaryCore.Record.Kind, sourceKey: Int64, symbolKey: Int64, time: Int64, key: SQLiteStoredKey) {
-        let bucket = SQLiteTimeSpans.bucket(time)
+        let bucket = SQLiteTimeSpans.Buckets.of(kind).bucket(time)
         if var run = current, run.span.bucket == bucket, run.span.sourceKey == sourceKey, run.span.symbolKey == symbolKey, run.span.kind == kind {
             run.extent.add(key)
             current = run
