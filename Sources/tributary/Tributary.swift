@@ -13,4 +13,9 @@ struct Tributary: AsyncParsableCommand {
             SinkCommand.self, ClusterCommand.self, BenchCommand.self, MockCommand.self,
         ]
     )
+
+    static func main() async {
+        ProcessMemory.returnLargeBlocksToTheSystem()
+        await main(nil)
+    }
 }
