@@ -23,7 +23,16 @@ struct SQLiteKindTable: Sendable {
     var name: String { columns.table }
     var timeColumn: String? { columns.timeColumn }
     /// True for the kinds whose time is a nanosecond column, read by time through ``SQLiteTimeSpans``.
-    var hasSpans: Bool { columns.columns.contains { $0.name == columns.timeColumn && $0.type == .time } }
+    let hasSpans: Bool
+    /// The column holding a trade's side as its code (``SQLiteSide``), if the kind has one.
+    let sideColumn: String?
+
+    /// Derives, once per table rather than per row, what the write and read paths ask of every row.
+    init(columns: RecordColumns) {
+        self.columns = columns
+        hasSpans = columns.columns.contains { $0.name == columns.timeColumn && $0.type == .time }
+        sideColumn = columns.columns.first { $0.type == .side }?.name
+    }
 
     static let common = ["source_key", "symbol_key", "key", "batch", "venue_symbol", "content_hash", "revision", "extra_transformations", "line"]
 
@@ -62,24 +71,12 @@ struct SQLiteKindTable: Sendable {
             """
     }
 
-    /// The kind's column values for `payload`, in column order.
-    static func values(of payload: TributaryCore.Record.Payload, key: String) -> [(any DatabaseValueConvertible)?] {
-        RecordColumns.values(of: payload, key: key).map { value -> (any DatabaseValueConvertible)? in
-            switch value {
-            case .null: nil
-            case .integer(let number): number
-            case .text(let text): text
-            }
-        }
-    }
-
     /// The payload of a row of this table, its columns' values by name from `value`.
     func payload(key: String, value: (String) -> DatabaseValue) throws -> TributaryCore.Record.Payload {
-        let side = columns.columns.first { $0.type == .side }?.name
-        return try columns.payload(key: key) { name in
+        try columns.payload(key: key) { name in
             switch value(name).storage {
             case .null: .null
-            case .int64(let number) where name == side: SQLiteSide.text(number).map(RecordColumns.Value.text) ?? .integer(number)
+            case .int64(let number) where name == sideColumn: SQLiteSide.text(number).map(RecordColumns.Value.text) ?? .integer(number)
             case .int64(let number): .integer(number)
             case .string(let text): .text(text)
             case .double(let number): .text(String(number))

@@ -236,12 +236,11 @@ extension SQLiteStore {
     /// codes — then replaces the old table (and its time index) and builds the spans of its rows.
     private static func rebuild(_ table: SQLiteKindTable, in db: Database) throws {
         let columns = SQLiteKindTable.common + table.columns.columns.map(\.name)
-        let sides = Set(table.columns.columns.filter { $0.type == .side }.map(\.name))
         let selected = columns.map { name in
             switch name {
             case "key": "CASE WHEN \(SQLiteStoredKey.isCanonicalIntegerSQL("key")) THEN CAST(key AS INTEGER) ELSE key END"
             case "symbol_key": "(SELECT y.key FROM symbols y WHERE y.symbol = \(table.name).symbol)"
-            default: sides.contains(name) ? SQLiteSide.codeSQL(name) : name
+            default: name == table.sideColumn ? SQLiteSide.codeSQL(name) : name
             }
         }
         try db.execute(sql: "INSERT OR IGNORE INTO symbols (symbol) SELECT DISTINCT symbol FROM \(table.name)")
