@@ -16,20 +16,9 @@ struct SQLiteRowDecoder {
 
     /// A batch's part of a record's envelope.
     private struct BatchColumns {
-        var sourceID: SourceID
         var endpoint: String
-        var sourceType: Provenance.SourceType
-        var sourceURI: String
-        var hashAlgorithm: String
-        var ingestedAt: UTCTimestamp
-        var observedAt: UTCTimestamp
-        var purpose: String
-        var classification: String?
-        var parentID: String?
-        var transformations: [String]
-        var ingestedBy: String
-        var batchID: String?
-        var requestID: String
+        /// The batch's provenance (its transformations the batch's own), each row stamped from it.
+        var stamp: Provenance
     }
 
     init(table: SQLiteKindTable) { self.table = table }
@@ -54,7 +43,7 @@ struct SQLiteRowDecoder {
         let record = TributaryCore.Record(
             source: SourceID(try text(row, "source_id", of: "sources")), endpoint: batch.endpoint, symbol: symbol,
             venueSymbol: String.fromDatabaseValue(value(row, "venue_symbol")) ?? symbol, payload: payload)
-        var transformations = batch.transformations
+        var transformations = batch.stamp.transformations
         if let line = Int64.fromDatabaseValue(value(row, "line")) { transformations.append(ProvenanceBatch.lineStep(line)) }
         if let extra = String.fromDatabaseValue(value(row, "extra_transformations")) {
             transformations += try Self.texts(extra, table: table.name, column: "extra_transformations")
@@ -62,11 +51,7 @@ struct SQLiteRowDecoder {
         guard let hash = Data.fromDatabaseValue(value(row, "content_hash")) else {
             throw StoredRowError(table: table.name, column: "content_hash", problem: "is not a blob")
         }
-        let provenance = Provenance(
-            sourceID: batch.sourceID, sourceType: batch.sourceType, sourceURI: batch.sourceURI, contentHash: "sha256:" + ContentHash.hex(Array(hash)),
-            hashAlgorithm: batch.hashAlgorithm, ingestedAt: batch.ingestedAt, observedAt: batch.observedAt, purpose: batch.purpose,
-            classification: batch.classification, parentID: batch.parentID, transformations: transformations, ingestedBy: batch.ingestedBy,
-            batchID: batch.batchID, requestID: batch.requestID)
+        let provenance = batch.stamp.stamping(contentHash: "sha256:" + ContentHash.hex(Array(hash)), transformations: transformations)
         return Envelope(record: record, provenance: provenance, identity: key == record.naturalKey ? nil : key)
     }
 
@@ -96,13 +81,15 @@ struct SQLiteRowDecoder {
             throw StoredRowError(table: "batches", column: "source_type", problem: "unknown '\(typeText.prefix(80))'")
         }
         let columns = BatchColumns(
-            sourceID: SourceID(try text(row, "b_source_id", of: "sources")), endpoint: try text(row, "b_endpoint", of: "batches"), sourceType: type,
-            sourceURI: try text(row, "b_source_uri", of: "batches"), hashAlgorithm: try text(row, "b_hash_algorithm", of: "batches"),
-            ingestedAt: try time(row, "b_ingested_at"), observedAt: try time(row, "b_observed_at"), purpose: try text(row, "b_purpose", of: "batches"),
-            classification: String.fromDatabaseValue(value(row, "b_classification")), parentID: String.fromDatabaseValue(value(row, "b_parent_id")),
-            transformations: try Self.texts(try text(row, "b_transformations", of: "batches"), table: "batches", column: "transformations"),
-            ingestedBy: try text(row, "b_ingested_by", of: "batches"), batchID: String.fromDatabaseValue(value(row, "b_batch_id")),
-            requestID: try text(row, "b_request_id", of: "batches"))
+            endpoint: try text(row, "b_endpoint", of: "batches"),
+            stamp: Provenance(
+                sourceID: SourceID(try text(row, "b_source_id", of: "sources")), sourceType: type, sourceURI: try text(row, "b_source_uri", of: "batches"),
+                contentHash: "", hashAlgorithm: try text(row, "b_hash_algorithm", of: "batches"), ingestedAt: try time(row, "b_ingested_at"),
+                observedAt: try time(row, "b_observed_at"), purpose: try text(row, "b_purpose", of: "batches"),
+                classification: String.fromDatabaseValue(value(row, "b_classification")), parentID: String.fromDatabaseValue(value(row, "b_parent_id")),
+                transformations: try Self.texts(try text(row, "b_transformations", of: "batches"), table: "batches", column: "transformations"),
+                ingestedBy: try text(row, "b_ingested_by", of: "batches"), batchID: String.fromDatabaseValue(value(row, "b_batch_id")),
+                requestID: try text(row, "b_request_id", of: "batches")))
         // A read spans few batches; the cap keeps a pathological one (a row per batch) bounded.
         if batches.count >= 1_024 { batches.removeAll(keepingCapacity: true) }
         batches[id] = columns

@@ -43,6 +43,23 @@ import TributaryCore
         Record(
             source: "fred", endpoint: "observations", symbol: "GDP", venueSymbol: "GDP",
             payload: .observation(Observation(series: "GDP", date: "2024-04-01", value: d("4.50")))),
+        // The optional members the records above have, left out; and the ones they leave out, present.
+        Record(
+            source: "yahoo", endpoint: "quote", symbol: "AAPL", venueSymbol: "AAPL", payload: .quote(Quote(asOf: t, last: d("1")))),
+        Record(
+            source: "kraken", endpoint: "ohlc", symbol: "BTC-USD", venueSymbol: "XBTUSD",
+            payload: .bar(Bar(interval: "1m", start: t, open: d("1"), high: d("2"), low: d("0.5"), close: d("1.5"), volume: d("0")))),
+        Record(
+            source: "tape", endpoint: "import", symbol: "BTC-USD", venueSymbol: "BTC-USD",
+            payload: .trade(Trade(tradeID: "7", time: t, price: d("95000.00"), size: d("0.001"), side: nil))),
+        Record(
+            source: "newsapi", endpoint: "everything", symbol: "MSFT", venueSymbol: "MSFT",
+            payload: .news(
+                News(
+                    id: "n-1", headline: "h", summary: "a \"summary\"", url: "https://example.com/n", publisher: nil, publishedAt: t, symbols: [],
+                    sentiment: nil))),
+        Record(
+            source: "binance", endpoint: "depth", symbol: "BTC-USDT", venueSymbol: "BTCUSDT", payload: .book(Book(asOf: t, bids: [], asks: []))),
         Record(
             source: "binance", endpoint: "account", symbol: "BTC", venueSymbol: "BTC",
             payload: .balance(Balance(asset: "BTC", free: d("4723846.89208129"), locked: d("0.00000000")))),

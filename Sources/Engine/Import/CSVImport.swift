@@ -306,6 +306,10 @@ public struct CSVImport: Sendable {
         let batchNumber = (chunk.rowsBefore + max(chunk.rows, 1) - 1) / options.batchSize
         let batchID = "\(context.sha256.dropFirst(7).prefix(12))-\(batchNumber)"
         let now = UTCTimestamp.now()
+        // The chunk's rows share every provenance field but their hash and line: stamped from this.
+        let stamp = Provenance(
+            sourceID: options.source, sourceType: context.sourceType, sourceURI: context.fileURI, contentHash: "", ingestedAt: now,
+            observedAt: now, parentID: context.sha256, batchID: batchID, requestID: batchID)
         var reader = CSVReader(bytes: chunk.bytes, firstLine: chunk.firstLine)
         var index = chunk.rowsBefore
         var hasher = ContentHasher()
@@ -333,8 +337,8 @@ public struct CSVImport: Sendable {
             guard index > context.resumeAfter else { continue }
             out.rows += 1
             let bad = convert(
-                item, header: context.header, columns: columns, schema: context.schema, path: context.path, batchID: batchID,
-                sha: context.sha256, now: now, fileURI: context.fileURI, sourceType: context.sourceType, hasher: &hasher, fields: &fields, into: &out.records)
+                item, header: context.header, columns: columns, schema: context.schema, path: context.path, stamp: stamp, hasher: &hasher,
+                fields: &fields, into: &out.records)
             if let bad {
                 if out.firstProblem == nil { out.firstProblem = bad.reason }
                 out.letters.append(bad.letter)
@@ -360,8 +364,7 @@ public struct CSVImport: Sendable {
     /// result), or the bad row with its location.
     func convert(
         _ item: CSVReader.Item, header: [String], columns: [NormalizationRules.ColumnField?], schema: CSVSchema, path: String,
-        batchID: String, sha: String, now: UTCTimestamp, fileURI: String, sourceType: Provenance.SourceType, hasher: inout ContentHasher,
-        fields: inout RecordFieldSlots,
+        stamp: Provenance, hasher: inout ContentHasher, fields: inout RecordFieldSlots,
         into records: inout [Envelope]
     ) -> BadRow? {
         let source = options.source.rawValue
@@ -408,10 +411,8 @@ public struct CSVImport: Sendable {
             records.append(
                 Envelope(
                     record: record,
-                    provenance: Provenance(
-                        sourceID: options.source, sourceType: sourceType, sourceURI: fileURI, contentHash: hasher.hash(record),
-                        ingestedAt: now, observedAt: now, parentID: sha, transformations: ["import:csv", "line:" + String(row.line)],
-                        batchID: batchID, requestID: batchID), identity: options.rules?.naturalKey(of: fields)))
+                    provenance: stamp.stamping(contentHash: hasher.hash(record), transformations: ["import:csv", "line:" + String(row.line)]),
+                    identity: options.rules?.naturalKey(of: fields)))
             return nil
         }
     }

@@ -316,15 +316,18 @@ public final class PushGateway: Sendable {
         var envelopes: [Envelope] = []
         var rejected: [JSONValue] = []
         envelopes.reserveCapacity(items.count)
+        let transformations = [format.transformation, "validate:v1"]
+        let stamp = Provenance(
+            sourceID: source, sourceType: .webhook, sourceURI: "/ingest/\(source)", contentHash: "", ingestedAt: receivedAt, observedAt: receivedAt,
+            transformations: transformations, requestID: requestID)
+        var hasher = ContentHasher()
         for (index, item) in items.enumerated() {
             switch EventRecord.build(item, rules: rules, builder: builder) {
             case .success(let built):
                 envelopes.append(
                     Envelope(
                         record: built.record,
-                        provenance: Provenance(
-                            sourceID: source, sourceType: .webhook, sourceURI: "/ingest/\(source)", contentHash: ContentHash.of(built.record),
-                            ingestedAt: receivedAt, observedAt: receivedAt, transformations: [format.transformation, "validate:v1"], requestID: requestID),
+                        provenance: stamp.stamping(contentHash: hasher.hash(built.record), transformations: transformations),
                         identity: built.identity))
             case .failure(let invalid):
                 rejected.append(Self.itemProblems(firstIndex + index, invalid.problems))

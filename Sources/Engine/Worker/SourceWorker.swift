@@ -102,12 +102,8 @@ public struct SourceWorker<C: Connector, T: HTTPTransport>: Sendable {
         let transformations = ["http:\(response.status)", "decode:\(connector.id).\(endpoint)", "normalize:v1"]
         let sourceURI = SourceURIRedactor.redact(request.url)
         let ingestedAt = UTCTimestamp.now()
-        let envelopes = records.map {
-            Envelope.rest(
-                $0, sourceURI: sourceURI, observedAt: receivedAt, requestID: requestID, transformations: transformations,
-                ingestedAt: ingestedAt
-            )
-        }
+        let envelopes = Envelope.rest(
+            records, sourceURI: sourceURI, observedAt: receivedAt, requestID: requestID, transformations: transformations, ingestedAt: ingestedAt)
         return Attempt(response: response, result: .success(envelopes), duration: duration, requestID: requestID)
     }
 }

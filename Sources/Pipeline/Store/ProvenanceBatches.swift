@@ -93,7 +93,10 @@ public struct ProvenanceBatch: Sendable {
     /// bytes, as the key's encoding compares it).
     static func sameBatch(_ a: borrowing Envelope, _ b: borrowing Envelope) -> Bool {
         let (p, q) = (a.provenance, b.provenance)
-        return same(a.record.endpoint, b.record.endpoint) && same(p.sourceID.rawValue, q.sourceID.rawValue)
+        guard same(a.record.endpoint, b.record.endpoint) else { return false }
+        // Records stamped from one provenance (a response, an import chunk) need no field compared.
+        if p.isStamped(alike: q) { return true }
+        return same(p.sourceID.rawValue, q.sourceID.rawValue)
             && p.sourceType == q.sourceType && same(p.sourceURI, q.sourceURI) && same(p.hashAlgorithm, q.hashAlgorithm)
             && p.ingestedAt == q.ingestedAt && p.observedAt == q.observedAt && same(p.purpose, q.purpose)
             && same(p.classification, q.classification) && same(p.parentID, q.parentID) && same(p.ingestedBy, q.ingestedBy)

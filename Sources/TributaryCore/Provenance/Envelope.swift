@@ -27,6 +27,25 @@ public struct Envelope: Sendable, Hashable {
         )
     }
 
+    /// Stamps the records of one REST response: one provenance shared by all but for each
+    /// record's content hash (so the records of a response are one batch without comparing).
+    public static func rest(
+        _ records: [Record], sourceURI: String, observedAt: UTCTimestamp, requestID: String,
+        transformations: [String], ingestedAt: UTCTimestamp = .now()
+    ) -> [Envelope] {
+        guard let first = records.first else { return [] }
+        var hasher = ContentHasher()
+        let stamp = Provenance(
+            sourceID: first.source, sourceType: .rest, sourceURI: SourceURIRedactor.redact(sourceURI), contentHash: "",
+            ingestedAt: ingestedAt, observedAt: observedAt, transformations: transformations, requestID: requestID)
+        return records.map { record in
+            // Records of one response come from one source; should one not, it gets its own stamp.
+            var provenance = stamp.stamping(contentHash: hasher.hash(record), transformations: transformations)
+            if record.source != first.source { provenance.sourceID = record.source }
+            return Envelope(record: record, provenance: provenance)
+        }
+    }
+
     /// One JSON Lines object: the record's fields followed by `provenance`.
     public var jsonObject: JSONObject {
         var object = record.jsonObject()

@@ -7,29 +7,98 @@ public struct Provenance: Sendable, Hashable {
     /// How the datum entered Tributary.
     public enum SourceType: String, Sendable, Hashable { case rest, webhook, file, s3 }
 
-    public var sourceID: SourceID
-    public var sourceType: SourceType
-    /// The upstream address with credentials redacted (see ``SourceURIRedactor``).
-    public var sourceURI: String
+    /// Every field but the content hash and the transformations: what the records of one
+    /// response, push request or import chunk share.
+    struct Shared: Sendable, Hashable {
+        var sourceID: SourceID
+        var sourceType: SourceType
+        var sourceURI: String
+        var hashAlgorithm: String
+        var ingestedAt: UTCTimestamp
+        var observedAt: UTCTimestamp
+        var purpose: String
+        var classification: String?
+        var parentID: String?
+        var ingestedBy: String
+        var batchID: String?
+        var requestID: String
+    }
+
+    /// The shared fields, held by one immutable object that a batch's records all point to:
+    /// copying a record's provenance retains it once instead of a dozen strings, and a store
+    /// grouping records by batch compares two provenances by identity before field by field.
+    /// Setting a shared field gives this provenance an object of its own (copy on write).
+    private final class Box: Sendable {
+        let fields: Shared
+        init(_ fields: Shared) { self.fields = fields }
+    }
+
+    private var box: Box
     /// `sha256:` and 64 hex digits over the canonical record, provenance excluded.
     public var contentHash: String
-    public var hashAlgorithm: String
-    /// When Tributary built this record.
-    public var ingestedAt: UTCTimestamp
-    /// When the upstream's answer was received (or the event/file was observed).
-    public var observedAt: UTCTimestamp
-    /// Why the data was collected (`market-data` unless configured).
-    public var purpose: String
-    public var classification: String?
-    /// The id of what this record was derived from (for a file import, the file's sha256).
-    public var parentID: String?
     /// The steps applied between the upstream's bytes and this record, in order.
     public var transformations: [String]
+
+    private var shared: Shared {
+        get { box.fields }
+        set { box = Box(newValue) }
+    }
+
+    public var sourceID: SourceID {
+        get { box.fields.sourceID }
+        set { shared.sourceID = newValue }
+    }
+    public var sourceType: SourceType {
+        get { box.fields.sourceType }
+        set { shared.sourceType = newValue }
+    }
+    /// The upstream address with credentials redacted (see ``SourceURIRedactor``).
+    public var sourceURI: String {
+        get { box.fields.sourceURI }
+        set { shared.sourceURI = newValue }
+    }
+    public var hashAlgorithm: String {
+        get { box.fields.hashAlgorithm }
+        set { shared.hashAlgorithm = newValue }
+    }
+    /// When Tributary built this record.
+    public var ingestedAt: UTCTimestamp {
+        get { box.fields.ingestedAt }
+        set { shared.ingestedAt = newValue }
+    }
+    /// When the upstream's answer was received (or the event/file was observed).
+    public var observedAt: UTCTimestamp {
+        get { box.fields.observedAt }
+        set { shared.observedAt = newValue }
+    }
+    /// Why the data was collected (`market-data` unless configured).
+    public var purpose: String {
+        get { box.fields.purpose }
+        set { shared.purpose = newValue }
+    }
+    public var classification: String? {
+        get { box.fields.classification }
+        set { shared.classification = newValue }
+    }
+    /// The id of what this record was derived from (for a file import, the file's sha256).
+    public var parentID: String? {
+        get { box.fields.parentID }
+        set { shared.parentID = newValue }
+    }
     /// The program and version that ingested it.
-    public var ingestedBy: String
-    public var batchID: String?
+    public var ingestedBy: String {
+        get { box.fields.ingestedBy }
+        set { shared.ingestedBy = newValue }
+    }
+    public var batchID: String? {
+        get { box.fields.batchID }
+        set { shared.batchID = newValue }
+    }
     /// Correlates the record with log lines of the request that produced it.
-    public var requestID: String
+    public var requestID: String {
+        get { box.fields.requestID }
+        set { shared.requestID = newValue }
+    }
 
     public init(
         sourceID: SourceID, sourceType: SourceType, sourceURI: String, contentHash: String,
@@ -38,20 +107,38 @@ public struct Provenance: Sendable, Hashable {
         transformations: [String] = [], ingestedBy: String = Provenance.ingestedByDefault, batchID: String? = nil,
         requestID: String
     ) {
-        self.sourceID = sourceID
-        self.sourceType = sourceType
-        self.sourceURI = sourceURI
+        self.box = Box(
+            Shared(
+                sourceID: sourceID, sourceType: sourceType, sourceURI: sourceURI, hashAlgorithm: hashAlgorithm,
+                ingestedAt: ingestedAt, observedAt: observedAt, purpose: purpose, classification: classification,
+                parentID: parentID, ingestedBy: ingestedBy, batchID: batchID, requestID: requestID))
         self.contentHash = contentHash
-        self.hashAlgorithm = hashAlgorithm
-        self.ingestedAt = ingestedAt
-        self.observedAt = observedAt
-        self.purpose = purpose
-        self.classification = classification
-        self.parentID = parentID
         self.transformations = transformations
-        self.ingestedBy = ingestedBy
-        self.batchID = batchID
-        self.requestID = requestID
+    }
+
+    /// This provenance for another record of the same batch: the shared fields are shared, not
+    /// copied (a response's or an import chunk's records are stamped from one of these).
+    public func stamping(contentHash: String, transformations: [String]) -> Provenance {
+        var copy = self
+        copy.contentHash = contentHash
+        copy.transformations = transformations
+        return copy
+    }
+
+    /// Whether both were stamped from one provenance (``stamping(contentHash:transformations:)``):
+    /// then every field but the content hash and the transformations is the same, byte for
+    /// byte, and none needs comparing. False says nothing: compare the fields.
+    public func isStamped(alike other: Provenance) -> Bool { box === other.box }
+
+    public static func == (lhs: Provenance, rhs: Provenance) -> Bool {
+        lhs.contentHash == rhs.contentHash && lhs.transformations == rhs.transformations
+            && (lhs.box === rhs.box || lhs.box.fields == rhs.box.fields)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(box.fields)
+        hasher.combine(contentHash)
+        hasher.combine(transformations)
     }
 
     /// The name and version written into `ingested_by`.

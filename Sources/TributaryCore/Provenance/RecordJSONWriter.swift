@@ -7,29 +7,25 @@
 ///
 /// Tests hold each form to its tree. No intermediate tree and no `String` is built: hashing runs
 /// once per record on the ingestion hot path, and encoding once per record published to the bus.
+/// A kind's keys are fixed, so the canonical form lists each kind's members already in key byte
+/// order (`addCanonical`) and writes them in one pass: nothing is sorted or copied per record.
 struct RecordJSONWriter {
     enum Form { case canonical, document }
-    private struct Member {
-        let key: StaticString
-        /// The key's place in byte order among every key a record has (sorting compares these).
-        let rank: UInt64
-        let start: Int
-        let end: Int
-    }
 
-    /// Canonical form: values written so far, back to back; members point into it. Document
-    /// form: the members themselves (`"key":value`, comma-separated), in order.
+    /// The members written so far (`"key":value`, comma-separated), without braces.
     private var scratch: [UInt8] = []
-    private var members: [Member] = []
-    private var documentMembers = 0
+    private var members = 0
     private var out: [UInt8] = []
+    #if DEBUG
+        /// The previous canonical key: debug builds check each kind's list is in byte order.
+        private var previousKey: StaticString?
+    #endif
     let form: Form
 
     init(form: Form = .canonical, reservingCapacity: Bool = true) {
         self.form = form
         guard reservingCapacity else { return }
         scratch.reserveCapacity(512)
-        if form == .canonical { members.reserveCapacity(24) }
     }
 
     static func bytes(of record: Record, form: Form = .canonical) -> [UInt8] {
@@ -50,28 +46,18 @@ struct RecordJSONWriter {
     /// Forgets the last record, keeping the buffers' capacity.
     mutating func reset() {
         scratch.removeAll(keepingCapacity: true)
-        members.removeAll(keepingCapacity: true)
-        documentMembers = 0
-    }
-
-    /// The key's first eight bytes as a big-endian integer: comparing these is comparing the
-    /// keys by their bytes, except for keys that share eight leading bytes (`published_at`,
-    /// `publisher`), which the sort then compares in full.
-    private static func rank(_ key: StaticString) -> UInt64 {
-        var rank: UInt64 = 0
-        let count = key.utf8CodeUnitCount
-        for i in 0..<8 { rank = rank << 8 | UInt64(i < count ? key.utf8Start[i] : 0) }
-        return rank
-    }
-
-    private static func precedes(_ a: Member, _ b: Member) -> Bool {
-        if a.rank != b.rank { return a.rank < b.rank }
-        let n = min(a.key.utf8CodeUnitCount, b.key.utf8CodeUnitCount)
-        let order = memcmp(a.key.utf8Start, b.key.utf8Start, n)
-        return order != 0 ? order < 0 : a.key.utf8CodeUnitCount < b.key.utf8CodeUnitCount
+        members = 0
+        #if DEBUG
+            previousKey = nil
+        #endif
     }
 
     mutating func add(_ record: Record) {
+        if form == .canonical { addCanonical(record) } else { addDocument(record) }
+    }
+
+    /// The members in the documented order.
+    private mutating func addDocument(_ record: Record) {
         string("kind", record.kind.rawValue)
         string("source", record.source.rawValue)
         string("endpoint", record.endpoint)
@@ -101,7 +87,7 @@ struct RecordJSONWriter {
             decimal("low", b.low)
             decimal("close", b.close)
             decimal("volume", b.volume)
-            if let trades = b.trades { raw("trades") { $0.append(contentsOf: String(trades).utf8) } }
+            trades(b.trades)
             decimal("vwap", b.vwap)
         case .trade(let t):
             string("trade_id", t.tradeID)
@@ -110,10 +96,9 @@ struct RecordJSONWriter {
             decimal("size", t.size)
             if let side = t.side { string("side", side.rawValue) }
         case .book(let b):
-            raw("as_of") { $0.writeTime(b.asOf) }
-            let normalized = form == .canonical
-            raw("bids") { $0.writeLevels(b.bids, normalized: normalized) }
-            raw("asks") { $0.writeLevels(b.asks, normalized: normalized) }
+            time("as_of", b.asOf)
+            levels("bids", b.bids)
+            levels("asks", b.asks)
         case .news(let n):
             string("id", n.id)
             string("headline", n.headline)
@@ -121,19 +106,12 @@ struct RecordJSONWriter {
             string("url", n.url)
             if let publisher = n.publisher { string("publisher", publisher) }
             time("published_at", n.publishedAt)
-            raw("symbols") { bytes in
-                bytes.append(UInt8(ascii: "["))
-                for (i, symbol) in n.symbols.enumerated() {
-                    if i > 0 { bytes.append(UInt8(ascii: ",")) }
-                    bytes.writeJSONString(symbol)
-                }
-                bytes.append(UInt8(ascii: "]"))
-            }
+            symbols(n.symbols)
             decimal("sentiment", n.sentiment)
         case .observation(let o):
             string("series", o.series)
             string("date", o.date)
-            if let value = o.value { decimal("value", value) } else { raw("value") { $0.append(contentsOf: "null".utf8) } }
+            value(o.value)
         case .balance(let b):
             string("asset", b.asset)
             decimal("free", b.free)
@@ -141,19 +119,115 @@ struct RecordJSONWriter {
         }
     }
 
-    private mutating func raw(_ key: StaticString, _ write: (inout [UInt8]) -> Void) {
-        if form == .document {
-            if documentMembers > 0 { scratch.append(UInt8(ascii: ",")) }
-            scratch.append(UInt8(ascii: "\""))
-            scratch.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
-            scratch.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
-            write(&scratch)
-            documentMembers += 1
-            return
+    /// The same members as ``addDocument(_:)``, each kind's in key byte order (`as_of` <
+    /// `asks`, `published_at` < `publisher`, `symbol` < `symbols`, …).
+    private mutating func addCanonical(_ record: Record) {
+        switch record.payload {
+        case .quote(let q):
+            time("as_of", q.asOf)
+            decimal("ask", q.ask)
+            decimal("ask_size", q.askSize)
+            decimal("bid", q.bid)
+            decimal("bid_size", q.bidSize)
+            decimal("change", q.change)
+            decimal("change_percent", q.changePercent)
+            if let currency = q.currency { string("currency", currency) }
+            string("endpoint", record.endpoint)
+            decimal("high", q.high)
+            string("kind", record.kind.rawValue)
+            decimal("last", q.last)
+            decimal("low", q.low)
+            decimal("open", q.open)
+            decimal("quote_volume", q.quoteVolume)
+            string("source", record.source.rawValue)
+            string("symbol", record.symbol)
+            string("venue_symbol", record.venueSymbol)
+            decimal("volume", q.volume)
+        case .bar(let b):
+            decimal("close", b.close)
+            string("endpoint", record.endpoint)
+            decimal("high", b.high)
+            string("interval", b.interval)
+            string("kind", record.kind.rawValue)
+            decimal("low", b.low)
+            decimal("open", b.open)
+            string("source", record.source.rawValue)
+            time("start", b.start)
+            string("symbol", record.symbol)
+            trades(b.trades)
+            string("venue_symbol", record.venueSymbol)
+            decimal("volume", b.volume)
+            decimal("vwap", b.vwap)
+        case .trade(let t):
+            string("endpoint", record.endpoint)
+            string("kind", record.kind.rawValue)
+            decimal("price", t.price)
+            if let side = t.side { string("side", side.rawValue) }
+            decimal("size", t.size)
+            string("source", record.source.rawValue)
+            string("symbol", record.symbol)
+            time("time", t.time)
+            string("trade_id", t.tradeID)
+            string("venue_symbol", record.venueSymbol)
+        case .book(let b):
+            time("as_of", b.asOf)
+            levels("asks", b.asks)
+            levels("bids", b.bids)
+            string("endpoint", record.endpoint)
+            string("kind", record.kind.rawValue)
+            string("source", record.source.rawValue)
+            string("symbol", record.symbol)
+            string("venue_symbol", record.venueSymbol)
+        case .news(let n):
+            string("endpoint", record.endpoint)
+            string("headline", n.headline)
+            string("id", n.id)
+            string("kind", record.kind.rawValue)
+            time("published_at", n.publishedAt)
+            if let publisher = n.publisher { string("publisher", publisher) }
+            decimal("sentiment", n.sentiment)
+            string("source", record.source.rawValue)
+            if let summary = n.summary { string("summary", summary) }
+            string("symbol", record.symbol)
+            symbols(n.symbols)
+            string("url", n.url)
+            string("venue_symbol", record.venueSymbol)
+        case .observation(let o):
+            string("date", o.date)
+            string("endpoint", record.endpoint)
+            string("kind", record.kind.rawValue)
+            string("series", o.series)
+            string("source", record.source.rawValue)
+            string("symbol", record.symbol)
+            value(o.value)
+            string("venue_symbol", record.venueSymbol)
+        case .balance(let b):
+            string("asset", b.asset)
+            string("endpoint", record.endpoint)
+            decimal("free", b.free)
+            string("kind", record.kind.rawValue)
+            decimal("locked", b.locked)
+            string("source", record.source.rawValue)
+            string("symbol", record.symbol)
+            string("venue_symbol", record.venueSymbol)
         }
-        let start = scratch.count
+    }
+
+    private mutating func raw(_ key: StaticString, _ write: (inout [UInt8]) -> Void) {
+        #if DEBUG
+            if form == .canonical, let previous = previousKey {
+                let order = memcmp(previous.utf8Start, key.utf8Start, min(previous.utf8CodeUnitCount, key.utf8CodeUnitCount))
+                assert(order < 0 || (order == 0 && previous.utf8CodeUnitCount < key.utf8CodeUnitCount), "\(key) is out of canonical order")
+            }
+            previousKey = key
+        #endif
+        if members > 0 { scratch.append(UInt8(ascii: ",")) }
+        scratch.append(UInt8(ascii: "\""))
+        scratch.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
+        scratch.append(UInt8(ascii: "\""))
+        scratch.append(UInt8(ascii: ":"))
         write(&scratch)
-        members.append(Member(key: key, rank: Self.rank(key), start: start, end: scratch.count))
+        members += 1
     }
 
     private mutating func string(_ key: StaticString, _ value: String) {
@@ -170,49 +244,40 @@ struct RecordJSONWriter {
         raw(key) { $0.writeTime(value) }
     }
 
-    /// The JSON object of the record added (canonical: members in key byte order), in a buffer
-    /// kept for the next.
+    private mutating func trades(_ trades: Int64?) {
+        if let trades { raw("trades") { $0.append(contentsOf: String(trades).utf8) } }
+    }
+
+    private mutating func levels(_ key: StaticString, _ levels: [Book.Level]) {
+        let normalized = form == .canonical
+        raw(key) { $0.writeLevels(levels, normalized: normalized) }
+    }
+
+    private mutating func symbols(_ symbols: [String]) {
+        raw("symbols") { bytes in
+            bytes.append(UInt8(ascii: "["))
+            for (i, symbol) in symbols.enumerated() {
+                if i > 0 { bytes.append(UInt8(ascii: ",")) }
+                bytes.writeJSONString(symbol)
+            }
+            bytes.append(UInt8(ascii: "]"))
+        }
+    }
+
+    private mutating func value(_ value: ExactDecimal?) {
+        if let value { decimal("value", value) } else { raw("value") { $0.append(contentsOf: "null".utf8) } }
+    }
+
+    /// The JSON object of the record added, in a buffer kept for the next.
     mutating func withBytes<T>(_ body: ([UInt8]) -> T) -> T {
         var bytes: [UInt8] = []
         swap(&bytes, &out)
         bytes.removeAll(keepingCapacity: true)
         bytes.append(UInt8(ascii: "{"))
-        writeMembers(into: &bytes)
+        bytes.append(contentsOf: scratch)
         bytes.append(UInt8(ascii: "}"))
         swap(&bytes, &out)
         return body(out)
-    }
-
-    /// Appends the record's members, comma-separated and without braces, to `bytes` (an
-    /// envelope writes its `provenance` after them in the same object).
-    mutating func writeMembers(into bytes: inout [UInt8]) {
-        guard form == .canonical else {
-            bytes.append(contentsOf: scratch)
-            return
-        }
-        sortMembers()
-        bytes.reserveCapacity(bytes.count + scratch.count + members.count * 16)
-        for (i, member) in members.enumerated() {
-            if i > 0 { bytes.append(UInt8(ascii: ",")) }
-            bytes.append(UInt8(ascii: "\""))
-            bytes.append(contentsOf: UnsafeBufferPointer(start: member.key.utf8Start, count: member.key.utf8CodeUnitCount))
-            bytes.append(UInt8(ascii: "\""))
-            bytes.append(UInt8(ascii: ":"))
-            bytes.append(contentsOf: scratch[member.start..<member.end])
-        }
-    }
-
-    private mutating func sortMembers() {
-        // Insertion sort: a record has at most about twenty members.
-        for i in 1..<max(1, members.count) {
-            let member = members[i]
-            var j = i - 1
-            while j >= 0, Self.precedes(member, members[j]) {
-                members[j + 1] = members[j]
-                j -= 1
-            }
-            members[j + 1] = member
-        }
     }
 }
 
