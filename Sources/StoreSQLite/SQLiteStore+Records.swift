@@ -209,34 +209,40 @@ extension SQLiteStore {
         return db.lastInsertedRowID
     }
 
-    /// Appends the 32 bytes of `sha256:` + 64 hex digits to `bytes`.
+    /// Appends the 32 bytes of `sha256:` + 64 hex digits to `bytes` (once per stored row: one
+    /// pass through a table, written in place, no branch per digit — hex digits are random, so
+    /// a branch on digit-or-letter mispredicts half the time).
     static func appendHashBytes(_ text: String, to bytes: inout [UInt8]) throws {
         var text = text
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: 32))
         let ok = text.withUTF8 { utf8 -> Bool in
             guard utf8.count == 71, utf8.starts(with: "sha256:".utf8) else { return false }
-            var index = 7
-            while index < 71 {
-                let high = hexValues[Int(utf8[index])], low = hexValues[Int(utf8[index + 1])]
-                guard high < 16, low < 16 else { return false }
-                bytes.append(high << 4 | low)
-                index += 2
+            return hexValues.withUnsafeBufferPointer { table in
+                bytes.withUnsafeMutableBufferPointer { out -> Bool in
+                    var valid: UInt8 = 0
+                    for i in 0..<32 {
+                        let high = table[Int(utf8[7 + 2 * i])], low = table[Int(utf8[8 + 2 * i])]
+                        valid |= high | low
+                        out[start + i] = high << 4 | (low & 0x0F)
+                    }
+                    return valid < 16
+                }
             }
-            return true
         }
         guard ok else {
+            bytes.removeLast(32)
             throw StoredRowError(table: "records", column: "content_hash", problem: "'\(text.prefix(80))' is not sha256:<64 hex digits>")
         }
     }
 
     /// Each byte's value as a hex digit, 0xFF for a byte that is not one.
-    private static let hexValues: [UInt8] = (0...255).map { hexValue(UInt8($0)) ?? 0xFF }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
+    private static let hexValues: [UInt8] = (0...255).map { byte in
         switch byte {
-        case 48...57: byte - 48
-        case 97...102: byte - 87
-        case 65...70: byte - 55
-        default: nil
+        case 48...57: UInt8(byte - 48)
+        case 97...102: UInt8(byte - 87)
+        case 65...70: UInt8(byte - 55)
+        default: 0xFF
         }
     }
 

@@ -56,7 +56,8 @@ public struct RecordBuilder: Sendable {
     func build<Values: RecordFieldValues>(fields values: Values) -> Result<Record, InvalidRecord> {
         var reader = Reader(values: values)
         guard let kindText = reader.text(.kind, required: true) else { return .failure(InvalidRecord(problems: reader.problems)) }
-        guard let kind = Record.Kind(rawValue: kindText) else {
+        // Compared case by case: cheaper than `init(rawValue:)`'s string switch, once per row.
+        guard let kind = Record.Kind.allCases.first(where: { $0.rawValue == kindText }) else {
             return .failure(
                 InvalidRecord(problems: [
                     FieldProblem("kind", "must be one of \(Record.Kind.allCases.map(\.rawValue).joined(separator: ", ")); got '\(kindText)'")
@@ -113,7 +114,7 @@ public struct RecordBuilder: Sendable {
             let (price, size) = (reader.decimal(.price, required: true), reader.amount(.size, required: true))
             var side: Trade.Side?
             if let text = reader.text(.side, required: false) {
-                side = Trade.Side(rawValue: text.lowercased())
+                side = text == "buy" ? .buy : text == "sell" ? .sell : Trade.Side(rawValue: text.lowercased())
                 if side == nil { reader.problems.append(FieldProblem("side", "must be buy or sell; got '\(text)'")) }
             }
             if let id, let time, let price, let size {

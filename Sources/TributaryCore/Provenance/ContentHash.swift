@@ -42,21 +42,23 @@ public enum ContentHash {
     static func text(of digest: SHA256Digest) -> String {
         digest.withUnsafeBytes { bytes in
             String(unsafeUninitializedCapacity: 71) { out in
-                for (i, byte) in "sha256:".utf8.enumerated() { out[i] = byte }
-                for (i, byte) in bytes.enumerated() {
-                    out[7 + 2 * i] = hexDigits[Int(byte >> 4)]
-                    out[8 + 2 * i] = hexDigits[Int(byte & 0x0F)]
+                let prefix: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0x73, 0x68, 0x61, 0x32, 0x35, 0x36, 0x3A)  // sha256:
+                (out[0], out[1], out[2], out[3], out[4], out[5], out[6]) = prefix
+                for i in 0..<min(bytes.count, 32) {
+                    out[7 + 2 * i] = hexDigit(bytes[i] >> 4)
+                    out[8 + 2 * i] = hexDigit(bytes[i] & 0x0F)
                 }
                 return 71
             }
         }
     }
 
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+    @inline(__always)
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 0x30 &+ nibble : 0x57 &+ nibble }
 
     static func appendHex(_ byte: UInt8, to out: inout [UInt8]) {
-        out.append(hexDigits[Int(byte >> 4)])
-        out.append(hexDigits[Int(byte & 0x0F)])
+        out.append(hexDigit(byte >> 4))
+        out.append(hexDigit(byte & 0x0F))
     }
 }
 
