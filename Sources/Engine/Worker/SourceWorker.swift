@@ -100,10 +100,9 @@ public struct SourceWorker<C: Connector, T: HTTPTransport>: Sendable {
         let duration = ContinuousClock.now - started
         latency.record(source: connector.id, latency: duration, success: true)
         let transformations = ["http:\(response.status)", "decode:\(connector.id).\(endpoint)", "normalize:v1"]
-        let sourceURI = SourceURIRedactor.redact(request.url)
         let ingestedAt = UTCTimestamp.now()
         let envelopes = Envelope.rest(
-            records, sourceURI: sourceURI, observedAt: receivedAt, requestID: requestID, transformations: transformations, ingestedAt: ingestedAt)
+            records, sourceURI: request.url, observedAt: receivedAt, requestID: requestID, transformations: transformations, ingestedAt: ingestedAt)
         return Attempt(response: response, result: .success(envelopes), duration: duration, requestID: requestID)
     }
 }

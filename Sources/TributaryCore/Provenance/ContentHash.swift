@@ -41,14 +41,14 @@ public enum ContentHash {
     /// `sha256:` + hex of a SHA-256 digest, written into one fixed buffer (once per record).
     static func text(of digest: SHA256Digest) -> String {
         digest.withUnsafeBytes { bytes in
-            String(unsafeUninitializedCapacity: 71) { out in
+            String(unsafeUninitializedCapacity: 7 + 2 * bytes.count) { out in
                 let prefix: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0x73, 0x68, 0x61, 0x32, 0x35, 0x36, 0x3A)  // sha256:
                 (out[0], out[1], out[2], out[3], out[4], out[5], out[6]) = prefix
-                for i in 0..<min(bytes.count, 32) {
+                for i in bytes.indices {
                     out[7 + 2 * i] = hexDigit(bytes[i] >> 4)
                     out[8 + 2 * i] = hexDigit(bytes[i] & 0x0F)
                 }
-                return 71
+                return 7 + 2 * bytes.count
             }
         }
     }

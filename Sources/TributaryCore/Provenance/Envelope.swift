@@ -17,14 +17,8 @@ public struct Envelope: Sendable, Hashable {
         _ record: Record, sourceURI: String, observedAt: UTCTimestamp, requestID: String,
         transformations: [String], ingestedAt: UTCTimestamp = .now()
     ) -> Envelope {
-        Envelope(
-            record: record,
-            provenance: Provenance(
-                sourceID: record.source, sourceType: .rest, sourceURI: SourceURIRedactor.redact(sourceURI),
-                contentHash: ContentHash.of(record), ingestedAt: ingestedAt, observedAt: observedAt,
-                transformations: transformations, requestID: requestID
-            )
-        )
+        // A response of one record: one record in, one envelope out.
+        rest([record], sourceURI: sourceURI, observedAt: observedAt, requestID: requestID, transformations: transformations, ingestedAt: ingestedAt)[0]
     }
 
     /// Stamps the records of one REST response: one provenance shared by all but for each
