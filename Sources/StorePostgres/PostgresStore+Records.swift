@@ -17,7 +17,7 @@ extension PostgresStore {
         let logger = self.logger
         let cache = sourceKeys
         var result = WriteResult()
-        var rows: [TributaryCore.Record.Kind: [(envelope: Envelope, batch: Int64, extra: String?)]] = [:]
+        var rows: [TributaryCore.Record.Kind: [KindRow]] = [:]
         var batchIDs: [Int64] = []
         for group in ProvenanceBatch.group(batch) {
             let p = group.first.provenance
@@ -39,49 +39,31 @@ extension PostgresStore {
             guard let id = try inserted.first?.int("id") else { throw PostgresStoreError("the batch row was not inserted") }
             batchIDs.append(id)
             for index in group.members {
-                let envelope = batch[index]
-                let extra = group.extra(envelope).map { JSONWriter.string(.array($0.map(JSONValue.string))) }
-                rows[envelope.record.kind, default: []].append((envelope, id, extra))
+                let extra = group.extra(batch[index]).map { JSONWriter.string(.array($0.map(JSONValue.string))) }
+                rows[batch[index].record.kind, default: []].append(KindRow(index: index, batch: id, extra: extra))
             }
         }
         var used = Set<Int64>()
         for table in RecordColumns.all {
             guard let kindRows = rows[table.kind] else { continue }
-            try await connection.rows(Self.stagingSQL(table), logger: logger)
-            var line = CopyLine()
             var sourceKeys: [String: Int64] = [:]
-            for (order, row) in kindRows.enumerated() {
-                let record = row.envelope.record
-                let key = row.envelope.identity ?? record.naturalKey
-                let sourceKey: Int64
-                if let known = sourceKeys[record.source.rawValue] {
-                    sourceKey = known
-                } else {
-                    sourceKey = try await Self.sourceKey(record.source.rawValue, cache: cache, on: connection, logger: logger)
-                    sourceKeys[record.source.rawValue] = sourceKey
-                }
-                line.integer(Int64(order))
-                line.integer(sourceKey)
-                line.text(record.symbol)
-                line.text(key)
-                line.integer(row.batch)
-                line.text(record.venueSymbol.sameBytes(as: record.symbol) ? nil : record.venueSymbol)
-                line.hash(row.envelope.provenance.contentHash)
-                line.integer(1)
-                line.text(row.extra)
-                RecordColumns.forEachCell(of: record.payload, key: key) { cell in
-                    switch cell {
-                    case .null: line.text(nil)
-                    case .integer(let number): line.integer(number)
-                    case .text(let text): line.text(text)
-                    case .decimal(let value): line.decimal(value)
-                    }
-                }
-                line.end()
+            for row in kindRows where sourceKeys[batch[row.index].record.source.rawValue] == nil {
+                let id = batch[row.index].record.source.rawValue
+                sourceKeys[id] = try await Self.sourceKey(id, cache: cache, on: connection, logger: logger)
             }
-            let buffer = line.buffer
+            let copy = CopyRows(batch: batch, rows: kindRows, table: table, sourceKeys: sourceKeys)
+            if directCopies.shouldCopyDirectly(table.table) {
+                if try await Self.copyDirectly(copy, on: connection, logger: logger) {
+                    directCopies.copied(table.table)
+                    result.inserted += kindRows.count
+                    for row in kindRows { used.insert(row.batch) }
+                    continue
+                }
+                directCopies.conflicted(table.table)
+            }
+            try await connection.rows(Self.stagingSQL(table), logger: logger)
             try await connection.copyFrom(table: "stage_\(table.table)", columns: Self.stageColumns(table), logger: logger) { writer in
-                try await writer.write(buffer)
+                try await copy.write(to: .stage, writer)
             }
             // One summary row per merge (not one row per record over the wire).
             for summary in try await connection.rows(Self.mergeSQL(table), logger: logger) {
@@ -101,6 +83,31 @@ extension PostgresStore {
                 "DELETE FROM batches WHERE id = ANY($1::bigint[])", [.text("{" + unused.map(String.init).joined(separator: ",") + "}")], logger: logger)
         }
         return result
+    }
+
+    /// The rows straight into the kind's table, under a savepoint: PostgreSQL's bulk-load speed
+    /// when none of their keys is stored yet (an import's usual case). A key already stored, or
+    /// one that repeats in the batch, makes PostgreSQL refuse the whole `COPY` (a unique
+    /// violation): it is undone to the savepoint and false says "merge them instead". Any other
+    /// refusal is the batch's error, as a merge's would be.
+    static func copyDirectly(_ copy: CopyRows, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        try await connection.rows("SAVEPOINT direct_copy", logger: logger)
+        do {
+            try await connection.copyFrom(table: copy.table.table, columns: tableColumns(copy.table), logger: logger) { writer in
+                try await copy.write(to: .table, writer)
+            }
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            try await connection.rows("ROLLBACK TO SAVEPOINT direct_copy", logger: logger)
+            return false
+        }
+        try await connection.rows("RELEASE SAVEPOINT direct_copy", logger: logger)
+        return true
+    }
+
+    /// The kind's table's columns in the order ``CopyRows`` writes them for `.table`.
+    static func tableColumns(_ table: RecordColumns) -> [String] {
+        ["source_key", "symbol", "key", "batch", "venue_symbol", "content_hash", "revision", "extra_transformations"]
+            + table.columns.flatMap { $0.type == .time ? [$0.name, $0.name + "_ns"] : [$0.name] }
     }
 
     static func stageColumns(_ table: RecordColumns) -> [String] {

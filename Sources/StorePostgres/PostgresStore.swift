@@ -9,10 +9,13 @@ import TributaryCore
 /// The PostgreSQL store: the same typed tables as the SQLite file, for a team's shared database.
 ///
 /// postgres-nio's `PostgresClient` keeps a pool of connections (run by a task this store owns);
-/// every write is one transaction. Records are streamed into per-connection staging tables with
-/// `COPY … FROM STDIN` and merged with `INSERT … ON CONFLICT (source_key, symbol, key) DO UPDATE
-/// … WHERE content_hash IS DISTINCT FROM excluded.content_hash`, so upsert-by-natural-key and
-/// unchanged-skip hold as in every adapter, at the database's bulk-load speed. Decimals are
+/// every write is one transaction. A kind's records are first streamed with `COPY … FROM STDIN`
+/// straight into its table under a savepoint — PostgreSQL's own bulk-load speed when none of
+/// their keys is stored yet; a key that is makes the server refuse the copy, which is undone,
+/// and the records are then copied into a per-connection staging table and merged with
+/// `INSERT … ON CONFLICT (source_key, symbol, key) DO UPDATE … WHERE content_hash IS DISTINCT
+/// FROM excluded.content_hash` (``DirectCopyPolicy`` says when the straight copy is worth a
+/// try). Either way upsert-by-natural-key and unchanged-skip hold as in every adapter. Decimals are
 /// `NUMERIC` (their scale kept), times `timestamptz` plus the nanoseconds below a microsecond
 /// (`*_ns`), content hashes `bytea`. A database that cannot be reached or written is
 /// ``StoreUnavailable`` with the reason (the sink holds and retries); a refused batch is an
@@ -25,6 +28,7 @@ public final class PostgresStore: RecordStore {
     let logger: Logger
     private let runner: Task<Void, Never>
     let sourceKeys = SourceKeyCache()
+    let directCopies = DirectCopyPolicy()
 
     /// Connects (retrying for up to `connectWithin`, at least the configuration's connect
     /// timeout) and creates or upgrades the schema.

@@ -10,6 +10,20 @@ import TributaryCore
         #expect(UTCTimestamp(secondsSinceEpoch: 951_782_400)!.rfc3339 == "2000-02-29T00:00:00.000Z")
     }
 
+    @Test(arguments: [
+        (Int64.min, "1677-09-21 00:12:43.145224+00"),
+        (-1, "1969-12-31 23:59:59.999999+00"),
+        (0, "1970-01-01 00:00:00.000000+00"),
+        (1_499_869_899_040_123_999, "2017-07-12 14:31:39.040123+00"),
+        (951_782_400_000_000_000, "2000-02-29 00:00:00.000000+00"),
+        (Int64.max, "2262-04-11 23:47:16.854775+00"),
+    ])
+    func writesSQLTimestampsFlooredToTheMicrosecond(_ nanoseconds: Int64, _ text: String) {
+        var bytes: [UInt8] = []
+        UTCTimestamp(nanosecondsSinceEpoch: nanoseconds).writeSQLTimestamp(into: &bytes)
+        #expect(String(decoding: bytes, as: UTF8.self) == text)
+    }
+
     @Test func truncatesRatherThanRoundsSubMilliseconds() {
         #expect(UTCTimestamp(nanosecondsSinceEpoch: 1_999_999_999).rfc3339 == "1970-01-01T00:00:01.999Z")
     }

@@ -154,6 +154,35 @@ public struct UTCTimestamp: Sendable, Hashable, Comparable, CustomStringConverti
     }
 }
 
+extension UTCTimestamp {
+    /// Appends the time as an SQL `timestamptz` literal, `YYYY-MM-DD HH:MM:SS.ffffff+00`, floored
+    /// to the microsecond (PostgreSQL's precision: it would round the nanoseconds, and a store
+    /// keeps the nanoseconds below the microsecond in a column of their own).
+    public func writeSQLTimestamp(into out: inout [UInt8]) {
+        let micros = nanosecondsSinceEpoch.floorDivided(by: 1000)
+        let days = micros.floorDivided(by: 86_400_000_000)
+        let microsOfDay = micros - days * 86_400_000_000
+        let (year, month, day) = CivilCalendar.civil(fromDays: days)
+        func pad(_ value: Int64, _ width: Int) {
+            var divisor: Int64 = 1
+            for _ in 1..<width { divisor *= 10 }
+            while divisor > 0 {
+                out.append(UInt8(48 + value / divisor % 10))
+                divisor /= 10
+            }
+        }
+        // Every representable time (1677 … 2262) has a four-digit year.
+        pad(year, 4)
+        out.append(UInt8(ascii: "-")); pad(Int64(month), 2)
+        out.append(UInt8(ascii: "-")); pad(Int64(day), 2)
+        out.append(UInt8(ascii: " ")); pad(microsOfDay / 3_600_000_000, 2)
+        out.append(UInt8(ascii: ":")); pad(microsOfDay / 60_000_000 % 60, 2)
+        out.append(UInt8(ascii: ":")); pad(microsOfDay / 1_000_000 % 60, 2)
+        out.append(UInt8(ascii: ".")); pad(microsOfDay % 1_000_000, 6)
+        out.append(contentsOf: "+00".utf8)
+    }
+}
+
 extension Int64 {
     /// Division rounding toward negative infinity, so times before 1970 split into days correctly.
     public func floorDivided(by divisor: Int64) -> Int64 {

@@ -1,0 +1,73 @@
+import Foundation
+import Pipeline
+import Testing
+import TributaryCore
+import TributaryTesting
+
+/// Batches that a bulk path could get wrong: new keys beside stored ones, a key twice in one
+/// batch, and new batches after conflicting ones (PostgreSQL copies new rows straight into the
+/// table and falls back to its merge on a conflict; every adapter must count and keep the same).
+@Suite struct BulkWriteContractTests {
+    typealias Adapter = StoreContractTests.Adapter
+
+    func trade(_ id: String, price: Int, second: Int64 = 0) -> Envelope {
+        Envelope.rest(
+            Record(
+                source: "acme", endpoint: "trades", symbol: "X", venueSymbol: "X",
+                payload: .trade(
+                    Trade(
+                        tradeID: id, time: SampleRecords.time.adding(seconds: second) ?? SampleRecords.time, price: ExactDecimal(price), size: ExactDecimal(1)))
+            ),
+            sourceURI: "http://x", observedAt: .now(), requestID: "r", transformations: [])
+    }
+
+    func price(_ store: any RecordStore, _ id: String) async throws -> String? {
+        guard case .trade(let t)? = try await store.storedRecord(source: "acme", kind: .trade, symbol: "X", naturalKey: id)?.envelope.record.payload
+        else { return nil }
+        return t.price.description
+    }
+
+    @Test(arguments: Adapter.available)
+    func aBatchOfNewChangedAndSameKeysCountsEachOnce(_ adapter: Adapter) async throws {
+        let (store, cleanup) = try await adapter.make()
+        defer { cleanup() }
+        #expect(try await store.upsert([trade("a", price: 1), trade("b", price: 1)]) == WriteResult(inserted: 2))
+        let mixed = try await store.upsert([trade("a", price: 2), trade("b", price: 1), trade("c", price: 1)])
+        #expect(mixed == WriteResult(inserted: 1, updated: 1, unchanged: 1))
+        #expect(try await price(store, "a") == "2")
+        #expect(try await store.storedRecord(source: "acme", kind: .trade, symbol: "X", naturalKey: "a")?.revision == 2)
+        #expect(try await store.recordCount() == 3)
+    }
+
+    @Test(arguments: Adapter.available)
+    func aKeyTwiceInOneBatchKeepsTheLast(_ adapter: Adapter) async throws {
+        let (store, cleanup) = try await adapter.make()
+        defer { cleanup() }
+        let result = try await store.upsert([trade("a", price: 1), trade("b", price: 5), trade("a", price: 3)])
+        #expect(result.inserted == 2)
+        #expect(result.inserted + result.updated + result.unchanged == 3)
+        #expect(try await price(store, "a") == "3")
+        #expect(try await price(store, "b") == "5")
+        #expect(try await store.recordCount() == 2)
+    }
+
+    @Test(arguments: Adapter.available)
+    func newBatchesAfterConflictingOnesAreAllStored(_ adapter: Adapter) async throws {
+        let (store, cleanup) = try await adapter.make()
+        defer { cleanup() }
+        var expected = 0
+        // Conflicting and new batches alternating in runs longer than any pause between attempts.
+        for round in 0..<40 {
+            if round % 10 < 3 {
+                #expect(try await store.upsert([trade("0", price: round)]).updated == (round == 0 ? 0 : 1))
+                if round == 0 { expected += 1 }
+            } else {
+                let batch = (0..<5).map { trade("r\(round)-\($0)", price: $0, second: Int64(round)) }
+                #expect(try await store.upsert(batch) == WriteResult(inserted: 5), "round \(round)")
+                expected += 5
+            }
+        }
+        #expect(try await store.recordCount() == expected)
+        #expect(try await price(store, "r39-4") == "4")
+    }
+}
