@@ -98,21 +98,23 @@ extension PostgresStore {
             }
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
             try await connection.rows("ROLLBACK TO SAVEPOINT direct_copy", logger: logger)
+            // Rolling back keeps the savepoint: released, so a write of many kinds does not stack them.
+            try await connection.rows("RELEASE SAVEPOINT direct_copy", logger: logger)
             return false
         }
         try await connection.rows("RELEASE SAVEPOINT direct_copy", logger: logger)
         return true
     }
 
+    /// The columns every kind's table starts with, in the order ``CopyRows`` writes them.
+    static let rowColumns = ["source_key", "symbol", "key", "batch", "venue_symbol", "content_hash", "revision", "extra_transformations"]
+
     /// The kind's table's columns in the order ``CopyRows`` writes them for `.table`.
     static func tableColumns(_ table: RecordColumns) -> [String] {
-        ["source_key", "symbol", "key", "batch", "venue_symbol", "content_hash", "revision", "extra_transformations"]
-            + table.columns.flatMap { $0.type == .time ? [$0.name, $0.name + "_ns"] : [$0.name] }
+        rowColumns + table.columns.flatMap { $0.type == .time ? [$0.name, $0.name + "_ns"] : [$0.name] }
     }
 
-    static func stageColumns(_ table: RecordColumns) -> [String] {
-        ["ord", "source_key", "symbol", "key", "batch", "venue_symbol", "content_hash", "revision", "extra_transformations"] + table.columns.map(\.name)
-    }
+    static func stageColumns(_ table: RecordColumns) -> [String] { ["ord"] + rowColumns + table.columns.map(\.name) }
 
     /// A per-connection staging table, emptied at each commit.
     static func stagingSQL(_ table: RecordColumns) -> String {
@@ -127,7 +129,7 @@ extension PostgresStore {
 
     /// Staged rows into the table: the last of each key in the batch wins; an equal content hash changes nothing.
     static func mergeSQL(_ table: RecordColumns) -> String {
-        var names = ["source_key", "symbol", "key", "batch", "venue_symbol", "content_hash", "revision", "extra_transformations"]
+        var names = rowColumns
         var values = names.map { "s.\($0)" }
         for column in table.columns {
             names.append(column.name)

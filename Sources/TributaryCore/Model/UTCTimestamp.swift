@@ -129,16 +129,7 @@ public struct UTCTimestamp: Sendable, Hashable, Comparable, CustomStringConverti
         let days = millis.floorDivided(by: 86_400_000)
         let msOfDay = Int(millis - days * 86_400_000)
         let (year, month, day) = CivilCalendar.civil(fromDays: days)
-        func pad(_ value: Int, _ width: Int) {
-            var divisor = 1
-            for _ in 1..<width { divisor *= 10 }
-            var v = value
-            while divisor > 0 {
-                out.append(UInt8(48 + v / divisor % 10))
-                v %= divisor
-                divisor /= 10
-            }
-        }
+        func pad(_ value: Int, _ width: Int) { Self.appendDigits(value, width: width, to: &out) }
         if year < 0 || year > 9999 {
             out.append(contentsOf: String(year).utf8)
         } else {
@@ -152,6 +143,19 @@ public struct UTCTimestamp: Sendable, Hashable, Comparable, CustomStringConverti
         out.append(UInt8(ascii: ".")); pad(msOfDay % 1000, 3)
         out.append(UInt8(ascii: "Z"))
     }
+
+    /// The last `width` decimal digits of a non-negative `value`, zero-padded to `width`.
+    @inline(__always)
+    private static func appendDigits(_ value: Int, width: Int, to out: inout [UInt8]) {
+        var divisor = 1
+        for _ in 1..<width { divisor *= 10 }
+        var v = value
+        while divisor > 0 {
+            out.append(UInt8(48 + v / divisor % 10))
+            v %= divisor
+            divisor /= 10
+        }
+    }
 }
 
 extension UTCTimestamp {
@@ -163,14 +167,7 @@ extension UTCTimestamp {
         let days = micros.floorDivided(by: 86_400_000_000)
         let microsOfDay = micros - days * 86_400_000_000
         let (year, month, day) = CivilCalendar.civil(fromDays: days)
-        func pad(_ value: Int64, _ width: Int) {
-            var divisor: Int64 = 1
-            for _ in 1..<width { divisor *= 10 }
-            while divisor > 0 {
-                out.append(UInt8(48 + value / divisor % 10))
-                divisor /= 10
-            }
-        }
+        func pad(_ value: Int64, _ width: Int) { Self.appendDigits(Int(value), width: width, to: &out) }
         // Every representable time (1677 … 2262) has a four-digit year.
         pad(year, 4)
         out.append(UInt8(ascii: "-")); pad(Int64(month), 2)
