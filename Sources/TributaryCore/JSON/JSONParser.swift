@@ -125,6 +125,9 @@ public struct JSONParser {
             index += 1
             var items: [JSONValue] = []
             skipWhitespace()
+            // Upstream rows (klines, candles, book levels) hold 2–12 values: one allocation
+            // instead of growing 1, 2, 4, 8, 16.
+            if index < bytes.count, bytes[index] != UInt8(ascii: "]") { items.reserveCapacity(16) }
             if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
                 index += 1
                 return .array(items)

@@ -49,32 +49,37 @@ public struct JSONWriter {
         }
     }
 
-    public mutating func writeString(_ text: String) {
-        bytes.append(UInt8(ascii: "\""))
+    public mutating func writeString(_ text: String) { Self.writeString(text, to: &bytes) }
+
+    /// A JSON string literal written to any byte output.
+    static func writeString<Output: ByteOutput>(_ text: String, to out: inout Output) {
+        out.append(UInt8(ascii: "\""))
         // Most strings need no escaping: scan their contiguous UTF-8 once and copy them in one go.
         var text = text
         let copied = text.withUTF8 { utf8 -> Bool in
             for byte in utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C { return false }
-            bytes.append(contentsOf: utf8)
+            out.append(contentsOf: utf8)
             return true
         }
         if copied {
-            bytes.append(UInt8(ascii: "\""))
+            out.append(UInt8(ascii: "\""))
             return
         }
         for byte in text.utf8 {
             switch byte {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case UInt8(ascii: "\""): out.append("\\\"")
+            case UInt8(ascii: "\\"): out.append("\\\\")
+            case 0x0A: out.append("\\n")
+            case 0x0D: out.append("\\r")
+            case 0x09: out.append("\\t")
             case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-            default: bytes.append(byte)
+                let hex: StaticString = "0123456789abcdef"
+                out.append("\\u00")
+                out.append(hex.utf8Start[Int(byte >> 4)])
+                out.append(hex.utf8Start[Int(byte & 0xF)])
+            default: out.append(byte)
             }
         }
-        bytes.append(UInt8(ascii: "\""))
+        out.append(UInt8(ascii: "\""))
     }
 }

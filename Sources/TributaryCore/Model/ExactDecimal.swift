@@ -142,20 +142,35 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
     }
 
     /// Appends the plain decimal text to `bytes` (what `description` returns, without a `String`).
-    public func write(into bytes: inout [UInt8]) {
+    public func write(into bytes: inout [UInt8]) { write(to: &bytes) }
+
+    /// Appends the plain decimal text; `droppingTrailingZeros` writes ``normalized``'s text
+    /// (`1.50` as `1.5`, `2.00` as `2`) in the same pass, without computing it first.
+    func write<Output: ByteOutput>(to out: inout Output, droppingTrailingZeros: Bool = false) {
         // Digits are produced backwards into a fixed buffer, in 64-bit arithmetic while they fit.
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 82) { buffer in
             var position = buffer.count
-            var written = 0
+            // Digits taken from the mantissa (written or dropped), and fractional digits written.
+            var taken = 0
+            var fractionWritten = 0
+            var dropping = droppingTrailingZeros
             let scale = Int(self.scale)
             func emit(_ digit: UInt8) {
-                if written == scale, scale > 0 {
+                if dropping {
+                    if taken < scale, digit == 0 {
+                        taken += 1
+                        return
+                    }
+                    dropping = false
+                }
+                if taken == scale, fractionWritten > 0 {
                     position -= 1
                     buffer[position] = UInt8(ascii: ".")
                 }
                 position -= 1
                 buffer[position] = digit + 48
-                written += 1
+                if taken < scale { fractionWritten += 1 }
+                taken += 1
             }
             var wide = mantissa.magnitude
             while wide > UInt128(UInt64.max) {
@@ -168,12 +183,12 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
                 let (quotient, remainder) = narrow.quotientAndRemainder(dividingBy: 10)
                 emit(UInt8(truncatingIfNeeded: remainder))
                 narrow = quotient
-            } while narrow > 0 || written <= scale
+            } while narrow > 0 || taken <= scale
             if mantissa < 0 {
                 position -= 1
                 buffer[position] = UInt8(ascii: "-")
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[position...]))
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[position...]))
         }
     }
 

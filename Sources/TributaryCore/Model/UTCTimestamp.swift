@@ -124,37 +124,26 @@ public struct UTCTimestamp: Sendable, Hashable, Comparable, CustomStringConverti
     }
 
     /// Appends the RFC 3339 text to `bytes` without building a `String`.
-    public func writeRFC3339(into out: inout [UInt8]) {
+    public func writeRFC3339(into out: inout [UInt8]) { writeRFC3339(to: &out) }
+
+    /// The RFC 3339 text written to any byte output (the content hasher's scratch, an array).
+    func writeRFC3339<Output: ByteOutput>(to out: inout Output) {
         let millis = millisecondsSinceEpoch
         let days = millis.floorDivided(by: 86_400_000)
         let msOfDay = Int(millis - days * 86_400_000)
         let (year, month, day) = CivilCalendar.civil(fromDays: days)
-        func pad(_ value: Int, _ width: Int) { Self.appendDigits(value, width: width, to: &out) }
         if year < 0 || year > 9999 {
-            out.append(contentsOf: String(year).utf8)
+            out.appendInteger(year)
         } else {
-            pad(Int(year), 4)
+            out.appendDigits(Int(year), width: 4)
         }
-        out.append(UInt8(ascii: "-")); pad(month, 2)
-        out.append(UInt8(ascii: "-")); pad(day, 2)
-        out.append(UInt8(ascii: "T")); pad(msOfDay / 3_600_000, 2)
-        out.append(UInt8(ascii: ":")); pad(msOfDay / 60_000 % 60, 2)
-        out.append(UInt8(ascii: ":")); pad(msOfDay / 1000 % 60, 2)
-        out.append(UInt8(ascii: ".")); pad(msOfDay % 1000, 3)
+        out.append(UInt8(ascii: "-")); out.appendDigits(month, width: 2)
+        out.append(UInt8(ascii: "-")); out.appendDigits(day, width: 2)
+        out.append(UInt8(ascii: "T")); out.appendDigits(msOfDay / 3_600_000, width: 2)
+        out.append(UInt8(ascii: ":")); out.appendDigits(msOfDay / 60_000 % 60, width: 2)
+        out.append(UInt8(ascii: ":")); out.appendDigits(msOfDay / 1000 % 60, width: 2)
+        out.append(UInt8(ascii: ".")); out.appendDigits(msOfDay % 1000, width: 3)
         out.append(UInt8(ascii: "Z"))
-    }
-
-    /// The last `width` decimal digits of a non-negative `value`, zero-padded to `width`.
-    @inline(__always)
-    private static func appendDigits(_ value: Int, width: Int, to out: inout [UInt8]) {
-        var divisor = 1
-        for _ in 1..<width { divisor *= 10 }
-        var v = value
-        while divisor > 0 {
-            out.append(UInt8(48 + v / divisor % 10))
-            v %= divisor
-            divisor /= 10
-        }
     }
 }
 
@@ -167,7 +156,7 @@ extension UTCTimestamp {
         let days = micros.floorDivided(by: 86_400_000_000)
         let microsOfDay = micros - days * 86_400_000_000
         let (year, month, day) = CivilCalendar.civil(fromDays: days)
-        func pad(_ value: Int64, _ width: Int) { Self.appendDigits(Int(value), width: width, to: &out) }
+        func pad(_ value: Int64, _ width: Int) { out.appendDigits(Int(value), width: width) }
         // Every representable time (1677 … 2262) has a four-digit year.
         pad(year, 4)
         out.append(UInt8(ascii: "-")); pad(Int64(month), 2)

@@ -70,8 +70,10 @@ public struct ContentHasher {
     public init() {}
 
     public mutating func hash(_ record: Record) -> String {
-        writer.reset()
-        writer.add(record)
-        return writer.withBytes { ContentHash.text(of: SHA256.hash(data: $0)) }
+        writer.withCanonicalBytes(of: record) { bytes in
+            var hasher = SHA256()
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(bytes))
+            return ContentHash.text(of: hasher.finalize())
+        }
     }
 }

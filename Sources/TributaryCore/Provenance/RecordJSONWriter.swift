@@ -9,47 +9,21 @@
 /// once per record on the ingestion hot path, and encoding once per record published to the bus.
 /// A kind's keys are fixed, so the canonical form lists each kind's members already in key byte
 /// order (`addCanonical`) and writes them in one pass: nothing is sorted or copied per record.
-struct RecordJSONWriter {
+struct RecordJSONWriter<Output: ByteOutput> {
     enum Form { case canonical, document }
 
-    /// The members written so far (`"key":value`, comma-separated), without braces.
-    private var scratch: [UInt8] = []
+    /// Where the members (`"key":value`, comma-separated) are written.
+    var output: Output
     private var members = 0
-    private var out: [UInt8] = []
     #if DEBUG
         /// The previous canonical key: debug builds check each kind's list is in byte order.
         private var previousKey: StaticString?
     #endif
     let form: Form
 
-    init(form: Form = .canonical, reservingCapacity: Bool = true) {
+    init(form: Form, output: Output) {
         self.form = form
-        guard reservingCapacity else { return }
-        scratch.reserveCapacity(512)
-    }
-
-    static func bytes(of record: Record, form: Form = .canonical) -> [UInt8] {
-        var writer = RecordJSONWriter(form: form)
-        writer.add(record)
-        return writer.withBytes { Array($0) }
-    }
-
-    /// Appends the record's members in document form (no braces) to `bytes`, written in place:
-    /// no buffer of the writer's own is allocated.
-    static func appendDocumentMembers(of record: Record, to bytes: inout [UInt8]) {
-        var writer = RecordJSONWriter(form: .document, reservingCapacity: false)
-        swap(&writer.scratch, &bytes)
-        writer.add(record)
-        swap(&writer.scratch, &bytes)
-    }
-
-    /// Forgets the last record, keeping the buffers' capacity.
-    mutating func reset() {
-        scratch.removeAll(keepingCapacity: true)
-        members = 0
-        #if DEBUG
-            previousKey = nil
-        #endif
+        self.output = output
     }
 
     mutating func add(_ record: Record) {
@@ -213,7 +187,9 @@ struct RecordJSONWriter {
         }
     }
 
-    private mutating func raw(_ key: StaticString, _ write: (inout [UInt8]) -> Void) {
+    /// `,"key":` — the value follows.
+    @inline(__always)
+    private mutating func key(_ key: StaticString) {
         #if DEBUG
             if form == .canonical, let previous = previousKey {
                 let order = memcmp(previous.utf8Start, key.utf8Start, min(previous.utf8CodeUnitCount, key.utf8CodeUnitCount))
@@ -221,85 +197,111 @@ struct RecordJSONWriter {
             }
             previousKey = key
         #endif
-        if members > 0 { scratch.append(UInt8(ascii: ",")) }
-        scratch.append(UInt8(ascii: "\""))
-        scratch.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
-        scratch.append(UInt8(ascii: "\""))
-        scratch.append(UInt8(ascii: ":"))
-        write(&scratch)
+        if members > 0 { output.append(UInt8(ascii: ",")) }
+        output.append(UInt8(ascii: "\""))
+        output.append(key)
+        output.append(UInt8(ascii: "\""))
+        output.append(UInt8(ascii: ":"))
         members += 1
     }
 
     private mutating func string(_ key: StaticString, _ value: String) {
-        raw(key) { $0.writeJSONString(value) }
+        self.key(key)
+        JSONWriter.writeString(value, to: &output)
     }
 
     private mutating func decimal(_ key: StaticString, _ value: ExactDecimal?) {
         guard let value else { return }
-        let normalized = form == .canonical
-        raw(key) { $0.writeDecimal(value, normalized: normalized) }
+        self.key(key)
+        output.writeDecimal(value, normalized: form == .canonical)
     }
 
     private mutating func time(_ key: StaticString, _ value: UTCTimestamp) {
-        raw(key) { $0.writeTime(value) }
+        self.key(key)
+        output.writeTime(value)
     }
 
     private mutating func trades(_ trades: Int64?) {
-        if let trades { raw("trades") { $0.append(contentsOf: String(trades).utf8) } }
+        guard let trades else { return }
+        key("trades")
+        output.appendInteger(trades)
     }
 
     private mutating func levels(_ key: StaticString, _ levels: [Book.Level]) {
-        let normalized = form == .canonical
-        raw(key) { $0.writeLevels(levels, normalized: normalized) }
+        self.key(key)
+        output.writeLevels(levels, normalized: form == .canonical)
     }
 
     private mutating func symbols(_ symbols: [String]) {
-        raw("symbols") { bytes in
-            bytes.append(UInt8(ascii: "["))
-            for (i, symbol) in symbols.enumerated() {
-                if i > 0 { bytes.append(UInt8(ascii: ",")) }
-                bytes.writeJSONString(symbol)
-            }
-            bytes.append(UInt8(ascii: "]"))
+        key("symbols")
+        output.append(UInt8(ascii: "["))
+        for (i, symbol) in symbols.enumerated() {
+            if i > 0 { output.append(UInt8(ascii: ",")) }
+            JSONWriter.writeString(symbol, to: &output)
         }
+        output.append(UInt8(ascii: "]"))
     }
 
     private mutating func value(_ value: ExactDecimal?) {
-        if let value { decimal("value", value) } else { raw("value") { $0.append(contentsOf: "null".utf8) } }
-    }
-
-    /// The JSON object of the record added, in a buffer kept for the next.
-    mutating func withBytes<T>(_ body: ([UInt8]) -> T) -> T {
-        var bytes: [UInt8] = []
-        swap(&bytes, &out)
-        bytes.removeAll(keepingCapacity: true)
-        bytes.append(UInt8(ascii: "{"))
-        bytes.append(contentsOf: scratch)
-        bytes.append(UInt8(ascii: "}"))
-        swap(&bytes, &out)
-        return body(out)
+        if let value {
+            decimal("value", value)
+        } else {
+            key("value")
+            output.append("null")
+        }
     }
 }
 
-extension [UInt8] {
-    /// A JSON string literal, escaped as `JSONWriter` escapes it.
-    mutating func writeJSONString(_ text: String) {
-        var writer = JSONWriter(sortsKeys: false, reservingCapacity: 0)
-        swap(&writer.bytes, &self)
-        writer.writeString(text)
-        swap(&writer.bytes, &self)
+extension RecordJSONWriter where Output == PointerBytes {
+    /// A canonical writer with a scratch buffer of its own, reused from record to record.
+    init() { self.init(form: .canonical, output: PointerBytes(capacity: 512)) }
+
+    /// Writes `{` + the record's canonical members + `}` over the previous record's bytes
+    /// and hands them to `body` (valid only inside it).
+    mutating func withCanonicalBytes<T>(of record: Record, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
+        output.removeAll()
+        members = 0
+        #if DEBUG
+            previousKey = nil
+        #endif
+        output.append(UInt8(ascii: "{"))
+        add(record)
+        output.append(UInt8(ascii: "}"))
+        return body(output.bytes)
+    }
+}
+
+extension RecordJSONWriter where Output == [UInt8] {
+    /// The record's JSON object (braces included) in `form`.
+    static func bytes(of record: Record, form: Form = .canonical) -> [UInt8] {
+        var writer = RecordJSONWriter(form: form, output: [UInt8(ascii: "{")])
+        writer.output.reserveCapacity(512)
+        writer.add(record)
+        writer.output.append(UInt8(ascii: "}"))
+        return writer.output
     }
 
+    /// Appends the record's members in document form (no braces) to `bytes`, written in place:
+    /// no buffer of the writer's own is allocated.
+    static func appendDocumentMembers(of record: Record, to bytes: inout [UInt8]) {
+        var writer = RecordJSONWriter(form: .document, output: [])
+        swap(&writer.output, &bytes)
+        writer.add(record)
+        swap(&writer.output, &bytes)
+    }
+}
+
+extension ByteOutput {
     mutating func writeTime(_ time: UTCTimestamp) {
         append(UInt8(ascii: "\""))
-        time.writeRFC3339(into: &self)
+        time.writeRFC3339(to: &self)
         append(UInt8(ascii: "\""))
     }
 
     /// A decimal as a JSON string (`"1.50"`, or `"1.5"` normalized), as records carry decimals.
     mutating func writeDecimal(_ value: ExactDecimal, normalized: Bool) {
         append(UInt8(ascii: "\""))
-        if normalized { value.normalized.write(into: &self) } else { value.write(into: &self) }
+        value.write(to: &self, droppingTrailingZeros: normalized)
         append(UInt8(ascii: "\""))
     }
 
@@ -315,6 +317,11 @@ extension [UInt8] {
         }
         append(UInt8(ascii: "]"))
     }
+}
+
+extension [UInt8] {
+    /// A JSON string literal, escaped as `JSONWriter` escapes it.
+    mutating func writeJSONString(_ text: String) { JSONWriter.writeString(text, to: &self) }
 }
 
 #if canImport(Glibc)
