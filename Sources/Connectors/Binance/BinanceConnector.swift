@@ -98,18 +98,21 @@ public struct BinanceConnector: Connector {
 
     public func decode(_ response: HTTPResponse, for call: EndpointCall, receivedAt: UTCTimestamp) throws(ConnectorError) -> [Record] {
         try BinanceErrors.check(response, source: id)
-        let json: JSONValue
+        // Read once; klines are read off the tape, the other answers as a tree built from it.
+        let tape: JSONTape
         do {
-            json = try JSONParser.parse(response.body)
+            tape = try JSONTape(parsing: response.body)
         } catch {
             throw ConnectorError(.decode, source: id, "\(call.endpoint): \(error)")
         }
+        if call.endpoint == "klines" {
+            let symbol = try BinanceSymbols.venueSymbol(for: call.symbols.first ?? "")
+            return try BinanceKlines.records(from: tape, source: id, venueSymbol: symbol, interval: call.parameters["interval"] ?? "1m")
+        }
+        let json = tape.value(at: tape.root)
         switch call.endpoint {
         case "ticker": return try BinanceTicker.records(from: json, source: id, endpoint: call.endpoint)
         case "price": return try BinancePrice.records(from: json, source: id, receivedAt: receivedAt)
-        case "klines":
-            let symbol = try BinanceSymbols.venueSymbol(for: call.symbols.first ?? "")
-            return try BinanceKlines.records(from: json, source: id, venueSymbol: symbol, interval: call.parameters["interval"] ?? "1m")
         case "agg-trades":
             let symbol = try BinanceSymbols.venueSymbol(for: call.symbols.first ?? "")
             return try BinanceAggTrades.records(from: json, source: id, venueSymbol: symbol)

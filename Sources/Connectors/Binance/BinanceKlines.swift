@@ -6,11 +6,13 @@ import TributaryCore
 /// Prices are decimal strings kept exact; the 12th field is documented as unused and is
 /// not assumed to be zero (real rows carry other values there).
 enum BinanceKlines {
-    static func records(from json: JSONValue, source: SourceID, venueSymbol: String, interval: String) throws(ConnectorError) -> [Record] {
+    ///
+    /// Read straight from the tape: a response carries up to 1,000 rows of 12 cells.
+    static func records(from tape: JSONTape, source: SourceID, venueSymbol: String, interval: String) throws(ConnectorError) -> [Record] {
         let reader = PositionalRows(source: source, endpoint: "klines", layout: "an array of at least 9 fields [open time, open, high, low, close, volume, …]")
         let symbol = BinanceSymbols.canonical(venueSymbol)
-        return try reader.rows(of: json).enumerated().map { (index, value) throws(ConnectorError) in
-            let row = try reader.row(value, at: index, minimumFields: 9)
+        return try reader.rows(in: tape, at: tape.root).enumerated().map { (index, position) throws(ConnectorError) in
+            let row = try reader.row(position, in: tape, at: index, minimumFields: 9)
             let bar = Bar(
                 interval: interval, start: try row.time(0, .milliseconds, "open time"), open: try row.decimal(1, "open"), high: try row.decimal(2, "high"),
                 low: try row.decimal(3, "low"), close: try row.decimal(4, "close"), volume: try row.decimal(5, "volume"), trades: row.optionalInteger(8))

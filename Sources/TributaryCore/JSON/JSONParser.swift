@@ -32,20 +32,41 @@ public struct JSONParser {
     }
 
     public static func parse(_ buffer: UnsafeBufferPointer<UInt8>, options: Options = []) throws(JSONParseError) -> JSONValue {
+        let (tokens, strings) = try tokens(of: buffer, options: options)
+        return JSONTape.Reader(bytes: buffer, tokens: tokens, strings: strings).value(at: 0)
+    }
+
+    /// The document's tokens in order (see ``JSONTape``), checked as strictly as a parse.
+    static func tokens(of buffer: UnsafeBufferPointer<UInt8>, options: Options) throws(JSONParseError) -> ([JSONTape.Token], [String]) {
+        guard buffer.count < Int(Int32.max) else {
+            throw JSONParseError(offset: 0, message: "document of \(buffer.count) bytes is over the 2 GiB a JSON body may have")
+        }
         var parser = Cursor(bytes: buffer, rejectDuplicateKeys: options.contains(.rejectDuplicateKeys))
         // A UTF-8 byte order mark is tolerated at the very start.
         if buffer.count >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { parser.index = 3 }
         parser.skipWhitespace()
-        let value = try parser.value(depth: 0)
+        try parser.value(depth: 0)
         parser.skipWhitespace()
         guard parser.index == buffer.count else { throw parser.error("unexpected data after the JSON value") }
-        return value
+        return (parser.tokens, parser.strings)
     }
 
+    /// Reads the document once, appending a token per value (containers first, then what they
+    /// hold) and checking it as it goes: the first mistake is an error at its byte.
     struct Cursor {
         let bytes: UnsafeBufferPointer<UInt8>
         let rejectDuplicateKeys: Bool
         var index = 0
+        var tokens: [JSONTape.Token] = []
+        /// Strings with escapes, decoded once (their tokens hold an index here).
+        var strings: [String] = []
+
+        init(bytes: UnsafeBufferPointer<UInt8>, rejectDuplicateKeys: Bool) {
+            self.bytes = bytes
+            self.rejectDuplicateKeys = rejectDuplicateKeys
+            // About one token per 8 bytes of a typical upstream body.
+            tokens.reserveCapacity(min(bytes.count / 8 + 1, 1 << 20))
+        }
 
         func error(_ message: String) -> JSONParseError {
             JSONParseError(offset: index, message: message)
@@ -60,16 +81,25 @@ public struct JSONParser {
             }
         }
 
-        mutating func value(depth: Int) throws(JSONParseError) -> JSONValue {
+        mutating func value(depth: Int) throws(JSONParseError) {
             guard index < bytes.count else { throw error("unexpected end of input, expected a value") }
             switch bytes[index] {
-            case UInt8(ascii: "{"): return try object(depth: depth + 1)
-            case UInt8(ascii: "["): return try array(depth: depth + 1)
-            case UInt8(ascii: "\""): return .string(try string())
-            case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-            case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-            case UInt8(ascii: "n"): try literal("null"); return .null
-            case UInt8(ascii: "-"), 48...57: return .number(try number())
+            case UInt8(ascii: "{"): try object(depth: depth + 1)
+            case UInt8(ascii: "["): try array(depth: depth + 1)
+            case UInt8(ascii: "\""): try stringToken()
+            case UInt8(ascii: "t"):
+                try literal("true")
+                tokens.append(JSONTape.Token(kind: .true))
+            case UInt8(ascii: "f"):
+                try literal("false")
+                tokens.append(JSONTape.Token(kind: .false))
+            case UInt8(ascii: "n"):
+                try literal("null")
+                tokens.append(JSONTape.Token(kind: .null))
+            case UInt8(ascii: "-"), 48...57:
+                let start = index
+                try number()
+                tokens.append(JSONTape.Token(kind: .number, first: start, last: index))
             default: throw error("unexpected character '\(Unicode.Scalar(bytes[index]))', expected a value")
             }
         }
@@ -82,14 +112,23 @@ public struct JSONParser {
             index += length
         }
 
-        mutating func object(depth: Int) throws(JSONParseError) -> JSONValue {
+        /// Sets a container's member count and where its tokens end, once they are read.
+        private mutating func close(_ container: Int, count: Int) {
+            tokens[container].first = Int32(truncatingIfNeeded: count)
+            tokens[container].last = Int32(truncatingIfNeeded: tokens.count)
+        }
+
+        mutating func object(depth: Int) throws(JSONParseError) {
             guard depth <= JSONParser.maxDepth else { throw error("nesting deeper than \(JSONParser.maxDepth)") }
             index += 1
-            var members: [(key: String, value: JSONValue)] = []
+            let container = tokens.count
+            tokens.append(JSONTape.Token(kind: .object))
+            var keys: [String] = []
+            var count = 0
             skipWhitespace()
             if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
                 index += 1
-                return .object(JSONObject(members))
+                return close(container, count: 0)
             }
             while true {
                 skipWhitespace()
@@ -97,59 +136,66 @@ public struct JSONParser {
                     throw error("expected a string key in object")
                 }
                 let keyOffset = index
-                let key = try string()
-                if rejectDuplicateKeys, members.contains(where: { $0.key == key }) {
-                    throw JSONParseError(offset: keyOffset, message: "duplicate key '\(key.prefix(64))' in object (send each field once)")
+                if rejectDuplicateKeys {
+                    let key = try string()
+                    if keys.contains(key) {
+                        throw JSONParseError(offset: keyOffset, message: "duplicate key '\(key.prefix(64))' in object (send each field once)")
+                    }
+                    keys.append(key)
+                    strings.append(key)
+                    tokens.append(JSONTape.Token(kind: .decodedString, first: strings.count - 1, last: 0))
+                } else {
+                    try stringToken()
                 }
                 skipWhitespace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after object key") }
                 index += 1
                 skipWhitespace()
-                let member = try value(depth: depth)
-                members.append((key, member))
+                try value(depth: depth)
+                count += 1
                 skipWhitespace()
                 guard index < bytes.count else { throw error("unexpected end of input inside object") }
                 if bytes[index] == UInt8(ascii: ",") {
                     index += 1
                 } else if bytes[index] == UInt8(ascii: "}") {
                     index += 1
-                    return .object(JSONObject(members))
+                    return close(container, count: count)
                 } else {
                     throw error("expected ',' or '}' in object")
                 }
             }
         }
 
-        mutating func array(depth: Int) throws(JSONParseError) -> JSONValue {
+        mutating func array(depth: Int) throws(JSONParseError) {
             guard depth <= JSONParser.maxDepth else { throw error("nesting deeper than \(JSONParser.maxDepth)") }
             index += 1
-            var items: [JSONValue] = []
+            let container = tokens.count
+            tokens.append(JSONTape.Token(kind: .array))
+            var count = 0
             skipWhitespace()
-            // Upstream rows (klines, candles, book levels) hold 2–12 values: one allocation
-            // instead of growing 1, 2, 4, 8, 16.
-            if index < bytes.count, bytes[index] != UInt8(ascii: "]") { items.reserveCapacity(16) }
             if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
                 index += 1
-                return .array(items)
+                return close(container, count: 0)
             }
             while true {
                 skipWhitespace()
-                items.append(try value(depth: depth))
+                try value(depth: depth)
+                count += 1
                 skipWhitespace()
                 guard index < bytes.count else { throw error("unexpected end of input inside array") }
                 if bytes[index] == UInt8(ascii: ",") {
                     index += 1
                 } else if bytes[index] == UInt8(ascii: "]") {
                     index += 1
-                    return .array(items)
+                    return close(container, count: count)
                 } else {
                     throw error("expected ',' or ']' in array")
                 }
             }
         }
 
-        mutating func number() throws(JSONParseError) -> String {
-            let start = index
+        /// Checks a number's grammar and moves past it.
+        mutating func number() throws(JSONParseError) {
             if bytes[index] == UInt8(ascii: "-") { index += 1 }
             guard index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 else { throw error("invalid number") }
             if bytes[index] == 48 {
@@ -170,7 +216,35 @@ public struct JSONParser {
                 while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 { index += 1 }
                 guard index > digitsStart else { throw error("invalid number: no digits in exponent") }
             }
-            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+        }
+
+        /// A string's token: its bytes when they are plain ASCII (nothing to decode or check),
+        /// else the checked, decoded text kept in `strings`.
+        mutating func stringToken() throws(JSONParseError) {
+            let quote = index
+            index += 1
+            let start = index
+            var high: UInt8 = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "\"") {
+                    if high >= 0x80 {
+                        strings.append(try validated(UnsafeBufferPointer(rebasing: bytes[start..<index]), at: start))
+                        tokens.append(JSONTape.Token(kind: .decodedString, first: strings.count - 1, last: 0))
+                    } else {
+                        tokens.append(JSONTape.Token(kind: .string, first: start, last: index))
+                    }
+                    index += 1
+                    return
+                }
+                high |= byte
+                if byte == UInt8(ascii: "\\") { break }
+                if byte < 0x20 { throw error("control character in string") }
+                index += 1
+            }
+            index = quote
+            strings.append(try string())
+            tokens.append(JSONTape.Token(kind: .decodedString, first: strings.count - 1, last: 0))
         }
 
         mutating func string() throws(JSONParseError) -> String {
