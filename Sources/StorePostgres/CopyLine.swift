@@ -59,19 +59,7 @@ struct CopyLine {
 
     mutating func integer(_ value: Int64) {
         separate()
-        appendDigits(value)
-    }
-
-    private mutating func appendDigits(_ value: Int64) {
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        var magnitude = value.magnitude
-        var divisor: UInt64 = 1
-        while magnitude / divisor >= 10 { divisor *= 10 }
-        while divisor > 0 {
-            bytes.append(UInt8(48 + magnitude / divisor))
-            magnitude %= divisor
-            divisor /= 10
-        }
+        bytes.writeInteger(value)
     }
 
     mutating func decimal(_ value: ExactDecimal) {

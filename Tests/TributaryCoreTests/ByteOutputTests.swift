@@ -45,6 +45,9 @@ import Testing
         var pointer = PointerBytes(capacity: 16)
         pointer.appendInteger(value)
         #expect(String(decoding: Array(pointer.bytes), as: UTF8.self) == String(value))
+        var array: [UInt8] = [UInt8(ascii: "x")]
+        array.writeInteger(value)
+        #expect(array == Array("x\(value)".utf8))
     }
 
     @Test func pointerBytesGrowAndKeepWhatWasWritten() {

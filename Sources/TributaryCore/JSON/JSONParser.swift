@@ -221,49 +221,47 @@ public struct JSONParser {
         /// A string's token: its bytes when they are plain ASCII (nothing to decode or check),
         /// else the checked, decoded text kept in `strings`.
         mutating func stringToken() throws(JSONParseError) {
-            let quote = index
             index += 1
             let start = index
-            var high: UInt8 = 0
-            while index < bytes.count {
-                let byte = bytes[index]
-                if byte == UInt8(ascii: "\"") {
-                    if high >= 0x80 {
-                        strings.append(try validated(UnsafeBufferPointer(rebasing: bytes[start..<index]), at: start))
-                        tokens.append(JSONTape.Token(kind: .decodedString, first: strings.count - 1, last: 0))
-                    } else {
-                        tokens.append(JSONTape.Token(kind: .string, first: start, last: index))
-                    }
-                    index += 1
-                    return
-                }
-                high |= byte
-                if byte == UInt8(ascii: "\\") { break }
-                if byte < 0x20 { throw error("control character in string") }
+            let high = try scanUnescaped()
+            if index < bytes.count, bytes[index] == UInt8(ascii: "\""), high < 0x80 {
+                tokens.append(JSONTape.Token(kind: .string, first: start, last: index))
                 index += 1
+                return
             }
-            index = quote
-            strings.append(try string())
+            strings.append(try stringRest(from: start, high: high))
             tokens.append(JSONTape.Token(kind: .decodedString, first: strings.count - 1, last: 0))
         }
 
         mutating func string() throws(JSONParseError) -> String {
             index += 1
             let start = index
-            // Fast path: no escapes. Bytes are OR-ed so pure ASCII skips UTF-8 validation.
+            let high = try scanUnescaped()
+            return try stringRest(from: start, high: high)
+        }
+
+        /// Moves past a string's bytes up to its closing quote or first backslash (or the end of
+        /// input); returns the bytes OR-ed together, so pure ASCII skips UTF-8 validation.
+        mutating func scanUnescaped() throws(JSONParseError) -> UInt8 {
             var high: UInt8 = 0
             while index < bytes.count {
                 let byte = bytes[index]
-                if byte == UInt8(ascii: "\"") {
-                    let raw = UnsafeBufferPointer(rebasing: bytes[start..<index])
-                    let text = high < 0x80 ? String(decoding: raw, as: UTF8.self) : try validated(raw, at: start)
-                    index += 1
-                    return text
-                }
-                high |= byte
-                if byte == UInt8(ascii: "\\") { break }
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { break }
                 if byte < 0x20 { throw error("control character in string") }
+                high |= byte
                 index += 1
+            }
+            return high
+        }
+
+        /// The string that began at `start`, read on from where ``scanUnescaped()`` stopped:
+        /// its text when it closed there, else its escapes decoded up to the closing quote.
+        mutating func stringRest(from start: Int, high: UInt8) throws(JSONParseError) -> String {
+            if index < bytes.count, bytes[index] == UInt8(ascii: "\"") {
+                let raw = UnsafeBufferPointer(rebasing: bytes[start..<index])
+                let text = high < 0x80 ? String(decoding: raw, as: UTF8.self) : try validated(raw, at: start)
+                index += 1
+                return text
             }
             var out = [UInt8](UnsafeBufferPointer(rebasing: bytes[start..<index]))
             while index < bytes.count {

@@ -52,6 +52,11 @@ extension ByteOutput {
 
 extension Array: ByteOutput where Element == UInt8 {}
 
+extension [UInt8] {
+    /// A whole number in decimal, for writers outside this module (the PostgreSQL COPY rows).
+    public mutating func writeInteger(_ value: Int64) { appendInteger(value) }
+}
+
 /// A growable byte buffer written through a pointer: appending is a bounds check and a store.
 ///
 /// `[UInt8].append` checks the array's uniqueness (a runtime call) on every byte; the content
