@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Cuts a CSV byte stream into chunks of whole rows — `rowsPerChunk` rows each, the header row
 /// left out — so the rows can be parsed and converted on every core while the store commits the
 /// chunks in file order.
@@ -86,6 +92,7 @@ struct CSVChunker {
     /// the row is non-empty.
     private mutating func scanRow(into out: inout [UInt8]) throws -> Bool? {
         guard try fill() else { return nil }
+        if let nonEmpty = plainRow(into: &out) { return nonEmpty }
         var quoted = false
         var fieldStart = true
         // Inside quotes, a quote that may be the first of a doubled pair (decided by the next byte).
@@ -124,5 +131,27 @@ struct CSVChunker {
         if head.last == 0x0A { head.removeLast() }
         if head.last == 0x0D { head.removeLast() }
         return !(head.isEmpty || head == [0x22, 0x22])
+    }
+
+    /// The common row — no quote in it, its newline already read — found with two `memchr`s
+    /// instead of `scanRow`'s byte-by-byte state machine: copied into `out`, and whether it is
+    /// non-empty. Nil leaves the row to ``scanRow(into:)``'s general loop (a quote, or a row
+    /// that runs past what has been read).
+    private mutating func plainRow(into out: inout [UInt8]) -> Bool? {
+        let start = position
+        let newline: Int? = input.withUnsafeBufferPointer { bytes in
+            guard let base = bytes.baseAddress, start < bytes.count else { return nil }
+            let count = bytes.count - start
+            guard let found = memchr(base + start, 0x0A, count) else { return nil }
+            let end = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            return memchr(base + start, 0x22, end - start) == nil ? end : nil
+        }
+        guard let newline else { return nil }
+        position = newline + 1
+        line += 1
+        out.append(contentsOf: input[start..<position])
+        // Without quotes a row is empty only when it is nothing but its line end.
+        let length = newline - start
+        return !(length == 0 || (length == 1 && input[start] == 0x0D))
     }
 }

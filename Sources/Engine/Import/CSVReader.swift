@@ -40,6 +40,9 @@ public struct CSVReader {
     private var atEnd = false
     private var line = 1
     private var checkedBOM = false
+    /// Fields of the widest row so far (at most 64): each row's array is reserved at this size
+    /// once instead of growing from empty through four reallocations.
+    private var widest = 0
     public let chunkSize: Int
 
     /// - Parameter read: returns up to `n` bytes, or none at the end.
@@ -101,6 +104,7 @@ public struct CSVReader {
         guard try fill() else { return nil }
         let startLine = line
         var fields: [String] = []
+        fields.reserveCapacity(widest)
         var field: [UInt8] = []
         var column = 1
         var problem: Malformed?
@@ -203,7 +207,8 @@ public struct CSVReader {
         return String(validating: bytes, as: UTF8.self)
     }
 
-    private func item(_ fields: [String], _ problem: Malformed?, _ line: Int) -> Item {
+    private mutating func item(_ fields: [String], _ problem: Malformed?, _ line: Int) -> Item {
+        widest = min(64, max(widest, fields.count))
         if let problem { return .malformed(problem, endOffset: offset) }
         return .row(Row(fields: fields, line: line, endOffset: offset))
     }
