@@ -1,5 +1,13 @@
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+    private let systemRead = Glibc.read
+#elseif canImport(Darwin)
+    import Darwin
+    private let systemRead = Darwin.read
+#endif
+
 /// Streams RFC 4180 CSV from any byte source with flat memory: quoted fields, doubled quotes,
 /// embedded newlines, CRLF or LF line ends, a UTF-8 byte-order mark. A malformed row (a stray
 /// quote, text after a closing quote, an unterminated quote, invalid UTF-8) is reported with its
@@ -67,11 +75,26 @@ public struct CSVReader {
         self.init(chunkSize: chunkSize, read: Self.reading(handle))
     }
 
-    /// A handle's bytes in pieces, as `read` takes them (up to n, none at the end).
+    /// A handle's bytes in pieces, as `read` takes them (up to n, none at the end): read(2)
+    /// straight into the array, rather than into a `Data` copied into an array (a second pass
+    /// over every byte of the file, on the one thread that cuts it into chunks).
     static func reading(_ handle: FileHandle) -> (Int) throws -> [UInt8] {
-        { n in
-            guard let data = try handle.read(upToCount: n) else { return [] }
-            return Array(data)
+        let descriptor = handle.fileDescriptor
+        return { n in
+            guard n > 0 else { return [] }
+            var failure: Int32 = 0
+            let bytes = [UInt8](unsafeUninitializedCapacity: n) { buffer, count in
+                count = 0
+                while true {
+                    let got = systemRead(descriptor, buffer.baseAddress, n)
+                    if got >= 0 { count = got; return }
+                    if errno != EINTR { failure = errno; return }
+                }
+            }
+            if failure != 0 { throw POSIXError(POSIXErrorCode(rawValue: failure) ?? .EIO) }
+            // Keeps the handle (and so its descriptor) open while this reader is in use.
+            withExtendedLifetime(handle) {}
+            return bytes
         }
     }
 

@@ -12,7 +12,11 @@ public struct NormalizationRules: Sendable, Hashable {
     /// Column name → record field name.
     public var rename: [String: String] = [:]
     /// Field → constant value, used when the row has no value for it.
-    public var defaults: [String: String] = [:]
+    public var defaults: [String: String] = [:] {
+        didSet { defaultFills = defaults.map { DefaultFill(name: $0.key, field: RecordField.named($0.key), value: .string($0.value)) } }
+    }
+    /// ``defaults`` with each name resolved to its field once, not looked up by name on every row.
+    private var defaultFills: [DefaultFill] = []
     /// Upstream symbol → canonical symbol.
     public var symbols: [String: String] = [:]
     /// Column or field → power of ten to multiply by (exactly; `-2` turns cents into units).
@@ -76,6 +80,14 @@ public struct NormalizationRules: Sendable, Hashable {
         return rename[name] ?? name
     }
 
+    /// One default: its name, the record field it names (nil for a name the record model does
+    /// not have, kept so the record is refused naming it), and its value.
+    struct DefaultFill: Sendable, Hashable {
+        var name: String
+        var field: RecordField?
+        var value: JSONValue
+    }
+
     /// Where a column's value goes: a record field, or a name the record model does not have
     /// (kept, so the row is refused naming it).
     public enum ColumnField: Sendable, Hashable {
@@ -86,14 +98,15 @@ public struct NormalizationRules: Sendable, Hashable {
     /// The rules after the columns are placed — `defaults`, `symbols`, `scale`, `timezone` — on
     /// a pushed event's dictionary or an imported row's slots alike; the problems found.
     public func rewrite(_ fields: inout some RecordFieldContainer) -> [FieldProblem] {
-        for (name, value) in defaults {
-            let present = fields.value(named: name)
-            if present == nil || present == .null || present == .string("") { fields.set(.string(value), named: name) }
+        for fill in defaultFills {
+            let present = fill.field.map { fields.value($0) } ?? fields.value(named: fill.name)
+            guard present == nil || present == .null || present == .string("") else { continue }
+            if let field = fill.field { fields.set(fill.value, field) } else { fields.set(fill.value, named: fill.name) }
         }
         var problems: [FieldProblem] = []
         if !symbols.isEmpty, let symbol = fields.value(.symbol)?.stringValue, let mapped = symbols[symbol] {
-            if fields.value(.venueSymbol) == nil { fields.set(.string(symbol), named: RecordField.venueSymbol.rawValue) }
-            fields.set(.string(mapped), named: RecordField.symbol.rawValue)
+            if fields.value(.venueSymbol) == nil { fields.set(.string(symbol), .venueSymbol) }
+            fields.set(.string(mapped), .symbol)
         }
         // `scale` may name the column (before rename) or the record field (after).
         for (key, power) in scale {
@@ -110,7 +123,7 @@ public struct NormalizationRules: Sendable, Hashable {
             fields.set(.string(scaled.description), named: name)
         }
         // Without a zone a naive time is read as UTC later on: nothing to do here.
-        for name in Self.timeFields where timezone != nil {
+        for name in timezone == nil ? [] : Self.timeFields {
             guard let text = fields.value(named: name)?.stringValue, TimeText.isNaive(text) else { continue }
             if let timezone {
                 guard let time = ExchangeTime.utc(fromLocal: text.replacingOccurrences(of: "T", with: " "), zone: timezone) else {

@@ -73,6 +73,8 @@ public protocol RecordFieldValues {
 public protocol RecordFieldContainer: RecordFieldValues {
     func value(named name: String) -> JSONValue?
     mutating func set(_ value: JSONValue, named name: String)
+    /// Sets a field the caller already resolved (no lookup by name).
+    mutating func set(_ value: JSONValue, _ field: RecordField)
 }
 
 extension Dictionary: RecordFieldValues where Key == String, Value == JSONValue {
@@ -86,4 +88,5 @@ extension Dictionary: RecordFieldValues where Key == String, Value == JSONValue 
 extension Dictionary: RecordFieldContainer where Key == String, Value == JSONValue {
     public func value(named name: String) -> JSONValue? { self[name] }
     public mutating func set(_ value: JSONValue, named name: String) { self[name] = value }
+    public mutating func set(_ value: JSONValue, _ field: RecordField) { self[field.rawValue] = value }
 }
