@@ -119,4 +119,29 @@ import TributaryCore
         #expect(rules.naturalKey(of: ["a": "x", "b": "y"]) == "x|y")
         #expect(rules.naturalKey(of: ["a": "x\\", "b": "|y"]) != rules.naturalKey(of: ["a": "x\\|", "b": "y"]))
     }
+
+    /// The identifier check's ASCII pass and its byte-by-byte pass agree with the rule as
+    /// written: every byte value alone, inside printable text, at either end, after C2, and at
+    /// the length limit.
+    @Test func identifiersAreRefusedExactlyForControlCharactersAndLength() {
+        func expected(_ bytes: [UInt8], _ maxBytes: Int) -> Bool {
+            guard bytes.count <= maxBytes else { return false }
+            for (index, byte) in bytes.enumerated() {
+                if byte < 0x20 || byte == 0x7F { return false }
+                if index > 0, bytes[index - 1] == 0xC2, (0x80...0x9F).contains(byte) { return false }
+            }
+            return true
+        }
+        for value in UInt8.min...UInt8.max {
+            for bytes in [
+                [value], Array("BTC-USD".utf8) + [value], [value] + Array("x".utf8), [0xC2, value], Array("a".utf8) + [0xC2, value] + Array("b".utf8),
+            ] {
+                guard let text = String(validating: bytes, as: UTF8.self) else { continue }
+                #expect(RecordBuilder.isIdentifier(text, maxBytes: 128) == expected(bytes, 128), "\(bytes)")
+            }
+        }
+        #expect(RecordBuilder.isIdentifier(String(repeating: "a", count: 128), maxBytes: 128))
+        #expect(!RecordBuilder.isIdentifier(String(repeating: "a", count: 129), maxBytes: 128))
+        #expect(!RecordBuilder.isIdentifier(String(repeating: "é", count: 65), maxBytes: 128))
+    }
 }

@@ -164,22 +164,41 @@ public struct RecordBuilder: Sendable {
     }
 
     /// Reads typed fields, collecting problems.
-    /// Whether the text has a NUL byte: one `memchr` over its UTF-8 (every text field, every record).
+    /// Whether the text has a NUL byte (every text field, every record): a plain loop over a
+    /// short text's UTF-8 — most cells are a few bytes, where a `memchr` call costs more than
+    /// the scan — and `memchr` over a long one.
     static func containsNUL(_ text: String) -> Bool {
         var text = text
-        return text.withUTF8 { bytes in bytes.count > 0 && memchr(bytes.baseAddress!, 0, bytes.count) != nil }
+        return text.withUTF8 { bytes in
+            if bytes.count <= 32 {
+                for byte in bytes where byte == 0 { return true }
+                return false
+            }
+            return memchr(bytes.baseAddress!, 0, bytes.count) != nil
+        }
     }
 
     /// At most `maxBytes` of UTF-8 and no control character: no byte below 0x20, no 0x7F,
-    /// and no C2 80…C2 9F (U+0080–U+009F; the only way UTF-8 writes them). One pass over the bytes.
+    /// and no C2 80…C2 9F (U+0080–U+009F; the only way UTF-8 writes them). Printable ASCII —
+    /// nearly every symbol and id — is told by one compare a byte; only other text is read
+    /// again for the C2 pairs.
     public static func isIdentifier(_ text: String, maxBytes: Int) -> Bool {
         guard text.utf8.count <= maxBytes else { return false }
-        var afterC2 = false
-        for byte in text.utf8 {
-            if byte < 0x20 || byte == 0x7F || (afterC2 && byte >= 0x80 && byte <= 0x9F) { return false }
-            afterC2 = byte == 0xC2
+        var text = text
+        return text.withUTF8 { bytes in
+            var printable = true
+            for byte in bytes where byte &- 0x20 >= 0x5F {
+                printable = false
+                break
+            }
+            if printable { return true }
+            var afterC2 = false
+            for byte in bytes {
+                if byte < 0x20 || byte == 0x7F || (afterC2 && byte >= 0x80 && byte <= 0x9F) { return false }
+                afterC2 = byte == 0xC2
+            }
+            return true
         }
-        return true
     }
 
     struct Reader<Values: RecordFieldValues> {
