@@ -78,10 +78,18 @@ struct CopyLine {
     }
 
     /// `sha256:` + 64 hex digits as bytea's hex input: `\x` + the digits (backslash escaped).
-    mutating func hash(_ contentHash: String) {
+    /// A `bytea` hash in COPY's hex form: from the digest's bytes when there is one, else the
+    /// digits of its `sha256:` text.
+    mutating func hash(_ provenance: Provenance) {
         separate()
         bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\"), UInt8(ascii: "x")])
-        var text = contentHash
+        if let digest = provenance.contentDigest {
+            digest.withUnsafeBytes { digestBytes in
+                for byte in digestBytes { ContentHash.appendHex(byte, to: &bytes) }
+            }
+            return
+        }
+        var text = provenance.contentHash
         text.withUTF8 { utf8 in bytes.append(contentsOf: utf8.dropFirst(7)) }
     }
 

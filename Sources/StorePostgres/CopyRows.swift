@@ -42,7 +42,7 @@ struct CopyRows {
             line.text(key)
             line.integer(row.batch)
             line.text(record.venueSymbol.sameBytes(as: record.symbol) ? nil : record.venueSymbol)
-            line.hash(batch[row.index].provenance.contentHash)
+            line.hash(batch[row.index].provenance)
             line.integer(1)
             line.text(row.extra)
             var column = 0

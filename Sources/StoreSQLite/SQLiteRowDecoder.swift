@@ -51,7 +51,11 @@ struct SQLiteRowDecoder {
         guard let hash = Data.fromDatabaseValue(value(row, "content_hash")) else {
             throw StoredRowError(table: table.name, column: "content_hash", problem: "is not a blob")
         }
-        let provenance = batch.stamp.stamping(contentHash: "sha256:" + ContentHash.hex(Array(hash)), transformations: transformations)
+        // A 32-byte column is the digest itself; anything else is shown as the hex it holds.
+        let digest = hash.withUnsafeBytes { ContentDigest(bytes: $0) }
+        let provenance =
+            digest.map { batch.stamp.stamping(contentDigest: $0, transformations: transformations) }
+            ?? batch.stamp.stamping(contentHash: "sha256:" + ContentHash.hex(Array(hash)), transformations: transformations)
         return Envelope(record: record, provenance: provenance, identity: key == record.naturalKey ? nil : key)
     }
 

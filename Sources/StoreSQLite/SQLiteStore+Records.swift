@@ -153,7 +153,7 @@ extension SQLiteStore {
             let storedKey = SQLiteStoredKey(key)
             let outcome = try upsert.write(
                 sourceKey: source, symbolKey: symbol, record: record, key: key, storedKey: storedKey, batch: batchOf[index],
-                contentHash: batch[index].provenance.contentHash, revision: revision,
+                provenance: batch[index].provenance, revision: revision,
                 extra: extraOf[index], line: lineOf[index])
             // A migrated row keeps its old revision and counts as updated, as it did before the move.
             switch outcome {

@@ -58,7 +58,7 @@ final class SQLiteUpsert {
     /// Writes one record row (the columns of ``SQLiteKindTable/common`` then the kind's; the
     /// update binds the same parameters in the same order).
     func write(
-        sourceKey: Int64, symbolKey: Int64, record: TributaryCore.Record, key: String, storedKey: SQLiteStoredKey, batch: Int64, contentHash: String,
+        sourceKey: Int64, symbolKey: Int64, record: TributaryCore.Record, key: String, storedKey: SQLiteStoredKey, batch: Int64, provenance: Provenance,
         revision: Int, extra: String?, line: Int64?
     ) throws -> Outcome {
         for pass in 0..<2 {
@@ -73,7 +73,7 @@ final class SQLiteUpsert {
             }
             try bind(batch, &index, statement)
             try bind(record.venueSymbol.sameBytes(as: record.symbol) ? nil : record.venueSymbol, &index, statement)
-            try bindHash(contentHash, &index, statement)
+            try bindHash(provenance, &index, statement)
             try bind(Int64(revision), &index, statement)
             try bind(extra, &index, statement)
             if let line { try bind(line, &index, statement) } else { try check(sqlite3_bind_null(statement, index), statement); index += 1 }
@@ -125,11 +125,19 @@ final class SQLiteUpsert {
     }
 
     /// `sha256:` + 64 hex digits, bound as its 32 bytes.
-    private func bindHash(_ text: String, _ index: inout Int32, _ statement: OpaquePointer) throws {
-        scratch.removeAll(keepingCapacity: true)
-        try SQLiteStore.appendHashBytes(text, to: &scratch)
-        try scratch.withUnsafeBytes { bytes in
-            try check(sqlite3_bind_blob64(statement, index, bytes.baseAddress, UInt64(bytes.count), sqliteTransient), statement)
+    /// The hash's 32 bytes: straight from the digest the hasher made, or from its text when a
+    /// provenance was built from text (read back, or written by hand).
+    private func bindHash(_ provenance: Provenance, _ index: inout Int32, _ statement: OpaquePointer) throws {
+        if let digest = provenance.contentDigest {
+            try digest.withUnsafeBytes { bytes in
+                try check(sqlite3_bind_blob64(statement, index, bytes.baseAddress, UInt64(bytes.count), sqliteTransient), statement)
+            }
+        } else {
+            scratch.removeAll(keepingCapacity: true)
+            try SQLiteStore.appendHashBytes(provenance.contentHash, to: &scratch)
+            try scratch.withUnsafeBytes { bytes in
+                try check(sqlite3_bind_blob64(statement, index, bytes.baseAddress, UInt64(bytes.count), sqliteTransient), statement)
+            }
         }
         index += 1
     }

@@ -411,7 +411,7 @@ public struct CSVImport: Sendable {
             records.append(
                 Envelope(
                     record: record,
-                    provenance: stamp.stamping(contentHash: hasher.hash(record), transformations: ["import:csv", "line:" + String(row.line)]),
+                    provenance: stamp.stamping(contentDigest: hasher.digest(record), transformations: ["import:csv", "line:" + String(row.line)]),
                     identity: options.rules?.naturalKey(of: fields)))
             return nil
         }

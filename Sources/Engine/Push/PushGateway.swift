@@ -327,7 +327,7 @@ public final class PushGateway: Sendable {
                 envelopes.append(
                     Envelope(
                         record: built.record,
-                        provenance: stamp.stamping(contentHash: hasher.hash(built.record), transformations: transformations),
+                        provenance: stamp.stamping(contentDigest: hasher.digest(built.record), transformations: transformations),
                         identity: built.identity))
             case .failure(let invalid):
                 rejected.append(Self.itemProblems(firstIndex + index, invalid.problems))

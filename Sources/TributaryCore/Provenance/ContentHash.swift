@@ -38,27 +38,12 @@ public enum ContentHash {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// `sha256:` + hex of a SHA-256 digest, written into one fixed buffer (once per record).
-    static func text(of digest: SHA256Digest) -> String {
-        digest.withUnsafeBytes { bytes in
-            String(unsafeUninitializedCapacity: 7 + 2 * bytes.count) { out in
-                let prefix: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0x73, 0x68, 0x61, 0x32, 0x35, 0x36, 0x3A)  // sha256:
-                (out[0], out[1], out[2], out[3], out[4], out[5], out[6]) = prefix
-                for i in bytes.indices {
-                    out[7 + 2 * i] = hexDigit(bytes[i] >> 4)
-                    out[8 + 2 * i] = hexDigit(bytes[i] & 0x0F)
-                }
-                return 7 + 2 * bytes.count
-            }
-        }
-    }
+    /// `sha256:` + hex of a SHA-256 digest.
+    static func text(of digest: SHA256Digest) -> String { ContentDigest(digest).text }
 
-    @inline(__always)
-    private static func hexDigit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 0x30 &+ nibble : 0x57 &+ nibble }
-
-    static func appendHex(_ byte: UInt8, to out: inout [UInt8]) {
-        out.append(hexDigit(byte >> 4))
-        out.append(hexDigit(byte & 0x0F))
+    public static func appendHex(_ byte: UInt8, to out: inout [UInt8]) {
+        out.append(ContentDigest.hexDigit(byte >> 4))
+        out.append(ContentDigest.hexDigit(byte & 0x0F))
     }
 }
 
@@ -69,11 +54,14 @@ public struct ContentHasher {
 
     public init() {}
 
-    public mutating func hash(_ record: Record) -> String {
+    public mutating func hash(_ record: Record) -> String { digest(record).text }
+
+    /// The hash as its 32 bytes: what provenance and the stores keep (no text per record).
+    public mutating func digest(_ record: Record) -> ContentDigest {
         writer.withCanonicalBytes(of: record) { bytes in
             var hasher = SHA256()
             hasher.update(bufferPointer: UnsafeRawBufferPointer(bytes))
-            return ContentHash.text(of: hasher.finalize())
+            return ContentDigest(hasher.finalize())
         }
     }
 }

@@ -34,7 +34,7 @@ public struct Envelope: Sendable, Hashable {
             ingestedAt: ingestedAt, observedAt: observedAt, transformations: transformations, requestID: requestID)
         return records.map { record in
             // Records of one response come from one source; should one not, it gets its own stamp.
-            var provenance = stamp.stamping(contentHash: hasher.hash(record), transformations: transformations)
+            var provenance = stamp.stamping(contentDigest: hasher.digest(record), transformations: transformations)
             if record.source != first.source { provenance.sourceID = record.source }
             return Envelope(record: record, provenance: provenance)
         }

@@ -34,8 +34,25 @@ public struct Provenance: Sendable, Hashable {
     }
 
     private var box: Box
+    /// The content hash: its 32 bytes when it is the canonical `sha256:` text (every hash
+    /// Tributary computes), else the text as given. One form per value, so `==` holds.
+    private var storedHash: StoredHash
     /// `sha256:` and 64 hex digits over the canonical record, provenance excluded.
-    public var contentHash: String
+    public var contentHash: String {
+        get {
+            switch storedHash {
+            case .digest(let digest): digest.text
+            case .text(let text): text
+            }
+        }
+        set { storedHash = StoredHash(newValue) }
+    }
+    /// The content hash's 32 bytes, when it is a SHA-256 in canonical form (what a store's hash
+    /// column holds, without the text written and read back).
+    public var contentDigest: ContentDigest? {
+        if case .digest(let digest) = storedHash { return digest }
+        return nil
+    }
     /// The steps applied between the upstream's bytes and this record, in order.
     public var transformations: [String]
 
@@ -112,8 +129,15 @@ public struct Provenance: Sendable, Hashable {
                 sourceID: sourceID, sourceType: sourceType, sourceURI: sourceURI, hashAlgorithm: hashAlgorithm,
                 ingestedAt: ingestedAt, observedAt: observedAt, purpose: purpose, classification: classification,
                 parentID: parentID, ingestedBy: ingestedBy, batchID: batchID, requestID: requestID))
-        self.contentHash = contentHash
+        self.storedHash = StoredHash(contentHash)
         self.transformations = transformations
+    }
+
+    private enum StoredHash: Sendable, Hashable {
+        case digest(ContentDigest)
+        case text(String)
+
+        init(_ text: String) { self = ContentDigest(text: text).map(StoredHash.digest) ?? .text(text) }
     }
 
     /// This provenance for another record of the same batch: the shared fields are shared, not
@@ -125,19 +149,28 @@ public struct Provenance: Sendable, Hashable {
         return copy
     }
 
+    /// As ``stamping(contentHash:transformations:)``, with the hash as ``ContentHasher/digest(_:)``
+    /// gives it (no `sha256:` text made per record).
+    public func stamping(contentDigest: ContentDigest, transformations: [String]) -> Provenance {
+        var copy = self
+        copy.storedHash = .digest(contentDigest)
+        copy.transformations = transformations
+        return copy
+    }
+
     /// Whether both were stamped from one provenance (``stamping(contentHash:transformations:)``):
     /// then every field but the content hash and the transformations is the same, byte for
     /// byte, and none needs comparing. False says nothing: compare the fields.
     public func isStamped(alike other: Provenance) -> Bool { box === other.box }
 
     public static func == (lhs: Provenance, rhs: Provenance) -> Bool {
-        lhs.contentHash == rhs.contentHash && lhs.transformations == rhs.transformations
+        lhs.storedHash == rhs.storedHash && lhs.transformations == rhs.transformations
             && (lhs.box === rhs.box || lhs.box.fields == rhs.box.fields)
     }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(box.fields)
-        hasher.combine(contentHash)
+        hasher.combine(storedHash)
         hasher.combine(transformations)
     }
 
