@@ -77,9 +77,8 @@ struct CopyLine {
         integer(below < 0 ? below + 1000 : below)
     }
 
-    /// `sha256:` + 64 hex digits as bytea's hex input: `\x` + the digits (backslash escaped).
-    /// A `bytea` hash in COPY's hex form: from the digest's bytes when there is one, else the
-    /// digits of its `sha256:` text.
+    /// The content hash as bytea's hex input, `\x` + 64 hex digits (backslash escaped): written
+    /// from the digest's bytes when there is one, else copied from its `sha256:` text.
     mutating func hash(_ provenance: Provenance) {
         separate()
         bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\"), UInt8(ascii: "x")])

@@ -124,20 +124,19 @@ final class SQLiteUpsert {
         index += 1
     }
 
-    /// `sha256:` + 64 hex digits, bound as its 32 bytes.
-    /// The hash's 32 bytes: straight from the digest the hasher made, or from its text when a
-    /// provenance was built from text (read back, or written by hand).
+    /// The content hash bound as its 32 bytes: straight from the digest the hasher made, or
+    /// parsed from its `sha256:` text when a provenance was built from text.
     private func bindHash(_ provenance: Provenance, _ index: inout Int32, _ statement: OpaquePointer) throws {
+        let position = index
+        func bindBlob(_ bytes: UnsafeRawBufferPointer) throws {
+            try check(sqlite3_bind_blob64(statement, position, bytes.baseAddress, UInt64(bytes.count), sqliteTransient), statement)
+        }
         if let digest = provenance.contentDigest {
-            try digest.withUnsafeBytes { bytes in
-                try check(sqlite3_bind_blob64(statement, index, bytes.baseAddress, UInt64(bytes.count), sqliteTransient), statement)
-            }
+            try digest.withUnsafeBytes(bindBlob)
         } else {
             scratch.removeAll(keepingCapacity: true)
             try SQLiteStore.appendHashBytes(provenance.contentHash, to: &scratch)
-            try scratch.withUnsafeBytes { bytes in
-                try check(sqlite3_bind_blob64(statement, index, bytes.baseAddress, UInt64(bytes.count), sqliteTransient), statement)
-            }
+            try scratch.withUnsafeBytes(bindBlob)
         }
         index += 1
     }

@@ -6,8 +6,8 @@ import TributaryCore
 /// Prices are decimal strings kept exact; the 12th field is documented as unused and is
 /// not assumed to be zero (real rows carry other values there).
 enum BinanceKlines {
-    ///
-    /// Read straight from the tape: a response carries up to 1,000 rows of 12 cells.
+    /// The bars of a klines answer, read straight from the tape (a response carries up to
+    /// 1,000 rows of 12 cells).
     static func records(from tape: JSONTape, source: SourceID, venueSymbol: String, interval: String) throws(ConnectorError) -> [Record] {
         let reader = PositionalRows(source: source, endpoint: "klines", layout: "an array of at least 9 fields [open time, open, high, low, close, volume, …]")
         let symbol = BinanceSymbols.canonical(venueSymbol)

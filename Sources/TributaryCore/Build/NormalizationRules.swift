@@ -123,9 +123,9 @@ public struct NormalizationRules: Sendable, Hashable {
             fields.set(.string(scaled.description), named: name)
         }
         // Without a zone a naive time is read as UTC later on: nothing to do here.
-        for name in timezone == nil ? [] : Self.timeFields {
-            guard let text = fields.value(named: name)?.stringValue, TimeText.isNaive(text) else { continue }
-            if let timezone {
+        if let timezone {
+            for name in Self.timeFields {
+                guard let text = fields.value(named: name)?.stringValue, TimeText.isNaive(text) else { continue }
                 guard let time = ExchangeTime.utc(fromLocal: text.replacingOccurrences(of: "T", with: " "), zone: timezone) else {
                     problems.append(FieldProblem(name, "'\(text)' is not a time in \(timezone)"))
                     continue
