@@ -119,12 +119,14 @@ extension SQLiteStore {
                 group.first, transformations: group.transformations,
                 sourceKey: try sources.key(group.first.provenance.sourceID.rawValue, in: db), in: db)
             batchIDs.append(batchID)
-            for index in group.members {
-                batchOf[index] = batchID
-                switch group.ownSteps(batch[index]) {
-                case .none: break
-                case .line(let line): lineOf[index] = line
-                case .other(let steps): extraOf[index] = JSONWriter.string(.array(steps.map(JSONValue.string)))
+            batch.withUnsafeBufferPointer { rows in
+                for index in group.members {
+                    batchOf[index] = batchID
+                    switch group.ownSteps(rows[index]) {
+                    case .none: break
+                    case .line(let line): lineOf[index] = line
+                    case .other(let steps): extraOf[index] = JSONWriter.string(.array(steps.map(JSONValue.string)))
+                    }
                 }
             }
         }
@@ -134,41 +136,44 @@ extension SQLiteStore {
         var last: (kind: TributaryCore.Record.Kind, upsert: SQLiteUpsert)?
         var lastUsed: Int64?
         var spans = SQLiteSpanTally()
-        for index in batch.indices {
-            let record = batch[index].record
+        // Each envelope is borrowed where it lies in the batch, never copied out of it.
+        func write(_ envelope: borrowing Envelope, at index: Int) throws {
+            let kind = envelope.record.kind
             let upsert: SQLiteUpsert
-            if let last, last.kind == record.kind {
+            if let last, last.kind == kind {
                 upsert = last.upsert
-            } else if let prepared = statements[record.kind] {
+            } else if let prepared = statements[kind] {
                 upsert = prepared
             } else {
-                upsert = try SQLiteUpsert(SQLiteKindTable.table(for: record.kind), in: db)
-                statements[record.kind] = upsert
+                upsert = try SQLiteUpsert(SQLiteKindTable.table(for: kind), in: db)
+                statements[kind] = upsert
             }
-            last = (record.kind, upsert)
-            let source = try sources.key(record.source.rawValue, in: db)
-            let symbol = try symbols.key(record.symbol, in: db)
+            last = (kind, upsert)
+            let source = try sources.key(envelope.record.source.rawValue, in: db)
+            let symbol = try symbols.key(envelope.record.symbol, in: db)
             let revision = revisions?[index] ?? 1
-            let key = batch[index].identity ?? record.naturalKey
+            let key = envelope.identity ?? envelope.record.naturalKey
             let storedKey = SQLiteStoredKey(key)
             let outcome = try upsert.write(
-                sourceKey: source, symbolKey: symbol, record: record, key: key, storedKey: storedKey, batch: batchOf[index],
-                provenance: batch[index].provenance, revision: revision,
+                envelope, sourceKey: source, symbolKey: symbol, key: key, storedKey: storedKey, batch: batchOf[index], revision: revision,
                 extra: extraOf[index], line: lineOf[index])
             // A migrated row keeps its old revision and counts as updated, as it did before the move.
             switch outcome {
             case .inserted where revision > 1: result.updated += 1
             case .inserted: result.inserted += 1
             case .updated: result.updated += 1
-            case .unchanged: result.unchanged += 1; continue
+            case .unchanged: result.unchanged += 1; return
             }
-            if upsert.table.hasSpans, let time = record.asOf {
-                spans.add(kind: record.kind, sourceKey: source, symbolKey: symbol, time: time.nanosecondsSinceEpoch, key: storedKey)
+            if upsert.table.hasSpans, let time = envelope.record.asOf {
+                spans.add(kind: kind, sourceKey: source, symbolKey: symbol, time: time.nanosecondsSinceEpoch, key: storedKey)
             }
             if lastUsed != batchOf[index] {
                 used.insert(batchOf[index])
                 lastUsed = batchOf[index]
             }
+        }
+        try batch.withUnsafeBufferPointer { rows in
+            for index in rows.indices { try write(rows[index], at: index) }
         }
         try spans.write(in: db)
         // A batch whose every record was already stored unchanged keeps no row.

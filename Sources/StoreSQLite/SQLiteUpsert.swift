@@ -26,7 +26,14 @@ final class SQLiteUpsert {
     private let insert: OpaquePointer
     private let update: OpaquePointer
     private let connection: OpaquePointer
+    /// A hash read back from text, turned into its bytes here first.
     private var scratch: [UInt8] = []
+    /// One row's hash and decimal texts, bound where they lie (`SQLITE_STATIC`: no copy and no
+    /// allocation per cell, where a transient bind costs SQLite a `malloc`, a copy and a `free`
+    /// each). Sized at init for the hash and a widest decimal in every column, so writing a row
+    /// never outgrows it; it outlives the statements (freed after they are finalized), and every
+    /// step binds every parameter anew, so no statement runs with another row's bytes.
+    private let cells: UnsafeMutablePointer<UInt8>
 
     init(_ table: SQLiteKindTable, in db: Database) throws {
         guard let connection = db.sqliteConnection else { throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "the connection is closed") }
@@ -38,12 +45,14 @@ final class SQLiteUpsert {
             sqlite3_finalize(insert)
             throw error
         }
-        scratch.reserveCapacity(64)
+        cells = .allocate(capacity: 32 + table.columns.columns.count * ExactDecimal.maxTextBytes)
+        scratch.reserveCapacity(32)
     }
 
     deinit {
         sqlite3_finalize(insert)
         sqlite3_finalize(update)
+        cells.deallocate()
     }
 
     private static func prepare(_ sql: String, on connection: OpaquePointer) throws -> OpaquePointer {
@@ -56,11 +65,13 @@ final class SQLiteUpsert {
     }
 
     /// Writes one record row (the columns of ``SQLiteKindTable/common`` then the kind's; the
-    /// update binds the same parameters in the same order).
+    /// update binds the same parameters in the same order). The envelope is borrowed, not
+    /// copied: this runs once per stored record on the store's one writer thread.
     func write(
-        sourceKey: Int64, symbolKey: Int64, record: TributaryCore.Record, key: String, storedKey: SQLiteStoredKey, batch: Int64, provenance: Provenance,
+        _ envelope: borrowing Envelope, sourceKey: Int64, symbolKey: Int64, key: String, storedKey: SQLiteStoredKey, batch: Int64,
         revision: Int, extra: String?, line: Int64?
     ) throws -> Outcome {
+        try fillHash(envelope.provenance)
         for pass in 0..<2 {
             let statement = pass == 0 ? insert : update
             sqlite3_reset(statement)
@@ -72,13 +83,15 @@ final class SQLiteUpsert {
             case .text(let text): try bind(text, &index, statement)
             }
             try bind(batch, &index, statement)
-            try bind(record.venueSymbol.sameBytes(as: record.symbol) ? nil : record.venueSymbol, &index, statement)
-            try bindHash(provenance, &index, statement)
+            try bind(envelope.record.venueSymbol.sameBytes(as: envelope.record.symbol) ? nil : envelope.record.venueSymbol, &index, statement)
+            try check(sqlite3_bind_blob64(statement, index, cells, 32, sqliteStatic), statement)
+            index += 1
             try bind(Int64(revision), &index, statement)
             try bind(extra, &index, statement)
             if let line { try bind(line, &index, statement) } else { try check(sqlite3_bind_null(statement, index), statement); index += 1 }
             var column = 0
-            try RecordColumns.forEachCell(of: record.payload, key: key) { cell in
+            var used = 32
+            try RecordColumns.forEachCell(of: envelope.record.payload, key: key) { cell in
                 defer { column += 1 }
                 switch cell {
                 case .null: try check(sqlite3_bind_null(statement, index), statement); index += 1
@@ -86,9 +99,11 @@ final class SQLiteUpsert {
                 case .text(let text):
                     if sideColumns[column], let code = SQLiteSide.code(text) { try bind(code, &index, statement) } else { try bind(text, &index, statement) }
                 case .decimal(let value):
-                    scratch.removeAll(keepingCapacity: true)
-                    value.write(into: &scratch)
-                    try bindScratchText(&index, statement)
+                    let start = cells + used
+                    let count = value.write(at: start)
+                    used += count
+                    try check(sqlite3_bind_text64(statement, index, start, UInt64(count), sqliteStatic, UInt8(SQLITE_UTF8)), statement)
+                    index += 1
                 }
             }
             let code = sqlite3_step(statement)
@@ -96,6 +111,18 @@ final class SQLiteUpsert {
             if sqlite3_changes(connection) > 0 { return pass == 0 ? .inserted : .updated }
         }
         return .unchanged
+    }
+
+    /// The content hash's 32 bytes into the first cells: straight from the digest the hasher
+    /// made, or parsed from its `sha256:` text when a provenance was built from text.
+    private func fillHash(_ provenance: borrowing Provenance) throws {
+        if let digest = provenance.contentDigest {
+            digest.copyBytes(to: cells)
+        } else {
+            scratch.removeAll(keepingCapacity: true)
+            try SQLiteStore.appendHashBytes(provenance.contentHash, to: &scratch)
+            for (offset, byte) in scratch.enumerated() { cells[offset] = byte }
+        }
     }
 
     private func bind(_ value: Int64, _ index: inout Int32, _ statement: OpaquePointer) throws {
@@ -112,32 +139,11 @@ final class SQLiteUpsert {
         try text.withUTF8 { try bindText($0, &index, statement) }
     }
 
-    private func bindScratchText(_ index: inout Int32, _ statement: OpaquePointer) throws {
-        try scratch.withUnsafeBufferPointer { try bindText($0, &index, statement) }
-    }
-
     /// UTF-8 bytes as TEXT, copied by SQLite. The 64-bit length: a text cell (a news summary) has no
     /// bound of its own, and a 32-bit conversion would trap past 2 GiB rather than fail.
     private func bindText(_ bytes: UnsafeBufferPointer<UInt8>, _ index: inout Int32, _ statement: OpaquePointer) throws {
         let characters = bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }
         try check(sqlite3_bind_text64(statement, index, characters, UInt64(bytes.count), sqliteTransient, UInt8(SQLITE_UTF8)), statement)
-        index += 1
-    }
-
-    /// The content hash bound as its 32 bytes: straight from the digest the hasher made, or
-    /// parsed from its `sha256:` text when a provenance was built from text.
-    private func bindHash(_ provenance: Provenance, _ index: inout Int32, _ statement: OpaquePointer) throws {
-        let position = index
-        func bindBlob(_ bytes: UnsafeRawBufferPointer) throws {
-            try check(sqlite3_bind_blob64(statement, position, bytes.baseAddress, UInt64(bytes.count), sqliteTransient), statement)
-        }
-        if let digest = provenance.contentDigest {
-            try digest.withUnsafeBytes(bindBlob)
-        } else {
-            scratch.removeAll(keepingCapacity: true)
-            try SQLiteStore.appendHashBytes(provenance.contentHash, to: &scratch)
-            try scratch.withUnsafeBytes(bindBlob)
-        }
         index += 1
     }
 
@@ -154,3 +160,5 @@ final class SQLiteUpsert {
 
 /// SQLite copies the bound bytes (they live only for the call).
 private let sqliteTransient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
+/// SQLite reads the bound bytes where they are, until the parameter is bound again.
+private let sqliteStatic: sqlite3_destructor_type? = nil

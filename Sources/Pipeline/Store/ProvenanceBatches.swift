@@ -16,7 +16,7 @@ public struct ProvenanceBatch: Sendable {
     public var transformations: [String]
 
     /// This member's transformations beyond the batch's; nil when there are none.
-    public func extra(_ envelope: Envelope) -> [String]? {
+    public func extra(_ envelope: borrowing Envelope) -> [String]? {
         let rest = Array(envelope.provenance.transformations.dropFirst(transformations.count))
         return rest.isEmpty ? nil : rest
     }
@@ -30,7 +30,7 @@ public struct ProvenanceBatch: Sendable {
     }
 
     /// This member's transformations beyond the batch's, in the form a store keeps.
-    public func ownSteps(_ envelope: Envelope) -> OwnSteps {
+    public func ownSteps(_ envelope: borrowing Envelope) -> OwnSteps {
         let all = envelope.provenance.transformations
         guard all.count > transformations.count else { return .none }
         let rest = all[transformations.count...]
@@ -62,29 +62,28 @@ public struct ProvenanceBatch: Sendable {
         var index: [[UInt8]: Int] = [:]
         var groups: [ProvenanceBatch] = []
         var last: Int?
-        // The previous group's first envelope, held once (not copied out of `groups` per envelope).
-        var lastFirst: Envelope?
-        for position in batch.indices {
-            let envelope = batch[position]
+        // Each envelope is borrowed where it lies (a store groups every record it writes).
+        func place(_ envelope: borrowing Envelope, at position: Int) {
             // Consecutive envelopes of one response or import chunk share a batch: a field-by-field
             // comparison with the previous group settles them without encoding a key.
-            if let at = last, let first = lastFirst, sameBatch(first, envelope) {
+            if let at = last, sameBatch(groups[at].first, envelope) {
                 groups[at].members.append(position)
                 groups[at].keepCommonPrefix(with: envelope.provenance.transformations)
-                continue
+                return
             }
             let key = Self.key(envelope)
             if let at = index[key] {
                 last = at
-                lastFirst = groups[at].first
                 groups[at].members.append(position)
                 groups[at].keepCommonPrefix(with: envelope.provenance.transformations)
             } else {
                 index[key] = groups.count
                 last = groups.count
-                lastFirst = envelope
-                groups.append(ProvenanceBatch(first: envelope, members: [position], transformations: envelope.provenance.transformations))
+                groups.append(ProvenanceBatch(first: copy envelope, members: [position], transformations: envelope.provenance.transformations))
             }
+        }
+        batch.withUnsafeBufferPointer { envelopes in
+            for position in envelopes.indices { place(envelopes[position], at: position) }
         }
         return groups
     }
@@ -111,7 +110,7 @@ public struct ProvenanceBatch: Sendable {
         }
     }
 
-    static func key(_ envelope: Envelope) -> [UInt8] {
+    static func key(_ envelope: borrowing Envelope) -> [UInt8] {
         var provenance = envelope.provenance
         provenance.contentHash = ""
         provenance.transformations = []
