@@ -73,4 +73,33 @@ import TributaryCore
         #expect(Instrument.ticker(ofCoinGeckoID: "bitcoin") == "BTC" && Instrument.coinGeckoIDs["DOGE"] == "dogecoin")
         #expect(Instrument.split("btc/usdt")! == ("BTC", "USDT"))
     }
+
+    /// A final canonical `line:N` is held as a number: whichever way the steps were given
+    /// (set as a list, or stamped with the number), they read back as the same list, and equal
+    /// lists make equal, equally hashed provenance.
+    @Test func aFinalLineStepIsHeldAsItsNumberAndReadsBackTheSame() throws {
+        let stamp = Provenance(
+            sourceID: "tape", sourceType: .file, sourceURI: "file:///t.csv", contentHash: "", ingestedAt: UTCTimestamp(nanosecondsSinceEpoch: 1),
+            observedAt: UTCTimestamp(nanosecondsSinceEpoch: 1), requestID: "r")
+        var hasher = ContentHasher()
+        let digest = hasher.digest(try quote(last: "1"))
+        let stamped = stamp.stamping(contentDigest: digest, transformations: ["import:csv"], line: 42)
+        let listed = stamp.stamping(contentDigest: digest, transformations: ["import:csv", "line:42"])
+        #expect(stamped.transformations == ["import:csv", "line:42"])
+        #expect(stamped.leadingTransformations == ["import:csv"] && stamped.transformationLine == 42)
+        #expect(listed.leadingTransformations == ["import:csv"] && listed.transformationLine == 42)
+        #expect(stamped == listed && stamped.hashValue == listed.hashValue)
+        #expect(stamped != stamp.stamping(contentDigest: digest, transformations: ["import:csv"], line: 43))
+        // Only the last step, and only a canonical one, is split off.
+        for steps in [["line:007"], ["line:-1"], ["line:1", "import:csv"], ["line:1234567890123456789"], [], ["line:"]] {
+            var p = stamp
+            p.transformations = steps
+            #expect(p.transformations == steps, "\(steps)")
+            #expect(p.transformationLine == nil, "\(steps)")
+        }
+        var twice = stamp
+        twice.transformations = ["line:1", "line:2"]
+        #expect(twice.leadingTransformations == ["line:1"] && twice.transformationLine == 2)
+        #expect(stamp.stamping(contentDigest: digest, transformations: [], line: -3).transformations == ["line:-3"])
+    }
 }

@@ -354,6 +354,9 @@ public struct CSVImport: Sendable {
         return out
     }
 
+    /// Every imported row's steps before its `line:N`: one array that all rows share.
+    static let csvSteps = ["import:csv"]
+
     /// A row that is not a record: the dead letter to keep and the reason to say.
     struct BadRow: Error {
         var reason: String
@@ -411,7 +414,7 @@ public struct CSVImport: Sendable {
             records.append(
                 Envelope(
                     record: record,
-                    provenance: stamp.stamping(contentDigest: hasher.digest(record), transformations: ["import:csv", "line:" + String(row.line)]),
+                    provenance: stamp.stamping(contentDigest: hasher.digest(record), transformations: Self.csvSteps, line: Int64(row.line)),
                     identity: options.rules?.naturalKey(of: fields)))
             return nil
         }

@@ -31,31 +31,15 @@ public struct ProvenanceBatch: Sendable {
 
     /// This member's transformations beyond the batch's, in the form a store keeps.
     public func ownSteps(_ envelope: borrowing Envelope) -> OwnSteps {
-        let all = envelope.provenance.transformations
-        guard all.count > transformations.count else { return .none }
-        let rest = all[transformations.count...]
-        if rest.count == 1, let line = Self.line(rest[rest.startIndex]) { return .line(line) }
-        return .other(Array(rest))
-    }
-
-    /// N of `line:N` when N is written as `String(N)` would write it (so it reads back the same):
-    /// digits only, no leading zero, at most 18 of them. Read from the bytes (once per stored row).
-    static func line(_ step: String) -> Int64? {
-        var step = step
-        return step.withUTF8 { bytes -> Int64? in
-            let digits = bytes.count - 5
-            guard digits >= 1, digits <= 18, bytes.starts(with: "line:".utf8), bytes[5] != 0x30 || digits == 1 else { return nil }
-            var value: Int64 = 0
-            for byte in bytes[5...] {
-                guard byte >= 0x30, byte <= 0x39 else { return nil }
-                value = value * 10 + Int64(byte - 0x30)
-            }
-            return value
-        }
+        let leading = envelope.provenance.leadingTransformations.count
+        let line = envelope.provenance.transformationLine
+        guard leading + (line == nil ? 0 : 1) > transformations.count else { return .none }
+        if let line, leading == transformations.count { return .line(line) }
+        return .other(Array(envelope.provenance.transformations[transformations.count...]))
     }
 
     /// The step an integer line column stands for.
-    public static func lineStep(_ line: Int64) -> String { "line:\(line)" }
+    public static func lineStep(_ line: Int64) -> String { Provenance.lineStep(line) }
 
     /// The groups of `batch`, in the order their first envelope appears.
     public static func group(_ batch: [Envelope]) -> [ProvenanceBatch] {
@@ -68,14 +52,14 @@ public struct ProvenanceBatch: Sendable {
             // comparison with the previous group settles them without encoding a key.
             if let at = last, sameBatch(groups[at].first, envelope) {
                 groups[at].members.append(position)
-                groups[at].keepCommonPrefix(with: envelope.provenance.transformations)
+                groups[at].keepCommonPrefix(with: envelope.provenance)
                 return
             }
             let key = Self.key(envelope)
             if let at = index[key] {
                 last = at
                 groups[at].members.append(position)
-                groups[at].keepCommonPrefix(with: envelope.provenance.transformations)
+                groups[at].keepCommonPrefix(with: envelope.provenance)
             } else {
                 index[key] = groups.count
                 last = groups.count
@@ -121,10 +105,20 @@ public struct ProvenanceBatch: Sendable {
         return JSONWriter.encode(.object(object))
     }
 
-    /// Shortens ``transformations`` to what it shares with `other` (usually all of it: no copy then).
-    mutating func keepCommonPrefix(with other: [String]) {
+    /// Shortens ``transformations`` to what it shares with `other`'s (usually all of it: no copy
+    /// then), reading its line step as the number it is held as.
+    mutating func keepCommonPrefix(with other: borrowing Provenance) {
+        let leading = other.leadingTransformations
+        let line = other.transformationLine
         var count = 0
-        while count < transformations.count, count < other.count, transformations[count].sameBytes(as: other[count]) { count += 1 }
+        while count < transformations.count {
+            if count < leading.count {
+                guard transformations[count].sameBytes(as: leading[count]) else { break }
+            } else {
+                guard count == leading.count, let line, Provenance.lineNumber(transformations[count]) == line else { break }
+            }
+            count += 1
+        }
         if count < transformations.count { transformations.removeLast(transformations.count - count) }
     }
 }

@@ -54,7 +54,28 @@ public struct Provenance: Sendable, Hashable {
         return nil
     }
     /// The steps applied between the upstream's bytes and this record, in order.
-    public var transformations: [String]
+    public var transformations: [String] {
+        get {
+            guard let line = transformationLine else { return leadingTransformations }
+            return leadingTransformations + [Self.lineStep(line)]
+        }
+        set {
+            if let last = newValue.last, let line = Self.lineNumber(last) {
+                leadingTransformations = Array(newValue.dropLast())
+                transformationLine = line
+            } else {
+                leadingTransformations = newValue
+                transformationLine = nil
+            }
+        }
+    }
+    /// ``transformations`` but a final `line:N` step, which ``transformationLine`` holds as its
+    /// number. An imported row's steps are then its chunk's one array and an integer — not an
+    /// array and a string allocated per row — and a store keeps the number as it is.
+    public private(set) var leadingTransformations: [String]
+    /// N of a final `line:N` step written as `String(N)` writes it (so it reads back the same);
+    /// nil when the last step is anything else. Always split off, so equal lists are equal here.
+    public private(set) var transformationLine: Int64?
 
     private var shared: Shared {
         get { box.fields }
@@ -130,6 +151,7 @@ public struct Provenance: Sendable, Hashable {
                 ingestedAt: ingestedAt, observedAt: observedAt, purpose: purpose, classification: classification,
                 parentID: parentID, ingestedBy: ingestedBy, batchID: batchID, requestID: requestID))
         self.storedHash = StoredHash(contentHash)
+        self.leadingTransformations = []
         self.transformations = transformations
     }
 
@@ -158,20 +180,54 @@ public struct Provenance: Sendable, Hashable {
         return copy
     }
 
+    /// As ``stamping(contentDigest:transformations:)`` with `transformations` and then `line:N`,
+    /// sharing the `transformations` array (an import chunk's rows are stamped from one).
+    public func stamping(contentDigest: ContentDigest, transformations: [String], line: Int64) -> Provenance {
+        var copy = self
+        copy.storedHash = .digest(contentDigest)
+        if line >= 0 {
+            copy.leadingTransformations = transformations
+            copy.transformationLine = line
+        } else {
+            copy.transformations = transformations + [Self.lineStep(line)]
+        }
+        return copy
+    }
+
+    /// The step a line number stands for.
+    public static func lineStep(_ line: Int64) -> String { "line:" + String(line) }
+
+    /// N of `line:N` when N is written as `String(N)` would write it (so it reads back the same):
+    /// digits only, no leading zero, at most 18 of them.
+    public static func lineNumber(_ step: String) -> Int64? {
+        var step = step
+        return step.withUTF8 { bytes -> Int64? in
+            let digits = bytes.count - 5
+            guard digits >= 1, digits <= 18, bytes.starts(with: "line:".utf8), bytes[5] != 0x30 || digits == 1 else { return nil }
+            var value: Int64 = 0
+            for byte in bytes[5...] {
+                guard byte >= 0x30, byte <= 0x39 else { return nil }
+                value = value * 10 + Int64(byte - 0x30)
+            }
+            return value
+        }
+    }
+
     /// Whether both were stamped from one provenance (``stamping(contentHash:transformations:)``):
     /// then every field but the content hash and the transformations is the same, byte for
     /// byte, and none needs comparing. False says nothing: compare the fields.
     public func isStamped(alike other: Provenance) -> Bool { box === other.box }
 
     public static func == (lhs: Provenance, rhs: Provenance) -> Bool {
-        lhs.storedHash == rhs.storedHash && lhs.transformations == rhs.transformations
-            && (lhs.box === rhs.box || lhs.box.fields == rhs.box.fields)
+        lhs.storedHash == rhs.storedHash && lhs.transformationLine == rhs.transformationLine
+            && lhs.leadingTransformations == rhs.leadingTransformations && (lhs.box === rhs.box || lhs.box.fields == rhs.box.fields)
     }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(box.fields)
         hasher.combine(storedHash)
-        hasher.combine(transformations)
+        hasher.combine(leadingTransformations)
+        hasher.combine(transformationLine)
     }
 
     /// The name and version written into `ingested_by`.
