@@ -120,9 +120,10 @@ extension SQLiteStore {
                 sourceKey: try sources.key(group.first.provenance.sourceID.rawValue, in: db), in: db)
             batchIDs.append(batchID)
             batch.withUnsafeBufferPointer { rows in
+                guard let first = rows.baseAddress else { return }
                 for index in group.members {
                     batchOf[index] = batchID
-                    switch group.ownSteps(rows[index]) {
+                    switch group.ownSteps((first + index).pointee) {
                     case .none: break
                     case .line(let line): lineOf[index] = line
                     case .other(let steps): extraOf[index] = JSONWriter.string(.array(steps.map(JSONValue.string)))
@@ -136,44 +137,46 @@ extension SQLiteStore {
         var last: (kind: TributaryCore.Record.Kind, upsert: SQLiteUpsert)?
         var lastUsed: Int64?
         var spans = SQLiteSpanTally()
-        // Each envelope is borrowed where it lies in the batch, never copied out of it.
-        func write(_ envelope: borrowing Envelope, at index: Int) throws {
-            let kind = envelope.record.kind
-            let upsert: SQLiteUpsert
-            if let last, last.kind == kind {
-                upsert = last.upsert
-            } else if let prepared = statements[kind] {
-                upsert = prepared
-            } else {
-                upsert = try SQLiteUpsert(SQLiteKindTable.table(for: kind), in: db)
-                statements[kind] = upsert
-            }
-            last = (kind, upsert)
-            let source = try sources.key(envelope.record.source.rawValue, in: db)
-            let symbol = try symbols.key(envelope.record.symbol, in: db)
-            let revision = revisions?[index] ?? 1
-            let key = envelope.identity ?? envelope.record.naturalKey
-            let storedKey = SQLiteStoredKey(key)
-            let outcome = try upsert.write(
-                envelope, sourceKey: source, symbolKey: symbol, key: key, storedKey: storedKey, batch: batchOf[index], revision: revision,
-                extra: extraOf[index], line: lineOf[index])
-            // A migrated row keeps its old revision and counts as updated, as it did before the move.
-            switch outcome {
-            case .inserted where revision > 1: result.updated += 1
-            case .inserted: result.inserted += 1
-            case .updated: result.updated += 1
-            case .unchanged: result.unchanged += 1; return
-            }
-            if upsert.table.hasSpans, let time = envelope.record.asOf {
-                spans.add(kind: kind, sourceKey: source, symbolKey: symbol, time: time.nanosecondsSinceEpoch, key: storedKey)
-            }
-            if lastUsed != batchOf[index] {
-                used.insert(batchOf[index])
-                lastUsed = batchOf[index]
-            }
-        }
+        // Each envelope is read where it lies in the batch (through its address), never copied out
+        // of it: a copy retains and releases every reference a record and its provenance hold.
         try batch.withUnsafeBufferPointer { rows in
-            for index in rows.indices { try write(rows[index], at: index) }
+            guard let first = rows.baseAddress else { return }
+            for index in rows.indices {
+                let envelope = first + index
+                let kind = envelope.pointee.record.kind
+                let upsert: SQLiteUpsert
+                if let last, last.kind == kind {
+                    upsert = last.upsert
+                } else if let prepared = statements[kind] {
+                    upsert = prepared
+                } else {
+                    upsert = try SQLiteUpsert(SQLiteKindTable.table(for: kind), in: db)
+                    statements[kind] = upsert
+                }
+                last = (kind, upsert)
+                let source = try sources.key(envelope.pointee.record.source.rawValue, in: db)
+                let symbol = try symbols.key(envelope.pointee.record.symbol, in: db)
+                let revision = revisions?[index] ?? 1
+                let key = envelope.pointee.identity ?? envelope.pointee.record.naturalKey
+                let storedKey = SQLiteStoredKey(key)
+                let outcome = try upsert.write(
+                    envelope, sourceKey: source, symbolKey: symbol, key: key, storedKey: storedKey, batch: batchOf[index], revision: revision,
+                    extra: extraOf[index], line: lineOf[index])
+                // A migrated row keeps its old revision and counts as updated, as it did before the move.
+                switch outcome {
+                case .inserted where revision > 1: result.updated += 1
+                case .inserted: result.inserted += 1
+                case .updated: result.updated += 1
+                case .unchanged: result.unchanged += 1; continue
+                }
+                if upsert.table.hasSpans, let time = envelope.pointee.record.asOf {
+                    spans.add(kind: kind, sourceKey: source, symbolKey: symbol, time: time.nanosecondsSinceEpoch, key: storedKey)
+                }
+                if lastUsed != batchOf[index] {
+                    used.insert(batchOf[index])
+                    lastUsed = batchOf[index]
+                }
+            }
         }
         try spans.write(in: db)
         // A batch whose every record was already stored unchanged keeps no row.

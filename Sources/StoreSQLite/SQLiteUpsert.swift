@@ -65,13 +65,13 @@ final class SQLiteUpsert {
     }
 
     /// Writes one record row (the columns of ``SQLiteKindTable/common`` then the kind's; the
-    /// update binds the same parameters in the same order). The envelope is borrowed, not
-    /// copied: this runs once per stored record on the store's one writer thread.
+    /// update binds the same parameters in the same order). The envelope is read through its
+    /// address, not copied: this runs once per stored record on the store's one writer thread.
     func write(
-        _ envelope: borrowing Envelope, sourceKey: Int64, symbolKey: Int64, key: String, storedKey: SQLiteStoredKey, batch: Int64,
+        _ envelope: UnsafePointer<Envelope>, sourceKey: Int64, symbolKey: Int64, key: String, storedKey: SQLiteStoredKey, batch: Int64,
         revision: Int, extra: String?, line: Int64?
     ) throws -> Outcome {
-        try fillHash(envelope.provenance)
+        try fillHash(envelope)
         for pass in 0..<2 {
             let statement = pass == 0 ? insert : update
             sqlite3_reset(statement)
@@ -83,7 +83,9 @@ final class SQLiteUpsert {
             case .text(let text): try bind(text, &index, statement)
             }
             try bind(batch, &index, statement)
-            try bind(envelope.record.venueSymbol.sameBytes(as: envelope.record.symbol) ? nil : envelope.record.venueSymbol, &index, statement)
+            try bind(
+                envelope.pointee.record.venueSymbol.sameBytes(as: envelope.pointee.record.symbol) ? nil : envelope.pointee.record.venueSymbol, &index, statement
+            )
             try check(sqlite3_bind_blob64(statement, index, cells, 32, sqliteStatic), statement)
             index += 1
             try bind(Int64(revision), &index, statement)
@@ -91,7 +93,7 @@ final class SQLiteUpsert {
             if let line { try bind(line, &index, statement) } else { try check(sqlite3_bind_null(statement, index), statement); index += 1 }
             var column = 0
             var used = 32
-            try RecordColumns.forEachCell(of: envelope.record.payload, key: key) { cell in
+            try RecordColumns.forEachCell(of: envelope.pointee.record.payload, key: key) { cell in
                 defer { column += 1 }
                 switch cell {
                 case .null: try check(sqlite3_bind_null(statement, index), statement); index += 1
@@ -115,12 +117,12 @@ final class SQLiteUpsert {
 
     /// The content hash's 32 bytes into the first cells: straight from the digest the hasher
     /// made, or parsed from its `sha256:` text when a provenance was built from text.
-    private func fillHash(_ provenance: borrowing Provenance) throws {
-        if let digest = provenance.contentDigest {
+    private func fillHash(_ envelope: UnsafePointer<Envelope>) throws {
+        if let digest = envelope.pointee.provenance.contentDigest {
             digest.copyBytes(to: cells)
         } else {
             scratch.removeAll(keepingCapacity: true)
-            try SQLiteStore.appendHashBytes(provenance.contentHash, to: &scratch)
+            try SQLiteStore.appendHashBytes(envelope.pointee.provenance.contentHash, to: &scratch)
             for (offset, byte) in scratch.enumerated() { cells[offset] = byte }
         }
     }

@@ -112,7 +112,7 @@ public struct CSVImport: Sendable {
         let context = ChunkContext(
             header: header, schema: checks, path: path, readPath: path, sha256: "sha256:" + String(repeating: "0", count: 64),
             fileURI: "file://" + Self.absolute(path), sourceType: .file, resumeAfter: 0)
-        try await forEachConverted(context) { converted in
+        try await forEachConverted(context) { converted, _ in
             report.rows += converted.rows
             report.valid += converted.records.count
             report.badRows += converted.letters.count
@@ -173,14 +173,13 @@ public struct CSVImport: Sendable {
             watched: try await store.pendingRowDeadLetters(source: source, file: path))
         if options.strict {
             // A first pass that writes nothing: any bad row aborts the import.
-            try await forEachConverted(context) { converted in
+            try await forEachConverted(context) { converted, _ in
                 if let bad = converted.firstProblem { throw Failure(description: "\(path): \(bad) (--strict: nothing was imported)") }
             }
         }
 
         let totalBytes = readPath.hasSuffix(".gz") ? nil : (try? FileManager.default.attributesOfItem(atPath: readPath)[.size] as? Int) ?? nil
         var rowsDone = resumeAfter
-        var pendingLast: ConvertedChunk?
         func commit(_ converted: ConvertedChunk?, completed: Bool) async throws {
             let records = converted?.records ?? [], letters = converted?.letters ?? []
             if let converted { rowsDone = converted.rowsDone }
@@ -201,20 +200,14 @@ public struct CSVImport: Sendable {
             }
             try await ImportStall.afterBatch(report.batches)
         }
-        // The last chunk waits: if it ends the file it commits as the completing batch.
-        try await forEachConverted(context) { converted in
-            if let previous = pendingLast {
-                // A full batch followed by more rows commits as it always has: not completing.
-                try await commit(previous, completed: false)
-            }
-            pendingLast = converted
+        // The last chunk, when it is not a full batch, commits as the completing batch; a full
+        // one commits as every batch does and an empty batch then completes the file.
+        var completed = false
+        try await forEachConverted(context) { converted, isLast in
+            completed = isLast && converted.rows < options.batchSize
+            try await commit(converted, completed: completed)
         }
-        if let last = pendingLast, last.rows < options.batchSize {
-            try await commit(last, completed: true)
-        } else {
-            if let last = pendingLast { try await commit(last, completed: false) }
-            try await commit(nil, completed: true)
-        }
+        if !completed { try await commit(nil, completed: true) }
         progress(Progress(rows: rowsDone, bytes: report.bytes, totalBytes: totalBytes))
         return report
     }
@@ -279,30 +272,43 @@ public struct CSVImport: Sendable {
         var fixedRows = 0
     }
 
-    /// Converts the file's chunks on every core and hands them to `body` in file order.
+    /// Converts the file's chunks on every core and hands them to `body` in file order, saying
+    /// which is the file's last.
     ///
     /// Chunks are cut by ``CSVChunker`` at every `batchSize` rows, so a chunk is exactly the
     /// batch a sequential reader would have committed (its batch id and checkpoint are the
     /// same, and a resumed run picks up at a chunk's boundary). At most two chunks per core are
-    /// converted ahead of the one `body` is committing, so memory stays bounded.
-    private func forEachConverted(_ context: ChunkContext, _ body: (ConvertedChunk) async throws -> Void) async throws {
+    /// converted ahead of the one `body` is committing, so memory stays bounded; a chunk's
+    /// record array is filled again by a later chunk once `body` is done with it.
+    private func forEachConverted(_ context: ChunkContext, _ body: (ConvertedChunk, _ isLast: Bool) async throws -> Void) async throws {
         var chunker = CSVChunker(rowsPerChunk: options.batchSize, read: try Self.source(context.readPath))
         let ahead = 2 * max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let arrays = RecordArrayPool(limit: ahead)
         var inFlight: [Task<ConvertedChunk, Never>] = []
         defer { for task in inFlight { task.cancel() } }
         let converter = self
+        func deliver(_ task: consuming Task<ConvertedChunk, Never>, isLast: Bool) async throws {
+            var converted = await task.value
+            // A finished task holds its result until it is released: this is then the array's one holder.
+            _ = consume task
+            try await body(converted, isLast)
+            arrays.give(&converted.records)
+        }
         while let chunk = try chunker.next() {
             guard chunk.rowsBefore + chunk.rows > context.resumeAfter else { continue }
-            inFlight.append(Task { converter.convert(chunk, context) })
-            if inFlight.count >= ahead { try await body(await inFlight.removeFirst().value) }
+            inFlight.append(Task { converter.convert(chunk, context, records: arrays) })
+            if inFlight.count >= ahead { try await deliver(inFlight.removeFirst(), isLast: false) }
         }
-        while !inFlight.isEmpty { try await body(await inFlight.removeFirst().value) }
+        while !inFlight.isEmpty {
+            let task = inFlight.removeFirst()
+            try await deliver(task, isLast: inFlight.isEmpty)
+        }
     }
 
     /// One chunk's rows → records and bad rows.
-    func convert(_ chunk: CSVChunker.Chunk, _ context: ChunkContext) -> ConvertedChunk {
+    func convert(_ chunk: CSVChunker.Chunk, _ context: ChunkContext, records: RecordArrayPool) -> ConvertedChunk {
         var out = ConvertedChunk(rowsDone: chunk.rowsBefore + chunk.rows, endOffset: chunk.endOffset)
-        out.records.reserveCapacity(chunk.rows)
+        out.records = records.take(capacity: chunk.rows)
         let batchNumber = (chunk.rowsBefore + max(chunk.rows, 1) - 1) / options.batchSize
         let batchID = "\(context.sha256.dropFirst(7).prefix(12))-\(batchNumber)"
         let now = UTCTimestamp.now()

@@ -46,28 +46,34 @@ public struct ProvenanceBatch: Sendable {
         var index: [[UInt8]: Int] = [:]
         var groups: [ProvenanceBatch] = []
         var last: Int?
-        // Each envelope is borrowed where it lies (a store groups every record it writes).
-        func place(_ envelope: borrowing Envelope, at position: Int) {
-            // Consecutive envelopes of one response or import chunk share a batch: a field-by-field
-            // comparison with the previous group settles them without encoding a key.
-            if let at = last, sameBatch(groups[at].first, envelope) {
-                groups[at].members.append(position)
-                groups[at].keepCommonPrefix(with: envelope.provenance)
-                return
-            }
-            let key = Self.key(envelope)
-            if let at = index[key] {
-                last = at
-                groups[at].members.append(position)
-                groups[at].keepCommonPrefix(with: envelope.provenance)
-            } else {
-                index[key] = groups.count
-                last = groups.count
-                groups.append(ProvenanceBatch(first: copy envelope, members: [position], transformations: envelope.provenance.transformations))
-            }
-        }
+        // Each envelope is read where it lies (a store groups every record it writes), through
+        // its address: a copy would retain and release every reference it holds.
         batch.withUnsafeBufferPointer { envelopes in
-            for position in envelopes.indices { place(envelopes[position], at: position) }
+            guard let start = envelopes.baseAddress else { return }
+            // The previous group's first envelope.
+            var lastFirst: UnsafePointer<Envelope>?
+            for position in envelopes.indices {
+                let envelope = start + position
+                // Consecutive envelopes of one response or import chunk share a batch: a field-by-field
+                // comparison with the previous group settles them without encoding a key.
+                if let at = last, let first = lastFirst, sameBatch(first.pointee, envelope.pointee) {
+                    groups[at].members.append(position)
+                    groups[at].keepCommonPrefix(with: envelope.pointee.provenance)
+                    continue
+                }
+                let key = Self.key(envelope.pointee)
+                if let at = index[key] {
+                    last = at
+                    groups[at].members.append(position)
+                    groups[at].keepCommonPrefix(with: envelope.pointee.provenance)
+                    lastFirst = start + groups[at].members[0]
+                } else {
+                    index[key] = groups.count
+                    last = groups.count
+                    lastFirst = envelope
+                    groups.append(ProvenanceBatch(first: envelope.pointee, members: [position], transformations: envelope.pointee.provenance.transformations))
+                }
+            }
         }
         return groups
     }
@@ -75,10 +81,10 @@ public struct ProvenanceBatch: Sendable {
     /// Whether two envelopes share a batch: `key` equal, compared field by field (text by its
     /// bytes, as the key's encoding compares it).
     static func sameBatch(_ a: borrowing Envelope, _ b: borrowing Envelope) -> Bool {
-        let (p, q) = (a.provenance, b.provenance)
         guard same(a.record.endpoint, b.record.endpoint) else { return false }
         // Records stamped from one provenance (a response, an import chunk) need no field compared.
-        if p.isStamped(alike: q) { return true }
+        if a.provenance.isStamped(alike: b.provenance) { return true }
+        let (p, q) = (a.provenance, b.provenance)
         return same(p.sourceID.rawValue, q.sourceID.rawValue)
             && p.sourceType == q.sourceType && same(p.sourceURI, q.sourceURI) && same(p.hashAlgorithm, q.hashAlgorithm)
             && p.ingestedAt == q.ingestedAt && p.observedAt == q.observedAt && same(p.purpose, q.purpose)
