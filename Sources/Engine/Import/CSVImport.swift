@@ -322,6 +322,8 @@ public struct CSVImport: Sendable {
         var fields = RecordFieldSlots()
         // Each column's field, worked out once for the chunk rather than by name per cell.
         let columns = (options.rules ?? NormalizationRules()).columnFields(header: context.header)
+        // Taken out of the options once for the chunk, not once per row (a copy retains each of its tables).
+        let rules = options.rules
         while true {
             let item: CSVReader.Item
             do {
@@ -343,8 +345,8 @@ public struct CSVImport: Sendable {
             guard index > context.resumeAfter else { continue }
             out.rows += 1
             let bad = convert(
-                item, header: context.header, columns: columns, schema: context.schema, path: context.path, stamp: stamp, hasher: &hasher,
-                fields: &fields, into: &out.records)
+                item, header: context.header, columns: columns, rules: rules, schema: context.schema, path: context.path, stamp: stamp,
+                hasher: &hasher, fields: &fields, into: &out.records)
             if let bad {
                 if out.firstProblem == nil { out.firstProblem = bad.reason }
                 out.letters.append(bad.letter)
@@ -372,16 +374,16 @@ public struct CSVImport: Sendable {
     /// One CSV item → a record appended to `records` (built in place, not copied out of a
     /// result), or the bad row with its location.
     func convert(
-        _ item: CSVReader.Item, header: [String], columns: [NormalizationRules.ColumnField?], schema: CSVSchema, path: String,
-        stamp: Provenance, hasher: inout ContentHasher, fields: inout RecordFieldSlots,
+        _ item: CSVReader.Item, header: [String], columns: [NormalizationRules.ColumnField?], rules: NormalizationRules?, schema: CSVSchema,
+        path: String, stamp: Provenance, hasher: inout ContentHasher, fields: inout RecordFieldSlots,
         into records: inout [Envelope]
     ) -> BadRow? {
-        let source = options.source.rawValue
         func bad(_ line: Int, _ reason: String, _ raw: [UInt8]) -> BadRow? {
             let text = "line \(line): \(reason)"
             return BadRow(
                 reason: text,
-                letter: DeadLetter(source: source, endpoint: "import", reason: "\(path): \(text)", payload: .row(file: path, line: line, raw: raw)))
+                letter: DeadLetter(
+                    source: options.source.rawValue, endpoint: "import", reason: "\(path): \(text)", payload: .row(file: path, line: line, raw: raw)))
         }
         let row: CSVReader.Row
         switch item {
@@ -402,7 +404,7 @@ public struct CSVImport: Sendable {
             case .other(let name): fields.set(.string(value), named: name)
             }
         }
-        if let rules = options.rules {
+        if let rules {
             let problems = rules.rewrite(&fields)
             if !problems.isEmpty { return bad(row.line, InvalidRecord(problems: problems).description, raw) }
         }
@@ -413,7 +415,7 @@ public struct CSVImport: Sendable {
                 invalid.problems.map { problem in
                     let column =
                         header.firstIndex(of: problem.field)
-                        ?? options.rules?.rename.first(where: { $0.value == problem.field }).flatMap { header.firstIndex(of: $0.key) }
+                        ?? rules?.rename.first(where: { $0.value == problem.field }).flatMap { header.firstIndex(of: $0.key) }
                     return (column.map { "column \($0 + 1) (\(header[$0])): " } ?? "") + problem.description
                 }.joined(separator: "; "), raw)
         case .success(let record):
@@ -421,7 +423,7 @@ public struct CSVImport: Sendable {
                 Envelope(
                     record: record,
                     provenance: stamp.stamping(contentDigest: hasher.digest(record), transformations: Self.csvSteps, line: Int64(row.line)),
-                    identity: options.rules?.naturalKey(of: fields)))
+                    identity: rules?.naturalKey(of: fields)))
             return nil
         }
     }

@@ -32,8 +32,10 @@ public struct RecordFieldSlots: RecordFieldContainer, Sendable {
     public func value(_ field: RecordField) -> JSONValue? { slots[field.index] }
 
     public func unknownNames(known: RecordField.Mask) -> [String] {
-        var names = others.map(\.name)
         var bits = present.bits & ~known.bits
+        // Every record asks; nearly every record has none (no array made and sorted then).
+        if bits == 0, others.isEmpty { return [] }
+        var names = others.map(\.name)
         while bits != 0 {
             names.append(RecordField.allCases[bits.trailingZeroBitCount].rawValue)
             bits &= bits - 1
