@@ -26,12 +26,15 @@ struct SQLiteKindTable: Sendable {
     let hasSpans: Bool
     /// The column holding a trade's side as its code (``SQLiteSide``), if the kind has one.
     let sideColumn: String?
+    /// Per kind column: true for a side, bound as its code.
+    let sideColumns: [Bool]
 
     /// Derives, once per table rather than per row, what the write and read paths ask of every row.
     init(columns: RecordColumns) {
         self.columns = columns
         hasSpans = columns.columns.contains { $0.name == columns.timeColumn && $0.type == .time }
         sideColumn = columns.columns.first { $0.type == .side }?.name
+        sideColumns = columns.columns.map { $0.type == .side }
     }
 
     static let common = ["source_key", "symbol_key", "key", "batch", "venue_symbol", "content_hash", "revision", "extra_transformations", "line"]

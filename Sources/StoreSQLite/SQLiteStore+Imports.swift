@@ -4,7 +4,13 @@ import Pipeline
 import TributaryCore
 
 /// Import checkpoints and the columns each source's files have used.
-extension SQLiteStore {
+extension SQLiteStore: RecordPreparing {
+    /// Encodes records for their write on the calling thread (an import's converting cores),
+    /// so the one writer only binds them.
+    public func prepare(_ records: [Envelope]) -> PreparedRecords {
+        PreparedRecords(encoding: SQLitePreparedRows(records), count: records.count)
+    }
+
     public func importProgress(fileSHA256: String, source: String) throws -> ImportProgress? {
         try pool.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM import_files WHERE file_sha256 = ? AND source = ?", arguments: [fileSHA256, source]).map { row in
@@ -26,8 +32,10 @@ extension SQLiteStore {
         let (deadLetters, fileSHA256, source, path, rowsDone, completed) = (
             batch.deadLetters, batch.fileSHA256, batch.source, batch.path, batch.rowsDone, batch.completed
         )
+        // Rows this store prepared off its writer for these very records, else encoded here.
+        let prepared = batch.prepared.flatMap { $0.count == batch.records.count ? $0.encoding as? SQLitePreparedRows : nil }
         return try guarded { db in
-            let result = try Self.upsert(batch.records, in: db)
+            let result = try prepared.map { try Self.upsert($0, in: db) } ?? Self.upsert(batch.records, in: db)
             for letter in deadLetters { _ = try Self.insert(letter, maxBytes: deadLetterMaxBytes, in: db) }
             _ = try Self.resolve(batch.resolutions, at: .now(), in: db)
             let now = UTCTimestamp.now().rfc3339

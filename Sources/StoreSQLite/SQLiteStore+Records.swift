@@ -106,81 +106,72 @@ extension SQLiteStore {
 
     /// - Parameter revisions: the revision each record starts at (a migrated store's), else 1.
     static func upsert(_ batch: [Envelope], revisions: [Int]? = nil, in db: Database) throws -> WriteResult {
-        guard !batch.isEmpty else { return WriteResult() }
+        try upsert(SQLitePreparedRows(batch), revisions: revisions, in: db)
+    }
+
+    /// Writes prepared rows: texts interned, one `batches` row per provenance group, then each
+    /// record row bound from the prepared arrays.
+    static func upsert(_ prepared: SQLitePreparedRows, revisions: [Int]? = nil, in db: Database) throws -> WriteResult {
+        guard !prepared.rows.isEmpty else { return WriteResult() }
+        if let problem = prepared.hashProblem { throw problem }
         var result = WriteResult()
         var sources = SQLiteInternedKeys(.source), symbols = SQLiteInternedKeys(.symbol)
-        // Per record: its batch row and its transformations beyond the batch's, in write order.
-        var batchOf = [Int64](repeating: 0, count: batch.count)
-        var extraOf = [String?](repeating: nil, count: batch.count)
-        var lineOf = [Int64?](repeating: nil, count: batch.count)
         var batchIDs: [Int64] = []
-        for group in ProvenanceBatch.group(batch) {
-            let batchID = try insertBatch(
-                group.first, transformations: group.transformations,
-                sourceKey: try sources.key(group.first.provenance.sourceID.rawValue, in: db), in: db)
-            batchIDs.append(batchID)
-            batch.withUnsafeBufferPointer { rows in
-                guard let first = rows.baseAddress else { return }
-                for index in group.members {
-                    batchOf[index] = batchID
-                    switch group.ownSteps((first + index).pointee) {
-                    case .none: break
-                    case .line(let line): lineOf[index] = line
-                    case .other(let steps): extraOf[index] = JSONWriter.string(.array(steps.map(JSONValue.string)))
-                    }
-                }
-            }
+        for group in prepared.groups {
+            batchIDs.append(
+                try insertBatch(
+                    group.first, transformations: group.transformations,
+                    sourceKey: try sources.key(group.first.provenance.sourceID.rawValue, in: db), in: db))
         }
-        var used = Set<Int64>()
+        let sourceKeys = try prepared.sources.map { try sources.key($0, in: db) }
+        let symbolKeys = try prepared.symbols.map { try symbols.key($0, in: db) }
+        var used = [Bool](repeating: false, count: batchIDs.count)
         var statements: [TributaryCore.Record.Kind: SQLiteUpsert] = [:]
         // Consecutive rows are mostly one kind: the last statement is reused without a dictionary lookup.
         var last: (kind: TributaryCore.Record.Kind, upsert: SQLiteUpsert)?
-        var lastUsed: Int64?
         var spans = SQLiteSpanTally()
-        // Each envelope is read where it lies in the batch (through its address), never copied out
-        // of it: a copy retains and releases every reference a record and its provenance hold.
-        try batch.withUnsafeBufferPointer { rows in
-            guard let first = rows.baseAddress else { return }
-            for index in rows.indices {
-                let envelope = first + index
-                let kind = envelope.pointee.record.kind
-                let upsert: SQLiteUpsert
-                if let last, last.kind == kind {
-                    upsert = last.upsert
-                } else if let prepared = statements[kind] {
-                    upsert = prepared
-                } else {
-                    upsert = try SQLiteUpsert(SQLiteKindTable.table(for: kind), in: db)
-                    statements[kind] = upsert
-                }
-                last = (kind, upsert)
-                let source = try sources.key(envelope.pointee.record.source.rawValue, in: db)
-                let symbol = try symbols.key(envelope.pointee.record.symbol, in: db)
-                let revision = revisions?[index] ?? 1
-                let key = envelope.pointee.identity ?? envelope.pointee.record.naturalKey
-                let storedKey = SQLiteStoredKey(key)
-                let outcome = try upsert.write(
-                    envelope, sourceKey: source, symbolKey: symbol, key: key, storedKey: storedKey, batch: batchOf[index], revision: revision,
-                    extra: extraOf[index], line: lineOf[index])
-                // A migrated row keeps its old revision and counts as updated, as it did before the move.
-                switch outcome {
-                case .inserted where revision > 1: result.updated += 1
-                case .inserted: result.inserted += 1
-                case .updated: result.updated += 1
-                case .unchanged: result.unchanged += 1; continue
-                }
-                if upsert.table.hasSpans, let time = envelope.pointee.record.asOf {
-                    spans.add(kind: kind, sourceKey: source, symbolKey: symbol, time: time.nanosecondsSinceEpoch, key: storedKey)
-                }
-                if lastUsed != batchOf[index] {
-                    used.insert(batchOf[index])
-                    lastUsed = batchOf[index]
+        // The statements bind the prepared bytes in place: none may point into them once they go.
+        defer { for statement in statements.values { statement.clearBindings() } }
+        try prepared.bytes.withUnsafeBufferPointer { bytes in
+            try prepared.cells.withUnsafeBufferPointer { cells in
+                try prepared.rows.withUnsafeBufferPointer { rows in
+                    guard let bytes = bytes.baseAddress, let cells = cells.baseAddress, let firstRow = rows.baseAddress else { return }
+                    for index in rows.indices {
+                        let row = firstRow + index
+                        let kind = row.pointee.kind
+                        let upsert: SQLiteUpsert
+                        if let last, last.kind == kind {
+                            upsert = last.upsert
+                        } else if let known = statements[kind] {
+                            upsert = known
+                        } else {
+                            upsert = try SQLiteUpsert(SQLiteKindTable.table(for: kind), in: db)
+                            statements[kind] = upsert
+                        }
+                        last = (kind, upsert)
+                        let source = sourceKeys[Int(row.pointee.source)], symbol = symbolKeys[Int(row.pointee.symbol)]
+                        let group = Int(row.pointee.group)
+                        let revision = revisions?[index] ?? 1
+                        let outcome = try upsert.write(
+                            row, cells: cells, bytes: bytes, sourceKey: source, symbolKey: symbol, batch: batchIDs[group], revision: revision)
+                        // A migrated row keeps its old revision and counts as updated, as it did before the move.
+                        switch outcome {
+                        case .inserted where revision > 1: result.updated += 1
+                        case .inserted: result.inserted += 1
+                        case .updated: result.updated += 1
+                        case .unchanged: result.unchanged += 1; continue
+                        }
+                        if upsert.table.hasSpans, let time = row.pointee.time {
+                            spans.add(kind: kind, sourceKey: source, symbolKey: symbol, time: time, key: row.pointee.key)
+                        }
+                        used[group] = true
+                    }
                 }
             }
         }
         try spans.write(in: db)
         // A batch whose every record was already stored unchanged keeps no row.
-        for id in batchIDs where !used.contains(id) { try db.execute(sql: "DELETE FROM batches WHERE id = ?", arguments: [id]) }
+        for (group, id) in batchIDs.enumerated() where !used[group] { try db.execute(sql: "DELETE FROM batches WHERE id = ?", arguments: [id]) }
         return result
     }
 

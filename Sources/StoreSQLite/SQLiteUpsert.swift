@@ -21,38 +21,24 @@ final class SQLiteUpsert {
     }
 
     let table: SQLiteKindTable
-    /// Per kind column: true for a side, bound as its code (``SQLiteSide``).
-    private let sideColumns: [Bool]
     private let insert: OpaquePointer
     private let update: OpaquePointer
     private let connection: OpaquePointer
-    /// A hash read back from text, turned into its bytes here first.
-    private var scratch: [UInt8] = []
-    /// One row's hash and decimal texts, bound where they lie (`SQLITE_STATIC`: no copy and no
-    /// allocation per cell, where a transient bind costs SQLite a `malloc`, a copy and a `free`
-    /// each). Sized at init for the hash and a widest decimal in every column, so writing a row
-    /// never outgrows it; it outlives the statements (freed after they are finalized), and every
-    /// step binds every parameter anew, so no statement runs with another row's bytes.
-    private let cells: UnsafeMutablePointer<UInt8>
 
     init(_ table: SQLiteKindTable, in db: Database) throws {
         guard let connection = db.sqliteConnection else { throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "the connection is closed") }
         self.connection = connection
         self.table = table
-        sideColumns = table.columns.columns.map { $0.type == .side }
         insert = try Self.prepare(SQLiteStore.insertSQL(table), on: connection)
         do { update = try Self.prepare(SQLiteStore.updateSQL(table), on: connection) } catch {
             sqlite3_finalize(insert)
             throw error
         }
-        cells = .allocate(capacity: 32 + table.columns.columns.count * ExactDecimal.maxTextBytes)
-        scratch.reserveCapacity(32)
     }
 
     deinit {
         sqlite3_finalize(insert)
         sqlite3_finalize(update)
-        cells.deallocate()
     }
 
     private static func prepare(_ sql: String, on connection: OpaquePointer) throws -> OpaquePointer {
@@ -64,47 +50,40 @@ final class SQLiteUpsert {
         return handle
     }
 
-    /// Writes one record row (the columns of ``SQLiteKindTable/common`` then the kind's; the
-    /// update binds the same parameters in the same order). The envelope is read through its
-    /// address, not copied: this runs once per stored record on the store's one writer thread.
+    /// Writes one prepared row (the columns of ``SQLiteKindTable/common`` then the kind's; the
+    /// update binds the same parameters in the same order). Its hash, decimals and texts are
+    /// bound where they lie in the prepared bytes (`SQLITE_STATIC`: no copy, no allocation),
+    /// which outlive the step; every step binds every parameter anew, and the statements are
+    /// reset and cleared before the bytes go (``clearBindings()``).
     func write(
-        _ envelope: UnsafePointer<Envelope>, sourceKey: Int64, symbolKey: Int64, key: String, storedKey: SQLiteStoredKey, batch: Int64,
-        revision: Int, extra: String?, line: Int64?
+        _ row: UnsafePointer<SQLitePreparedRows.Row>, cells: UnsafePointer<SQLitePreparedRows.Cell>, bytes: UnsafePointer<UInt8>,
+        sourceKey: Int64, symbolKey: Int64, batch: Int64, revision: Int
     ) throws -> Outcome {
-        try fillHash(envelope)
+        let columnCount = table.columns.columns.count
         for pass in 0..<2 {
             let statement = pass == 0 ? insert : update
             sqlite3_reset(statement)
             var index: Int32 = 1
             try bind(sourceKey, &index, statement)
             try bind(symbolKey, &index, statement)
-            switch storedKey {
+            switch row.pointee.key {
             case .integer(let number): try bind(number, &index, statement)
             case .text(let text): try bind(text, &index, statement)
             }
             try bind(batch, &index, statement)
-            try bind(
-                envelope.pointee.record.venueSymbol.sameBytes(as: envelope.pointee.record.symbol) ? nil : envelope.pointee.record.venueSymbol, &index, statement
-            )
-            try check(sqlite3_bind_blob64(statement, index, cells, 32, sqliteStatic), statement)
+            try bind(row.pointee.venueSymbol, &index, statement)
+            try check(sqlite3_bind_blob64(statement, index, bytes + Int(row.pointee.hash), 32, sqliteStatic), statement)
             index += 1
             try bind(Int64(revision), &index, statement)
-            try bind(extra, &index, statement)
-            if let line { try bind(line, &index, statement) } else { try check(sqlite3_bind_null(statement, index), statement); index += 1 }
-            var column = 0
-            var used = 32
-            try RecordColumns.forEachCell(of: envelope.pointee.record.payload, key: key) { cell in
-                defer { column += 1 }
-                switch cell {
-                case .null: try check(sqlite3_bind_null(statement, index), statement); index += 1
+            try bind(row.pointee.extra, &index, statement)
+            if let line = row.pointee.line { try bind(line, &index, statement) } else { try bindNull(&index, statement) }
+            let first = cells + Int(row.pointee.cells)
+            for column in 0..<columnCount {
+                switch first[column] {
+                case .null: try bindNull(&index, statement)
                 case .integer(let number): try bind(number, &index, statement)
-                case .text(let text):
-                    if sideColumns[column], let code = SQLiteSide.code(text) { try bind(code, &index, statement) } else { try bind(text, &index, statement) }
-                case .decimal(let value):
-                    let start = cells + used
-                    let count = value.write(at: start)
-                    used += count
-                    try check(sqlite3_bind_text64(statement, index, start, UInt64(count), sqliteStatic, UInt8(SQLITE_UTF8)), statement)
+                case .text(let start, let count):
+                    try check(sqlite3_bind_text64(statement, index, bytes + Int(start), UInt64(count), sqliteStatic, UInt8(SQLITE_UTF8)), statement)
                     index += 1
                 }
             }
@@ -115,16 +94,17 @@ final class SQLiteUpsert {
         return .unchanged
     }
 
-    /// The content hash's 32 bytes into the first cells: straight from the digest the hasher
-    /// made, or parsed from its `sha256:` text when a provenance was built from text.
-    private func fillHash(_ envelope: UnsafePointer<Envelope>) throws {
-        if let digest = envelope.pointee.provenance.contentDigest {
-            digest.copyBytes(to: cells)
-        } else {
-            scratch.removeAll(keepingCapacity: true)
-            try SQLiteStore.appendHashBytes(envelope.pointee.provenance.contentHash, to: &scratch)
-            for (offset, byte) in scratch.enumerated() { cells[offset] = byte }
+    /// Leaves no parameter pointing into bytes about to be freed (after a write's last row).
+    func clearBindings() {
+        for statement in [insert, update] {
+            sqlite3_reset(statement)
+            sqlite3_clear_bindings(statement)
         }
+    }
+
+    private func bindNull(_ index: inout Int32, _ statement: OpaquePointer) throws {
+        try check(sqlite3_bind_null(statement, index), statement)
+        index += 1
     }
 
     private func bind(_ value: Int64, _ index: inout Int32, _ statement: OpaquePointer) throws {

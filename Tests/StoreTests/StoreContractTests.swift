@@ -265,6 +265,45 @@ import TributaryTesting
         #expect(try await store.importColumns(source: "tape") == ["price": "decimal", "time": "timestamp"])
     }
 
+    /// An import's records prepared by the store off its writer (``RecordPreparing``) are stored
+    /// exactly as the records themselves would be; a prepared encoding that is not of these
+    /// records (another count, another store's) is not used.
+    @Test(arguments: Adapter.available)
+    func aBatchPreparedByItsStoreIsStoredAsItsRecords(_ adapter: Adapter) async throws {
+        let (store, cleanup) = try await adapter.make()
+        defer { cleanup() }
+        let records = SampleRecords.file(source: "tape").enumerated().map { index, envelope in
+            var e = envelope
+            e.provenance.transformations = ["import:csv", "line:\(index + 2)"]
+            return e
+        }
+        let prepared = (store as? any RecordPreparing)?.prepare(records)
+        let sha = "sha256:" + String(repeating: "1", count: 64)
+        let result = try await store.commitImportBatch(
+            ImportBatch(records: records, deadLetters: [], fileSHA256: sha, source: "tape", path: "/t.csv", rowsDone: 9, completed: false, prepared: prepared))
+        #expect(result == WriteResult(inserted: records.count))
+        for envelope in records {
+            let record = envelope.record
+            let stored = try #require(
+                try await store.storedRecord(source: record.source, kind: record.kind, symbol: record.symbol, naturalKey: record.naturalKey))
+            #expect(stored.envelope.record.jsonObject() == record.jsonObject(), "\(record.kind)")
+            #expect(stored.envelope.provenance.jsonObject == envelope.provenance.jsonObject, "\(record.kind)")
+        }
+        // Prepared for two records, committed with one other: the one is what is stored.
+        let other = SampleRecords.file(source: "other")
+        let mismatched = (store as? any RecordPreparing)?.prepare(Array(other.prefix(2)))
+        let foreign = PreparedRecords(encoding: "not this store's", count: 1)
+        for (record, encoding) in [(other[2], mismatched), (other[3], foreign)] {
+            _ = try await store.commitImportBatch(
+                ImportBatch(
+                    records: [record], deadLetters: [], fileSHA256: sha, source: "other", path: "/u.csv", rowsDone: 1, completed: false, prepared: encoding))
+            let stored = try await store.storedRecord(
+                source: record.record.source, kind: record.record.kind, symbol: record.record.symbol, naturalKey: record.record.naturalKey)
+            #expect(stored?.envelope.record.jsonObject() == record.record.jsonObject())
+        }
+        #expect(try await store.recordCount() == records.count + 2)
+    }
+
     @Test(arguments: Adapter.available)
     func rangeReadsPageInOrderWithoutOverlapOrGaps(_ adapter: Adapter) async throws {
         let (store, cleanup) = try await adapter.make()

@@ -39,23 +39,4 @@ import TributaryCore
         #expect(try ExactDecimal(parsing: "100.000").normalized.description == "100")
         #expect(try ExactDecimal(parsing: "100").normalized.description == "100")
     }
-
-    /// The pointer writer a store binds from must write exactly `description`'s bytes and stay
-    /// within `maxTextBytes` for the widest values (full 128-bit mantissa, largest scale, sign).
-    @Test func writingAtAPointerIsTheDescriptionWithinItsBound() throws {
-        let values = [
-            ExactDecimal(mantissa: .max, scale: 0), ExactDecimal(mantissa: .min, scale: 0), ExactDecimal(mantissa: .min, scale: ExactDecimal.maxScale),
-            ExactDecimal(mantissa: 1, scale: ExactDecimal.maxScale), ExactDecimal(mantissa: -1, scale: ExactDecimal.maxScale),
-            ExactDecimal(mantissa: 0, scale: 5), ExactDecimal(0), try ExactDecimal(parsing: "95000.00"), try ExactDecimal(parsing: "-0.001"),
-        ]
-        let room = UnsafeMutablePointer<UInt8>.allocate(capacity: ExactDecimal.maxTextBytes + 1)
-        defer { room.deallocate() }
-        for value in values {
-            room[ExactDecimal.maxTextBytes] = 0xAA
-            let count = value.write(at: room)
-            #expect(count <= ExactDecimal.maxTextBytes, "\(value)")
-            #expect(room[ExactDecimal.maxTextBytes] == 0xAA, "\(value) wrote past its bound")
-            #expect(String(decoding: UnsafeBufferPointer(start: room, count: count), as: UTF8.self) == value.description)
-        }
-    }
 }

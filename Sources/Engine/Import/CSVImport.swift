@@ -172,7 +172,7 @@ public struct CSVImport: Sendable {
             fileURI: origin?.uri ?? "file://" + Self.absolute(readPath), sourceType: origin?.sourceType ?? .file, resumeAfter: resumeAfter,
             watched: try await store.pendingRowDeadLetters(source: source, file: path))
         if options.strict {
-            // A first pass that writes nothing: any bad row aborts the import.
+            // A first pass that writes nothing (and prepares nothing): any bad row aborts the import.
             try await forEachConverted(context) { converted, _ in
                 if let bad = converted.firstProblem { throw Failure(description: "\(path): \(bad) (--strict: nothing was imported)") }
             }
@@ -180,13 +180,16 @@ public struct CSVImport: Sendable {
 
         let totalBytes = readPath.hasSuffix(".gz") ? nil : (try? FileManager.default.attributesOfItem(atPath: readPath)[.size] as? Int) ?? nil
         var rowsDone = resumeAfter
+        var writing = context
+        writing.preparer = store as? any RecordPreparing
         func commit(_ converted: ConvertedChunk?, completed: Bool) async throws {
             let records = converted?.records ?? [], letters = converted?.letters ?? []
             if let converted { rowsDone = converted.rowsDone }
             let result = try await store.commitImportBatch(
                 ImportBatch(
                     records: records, deadLetters: letters, fileSHA256: report.sha256, source: source, path: path, rowsDone: rowsDone, completed: completed,
-                    resolutions: converted?.resolutions ?? [], object: completed ? Self.finished(origin?.object, rows: rowsDone) : nil))
+                    resolutions: converted?.resolutions ?? [], object: completed ? Self.finished(origin?.object, rows: rowsDone) : nil,
+                    prepared: converted?.prepared))
             report.fixedRows += converted?.fixedRows ?? 0
             report.failedAgainRows += (converted?.resolutions.count ?? 0) - (converted?.fixedRows ?? 0)
             report.stored += result.stored
@@ -203,7 +206,7 @@ public struct CSVImport: Sendable {
         // The last chunk, when it is not a full batch, commits as the completing batch; a full
         // one commits as every batch does and an empty batch then completes the file.
         var completed = false
-        try await forEachConverted(context) { converted, isLast in
+        try await forEachConverted(writing) { converted, isLast in
             completed = isLast && converted.rows < options.batchSize
             try await commit(converted, completed: completed)
         }
@@ -253,6 +256,9 @@ public struct CSVImport: Sendable {
         var resumeAfter: Int
         /// Pending dead letters of this file's earlier imports, by line: each is settled as its line goes by.
         var watched: [Int: [Int64]] = [:]
+        /// The store the chunks are committed to, when it can encode records for its write: each
+        /// chunk's records are prepared on the core that converted them, not on the store's writer.
+        var preparer: (any RecordPreparing)?
     }
 
     /// One chunk's rows as records and dead letters, ready to commit.
@@ -270,6 +276,8 @@ public struct CSVImport: Sendable {
         var resolutions: [DeadLetterResolution] = []
         /// How many of ``resolutions`` are rows that now imported cleanly.
         var fixedRows = 0
+        /// ``records`` as the store's ``ChunkContext/preparer`` encoded them.
+        var prepared: PreparedRecords?
     }
 
     /// Converts the file's chunks on every core and hands them to `body` in file order, saying
@@ -359,6 +367,7 @@ public struct CSVImport: Sendable {
                 if fixed { out.fixedRows += earlier.count }
             }
         }
+        if let preparer = context.preparer, !out.records.isEmpty { out.prepared = preparer.prepare(out.records) }
         return out
     }
 

@@ -44,12 +44,16 @@ public struct ImportBatch: Sendable {
     /// same transaction as the batch, so an object counts as imported exactly when its last
     /// rows are in. Only on the completing batch.
     public var object: ObjectState?
+    /// `records` as the committing store's ``RecordPreparing/prepare(_:)`` encoded them, made
+    /// off its writer; nil (or another store's) and the store encodes them itself.
+    public var prepared: PreparedRecords?
 
     public init(
         records: [Envelope], deadLetters: [DeadLetter], fileSHA256: String, source: String, path: String, rowsDone: Int, completed: Bool,
-        resolutions: [DeadLetterResolution] = [], object: ObjectState? = nil
+        resolutions: [DeadLetterResolution] = [], object: ObjectState? = nil, prepared: PreparedRecords? = nil
     ) {
         self.object = object
+        self.prepared = prepared
         self.records = records
         self.deadLetters = deadLetters
         self.resolutions = resolutions

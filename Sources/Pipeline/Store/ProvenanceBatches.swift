@@ -30,12 +30,15 @@ public struct ProvenanceBatch: Sendable {
     }
 
     /// This member's transformations beyond the batch's, in the form a store keeps.
-    public func ownSteps(_ envelope: borrowing Envelope) -> OwnSteps {
+    public func ownSteps(_ envelope: borrowing Envelope) -> OwnSteps { Self.ownSteps(envelope, after: transformations.count) }
+
+    /// A member's transformations beyond the first `count` (its batch's), in the form a store keeps.
+    public static func ownSteps(_ envelope: borrowing Envelope, after count: Int) -> OwnSteps {
         let leading = envelope.provenance.leadingTransformations.count
         let line = envelope.provenance.transformationLine
-        guard leading + (line == nil ? 0 : 1) > transformations.count else { return .none }
-        if let line, leading == transformations.count { return .line(line) }
-        return .other(Array(envelope.provenance.transformations[transformations.count...]))
+        guard leading + (line == nil ? 0 : 1) > count else { return .none }
+        if let line, leading == count { return .line(line) }
+        return .other(Array(envelope.provenance.transformations[count...]))
     }
 
     /// The step an integer line column stands for.

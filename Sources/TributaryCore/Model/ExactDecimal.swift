@@ -144,24 +144,11 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
     /// Appends the plain decimal text to `bytes` (what `description` returns, without a `String`).
     public func write(into bytes: inout [UInt8]) { write(to: &bytes) }
 
-    /// The most bytes ``write(at:)`` writes: 39 digits of the mantissa, up to 38 zeros after the
-    /// point, the point, a leading `0` and a sign.
-    public static let maxTextBytes = 82
-
-    /// Writes the plain decimal text at `start`, which must have room for ``maxTextBytes``,
-    /// and returns how many bytes it wrote. For a writer that binds the text where it lies
-    /// (a database row's cells in one buffer, no allocation per cell).
-    public func write(at start: UnsafeMutablePointer<UInt8>) -> Int {
-        var out = FixedBytes(start: start)
-        write(to: &out)
-        return out.count
-    }
-
     /// Appends the plain decimal text; `droppingTrailingZeros` writes ``normalized``'s text
     /// (`1.50` as `1.5`, `2.00` as `2`) in the same pass, without computing it first.
     func write<Output: ByteOutput>(to out: inout Output, droppingTrailingZeros: Bool = false) {
         // Digits are produced backwards into a fixed buffer, in 64-bit arithmetic while they fit.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.maxTextBytes) { buffer in
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 82) { buffer in
             var position = buffer.count
             // Digits taken from the mantissa (written or dropped), and fractional digits written.
             var taken = 0

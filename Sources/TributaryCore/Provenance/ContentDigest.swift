@@ -53,14 +53,6 @@ public struct ContentDigest: Sendable, Hashable {
         words = parsed
     }
 
-    /// Writes the 32 bytes at `start` (for a writer that binds them where they lie).
-    public func copyBytes(to start: UnsafeMutableRawPointer) {
-        start.storeBytes(of: words.0.bigEndian, toByteOffset: 0, as: UInt64.self)
-        start.storeBytes(of: words.1.bigEndian, toByteOffset: 8, as: UInt64.self)
-        start.storeBytes(of: words.2.bigEndian, toByteOffset: 16, as: UInt64.self)
-        start.storeBytes(of: words.3.bigEndian, toByteOffset: 24, as: UInt64.self)
-    }
-
     /// Calls `body` with the 32 bytes (valid only during the call).
     public func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
         var big = (words.0.bigEndian, words.1.bigEndian, words.2.bigEndian, words.3.bigEndian)

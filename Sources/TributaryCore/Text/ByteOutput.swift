@@ -107,25 +107,3 @@ final class PointerBytes: ByteOutput {
         capacity = newCapacity
     }
 }
-
-/// Bytes written through a pointer into room the caller has already made sure of (no growth,
-/// no check): for a writer that knows its output's upper bound.
-struct FixedBytes: ByteOutput {
-    let start: UnsafeMutablePointer<UInt8>
-    private(set) var count = 0
-
-    init(start: UnsafeMutablePointer<UInt8>) { self.start = start }
-
-    @inline(__always)
-    mutating func append(_ byte: UInt8) {
-        start[count] = byte
-        count &+= 1
-    }
-
-    @inline(__always)
-    mutating func append(contentsOf bytes: UnsafeBufferPointer<UInt8>) {
-        guard let source = bytes.baseAddress else { return }
-        (start + count).update(from: source, count: bytes.count)
-        count &+= bytes.count
-    }
-}

@@ -1,0 +1,157 @@
+import Pipeline
+import TributaryCore
+
+/// A write's records as the kind tables' statements bind them, encoded without the database.
+///
+/// Why: the store's one write connection is an import's bottleneck, and encoding a record —
+/// its provenance grouped into a batch, its key and decimals written as text, its hash as 32
+/// bytes, its trade side as a code — took as long as SQLite's own insert of it. Encoded here,
+/// the work can run on the cores that made the records (``SQLiteStore/prepare(_:)``); the
+/// writer then only interns texts, inserts batch rows and binds each row's parameters from
+/// these arrays (texts and bytes bound in place, `SQLITE_STATIC`). Every write goes through
+/// this one encoding, prepared ahead or not.
+struct SQLitePreparedRows: Sendable {
+    /// A bound value of a kind column: text and bytes are a range of ``bytes``.
+    enum Cell: Sendable {
+        case null
+        case integer(Int64)
+        case text(start: Int32, count: Int32)
+    }
+
+    struct Row: Sendable {
+        var kind: TributaryCore.Record.Kind
+        /// Indexes into ``sources`` and ``symbols``.
+        var source: Int32
+        var symbol: Int32
+        /// Index into ``groups``: the batch row the record references.
+        var group: Int32
+        var key: SQLiteStoredKey
+        /// The venue's symbol when it differs from the symbol.
+        var venueSymbol: String?
+        /// Where the 32 hash bytes start in ``bytes``.
+        var hash: Int32
+        var line: Int64?
+        /// Transformations beyond the batch's other than a line, as a JSON array.
+        var extra: String?
+        /// The record's time in nanoseconds (a spans table's bucket), when its kind has one.
+        var time: Int64?
+        /// Where the row's kind cells start in ``cells`` (as many as its table has columns).
+        var cells: Int32
+    }
+
+    var rows: [Row] = []
+    var cells: [Cell] = []
+    var bytes: [UInt8] = []
+    /// Distinct source ids and symbols, in order of first appearance.
+    var sources: [String] = []
+    var symbols: [String] = []
+    var groups: [ProvenanceBatch] = []
+    /// A content hash that is not a SHA-256 (only a provenance built from text can hold one):
+    /// the write fails with it, as it would have binding it.
+    var hashProblem: StoredRowError?
+
+    init(_ batch: [Envelope]) {
+        groups = ProvenanceBatch.group(batch)
+        var groupOf = [Int32](repeating: 0, count: batch.count)
+        for (number, group) in groups.enumerated() {
+            for member in group.members { groupOf[member] = Int32(number) }
+        }
+        // Each group's own step count, so a member's own steps need no copy of its group.
+        let groupSteps = groups.map(\.transformations.count)
+        var sourceIndex = TextIndex(), symbolIndex = TextIndex()
+        var hexScratch: [UInt8] = []
+        // Consecutive records are mostly one kind: what its table says is looked up once per run of them.
+        var kindNow: TributaryCore.Record.Kind?
+        var sides: [Bool] = []
+        var timed = false
+        let columns = batch.first.map { SQLiteKindTable.table(for: $0.record.kind).columns.columns.count } ?? 0
+        rows.reserveCapacity(batch.count)
+        cells.reserveCapacity(batch.count * columns)
+        // The hash and about two short decimals a row.
+        bytes.reserveCapacity(batch.count * 48)
+        batch.withUnsafeBufferPointer { envelopes in
+            guard let first = envelopes.baseAddress else { return }
+            for position in envelopes.indices {
+                let record = first + position
+                let kind = record.pointee.record.kind
+                let key = record.pointee.identity ?? record.pointee.record.naturalKey
+                let hash = Int32(bytes.count)
+                appendHash(record, scratch: &hexScratch)
+                var row = Row(
+                    kind: kind, source: sourceIndex.index(record.pointee.record.source.rawValue, in: &sources),
+                    symbol: symbolIndex.index(record.pointee.record.symbol, in: &symbols), group: groupOf[position], key: SQLiteStoredKey(key),
+                    venueSymbol: record.pointee.record.venueSymbol.sameBytes(as: record.pointee.record.symbol) ? nil : record.pointee.record.venueSymbol,
+                    hash: hash, line: nil, extra: nil, time: nil, cells: Int32(cells.count))
+                switch ProvenanceBatch.ownSteps(record.pointee, after: groupSteps[Int(row.group)]) {
+                case .none: break
+                case .line(let line): row.line = line
+                case .other(let steps): row.extra = JSONWriter.string(.array(steps.map(JSONValue.string)))
+                }
+                if kind != kindNow {
+                    let table = SQLiteKindTable.table(for: kind)
+                    (kindNow, sides, timed) = (kind, table.sideColumns, table.hasSpans)
+                }
+                if timed { row.time = record.pointee.record.asOf?.nanosecondsSinceEpoch }
+                var column = 0
+                RecordColumns.forEachCell(of: record.pointee.record.payload, key: key) { cell in
+                    defer { column += 1 }
+                    switch cell {
+                    case .null: cells.append(.null)
+                    case .integer(let number): cells.append(.integer(number))
+                    case .text(let text):
+                        if sides[column], let code = SQLiteSide.code(text) { cells.append(.integer(code)) } else { appendText(text) }
+                    case .decimal(let value):
+                        let start = bytes.count
+                        value.write(into: &bytes)
+                        cells.append(.text(start: Int32(start), count: Int32(bytes.count - start)))
+                    }
+                }
+                rows.append(row)
+            }
+        }
+    }
+
+    private mutating func appendText(_ text: String) {
+        var text = text
+        let start = bytes.count
+        text.withUTF8 { bytes.append(contentsOf: $0) }
+        cells.append(.text(start: Int32(start), count: Int32(bytes.count - start)))
+    }
+
+    /// The 32 hash bytes: straight from the digest the hasher made, or parsed from a `sha256:` text.
+    private mutating func appendHash(_ envelope: UnsafePointer<Envelope>, scratch: inout [UInt8]) {
+        if let digest = envelope.pointee.provenance.contentDigest {
+            digest.withUnsafeBytes { bytes.append(contentsOf: $0) }
+            return
+        }
+        scratch.removeAll(keepingCapacity: true)
+        do {
+            try SQLiteStore.appendHashBytes(envelope.pointee.provenance.contentHash, to: &scratch)
+            bytes.append(contentsOf: scratch)
+        } catch {
+            hashProblem = hashProblem ?? (error as? StoredRowError)
+            bytes.append(contentsOf: repeatElement(0, count: 32))
+        }
+    }
+
+    /// Positions of distinct texts: consecutive rows mostly repeat the last one, told by a byte
+    /// comparison before any hashing.
+    private struct TextIndex {
+        private var positions: [String: Int32] = [:]
+        private var last: (text: String, index: Int32)?
+
+        mutating func index(_ text: String, in texts: inout [String]) -> Int32 {
+            if let last, last.text.sameBytes(as: text) { return last.index }
+            let index: Int32
+            if let known = positions[text] {
+                index = known
+            } else {
+                index = Int32(texts.count)
+                texts.append(text)
+                positions[text] = index
+            }
+            last = (text, index)
+            return index
+        }
+    }
+}
