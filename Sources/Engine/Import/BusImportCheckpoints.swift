@@ -42,6 +42,7 @@ public struct BusImportCheckpoints: ImportCheckpointStore {
         }
         var rest = batch
         rest.records = []
+        rest.prepared = nil
         try await store.commitImportBatch(rest)
         return result
     }
