@@ -15,7 +15,7 @@ struct SQLitePreparedRows: Sendable {
     enum Cell: Sendable {
         case null
         case integer(Int64)
-        case text(start: Int32, count: Int32)
+        case text(start: Int, count: Int)
     }
 
     struct Row: Sendable {
@@ -29,14 +29,14 @@ struct SQLitePreparedRows: Sendable {
         /// The venue's symbol when it differs from the symbol.
         var venueSymbol: String?
         /// Where the 32 hash bytes start in ``bytes``.
-        var hash: Int32
+        var hash: Int
         var line: Int64?
         /// Transformations beyond the batch's other than a line, as a JSON array.
         var extra: String?
         /// The record's time in nanoseconds (a spans table's bucket), when its kind has one.
         var time: Int64?
         /// Where the row's kind cells start in ``cells`` (as many as its table has columns).
-        var cells: Int32
+        var cells: Int
     }
 
     var rows: [Row] = []
@@ -72,17 +72,17 @@ struct SQLitePreparedRows: Sendable {
         batch.withUnsafeBufferPointer { envelopes in
             guard let first = envelopes.baseAddress else { return }
             for position in envelopes.indices {
-                let record = first + position
-                let kind = record.pointee.record.kind
-                let key = record.pointee.identity ?? record.pointee.record.naturalKey
-                let hash = Int32(bytes.count)
-                appendHash(record, scratch: &hexScratch)
+                let envelope = first + position
+                let kind = envelope.pointee.record.kind
+                let key = envelope.pointee.identity ?? envelope.pointee.record.naturalKey
+                let hash = bytes.count
+                appendHash(envelope, scratch: &hexScratch)
                 var row = Row(
-                    kind: kind, source: sourceIndex.index(record.pointee.record.source.rawValue, in: &sources),
-                    symbol: symbolIndex.index(record.pointee.record.symbol, in: &symbols), group: groupOf[position], key: SQLiteStoredKey(key),
-                    venueSymbol: record.pointee.record.venueSymbol.sameBytes(as: record.pointee.record.symbol) ? nil : record.pointee.record.venueSymbol,
-                    hash: hash, line: nil, extra: nil, time: nil, cells: Int32(cells.count))
-                switch ProvenanceBatch.ownSteps(record.pointee, after: groupSteps[Int(row.group)]) {
+                    kind: kind, source: sourceIndex.index(envelope.pointee.record.source.rawValue, in: &sources),
+                    symbol: symbolIndex.index(envelope.pointee.record.symbol, in: &symbols), group: groupOf[position], key: SQLiteStoredKey(key),
+                    venueSymbol: envelope.pointee.record.venueSymbol.sameBytes(as: envelope.pointee.record.symbol) ? nil : envelope.pointee.record.venueSymbol,
+                    hash: hash, line: nil, extra: nil, time: nil, cells: cells.count)
+                switch ProvenanceBatch.ownSteps(envelope.pointee, after: groupSteps[Int(row.group)]) {
                 case .none: break
                 case .line(let line): row.line = line
                 case .other(let steps): row.extra = JSONWriter.string(.array(steps.map(JSONValue.string)))
@@ -91,9 +91,9 @@ struct SQLitePreparedRows: Sendable {
                     let table = SQLiteKindTable.table(for: kind)
                     (kindNow, sides, timed) = (kind, table.sideColumns, table.hasSpans)
                 }
-                if timed { row.time = record.pointee.record.asOf?.nanosecondsSinceEpoch }
+                if timed { row.time = envelope.pointee.record.asOf?.nanosecondsSinceEpoch }
                 var column = 0
-                RecordColumns.forEachCell(of: record.pointee.record.payload, key: key) { cell in
+                RecordColumns.forEachCell(of: envelope.pointee.record.payload, key: key) { cell in
                     defer { column += 1 }
                     switch cell {
                     case .null: cells.append(.null)
@@ -103,7 +103,7 @@ struct SQLitePreparedRows: Sendable {
                     case .decimal(let value):
                         let start = bytes.count
                         value.write(into: &bytes)
-                        cells.append(.text(start: Int32(start), count: Int32(bytes.count - start)))
+                        cells.append(.text(start: start, count: bytes.count - start))
                     }
                 }
                 rows.append(row)
@@ -115,7 +115,7 @@ struct SQLitePreparedRows: Sendable {
         var text = text
         let start = bytes.count
         text.withUTF8 { bytes.append(contentsOf: $0) }
-        cells.append(.text(start: Int32(start), count: Int32(bytes.count - start)))
+        cells.append(.text(start: start, count: bytes.count - start))
     }
 
     /// The 32 hash bytes: straight from the digest the hasher made, or parsed from a `sha256:` text.
@@ -129,7 +129,7 @@ struct SQLitePreparedRows: Sendable {
             try SQLiteStore.appendHashBytes(envelope.pointee.provenance.contentHash, to: &scratch)
             bytes.append(contentsOf: scratch)
         } catch {
-            hashProblem = hashProblem ?? (error as? StoredRowError)
+            hashProblem = hashProblem ?? error
             bytes.append(contentsOf: repeatElement(0, count: 32))
         }
     }

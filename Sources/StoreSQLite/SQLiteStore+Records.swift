@@ -211,7 +211,7 @@ extension SQLiteStore {
     /// Appends the 32 bytes of `sha256:` + 64 hex digits to `bytes` (once per stored row: one
     /// pass through a table, written in place, no branch per digit — hex digits are random, so
     /// a branch on digit-or-letter mispredicts half the time).
-    static func appendHashBytes(_ text: String, to bytes: inout [UInt8]) throws {
+    static func appendHashBytes(_ text: String, to bytes: inout [UInt8]) throws(StoredRowError) {
         var text = text
         let start = bytes.count
         bytes.append(contentsOf: repeatElement(0, count: 32))

@@ -72,18 +72,18 @@ final class SQLiteUpsert {
             }
             try bind(batch, &index, statement)
             try bind(row.pointee.venueSymbol, &index, statement)
-            try check(sqlite3_bind_blob64(statement, index, bytes + Int(row.pointee.hash), 32, sqliteStatic), statement)
+            try check(sqlite3_bind_blob64(statement, index, bytes + row.pointee.hash, 32, sqliteStatic), statement)
             index += 1
             try bind(Int64(revision), &index, statement)
             try bind(row.pointee.extra, &index, statement)
             if let line = row.pointee.line { try bind(line, &index, statement) } else { try bindNull(&index, statement) }
-            let first = cells + Int(row.pointee.cells)
+            let first = cells + row.pointee.cells
             for column in 0..<columnCount {
                 switch first[column] {
                 case .null: try bindNull(&index, statement)
                 case .integer(let number): try bind(number, &index, statement)
                 case .text(let start, let count):
-                    try check(sqlite3_bind_text64(statement, index, bytes + Int(start), UInt64(count), sqliteStatic, UInt8(SQLITE_UTF8)), statement)
+                    try check(sqlite3_bind_text64(statement, index, bytes + start, UInt64(count), sqliteStatic, UInt8(SQLITE_UTF8)), statement)
                     index += 1
                 }
             }

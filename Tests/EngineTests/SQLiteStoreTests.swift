@@ -17,6 +17,27 @@ import TributaryCore
         return Envelope.rest(record, sourceURI: "http://x", observedAt: .now(), requestID: UUID().uuidString, transformations: [])
     }
 
+    /// The hash column holds 32 bytes: a provenance whose hash text is not a SHA-256 fails its
+    /// whole batch with the column named (nothing of it stored); uppercase hex is the same bytes.
+    @Test func aHashThatIsNotASHA256FailsItsBatchAndUppercaseHexIsStored() throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        let store = try SQLiteStore(path: path)
+        var odd = quote("7", asOf: 1_700_000_120)
+        odd.provenance.contentHash = "md5:0123456789abcdef0123456789abcdef"
+        #expect {
+            try store.upsert([quote("1"), odd])
+        } throws: { error in
+            "\(error)".contains("content_hash") && "\(error)".contains("md5:0123")
+        }
+        #expect(try store.recordCount() == 0)
+        var upper = quote("8")
+        upper.provenance.contentHash = upper.provenance.contentHash.uppercased().replacingOccurrences(of: "SHA256:", with: "sha256:")
+        #expect(try store.upsert([upper]).inserted == 1)
+        let stored = try #require(try store.storedRecord(source: "binance", kind: .quote, symbol: "BTC-USDT", naturalKey: upper.record.naturalKey))
+        #expect(stored.envelope.provenance.contentHash == upper.provenance.contentHash.lowercased())
+    }
+
     @Test func replaysAreSkippedChangesReplaceAndNothingDuplicates() throws {
         let path = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
