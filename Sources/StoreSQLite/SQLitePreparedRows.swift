@@ -43,9 +43,9 @@ struct SQLitePreparedRows: Sendable {
     /// The rows, their cells and the bytes cells point into, in storage handed back for the
     /// next preparation once the last copy of these goes (``SQLitePreparedArrays``).
     private let arrays: SQLitePreparedArrays
-    var rows: [Row] { arrays.rowsRead }
-    var cells: [Cell] { arrays.cellsRead }
-    var bytes: [UInt8] { arrays.bytesRead }
+    var rows: [Row] { arrays.rows }
+    var cells: [Cell] { arrays.cells }
+    var bytes: [UInt8] { arrays.bytes }
     /// Distinct source ids and symbols, in order of first appearance.
     let sources: [String]
     let symbols: [String]
@@ -182,9 +182,9 @@ struct SQLitePreparedRows: Sendable {
 final class SQLitePreparedArrays: @unchecked Sendable {
     // Filled before this object exists, only read while it is shared, and emptied in `deinit`
     // when no one else holds it: never written while two threads can see it.
-    private var rows: [SQLitePreparedRows.Row]
-    private var cells: [SQLitePreparedRows.Cell]
-    private var bytes: [UInt8]
+    private(set) var rows: [SQLitePreparedRows.Row]
+    private(set) var cells: [SQLitePreparedRows.Cell]
+    private(set) var bytes: [UInt8]
 
     init(rows: [SQLitePreparedRows.Row], cells: [SQLitePreparedRows.Cell], bytes: [UInt8]) {
         self.rows = rows
@@ -194,18 +194,21 @@ final class SQLitePreparedArrays: @unchecked Sendable {
 
     deinit { Self.spare.give(&rows, &cells, &bytes) }
 
-    /// At most a few sets wait (the chunks an import has in flight); none larger than a chunk's.
-    static let spare = Spare(limit: 8, maxRows: 65_536)
+    /// At most a few sets wait (the chunks an import has in flight); none larger than a chunk's,
+    /// so one huge batch (long news texts) does not stay held after it was written.
+    static let spare = Spare(limit: 8, maxRows: 65_536, maxBytes: 16 << 20)
 
     /// Emptied arrays that kept their storage.
     final class Spare: Sendable {
         private let sets = Mutex<[([SQLitePreparedRows.Row], [SQLitePreparedRows.Cell], [UInt8])]>([])
         private let limit: Int
         private let maxRows: Int
+        private let maxBytes: Int
 
-        init(limit: Int, maxRows: Int) {
+        init(limit: Int, maxRows: Int, maxBytes: Int) {
             self.limit = limit
             self.maxRows = maxRows
+            self.maxBytes = maxBytes
         }
 
         func take() -> ([SQLitePreparedRows.Row], [SQLitePreparedRows.Cell], [UInt8]) {
@@ -217,7 +220,7 @@ final class SQLitePreparedArrays: @unchecked Sendable {
             swap(&set.0, &rows)
             swap(&set.1, &cells)
             swap(&set.2, &bytes)
-            guard set.0.capacity <= maxRows else { return }
+            guard set.0.capacity <= maxRows, set.2.capacity <= maxBytes else { return }
             set.0.removeAll(keepingCapacity: true)
             set.1.removeAll(keepingCapacity: true)
             set.2.removeAll(keepingCapacity: true)
@@ -226,8 +229,4 @@ final class SQLitePreparedArrays: @unchecked Sendable {
             }
         }
     }
-
-    var rowsRead: [SQLitePreparedRows.Row] { rows }
-    var cellsRead: [SQLitePreparedRows.Cell] { cells }
-    var bytesRead: [UInt8] { bytes }
 }

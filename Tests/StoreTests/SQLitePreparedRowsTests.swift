@@ -22,7 +22,7 @@ import TributaryTesting
     }
 
     @Test func spareStorageIsEmptiedKeptUpToItsLimitAndNotWhenTooLarge() {
-        let spare = SQLitePreparedArrays.Spare(limit: 1, maxRows: 100)
+        let spare = SQLitePreparedArrays.Spare(limit: 1, maxRows: 100, maxBytes: 1_000)
         var rows = [SQLitePreparedRows.Row](), cells: [SQLitePreparedRows.Cell] = [.integer(1), .null], bytes: [UInt8] = [1, 2, 3]
         rows.reserveCapacity(50)
         spare.give(&rows, &cells, &bytes)
@@ -35,5 +35,8 @@ import TributaryTesting
         #expect(keptCells.isEmpty && keptCells.capacity >= 2 && keptBytes.isEmpty && keptBytes.capacity >= 3)
         let (fresh, _, _) = spare.take()
         #expect(fresh.capacity == 0)
+        var few = [SQLitePreparedRows.Row](), noCells: [SQLitePreparedRows.Cell] = [], many = [UInt8](repeating: 7, count: 5_000)
+        spare.give(&few, &noCells, &many)  // over maxBytes: dropped
+        #expect(spare.take().2.capacity == 0)
     }
 }
