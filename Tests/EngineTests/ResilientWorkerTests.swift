@@ -119,7 +119,8 @@ final class ScriptedUpstream: Sendable {
         }
         let started = ContinuousClock.now
         let (_, errors, guardian) = try await run(upstream, settings: settings, fetches: 2)
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // Far inside the 600 s pause the upstream asked for, however busy the machine is.
+        #expect(ContinuousClock.now - started < .seconds(120))
         #expect(upstream.arrivals.count == 1)
         #expect(errors.count == 2)
         #expect((errors.last as? ResilienceError)?.code == .paused)

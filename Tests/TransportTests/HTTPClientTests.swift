@@ -126,7 +126,8 @@ import TributaryTesting
         let started = ContinuousClock.now
         task.cancel()
         await #expect(throws: CancellationError.self) { try await task.value }
-        #expect(ContinuousClock.now - started < .seconds(2))
+        // Well before the transfer's own 30 s timeout, however busy the machine is.
+        #expect(ContinuousClock.now - started < .seconds(20))
         // The aborted transfer's connection is closed, not returned to the pool.
         var waited = 0
         while server.openConnections > 0, waited < 200 {
