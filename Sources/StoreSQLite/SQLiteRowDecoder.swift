@@ -44,7 +44,7 @@ struct SQLiteRowDecoder {
             source: SourceID(try text(row, "source_id", of: "sources")), endpoint: batch.endpoint, symbol: symbol,
             venueSymbol: String.fromDatabaseValue(value(row, "venue_symbol")) ?? symbol, payload: payload)
         var transformations = batch.stamp.transformations
-        if let line = Int64.fromDatabaseValue(value(row, "line")) { transformations.append(ProvenanceBatch.lineStep(line)) }
+        if let line = Int64.fromDatabaseValue(value(row, "line")) { transformations.append(Provenance.lineStep(line)) }
         if let extra = String.fromDatabaseValue(value(row, "extra_transformations")) {
             transformations += try Self.texts(extra, table: table.name, column: "extra_transformations")
         }

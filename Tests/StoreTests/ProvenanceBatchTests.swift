@@ -39,6 +39,6 @@ import TributaryCore
             #expect(steps([odd]) == .other([odd]), "\(odd)")
         }
         #expect(steps(["line:1", "line:2"]) == .other(["line:1", "line:2"]))
-        #expect(ProvenanceBatch.lineStep(42) == "line:42")
+        #expect(Provenance.lineStep(42) == "line:42")
     }
 }

@@ -41,9 +41,6 @@ public struct ProvenanceBatch: Sendable {
         return .other(Array(envelope.provenance.transformations[count...]))
     }
 
-    /// The step an integer line column stands for.
-    public static func lineStep(_ line: Int64) -> String { Provenance.lineStep(line) }
-
     /// The groups of `batch`, in the order their first envelope appears.
     public static func group(_ batch: [Envelope]) -> [ProvenanceBatch] {
         var index: [[UInt8]: Int] = [:]
