@@ -65,6 +65,43 @@ import TributaryCore
         #expect(problems.isEmpty && parsed == schema)
     }
 
+    /// A decimal or time cell the builder parses is checked by that parse alone; a row that fails
+    /// is still reported as the schema's problem at its first unfitting column, whichever the
+    /// columns, and a value that fits the schema but not the record model as the builder's.
+    @Test func cellsTheBuilderParsesAreReportedAsTheSchemaWould() async throws {
+        let folder = try directory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var options = CSVImport.Options(source: "tape")
+        options.rules = try rules("kind: trade")
+        options.schema = CSVSchema(columns: [
+            .init(name: "time", type: .timestamp, nullable: false), .init(name: "symbol", type: .string, nullable: false),
+            .init(name: "price", type: .decimal, nullable: false), .init(name: "size", type: .decimal, nullable: false),
+            .init(name: "trade_id", type: .integer, nullable: false),
+        ])
+        let file = folder + "/t.csv"
+        try """
+        time,symbol,price,size,trade_id
+        1700000000000,BTC-USD,1.5,1,1
+        1700000000001,BTC-USD,cheap,1,x
+        soon,BTC-USD,1.5,1,3
+        1700000000003,BTC-USD,1.5,1,x
+        1700000000004,BTC-USD,1.5,-1,5
+        1700000000005,BTC-USD,,1,6
+
+        """.write(toFile: file, atomically: true, encoding: .utf8)
+        let report = try await CSVImport(store: try SQLiteStore(path: folder + "/t.sqlite"), options: options).check(path: file)
+        #expect(report.valid == 1 && report.badRows == 5)
+        let expected = [
+            "line 3: column 3 (price): must be decimal; 'cheap' is not",
+            "line 4: column 1 (time): must be timestamp; 'soon' is not",
+            "line 5: column 5 (trade_id): must be integer; 'x' is not",
+            "line 6: column 4 (size): size: must not be negative; got -1",
+            "line 7: column 3 (price): may not be empty (the schema says it is required)",
+        ]
+        #expect(report.problems.count == expected.count)
+        for (problem, reason) in zip(report.problems, expected) { #expect(problem.hasSuffix(reason), "\(problem)") }
+    }
+
     @Test func newColumnsAreRecordedAndAChangedTypeRejectsTheRow() async throws {
         let folder = try directory()
         defer { try? FileManager.default.removeItem(atPath: folder) }

@@ -82,6 +82,24 @@ import TributaryCore
         }
     }
 
+    /// The writer keeps the date it wrote last: records a day apart, a millisecond either side of
+    /// midnight, back on an earlier day, and at the ends of the supported range each get their own.
+    @Test func aReusedHasherWritesEachRecordsOwnDate() {
+        let midnight: Int64 = 1_710_374_400_000  // 2024-03-14T00:00:00Z
+        let times =
+            [midnight - 1, midnight, midnight + 1, midnight - 86_400_000, midnight + 86_400_000 * 400, midnight - 1]
+            .compactMap(UTCTimestamp.init(millisecondsSinceEpoch:))
+            + [UTCTimestamp(nanosecondsSinceEpoch: .min), UTCTimestamp(nanosecondsSinceEpoch: .max), UTCTimestamp(nanosecondsSinceEpoch: 0)]
+        var hasher = ContentHasher()
+        for time in times {
+            let record = Record(
+                source: "tape", endpoint: "import", symbol: "X", venueSymbol: "X",
+                payload: .trade(Trade(tradeID: "1", time: time, price: Self.d("1.50"), size: Self.d("2"), side: nil)))
+            let reference = JSONWriter.encode(.object(record.jsonObject(canonical: true)), canonical: true)
+            #expect(hasher.hash(record) == ContentHash.of(bytes: reference), "\(time)")
+        }
+    }
+
     @Test func canonicalBytesAreValidSortedJSON() throws {
         for record in Self.records {
             let parsed = try JSONParser.parse(ContentHash.canonicalBytes(of: record))

@@ -29,6 +29,45 @@ import TributaryCore
         #expect(byField["sid"]?.contains("did you mean 'side'?") == true)
     }
 
+    /// A valid record of each kind, as pushed members (what the field checks below start from).
+    static let minimal: [Record.Kind: String] = [
+        .quote: #""kind":"quote","symbol":"X","as_of":"2024-01-01T00:00:00Z","last":"1""#,
+        .bar: #""kind":"bar","symbol":"X","interval":"1m","start":"2024-01-01T00:00:00Z","open":"1","high":"1","low":"1","close":"1""#,
+        .trade: #""kind":"trade","symbol":"X","trade_id":"7","time":"2024-01-01T00:00:00Z","price":"1","size":"1""#,
+        .book: #""kind":"book","symbol":"X","as_of":"2024-01-01T00:00:00Z","bids":[["1","1"]],"asks":[["2","1"]]"#,
+        .news: #""kind":"news","symbol":"X","id":"n1","headline":"h","url":"https://example.com","published_at":"2024-01-01T00:00:00Z""#,
+        .observation: #""kind":"observation","series":"GDP","date":"2024-01-01","value":"1""#,
+        .balance: #""kind":"balance","symbol":"X","asset":"BTC","free":"1","locked":"0""#,
+    ]
+
+    @Test func everyKindIsBuiltFromItsName() throws {
+        for kind in Record.Kind.allCases {
+            let record = try builder.build(fields("{" + Self.minimal[kind]! + "}")).get()
+            #expect(record.kind == kind)
+        }
+        #expect(throws: InvalidRecord.self) { try builder.build(fields(#"{"kind":"Trade","symbol":"X"}"#)).get() }
+    }
+
+    /// An import skips its schema's check of a cell the builder parses (`decimalFields`,
+    /// `timeFields`): that holds only if every such field a kind has is parsed whenever it is built.
+    @Test func everyDecimalAndTimeFieldOfAKindIsParsedWhenItIsBuilt() {
+        for kind in Record.Kind.allCases {
+            let known = RecordField.known(for: kind)
+            for field in RecordField.allCases where known.contains(field) {
+                let decimal = RecordBuilder.decimalFields.contains(field), time = RecordBuilder.timeFields.contains(field)
+                guard decimal || time else { continue }
+                var members = fields("{" + Self.minimal[kind]! + "}")
+                members[field.rawValue] = .string("not-a-\(decimal ? "number" : "time")")
+                guard case .failure(let invalid) = builder.build(members) else {
+                    Issue.record("\(kind.rawValue) with \(field.rawValue) unparsable was built")
+                    continue
+                }
+                #expect(invalid.problems.contains { $0.field == field.rawValue }, "\(kind.rawValue).\(field.rawValue): \(invalid)")
+            }
+        }
+        #expect(RecordBuilder.decimalFields.bits & RecordBuilder.timeFields.bits == 0)
+    }
+
     @Test func kindsAndCrossFieldRules() {
         #expect(throws: InvalidRecord.self) { try builder.build(fields(#"{"kind":"tick"}"#)).get() }
         #expect(throws: InvalidRecord.self) {

@@ -330,8 +330,12 @@ public struct CSVImport: Sendable {
         var fields = RecordFieldSlots()
         // Each column's field, worked out once for the chunk rather than by name per cell.
         let columns = (options.rules ?? NormalizationRules()).columnFields(header: context.header)
+        // Cells the builder parses as the schema would are checked by that parse alone.
+        let checkedByBuilder = context.schema.checkedByBuilder(columns, rules: options.rules)
         // Taken out of the options once for the chunk, not once per row (a copy retains each of its tables).
         let rules = options.rules
+        // Read once: a static is looked up (`swift_once`) on every access.
+        let steps = Self.csvSteps
         while true {
             let item: CSVReader.Item
             do {
@@ -353,8 +357,8 @@ public struct CSVImport: Sendable {
             guard index > context.resumeAfter else { continue }
             out.rows += 1
             let bad = convert(
-                item, header: context.header, columns: columns, rules: rules, schema: context.schema, path: context.path, stamp: stamp,
-                hasher: &hasher, fields: &fields, into: &out.records)
+                item, header: context.header, columns: columns, rules: rules, schema: context.schema, checkedByBuilder: checkedByBuilder,
+                path: context.path, stamp: stamp, steps: steps, hasher: &hasher, fields: &fields, into: &out.records)
             if let bad {
                 if out.firstProblem == nil { out.firstProblem = bad.reason }
                 out.letters.append(bad.letter)
@@ -384,8 +388,8 @@ public struct CSVImport: Sendable {
     /// result), or the bad row with its location.
     func convert(
         _ item: CSVReader.Item, header: [String], columns: [NormalizationRules.ColumnField?], rules: NormalizationRules?, schema: CSVSchema,
-        path: String, stamp: Provenance, hasher: inout ContentHasher, fields: inout RecordFieldSlots,
-        into records: inout [Envelope]
+        checkedByBuilder: [Bool] = [], path: String, stamp: Provenance, steps: [String] = Self.csvSteps, hasher: inout ContentHasher,
+        fields: inout RecordFieldSlots, into records: inout [Envelope]
     ) -> BadRow? {
         func bad(_ line: Int, _ reason: String, _ raw: [UInt8]) -> BadRow? {
             let text = "line \(line): \(reason)"
@@ -404,9 +408,19 @@ public struct CSVImport: Sendable {
         guard row.fields.count == header.count else {
             return bad(row.line, "\(row.fields.count) values for \(header.count) columns", raw)
         }
+        /// The row's first cell that does not fit the schema, checking every cell.
+        func schemaProblem() -> BadRow? {
+            for (index, value) in row.fields.enumerated() {
+                if let problem = schema.problem(value, column: index) { return bad(row.line, "column \(index + 1) (\(header[index])): \(problem)", raw) }
+            }
+            return nil
+        }
         fields.removeAll()
         for (index, value) in row.fields.enumerated() {
-            if let problem = schema.problem(value, column: index) { return bad(row.line, "column \(index + 1) (\(header[index])): \(problem)", raw) }
+            // A cell the builder parses is checked by that parse (a failing row is checked in full below).
+            if value.isEmpty || index >= checkedByBuilder.count || !checkedByBuilder[index], schema.problem(value, column: index) != nil {
+                return schemaProblem()
+            }
             guard !value.isEmpty, let target = columns[index] else { continue }
             switch target {
             case .field(let field): fields.set(.string(value), field)
@@ -415,10 +429,11 @@ public struct CSVImport: Sendable {
         }
         if let rules {
             let problems = rules.rewrite(&fields)
-            if !problems.isEmpty { return bad(row.line, InvalidRecord(problems: problems).description, raw) }
+            if !problems.isEmpty { return schemaProblem() ?? bad(row.line, InvalidRecord(problems: problems).description, raw) }
         }
         switch builder.build(fields) {
         case .failure(let invalid):
+            if let problem = schemaProblem() { return problem }
             return bad(
                 row.line,
                 invalid.problems.map { problem in
@@ -431,7 +446,7 @@ public struct CSVImport: Sendable {
             records.append(
                 Envelope(
                     record: record,
-                    provenance: stamp.stamping(contentDigest: hasher.digest(record), transformations: Self.csvSteps, line: Int64(row.line)),
+                    provenance: stamp.stamping(contentDigest: hasher.digest(record), transformations: steps, line: Int64(row.line)),
                     identity: rules?.naturalKey(of: fields)))
             return nil
         }

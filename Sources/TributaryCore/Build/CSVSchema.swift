@@ -87,13 +87,48 @@ public struct CSVSchema: Sendable, Hashable {
         let fits: Bool
         switch column.type {
         case .string: fits = true
-        case .integer: fits = Int64(value) != nil
+        case .integer: fits = Self.isShortInteger(value) || Int64(value) != nil
         case .decimal: fits = (try? ExactDecimal(parsing: value)) != nil
         case .timestamp: fits = TimeText.parse(value) != nil || TimeText.isNaive(value)
         case .date: fits = Self.isDate(value)
         case .boolean: fits = ["true", "false"].contains(value.lowercased())
         }
         return fits ? nil : "must be \(column.type.rawValue); '\(value.prefix(40))' is not"
+    }
+
+    /// Per column, whether the record builder parses every non-empty value of it exactly as
+    /// the check would accept it: a decimal column placed in a decimal field, or a timestamp
+    /// column in a time field, the only column placed there and not rescaled by the rules. A
+    /// row need not parse such a value twice — the builder's parse stands for the check — as
+    /// long as a row that fails anywhere is checked in full again, so that its problem is still
+    /// reported as the check's, at the first column that does not fit.
+    public func checkedByBuilder(_ placed: [NormalizationRules.ColumnField?], rules: NormalizationRules?) -> [Bool] {
+        var placements: [RecordField: Int] = [:]
+        for case .field(let field)? in placed { placements[field, default: 0] += 1 }
+        let rescaled = Set((rules?.scale.keys).map { $0.map { rules?.rename[$0] ?? $0 } } ?? [])
+        return columns.indices.map { index in
+            guard index < placed.count, case .field(let field)? = placed[index], placements[field] == 1, !rescaled.contains(field.rawValue) else {
+                return false
+            }
+            switch columns[index].type {
+            case .decimal: return RecordBuilder.decimalFields.contains(field)
+            case .timestamp: return RecordBuilder.timeFields.contains(field)
+            default: return false
+            }
+        }
+    }
+
+    /// Up to 18 digits after an optional `-`: an `Int64` whatever the digits (checked per cell
+    /// of an integer column without the general parser; longer text goes to `Int64(_:)`).
+    static func isShortInteger(_ value: String) -> Bool {
+        var value = value
+        return value.withUTF8 { bytes in
+            var digits = bytes[...]
+            if digits.first == UInt8(ascii: "-") { digits = digits.dropFirst() }
+            guard !digits.isEmpty, digits.count <= 18 else { return false }
+            for byte in digits where byte &- 0x30 > 9 { return false }
+            return true
+        }
     }
 
     /// The schema as YAML (what `import` prints, and what `--schema` reads back).

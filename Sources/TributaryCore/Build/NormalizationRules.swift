@@ -99,8 +99,12 @@ public struct NormalizationRules: Sendable, Hashable {
     /// a pushed event's dictionary or an imported row's slots alike; the problems found.
     public func rewrite(_ fields: inout some RecordFieldContainer) -> [FieldProblem] {
         for fill in defaultFills {
-            let present = fill.field.map { fields.value($0) } ?? fields.value(named: fill.name)
-            guard present == nil || present == .null || present == .string("") else { continue }
+            // Matched, not compared with `==` to made values: once per default per row.
+            switch fill.field.map({ fields.value($0) }) ?? fields.value(named: fill.name) {
+            case nil, .null?: break
+            case .string(let text)? where text.isEmpty: break
+            default: continue
+            }
             if let field = fill.field { fields.set(fill.value, field) } else { fields.set(fill.value, named: fill.name) }
         }
         var problems: [FieldProblem] = []

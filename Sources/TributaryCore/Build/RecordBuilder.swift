@@ -46,6 +46,15 @@ public struct RecordBuilder: Sendable {
         .balance: ["asset", "free", "locked"],
     ]
     public static let common = ["kind", "symbol", "venue_symbol", "endpoint", "source"]
+
+    /// The fields read as exact decimals (`ExactDecimal(parsing:)`) whenever a record that has
+    /// them is built: a built record's decimal fields all parsed (a test holds this list to it).
+    public static let decimalFields = RecordField.Mask([
+        .last, .bid, .ask, .bidSize, .askSize, .open, .high, .low, .volume, .quoteVolume, .change, .changePercent, .close, .vwap, .price, .size,
+        .sentiment, .value, .free, .locked,
+    ])
+    /// The fields read as times (`TimeText.parse`) whenever a record that has them is built.
+    public static let timeFields = RecordField.Mask([.asOf, .start, .time, .publishedAt])
     /// A pushed event's members by name.
     public func build(_ values: [String: JSONValue]) -> Result<Record, InvalidRecord> { build(fields: values) }
 
@@ -56,8 +65,7 @@ public struct RecordBuilder: Sendable {
     func build<Values: RecordFieldValues>(fields values: Values) -> Result<Record, InvalidRecord> {
         var reader = Reader(values: values)
         guard let kindText = reader.text(.kind, required: true) else { return .failure(InvalidRecord(problems: reader.problems)) }
-        // Compared case by case: cheaper than `init(rawValue:)`'s string switch, once per row.
-        guard let kind = Record.Kind.allCases.first(where: { $0.rawValue == kindText }) else {
+        guard let kind = Self.kind(named: kindText) else {
             return .failure(
                 InvalidRecord(problems: [
                     FieldProblem("kind", "must be one of \(Record.Kind.allCases.map(\.rawValue).joined(separator: ", ")); got '\(kindText)'")
@@ -163,18 +171,38 @@ public struct RecordBuilder: Sendable {
         return .success(Record(source: source, endpoint: endpoint, symbol: symbol, venueSymbol: venueSymbol, payload: payload))
     }
 
-    /// Reads typed fields, collecting problems.
-    /// Whether the text has a NUL byte (every text field, every record): a plain loop over a
-    /// short text's UTF-8 — most cells are a few bytes, where a `memchr` call costs more than
-    /// the scan — and `memchr` over a long one.
-    static func containsNUL(_ text: String) -> Bool {
+    /// The kind spelled `text`, once per record: one switch over the text.
+    static func kind(named text: String) -> Record.Kind? {
+        switch text {
+        case "trade": .trade
+        case "bar": .bar
+        case "quote": .quote
+        case "book": .book
+        case "news": .news
+        case "observation": .observation
+        case "balance": .balance
+        default: nil
+        }
+    }
+
+    /// What one pass over a text field's bytes tells the reader.
+    enum TextBytes { case printableASCII, containsNUL, other }
+
+    /// Printable ASCII (every byte 0x20–0x7E: no NUL, no control character — nearly every
+    /// field of market data), text with a NUL, or other text. One compare a byte for the
+    /// common case, so an identifier needs no second scan; only other text is read again.
+    static func classify(_ text: String) -> TextBytes {
         var text = text
         return text.withUTF8 { bytes in
-            if bytes.count <= 32 {
-                for byte in bytes where byte == 0 { return true }
-                return false
+            for byte in bytes where byte &- 0x20 >= 0x5F {
+                // Most cells are a few bytes, where a `memchr` call costs more than the scan.
+                if bytes.count <= 32 {
+                    for byte in bytes where byte == 0 { return .containsNUL }
+                    return .other
+                }
+                return memchr(bytes.baseAddress!, 0, bytes.count) != nil ? .containsNUL : .other
             }
-            return memchr(bytes.baseAddress!, 0, bytes.count) != nil
+            return .printableASCII
         }
     }
 
@@ -201,17 +229,26 @@ public struct RecordBuilder: Sendable {
         }
     }
 
+    /// Reads typed fields, collecting problems.
     struct Reader<Values: RecordFieldValues> {
         let values: Values
         var problems: [FieldProblem] = []
 
-        mutating func text(_ field: RecordField, required: Bool) -> String? {
+        mutating func text(_ field: RecordField, required: Bool) -> String? { checkedText(field, required: required)?.text }
+
+        /// A text field, and whether it is printable ASCII (so an identifier needs no second look).
+        mutating func checkedText(_ field: RecordField, required: Bool) -> (text: String, printable: Bool)? {
             switch values.value(field) {
-            case .string(let text)? where RecordBuilder.containsNUL(text):
-                problems.append(FieldProblem(field.rawValue, "must not contain NUL (U+0000)"))
-                return nil
-            case .string(let text)? where !text.isEmpty: return text
-            case .number(let text)?: return text
+            case .string(let text)? where !text.isEmpty:
+                switch RecordBuilder.classify(text) {
+                case .printableASCII: return (text, true)
+                case .other: return (text, false)
+                case .containsNUL:
+                    problems.append(FieldProblem(field.rawValue, "must not contain NUL (U+0000)"))
+                    return nil
+                }
+            // A JSON number's text is digits, a sign, a point and an exponent.
+            case .number(let text)?: return (text, true)
             case nil, .null?, .string?:
                 if required { problems.append(FieldProblem(field.rawValue, "is required")) }
                 return nil
@@ -223,9 +260,9 @@ public struct RecordBuilder: Sendable {
 
         /// Text that becomes part of a record's identity: no control characters, bounded length.
         mutating func identifier(_ field: RecordField, required: Bool, maxBytes: Int = RecordBuilder.maxIdentifierBytes) -> String? {
-            guard let text = text(field, required: required) else { return nil }
-            guard RecordBuilder.isIdentifier(text, maxBytes: maxBytes) else {
-                let length = text.utf8.count
+            guard let (text, printable) = checkedText(field, required: required) else { return nil }
+            let length = text.utf8.count
+            guard length <= maxBytes, printable || RecordBuilder.isIdentifier(text, maxBytes: maxBytes) else {
                 problems.append(
                     FieldProblem(
                         field.rawValue,

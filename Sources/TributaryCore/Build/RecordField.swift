@@ -52,13 +52,27 @@ public enum RecordField: String, CaseIterable, Sendable {
         public func contains(_ field: RecordField) -> Bool { bits & 1 << UInt64(field.index) != 0 }
     }
 
-    /// The fields a record of `kind` may have (the common ones and its own).
-    public static func known(for kind: Record.Kind) -> Mask { knownMasks[kind]! }
+    /// The fields a record of `kind` may have (the common ones and its own). Asked once per
+    /// record built: a switch over the kinds, not a dictionary lookup that hashes the kind.
+    public static func known(for kind: Record.Kind) -> Mask {
+        let masks = knownMasks
+        return switch kind {
+        case .quote: masks.0
+        case .bar: masks.1
+        case .trade: masks.2
+        case .book: masks.3
+        case .news: masks.4
+        case .observation: masks.5
+        case .balance: masks.6
+        }
+    }
 
-    private static let knownMasks: [Record.Kind: Mask] = Dictionary(
-        uniqueKeysWithValues: Record.Kind.allCases.map { kind in
-            (kind, Mask((RecordBuilder.common + (RecordBuilder.fields[kind] ?? [])).compactMap(RecordField.init(rawValue:))))
-        })
+    private static let knownMasks: (Mask, Mask, Mask, Mask, Mask, Mask, Mask) = {
+        func mask(_ kind: Record.Kind) -> Mask {
+            Mask((RecordBuilder.common + (RecordBuilder.fields[kind] ?? [])).compactMap(RecordField.init(rawValue:)))
+        }
+        return (mask(.quote), mask(.bar), mask(.trade), mask(.book), mask(.news), mask(.observation), mask(.balance))
+    }()
 }
 
 /// Field values a ``RecordBuilder`` reads: a pushed event's members by name, or an imported

@@ -128,17 +128,28 @@ public struct UTCTimestamp: Sendable, Hashable, Comparable, CustomStringConverti
 
     /// The RFC 3339 text written to any byte output (the content hasher's scratch, an array).
     func writeRFC3339<Output: ByteOutput>(to out: inout Output) {
+        var dates = RFC3339Dates()
+        writeRFC3339(to: &out, dates: &dates)
+    }
+
+    /// The RFC 3339 text, its date taken from `dates` when it is the day written last.
+    func writeRFC3339<Output: ByteOutput>(to out: inout Output, dates: inout RFC3339Dates) {
         let millis = millisecondsSinceEpoch
         let days = millis.floorDivided(by: 86_400_000)
         let msOfDay = Int(millis - days * 86_400_000)
-        let (year, month, day) = CivilCalendar.civil(fromDays: days)
-        if year < 0 || year > 9999 {
-            out.appendInteger(year)
+        if days == dates.day {
+            dates.appendText(to: &out)
         } else {
-            out.appendDigits(Int(year), width: 4)
+            let (year, month, day) = CivilCalendar.civil(fromDays: days)
+            if year < 0 || year > 9999 {
+                out.appendInteger(year)
+                out.append(UInt8(ascii: "-")); out.appendDigits(month, width: 2)
+                out.append(UInt8(ascii: "-")); out.appendDigits(day, width: 2)
+            } else {
+                dates.remember(day: days, year: Int(year), month: month, dayOfMonth: day)
+                dates.appendText(to: &out)
+            }
         }
-        out.append(UInt8(ascii: "-")); out.appendDigits(month, width: 2)
-        out.append(UInt8(ascii: "-")); out.appendDigits(day, width: 2)
         out.append(UInt8(ascii: "T")); out.appendDigits(msOfDay / 3_600_000, width: 2)
         out.append(UInt8(ascii: ":")); out.appendDigits(msOfDay / 60_000 % 60, width: 2)
         out.append(UInt8(ascii: ":")); out.appendDigits(msOfDay / 1000 % 60, width: 2)
@@ -174,5 +185,31 @@ extension Int64 {
     public func floorDivided(by divisor: Int64) -> Int64 {
         let q = self / divisor
         return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? q - 1 : q
+    }
+}
+
+/// The `YYYY-MM-DD` of the day a writer wrote last. Consecutive records — a file's rows, a
+/// response's bars — nearly always share their day, so the calendar is worked out once a day
+/// rather than once a record (it was a tenth of writing a trade's canonical JSON).
+struct RFC3339Dates {
+    /// Days since the epoch of `text`; none at first.
+    fileprivate(set) var day = Int64.min
+    /// Ten bytes: the date as written (a four-digit year; other years are never kept).
+    fileprivate(set) var text: (UInt64, UInt16) = (0, 0)
+
+    fileprivate func appendText<Output: ByteOutput>(to out: inout Output) {
+        withUnsafeBytes(of: text) { raw in
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[..<10]).assumingMemoryBound(to: UInt8.self))
+        }
+    }
+
+    fileprivate mutating func remember(day: Int64, year: Int, month: Int, dayOfMonth: Int) {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(10)
+        bytes.appendDigits(year, width: 4)
+        bytes.append(UInt8(ascii: "-")); bytes.appendDigits(month, width: 2)
+        bytes.append(UInt8(ascii: "-")); bytes.appendDigits(dayOfMonth, width: 2)
+        withUnsafeMutableBytes(of: &text) { $0.copyBytes(from: bytes) }
+        self.day = day
     }
 }

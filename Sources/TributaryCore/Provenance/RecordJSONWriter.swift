@@ -15,6 +15,8 @@ struct RecordJSONWriter<Output: ByteOutput> {
     /// Where the members (`"key":value`, comma-separated) are written.
     var output: Output
     private var members = 0
+    /// The date last written, reused while records share their day.
+    private var dates = RFC3339Dates()
     #if DEBUG
         /// The previous canonical key: debug builds check each kind's list is in byte order.
         private var previousKey: StaticString?
@@ -218,7 +220,9 @@ struct RecordJSONWriter<Output: ByteOutput> {
 
     private mutating func time(_ key: StaticString, _ value: UTCTimestamp) {
         self.key(key)
-        output.writeTime(value)
+        output.append(UInt8(ascii: "\""))
+        value.writeRFC3339(to: &output, dates: &dates)
+        output.append(UInt8(ascii: "\""))
     }
 
     private mutating func trades(_ trades: Int64?) {
