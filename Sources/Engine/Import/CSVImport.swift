@@ -2,6 +2,14 @@ import Foundation
 import Pipeline
 import TributaryCore
 
+#if canImport(Glibc)
+    import Glibc
+    private let readFile = Glibc.read
+#elseif canImport(Darwin)
+    import Darwin
+    private let readFile = Darwin.read
+#endif
+
 /// `tributary import`: CSV files (plain or gzip) into the store as records, in atomic batches.
 ///
 /// Per file: its SHA-256 is its identity (checkpoint key, and the records' provenance parent); a
@@ -487,12 +495,26 @@ public struct CSVImport: Sendable {
     }
 
     /// The file's `sha256:` digest: its identity for checkpoints and its records' provenance parent.
+    ///
+    /// Read with `read(2)` into one reused buffer: the whole file passes here before its first row
+    /// is converted (its digest names the checkpoint and every batch), so this time is the
+    /// import's own — a `Data` per megabyte copied into an array took 0.13 s for 48 MB.
     public static func digest(of path: String) throws -> String {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw Failure(description: "\(path): cannot be opened for reading") }
         defer { try? handle.close() }
         var digest = FileDigest()
-        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { digest.update(Array(chunk)) }
-        return digest.finalize()
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let got = readFile(handle.fileDescriptor, buffer.baseAddress, buffer.count)
+            if got > 0 {
+                digest.update(UnsafeRawBufferPointer(rebasing: buffer[..<got]))
+            } else if got == 0 {
+                return digest.finalize()
+            } else if errno != EINTR {
+                throw Failure(description: "\(path): cannot be read (\(String(cString: strerror(errno))))")
+            }
+        }
     }
 
     /// A reader over the file, through `gzip -dc` when it ends in `.gz`.

@@ -11,6 +11,10 @@ public struct FileDigest {
         hasher.update(data: bytes)
     }
 
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        hasher.update(bufferPointer: bytes)
+    }
+
     /// `sha256:` + 64 hex digits.
     public func finalize() -> String {
         ContentHash.hex(hasher.finalize(), prefix: "sha256:")
