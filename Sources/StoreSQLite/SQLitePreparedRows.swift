@@ -80,14 +80,17 @@ struct SQLitePreparedRows: Sendable {
             guard let first = envelopes.baseAddress else { return }
             for position in envelopes.indices {
                 let envelope = first + position
-                let kind = envelope.pointee.record.kind
-                let key = envelope.pointee.identity ?? envelope.pointee.record.naturalKey
+                // Taken once: each method or computed property read through the address copied
+                // the record again for its call (four copies a row).
+                let record = envelope.pointee.record
+                let kind = record.kind
+                let key = envelope.pointee.identity ?? record.naturalKey
                 let hash = bytes.count
                 if let problem = Self.appendHash(envelope, to: &bytes, scratch: &hexScratch) { hashProblem = hashProblem ?? problem }
                 var row = Row(
-                    kind: kind, source: sourceIndex.index(envelope.pointee.record.source.rawValue, in: &sources),
-                    symbol: symbolIndex.index(envelope.pointee.record.symbol, in: &symbols), group: groupOf[position], key: SQLiteStoredKey(key),
-                    venueSymbol: envelope.pointee.record.venueSymbol.sameBytes(as: envelope.pointee.record.symbol) ? nil : envelope.pointee.record.venueSymbol,
+                    kind: kind, source: sourceIndex.index(record.source.rawValue, in: &sources),
+                    symbol: symbolIndex.index(record.symbol, in: &symbols), group: groupOf[position], key: SQLiteStoredKey(key),
+                    venueSymbol: record.venueSymbol.sameBytes(as: record.symbol) ? nil : record.venueSymbol,
                     hash: hash, line: nil, extra: nil, time: nil, cells: cells.count)
                 switch ProvenanceBatch.ownSteps(envelope.pointee, after: groupSteps[Int(row.group)]) {
                 case .none: break
@@ -98,9 +101,9 @@ struct SQLitePreparedRows: Sendable {
                     let table = SQLiteKindTable.table(for: kind)
                     (kindNow, sides, timed) = (kind, table.sideColumns, table.hasSpans)
                 }
-                if timed { row.time = envelope.pointee.record.asOf?.nanosecondsSinceEpoch }
+                if timed { row.time = record.asOf?.nanosecondsSinceEpoch }
                 var column = 0
-                RecordColumns.forEachCell(of: envelope.pointee.record.payload, key: key) { cell in
+                RecordColumns.forEachCell(of: record.payload, key: key) { cell in
                     defer { column += 1 }
                     switch cell {
                     case .null: cells.append(.null)

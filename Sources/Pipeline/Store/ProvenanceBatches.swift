@@ -56,16 +56,16 @@ public struct ProvenanceBatch: Sendable {
                 let envelope = start + position
                 // Consecutive envelopes of one response or import chunk share a batch: a field-by-field
                 // comparison with the previous group settles them without encoding a key.
-                if let at = last, let first = lastFirst, sameBatch(first.pointee, envelope.pointee) {
+                if let at = last, let first = lastFirst, sameBatch(first, envelope) {
                     groups[at].members.append(position)
-                    groups[at].keepCommonPrefix(with: envelope.pointee.provenance)
+                    groups[at].keepCommonPrefix(with: envelope)
                     continue
                 }
                 let key = Self.key(envelope.pointee)
                 if let at = index[key] {
                     last = at
                     groups[at].members.append(position)
-                    groups[at].keepCommonPrefix(with: envelope.pointee.provenance)
+                    groups[at].keepCommonPrefix(with: envelope)
                     lastFirst = start + groups[at].members[0]
                 } else {
                     index[key] = groups.count
@@ -79,12 +79,14 @@ public struct ProvenanceBatch: Sendable {
     }
 
     /// Whether two envelopes share a batch: `key` equal, compared field by field (text by its
-    /// bytes, as the key's encoding compares it).
-    static func sameBatch(_ a: borrowing Envelope, _ b: borrowing Envelope) -> Bool {
-        guard same(a.record.endpoint, b.record.endpoint) else { return false }
+    /// bytes, as the key's encoding compares it). Read through their addresses: an envelope
+    /// passed by value from where it lies is copied for the call (every reference it holds
+    /// retained and released, once per record a store writes).
+    static func sameBatch(_ a: UnsafePointer<Envelope>, _ b: UnsafePointer<Envelope>) -> Bool {
+        guard a.pointee.record.endpoint.sameBytes(as: b.pointee.record.endpoint) else { return false }
         // Records stamped from one provenance (a response, an import chunk) need no field compared.
-        if a.provenance.isStamped(alike: b.provenance) { return true }
-        let (p, q) = (a.provenance, b.provenance)
+        if a.pointee.provenance.isStamped(alike: b.pointee.provenance) { return true }
+        let (p, q) = (a.pointee.provenance, b.pointee.provenance)
         return same(p.sourceID.rawValue, q.sourceID.rawValue)
             && p.sourceType == q.sourceType && same(p.sourceURI, q.sourceURI) && same(p.hashAlgorithm, q.hashAlgorithm)
             && p.ingestedAt == q.ingestedAt && p.observedAt == q.observedAt && same(p.purpose, q.purpose)
@@ -113,9 +115,9 @@ public struct ProvenanceBatch: Sendable {
 
     /// Shortens ``transformations`` to what it shares with `other`'s (usually all of it: no copy
     /// then), reading its line step as the number it is held as.
-    mutating func keepCommonPrefix(with other: borrowing Provenance) {
-        let leading = other.leadingTransformations
-        let line = other.transformationLine
+    mutating func keepCommonPrefix(with other: UnsafePointer<Envelope>) {
+        let leading = other.pointee.provenance.leadingTransformations
+        let line = other.pointee.provenance.transformationLine
         var count = 0
         while count < transformations.count {
             if count < leading.count {
