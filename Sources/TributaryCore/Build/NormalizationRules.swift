@@ -97,7 +97,14 @@ public struct NormalizationRules: Sendable, Hashable {
 
     /// The rules after the columns are placed — `defaults`, `symbols`, `scale`, `timezone` — on
     /// a pushed event's dictionary or an imported row's slots alike; the problems found.
-    public func rewrite(_ fields: inout some RecordFieldContainer) -> [FieldProblem] {
+    public func rewrite(_ fields: inout some RecordFieldContainer) -> [FieldProblem] { rewriteFields(&fields) }
+
+    /// An imported row's slots, once per row: specialized here, where the body is (called
+    /// generically from another module, every slot access went through the protocol's witness
+    /// table and the slots were copied).
+    public func rewrite(_ fields: inout RecordFieldSlots) -> [FieldProblem] { rewriteFields(&fields) }
+
+    func rewriteFields<Fields: RecordFieldContainer>(_ fields: inout Fields) -> [FieldProblem] {
         for fill in defaultFills {
             // Matched, not compared with `==` to made values: once per default per row.
             switch fill.field.map({ fields.value($0) }) ?? fields.value(named: fill.name) {

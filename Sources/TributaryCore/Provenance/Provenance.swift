@@ -59,15 +59,13 @@ public struct Provenance: Sendable, Hashable {
             guard let line = transformationLine else { return leadingTransformations }
             return leadingTransformations + [Self.lineStep(line)]
         }
-        set {
-            if let last = newValue.last, let line = Self.lineNumber(last) {
-                leadingTransformations = Array(newValue.dropLast())
-                transformationLine = line
-            } else {
-                leadingTransformations = newValue
-                transformationLine = nil
-            }
-        }
+        set { (leadingTransformations, transformationLine) = Self.split(newValue) }
+    }
+
+    /// The steps as held: all but a final canonical `line:N`, and N.
+    private static func split(_ steps: [String]) -> (leading: [String], line: Int64?) {
+        if let last = steps.last, let line = lineNumber(last) { return (Array(steps.dropLast()), line) }
+        return (steps, nil)
     }
     /// ``transformations`` but a final `line:N` step, which ``transformationLine`` holds as its
     /// number. An imported row's steps are then its chunk's one array and an integer — not an
@@ -155,6 +153,13 @@ public struct Provenance: Sendable, Hashable {
         self.transformations = transformations
     }
 
+    private init(box: Box, storedHash: StoredHash, leading: [String], line: Int64?) {
+        self.box = box
+        self.storedHash = storedHash
+        self.leadingTransformations = leading
+        self.transformationLine = line
+    }
+
     private enum StoredHash: Sendable, Hashable {
         case digest(ContentDigest)
         case text(String)
@@ -174,23 +179,20 @@ public struct Provenance: Sendable, Hashable {
     /// As ``stamping(contentHash:transformations:)``, with the hash as ``ContentHasher/digest(_:)``
     /// gives it (no `sha256:` text made per record).
     public func stamping(contentDigest: ContentDigest, transformations: [String]) -> Provenance {
-        var copy = self
-        copy.storedHash = .digest(contentDigest)
-        copy.transformations = transformations
-        return copy
+        // Built from its parts (once per record of a response), as below.
+        let (leading, line) = Self.split(transformations)
+        return Provenance(box: box, storedHash: .digest(contentDigest), leading: leading, line: line)
     }
 
     /// As ``stamping(contentDigest:transformations:)`` with `transformations` and then `line:N`,
     /// sharing the `transformations` array (an import chunk's rows are stamped from one).
     public func stamping(contentDigest: ContentDigest, transformations: [String], line: Int64) -> Provenance {
+        // Built from its parts (once per imported row): a copy of this one would retain, and
+        // then release, the hash and steps it replaces.
+        if line >= 0 { return Provenance(box: box, storedHash: .digest(contentDigest), leading: transformations, line: line) }
         var copy = self
         copy.storedHash = .digest(contentDigest)
-        if line >= 0 {
-            copy.leadingTransformations = transformations
-            copy.transformationLine = line
-        } else {
-            copy.transformations = transformations + [Self.lineStep(line)]
-        }
+        copy.transformations = transformations + [Self.lineStep(line)]
         return copy
     }
 
