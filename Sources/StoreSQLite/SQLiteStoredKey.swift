@@ -1,4 +1,5 @@
 import GRDB
+import TributaryCore
 
 /// A record's natural key as the kind tables store it: a key that is a plain non-negative integer
 /// (`"0"`, `"4170001"` — what trade ids almost always are) as an SQLite INTEGER, any other key as
@@ -19,7 +20,7 @@ enum SQLiteStoredKey: Hashable, Sendable, DatabaseValueConvertible {
     case text(String)
 
     init(_ key: String) {
-        self = Self.canonicalInteger(key).map(Self.integer) ?? .text(key)
+        self = CanonicalDigits.value(key).map(Self.integer) ?? .text(key)
     }
 
     /// The key's text (an integer printed in decimal, which is the text it came from).
@@ -56,22 +57,8 @@ enum SQLiteStoredKey: Hashable, Sendable, DatabaseValueConvertible {
         }
     }
 
-    /// The SQL test of the same rule, for converting a column of text keys in place.
+    /// The SQL test of ``CanonicalDigits``' rule, for converting a column of text keys in place.
     static func isCanonicalIntegerSQL(_ column: String) -> String {
         "(\(column) = '0' OR (length(\(column)) <= 18 AND \(column) GLOB '[1-9]*' AND \(column) NOT GLOB '*[^0-9]*'))"
-    }
-
-    /// The value of `text` when it is `0` or 1–18 digits without a leading zero.
-    private static func canonicalInteger(_ text: String) -> Int64? {
-        var text = text
-        return text.withUTF8 { bytes -> Int64? in
-            guard let first = bytes.first, bytes.count <= 18, first != UInt8(ascii: "0") || bytes.count == 1 else { return nil }
-            var value: Int64 = 0
-            for byte in bytes {
-                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
-                value = value * 10 + Int64(byte - UInt8(ascii: "0"))
-            }
-            return value
-        }
     }
 }

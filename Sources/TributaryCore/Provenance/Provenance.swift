@@ -204,14 +204,8 @@ public struct Provenance: Sendable, Hashable {
     public static func lineNumber(_ step: String) -> Int64? {
         var step = step
         return step.withUTF8 { bytes -> Int64? in
-            let digits = bytes.count - 5
-            guard digits >= 1, digits <= 18, bytes.starts(with: "line:".utf8), bytes[5] != 0x30 || digits == 1 else { return nil }
-            var value: Int64 = 0
-            for byte in bytes[5...] {
-                guard byte >= 0x30, byte <= 0x39 else { return nil }
-                value = value * 10 + Int64(byte - 0x30)
-            }
-            return value
+            guard bytes.starts(with: "line:".utf8) else { return nil }
+            return CanonicalDigits.value(UnsafeBufferPointer(rebasing: bytes[5...]))
         }
     }
 
