@@ -203,13 +203,30 @@ struct RFC3339Dates {
         }
     }
 
+    /// Writes the date into `text` in place: no array is allocated for it (writers that keep no
+    /// dates between times — a bus header, an export line — come through here on every time).
     fileprivate mutating func remember(day: Int64, year: Int, month: Int, dayOfMonth: Int) {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(10)
-        bytes.appendDigits(year, width: 4)
-        bytes.append(UInt8(ascii: "-")); bytes.appendDigits(month, width: 2)
-        bytes.append(UInt8(ascii: "-")); bytes.appendDigits(dayOfMonth, width: 2)
-        withUnsafeMutableBytes(of: &text) { $0.copyBytes(from: bytes) }
+        var date = DateBytes()
+        date.appendDigits(year, width: 4)
+        date.append(UInt8(ascii: "-")); date.appendDigits(month, width: 2)
+        date.append(UInt8(ascii: "-")); date.appendDigits(dayOfMonth, width: 2)
+        text = date.bytes
         self.day = day
+    }
+
+    /// The ten bytes of a date, written by the writers every output shares.
+    private struct DateBytes: ByteOutput {
+        var bytes: (UInt64, UInt16) = (0, 0)
+        private var count = 0
+
+        mutating func append(_ byte: UInt8) {
+            precondition(count < 10, "a date is ten bytes")
+            withUnsafeMutableBytes(of: &bytes) { $0[count] = byte }
+            count += 1
+        }
+
+        mutating func append(contentsOf bytes: UnsafeBufferPointer<UInt8>) {
+            for byte in bytes { append(byte) }
+        }
     }
 }

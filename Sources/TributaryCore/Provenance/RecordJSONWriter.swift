@@ -220,9 +220,7 @@ struct RecordJSONWriter<Output: ByteOutput> {
 
     private mutating func time(_ key: StaticString, _ value: UTCTimestamp) {
         self.key(key)
-        output.append(UInt8(ascii: "\""))
-        value.writeRFC3339(to: &output, dates: &dates)
-        output.append(UInt8(ascii: "\""))
+        output.writeTime(value, dates: &dates)
     }
 
     private mutating func trades(_ trades: Int64?) {
@@ -297,8 +295,14 @@ extension RecordJSONWriter where Output == [UInt8] {
 
 extension ByteOutput {
     mutating func writeTime(_ time: UTCTimestamp) {
+        var dates = RFC3339Dates()
+        writeTime(time, dates: &dates)
+    }
+
+    /// A time as a JSON string, its date from `dates` when it is the day written last.
+    mutating func writeTime(_ time: UTCTimestamp, dates: inout RFC3339Dates) {
         append(UInt8(ascii: "\""))
-        time.writeRFC3339(to: &self)
+        time.writeRFC3339(to: &self, dates: &dates)
         append(UInt8(ascii: "\""))
     }
 
