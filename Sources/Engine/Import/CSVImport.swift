@@ -2,14 +2,6 @@ import Foundation
 import Pipeline
 import TributaryCore
 
-#if canImport(Glibc)
-    import Glibc
-    private let readFile = Glibc.read
-#elseif canImport(Darwin)
-    import Darwin
-    private let readFile = Darwin.read
-#endif
-
 /// `tributary import`: CSV files (plain or gzip) into the store as records, in atomic batches.
 ///
 /// Per file: its SHA-256 is its identity (checkpoint key, and the records' provenance parent); a
@@ -396,7 +388,7 @@ public struct CSVImport: Sendable {
     /// result), or the bad row with its location.
     func convert(
         _ item: CSVReader.Item, header: [String], columns: [NormalizationRules.ColumnField?], rules: NormalizationRules?, schema: CSVSchema,
-        checkedByBuilder: [Bool] = [], path: String, stamp: Provenance, steps: [String] = Self.csvSteps, hasher: inout ContentHasher,
+        checkedByBuilder: [Bool], path: String, stamp: Provenance, steps: [String], hasher: inout ContentHasher,
         fields: inout RecordFieldSlots, into records: inout [Envelope]
     ) -> BadRow? {
         func bad(_ line: Int, _ reason: String, _ raw: [UInt8]) -> BadRow? {
@@ -506,14 +498,12 @@ public struct CSVImport: Sendable {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { buffer.deallocate() }
         while true {
-            let got = readFile(handle.fileDescriptor, buffer.baseAddress, buffer.count)
-            if got > 0 {
-                digest.update(UnsafeRawBufferPointer(rebasing: buffer[..<got]))
-            } else if got == 0 {
-                return digest.finalize()
-            } else if errno != EINTR {
-                throw Failure(description: "\(path): cannot be read (\(String(cString: strerror(errno))))")
+            let got: Int
+            do { got = try CSVReader.readSome(handle.fileDescriptor, into: buffer) } catch {
+                throw Failure(description: "\(path): cannot be read (\(String(cString: strerror(error.code.rawValue))))")
             }
+            guard got > 0 else { return digest.finalize() }
+            digest.update(UnsafeRawBufferPointer(rebasing: buffer[..<got]))
         }
     }
 

@@ -82,19 +82,22 @@ public struct CSVReader {
         let descriptor = handle.fileDescriptor
         return { n in
             guard n > 0 else { return [] }
-            var failure: Int32 = 0
-            let bytes = [UInt8](unsafeUninitializedCapacity: n) { buffer, count in
+            let bytes = try [UInt8](unsafeUninitializedCapacity: n) { buffer, count in
                 count = 0
-                while true {
-                    let got = systemRead(descriptor, buffer.baseAddress, n)
-                    if got >= 0 { count = got; return }
-                    if errno != EINTR { failure = errno; return }
-                }
+                count = try readSome(descriptor, into: UnsafeMutableRawBufferPointer(buffer))
             }
-            if failure != 0 { throw POSIXError(POSIXErrorCode(rawValue: failure) ?? .EIO) }
             // Keeps the handle (and so its descriptor) open while this reader is in use.
             withExtendedLifetime(handle) {}
             return bytes
+        }
+    }
+
+    /// `read(2)` into `buffer`, again when a signal interrupts it: the bytes read, 0 at the end.
+    static func readSome(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(POSIXError) -> Int {
+        while true {
+            let got = systemRead(descriptor, buffer.baseAddress, buffer.count)
+            if got >= 0 { return got }
+            if errno != EINTR { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
         }
     }
 

@@ -58,8 +58,7 @@ public struct CSVSchema: Sendable, Hashable {
     public static func classify(_ value: String) -> ColumnType {
         let lower = value.lowercased()
         if lower == "true" || lower == "false" { return .boolean }
-        let digits = value.hasPrefix("-") ? value.dropFirst() : Substring(value)
-        if !digits.isEmpty, digits.count <= 18, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) { return .integer }
+        if isShortInteger(value) { return .integer }
         if value.count == 10, isDate(value) { return .date }
         if (try? ExactDecimal(parsing: value)) != nil { return .decimal }
         if value.count >= 19, TimeText.parse(value) != nil { return .timestamp }
@@ -118,8 +117,9 @@ public struct CSVSchema: Sendable, Hashable {
         }
     }
 
-    /// Up to 18 digits after an optional `-`: an `Int64` whatever the digits (checked per cell
-    /// of an integer column without the general parser; longer text goes to `Int64(_:)`).
+    /// Up to 18 digits after an optional `-`: an `Int64` whatever the digits. What inference calls
+    /// an integer, and what a cell of an integer column is checked against first, without the
+    /// general parser (longer text goes to `Int64(_:)`).
     static func isShortInteger(_ value: String) -> Bool {
         var value = value
         return value.withUTF8 { bytes in
