@@ -35,6 +35,9 @@ import TributaryTesting
         #expect(help.stdout.contains("klines (bar, --symbol): end interval=1m limit=100 start"), "\(help.stdout)")
         #expect(help.stdout.contains("observations (observation, --symbol)"))
         #expect(help.stdout.contains("account (balance)"))
+        // The `help` subcommand spelling reaches the same list (it is computed only when asked).
+        let spelled = try Tributary.run(["help", "fetch"])
+        #expect(spelled.stdout.contains("klines (bar, --symbol): end interval=1m limit=100 start"), "\(spelled.stdout)")
     }
 
     @Test func jsonLinesCarryExactDecimalsAndProvenance() throws {
