@@ -3,39 +3,90 @@ import TributaryCore
 /// Reads typed fields from a JSON object, with errors that name the field and what was wrong.
 ///
 /// Every decoder uses it, so "field 'lastPrice' is a number, expected a decimal string"
-/// reads the same whatever the source.
+/// reads the same whatever the source. The object is a parsed tree, or a place on a
+/// ``JSONTape``: read off the tape, a field's number is parsed from the bytes where it lies —
+/// no tree of `String`s is built for the response, and a lookup compares bytes, not strings.
 public struct FieldReader {
-    public let json: JSONValue
+    private enum Object {
+        case tree(JSONValue)
+        case tape(JSONTape, JSONTape.Position)
+    }
+
+    private let object: Object
     public let source: SourceID
     public let context: String
 
     public init(json: JSONValue, source: SourceID, context: String) {
-        self.json = json
+        self.object = .tree(json)
         self.source = source
         self.context = context
+    }
+
+    /// Fields of the object at `position` on `tape`.
+    public init(tape: JSONTape, at position: JSONTape.Position, source: SourceID, context: String) {
+        self.object = .tape(tape, position)
+        self.source = source
+        self.context = context
+    }
+
+    /// The object as a tree (built from the tape when read from one).
+    public var json: JSONValue {
+        switch object {
+        case .tree(let json): json
+        case .tape(let tape, let position): tape.value(at: position)
+        }
     }
 
     func failure(_ key: String, _ problem: String) -> ConnectorError {
         ConnectorError(.decode, source: source, "\(context): field '\(key)' \(problem)")
     }
 
-    public func value(_ key: String) throws(ConnectorError) -> JSONValue {
-        guard case .object(let object) = json else {
-            throw ConnectorError(.decode, source: source, "\(context): expected an object, got \(json.typeName)")
+    /// The member named `key` where it is; an error when this is not an object or has no such member.
+    private func member(_ key: String) throws(ConnectorError) -> Member {
+        guard let member = optionalMember(key) else { throw failure(key, "is missing") }
+        return member
+    }
+
+    /// The member named `key`; nil when there is none; an error when this is not an object.
+    private func optionalMember(_ key: String) -> Member? {
+        switch object {
+        case .tree(let json):
+            guard case .object(let object) = json else { return nil }
+            return object[key].map(Member.tree)
+        case .tape(let tape, let position):
+            return tape.member(key, of: position).map { Member.tape(tape, $0) }
         }
-        guard let value = object[key] else { throw failure(key, "is missing") }
-        return value
+    }
+
+    private func requireObject() throws(ConnectorError) {
+        let typeName: String
+        switch object {
+        case .tree(let json):
+            if case .object = json { return }
+            typeName = json.typeName
+        case .tape(let tape, let position):
+            if tape.isObject(at: position) { return }
+            typeName = tape.typeName(at: position)
+        }
+        throw ConnectorError(.decode, source: source, "\(context): expected an object, got \(typeName)")
+    }
+
+    public func value(_ key: String) throws(ConnectorError) -> JSONValue {
+        try requireObject()
+        return try member(key).value
     }
 
     public func string(_ key: String) throws(ConnectorError) -> String {
-        let value = try value(key)
-        guard let text = value.stringValue else { throw failure(key, "is \(value.typeName), expected a string") }
+        try requireObject()
+        let value = try member(key)
+        guard let text = value.string else { throw failure(key, "is \(value.typeName), expected a string") }
         return text
     }
 
     public func int(_ key: String) throws(ConnectorError) -> Int64 {
-        let value = try value(key)
-        guard let number = value.int64Value else { throw failure(key, "is \(value.typeName), expected an integer") }
+        try requireObject()
+        let value = try member(key)
+        guard let number = value.int64 else { throw failure(key, "is \(value.typeName), expected an integer") }
         return number
     }
 
@@ -45,20 +96,61 @@ public struct FieldReader {
     }
 
     public func decimal(_ key: String) throws(ConnectorError) -> ExactDecimal {
-        let value = try value(key)
-        guard let decimal = value.decimalValue else {
-            throw failure(
-                key, value.stringValue.map { "is '\($0.prefix(40))', expected a decimal number" } ?? "is \(value.typeName), expected a decimal number")
+        try requireObject()
+        let value = try member(key)
+        guard let decimal = value.decimal else {
+            throw failure(key, value.string.map { "is '\($0.prefix(40))', expected a decimal number" } ?? "is \(value.typeName), expected a decimal number")
         }
         return decimal
     }
 
-    /// Nil when the field is absent or null; an error when present but not a decimal.
+    /// Nil when the field is absent or null (or this is not an object); an error when present but not a decimal.
     public func optionalDecimal(_ key: String) throws(ConnectorError) -> ExactDecimal? {
-        guard case .object(let object) = json, let value = object[key], !value.isNull else { return nil }
-        guard let decimal = value.decimalValue else {
-            throw failure(key, "is \(value.typeName), expected a decimal number")
-        }
+        guard let value = optionalMember(key), !value.isNull else { return nil }
+        guard let decimal = value.decimal else { throw failure(key, "is \(value.typeName), expected a decimal number") }
         return decimal
+    }
+
+    /// A member's value, in the tree or on the tape, read with the same rules either way.
+    private enum Member {
+        case tree(JSONValue)
+        case tape(JSONTape, JSONTape.Position)
+
+        var value: JSONValue {
+            switch self {
+            case .tree(let json): json
+            case .tape(let tape, let position): tape.value(at: position)
+            }
+        }
+        var string: String? {
+            switch self {
+            case .tree(let json): json.stringValue
+            case .tape(let tape, let position): tape.string(at: position)
+            }
+        }
+        var int64: Int64? {
+            switch self {
+            case .tree(let json): json.int64Value
+            case .tape(let tape, let position): tape.int64(at: position)
+            }
+        }
+        var decimal: ExactDecimal? {
+            switch self {
+            case .tree(let json): json.decimalValue
+            case .tape(let tape, let position): tape.decimal(at: position)
+            }
+        }
+        var isNull: Bool {
+            switch self {
+            case .tree(let json): json.isNull
+            case .tape(let tape, let position): tape.isNull(at: position)
+            }
+        }
+        var typeName: String {
+            switch self {
+            case .tree(let json): json.typeName
+            case .tape(let tape, let position): tape.typeName(at: position)
+            }
+        }
     }
 }

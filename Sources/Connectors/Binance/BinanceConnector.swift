@@ -98,7 +98,7 @@ public struct BinanceConnector: Connector {
 
     public func decode(_ response: HTTPResponse, for call: EndpointCall, receivedAt: UTCTimestamp) throws(ConnectorError) -> [Record] {
         try BinanceErrors.check(response, source: id)
-        // Read once; klines are read off the tape, the other answers as a tree built from it.
+        // Read once; klines, tickers and prices are read off the tape, the other answers as a tree built from it.
         let tape: JSONTape
         do {
             tape = try JSONTape(parsing: response.body)
@@ -109,10 +109,13 @@ public struct BinanceConnector: Connector {
             let symbol = try BinanceSymbols.venueSymbol(for: call.symbols.first ?? "")
             return try BinanceKlines.records(from: tape, source: id, venueSymbol: symbol, interval: call.parameters["interval"] ?? "1m")
         }
+        switch call.endpoint {
+        case "ticker": return try BinanceTicker.records(from: tape, source: id, endpoint: call.endpoint)
+        case "price": return try BinancePrice.records(from: tape, source: id, receivedAt: receivedAt)
+        default: break
+        }
         let json = tape.value(at: tape.root)
         switch call.endpoint {
-        case "ticker": return try BinanceTicker.records(from: json, source: id, endpoint: call.endpoint)
-        case "price": return try BinancePrice.records(from: json, source: id, receivedAt: receivedAt)
         case "agg-trades":
             let symbol = try BinanceSymbols.venueSymbol(for: call.symbols.first ?? "")
             return try BinanceAggTrades.records(from: json, source: id, venueSymbol: symbol)

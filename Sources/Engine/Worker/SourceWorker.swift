@@ -60,6 +60,10 @@ public struct SourceWorker<C: Connector, T: HTTPTransport>: Sendable {
     public func attempt(_ request: HTTPRequest, call: EndpointCall) async -> Attempt {
         await withSpan("fetch \(connector.id).\(call.endpoint)", ofKind: .client) { span in
             let attempt = await send(request, call: call)
+            // Without an exporter the span records nothing, yet each attribute set still built and
+            // hashed a dictionary and the URL was redacted again: ~2.4 µs of CPU per request, 6 %
+            // of a `bench fetch --decode` process's, spent on nothing.
+            guard span.isRecording else { return attempt }
             span.attributes["tributary.source"] = connector.id.rawValue
             span.attributes["tributary.endpoint"] = call.endpoint
             span.attributes["request_id"] = attempt.requestID

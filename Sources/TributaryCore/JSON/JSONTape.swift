@@ -81,15 +81,24 @@ public struct JSONTape: Sendable {
     public func member(_ key: String, of position: Position) -> Position? {
         let token = tokens[position.token]
         guard token.kind == .object else { return nil }
-        return reading { reader in
-            var current = position.token + 1
-            for _ in 0..<Int(token.first) {
-                if reader.string(at: current) == key { return Position(token: current + 1) }
-                current = after(current + 1)
+        var key = key
+        return key.withUTF8 { wanted in
+            reading { reader in
+                var current = position.token + 1
+                for _ in 0..<Int(token.first) {
+                    if reader.isKey(at: current, wanted) { return Position(token: current + 1) }
+                    current = after(current + 1)
+                }
+                return nil
             }
-            return nil
         }
     }
+
+    /// True when the value is an object.
+    public func isObject(at position: Position) -> Bool { tokens[position.token].kind == .object }
+
+    /// True when the value is JSON `null`.
+    public func isNull(at position: Position) -> Bool { tokens[position.token].kind == .null }
 
     /// The value as an exact decimal, whether sent as `"1.5"` or `1.5` (as ``JSONValue/decimalValue``).
     public func decimal(at position: Position) -> ExactDecimal? { reading { $0.decimal(at: position.token) } }
@@ -151,6 +160,21 @@ extension JSONTape {
             case .string: return String(decoding: text(token), as: UTF8.self)
             case .decodedString: return strings[Int(token.first)]
             default: return nil
+            }
+        }
+
+        /// Whether the key token at `index` is exactly these UTF-8 bytes, compared where they lie
+        /// (no `String` made per member passed over).
+        func isKey(at index: Int, _ wanted: UnsafeBufferPointer<UInt8>) -> Bool {
+            let token = tokens[index]
+            switch token.kind {
+            case .string:
+                let text = text(token)
+                return text.count == wanted.count && text.elementsEqual(wanted)
+            case .decodedString:
+                var decoded = strings[Int(token.first)]
+                return decoded.withUTF8 { $0.elementsEqual(wanted) }
+            default: return false
             }
         }
 
