@@ -169,8 +169,11 @@ extension JSONTape {
             let token = tokens[index]
             switch token.kind {
             case .string:
-                let text = text(token)
-                return text.count == wanted.count && text.elementsEqual(wanted)
+                // Lengths differ for most members passed over: told before a byte is read.
+                let start = Int(token.first)
+                guard Int(token.last) - start == wanted.count else { return false }
+                for offset in 0..<wanted.count where bytes[start + offset] != wanted[offset] { return false }
+                return true
             case .decodedString:
                 var decoded = strings[Int(token.first)]
                 return decoded.withUTF8 { $0.elementsEqual(wanted) }
