@@ -7,12 +7,7 @@ import TributaryCore
 /// ``JSONTape``: read off the tape, a field's number is parsed from the bytes where it lies —
 /// no tree of `String`s is built for the response, and a lookup compares bytes, not strings.
 public struct FieldReader {
-    private enum Object {
-        case tree(JSONValue)
-        case tape(JSONTape, JSONTape.Position)
-    }
-
-    private let object: Object
+    private let object: Place
     public let source: SourceID
     public let context: String
 
@@ -30,61 +25,28 @@ public struct FieldReader {
     }
 
     /// The object as a tree (built from the tape when read from one).
-    public var json: JSONValue {
-        switch object {
-        case .tree(let json): json
-        case .tape(let tape, let position): tape.value(at: position)
-        }
-    }
+    public var json: JSONValue { object.value }
 
     func failure(_ key: String, _ problem: String) -> ConnectorError {
         ConnectorError(.decode, source: source, "\(context): field '\(key)' \(problem)")
     }
 
-    /// The member named `key` where it is; an error when this is not an object or has no such member.
-    private func member(_ key: String) throws(ConnectorError) -> Member {
-        guard let member = optionalMember(key) else { throw failure(key, "is missing") }
+    /// The member named `key`; an error when this is not an object or has no such member.
+    private func member(_ key: String) throws(ConnectorError) -> Place {
+        guard object.isObject else { throw ConnectorError(.decode, source: source, "\(context): expected an object, got \(object.typeName)") }
+        guard let member = object.member(key) else { throw failure(key, "is missing") }
         return member
     }
 
-    /// The member named `key`; nil when there is none; an error when this is not an object.
-    private func optionalMember(_ key: String) -> Member? {
-        switch object {
-        case .tree(let json):
-            guard case .object(let object) = json else { return nil }
-            return object[key].map(Member.tree)
-        case .tape(let tape, let position):
-            return tape.member(key, of: position).map { Member.tape(tape, $0) }
-        }
-    }
-
-    private func requireObject() throws(ConnectorError) {
-        let typeName: String
-        switch object {
-        case .tree(let json):
-            if case .object = json { return }
-            typeName = json.typeName
-        case .tape(let tape, let position):
-            if tape.isObject(at: position) { return }
-            typeName = tape.typeName(at: position)
-        }
-        throw ConnectorError(.decode, source: source, "\(context): expected an object, got \(typeName)")
-    }
-
-    public func value(_ key: String) throws(ConnectorError) -> JSONValue {
-        try requireObject()
-        return try member(key).value
-    }
+    public func value(_ key: String) throws(ConnectorError) -> JSONValue { try member(key).value }
 
     public func string(_ key: String) throws(ConnectorError) -> String {
-        try requireObject()
         let value = try member(key)
         guard let text = value.string else { throw failure(key, "is \(value.typeName), expected a string") }
         return text
     }
 
     public func int(_ key: String) throws(ConnectorError) -> Int64 {
-        try requireObject()
         let value = try member(key)
         guard let number = value.int64 else { throw failure(key, "is \(value.typeName), expected an integer") }
         return number
@@ -96,7 +58,6 @@ public struct FieldReader {
     }
 
     public func decimal(_ key: String) throws(ConnectorError) -> ExactDecimal {
-        try requireObject()
         let value = try member(key)
         guard let decimal = value.decimal else {
             throw failure(key, value.string.map { "is '\($0.prefix(40))', expected a decimal number" } ?? "is \(value.typeName), expected a decimal number")
@@ -106,16 +67,31 @@ public struct FieldReader {
 
     /// Nil when the field is absent or null (or this is not an object); an error when present but not a decimal.
     public func optionalDecimal(_ key: String) throws(ConnectorError) -> ExactDecimal? {
-        guard let value = optionalMember(key), !value.isNull else { return nil }
+        guard let value = object.member(key), !value.isNull else { return nil }
         guard let decimal = value.decimal else { throw failure(key, "is \(value.typeName), expected a decimal number") }
         return decimal
     }
 
-    /// A member's value, in the tree or on the tape, read with the same rules either way.
-    private enum Member {
+    /// A JSON value in a parsed tree or on a tape, read with the same rules either way.
+    private enum Place {
         case tree(JSONValue)
         case tape(JSONTape, JSONTape.Position)
 
+        /// The member named `key` when this is an object that has one.
+        func member(_ key: String) -> Place? {
+            switch self {
+            case .tree(let json):
+                guard case .object(let object) = json else { return nil }
+                return object[key].map(Place.tree)
+            case .tape(let tape, let position): return tape.member(key, of: position).map { Place.tape(tape, $0) }
+            }
+        }
+        var isObject: Bool {
+            switch self {
+            case .tree(let json): json.objectValue != nil
+            case .tape(let tape, let position): tape.isObject(at: position)
+            }
+        }
         var value: JSONValue {
             switch self {
             case .tree(let json): json
