@@ -65,4 +65,16 @@ public enum ConnectorSupport {
         case .failure(let error): throw ConnectorError(.decode, source: source, "\(endpoint): \(error)")
         }
     }
+
+    /// The objects of an answer that is one object or an array of them (Binance's ticker and price
+    /// answer one symbol with an object, several with an array): their places on the tape. An
+    /// array's elements are returned whatever they are; reading one that is not an object fails there.
+    public static func objects(in tape: JSONTape, context: String, source: SourceID) throws(ConnectorError) -> [JSONTape.Position] {
+        let root = tape.root
+        if tape.isObject(at: root) { return [root] }
+        guard tape.arrayCount(at: root) != nil else {
+            throw ConnectorError(.decode, source: source, "\(context): expected an object or array, got \(tape.typeName(at: root))")
+        }
+        return Array(tape.elements(of: root))
+    }
 }

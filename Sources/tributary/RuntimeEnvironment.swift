@@ -13,13 +13,14 @@ import TributaryCore
 enum RuntimeEnvironment {
     static func load() async throws -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
-        let path = environment["TRIBUTARY_ENV_FILE"] ?? ".env"
+        let named = environment["TRIBUTARY_ENV_FILE"]
+        let path = named ?? ".env"
         // Without a file there is nothing to fill, and the catalog below (every Sources.d file
         // parsed) would only slow every command's start.
-        if environment["TRIBUTARY_ENV_FILE"] == nil, !FileManager.default.fileExists(atPath: path) { return environment }
+        if named == nil, !FileManager.default.fileExists(atPath: path) { return environment }
         let file: EnvironmentVariablesProvider
         do {
-            file = try await EnvironmentVariablesProvider(environmentFilePath: FilePath(path), allowMissing: environment["TRIBUTARY_ENV_FILE"] == nil)
+            file = try await EnvironmentVariablesProvider(environmentFilePath: FilePath(path), allowMissing: named == nil)
         } catch {
             throw CLIError("cannot read the environment file \(path): \(error) (set TRIBUTARY_ENV_FILE to another file, or remove it)")
         }

@@ -8,16 +8,9 @@ enum BinanceTicker {
     /// Read off the tape: a ticker's dozen decimals are parsed where they lie, with no tree of
     /// strings built for the response first (the lever `bench fetch --decode` measures).
     static func records(from tape: JSONTape, source: SourceID, endpoint: String) throws(ConnectorError) -> [Record] {
-        let root = tape.root
-        if tape.isObject(at: root) { return [try record(FieldReader(tape: tape, at: root, source: source, context: "ticker"), endpoint: endpoint)] }
-        guard tape.arrayCount(at: root) != nil else {
-            throw ConnectorError(.decode, source: source, "ticker: expected an object or array, got \(tape.typeName(at: root))")
+        try ConnectorSupport.objects(in: tape, context: "ticker", source: source).map { (item) throws(ConnectorError) in
+            try record(FieldReader(tape: tape, at: item, source: source, context: "ticker"), endpoint: endpoint)
         }
-        var records: [Record] = []
-        for item in tape.elements(of: root) {
-            records.append(try record(FieldReader(tape: tape, at: item, source: source, context: "ticker"), endpoint: endpoint))
-        }
-        return records
     }
 
     static func record(_ fields: FieldReader, endpoint: String) throws(ConnectorError) -> Record {
