@@ -53,6 +53,10 @@ struct SQLitePreparedRows: Sendable {
     /// A content hash that is not a SHA-256 (only a provenance built from text can hold one):
     /// the write fails with it, as it would have binding it.
     let hashProblem: StoredRowError?
+    /// No two rows have the same identity (source, symbol, key): rows may then be inserted
+    /// several to a statement (``SQLiteUpsert/insertMany(_:count:cells:bytes:keys:)``), since
+    /// a row that was there before is told from a row of this write by its batch.
+    let distinctKeys: Bool
 
     init(_ batch: [Envelope]) {
         var (rows, cells, bytes) = SQLitePreparedArrays.spare.take()
@@ -71,6 +75,9 @@ struct SQLitePreparedRows: Sendable {
         var kindNow: TributaryCore.Record.Kind?
         var sides: [Bool] = []
         var timed = false
+        // Rows in increasing identity order (an import of ids in order) are distinct without a set.
+        var ascending = true
+        var previous: (source: Int32, symbol: Int32, key: SQLiteStoredKey)?
         let columns = batch.first.map { SQLiteKindTable.table(for: $0.record.kind).columns.columns.count } ?? 0
         rows.reserveCapacity(batch.count)
         cells.reserveCapacity(batch.count * columns)
@@ -92,6 +99,12 @@ struct SQLitePreparedRows: Sendable {
                     symbol: symbolIndex.index(record.symbol, in: &symbols), group: groupOf[position], key: SQLiteStoredKey(key),
                     venueSymbol: record.venueSymbol.sameBytes(as: record.symbol) ? nil : record.venueSymbol,
                     hash: hash, line: nil, extra: nil, time: nil, cells: cells.count)
+                if ascending, let last = previous {
+                    ascending =
+                        (last.source, last.symbol) < (row.source, row.symbol)
+                        || ((last.source, last.symbol) == (row.source, row.symbol) && last.key.precedes(row.key))
+                }
+                previous = (row.source, row.symbol, row.key)
                 switch ProvenanceBatch.ownSteps(envelope.pointee, after: groupSteps[Int(row.group)]) {
                 case .none: break
                 case .line(let line): row.line = line
@@ -128,6 +141,19 @@ struct SQLitePreparedRows: Sendable {
         self.sources = sources
         self.symbols = symbols
         self.hashProblem = hashProblem
+        distinctKeys = ascending || Self.identitiesDiffer(rows)
+    }
+
+    /// Whether every row's identity (source, symbol, key) differs from every other row's.
+    private static func identitiesDiffer(_ rows: [Row]) -> Bool {
+        struct Identity: Hashable {
+            var source: Int32
+            var symbol: Int32
+            var key: SQLiteStoredKey
+        }
+        var seen = Set<Identity>(minimumCapacity: rows.count)
+        for row in rows where !seen.insert(Identity(source: row.source, symbol: row.symbol, key: row.key)).inserted { return false }
+        return true
     }
 
     /// The text's UTF-8 appended to `bytes`, as the cell that points at it.

@@ -136,7 +136,29 @@ extension SQLiteStore {
             try prepared.cells.withUnsafeBufferPointer { cells in
                 try prepared.rows.withUnsafeBufferPointer { rows in
                     guard let bytes = bytes.baseAddress, let cells = cells.baseAddress, let firstRow = rows.baseAddress else { return }
-                    for index in rows.indices {
+                    /// Counts a written row's outcome, and its time span when it was stored.
+                    func tally(_ outcome: SQLiteUpsert.Outcome, _ row: UnsafePointer<SQLitePreparedRows.Row>, revision: Int, upsert: SQLiteUpsert) {
+                        // A migrated row keeps its old revision and counts as updated, as it did before the move.
+                        switch outcome {
+                        case .inserted where revision > 1: result.updated += 1
+                        case .inserted: result.inserted += 1
+                        case .updated: result.updated += 1
+                        case .unchanged: result.unchanged += 1; return
+                        }
+                        if upsert.table.hasSpans, let time = row.pointee.time {
+                            spans.add(
+                                kind: row.pointee.kind, sourceKey: sourceKeys[Int(row.pointee.source)], symbolKey: symbolKeys[Int(row.pointee.symbol)],
+                                time: time, key: row.pointee.key)
+                        }
+                        used[Int(row.pointee.group)] = true
+                    }
+                    func keys(_ row: UnsafePointer<SQLitePreparedRows.Row>) -> (source: Int64, symbol: Int64, batch: Int64) {
+                        (sourceKeys[Int(row.pointee.source)], symbolKeys[Int(row.pointee.symbol)], batchIDs[Int(row.pointee.group)])
+                    }
+                    // Rows of distinct identities, new at revision 1, go several to a statement.
+                    let many = revisions == nil && prepared.distinctKeys ? SQLiteUpsert.rowsPerInsert : 0
+                    var index = 0
+                    while index < rows.count {
                         let row = firstRow + index
                         let kind = row.pointee.kind
                         let upsert: SQLiteUpsert
@@ -149,22 +171,26 @@ extension SQLiteStore {
                             statements[kind] = upsert
                         }
                         last = (kind, upsert)
-                        let source = sourceKeys[Int(row.pointee.source)], symbol = symbolKeys[Int(row.pointee.symbol)]
-                        let group = Int(row.pointee.group)
+                        if many > 0, index + many <= rows.count, (1..<many).allSatisfy({ (row + $0).pointee.kind == kind }) {
+                            if try upsert.insertMany(row, cells: cells, bytes: bytes, keys: keys) {
+                                for offset in 0..<many { tally(.inserted, row + offset, revision: 1, upsert: upsert) }
+                            } else {
+                                for offset in 0..<many {
+                                    let key = keys(row + offset)
+                                    let outcome = try upsert.settle(
+                                        row + offset, cells: cells, bytes: bytes, sourceKey: key.source, symbolKey: key.symbol, batch: key.batch)
+                                    tally(outcome, row + offset, revision: 1, upsert: upsert)
+                                }
+                            }
+                            index += many
+                            continue
+                        }
+                        let key = keys(row)
                         let revision = revisions?[index] ?? 1
                         let outcome = try upsert.write(
-                            row, cells: cells, bytes: bytes, sourceKey: source, symbolKey: symbol, batch: batchIDs[group], revision: revision)
-                        // A migrated row keeps its old revision and counts as updated, as it did before the move.
-                        switch outcome {
-                        case .inserted where revision > 1: result.updated += 1
-                        case .inserted: result.inserted += 1
-                        case .updated: result.updated += 1
-                        case .unchanged: result.unchanged += 1; continue
-                        }
-                        if upsert.table.hasSpans, let time = row.pointee.time {
-                            spans.add(kind: kind, sourceKey: source, symbolKey: symbol, time: time, key: row.pointee.key)
-                        }
-                        used[group] = true
+                            row, cells: cells, bytes: bytes, sourceKey: key.source, symbolKey: key.symbol, batch: key.batch, revision: revision)
+                        tally(outcome, row, revision: revision, upsert: upsert)
+                        index += 1
                     }
                 }
             }
@@ -175,10 +201,17 @@ extension SQLiteStore {
         return result
     }
 
-    /// The insert of a new record row: ?1… in ``SQLiteKindTable/common`` then kind column order.
-    static func insertSQL(_ table: SQLiteKindTable) -> String {
+    /// The insert of a new record row: ?1… in ``SQLiteKindTable/common`` then kind column order;
+    /// with `rows`, that many rows, each's parameters after the one before's.
+    static func insertSQL(_ table: SQLiteKindTable, rows: Int = 1) -> String {
         let names = SQLiteKindTable.common + table.columns.columns.map(\.name)
-        return "INSERT OR IGNORE INTO \(table.name) (\(names.joined(separator: ", "))) VALUES (\(names.indices.map { "?\($0 + 1)" }.joined(separator: ", ")))"
+        let values = (0..<rows).map { row in "(\(names.indices.map { "?\(row * names.count + $0 + 1)" }.joined(separator: ", ")))" }
+        return "INSERT OR IGNORE INTO \(table.name) (\(names.joined(separator: ", "))) VALUES \(values.joined(separator: ", "))"
+    }
+
+    /// The batch of the row with an identity (?1 source key, ?2 symbol key, ?3 key).
+    static func storedBatchSQL(_ table: SQLiteKindTable) -> String {
+        "SELECT batch FROM \(table.name) WHERE source_key = ?1 AND symbol_key = ?2 AND key = ?3"
     }
 
     /// The revision of a stored row whose content hash differs, with the insert's parameters.

@@ -23,7 +23,16 @@ final class SQLiteUpsert {
     let table: SQLiteKindTable
     private let insert: OpaquePointer
     private let update: OpaquePointer
+    /// ``rowsPerInsert`` rows in one `INSERT OR IGNORE`, and the batch a row with a key holds:
+    /// prepared on first use (a write of fewer rows never needs them).
+    private var insertMany: OpaquePointer?
+    private var storedBatch: OpaquePointer?
     private let connection: OpaquePointer
+
+    /// Rows a multi-row insert writes: each statement costs its own start, cursor and end, and
+    /// sixteen rows to one took a third less of SQLite's time per row than one row to one (a
+    /// 1,000,000-row trades table; eight rows took nearly as little, more rows no less).
+    static let rowsPerInsert = 16
 
     init(_ table: SQLiteKindTable, in db: Database) throws {
         guard let connection = db.sqliteConnection else { throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "the connection is closed") }
@@ -39,6 +48,8 @@ final class SQLiteUpsert {
     deinit {
         sqlite3_finalize(insert)
         sqlite3_finalize(update)
+        sqlite3_finalize(insertMany)
+        sqlite3_finalize(storedBatch)
     }
 
     private static func prepare(_ sql: String, on connection: OpaquePointer) throws -> OpaquePointer {
@@ -59,34 +70,11 @@ final class SQLiteUpsert {
         _ row: UnsafePointer<SQLitePreparedRows.Row>, cells: UnsafePointer<SQLitePreparedRows.Cell>, bytes: UnsafePointer<UInt8>,
         sourceKey: Int64, symbolKey: Int64, batch: Int64, revision: Int
     ) throws -> Outcome {
-        let columnCount = table.columns.columns.count
         for pass in 0..<2 {
             let statement = pass == 0 ? insert : update
             sqlite3_reset(statement)
             var index: Int32 = 1
-            try bind(sourceKey, &index, statement)
-            try bind(symbolKey, &index, statement)
-            switch row.pointee.key {
-            case .integer(let number): try bind(number, &index, statement)
-            case .text(let text): try bind(text, &index, statement)
-            }
-            try bind(batch, &index, statement)
-            try bind(row.pointee.venueSymbol, &index, statement)
-            try check(sqlite3_bind_blob64(statement, index, bytes + row.pointee.hash, 32, sqliteStatic), statement)
-            index += 1
-            try bind(Int64(revision), &index, statement)
-            try bind(row.pointee.extra, &index, statement)
-            if let line = row.pointee.line { try bind(line, &index, statement) } else { try bindNull(&index, statement) }
-            let first = cells + row.pointee.cells
-            for column in 0..<columnCount {
-                switch first[column] {
-                case .null: try bindNull(&index, statement)
-                case .integer(let number): try bind(number, &index, statement)
-                case .text(let start, let count):
-                    try check(sqlite3_bind_text64(statement, index, bytes + start, UInt64(count), sqliteStatic, UInt8(SQLITE_UTF8)), statement)
-                    index += 1
-                }
-            }
+            try bind(row, cells: cells, bytes: bytes, sourceKey: sourceKey, symbolKey: symbolKey, batch: batch, revision: revision, &index, statement)
             let code = sqlite3_step(statement)
             guard code == SQLITE_DONE else { throw error(code, statement) }
             if sqlite3_changes(connection) > 0 { return pass == 0 ? .inserted : .updated }
@@ -94,9 +82,97 @@ final class SQLiteUpsert {
         return .unchanged
     }
 
+    /// Inserts ``rowsPerInsert`` rows of this table, new at revision 1, with one statement
+    /// (rows whose key is there already are left alone); true when every one was new.
+    ///
+    /// The rows' identities must differ from each other and their batches must be this write's
+    /// own (``SQLitePreparedRows/distinctKeys``): when some row was not new, ``settle(_:cells:bytes:sourceKey:symbolKey:batch:)``
+    /// tells each row's outcome, a row of this write by its batch.
+    func insertMany(
+        _ rows: UnsafePointer<SQLitePreparedRows.Row>, cells: UnsafePointer<SQLitePreparedRows.Cell>, bytes: UnsafePointer<UInt8>,
+        keys: (UnsafePointer<SQLitePreparedRows.Row>) -> (source: Int64, symbol: Int64, batch: Int64)
+    ) throws -> Bool {
+        let statement = try insertMany ?? Self.prepare(SQLiteStore.insertSQL(table, rows: Self.rowsPerInsert), on: connection)
+        insertMany = statement
+        sqlite3_reset(statement)
+        var index: Int32 = 1
+        for offset in 0..<Self.rowsPerInsert {
+            let row = rows + offset
+            let key = keys(row)
+            try bind(row, cells: cells, bytes: bytes, sourceKey: key.source, symbolKey: key.symbol, batch: key.batch, revision: 1, &index, statement)
+        }
+        let code = sqlite3_step(statement)
+        guard code == SQLITE_DONE else { throw error(code, statement) }
+        return sqlite3_changes(connection) == Self.rowsPerInsert
+    }
+
+    /// The outcome of a row ``insertMany(_:cells:bytes:keys:)`` wrote when not every row was
+    /// new: inserted when the stored row is in this write's batch, else the row that was there
+    /// is updated when its content differs (a revision) or left (unchanged).
+    func settle(
+        _ row: UnsafePointer<SQLitePreparedRows.Row>, cells: UnsafePointer<SQLitePreparedRows.Cell>, bytes: UnsafePointer<UInt8>,
+        sourceKey: Int64, symbolKey: Int64, batch: Int64
+    ) throws -> Outcome {
+        let lookup = try storedBatch ?? Self.prepare(SQLiteStore.storedBatchSQL(table), on: connection)
+        storedBatch = lookup
+        sqlite3_reset(lookup)
+        var index: Int32 = 1
+        try bind(sourceKey, &index, lookup)
+        try bind(symbolKey, &index, lookup)
+        try bindKey(row.pointee.key, &index, lookup)
+        let code = sqlite3_step(lookup)
+        guard code == SQLITE_ROW else {
+            throw code == SQLITE_DONE
+                ? error(SQLITE_INTERNAL, lookup, "\(table.name): a row of this write was neither inserted nor found by its key") : error(code, lookup)
+        }
+        let stored = sqlite3_column_int64(lookup, 0)
+        sqlite3_reset(lookup)
+        if stored == batch { return .inserted }
+        sqlite3_reset(update)
+        index = 1
+        try bind(row, cells: cells, bytes: bytes, sourceKey: sourceKey, symbolKey: symbolKey, batch: batch, revision: 1, &index, update)
+        let step = sqlite3_step(update)
+        guard step == SQLITE_DONE else { throw error(step, update) }
+        return sqlite3_changes(connection) > 0 ? .updated : .unchanged
+    }
+
+    /// Binds one row's parameters from `index` on, in ``SQLiteKindTable/common`` then kind column order.
+    private func bind(
+        _ row: UnsafePointer<SQLitePreparedRows.Row>, cells: UnsafePointer<SQLitePreparedRows.Cell>, bytes: UnsafePointer<UInt8>,
+        sourceKey: Int64, symbolKey: Int64, batch: Int64, revision: Int, _ index: inout Int32, _ statement: OpaquePointer
+    ) throws {
+        try bind(sourceKey, &index, statement)
+        try bind(symbolKey, &index, statement)
+        try bindKey(row.pointee.key, &index, statement)
+        try bind(batch, &index, statement)
+        try bind(row.pointee.venueSymbol, &index, statement)
+        try check(sqlite3_bind_blob64(statement, index, bytes + row.pointee.hash, 32, sqliteStatic), statement)
+        index += 1
+        try bind(Int64(revision), &index, statement)
+        try bind(row.pointee.extra, &index, statement)
+        if let line = row.pointee.line { try bind(line, &index, statement) } else { try bindNull(&index, statement) }
+        let first = cells + row.pointee.cells
+        for column in 0..<table.columns.columns.count {
+            switch first[column] {
+            case .null: try bindNull(&index, statement)
+            case .integer(let number): try bind(number, &index, statement)
+            case .text(let start, let count):
+                try check(sqlite3_bind_text64(statement, index, bytes + start, UInt64(count), sqliteStatic, UInt8(SQLITE_UTF8)), statement)
+                index += 1
+            }
+        }
+    }
+
+    private func bindKey(_ key: SQLiteStoredKey, _ index: inout Int32, _ statement: OpaquePointer) throws {
+        switch key {
+        case .integer(let number): try bind(number, &index, statement)
+        case .text(let text): try bind(text, &index, statement)
+        }
+    }
+
     /// Leaves no parameter pointing into bytes about to be freed (after a write's last row).
     func clearBindings() {
-        for statement in [insert, update] {
+        for statement in [insert, update] + [insertMany, storedBatch].compactMap({ $0 }) {
             sqlite3_reset(statement)
             sqlite3_clear_bindings(statement)
         }
@@ -133,9 +209,9 @@ final class SQLiteUpsert {
         guard code == SQLITE_OK else { throw error(code, statement) }
     }
 
-    private func error(_ code: Int32, _ statement: OpaquePointer) -> DatabaseError {
+    private func error(_ code: Int32, _ statement: OpaquePointer, _ message: String? = nil) -> DatabaseError {
         DatabaseError(
-            resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)),
+            resultCode: ResultCode(rawValue: code), message: message ?? String(cString: sqlite3_errmsg(connection)),
             sql: sqlite3_sql(statement).map { String(cString: $0) })
     }
 }

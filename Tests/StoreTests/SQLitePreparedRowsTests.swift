@@ -21,6 +21,27 @@ import TributaryTesting
         #expect(second.bytes.count >= 32 && second.bytes.count < 32 + 64 * second.cells.count)
     }
 
+    /// Rows may share a multi-row insert only when no identity repeats: told from the key order
+    /// when it ascends, else by a set.
+    @Test func distinctKeysAreToldInOrderOutOfOrderAndNotWhenAKeyRepeats() {
+        func trades(_ ids: [String], symbol: String = "X") -> [Envelope] {
+            ids.map { id in
+                Envelope.rest(
+                    Record(
+                        source: "acme", endpoint: "trades", symbol: symbol, venueSymbol: symbol,
+                        payload: .trade(Trade(tradeID: id, time: SampleRecords.time, price: ExactDecimal(1), size: ExactDecimal(1)))),
+                    sourceURI: "http://x", observedAt: .now(), requestID: "r", transformations: [])
+            }
+        }
+        #expect(SQLitePreparedRows(trades((0..<40).map(String.init))).distinctKeys)
+        #expect(SQLitePreparedRows(trades((0..<40).reversed().map(String.init))).distinctKeys)
+        #expect(SQLitePreparedRows(trades(["b", "a", "c", "10", "9"])).distinctKeys)
+        #expect(SQLitePreparedRows(trades(["1", "2"]) + trades(["1", "2"], symbol: "Y")).distinctKeys)
+        #expect(!SQLitePreparedRows(trades(["1", "2", "3", "1"])).distinctKeys)
+        #expect(!SQLitePreparedRows(trades(["a", "b", "a"])).distinctKeys)
+        #expect(!SQLitePreparedRows(trades(["2", "1", "2"])).distinctKeys)
+    }
+
     @Test func spareStorageIsEmptiedKeptUpToItsLimitAndNotWhenTooLarge() {
         let spare = SQLitePreparedArrays.Spare(limit: 1, maxRows: 100, maxBytes: 1_000)
         var rows = [SQLitePreparedRows.Row](), cells: [SQLitePreparedRows.Cell] = [.integer(1), .null], bytes: [UInt8] = [1, 2, 3]

@@ -28,10 +28,17 @@ struct CSVChunker {
         var endOffset: Int
     }
 
-    private let read: (Int) throws -> [UInt8]
+    /// Reads up to the buffer's size into it, returning how many bytes it read (0 at the end).
+    typealias ReadInto = (UnsafeMutableRawBufferPointer) throws -> Int
+
+    private let readInto: ReadInto
     private let rowsPerChunk: Int
     private let readSize: Int
-    private var input: [UInt8] = []
+    /// Where the chunks' byte arrays come from (and go back to once converted), when given.
+    private let spare: ArrayPool<UInt8>?
+    /// The read buffer, allocated once: `filled` bytes of it hold input, read `readSize` at a time.
+    private var input: [UInt8]
+    private var filled = 0
     private var position = 0
     private var consumed = 0
     private var atEnd = false
@@ -39,11 +46,29 @@ struct CSVChunker {
     private var line = 1
     private var rowsSoFar = 0
 
+    /// - Parameters:
+    ///   - readSize: how many bytes each read asks for (a chunk's array is reserved at this size).
+    ///   - spare: a pool the chunks' byte arrays are taken from; without one each chunk has a new array.
+    ///   - readInto: reads into the buffer it is given (see ``ReadInto``).
+    init(rowsPerChunk: Int, readSize: Int = 1 << 20, spare: ArrayPool<UInt8>? = nil, readInto: @escaping ReadInto) {
+        self.readInto = readInto
+        self.rowsPerChunk = max(1, rowsPerChunk)
+        self.readSize = max(1, readSize)
+        self.spare = spare
+        // Room for a byte-order mark however small the reads are.
+        input = [UInt8](repeating: 0, count: max(self.readSize, 4))
+    }
+
     /// - Parameter read: returns up to `n` bytes, or none at the end (as ``CSVReader``'s).
     init(rowsPerChunk: Int, readSize: Int = 1 << 20, read: @escaping (Int) throws -> [UInt8]) {
-        self.read = read
-        self.rowsPerChunk = max(1, rowsPerChunk)
-        self.readSize = readSize
+        var pending: ArraySlice<UInt8> = []
+        self.init(rowsPerChunk: rowsPerChunk, readSize: readSize) { buffer in
+            if pending.isEmpty { pending = try read(buffer.count)[...] }
+            let count = min(pending.count, buffer.count)
+            buffer.copyBytes(from: pending.prefix(count))
+            pending = pending.dropFirst(count)
+            return count
+        }
     }
 
     /// The next chunk, or nil at the end of the input.
@@ -55,8 +80,8 @@ struct CSVChunker {
             var header: [UInt8] = []
             _ = try scanRow(into: &header)
         }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(readSize)
+        var bytes = spare?.take(capacity: readSize) ?? []
+        if spare == nil { bytes.reserveCapacity(readSize) }
         let firstLine = line, before = rowsSoFar
         var rows = 0
         while rows < rowsPerChunk, let nonEmpty = try scanRow(into: &bytes) {
@@ -67,25 +92,29 @@ struct CSVChunker {
         return Chunk(bytes: bytes, firstLine: firstLine, rowsBefore: before, rows: rows, endOffset: consumed + position)
     }
 
+    /// Reads `readSize` more bytes into the (reused) buffer once the last are used up.
     private mutating func fill() throws -> Bool {
-        if position < input.count { return true }
+        if position < filled { return true }
         if atEnd { return false }
-        consumed += input.count
-        input = try read(readSize)
+        consumed += filled
+        let size = readSize, readInto = readInto
+        filled = try input.withUnsafeMutableBytes { try readInto(UnsafeMutableRawBufferPointer(rebasing: $0[..<size])) }
         position = 0
-        if input.isEmpty { atEnd = true }
-        return !input.isEmpty
+        if filled == 0 { atEnd = true }
+        return filled > 0
     }
 
     private mutating func skipByteOrderMark() throws {
         let mark: [UInt8] = [0xEF, 0xBB, 0xBF]
         guard try fill() else { return }
-        while input.count - position < 3 {
-            let more = try read(readSize)
-            if more.isEmpty { break }
-            input += more
+        let readInto = readInto
+        while filled - position < 3 {
+            let start = filled
+            let more = try input.withUnsafeMutableBytes { try readInto(UnsafeMutableRawBufferPointer(rebasing: $0[start...])) }
+            if more == 0 { break }
+            filled += more
         }
-        if input[position...].starts(with: mark) { position += 3 }
+        if input[position..<filled].starts(with: mark) { position += 3 }
     }
 
     /// Copies one row (with its newline) into `out`; nil at the end of the input, else whether
@@ -103,7 +132,7 @@ struct CSVChunker {
         var ended = false
         while !ended, try fill() {
             let start = position
-            while position < input.count {
+            while position < filled {
                 let byte = input[position]
                 position += 1
                 if length < 4 { head.append(byte) }
@@ -139,9 +168,10 @@ struct CSVChunker {
     /// that runs past what has been read).
     private mutating func plainRow(into out: inout [UInt8]) -> Bool? {
         let start = position
+        let filled = filled
         let newline: Int? = input.withUnsafeBufferPointer { bytes in
-            guard let base = bytes.baseAddress, start < bytes.count else { return nil }
-            let count = bytes.count - start
+            guard let base = bytes.baseAddress, start < filled else { return nil }
+            let count = filled - start
             guard let found = memchr(base + start, 0x0A, count) else { return nil }
             let end = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
             return memchr(base + start, 0x22, end - start) == nil ? end : nil

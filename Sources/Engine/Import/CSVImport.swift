@@ -289,9 +289,9 @@ public struct CSVImport: Sendable {
     /// converted ahead of the one `body` is committing, so memory stays bounded; a chunk's
     /// record array is filled again by a later chunk once `body` is done with it.
     private func forEachConverted(_ context: ChunkContext, _ body: (ConvertedChunk, _ isLast: Bool) async throws -> Void) async throws {
-        var chunker = CSVChunker(rowsPerChunk: options.batchSize, read: try Self.source(context.readPath))
         let ahead = 2 * max(1, ProcessInfo.processInfo.activeProcessorCount)
-        let arrays = RecordArrayPool(limit: ahead)
+        let arrays = ArrayPool<Envelope>(limit: ahead), chunkBytes = ArrayPool<UInt8>(limit: ahead + 1)
+        var chunker = CSVChunker(rowsPerChunk: options.batchSize, spare: chunkBytes, readInto: try Self.sourceInto(context.readPath))
         var inFlight: [Task<ConvertedChunk, Never>] = []
         defer { for task in inFlight { task.cancel() } }
         let converter = self
@@ -304,7 +304,15 @@ public struct CSVImport: Sendable {
         }
         while let chunk = try chunker.next() {
             guard chunk.rowsBefore + chunk.rows > context.resumeAfter else { continue }
-            inFlight.append(Task { converter.convert(chunk, context, records: arrays) })
+            // The task is the chunk's one holder once it takes it, so its bytes go back to the pool whole.
+            let handoff = Handoff(chunk)
+            inFlight.append(
+                Task {
+                    var chunk = handoff.take()
+                    let converted = converter.convert(chunk, context, records: arrays)
+                    chunkBytes.give(&chunk.bytes)
+                    return converted
+                })
             if inFlight.count >= ahead { try await deliver(inFlight.removeFirst(), isLast: false) }
         }
         while !inFlight.isEmpty {
@@ -314,7 +322,7 @@ public struct CSVImport: Sendable {
     }
 
     /// One chunk's rows → records and bad rows.
-    func convert(_ chunk: CSVChunker.Chunk, _ context: ChunkContext, records: RecordArrayPool) -> ConvertedChunk {
+    func convert(_ chunk: CSVChunker.Chunk, _ context: ChunkContext, records: ArrayPool<Envelope>) -> ConvertedChunk {
         var out = ConvertedChunk(rowsDone: chunk.rowsBefore + chunk.rows, endOffset: chunk.endOffset)
         out.records = records.take(capacity: chunk.rows)
         let batchNumber = (chunk.rowsBefore + max(chunk.rows, 1) - 1) / options.batchSize
@@ -515,6 +523,12 @@ public struct CSVImport: Sendable {
     /// The file's bytes in pieces (`read(n)` gives up to n, none at the end), through `gzip -dc`
     /// when it ends in `.gz`.
     static func source(_ path: String) throws -> (Int) throws -> [UInt8] {
+        CSVReader.reading(try sourceInto(path))
+    }
+
+    /// The file's bytes read into a buffer the caller gives (the bytes read, 0 at the end),
+    /// through `gzip -dc` when it ends in `.gz`.
+    static func sourceInto(_ path: String) throws -> (UnsafeMutableRawBufferPointer) throws -> Int {
         guard FileManager.default.isReadableFile(atPath: path) else { throw Failure(description: "\(path): cannot be opened for reading") }
         if path.hasSuffix(".gz") {
             let process = Process()
@@ -524,10 +538,10 @@ public struct CSVImport: Sendable {
             process.standardOutput = pipe
             process.standardError = FileHandle.nullDevice
             try process.run()
-            return CSVReader.reading(pipe.fileHandleForReading)
+            return CSVReader.readingInto(pipe.fileHandleForReading)
         }
         guard let handle = FileHandle(forReadingAtPath: path) else { throw Failure(description: "\(path): cannot be opened for reading") }
-        return CSVReader.reading(handle)
+        return CSVReader.readingInto(handle)
     }
 
     public static func absolute(_ path: String) -> String {

@@ -79,16 +79,27 @@ public struct CSVReader {
     /// straight into the array, rather than into a `Data` copied into an array (a second pass
     /// over every byte of the file, on the one thread that cuts it into chunks).
     static func reading(_ handle: FileHandle) -> (Int) throws -> [UInt8] {
-        let descriptor = handle.fileDescriptor
-        return { n in
+        reading(readingInto(handle))
+    }
+
+    /// `n` bytes at a time from `readInto`, each in an array of its own.
+    static func reading(_ readInto: @escaping (UnsafeMutableRawBufferPointer) throws -> Int) -> (Int) throws -> [UInt8] {
+        { n in
             guard n > 0 else { return [] }
-            let bytes = try [UInt8](unsafeUninitializedCapacity: n) { buffer, count in
+            return try [UInt8](unsafeUninitializedCapacity: n) { buffer, count in
                 count = 0
-                count = try readSome(descriptor, into: UnsafeMutableRawBufferPointer(buffer))
+                count = try readInto(UnsafeMutableRawBufferPointer(buffer))
             }
+        }
+    }
+
+    /// A handle's bytes read into the buffer the caller gives (a chunker reuses one for the
+    /// whole file rather than a new megabyte of pages per read).
+    static func readingInto(_ handle: FileHandle) -> (UnsafeMutableRawBufferPointer) throws -> Int {
+        let descriptor = handle.fileDescriptor
+        return { buffer in
             // Keeps the handle (and so its descriptor) open while this reader is in use.
-            withExtendedLifetime(handle) {}
-            return bytes
+            try withExtendedLifetime(handle) { try readSome(descriptor, into: buffer) }
         }
     }
 

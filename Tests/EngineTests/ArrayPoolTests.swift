@@ -5,9 +5,9 @@ import TributaryTesting
 @testable import Engine
 
 /// Spent record arrays come back empty with their storage, and no more than the limit are kept.
-@Suite struct RecordArrayPoolTests {
+@Suite struct ArrayPoolTests {
     @Test func aGivenArrayIsEmptiedAndItsStorageFilledAgain() {
-        let pool = RecordArrayPool(limit: 2)
+        let pool = ArrayPool<Envelope>(limit: 2)
         var records = pool.take(capacity: 100)
         #expect(records.isEmpty && records.capacity >= 100)
         records.append(contentsOf: SampleRecords.rest().prefix(3))
@@ -21,7 +21,7 @@ import TributaryTesting
     }
 
     @Test func atMostTheLimitIsKept() {
-        let pool = RecordArrayPool(limit: 1)
+        let pool = ArrayPool<Envelope>(limit: 1)
         var first = pool.take(capacity: 50), second = pool.take(capacity: 60)
         let kept = first.withUnsafeBufferPointer { $0.baseAddress }
         pool.give(&first)
