@@ -52,34 +52,34 @@ import TributaryTesting
     }
 
     /// Batches long enough to be written several rows to a statement (SQLite inserts rows of
-    /// distinct keys sixteen at a time), with stored, changed and new keys mixed inside every
+    /// distinct keys 32 at a time), with stored, changed and new keys mixed inside every
     /// run of rows, in key order or not, and a key twice far apart: each row counted as it is.
     @Test(arguments: Adapter.available)
     func longBatchesCountEveryRowAsARowAtATimeWould(_ adapter: Adapter) async throws {
         let (store, cleanup) = try await adapter.make()
         defer { cleanup() }
-        let ids = (100..<148).map(String.init)
+        let ids = (100..<196).map(String.init)
         // Every third key is stored first (price 1).
-        #expect(try await store.upsert(ids.enumerated().filter { $0.offset % 3 == 0 }.map { trade($0.element, price: 1) }) == WriteResult(inserted: 16))
-        // All 48: the stored third half the same and half changed (price 2), the rest new.
+        #expect(try await store.upsert(ids.enumerated().filter { $0.offset % 3 == 0 }.map { trade($0.element, price: 1) }) == WriteResult(inserted: 32))
+        // All 96: the stored third half the same and half changed (price 2), the rest new.
         let mixed = ids.enumerated().map { index, id in trade(id, price: index % 3 == 0 && index % 2 == 0 ? 1 : 2) }
-        #expect(try await store.upsert(mixed) == WriteResult(inserted: 32, updated: 8, unchanged: 8))
+        #expect(try await store.upsert(mixed) == WriteResult(inserted: 64, updated: 16, unchanged: 16))
         #expect(try await price(store, "100") == "1")
         #expect(try await price(store, "103") == "2")
         #expect(try await price(store, "101") == "2")
         #expect(try await store.storedRecord(source: "acme", kind: .trade, symbol: "X", naturalKey: "103")?.revision == 2)
         #expect(try await store.storedRecord(source: "acme", kind: .trade, symbol: "X", naturalKey: "101")?.revision == 1)
         // The same keys out of order (text keys, reversed): all there, nothing changed.
-        #expect(try await store.upsert(mixed.reversed()) == WriteResult(unchanged: 48))
-        let texts = (0..<40).map { "t\(39 - $0)" }
-        #expect(try await store.upsert(texts.map { trade($0, price: 7) }) == WriteResult(inserted: 40))
-        // A key twice, first and last of 40: the later one wins and counts as a change of the first.
-        var twice = (0..<40).map { trade("d\($0)", price: 1) }
-        twice[39] = trade("d0", price: 9)
+        #expect(try await store.upsert(mixed.reversed()) == WriteResult(unchanged: 96))
+        let texts = (0..<80).map { "t\(79 - $0)" }
+        #expect(try await store.upsert(texts.map { trade($0, price: 7) }) == WriteResult(inserted: 80))
+        // A key twice, first and last of 80: the later one wins and counts as a change of the first.
+        var twice = (0..<80).map { trade("d\($0)", price: 1) }
+        twice[79] = trade("d0", price: 9)
         let result = try await store.upsert(twice)
-        #expect(result.inserted == 39 && result.inserted + result.updated + result.unchanged == 40)
+        #expect(result.inserted == 79 && result.inserted + result.updated + result.unchanged == 80)
         #expect(try await price(store, "d0") == "9")
-        #expect(try await store.recordCount() == 48 + 40 + 39)
+        #expect(try await store.recordCount() == 96 + 80 + 79)
     }
 
     @Test(arguments: Adapter.available)

@@ -378,6 +378,7 @@ public struct CSVImport: Sendable {
                 out.resolutions += earlier.map { DeadLetterResolution(id: $0, note: note) }
                 if fixed { out.fixedRows += earlier.count }
             }
+            reader.recycle(item)
         }
         if let preparer = context.preparer, !out.records.isEmpty { out.prepared = preparer.prepare(out.records) }
         return out

@@ -51,6 +51,8 @@ public struct CSVReader {
     /// Fields of the widest row so far (at most 64): each row's array is reserved at this size
     /// once instead of growing from empty through four reallocations.
     private var widest = 0
+    /// A row's fields array handed back (``recycle(_:)``): the next row fills its storage.
+    private var spareFields: [String] = []
     public let chunkSize: Int
 
     /// - Parameter read: returns up to `n` bytes, or none at the end.
@@ -141,6 +143,7 @@ public struct CSVReader {
         guard try fill() else { return nil }
         let startLine = line
         var fields: [String] = []
+        swap(&fields, &spareFields)
         fields.reserveCapacity(widest)
         var field: [UInt8] = []
         var column = 1
@@ -242,6 +245,14 @@ public struct CSVReader {
         for byte in bytes { high |= byte }
         if high < 0x80 { return String(decoding: bytes, as: UTF8.self) }
         return String(validating: bytes, as: UTF8.self)
+    }
+
+    /// Takes back a row the caller is done with, so the next row's fields go into its array
+    /// instead of a new one (an allocation and a free per row of a million-row import).
+    public mutating func recycle(_ item: consuming Item) {
+        guard case .row(var row) = consume item else { return }
+        row.fields.removeAll(keepingCapacity: true)
+        swap(&spareFields, &row.fields)
     }
 
     private mutating func item(_ fields: [String], _ problem: Malformed?, _ line: Int) -> Item {
