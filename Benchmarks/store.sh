@@ -5,10 +5,11 @@
 #   - psql \copy into an equivalent keyed PostgreSQL table (on a throw-away cluster),
 #   - tributary import into SQLite and into PostgreSQL (types, rules, hash, dedup, provenance),
 # with the time each took and the bytes each left on disk.
-# Usage: Benchmarks/store.sh [ROWS]   (TRIBUTARY_BIN overrides the binary)
+# Usage: Benchmarks/store.sh [ROWS] [ROUNDS]   (TRIBUTARY_BIN overrides the binary; the SQLite pair runs ROUNDS times, 3 by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${1:-1000000}
+rounds=${2:-3}
 bin=${TRIBUTARY_BIN:-.build/release/tributary}
 unset TRIBUTARY_BIN  # not a setting of the binary (it warns about unknown TRIBUTARY_ variables)
 [ -x "$bin" ] || swift build -c release --product tributary
@@ -26,16 +27,27 @@ seconds() { python3 -c "print(round($2-$1, 2))"; }
 mbps() { python3 -c "print(round($bytes/1e6/($2-$1), 1))"; }
 echo "# $(date -u +%FT%TZ) $(nproc) cores; $bytes bytes, $rows rows"
 
-start=$(date +%s.%N)
-sqlite3 "$run/ref.sqlite" >/dev/null <<SQL
+# SQLite first, before the PostgreSQL cluster has loaded anything (its autovacuum and checkpoints
+# after a load would run beside these), the reference and Tributary alternated ROUNDS times.
+for round in $(seq 1 "$rounds"); do
+  rm -f "$run"/ref.sqlite* "$run"/t.sqlite*
+  start=$(date +%s.%N)
+  sqlite3 "$run/ref.sqlite" >/dev/null <<SQL
 PRAGMA journal_mode=WAL;
 CREATE TABLE trades (time INTEGER, symbol TEXT, price TEXT, size TEXT, trade_id TEXT, side TEXT, PRIMARY KEY (symbol, trade_id)) WITHOUT ROWID;
 .mode csv
 .import --skip 1 $run/tape.csv trades
 SQL
-end=$(date +%s.%N)
-sqlite3 "$run/ref.sqlite" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
-echo "sqlite3 .import (keyed WITHOUT ROWID): $(seconds $start $end) s, $(mbps $start $end) MB/s, $(du -b "$run/ref.sqlite" | cut -f1) bytes"
+  end=$(date +%s.%N)
+  sqlite3 "$run/ref.sqlite" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
+  echo "sqlite3 .import (keyed WITHOUT ROWID, round $round): $(seconds $start $end) s, $(mbps $start $end) MB/s, $(du -b "$run/ref.sqlite" | cut -f1) bytes"
+
+  start=$(date +%s.%N)
+  "$bin" import "$run/tape.csv" --source tape --rules "$run/rules.yaml" --store "$run/t.sqlite" | tail -1
+  end=$(date +%s.%N)
+  sqlite3 "$run/t.sqlite" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
+  echo "tributary import → SQLite (round $round): $(seconds $start $end) s, $(mbps $start $end) MB/s, $(du -b "$run/t.sqlite" | cut -f1) bytes ($(python3 -c "print(round($(du -b "$run/t.sqlite" | cut -f1)/$bytes, 2))")× the CSV)"
+done
 
 psql="psql -q -h $host -p $port -U tributary"
 $psql -d postgres -c "CREATE DATABASE ref" -c "CREATE DATABASE tributary_bench"
@@ -43,13 +55,9 @@ $psql -d ref -c "CREATE TABLE trades (time bigint, symbol text, price numeric, s
 start=$(date +%s.%N)
 $psql -d ref -c "\\copy trades FROM '$run/tape.csv' WITH (FORMAT csv, HEADER true)"
 end=$(date +%s.%N)
+# Settled before the next load (autovacuum would otherwise analyze these rows beside it).
+$psql -d ref -c "VACUUM ANALYZE trades" -c "CHECKPOINT"
 echo "psql \\copy (keyed): $(seconds $start $end) s, $(mbps $start $end) MB/s, $($psql -d ref -At -c "SELECT pg_database_size('ref')") bytes (database)"
-
-start=$(date +%s.%N)
-"$bin" import "$run/tape.csv" --source tape --rules "$run/rules.yaml" --store "$run/t.sqlite" | tail -1
-end=$(date +%s.%N)
-sqlite3 "$run/t.sqlite" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
-echo "tributary import → SQLite: $(seconds $start $end) s, $(mbps $start $end) MB/s, $(du -b "$run/t.sqlite" | cut -f1) bytes ($(python3 -c "print(round($(du -b "$run/t.sqlite" | cut -f1)/$bytes, 2))")× the CSV)"
 
 start=$(date +%s.%N)
 "$bin" import "$run/tape.csv" --source tape --rules "$run/rules.yaml" --store "postgres://tributary@$host:$port/tributary_bench?sslmode=disable" | tail -1
