@@ -70,9 +70,11 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        // SHA-256 in one call without allocation (the content hash of every record).
+        .target(name: "CSHA256"),
         .target(
             name: "TributaryCore",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["CSHA256", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -202,7 +204,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "TributaryCoreTests", dependencies: ["TributaryCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "TributaryCoreTests", dependencies: ["TributaryCore", "CSHA256"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ResilienceTests",
             dependencies: ["Resilience", "TributaryTesting"],

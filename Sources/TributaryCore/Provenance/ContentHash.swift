@@ -1,5 +1,3 @@
-import Crypto
-
 /// The `sha256:` content hash of a record.
 ///
 /// Computed over the canonical JSON of the record without provenance (so without ingestion
@@ -19,16 +17,12 @@ public enum ContentHash {
     }
 
     public static func of(bytes: [UInt8]) -> String {
-        hex(SHA256.hash(data: bytes), prefix: "sha256:")
+        bytes.withUnsafeBytes { ContentDigest(sha256Of: $0).text }
     }
 
     /// The hash of part of a buffer, without copying it out first (a document's chunks).
     public static func of(bytes: ArraySlice<UInt8>) -> String {
-        bytes.withUnsafeBytes { buffer in
-            var hasher = SHA256()
-            hasher.update(bufferPointer: buffer)
-            return text(of: hasher.finalize())
-        }
+        bytes.withUnsafeBytes { ContentDigest(sha256Of: $0).text }
     }
 
     public static func hex(_ digest: some Sequence<UInt8>, prefix: String = "") -> String {
@@ -37,9 +31,6 @@ public enum ContentHash {
         for byte in digest { appendHex(byte, to: &out) }
         return String(decoding: out, as: UTF8.self)
     }
-
-    /// `sha256:` + hex of a SHA-256 digest.
-    static func text(of digest: SHA256Digest) -> String { ContentDigest(digest).text }
 
     public static func appendHex(_ byte: UInt8, to out: inout [UInt8]) {
         out.append(ContentDigest.hexDigit(byte >> 4))
@@ -58,10 +49,6 @@ public struct ContentHasher {
 
     /// The hash as its 32 bytes: what provenance and the stores keep (no text per record).
     public mutating func digest(_ record: Record) -> ContentDigest {
-        writer.withCanonicalBytes(of: record) { bytes in
-            var hasher = SHA256()
-            hasher.update(bufferPointer: UnsafeRawBufferPointer(bytes))
-            return ContentDigest(hasher.finalize())
-        }
+        writer.withCanonicalBytes(of: record) { ContentDigest(sha256Of: UnsafeRawBufferPointer($0)) }
     }
 }
