@@ -75,26 +75,42 @@ __attribute__((target("sha,sse4.1,ssse3"))) static void blocks_extensions(uint32
     __m128i efgh = _mm_shuffle_epi32(hgfe, 0x1B);
     __m128i abef = _mm_alignr_epi8(cdab, efgh, 8);
     __m128i cdgh = _mm_blend_epi16(efgh, cdab, 0xF0);
+    // Four rounds with the message words `words` (plus their constants from `k`).
+#define ROUNDS(words, k)                                                                               \
+    do {                                                                                               \
+        const __m128i message = _mm_add_epi32((words), _mm_loadu_si128((const __m128i *)&round_constants[(k)])); \
+        cdgh = _mm_sha256rnds2_epu32(cdgh, abef, message);                                             \
+        abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(message, 0x0E));                    \
+    } while (0)
+    // The next four message words into `oldest` (W[t-16..t-13]) from it and the twelve after it:
+    // σ0 terms (msg1), W[t-7..t-4] added, σ1 terms (msg2).
+#define SCHEDULE(oldest, older, newer, newest) \
+    oldest = _mm_sha256msg2_epu32(_mm_add_epi32(_mm_sha256msg1_epu32(oldest, older), _mm_alignr_epi8(newest, newer, 4)), newest)
     for (; blocks > 0; blocks--, data += 64) {
         const __m128i abef_before = abef, cdgh_before = cdgh;
-        // words[g % 4] holds message words 4g … 4g+3 once group g has started.
-        __m128i words[4];
-        for (int i = 0; i < 4; i++) words[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(data + 16 * i)), byte_swap);
-        for (int group = 0; group < 16; group++) {
-            if (group >= 4) {
-                // W[t..t+3] from W[t-16..t-1]: σ0 terms (msg1), W[t-7..t-4] added, σ1 terms (msg2).
-                __m128i oldest = words[group & 3], older = words[(group + 1) & 3];
-                __m128i newer = words[(group + 2) & 3], newest = words[(group + 3) & 3];
-                __m128i partial = _mm_add_epi32(_mm_sha256msg1_epu32(oldest, older), _mm_alignr_epi8(newest, newer, 4));
-                words[group & 3] = _mm_sha256msg2_epu32(partial, newest);
-            }
-            __m128i message = _mm_add_epi32(words[group & 3], _mm_loadu_si128((const __m128i *)&round_constants[4 * group]));
-            cdgh = _mm_sha256rnds2_epu32(cdgh, abef, message);
-            abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(message, 0x0E));
+        __m128i w0 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(data + 0)), byte_swap);
+        __m128i w1 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(data + 16)), byte_swap);
+        __m128i w2 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(data + 32)), byte_swap);
+        __m128i w3 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(data + 48)), byte_swap);
+        ROUNDS(w0, 0);
+        ROUNDS(w1, 4);
+        ROUNDS(w2, 8);
+        ROUNDS(w3, 12);
+        for (int k = 16; k < 64; k += 16) {
+            SCHEDULE(w0, w1, w2, w3);
+            ROUNDS(w0, k);
+            SCHEDULE(w1, w2, w3, w0);
+            ROUNDS(w1, k + 4);
+            SCHEDULE(w2, w3, w0, w1);
+            ROUNDS(w2, k + 8);
+            SCHEDULE(w3, w0, w1, w2);
+            ROUNDS(w3, k + 12);
         }
         abef = _mm_add_epi32(abef, abef_before);
         cdgh = _mm_add_epi32(cdgh, cdgh_before);
     }
+#undef ROUNDS
+#undef SCHEDULE
     __m128i feba = _mm_shuffle_epi32(abef, 0x1B);
     __m128i dchg = _mm_shuffle_epi32(cdgh, 0xB1);
     _mm_storeu_si128((__m128i *)&state[0], _mm_blend_epi16(feba, dchg, 0xF0));

@@ -4,12 +4,12 @@ import TributaryCore
 /// integers 0 and 1 in the row header alone, where `sell` as text took five bytes a row.
 /// The views show the text again.
 enum SQLiteSide {
+    /// Compared as strings, not through `Trade.Side(rawValue:)`: its generated switch searches a
+    /// table of cases for every stored trade, where two short strings compare as two words.
     static func code(_ text: String) -> Int64? {
-        switch Trade.Side(rawValue: text) {
-        case .buy: 0
-        case .sell: 1
-        case nil: nil
-        }
+        if text == Trade.Side.buy.rawValue { return 0 }
+        if text == Trade.Side.sell.rawValue { return 1 }
+        return nil
     }
 
     static func text(_ code: Int64) -> String? {
