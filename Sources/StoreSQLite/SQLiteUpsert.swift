@@ -3,8 +3,8 @@ import GRDBSQLite
 import Pipeline
 import TributaryCore
 
-/// One kind table's single-row upsert, prepared once per write and bound straight from each
-/// record through SQLite's C API.
+/// One kind table's upsert, prepared once per write and bound straight from each record
+/// through SQLite's C API: a row at a time, or ``rowsPerInsert`` rows to one insert.
 ///
 /// This is the bulk path (an import chunk is 10,000 rows): it binds integers, the 32 hash
 /// bytes and decimal digits directly — no argument array of existentials, no `String` per
@@ -13,6 +13,9 @@ import TributaryCore
 /// `INSERT OR IGNORE` (one change: a new record), and only when the key was there an `UPDATE`
 /// of the row whose content hash differs (one change: a revision; none: unchanged). SQLite
 /// buffers `RETURNING` rows in a temporary table, which cost more than the insert itself.
+/// Rows whose identities all differ go ``rowsPerInsert`` to one `INSERT OR IGNORE`
+/// (``insertMany(_:cells:bytes:keys:)``); only a statement that did not insert them all has its
+/// rows settled one by one (``settle(_:cells:bytes:sourceKey:symbolKey:batch:)``).
 final class SQLiteUpsert {
     enum Outcome {
         case inserted
