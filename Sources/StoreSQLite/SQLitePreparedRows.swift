@@ -54,7 +54,7 @@ struct SQLitePreparedRows: Sendable {
     /// the write fails with it, as it would have binding it.
     let hashProblem: StoredRowError?
     /// No two rows have the same identity (source, symbol, key): rows may then be inserted
-    /// several to a statement (``SQLiteUpsert/insertMany(_:count:cells:bytes:keys:)``), since
+    /// several to a statement (``SQLiteUpsert/insertMany(_:cells:bytes:keys:)``), since
     /// a row that was there before is told from a row of this write by its batch.
     let distinctKeys: Bool
 

@@ -74,16 +74,24 @@ final class SQLiteUpsert {
         _ row: UnsafePointer<SQLitePreparedRows.Row>, cells: UnsafePointer<SQLitePreparedRows.Cell>, bytes: UnsafePointer<UInt8>,
         sourceKey: Int64, symbolKey: Int64, batch: Int64, revision: Int
     ) throws -> Outcome {
-        for pass in 0..<2 {
-            let statement = pass == 0 ? insert : update
-            sqlite3_reset(statement)
-            var index: Int32 = 1
-            try bind(row, cells: cells, bytes: bytes, sourceKey: sourceKey, symbolKey: symbolKey, batch: batch, revision: revision, &index, statement)
-            let code = sqlite3_step(statement)
-            guard code == SQLITE_DONE else { throw error(code, statement) }
-            if sqlite3_changes(connection) > 0 { return pass == 0 ? .inserted : .updated }
+        if try changes(insert, row, cells: cells, bytes: bytes, sourceKey: sourceKey, symbolKey: symbolKey, batch: batch, revision: revision) {
+            return .inserted
         }
-        return .unchanged
+        return try changes(update, row, cells: cells, bytes: bytes, sourceKey: sourceKey, symbolKey: symbolKey, batch: batch, revision: revision)
+            ? .updated : .unchanged
+    }
+
+    /// Runs the single-row insert or update with one row's parameters: true when it changed a row.
+    private func changes(
+        _ statement: OpaquePointer, _ row: UnsafePointer<SQLitePreparedRows.Row>, cells: UnsafePointer<SQLitePreparedRows.Cell>,
+        bytes: UnsafePointer<UInt8>, sourceKey: Int64, symbolKey: Int64, batch: Int64, revision: Int
+    ) throws -> Bool {
+        sqlite3_reset(statement)
+        var index: Int32 = 1
+        try bind(row, cells: cells, bytes: bytes, sourceKey: sourceKey, symbolKey: symbolKey, batch: batch, revision: revision, &index, statement)
+        let code = sqlite3_step(statement)
+        guard code == SQLITE_DONE else { throw error(code, statement) }
+        return sqlite3_changes(connection) > 0
     }
 
     /// Inserts ``rowsPerInsert`` rows of this table, new at revision 1, with one statement
@@ -132,12 +140,8 @@ final class SQLiteUpsert {
         let stored = sqlite3_column_int64(lookup, 0)
         sqlite3_reset(lookup)
         if stored == batch { return .inserted }
-        sqlite3_reset(update)
-        index = 1
-        try bind(row, cells: cells, bytes: bytes, sourceKey: sourceKey, symbolKey: symbolKey, batch: batch, revision: 1, &index, update)
-        let step = sqlite3_step(update)
-        guard step == SQLITE_DONE else { throw error(step, update) }
-        return sqlite3_changes(connection) > 0 ? .updated : .unchanged
+        return try changes(update, row, cells: cells, bytes: bytes, sourceKey: sourceKey, symbolKey: symbolKey, batch: batch, revision: 1)
+            ? .updated : .unchanged
     }
 
     /// Binds one row's parameters from `index` on, in ``SQLiteKindTable/common`` then kind column order.

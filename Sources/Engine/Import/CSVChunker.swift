@@ -81,7 +81,7 @@ struct CSVChunker {
             _ = try scanRow(into: &header)
         }
         var bytes = spare?.take(capacity: readSize) ?? []
-        if spare == nil { bytes.reserveCapacity(readSize) }
+        bytes.reserveCapacity(readSize)
         let firstLine = line, before = rowsSoFar
         var rows = 0
         while rows < rowsPerChunk, let nonEmpty = try scanRow(into: &bytes) {

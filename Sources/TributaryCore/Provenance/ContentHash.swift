@@ -16,9 +16,7 @@ public enum ContentHash {
         RecordJSONWriter.bytes(of: record)
     }
 
-    public static func of(bytes: [UInt8]) -> String {
-        bytes.withUnsafeBytes { ContentDigest(sha256Of: $0).text }
-    }
+    public static func of(bytes: [UInt8]) -> String { of(bytes: bytes[...]) }
 
     /// The hash of part of a buffer, without copying it out first (a document's chunks).
     public static func of(bytes: ArraySlice<UInt8>) -> String {
