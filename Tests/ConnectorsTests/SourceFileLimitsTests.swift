@@ -50,6 +50,21 @@ import TributaryCore
         #expect(result.problems.map(\.message) == ["the file is \(text.utf8.count) bytes; a Sources.d file may hold at most 1048576 bytes"])
     }
 
+    @Test func aDirectoryThatCannotBeListedIsAProblemAndAMissingOneIsNot() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("listing-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        // A file where a directory belongs cannot be listed, whoever runs the test (root reads any directory).
+        try "id: x\n".write(toFile: root + "/not-a-directory", atomically: true, encoding: .utf8)
+        let result = SourceDefinitionLoader.load(directories: [root + "/missing", root + "/not-a-directory"], knownConnectors: known)
+        #expect(result.definitions.isEmpty)
+        let problem = try #require(result.problems.first)
+        #expect(result.problems.count == 1)
+        #expect(problem.file == root + "/not-a-directory")
+        #expect(problem.message.hasPrefix("cannot list this Sources.d directory"))
+        #expect(problem.fix?.contains("folder of *.yaml files") == true)
+    }
+
     @Test(arguments: ["/v1/../admin", "/v1/./t", "/%2e%2e/x", "/v1/%2E%2E"])
     func dotSegmentsInPathsAreRefused(_ path: String) {
         let text =

@@ -33,7 +33,7 @@ public enum SourceDefinitionLoader {
     public static func load(directories: [String], knownConnectors: [String: [String]]) -> Result {
         var result = Result()
         for directory in directories {
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+            guard let names = listing(directory, into: &result) else { continue }
             for name in names.sorted() where name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
                 let path = (directory as NSString).appendingPathComponent(name)
                 result.files.append(path)
@@ -323,6 +323,24 @@ public enum SourceDefinitionLoader {
             }
         }
         return (definition, reader.problems)
+    }
+
+    /// The directory's entries; nil when it does not exist (a search path that is not there is
+    /// not a mistake) or cannot be listed — the latter reported, so a directory the process
+    /// may not read, or a file named where a directory belongs, does not silently drop sources.
+    private static func listing(_ directory: String, into result: inout Result) -> [String]? {
+        do {
+            return try FileManager.default.contentsOfDirectory(atPath: directory)
+        } catch {
+            guard FileManager.default.fileExists(atPath: directory) else { return nil }
+            result.problems.append(
+                ConfigProblem(
+                    file: directory, line: 1, column: 1,
+                    message: "cannot list this Sources.d directory (\(error.localizedDescription))",
+                    fix: "point the sources directory at a folder of *.yaml files that this user can read"
+                ))
+            return nil
+        }
     }
 
     static func tooLarge(file: String, bytes: Int) -> ConfigProblem {
