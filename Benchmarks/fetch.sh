@@ -5,14 +5,15 @@
 #   and `tributary bench fetch --decode binance-ticker` run interleaved, ROUNDS times each;
 #   the median of each is printed with its ratio to the C loop of the same run.
 # Needs nginx, wrk and a C compiler (apt-get install nginx-light wrk gcc).
-# Usage: Benchmarks/fetch.sh [REQUESTS] [CONCURRENCY] [ROUNDS]
+# Usage: Benchmarks/fetch.sh [REQUESTS] [CONCURRENCY] [ROUNDS]   (TRIBUTARY_BIN overrides the binary)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 requests=${1:-200000}
 concurrency=${2:-64}
 rounds=${3:-3}
 port=${BENCH_PORT:-18080}
-bin=.build/release/tributary
+bin=${TRIBUTARY_BIN:-.build/release/tributary}
+unset TRIBUTARY_BIN  # not a setting of the binary (it warns about unknown TRIBUTARY_ variables)
 
 for tool in nginx wrk cc; do
     command -v "$tool" >/dev/null || { echo "fetch.sh: $tool is missing (apt-get install nginx-light wrk gcc)"; exit 1; }

@@ -63,3 +63,13 @@ start=$(date +%s.%N)
 "$bin" import "$run/tape.csv" --source tape --rules "$run/rules.yaml" --store "postgres://tributary@$host:$port/tributary_bench?sslmode=disable" | tail -1
 end=$(date +%s.%N)
 echo "tributary import → PostgreSQL: $(seconds $start $end) s, $(mbps $start $end) MB/s, $($psql -d tributary_bench -At -c "SELECT pg_database_size('tributary_bench')") bytes (database)"
+
+# The server's own share: Tributary's stored rows copied out and loaded by psql \copy into an empty
+# copy of Tributary's trades table (same columns, key and indexes), no Tributary process involved.
+# Tributary's PostgreSQL import can be no faster than this; beside the reference it says how far
+# the table's shape alone puts 0.8× \copy.
+$psql -d tributary_bench -c "\\copy trades TO '$run/rows.copy'" -c "CREATE TABLE trades_floor (LIKE trades INCLUDING ALL)" -c "CHECKPOINT"
+start=$(date +%s.%N)
+$psql -d tributary_bench -c "\\copy trades_floor FROM '$run/rows.copy'"
+end=$(date +%s.%N)
+echo "psql \\copy of Tributary's rows into its trades table (server floor): $(seconds $start $end) s"

@@ -84,6 +84,27 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(try binance.decode(klinesResponse, for: call, receivedAt: now))
         }
     }
+    // The floor the content hash sets: every record's canonical JSON written and hashed (the
+    // architecture's `content_hash`), with the 500 bars already decoded outside the loop. Decode +
+    // normalize can be no faster than this; set beside JSONDecoder / 3 it says whether ≥ 3× is
+    // reachable while each record carries SHA-256 over its canonical JSON.
+    Benchmark("klines x500: content-hash floor (canonical JSON + SHA-256 of decoded bars)", configuration: configuration) { benchmark in
+        let call = EndpointCall("klines", symbols: ["BTCUSDT"], parameters: ["interval": "1m"])
+        let records = try binance.decode(klinesResponse, for: call, receivedAt: now)
+        var hasher = ContentHasher()
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            for record in records { blackHole(hasher.digest(record)) }
+        }
+    }
+    Benchmark("klines x500: SHA-256 alone of the 500 canonical records", configuration: configuration) { benchmark in
+        let call = EndpointCall("klines", symbols: ["BTCUSDT"], parameters: ["interval": "1m"])
+        let canonical = try binance.decode(klinesResponse, for: call, receivedAt: now).map { ContentHash.canonicalBytes(of: $0) }
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            for bytes in canonical { blackHole(bytes.withUnsafeBytes { ContentDigest(sha256Of: $0) }) }
+        }
+    }
     Benchmark("klines x500: JSONDecoder (responses)", configuration: configuration) { benchmark in
         let decoder = JSONDecoder()
         for _ in benchmark.scaledIterations {
