@@ -53,7 +53,7 @@ enum SQLiteStoredKey: Hashable, Sendable, DatabaseValueConvertible {
         case (.integer(let a), .integer(let b)): a < b
         case (.integer, .text): true
         case (.text, .integer): false
-        case (.text(let a), .text(let b)): a.utf8.lexicographicallyPrecedes(b.utf8)
+        case (.text(let a), .text(let b)): a.precedesByBytes(b)
         }
     }
 

@@ -10,7 +10,7 @@ import TributaryTesting
 
 /// `POST /ingest` on the real `tributary run` binary: signatures, idempotency under concurrency,
 /// overload, and durable acknowledgements surviving `kill -9`.
-@Suite(.serialized, .timeLimit(.minutes(3))) struct PushTests {
+@Suite(.serialized, .timeLimit(.minutes(8))) struct PushTests {
     static let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
     /// A run with push sources only: `signed` (Standard Webhooks) and `open` (unsigned).
@@ -30,7 +30,12 @@ import TributaryTesting
     func post(_ client: HTTPClient, _ url: String, _ body: String, headers: [(String, String)] = [], type: String = "application/json") async throws
         -> HTTPResponse
     {
-        try await client.send(HTTPRequest(method: .post, url: url, headers: HTTPHeaders([("Content-Type", type)] + headers), body: Array(body.utf8)))
+        // Generous timeouts: on a machine loaded by the other suites (a full `make test` on 2 cores)
+        // the server can take seconds to accept; a slow answer must not read as a lost request.
+        try await client.send(
+            HTTPRequest(
+                method: .post, url: url, headers: HTTPHeaders([("Content-Type", type)] + headers), body: Array(body.utf8),
+                connectTimeout: .seconds(60), totalTimeout: .seconds(120)))
     }
 
     func trade(_ id: Int) -> String {

@@ -99,6 +99,49 @@ import TributaryCore
         #expect(compared > 300)
     }
 
+    /// A pushed event (a JSON object) goes straight to slots too: the same record, problems and
+    /// identity as its members in a dictionary through `apply`, with one scratch reused across
+    /// every event.
+    @Test func eventsBuildWhatTheirDictionaryBuilds() {
+        var compared = 0
+        var scratch = RecordFieldSlots()
+        for rules in Self.ruleSets {
+            for row in Self.variants {
+                var dictionary: [String: JSONValue] = [:]
+                for (name, text) in row where !text.isEmpty { dictionary[name] = .string(text) }
+                let applied = rules.map { $0.apply(dictionary) } ?? .success(dictionary)
+                let expected = applied.flatMap { fields in builder.build(fields).map { ($0, rules?.naturalKey(of: fields)) } }
+                let event = JSONValue.object(JSONObject(row.filter { !$0.1.isEmpty }.map { (key: $0.0, value: JSONValue.string($0.1)) }))
+                let actual = EventRecord.build(event, rules: rules, builder: builder, fields: &scratch)
+                let fresh = EventRecord.build(event, rules: rules, builder: builder)
+                switch (expected, actual, fresh) {
+                case (.success(let e), .success(let a), .success(let f)):
+                    #expect(a.record == e.0 && a.identity == e.1 && f.record == e.0 && f.identity == e.1, "rules \(String(describing: rules)) row \(row)")
+                case (.failure(let e), .failure(let a), .failure(let f)):
+                    #expect(a == e && f == e, "rules \(String(describing: rules)) row \(row)")
+                default:
+                    Issue.record("rules \(String(describing: rules)) row \(row): expected \(expected), got \(actual) / \(fresh)")
+                }
+                compared += 1
+            }
+        }
+        #expect(compared > 300)
+    }
+
+    @Test func anEventsFirstValueOfARepeatedMemberCounts() throws {
+        let members: [(key: String, value: JSONValue)] = [
+            ("kind", "trade"), ("symbol", "BTC-USD"), ("trade_id", "1"), ("time", "2024-01-02T03:04:05Z"), ("price", "1.5"), ("size", "2"),
+            ("price", "9"), ("colour", "red"), ("colour", "blue"),
+        ]
+        var scratch = RecordFieldSlots()
+        let built = EventRecord.build(.object(JSONObject(members)), rules: nil, builder: builder, fields: &scratch)
+        guard case .failure(let invalid) = built else { Issue.record("colour is not a trade field: \(built)"); return }
+        #expect(invalid.description.contains("colour"))
+        let trade = EventRecord.build(.object(JSONObject(Array(members.prefix(7)))), rules: nil, builder: builder, fields: &scratch)
+        guard case .success(let ok) = trade, case .trade(let t) = ok.record.payload else { Issue.record("\(trade)"); return }
+        #expect(t.price == (try ExactDecimal(parsing: "1.5")))
+    }
+
     @Test func slotsForgetTheRowBefore() {
         var slots = RecordFieldSlots()
         slots.set(.string("1"), .price)

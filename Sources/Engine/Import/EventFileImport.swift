@@ -60,6 +60,7 @@ public struct EventFileImport: Sendable {
         var rowsDone = resumeAfter
         var offset = 0
         var batchRows = 0
+        var fields = RecordFieldSlots()
         func commit(completed: Bool) async throws {
             let result = try await store.commitImportBatch(
                 ImportBatch(
@@ -93,7 +94,7 @@ public struct EventFileImport: Sendable {
             switch value {
             case .problem(let problem): bad(problem)
             case .value(let item):
-                switch EventRecord.build(item, rules: options.rules, builder: builder) {
+                switch EventRecord.build(item, rules: options.rules, builder: builder, fields: &fields) {
                 case .failure(let invalid): bad(invalid.description)
                 case .success(let built):
                     records.append(

@@ -321,8 +321,9 @@ public final class PushGateway: Sendable {
             sourceID: source, sourceType: .webhook, sourceURI: "/ingest/\(source)", contentHash: "", ingestedAt: receivedAt, observedAt: receivedAt,
             transformations: transformations, requestID: requestID)
         var hasher = ContentHasher()
+        var fields = RecordFieldSlots()
         for (index, item) in items.enumerated() {
-            switch EventRecord.build(item, rules: rules, builder: builder) {
+            switch EventRecord.build(item, rules: rules, builder: builder, fields: &fields) {
             case .success(let built):
                 envelopes.append(
                     Envelope(

@@ -16,4 +16,19 @@ extension String {
         var a = self, b = other
         return a.withUTF8 { x in b.withUTF8 { y in x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 } }
     }
+
+    /// Whether this string's UTF-8 bytes sort before `other`'s (byte order: SQLite's BINARY
+    /// collation, S3's key order). One `memcmp` over the shorter length, then the lengths —
+    /// not the generic walk of `utf8.lexicographicallyPrecedes`, which a store's writer paid
+    /// once per row checking that a batch's keys ascend.
+    public func precedesByBytes(_ other: String) -> Bool {
+        var a = self, b = other
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                let shared = Swift.min(x.count, y.count)
+                let order = shared == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, shared)
+                return order != 0 ? order < 0 : x.count < y.count
+            }
+        }
+    }
 }
