@@ -59,7 +59,13 @@ final class StopFlag: Sendable {
         var hungSettings = ResilienceSettings()
         hungSettings.maxConcurrent = 2
         hungSettings.retry = RetryPolicy(maxAttempts: 1, backoff: Backoff())
+        // The breaker stays closed so the hung source keeps holding its permits (the worst case
+        // for its neighbours): neither the consecutive-failure rule nor the failure-rate rule may
+        // open it. (With the default 10-call minimum, a loaded machine's slower rounds let the
+        // rate rule open it for 60 s, and the permits were never both held.)
         hungSettings.breaker.failureThreshold = 1_000
+        hungSettings.breaker.windowSize = 100_000
+        hungSettings.breaker.minimumCalls = 100_000
         let hungGuard = SourceGuard(source: "hung", settings: hungSettings, clock: ContinuousClock())
         let hungWorker = ResilientWorker(
             worker: SourceWorker(
