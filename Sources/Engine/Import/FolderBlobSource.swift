@@ -32,7 +32,7 @@ public struct FolderBlobSource: BlobSource {
                 rolledUp.insert(String(key[..<cut.upperBound]))
                 continue
             }
-            if let startAfter, !Array(startAfter.utf8).lexicographicallyPrecedes(Array(key.utf8)) { continue }
+            if let startAfter, !startAfter.precedesByBytes(key) { continue }
             let path = root + "/" + key
             if delimiter == "/", (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType == .typeDirectory {
                 // One level only: the subfolder is a common prefix, not walked.
@@ -45,8 +45,8 @@ public struct FolderBlobSource: BlobSource {
             else { continue }
             objects.append(object)
         }
-        objects.sort { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
-        return BlobPage(objects: objects, continuation: nil, commonPrefixes: rolledUp.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) })
+        objects.sort { $0.key.precedesByBytes($1.key) }
+        return BlobPage(objects: objects, continuation: nil, commonPrefixes: rolledUp.sorted { $0.precedesByBytes($1) })
     }
 
     public func read(_ object: BlobObject, range: Range<Int64>) async throws -> [UInt8] {

@@ -119,7 +119,7 @@ public struct ObjectImport: Sendable {
     /// ``Options/startAfter``, not rolled up by the source's delimiter, and selected — so only
     /// such keys missing from the listing are recorded as deleted.
     func listable(_ keyBelowPrefix: String) -> Bool {
-        if let startAfter = options.startAfter, !Array(startAfter.utf8).lexicographicallyPrecedes(Array(keyBelowPrefix.utf8)) { return false }
+        if let startAfter = options.startAfter, !startAfter.precedesByBytes(keyBelowPrefix) { return false }
         if let delimiter = blobs.delimiter, keyBelowPrefix.contains(delimiter) { return false }
         return selects(Self.relativeKey(keyBelowPrefix, under: ""))
     }

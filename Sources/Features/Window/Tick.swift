@@ -42,6 +42,6 @@ struct Tick: Sendable, Hashable, Codable {
     func precedes(_ other: Tick) -> Bool {
         if time != other.time { return time < other.time }
         if sequence != other.sequence { return sequence < other.sequence }
-        return key.utf8.lexicographicallyPrecedes(other.key.utf8)
+        return key.precedesByBytes(other.key)
     }
 }

@@ -46,7 +46,7 @@ public struct FeatureRow: Sendable, Hashable {
         self.window = window
         self.start = start
         self.end = end
-        self.values = values.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+        self.values = values.sorted { $0.name.precedesByBytes($1.name) }
         self.events = events
         self.corrections = corrections
         self.contentHash = ""

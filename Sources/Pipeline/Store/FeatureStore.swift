@@ -55,7 +55,7 @@ public struct FeatureRowCursor: Sendable, Hashable, Comparable {
     public static func < (a: Self, b: Self) -> Bool {
         if a.start != b.start { return a.start < b.start }
         for (x, y) in [(a.source, b.source), (a.symbol, b.symbol), (a.window, b.window)] where x != y {
-            return Array(x.utf8).lexicographicallyPrecedes(Array(y.utf8))
+            return x.precedesByBytes(y)
         }
         return false
     }

@@ -90,11 +90,10 @@ extension RecordQuery.Cursor: Comparable {
     /// The read order: time (or date), then source, symbol and key, comparing text by its bytes
     /// as the databases do.
     public static func < (a: Self, b: Self) -> Bool {
-        func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
         if a.time != b.time { return (a.time ?? .min) < (b.time ?? .min) }
-        if a.date != b.date { return bytes(a.date ?? "").lexicographicallyPrecedes(bytes(b.date ?? "")) }
-        if bytes(a.source) != bytes(b.source) { return bytes(a.source).lexicographicallyPrecedes(bytes(b.source)) }
-        if bytes(a.symbol) != bytes(b.symbol) { return bytes(a.symbol).lexicographicallyPrecedes(bytes(b.symbol)) }
-        return bytes(a.key).lexicographicallyPrecedes(bytes(b.key))
+        if a.date != b.date { return (a.date ?? "").precedesByBytes(b.date ?? "") }
+        if !a.source.sameBytes(as: b.source) { return a.source.precedesByBytes(b.source) }
+        if !a.symbol.sameBytes(as: b.symbol) { return a.symbol.precedesByBytes(b.symbol) }
+        return a.key.precedesByBytes(b.key)
     }
 }
