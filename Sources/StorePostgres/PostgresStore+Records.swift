@@ -11,11 +11,6 @@ extension PostgresStore {
         return try await transaction { connection in try await self.upsert(batch, on: connection) }
     }
 
-    /// PostgreSQL encodes its `COPY` rows inside the transaction (it prepares nothing ahead).
-    public func upsert(_ batch: [Envelope], prepared: PreparedRecords?) async throws -> WriteResult {
-        try await upsert(batch)
-    }
-
     /// The upsert inside a transaction the caller holds (an import batch commits its checkpoint with it).
     func upsert(_ batch: [Envelope], on connection: PostgresConnection) async throws -> WriteResult {
         guard !batch.isEmpty else { return WriteResult() }

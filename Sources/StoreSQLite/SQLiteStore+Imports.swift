@@ -33,7 +33,7 @@ extension SQLiteStore: RecordPreparing {
             batch.deadLetters, batch.fileSHA256, batch.source, batch.path, batch.rowsDone, batch.completed
         )
         // Rows this store prepared off its writer for these very records, else encoded here.
-        let prepared = Self.rows(batch.prepared, for: batch.records)
+        let prepared = batch.prepared.flatMap { $0.count == batch.records.count ? $0.encoding as? SQLitePreparedRows : nil }
         return try guarded { db in
             let result = try prepared.map { try Self.upsert($0, in: db) } ?? Self.upsert(batch.records, in: db)
             for letter in deadLetters { _ = try Self.insert(letter, maxBytes: deadLetterMaxBytes, in: db) }

@@ -18,20 +18,6 @@ extension SQLiteStore {
         return try guarded { db in try Self.upsert(batch, in: db) }
     }
 
-    /// Stores a batch whose rows were prepared by ``prepare(_:)`` off the writer (the sink worker
-    /// prepares the next batch while this one commits); anything else is encoded here.
-    @discardableResult
-    public func upsert(_ batch: [Envelope], prepared: PreparedRecords?) throws -> WriteResult {
-        guard !batch.isEmpty else { return WriteResult() }
-        guard let rows = Self.rows(prepared, for: batch) else { return try upsert(batch) }
-        return try guarded { db in try Self.upsert(rows, in: db) }
-    }
-
-    /// The rows this store prepared for these very records, or nil.
-    static func rows(_ prepared: PreparedRecords?, for records: [Envelope]) -> SQLitePreparedRows? {
-        prepared.flatMap { $0.count == records.count ? $0.encoding as? SQLitePreparedRows : nil }
-    }
-
     /// The newest record per source for a symbol and kind (by the time it describes).
     public func latest(symbol: String, kind: TributaryCore.Record.Kind) throws -> [LatestRecord] {
         let table = SQLiteKindTable.table(for: kind)

@@ -73,11 +73,6 @@ public final class InMemoryStore: RecordStore {
         try write { state in Self.upsert(batch, into: &state) }
     }
 
-    /// Memory has nothing to prepare ahead.
-    public func upsert(_ batch: [Envelope], prepared: PreparedRecords?) throws -> WriteResult {
-        try upsert(batch)
-    }
-
     private static func upsert(_ batch: [Envelope], into state: inout State) -> WriteResult {
         var result = WriteResult()
         for envelope in batch {

@@ -304,28 +304,6 @@ import TributaryTesting
         #expect(try await store.recordCount() == records.count + 2)
     }
 
-    /// The sink worker's path: a batch prepared by the store's `writePreparer` while another
-    /// commits is stored with the counts, records and provenance of one encoded at the write, and
-    /// the same batch prepared again is all unchanged.
-    @Test(arguments: Adapter.available)
-    func aBatchPreparedAheadUpsertsAsItsRecords(_ adapter: Adapter) async throws {
-        let (store, cleanup) = try await adapter.make()
-        defer { cleanup() }
-        let records = SampleRecords.rest(source: "ahead", offsetSeconds: 0)
-        let preparer = store.writePreparer
-        #expect((preparer != nil) == (store is any RecordPreparing))
-        #expect(try await store.upsert(records, prepared: preparer?.prepare(records)) == WriteResult(inserted: records.count))
-        for envelope in records {
-            let record = envelope.record
-            let stored = try #require(
-                try await store.storedRecord(source: record.source, kind: record.kind, symbol: record.symbol, naturalKey: record.naturalKey))
-            #expect(stored.envelope.record.jsonObject() == record.jsonObject(), "\(record.kind)")
-            #expect(stored.envelope.provenance.jsonObject == envelope.provenance.jsonObject, "\(record.kind)")
-        }
-        let again = try await store.write(records, prepared: preparer?.prepare(records))
-        #expect(again == SinkWriteResult(stored: 0, duplicates: records.count))
-    }
-
     @Test(arguments: Adapter.available)
     func rangeReadsPageInOrderWithoutOverlapOrGaps(_ adapter: Adapter) async throws {
         let (store, cleanup) = try await adapter.make()

@@ -18,14 +18,7 @@ public final class FanOutSink: RecordSink {
     }
 
     public func write(_ batch: [Envelope]) async throws -> SinkWriteResult {
-        try await write(batch, prepared: nil)
-    }
-
-    /// The primary's: only its write is worth preparing ahead (extras see the envelopes).
-    public var writePreparer: (any RecordPreparing)? { primary.writePreparer }
-
-    public func write(_ batch: [Envelope], prepared: PreparedRecords?) async throws -> SinkWriteResult {
-        let result = try await primary.write(batch, prepared: prepared)
+        let result = try await primary.write(batch)
         for extra in extras {
             do { _ = try await extra.sink.write(batch) } catch { failures.withLock { $0[extra.name, default: 0] += batch.count } }
         }

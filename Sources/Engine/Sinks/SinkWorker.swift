@@ -59,66 +59,40 @@ public struct SinkWorker: Sendable {
     }
 
     /// Runs until the buffer is finished and drained.
-    ///
-    /// When the sink can prepare its writes (a SQLite store encodes rows off its one writer),
-    /// the next batch is taken and prepared while the current one commits: at most one batch
-    /// ahead, so what the worker holds out of the buffer stays bounded by two batches. Batches
-    /// are still written one at a time and in the order they were taken.
     public func run() async -> Totals {
         var totals = Totals()
         var unavailable = false
-        guard let preparer = sink.writePreparer else {
-            while let batch = await buffer.next(max: batchSize, linger: linger) {
-                await write(batch, prepared: nil, totals: &totals, unavailable: &unavailable)
+        while let batch = await buffer.next(max: batchSize, linger: linger) {
+            totals.batches += 1
+            while true {
+                let started = ContinuousClock.now
+                do {
+                    let result = try await Self.traced(batch) { try await sink.write($0) }
+                    metrics.batch(duration: ContinuousClock.now - started, stored: result.stored, duplicates: result.duplicates)
+                    totals.stored += result.stored
+                    totals.duplicates += result.duplicates
+                    totals.revisions += result.revisions
+                    onStored?(batch)
+                    if unavailable { unavailable = false; onStoreHealth(nil) }
+                } catch let error as StoreUnavailable {
+                    if !unavailable { unavailable = true; onStoreHealth(error) }
+                    if isStopping() {
+                        spill(batch, into: &totals)
+                    } else {
+                        try? await Task.sleep(for: retryDelay)
+                        continue
+                    }
+                } catch {
+                    let kept = await deadLetter(batch, reason: "sink refused the batch: \(error)")
+                    totals.deadLettered += kept
+                    metrics.dropped("dead_letter", count: kept)
+                    onStored?(Array(batch.prefix(kept)))
+                    if kept < batch.count { spill(Array(batch.dropFirst(kept)), into: &totals) }
+                }
+                break
             }
-            return totals
-        }
-        var next = await take(preparer)
-        while let (batch, prepared) = next {
-            async let following = take(preparer)
-            await write(batch, prepared: prepared, totals: &totals, unavailable: &unavailable)
-            next = await following
         }
         return totals
-    }
-
-    /// The next batch from the buffer with the sink's encoding of it (nil once finished and drained).
-    private func take(_ preparer: any RecordPreparing) async -> ([Envelope], PreparedRecords)? {
-        guard let batch = await buffer.next(max: batchSize, linger: linger) else { return nil }
-        return (batch, preparer.prepare(batch))
-    }
-
-    /// Writes one batch: stored, held and retried while the store is unavailable (spilled once
-    /// stopping), or dead-lettered when the sink refuses it.
-    private func write(_ batch: [Envelope], prepared: PreparedRecords?, totals: inout Totals, unavailable: inout Bool) async {
-        totals.batches += 1
-        while true {
-            let started = ContinuousClock.now
-            do {
-                let result = try await Self.traced(batch) { try await sink.write($0, prepared: prepared) }
-                metrics.batch(duration: ContinuousClock.now - started, stored: result.stored, duplicates: result.duplicates)
-                totals.stored += result.stored
-                totals.duplicates += result.duplicates
-                totals.revisions += result.revisions
-                onStored?(batch)
-                if unavailable { unavailable = false; onStoreHealth(nil) }
-            } catch let error as StoreUnavailable {
-                if !unavailable { unavailable = true; onStoreHealth(error) }
-                if isStopping() {
-                    spill(batch, into: &totals)
-                } else {
-                    try? await Task.sleep(for: retryDelay)
-                    continue
-                }
-            } catch {
-                let kept = await deadLetter(batch, reason: "sink refused the batch: \(error)")
-                totals.deadLettered += kept
-                metrics.dropped("dead_letter", count: kept)
-                onStored?(Array(batch.prefix(kept)))
-                if kept < batch.count { spill(Array(batch.dropFirst(kept)), into: &totals) }
-            }
-            return
-        }
     }
 
     /// One store write as a span (`store batch`; no-op unless `run` bootstrapped an exporter),

@@ -17,26 +17,6 @@ import TributaryCore
 public protocol RecordSink: Sendable {
     /// Stores the batch; throws when none of it could be stored.
     func write(_ batch: [Envelope]) async throws -> SinkWriteResult
-
-    /// What encodes a batch for this sink's write without touching the database, or nil when
-    /// the sink has nothing worth preparing ahead.
-    ///
-    /// Why: a store has one writer, and encoding a batch for its statements costs about as much
-    /// as the statements. With a preparer, the sink worker encodes batch N+1 on another core
-    /// while batch N commits, and hands the encoding back with ``write(_:prepared:)``.
-    var writePreparer: (any RecordPreparing)? { get }
-
-    /// Stores the batch with what ``writePreparer`` made of it (nil, or an encoding this sink
-    /// did not make: it encodes the batch itself).
-    func write(_ batch: [Envelope], prepared: PreparedRecords?) async throws -> SinkWriteResult
-}
-
-extension RecordSink {
-    public var writePreparer: (any RecordPreparing)? { nil }
-
-    public func write(_ batch: [Envelope], prepared: PreparedRecords?) async throws -> SinkWriteResult {
-        try await write(batch)
-    }
 }
 
 /// What a sink did with a batch.

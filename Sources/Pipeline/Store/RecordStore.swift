@@ -23,14 +23,7 @@ public protocol RecordStore: RecordSink, RecordWriter, RecordReader, DeadLetterS
 extension RecordStore {
     /// The store as a sink: every changed record counts as stored, an identical one as a duplicate.
     public func write(_ batch: [Envelope]) async throws -> SinkWriteResult {
-        try await write(batch, prepared: nil)
-    }
-
-    public func write(_ batch: [Envelope], prepared: PreparedRecords?) async throws -> SinkWriteResult {
-        let result = try await upsert(batch, prepared: prepared)
+        let result = try await upsert(batch)
         return SinkWriteResult(stored: result.stored, duplicates: result.unchanged, revisions: result.updated)
     }
-
-    /// The store itself, when it can encode records off its writer.
-    public var writePreparer: (any RecordPreparing)? { self as? any RecordPreparing }
 }

@@ -8,8 +8,4 @@ import TributaryCore
 public protocol RecordWriter: Sendable {
     /// Stores a batch in one transaction.
     func upsert(_ batch: [Envelope]) async throws -> WriteResult
-
-    /// Stores a batch in one transaction, with the encoding a ``RecordPreparing`` store made of
-    /// it off its writer (nil, or one this store did not make: it encodes the batch itself).
-    func upsert(_ batch: [Envelope], prepared: PreparedRecords?) async throws -> WriteResult
 }
