@@ -67,6 +67,25 @@ import TributaryCore
         return [nil, NormalizationRules(), withKind, renamed, mapped, filtered]
     }
 
+    @Test func aFieldIsFoundByItsNameAndByNothingElse() {
+        for field in RecordField.allCases {
+            #expect(RecordField.named(field.rawValue) == field)
+            // A name built at run time (not the literal), as a parser makes it.
+            #expect(RecordField.named(String(decoding: Array(field.rawValue.utf8), as: UTF8.self)) == field)
+            #expect(RecordField.named(field.rawValue.uppercased()) == nil)
+            #expect(RecordField.named(field.rawValue + "_") == nil)
+            // Its prefixes are fields only where the enum says so (`symbols` → `symbol`, `asks` → `ask`).
+            for cut in 1..<field.rawValue.count {
+                let prefix = String(field.rawValue.dropLast(cut))
+                #expect(RecordField.named(prefix) == RecordField(rawValue: prefix), "\(prefix)")
+            }
+        }
+        for name in ["", "x", "asof", "trade id", "trade_id\u{0}", "tradé_id", "symbol\u{301}", String(repeating: "a", count: 1000)] {
+            #expect(RecordField.named(name) == nil, "\(name)")
+        }
+        #expect(RecordField.named("symbols") == .symbols && RecordField.named("symbol") == .symbol)
+    }
+
     @Test func slotsBuildWhatTheDictionaryBuilds() {
         var compared = 0
         var slots = RecordFieldSlots()

@@ -16,8 +16,10 @@ public struct NewsDocumentSink: RecordSink {
     public func write(_ batch: [Envelope]) async throws -> SinkWriteResult {
         var result = SinkWriteResult(stored: 0, duplicates: 0, revisions: 0)
         let now = UTCTimestamp.now()
-        for envelope in batch {
-            guard let (document, chunks) = NewsDocuments.document(of: envelope.record, chunker: chunker, at: now) else { continue }
+        // Indices, not `for envelope in batch`: that copies every envelope (a retain of each of
+        // its strings) just to find the few that are news.
+        for index in batch.indices where batch[index].record.kind == .news {
+            guard let (document, chunks) = NewsDocuments.document(of: batch[index].record, chunker: chunker, at: now) else { continue }
             let counts = try await store.upsertDocument(document, chunks: chunks)
             if counts.sameContent { result.duplicates += 1 } else { result.stored += 1 }
         }

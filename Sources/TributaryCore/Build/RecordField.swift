@@ -38,11 +38,25 @@ public enum RecordField: String, CaseIterable, Sendable {
     /// (a test holds it to `allCases`), so reading a field costs no hashing.
     @inline(__always) public var index: Int { Int(unsafeBitCast(self, to: UInt8.self)) }
 
-    /// The field with this name, by one hash lookup (`init(rawValue:)` compares the name with
-    /// each case in turn; the rules look fields up by name on every row).
-    public static func named(_ name: String) -> RecordField? { byName[name] }
+    /// The field with this name: only the few names of its length are compared, and nothing is
+    /// hashed. Events and rules look a field up by name for every member of every row
+    /// (`init(rawValue:)` compares the name with each case in turn; a dictionary hashed the
+    /// whole name first: 2.7 % of a process taking NDJSON pushes, now 0.4 %). `==`, not a
+    /// `memcmp` of the bytes: field names fit Swift's inline small strings, which `==` compares
+    /// as two words without copying them out (a `memcmp` version cost 3× the dictionary).
+    public static func named(_ name: String) -> RecordField? {
+        let length = name.utf8.count
+        guard length < byLength.count else { return nil }
+        for (candidate, field) in byLength[length] where candidate == name { return field }
+        return nil
+    }
 
-    private static let byName: [String: RecordField] = Dictionary(uniqueKeysWithValues: allCases.map { ($0.rawValue, $0) })
+    /// Every field's name and field, by the name's length in bytes.
+    private static let byLength: [[(name: String, field: RecordField)]] = {
+        var table = Array(repeating: [(name: String, field: RecordField)](), count: allCases.map(\.rawValue.utf8.count).max()! + 1)
+        for field in allCases { table[field.rawValue.utf8.count].append((field.rawValue, field)) }
+        return table
+    }()
 
     /// A set of fields as one bit each (there are fewer than 64).
     public struct Mask: Sendable, Hashable {
