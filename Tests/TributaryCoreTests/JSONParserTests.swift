@@ -62,5 +62,14 @@ import TributaryCore
         #expect(try JSONParser.parse(body)["b"]?["c"] == .number("1"))  // lenient by default: the first wins
         let error = #expect(throws: JSONParseError.self) { try JSONParser.parse(body, options: .rejectDuplicateKeys) }
         #expect(error?.offset == 18 && error?.message == "duplicate key 'c' in object (send each field once)", "\(String(describing: error))")
+        // Each object's keys are its own: the same names in nested and sibling objects are fine.
+        for fine in [#"{"a":{"a":1,"b":2},"b":3}"#, #"[{"a":1},{"a":2}]"#, #"{"a":[{"a":{"a":1}}],"b":{"b":[]}}"#, #"{"a":{},"b":{}}"#] {
+            #expect(throws: Never.self, "\(fine)") { try JSONParser.parse(Array(fine.utf8), options: .rejectDuplicateKeys) }
+        }
+        // A duplicate after a nested object, and one spelled with an escape, are still found.
+        for (bad, offset) in [(#"{"a":{"x":1,"y":{}},"b":2,"a":3}"#, 26), (#"{"k":[{"k":1}],"k":2}"#, 15), (#"{"a":1,"\u0061":2}"#, 7)] {
+            let error = #expect(throws: JSONParseError.self, "\(bad)") { try JSONParser.parse(Array(bad.utf8), options: .rejectDuplicateKeys) }
+            #expect(error?.offset == offset && error?.message.hasPrefix("duplicate key") == true, "\(bad): \(String(describing: error))")
+        }
     }
 }

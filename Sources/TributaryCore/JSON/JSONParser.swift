@@ -58,14 +58,24 @@ public struct JSONParser {
         let rejectDuplicateKeys: Bool
         var index = 0
         var tokens: [JSONTape.Token] = []
-        /// Strings with escapes, decoded once (their tokens hold an index here).
+        /// Strings with escapes, decoded once (their tokens hold an index here); with
+        /// `rejectDuplicateKeys`, every object key too.
         var strings: [String] = []
+        /// Where in `strings` the keys of the objects being read are, innermost object's last:
+        /// one array for the whole document instead of one per object (a pushed NDJSON line's
+        /// object grew its own key array 1 → 2 → 4 → 8, with `strings` beside it).
+        var openKeys: [Int] = []
 
         init(bytes: UnsafeBufferPointer<UInt8>, rejectDuplicateKeys: Bool) {
             self.bytes = bytes
             self.rejectDuplicateKeys = rejectDuplicateKeys
             // About one token per 8 bytes of a typical upstream body.
             tokens.reserveCapacity(min(bytes.count / 8 + 1, 1 << 20))
+            if rejectDuplicateKeys {
+                // About one key per 16 bytes of a flat event.
+                strings.reserveCapacity(min(bytes.count / 16 + 1, 1 << 16))
+                openKeys.reserveCapacity(16)
+            }
         }
 
         func error(_ message: String) -> JSONParseError {
@@ -123,7 +133,8 @@ public struct JSONParser {
             index += 1
             let container = tokens.count
             tokens.append(JSONTape.Token(kind: .object))
-            var keys: [String] = []
+            let firstKey = openKeys.count
+            defer { openKeys.removeSubrange(firstKey...) }
             var count = 0
             skipWhitespace()
             if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
@@ -138,10 +149,10 @@ public struct JSONParser {
                 let keyOffset = index
                 if rejectDuplicateKeys {
                     let key = try string()
-                    if keys.contains(key) {
+                    for seen in openKeys[firstKey...] where strings[seen] == key {
                         throw JSONParseError(offset: keyOffset, message: "duplicate key '\(key.prefix(64))' in object (send each field once)")
                     }
-                    keys.append(key)
+                    openKeys.append(strings.count)
                     strings.append(key)
                     tokens.append(JSONTape.Token(kind: .decodedString, first: strings.count - 1, last: 0))
                 } else {
