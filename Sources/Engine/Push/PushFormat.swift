@@ -14,18 +14,32 @@ package enum PushFormat: Sendable {
     /// UTF-8 (RFC 8259 §8.1: JSON exchanged between systems is UTF-8; `charset=utf-16` would be
     /// misread byte by byte).
     package init?(contentType: String?) {
-        let parts = (contentType ?? "").split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        let parts = Self.mediaTypeParts(contentType ?? "")
         let type = parts.first ?? ""
         for parameter in parts.dropFirst() where parameter.hasPrefix("charset=") {
-            let charset = parameter.dropFirst(8).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
-            guard charset == "utf-8" || charset == "utf8" else { return nil }
+            var charset = parameter.utf8.dropFirst(8)
+            while charset.first == UInt8(ascii: "\"") { charset = charset.dropFirst() }
+            while charset.last == UInt8(ascii: "\"") { charset = charset.dropLast() }
+            guard charset.elementsEqual("utf-8".utf8) || charset.elementsEqual("utf8".utf8) else { return nil }
         }
         switch type {
         case "application/json": self = .json
         case "application/x-ndjson", "application/jsonl", "application/jsonlines", "application/x-jsonlines": self = .ndjson
         case "application/x-protobuf", "application/protobuf":
-            self = .protobuf(batch: (contentType ?? "").lowercased().contains("eventbatch"))
+            self = .protobuf(batch: parts.dropFirst().contains { $0.contains("eventbatch") })
         default: return nil
+        }
+    }
+
+    /// A `Content-Type`'s media type and parameters: cut at `;`, stripped of HTTP's optional
+    /// whitespace (space and tab), ASCII lowercased (a part of only whitespace stays, empty). On the bytes: with
+    /// Foundation's `trimmingCharacters` this took 3.6 % of a process answering single-event pushes.
+    static func mediaTypeParts(_ text: String) -> [String] {
+        text.utf8.split(separator: UInt8(ascii: ";")).map { part in
+            var part = part
+            while let first = part.first, first == 0x20 || first == 0x09 { part = part.dropFirst() }
+            while let last = part.last, last == 0x20 || last == 0x09 { part = part.dropLast() }
+            return String(decoding: part.lazy.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
         }
     }
 

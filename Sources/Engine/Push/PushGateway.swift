@@ -58,13 +58,18 @@ public final class PushGateway: Sendable {
         /// The push rate limit; nil inside when the source sets none.
         let bucket: Mutex<TokenBucket<ContinuousClock.Instant>?>
         let maxBodyBytes: Int
+        let metrics: PushMetrics
 
-        init(source: SourceID, verifier: WebhookVerifier?, rules: NormalizationRules?, rateLimit: SourceDefinition.RateLimit?, maxBodyBytes: Int) {
+        init(
+            source: SourceID, verifier: WebhookVerifier?, rules: NormalizationRules?, rateLimit: SourceDefinition.RateLimit?, maxBodyBytes: Int,
+            factory: any MetricsFactory
+        ) {
             self.source = source
             self.rules = rules
             self.verifier = verifier
             self.bucket = Mutex(rateLimit.map { TokenBucket(capacity: $0.capacity, refillPerSecond: $0.refillPerSecond) })
             self.maxBodyBytes = maxBodyBytes
+            self.metrics = PushMetrics(source: source.rawValue, factory: factory)
         }
     }
 
@@ -75,6 +80,10 @@ public final class PushGateway: Sendable {
     private let drain: DrainRate
     private let acceptedEvents = Atomic<Int>(0)
     private let factory: any MetricsFactory
+    /// The metric handles of configured sources that cannot take pushes (a secret is missing).
+    private let unavailableMetrics: [String: PushMetrics]
+    /// Those of every push to a source that is not configured.
+    private let unknownSource: PushMetrics
     /// Where the chunks of a large body that did not parse are kept (`partial` requests).
     private let deadLetters: (any DeadLetterStore)?
     /// Sources that exist but cannot take pushes, with why (a missing secret), for the 404/503 message.
@@ -116,10 +125,13 @@ public final class PushGateway: Sendable {
                     continue
                 }
             }
-            lanes[id.rawValue] = Lane(source: id, verifier: verifier, rules: definition.rules, rateLimit: push.rateLimit, maxBodyBytes: push.maxBodyBytes)
+            lanes[id.rawValue] = Lane(
+                source: id, verifier: verifier, rules: definition.rules, rateLimit: push.rateLimit, maxBodyBytes: push.maxBodyBytes, factory: factory)
         }
         self.lanes = lanes
         self.problems = problems
+        self.unavailableMetrics = problems.keys.reduce(into: [:]) { $0[$1] = PushMetrics(source: $1, factory: factory) }
+        self.unknownSource = PushMetrics(source: PushMetrics.unknownSource, factory: factory)
         self.buffer = buffer
         self.idempotency = idempotency
         self.acks = acks
@@ -140,14 +152,12 @@ public final class PushGateway: Sendable {
     public func handle(_ request: Request) async -> Response {
         let started = ContinuousClock.now
         let response = await process(request)
-        Counter(label: "ingestion_requests_total", dimensions: [("source", request.source), ("outcome", response.outcome)], factory: factory).increment()
-        if response.status >= 400 {
-            Counter(label: "ingestion_requests_errors_total", dimensions: [("source", request.source), ("reason", response.outcome)], factory: factory)
-                .increment()
-        }
-        let elapsed = ContinuousClock.now - started
-        Timer(label: "ingestion_processing_latency_seconds", dimensions: [("source", request.source)], factory: factory)
-            .recordNanoseconds(elapsed.nanosecondsCount)
+        // A source that is not configured is labelled as such, never by the name in the path:
+        // each new label value is a new series the registry keeps, and anyone can POST to
+        // `/ingest/<anything>`.
+        let metrics = lanes[request.source]?.metrics ?? unavailableMetrics[request.source] ?? unknownSource
+        metrics.answered(response.outcome, failed: response.status >= 400)
+        metrics.latency.recordNanoseconds((ContinuousClock.now - started).nanosecondsCount)
         return response
     }
 
@@ -286,11 +296,8 @@ public final class PushGateway: Sendable {
         acceptedEvents.add(envelopes.count, ordering: .relaxed)
         for bad in decoded.badChunks { await keep(Self.deadLetter(bad, body: request.body, source: lane.source, requestID: requestID)) }
         var counts: [Record.Kind: Int] = [:]
-        for envelope in envelopes { counts[envelope.record.kind, default: 0] += 1 }
-        for (kind, count) in counts {
-            Counter(label: "ingestion_records_total", dimensions: [("source", lane.source.rawValue), ("kind", kind.rawValue)], factory: factory).increment(
-                by: count)
-        }
+        for index in envelopes.indices { counts[envelopes[index].record.kind, default: 0] += 1 }
+        for (kind, count) in counts { lane.metrics.buffered(count, of: kind) }
         var members: [(key: String, value: JSONValue)] = [("request_id", .string(requestID)), ("accepted", .number(String(envelopes.count)))]
         if !rejected.isEmpty { members.append(("rejected", .array(rejected))) }
         if !decoded.badChunks.isEmpty { members.append(("rejected_chunks", .array(decoded.badChunks.map(\.json)))) }

