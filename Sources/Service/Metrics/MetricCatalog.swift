@@ -10,7 +10,8 @@ public enum MetricCatalog {
 
     public static let help: [String: String] = [
         // Pull path (per source).
-        "ingestion_requests_total": "Requests answered, by source and outcome (success, failure, rejected; pushes: accepted, replayed, invalid_*).",
+        "ingestion_requests_total":
+            "Requests answered, by source and outcome (success, failure, rejected; pushes: accepted, replayed, invalid_*; a push to an unconfigured path: source (unknown)).",
         "ingestion_requests_errors_total":
             "Requests that failed, by source and bounded reason (http_5xx, timeout, not_found, no_data, decode, credential, throttled, quota, ...).",
         "ingestion_request_duration_seconds": "Time of one upstream attempt, from send to decoded answer, per source.",
