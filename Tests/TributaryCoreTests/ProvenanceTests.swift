@@ -70,6 +70,11 @@ import TributaryCore
         #expect(Instrument.pair(fromConcatenated: "tXBTUSD") == "BTC-USD")
         #expect(Instrument.pair(fromConcatenated: "XXBTZUSD") == "BTC-USD")
         #expect(Instrument.pair(fromConcatenated: "XETHZEUR") == "ETH-EUR")
+        #expect(Instrument.pair(fromConcatenated: "XXBTXUSD") == "BTC-USD" && Instrument.pair(fromConcatenated: "XXBTYUSD") == "XXBTY-USD")
+        // Eight characters that are not eight bytes are still read by character.
+        #expect(Instrument.pair(fromConcatenated: "XÉTHZEUR") == "ÉTH-EUR")
+        #expect(Instrument.pair(fromConcatenated: "XE\u{301}THZEUR") == "E\u{301}TH-EUR")
+        #expect(Instrument.pair(fromConcatenated: "XXBTZUS") == nil && Instrument.pair(fromConcatenated: "XXBT ZUSD") == "XXBT Z-USD")
         #expect(Instrument.ticker(ofCoinGeckoID: "bitcoin") == "BTC" && Instrument.coinGeckoIDs["DOGE"] == "dogecoin")
         #expect(Instrument.split("btc/usdt")! == ("BTC", "USDT"))
     }

@@ -27,19 +27,18 @@ public enum Instrument {
 
     /// `BTCUSDT` → `BTC-USDT`; nil when no known quote asset ends the text.
     public static func pair(fromConcatenated venueSymbol: String) -> String? {
+        // Runs once per decoded record: compare UTF-8 bytes, allocate only the result.
+        let utf8 = Array(venueSymbol.utf8)
         // Kraken's classic pair keys: `XXBTZUSD`, `XETHZEUR` (X-prefixed crypto, Z-prefixed fiat).
-        let scalars = Array(venueSymbol)
-        if scalars.count == 8, scalars[0] == "X", scalars[4] == "Z" || scalars[4] == "X" {
-            return "\(canonicalAsset(String(scalars[1..<4])))-\(canonicalAsset(String(scalars[5..<8])))"
-        }
-        // Bitfinex-style trading-pair prefix: `tBTCUSD`, `tDOGE:USD`.
-        if venueSymbol.count > 4, venueSymbol.first == "t", venueSymbol.dropFirst().first?.isUppercase == true {
+        if let (base, quote) = classicPair(venueSymbol, utf8: utf8) { return "\(canonicalAsset(base))-\(canonicalAsset(quote))" }
+        // Bitfinex-style trading-pair prefix: `tBTCUSD`, `tDOGE:USD` (the byte first: most
+        // symbols do not start with `t`, and counting characters walks the whole text).
+        if utf8.first == UInt8(ascii: "t"), venueSymbol.count > 4, venueSymbol.first == "t", venueSymbol.dropFirst().first?.isUppercase == true {
             let rest = String(venueSymbol.dropFirst())
             if let (base, quote) = split(rest) { return "\(base)-\(quote)" }
             return pair(fromConcatenated: rest)
         }
-        // Runs once per decoded record: compare UTF-8 bytes, allocate only the result.
-        let upper = Array(venueSymbol.utf8).map { $0 >= 0x61 && $0 <= 0x7A ? $0 - 0x20 : $0 }
+        let upper = utf8.map { $0 >= 0x61 && $0 <= 0x7A ? $0 - 0x20 : $0 }
         // Prefer a base of three or more letters (XBTUSD is XBT/USD, not XB/TUSD), then any.
         for minimumBase in [3, 1] {
             for quote in knownQuoteAssetBytes where upper.count - quote.count >= minimumBase && upper.suffix(quote.count).elementsEqual(quote) {
@@ -52,6 +51,20 @@ public enum Instrument {
     }
 
     private static let knownQuoteAssetBytes: [[UInt8]] = knownQuoteAssets.map { Array($0.utf8) }
+
+    /// A Kraken classic key's two codes (`XXBTZUSD` → `XBT`, `USD`): eight characters, `X` first,
+    /// `Z` or `X` fifth. Printable ASCII is read by bytes (there a character is a byte); anything
+    /// else by characters, as before — splitting a ticker into characters was 1.4 % of a process
+    /// decoding Binance tickers.
+    private static func classicPair(_ text: String, utf8: [UInt8]) -> (String, String)? {
+        if utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
+            guard utf8.count == 8, utf8[0] == UInt8(ascii: "X"), utf8[4] == UInt8(ascii: "Z") || utf8[4] == UInt8(ascii: "X") else { return nil }
+            return (String(decoding: utf8[1..<4], as: UTF8.self), String(decoding: utf8[5..<8], as: UTF8.self))
+        }
+        let characters = Array(text)
+        guard characters.count == 8, characters[0] == "X", characters[4] == "Z" || characters[4] == "X" else { return nil }
+        return (String(characters[1..<4]), String(characters[5..<8]))
+    }
 
     /// The common ticker of an asset code (`XBT` → `BTC`).
     public static func canonicalAsset(_ code: String) -> String {
