@@ -25,4 +25,12 @@ import TributaryCore
         #expect("e\u{301}".precedesByBytes("é"))
         #expect(!"é".precedesByBytes("e\u{301}"))
     }
+
+    @Test func asciiLowercasingLowersOnlyASCIILetters() {
+        #expect(String(asciiLowercasing: Array("Application/JSON; Charset=UTF-8".utf8)) == "application/json; charset=utf-8")
+        // Non-ASCII letters keep their case and their bytes; other bytes pass through.
+        #expect(String(asciiLowercasing: Array("ÉTÉ-Ω@[`{Z\u{0}".utf8)).sameBytes(as: "ÉtÉ-Ω@[`{z\u{0}"))
+        // None of these has an uppercase letter outside ASCII: both foldings agree byte for byte.
+        for text in Self.texts { #expect(String(asciiLowercasing: text.utf8).sameBytes(as: text.lowercased()), "\(text)") }
+    }
 }

@@ -39,7 +39,7 @@ package enum PushFormat: Sendable {
             var part = part
             while let first = part.first, first == 0x20 || first == 0x09 { part = part.dropFirst() }
             while let last = part.last, last == 0x20 || last == 0x09 { part = part.dropLast() }
-            return String(decoding: part.lazy.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+            return String(asciiLowercasing: part)
         }
     }
 

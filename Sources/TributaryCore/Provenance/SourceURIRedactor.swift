@@ -85,7 +85,7 @@ public enum SourceURIRedactor {
 
     private static func isSecret(_ name: ArraySlice<UInt8>) -> Bool {
         guard name.count <= 16, !name.isEmpty else { return false }
-        let lowered = String(decoding: name.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+        let lowered = String(asciiLowercasing: name)
         return secretParameters.contains(lowered)
     }
 
