@@ -21,6 +21,8 @@ public final class SQLiteStore: RecordStore {
     public var location: String { path }
     public let deadLetterMaxBytes: Int
     let pool: DatabasePool
+    /// Copies the log into the file off the writer's thread (``SQLiteCheckpointer``).
+    let checkpointer: SQLiteCheckpointer
 
     /// Opens (creating if needed) the store at `path`, creating the folder too.
     ///
@@ -57,15 +59,20 @@ public final class SQLiteStore: RecordStore {
             pool = try DatabasePool(path: path, configuration: configuration)
             try Self.migrator.migrate(pool)
             try SQLiteLegacyRecords.migrate(pool, deadLetterMaxBytes: deadLetterMaxBytes, progress: migrationProgress)
+            checkpointer = try SQLiteCheckpointer(path: path)
         } catch {
             throw Self.classify(error, path: path) ?? error
         }
     }
 
+    deinit { checkpointer.stop() }
+
     /// Runs a write transaction, turning "the store cannot be written" into ``StoreUnavailable``.
     func guarded<T>(_ body: (Database) throws -> T) throws -> T {
         do {
-            return try pool.write(body)
+            let result = try pool.write(body)
+            checkpointer.noteCommit()
+            return result
         } catch {
             throw Self.classify(error, path: path) ?? error
         }
