@@ -261,7 +261,8 @@ struct RunCommand: AsyncParsableCommand {
         }
         let push = PushGateway(
             definitions: pushDefinitions, environment: environment, buffer: buffer,
-            idempotency: IdempotencyKeys(store: store, ttl: settings.idempotencyTTL), acks: acks, deadLetters: store)
+            idempotency: IdempotencyKeys(store: store, ttl: settings.idempotencyTTL), acks: acks, deadLetters: store,
+            roomWait: settings.pushWaitForRoom)
         for (source, problem) in push.problems.sorted(by: { $0.key < $1.key }) {
             logger.warning("pushes refused for a source", metadata: ["source": "\(source)", "reason": "\(problem)"])
         }

@@ -6,6 +6,7 @@ import StoreSQLite
 import SwiftProtobuf
 import Testing
 import TributaryCore
+import TributaryTesting
 
 @Suite struct PushGatewayTests {
     func gateway(capacity: Int = 100, rateLimit: SourceDefinition.RateLimit? = nil) throws -> (PushGateway, NormalizationBuffer<Envelope>, SQLiteStore) {
@@ -105,6 +106,42 @@ import TributaryCore
         let throttled = await limited.handle(request(trade))
         #expect(throttled.status == 429 && throttled.outcome == "rate_limited")
         #expect(throttled.headers.contains { $0 == ("Retry-After", "2") || $0 == ("Retry-After", "3") })
+    }
+}
+
+/// `push.wait_for_room`: a batch that finds the buffer full is held, not refused at once.
+@Suite struct PushGatewayRoomWaitTests {
+    @Test func aBatchWaitsForRoomAndIsAcceptedOrRefusedWhenTheWaitEnds() async throws {
+        var definition = SourceDefinition(id: "acme", file: "acme.yaml")
+        definition.push = SourceDefinition.Push()
+        let buffer = NormalizationBuffer<Envelope>(capacity: 2)
+        let clock = ManualClock()
+        let gateway = PushGateway(
+            definitions: ["acme": definition], environment: [:], buffer: buffer, idempotency: nil, roomWait: .milliseconds(250), clock: clock)
+        func trade(_ id: Int) -> PushGateway.Request {
+            let body = #"{"kind":"trade","symbol":"BTC-USD","trade_id":"\#(id)","time":"2024-01-02T03:04:05Z","price":"1.5","size":"2"}"#
+            return PushGateway.Request(source: "acme", contentType: "application/json", body: Array(body.utf8), header: { _ in nil })
+        }
+        #expect(await gateway.handle(trade(1)).status == 202)
+        #expect(await gateway.handle(trade(2)).status == 202)
+        // Full: the third waits; the sink taking one record lets it in, and it is answered 202.
+        let held = Task { await gateway.handle(trade(3)) }
+        await clock.waitForSleepers(1)
+        #expect(buffer.stats.waitingProducers == 1)
+        #expect(await buffer.next(max: 1)?.map(\.record.naturalKey) == ["1"])
+        #expect(await held.value.status == 202)
+        // Full again and nothing drains: after 250 ms (of the manual clock) it is a 429 that says so.
+        let refused = Task { await gateway.handle(trade(4)) }
+        await clock.waitForSleepers(1)
+        clock.advance(by: .milliseconds(250))
+        let answer = await refused.value
+        #expect(answer.status == 429 && answer.outcome == "overloaded")
+        #expect("\(answer.body)".contains("stayed full for 250ms"), "\(answer.body)")
+        #expect(answer.headers.contains { $0.0 == "Retry-After" })
+        buffer.finish()
+        var stored: [String] = []
+        while let batch = await buffer.next(max: 10) { stored += batch.map(\.record.naturalKey) }
+        #expect(stored == ["2", "3"])
     }
 }
 

@@ -9,11 +9,19 @@ extension NormalizationBuffer {
     struct StateMachine {
         typealias ProducerContinuation = CheckedContinuation<Void, any Error>
         typealias ConsumerContinuation = CheckedContinuation<[Element]?, Never>
+        typealias BatchContinuation = CheckedContinuation<TryPushResult, Never>
 
         struct Producer {
             let id: UInt64
             let element: Element
             let continuation: ProducerContinuation
+        }
+
+        /// A batch waiting for room for all of its elements (`pushAll(_:waitingAtMost:clock:)`).
+        struct BatchProducer {
+            let id: UInt64
+            let elements: [Element]
+            let continuation: BatchContinuation
         }
 
         struct Consumer {
@@ -34,8 +42,8 @@ extension NormalizationBuffer {
         }
 
         enum PopAction {
-            /// Return these elements, and resume the producers whose elements moved in.
-            case elements([Element], resume: [ProducerContinuation])
+            /// Return these elements, and resume the producers and batches whose elements moved in.
+            case elements([Element], resume: [ProducerContinuation], admitted: [BatchContinuation])
             /// Nothing there: the consumer waits.
             case wait
             /// Finished and empty.
@@ -45,6 +53,7 @@ extension NormalizationBuffer {
         let capacity: Int
         private(set) var items: Deque<Element> = []
         private var producers: Deque<Producer> = []
+        private var batchProducers: Deque<BatchProducer> = []
         private var consumers: Deque<Consumer> = []
         private(set) var isFinished = false
         private(set) var counters = NormalizationBuffer.Counters()
@@ -55,7 +64,7 @@ extension NormalizationBuffer {
         }
 
         var depth: Int { items.count }
-        var waitingProducers: Int { producers.count }
+        var waitingProducers: Int { producers.count + batchProducers.count }
 
         /// An element arrives (from `push` or `tryPush`).
         mutating func push(_ element: Element) -> PushAction {
@@ -65,7 +74,7 @@ extension NormalizationBuffer {
                 counters.delivered += 1
                 return .deliver(consumer.continuation, [element])
             }
-            guard items.count < capacity, producers.isEmpty else { return .full }
+            guard items.count < capacity, producers.isEmpty, batchProducers.isEmpty else { return .full }
             items.append(element)
             counters.accepted += 1
             counters.highWater = max(counters.highWater, items.count)
@@ -86,7 +95,8 @@ extension NormalizationBuffer {
                 counters.highWater = max(counters.highWater, items.count)
                 return .deliver(consumer.continuation, handed)
             }
-            guard capacity - items.count >= elements.count, producers.isEmpty else { return .full }
+            // Batches already waiting go first: a new one does not overtake them.
+            guard capacity - items.count >= elements.count, producers.isEmpty, batchProducers.isEmpty else { return .full }
             items.append(contentsOf: elements)
             counters.accepted += elements.count
             counters.highWater = max(counters.highWater, items.count)
@@ -118,6 +128,27 @@ extension NormalizationBuffer {
             return producers.remove(at: index).continuation
         }
 
+        /// A batch starts waiting for room (or, finished meanwhile, is refused at once: the
+        /// continuation returned must be resumed with `.closed`).
+        mutating func enqueueBatchProducer(_ producer: BatchProducer) -> BatchContinuation? {
+            if isFinished {
+                counters.refused += producer.elements.count
+                return producer.continuation
+            }
+            counters.backpressureWaits += 1
+            batchProducers.append(producer)
+            return nil
+        }
+
+        /// A waiting batch's time is up (or its task was cancelled): it is refused whole; nil when
+        /// it already entered or was refused.
+        mutating func expireBatchProducer(id: UInt64) -> BatchContinuation? {
+            guard let index = batchProducers.firstIndex(where: { $0.id == id }) else { return nil }
+            let producer = batchProducers.remove(at: index)
+            counters.refused += producer.elements.count
+            return producer.continuation
+        }
+
         /// A producer's task was already cancelled when it would have started waiting.
         mutating func countCancelledBeforeWait() {
             counters.dropped += 1
@@ -137,7 +168,15 @@ extension NormalizationBuffer {
                 counters.accepted += 1
                 resumed.append(producer.continuation)
             }
-            return .elements(batch, resume: resumed)
+            var admitted: [BatchContinuation] = []
+            while let waiting = batchProducers.first, capacity - items.count >= waiting.elements.count {
+                batchProducers.removeFirst()
+                items.append(contentsOf: waiting.elements)
+                counters.accepted += waiting.elements.count
+                counters.highWater = Swift.max(counters.highWater, items.count)
+                admitted.append(waiting.continuation)
+            }
+            return .elements(batch, resume: resumed, admitted: admitted)
         }
 
         mutating func enqueueConsumer(_ consumer: Consumer) {
@@ -150,17 +189,21 @@ extension NormalizationBuffer {
         }
 
         /// No more elements will be accepted. Waiting producers are refused (their elements
-        /// are counted as dropped); waiting consumers are told the buffer has ended, since a
+        /// are counted as dropped), waiting batches too (counted as refused: their callers answer
+        /// that nothing was accepted); waiting consumers are told the buffer has ended, since a
         /// consumer only waits while the ring is empty.
-        mutating func finish() -> (producers: [ProducerContinuation], consumers: [ConsumerContinuation]) {
-            guard !isFinished else { return ([], []) }
+        mutating func finish() -> (producers: [ProducerContinuation], batches: [BatchContinuation], consumers: [ConsumerContinuation]) {
+            guard !isFinished else { return ([], [], []) }
             isFinished = true
             counters.dropped += producers.count
             let refusedProducers = producers.map(\.continuation)
             producers.removeAll()
+            counters.refused += batchProducers.reduce(0) { $0 + $1.elements.count }
+            let refusedBatches = batchProducers.map(\.continuation)
+            batchProducers.removeAll()
             let endedConsumers = consumers.map(\.continuation)
             consumers.removeAll()
-            return (refusedProducers, endedConsumers)
+            return (refusedProducers, refusedBatches, endedConsumers)
         }
     }
 }

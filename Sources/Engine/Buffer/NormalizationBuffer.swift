@@ -138,6 +138,57 @@ public final class NormalizationBuffer<Element: Sendable>: Sendable {
         return complete(action)
     }
 
+    /// Adds all the elements, waiting up to `limit` for room for all of them, else none.
+    ///
+    /// Why: a batch that finds the buffer full for a moment (the store flushing, a burst) is
+    /// better held than refused: a refused request was read and decoded for nothing and is sent
+    /// again at once, and the CPU it takes is what the sink needed to make room. Waiting batches
+    /// enter in arrival order as the sink takes elements out, before any newer batch. `.full`
+    /// when the time is up (or the task is cancelled), `.closed` when the buffer finishes first.
+    public func pushAll<C: Clock>(_ elements: [Element], waitingAtMost limit: C.Duration, clock: C) async -> TryPushResult
+    where C.Duration == Duration {
+        let first = state.withLock { guarded -> StateMachine.PushAction in
+            let action = guarded.machine.pushAll(elements)
+            if case .closed = action { guarded.machine.refused(count: elements.count) }
+            if case .full = action, limit <= .zero { guarded.machine.refused(count: elements.count) }
+            return action
+        }
+        if case .full = first, limit > .zero {} else { return complete(first) }
+        let id = state.withLock { guarded -> UInt64 in
+            guarded.nextID += 1
+            return guarded.nextID
+        }
+        return await withTaskGroup(of: Void.self, returning: TryPushResult.self) { timers in
+            let result = await withCheckedContinuation { (continuation: StateMachine.BatchContinuation) in
+                // Room may have appeared since the first attempt.
+                let immediate = state.withLock { guarded -> (StateMachine.PushAction?, StateMachine.BatchContinuation?) in
+                    let action = guarded.machine.pushAll(elements)
+                    switch action {
+                    case .accepted, .deliver: return (action, nil)
+                    case .closed:
+                        guarded.machine.refused(count: elements.count)
+                        return (action, nil)
+                    case .full:
+                        return (nil, guarded.machine.enqueueBatchProducer(.init(id: id, elements: elements, continuation: continuation)))
+                    }
+                }
+                switch immediate {
+                case (let action?, _): continuation.resume(returning: complete(action))
+                case (nil, let refused?): refused.resume(returning: .closed)
+                case (nil, nil):
+                    // Registered before the timer starts, so the timer always finds it (or finds
+                    // it already admitted). A cancelled request's timer ends at once and refuses it.
+                    timers.addTask {
+                        try? await clock.sleep(for: limit)
+                        self.state.withLock { $0.machine.expireBatchProducer(id: id) }?.resume(returning: .full)
+                    }
+                }
+            }
+            timers.cancelAll()
+            return result
+        }
+    }
+
     /// Adds an element only if there is room right now; never waits.
     public func tryPush(_ element: Element) -> TryPushResult {
         let action = state.withLock { guarded -> StateMachine.PushAction in
@@ -180,7 +231,7 @@ public final class NormalizationBuffer<Element: Sendable>: Sendable {
                 let ready = state.withLock { guarded -> (PopReady?) in
                     if Task.isCancelled { return .value(nil) }
                     switch guarded.machine.pop(max: max) {
-                    case .elements(let batch, let producers): return .batch(batch, producers)
+                    case .elements(let batch, let producers, let admitted): return .batch(batch, producers, admitted)
                     case .end: return .value(nil)
                     case .wait:
                         guarded.machine.enqueueConsumer(.init(id: id, max: max, continuation: continuation))
@@ -190,8 +241,9 @@ public final class NormalizationBuffer<Element: Sendable>: Sendable {
                 switch ready {
                 case .none: break
                 case .value(let value)?: continuation.resume(returning: value)
-                case .batch(let batch, let producers)?:
+                case .batch(let batch, let producers, let admitted)?:
                     for producer in producers { producer.resume() }
+                    for waiting in admitted { waiting.resume(returning: .accepted) }
                     continuation.resume(returning: batch)
                 }
             }
@@ -219,15 +271,16 @@ public final class NormalizationBuffer<Element: Sendable>: Sendable {
 
     private enum PopReady {
         case value([Element]?)
-        case batch([Element], [StateMachine.ProducerContinuation])
+        case batch([Element], [StateMachine.ProducerContinuation], [StateMachine.BatchContinuation])
     }
 
     /// Elements available now; `[]` means finished and empty, nil means "would wait".
     private func takeNow(max: Int) -> [Element]? {
         let action = state.withLock { $0.machine.pop(max: max) }
         switch action {
-        case .elements(let batch, let producers):
+        case .elements(let batch, let producers, let admitted):
             for producer in producers { producer.resume() }
+            for waiting in admitted { waiting.resume(returning: .accepted) }
             return batch
         case .end: return []
         case .wait: return nil
@@ -236,8 +289,9 @@ public final class NormalizationBuffer<Element: Sendable>: Sendable {
 
     /// Stops accepting elements. Consumers still receive everything already inside, then nil.
     public func finish() {
-        let (producers, consumers) = state.withLock { $0.machine.finish() }
+        let (producers, batches, consumers) = state.withLock { $0.machine.finish() }
         for producer in producers { producer.resume(throwing: BufferClosedError()) }
+        for waiting in batches { waiting.resume(returning: .closed) }
         for consumer in consumers { consumer.resume(returning: nil) }
     }
 

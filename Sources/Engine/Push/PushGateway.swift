@@ -88,6 +88,10 @@ public final class PushGateway: Sendable {
     private let deadLetters: (any DeadLetterStore)?
     /// Sources that exist but cannot take pushes, with why (a missing secret), for the 404/503 message.
     public let problems: [String: String]
+    /// How long a batch that finds the buffer full waits for room before the 429 (`push.wait_for_room`).
+    private let roomWait: Duration
+    /// The buffer's waiting push on the gateway's clock (a manual one in tests).
+    private let pushWaiting: @Sendable ([Envelope], Duration) async -> NormalizationBuffer<Envelope>.TryPushResult
 
     /// - Parameters:
     ///   - definitions: every source's Sources.d definition; those with `push:` accept pushes.
@@ -95,8 +99,10 @@ public final class PushGateway: Sendable {
     public init(
         definitions: [SourceID: SourceDefinition], environment: [String: String], buffer: NormalizationBuffer<Envelope>,
         idempotency: IdempotencyKeys?, acks: DurableAcks = DurableAcks(), deadLetters: (any DeadLetterStore)? = nil,
-        factory: any MetricsFactory = MetricsSystem.factory
+        roomWait: Duration = .zero, clock: some Clock<Duration> = ContinuousClock(), factory: any MetricsFactory = MetricsSystem.factory
     ) {
+        self.roomWait = roomWait
+        pushWaiting = { [buffer] envelopes, limit in await buffer.pushAll(envelopes, waitingAtMost: limit, clock: clock) }
         var lanes: [String: Lane] = [:]
         var problems: [String: String] = [:]
         for (id, definition) in definitions {
@@ -273,7 +279,12 @@ public final class PushGateway: Sendable {
         let decodeTime = ContinuousClock.now - decodeStarted
         if request.durable { acks.expect(requestID: requestID, count: envelopes.count) }
         let enqueueStarted = ContinuousClock.now
-        let pushed = buffer.tryPushAll(envelopes)
+        let pushed: NormalizationBuffer<Envelope>.TryPushResult
+        if roomWait > .zero {
+            pushed = await pushWaiting(envelopes, roomWait)
+        } else {
+            pushed = buffer.tryPushAll(envelopes)
+        }
         let enqueueTime = ContinuousClock.now - enqueueStarted
         switch pushed {
         case .accepted:
@@ -283,7 +294,10 @@ public final class PushGateway: Sendable {
             Counter(label: "ingestion_dropped_total", dimensions: [("reason", "refused_overload")], factory: factory).increment(by: envelopes.count)
             let seconds = drain.retryAfterSeconds()
             var response = Self.problem(
-                429, "overloaded", "the buffer is full (\(buffer.stats.depth) records waiting for the store)",
+                429, "overloaded",
+                roomWait > .zero
+                    ? "the buffer stayed full for \(DurationText.format(roomWait)) (\(buffer.stats.depth) records waiting for the store)"
+                    : "the buffer is full (\(buffer.stats.depth) records waiting for the store)",
                 fix: "retry after \(seconds) s")
             response.headers.append(("Retry-After", String(seconds)))
             return response

@@ -61,5 +61,9 @@ public struct ServiceSettings: Sendable, Equatable {
     /// How long an Idempotency-Key and its first response are kept (`push.idempotency_ttl`).
     public var idempotencyTTL: Duration = .seconds(86_400)
 
+    /// How long a pushed batch that finds the buffer full waits for room before it is answered
+    /// 429 (`push.wait_for_room`; 0 answers at once).
+    public var pushWaitForRoom: Duration = .milliseconds(250)
+
     public init() {}
 }

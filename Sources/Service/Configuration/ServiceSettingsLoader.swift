@@ -68,6 +68,7 @@ public struct ServiceSettingsLoader: Sendable {
         .duration("shutdown.deadline", .seconds(1) ... .seconds(3_600), show: { DurationText.format($0.shutdownDeadline) }) { $0.shutdownDeadline = $1 },
         .duration("freshness.stale_after", .seconds(1) ... .seconds(7 * 86_400), show: { DurationText.format($0.staleAfter) }) { $0.staleAfter = $1 },
         .duration("push.idempotency_ttl", .seconds(60) ... .seconds(30 * 86_400), show: { DurationText.format($0.idempotencyTTL) }) { $0.idempotencyTTL = $1 },
+        .duration("push.wait_for_room", .zero ... .seconds(10), show: { DurationText.format($0.pushWaitForRoom) }) { $0.pushWaitForRoom = $1 },
         .decimal("freshness.outlier_percent", 0.01...100, show: { String($0.outlierPercent) }) { $0.outlierPercent = $1 },
         .duration("latency.p95_target", .milliseconds(1) ... .seconds(600), show: { DurationText.format($0.p95Target) }) { $0.p95Target = $1 },
     ]
