@@ -141,19 +141,7 @@ struct SQLitePreparedRows: Sendable {
         self.sources = sources
         self.symbols = symbols
         self.hashProblem = hashProblem
-        distinctKeys = ascending || Self.identitiesDiffer(rows)
-    }
-
-    /// Whether every row's identity (source, symbol, key) differs from every other row's.
-    private static func identitiesDiffer(_ rows: [Row]) -> Bool {
-        struct Identity: Hashable {
-            var source: Int32
-            var symbol: Int32
-            var key: SQLiteStoredKey
-        }
-        var seen = Set<Identity>(minimumCapacity: rows.count)
-        for row in rows where !seen.insert(Identity(source: row.source, symbol: row.symbol, key: row.key)).inserted { return false }
-        return true
+        distinctKeys = ascending || SQLiteDistinctIdentities.allDiffer(rows)
     }
 
     /// The text's UTF-8 appended to `bytes`, as the cell that points at it.
