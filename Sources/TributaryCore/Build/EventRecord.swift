@@ -22,18 +22,29 @@ public enum EventRecord {
     > {
         guard case .object(let object) = item else { return .failure(InvalidRecord(problems: [FieldProblem("(event)", "must be a JSON object")])) }
         fields.removeAll()
-        for (name, value) in object.members {
-            guard let target = rules == nil ? name : rules?.target(ofColumn: name) else { continue }
-            if let field = RecordField.named(target) {
-                if fields.value(field) == nil { fields.set(value, field) }
-            } else if fields.value(named: target) == nil {
-                fields.set(value, named: target)
+        if let rules {
+            for (name, value) in object.members {
+                guard let target = rules.target(ofColumn: name) else { continue }
+                place(value, named: target, in: &fields)
             }
+        } else {
+            // Without rules, apart: `rules == nil` inside the loop copied the optional rules (a
+            // large value) for every member of every event (0.8 % of an NDJSON push profile).
+            for (name, value) in object.members { place(value, named: name, in: &fields) }
         }
         if let rules {
             let problems = rules.rewrite(&fields)
             guard problems.isEmpty else { return .failure(InvalidRecord(problems: problems)) }
         }
         return builder.build(fields).map { ($0, rules?.naturalKey(of: fields)) }
+    }
+
+    /// A member into its field's slot (or the unknown names'), unless that slot is already set.
+    private static func place(_ value: JSONValue, named name: String, in fields: inout RecordFieldSlots) {
+        if let field = RecordField.named(name) {
+            if fields.value(field) == nil { fields.set(value, field) }
+        } else if fields.value(named: name) == nil {
+            fields.set(value, named: name)
+        }
     }
 }
