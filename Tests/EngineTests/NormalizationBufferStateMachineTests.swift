@@ -52,4 +52,50 @@ import Testing
         #expect(batch == [1])
         guard case .end = machine.pop(max: 10) else { Issue.record("drained finished buffer must end"); return }
     }
+
+    /// Random pushes, batch pushes and takes against a plain array: the same answers, the same
+    /// elements out in the same order, and the depth never past capacity.
+    @Test func behavesLikeAPlainQueueUnderRandomUse() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            let capacity = Int.random(in: 1...12, using: &generator)
+            var machine = Machine(capacity: capacity)
+            var model: [Int] = []
+            var next = 0
+            var out: [Int] = [], expected: [Int] = []
+            for _ in 0..<60 {
+                switch Int.random(in: 0..<3, using: &generator) {
+                case 0:
+                    let fits = model.count < capacity
+                    switch machine.push(next) {
+                    case .accepted: #expect(fits); model.append(next)
+                    case .full: #expect(!fits)
+                    default: Issue.record("unexpected answer")
+                    }
+                    next += 1
+                case 1:
+                    let batch = Array(next..<(next + Int.random(in: 1...5, using: &generator)))
+                    let fits = capacity - model.count >= batch.count
+                    switch machine.pushAll(batch) {
+                    case .accepted: #expect(fits); model += batch
+                    case .full: #expect(!fits)
+                    default: Issue.record("unexpected answer")
+                    }
+                    next += batch.count
+                default:
+                    let max = Int.random(in: 1...6, using: &generator)
+                    switch machine.pop(max: max) {
+                    case .elements(let taken, _, _):
+                        out += taken
+                        expected += model.prefix(max)
+                        model.removeFirst(Swift.min(max, model.count))
+                    case .wait: #expect(model.isEmpty)
+                    case .end: Issue.record("not finished")
+                    }
+                }
+                #expect(machine.depth == model.count && machine.depth <= capacity)
+            }
+            #expect(out == expected)
+        }
+    }
 }
