@@ -1,3 +1,5 @@
+import TributaryCore
+
 /// A rate limiter in the provider's own units (requests, or request weight), with burst.
 ///
 /// Tokens refill continuously at `refillPerSecond` up to `capacity`; a call costing `cost`
@@ -86,7 +88,7 @@ public struct TokenBucket<Instant: InstantProtocol>: Sendable where Instant.Dura
     private mutating func refill(now: Instant) {
         if let updatedAt, now > updatedAt {
             let elapsed = updatedAt.duration(to: now)
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let seconds = elapsed.fractionalSeconds
             tokens = min(effectiveCapacity, tokens + seconds * effectiveRefillPerSecond)
         }
         if updatedAt == nil || now > updatedAt! { updatedAt = now }

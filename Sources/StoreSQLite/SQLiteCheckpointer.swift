@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TributaryCore
 
 /// Copies the write-ahead log into the database file on a thread of its own, so the store's
 /// writer rarely waits for the disk.
@@ -90,7 +91,7 @@ final class SQLiteCheckpointer: @unchecked Sendable {
                 counts.lastFailure = "\(error)"
             }
             // At most one pass per spacing: each flushes the file, and commits come far more often.
-            let until = Date(timeIntervalSinceNow: Double(minimumSpacing.components.seconds) + Double(minimumSpacing.components.attoseconds) / 1e18)
+            let until = Date(timeIntervalSinceNow: minimumSpacing.fractionalSeconds)
             while !stopping, condition.wait(until: until) {}
             condition.unlock()
         }

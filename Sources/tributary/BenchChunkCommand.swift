@@ -32,7 +32,7 @@ struct BenchChunkCommand: AsyncParsableCommand {
         var chunks = 0
         for (index, text) in texts.enumerated() { chunks += chunker.chunks(of: text, documentID: "doc_\(index)").count }
         let elapsed = ContinuousClock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.fractionalSeconds
         let megabytes = Double(bytes) / 1_048_576
         print(
             String(

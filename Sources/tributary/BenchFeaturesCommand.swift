@@ -81,7 +81,7 @@ struct BenchFeaturesCommand: AsyncParsableCommand {
             return await group.reduce(0, +)
         }
         let elapsed = clock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.fractionalSeconds
         print(
             #"{"trades":\#(trades),"symbols":\#(symbols),"windows":"\#(windows)","workers":\#(workerCount),"seconds":\#(String(format: "%.3f", seconds)),"trades_per_second":\#(Int(Double(trades) / seconds)),"rows":\#(rows)}"#
         )

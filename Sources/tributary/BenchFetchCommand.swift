@@ -75,7 +75,7 @@ struct BenchFetchCommand: AsyncParsableCommand {
         _ = await drainer.value
         await client.shutdown()
 
-        let seconds = Double(result.elapsed.components.seconds) + Double(result.elapsed.components.attoseconds) / 1e18
+        let seconds = result.elapsed.fractionalSeconds
         func ms(_ micros: UInt64) -> Double { (Double(micros) / 1_000).rounded(toPlaces: 3) }
         let report: [(String, String)] = [
             ("requests", String(requests)),

@@ -117,7 +117,7 @@ struct BenchRunCommand: AsyncParsableCommand {
 
         let result = totals.withLock { $0 }
         let histogram = latency.withLock { $0 }
-        let secondsElapsed = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let secondsElapsed = elapsed.fractionalSeconds
         func ms(_ micros: UInt64) -> Double { (Double(micros) / 1_000).rounded(toPlaces: 3) }
         let storeBytes = (try? FileManager.default.attributesOfItem(atPath: store)[.size] as? Int) ?? 0
         let report: [(String, String)] = [

@@ -385,7 +385,7 @@ struct ImportCommand: AsyncParsableCommand {
 enum ProgressLine {
     /// A duration in seconds for a rate (at least 1 ms, so a rate is never divided by zero).
     static func seconds(_ elapsed: Duration) -> Double {
-        max(0.001, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        max(0.001, elapsed.fractionalSeconds)
     }
 
     static func render(_ progress: CSVImport.Progress, elapsed: Duration) -> String {

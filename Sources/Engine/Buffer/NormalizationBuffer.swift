@@ -153,7 +153,7 @@ public final class NormalizationBuffer<Element: Sendable>: Sendable {
             if case .full = action, limit <= .zero { guarded.machine.refused(count: elements.count) }
             return action
         }
-        if case .full = first, limit > .zero {} else { return complete(first) }
+        guard case .full = first, limit > .zero else { return complete(first) }
         let id = state.withLock { guarded -> UInt64 in
             guarded.nextID += 1
             return guarded.nextID

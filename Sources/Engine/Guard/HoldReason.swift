@@ -46,7 +46,7 @@ public enum HoldReason: Sendable, Equatable, CustomStringConvertible {
 
     /// A duration as an operator reads it: tenths of a second under 10 s, whole seconds above.
     static func seconds(_ duration: Duration) -> String {
-        let s = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        let s = duration.fractionalSeconds
         return s < 10 ? "\((s * 10).rounded() / 10) s" : "\(Int(s.rounded())) s"
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TributaryCore
 
 /// Folds an ``ObjectImport``'s progress into what its terminal line shows: objects read of
 /// those planned, rows, MB of the delta, MB/s and the time left.
@@ -52,7 +53,7 @@ public struct ObjectImportTally: Sendable {
     public func line(elapsed: Duration) -> String {
         guard current > 0 else { return "\(listed) objects listed" }
         let megabyte = 1_048_576.0
-        let seconds = max(0.001, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        let seconds = max(0.001, elapsed.fractionalSeconds)
         let done = Double(bytesDone)
         let rate = done / seconds
         var line = String(

@@ -76,7 +76,7 @@ extension LatencyRecorder.Series {
     func snapshot(at: Duration) -> LatencySnapshot {
         let count = successes + failures
         let window = firstAt.map { at - $0 } ?? .zero
-        let seconds = Double(window.components.seconds) + Double(window.components.attoseconds) / 1e18
+        let seconds = window.fractionalSeconds
         let empty = count == 0
         func percentile(_ p: Double) -> Duration { empty ? .zero : .microseconds(Int64(histogram.valueAtPercentile(p))) }
         return LatencySnapshot(

@@ -19,7 +19,7 @@ final class DrainRate: Sendable {
         let rate = sample.withLock { sample -> Double in
             let elapsed = sample.at.duration(to: now)
             if elapsed >= .milliseconds(500) {
-                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                let seconds = elapsed.fractionalSeconds
                 sample.perSecond = Double(stats.counters.delivered - sample.delivered) / seconds
                 sample.at = now
                 sample.delivered = stats.counters.delivered

@@ -279,12 +279,8 @@ public final class PushGateway: Sendable {
         let decodeTime = ContinuousClock.now - decodeStarted
         if request.durable { acks.expect(requestID: requestID, count: envelopes.count) }
         let enqueueStarted = ContinuousClock.now
-        let pushed: NormalizationBuffer<Envelope>.TryPushResult
-        if roomWait > .zero {
-            pushed = await pushWaiting(envelopes, roomWait)
-        } else {
-            pushed = buffer.tryPushAll(envelopes)
-        }
+        // With no wait (`roomWait` 0) the buffer answers at once, as `tryPushAll` would.
+        let pushed = await pushWaiting(envelopes, roomWait)
         let enqueueTime = ContinuousClock.now - enqueueStarted
         switch pushed {
         case .accepted:
