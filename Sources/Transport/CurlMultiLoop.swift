@@ -25,6 +25,8 @@ final class CurlMultiLoop: @unchecked Sendable {
 
     let pool: PoolConfiguration
     let pump = CompletionPump()
+    /// What callers reserve for each response, from the last one completed.
+    let sizes = ResponseSizeHint()
     private let multi: UnsafeMutableRawPointer
     private let commands = PThreadLock<(queue: [Command], accepting: Bool)>(([], true))
     /// True while the loop is (about to be) blocked in `curl_multi_poll`; whoever flips it
@@ -190,6 +192,7 @@ final class CurlMultiLoop: @unchecked Sendable {
                 case .running(let easy) = transfer.state
             else { continue }
             if result == CURLE_OK {
+                sizes.observe(bodyBytes: transfer.body.count, headerBytes: transfer.rawHeaders.count)
                 let response = easy.response(for: transfer)
                 recycle(easy)
                 complete(transfer, .success(response))

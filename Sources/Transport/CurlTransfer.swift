@@ -28,8 +28,14 @@ final class CurlTransfer: @unchecked Sendable {
     /// libcurl's message for a failed transfer, copied out of the handle's error buffer.
     var errorDetail = ""
 
-    init(request: HTTPRequest) {
+    /// Reserves room for the body and header block here, on the caller's thread (see
+    /// ``ResponseSizeHint``).
+    init(request: HTTPRequest, sizes: ResponseSizeHint? = nil) {
         self.request = request
+        if let sizes {
+            body.reserveCapacity(sizes.bodyCapacity(limit: request.maxBodyBytes))
+            rawHeaders.reserveCapacity(sizes.headerCapacity)
+        }
     }
 
     deinit {
@@ -71,7 +77,7 @@ final class CurlTransfer: @unchecked Sendable {
                 rawHeaders.removeAll(keepingCapacity: true)
                 return
             }
-            if rawHeaders.isEmpty { rawHeaders.reserveCapacity(1024) }
+            if rawHeaders.capacity == 0 { rawHeaders.reserveCapacity(1024) }
             if let length = Self.contentLength(line), length > 0 {
                 body.reserveCapacity(min(length, request.maxBodyBytes))
             }

@@ -26,7 +26,7 @@ public final class HTTPClient: HTTPTransport, @unchecked Sendable {
     }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let transfer = CurlTransfer(request: request)
+        let transfer = CurlTransfer(request: request, sizes: loop.sizes)
         let completed = try await withTaskCancellationHandler {
             // Unsafe (unchecked) continuation: the loop resumes each transfer exactly once by
             // construction (see CurlTransfer.finish), and this saves an allocation per request.

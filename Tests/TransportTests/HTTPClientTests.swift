@@ -174,6 +174,40 @@ import TributaryTesting
         await client.shutdown()
     }
 
+    /// Room for a response is reserved before it is sent, from the size of the last one; a
+    /// response of any other size — far larger, far smaller, headers longer than the last —
+    /// still arrives whole and byte for byte, and the cap still refuses an oversized body.
+    @Test func responsesOfEverySizeArriveWholeWhateverCameBefore() async throws {
+        let sizes = [0, 17, 300_000, 3, 70_000, 65_536, 65_537, 1, 2_000_000, 512]
+        @Sendable func body(_ size: Int) -> [UInt8] { (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ size) } }
+        let server = try LoopbackServer { request in
+            let size = Int(request.query["size"] ?? "") ?? 0
+            // Header blocks of different lengths too: a long one after short ones.
+            return LoopbackResponse(headers: [("X-Pad", String(repeating: "h", count: size % 5_000))], body: body(size))
+        }
+        defer { server.stop() }
+        let client = HTTPClient()
+        for round in 0..<3 {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (index, size) in sizes.enumerated() {
+                    group.addTask {
+                        let response = try await client.send(HTTPRequest(url: server.baseURL + "/s?size=\(size)&i=\(index)&r=\(round)"))
+                        #expect(response.body == body(size), "size \(size)")
+                        #expect(response.headers["x-pad"] == String(repeating: "h", count: size % 5_000))
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        await #expect {
+            try await client.send(HTTPRequest(url: server.baseURL + "/s?size=300000", maxBodyBytes: 200))
+        } throws: { error in
+            (error as? TransportError)?.isBodyTooLarge == true
+        }
+        #expect(try await client.send(HTTPRequest(url: server.baseURL + "/s?size=200", maxBodyBytes: 200)).body == body(200))
+        await client.shutdown()
+    }
+
     @Test func serverClosingMidBodyIsAConnectionError() async throws {
         let server = try LoopbackServer { _ in .closeMidBody(Array(repeating: UInt8(ascii: "y"), count: 10_000), after: 1_000) }
         defer { server.stop() }
