@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -38,6 +39,7 @@ enum TraceExport {
             configuration.diagnosticLogLevel = .warning
             let backend = try OTel.makeTracingBackend(configuration: configuration)
             InstrumentationSystem.bootstrap(backend.factory)
+            Spans.tracerInstalled()
             logger.notice(
                 "exporting traces over OTLP",
                 metadata: [

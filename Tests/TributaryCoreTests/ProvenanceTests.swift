@@ -38,6 +38,12 @@ import TributaryCore
         ("https://api.binance.com/api/v3/account?timestamp=1&signature=deadbeef", "https://api.binance.com/api/v3/account?timestamp=1&signature=REDACTED"),
         ("https://user:pw@example.com/x?apikey=k#frag", "https://REDACTED@example.com/x?apikey=REDACTED#frag"),
         ("http://127.0.0.1:8080/api/v3/ticker/24hr?symbol=BTCUSDT", "http://127.0.0.1:8080/api/v3/ticker/24hr?symbol=BTCUSDT"),
+        // Names compared ASCII-case-insensitively and whole: a longer or shorter name is another parameter.
+        (
+            "https://x.test/q?APIKey=k&Client_Secret=c&tokens=t&toke=t&KEY=z",
+            "https://x.test/q?APIKey=REDACTED&Client_Secret=REDACTED&tokens=t&toke=t&KEY=REDACTED"
+        ),
+        ("https://x.test/q?t\u{00F8}ken=t&token=s", "https://x.test/q?t\u{00F8}ken=t&token=REDACTED"),
     ])
     func sourceURIsNeverCarrySecrets(raw: String, redacted: String) {
         #expect(SourceURIRedactor.redact(raw) == redacted)

@@ -98,7 +98,7 @@ public struct SinkWorker: Sendable {
     /// One store write as a span (`store batch`; no-op unless `run` bootstrapped an exporter),
     /// with what it held and what the store made of it. The bus sink writes through it too.
     static func traced(_ batch: [Envelope], _ write: ([Envelope]) async throws -> SinkWriteResult) async throws -> SinkWriteResult {
-        try await withSpan("store batch") { span in
+        try await Spans.with("store batch") { span in
             span.attributes["tributary.records"] = batch.count
             let result = try await write(batch)
             span.attributes["tributary.stored"] = result.stored

@@ -48,7 +48,7 @@ where Clk.Duration == Duration, Clk.Instant: Sendable {
     /// its attributes.
     @discardableResult
     public func fetch(_ call: EndpointCall, cost: Double = 1) async throws -> [Envelope] {
-        try await withSpan("poll \(guardian.source).\(call.endpoint)") { span in
+        try await Spans.with("poll \(guardian.source).\(call.endpoint)") { span in
             span.attributes["tributary.source"] = guardian.source
             span.attributes["tributary.endpoint"] = call.endpoint
             span.attributes["tributary.symbols"] = call.symbols.joined(separator: ",")

@@ -58,7 +58,7 @@ public struct SourceWorker<C: Connector, T: HTTPTransport>: Sendable {
     /// Each attempt is a client span (`fetch SOURCE.ENDPOINT`; a no-op unless `run` bootstrapped
     /// an exporter) with the request id the records' provenance and the log lines carry.
     public func attempt(_ request: HTTPRequest, call: EndpointCall) async -> Attempt {
-        await withSpan("fetch \(connector.id).\(call.endpoint)", ofKind: .client) { span in
+        await Spans.with("fetch \(connector.id).\(call.endpoint)", ofKind: .client) { span in
             let attempt = await send(request, call: call)
             // Without an exporter the span records nothing, yet each attribute set still built and
             // hashed a dictionary and the URL was redacted again: ~2.4 µs of CPU per request, 6 %

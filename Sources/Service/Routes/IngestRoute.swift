@@ -17,7 +17,7 @@ enum IngestRoute {
     static func add(to router: Router<ServiceRequestContext>, gateway: PushGateway) {
         router.post("ingest/:source") { request, context -> Response in
             let source = context.parameters.get("source") ?? ""
-            return await withSpan("POST /ingest/{source}", ofKind: .server) { span in
+            return await Spans.with("POST /ingest/{source}", ofKind: .server) { span in
                 let started = ContinuousClock.now
                 let limit = gateway.maxBodyBytes(for: source)
                 let body: [UInt8]

@@ -83,11 +83,18 @@ public enum SourceURIRedactor {
         return false
     }
 
+    /// Compared as bytes, ASCII case folded: lowercasing each name into a `String` and hashing
+    /// it into the set cost ~1 µs per pulled response (its URL's query is checked every time).
     private static func isSecret(_ name: ArraySlice<UInt8>) -> Bool {
-        guard name.count <= 16, !name.isEmpty else { return false }
-        let lowered = String(asciiLowercasing: name)
-        return secretParameters.contains(lowered)
+        guard name.count <= longestSecretName, !name.isEmpty else { return false }
+        return secretNameBytes.contains { secret in
+            secret.count == name.count
+                && zip(secret, name).allSatisfy { wanted, byte in wanted == (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) }
+        }
     }
+
+    private static let secretNameBytes: [[UInt8]] = secretParameters.map { Array($0.utf8) }
+    private static let longestSecretName = secretNameBytes.map(\.count).max() ?? 0
 
     private static func find(_ bytes: [UInt8], _ needle: [UInt8], from start: Int) -> Int? {
         guard bytes.count >= needle.count else { return nil }
