@@ -55,7 +55,10 @@ struct BenchFetchCommand: AsyncParsableCommand {
         let drainer = Task {
             var drained = 0
             // A sink's consumer: batches of up to 4,096, lingering 1 ms for a batch to fill.
-            while let batch = await buffer.next(max: 4_096, linger: .milliseconds(1)) { drained += batch.count }
+            while let batch = await buffer.next(max: 4_096, linger: .milliseconds(1)) {
+                drained += batch.count
+                buffer.recycle(consume batch)
+            }
             return drained
         }
         let worker = SourceWorker(connector: BinanceConnector(), transport: client, buffer: buffer, latency: LatencyRecorder())

@@ -85,10 +85,15 @@ import Testing
                 default:
                     let max = Int.random(in: 1...6, using: &generator)
                     switch machine.pop(max: max) {
-                    case .elements(let taken, _, _):
+                    case .elements(var taken, _, _):
                         out += taken
                         expected += model.prefix(max)
                         model.removeFirst(Swift.min(max, model.count))
+                        // Half the batches come back as storage for later ones, as a sink's do.
+                        if Bool.random(using: &generator) {
+                            taken.removeAll(keepingCapacity: true)
+                            _ = machine.keepSpare(taken)
+                        }
                     case .wait: #expect(model.isEmpty)
                     case .end: Issue.record("not finished")
                     }

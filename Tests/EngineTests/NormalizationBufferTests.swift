@@ -130,3 +130,64 @@ import TributaryTesting
         #expect(await buffer.next(max: 3, linger: .seconds(60), clock: clock) == nil)
     }
 }
+
+/// A consumer hands its batches back (`recycle`) and later batches are written into their
+/// storage, so a busy sink does not allocate a batch-sized array per batch.
+@Suite struct NormalizationBufferRecycleTests {
+    private static func address(_ batch: [Int]) -> UnsafeRawPointer? { batch.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) } }
+
+    @Test func aRecycledBatchHoldsTheNextOne() async {
+        let buffer = NormalizationBuffer<Int>(capacity: 1_000)
+        for i in 0..<500 { _ = buffer.tryPush(i) }
+        guard let first = await buffer.next(max: 500) else { Issue.record("expected a batch"); return }
+        #expect(first == Array(0..<500))
+        let storage = Self.address(first)
+        buffer.recycle(consume first)
+        for i in 500..<800 { _ = buffer.tryPush(i) }
+        guard let second = await buffer.next(max: 500) else { Issue.record("expected a batch"); return }
+        #expect(second == Array(500..<800))
+        #expect(Self.address(second) == storage)
+        #expect(second.capacity >= 500)
+    }
+
+    @Test func lingeringAppendsToTheFirstTakeInPlace() async {
+        let buffer = NormalizationBuffer<Int>(capacity: 100)
+        let clock = ManualClock()
+        // Warm: a recycled batch of room for 10.
+        for i in 0..<10 { _ = buffer.tryPush(i) }
+        guard let warm = await buffer.next(max: 10) else { Issue.record("expected a batch"); return }
+        let storage = Self.address(warm)
+        buffer.recycle(consume warm)
+        #expect(buffer.tryPush(1) == .accepted)
+        let consumer = Task { await buffer.next(max: 10, linger: .milliseconds(5), clock: clock) }
+        await clock.waitForSleepers(1)
+        for i in 2...4 { #expect(buffer.tryPush(i) == .accepted) }
+        clock.advance(by: .milliseconds(5))
+        let batch = await consumer.value
+        #expect(batch == [1, 2, 3, 4])
+        #expect(batch.map(Self.address) == storage)
+    }
+
+    @Test func lingeringWithNothingMoreReturnsTheFirstTake() async {
+        let buffer = NormalizationBuffer<Int>(capacity: 100)
+        let clock = ManualClock()
+        #expect(buffer.tryPush(7) == .accepted)
+        let consumer = Task { await buffer.next(max: 10, linger: .milliseconds(5), clock: clock) }
+        await clock.waitForSleepers(1)
+        clock.advance(by: .milliseconds(5))
+        #expect(await consumer.value == [7])
+        buffer.finish()
+        #expect(await buffer.next(max: 10, linger: .milliseconds(5), clock: clock) == nil)
+    }
+
+    @Test func aBatchStillHeldElsewhereIsLeftAlone() async {
+        let buffer = NormalizationBuffer<Int>(capacity: 100)
+        for i in 0..<5 { _ = buffer.tryPush(i) }
+        guard let batch = await buffer.next(max: 5) else { Issue.record("expected a batch"); return }
+        let kept = batch
+        buffer.recycle(batch)
+        for i in 5..<10 { _ = buffer.tryPush(i) }
+        #expect(await buffer.next(max: 5) == Array(5..<10))
+        #expect(kept == Array(0..<5))
+    }
+}

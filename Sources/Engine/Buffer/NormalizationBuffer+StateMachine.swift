@@ -57,6 +57,8 @@ extension NormalizationBuffer {
         private var consumers: Deque<Consumer> = []
         private(set) var isFinished = false
         private(set) var counters = NormalizationBuffer.Counters()
+        /// Empty storage a consumer handed back (``keepSpare(_:)``), filled by the next pop.
+        private(set) var spare: [Element] = []
 
         init(capacity: Int) {
             precondition(capacity > 0, "a buffer needs room for at least one element")
@@ -154,14 +156,26 @@ extension NormalizationBuffer {
             counters.dropped += 1
         }
 
-        /// A consumer asks for up to `max` elements.
+        /// A consumer asks for up to `max` elements: in the spare storage if a consumer handed one back.
         mutating func pop(max: Int) -> PopAction {
             guard !items.isEmpty else { return isFinished ? .end : .wait }
+            var storage: [Element] = []
+            swap(&storage, &spare)
+            let (batch, resumed, admitted) = popMore(max: max, onto: consume storage)
+            return .elements(batch, resume: resumed, admitted: admitted)
+        }
+
+        /// Up to `max` more elements appended to `batch` (a lingering consumer's first take),
+        /// which comes back unchanged when there are none.
+        mutating func popMore(max: Int, onto batch: consuming [Element]) -> (
+            batch: [Element], resume: [ProducerContinuation], admitted: [BatchContinuation]
+        ) {
+            var batch = consume batch
             let count = Swift.min(max, items.count)
-            var batch: [Element] = []
-            batch.reserveCapacity(count)
+            guard count > 0 else { return (batch, [], []) }
+            batch.reserveCapacity(batch.count + count)
             for _ in 0..<count { batch.append(items.removeFirst()) }
-            counters.delivered += batch.count
+            counters.delivered += count
             var resumed: [ProducerContinuation] = []
             while items.count < capacity, let producer = producers.popFirst() {
                 items.append(producer.element)
@@ -176,7 +190,16 @@ extension NormalizationBuffer {
                 counters.highWater = Swift.max(counters.highWater, items.count)
                 admitted.append(waiting.continuation)
             }
-            return .elements(batch, resume: resumed, admitted: admitted)
+            return (batch, resumed, admitted)
+        }
+
+        /// Keeps an emptied batch's storage for the next pop when it is larger than the one kept;
+        /// returns the one not kept, to be freed outside the lock.
+        mutating func keepSpare(_ storage: consuming [Element]) -> [Element] {
+            guard storage.isEmpty, storage.capacity > spare.capacity else { return storage }
+            var storage = consume storage
+            swap(&storage, &spare)
+            return storage
         }
 
         mutating func enqueueConsumer(_ consumer: Consumer) {

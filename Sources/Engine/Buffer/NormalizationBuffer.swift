@@ -261,9 +261,39 @@ public final class NormalizationBuffer<Element: Sendable>: Sendable {
         guard batch.count < max else { return batch }
         guard linger > .zero else { return batch }
         try? await clock.sleep(for: linger)
-        if let more = takeNow(max: max - batch.count), !more.isEmpty { batch += more }
-        return batch
+        // Appended in place: a second array, then copying both into a third, cost a large
+        // allocation per batch (a fresh mapping, its pages faulted in) on a busy sink.
+        let (more, producers, admitted) = state.withLock { guarded in
+            var taken: [Element] = []
+            swap(&taken, &batch)
+            return guarded.machine.popMore(max: max - taken.count, onto: consume taken)
+        }
+        for producer in producers { producer.resume() }
+        for waiting in admitted { waiting.resume(returning: .accepted) }
+        return more
     }
+
+    /// Hands a batch taken with ``next(max:)`` back once its consumer is done with it: its
+    /// storage is emptied here and filled by a later `next`, so a busy sink does not allocate
+    /// (and fault in) a batch-sized array for every batch. Pass the last reference
+    /// (`recycle(consume batch)`); a batch still shared elsewhere is simply dropped.
+    public func recycle(_ batch: consuming [Element]) {
+        var storage = consume batch
+        guard storage.capacity <= Self.maxRecycledCapacity else { return }
+        // The elements are released here, outside the lock.
+        storage.removeAll(keepingCapacity: true)
+        let dropped = state.withLock { guarded -> [Element] in
+            // Moved through a local of the closure: `consume` of the captured variable itself
+            // released the storage a second time.
+            var handed: [Element] = []
+            swap(&handed, &storage)
+            return guarded.machine.keepSpare(consume handed)
+        }
+        _ = consume dropped
+    }
+
+    /// Larger storage than this is not kept (a batch size of 65,536 elements at most is reused).
+    static var maxRecycledCapacity: Int { 65_536 }
 
     public func next(max: Int, linger: Duration) async -> [Element]? {
         await next(max: max, linger: linger, clock: ContinuousClock())

@@ -91,6 +91,8 @@ public struct SinkWorker: Sendable {
                 }
                 break
             }
+            // Its storage holds the next batch (no batch-sized allocation per write).
+            buffer.recycle(consume batch)
         }
         return totals
     }
