@@ -12,18 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${1:-1000000}
-bin=${TRIBUTARY_BIN:-.build/release/tributary}
-unset TRIBUTARY_BIN  # not a setting of the binary (it warns about unknown TRIBUTARY_ variables)
-[ -x "$bin" ] || swift build -c release --product tributary
-run=$(mktemp -d)
-pg=$(mktemp -d /tmp/tributary-pg-floor.XXXXXX)
-trap 'bash scripts/postgres-test.sh stop "$pg"; rm -rf "$run"' EXIT
-url=$(bash scripts/postgres-test.sh start "$pg")
-hostport=$(echo "$url" | sed -E 's|postgres://tributary@([^/]+)/.*|\1|')
-host=${hostport%:*}; port=${hostport#*:}
-python3 Benchmarks/trades_csv.py "$run/tape.csv" "$rows"
-printf 'kind: trade\n' >"$run/rules.yaml"
-psql="psql -q -h $host -p $port -U tributary"
+source Benchmarks/trades-tape.sh
 # Seconds a command takes, its output discarded.
 timed() {
   local start end

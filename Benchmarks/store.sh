@@ -10,18 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${1:-1000000}
 rounds=${2:-3}
-bin=${TRIBUTARY_BIN:-.build/release/tributary}
-unset TRIBUTARY_BIN  # not a setting of the binary (it warns about unknown TRIBUTARY_ variables)
-[ -x "$bin" ] || swift build -c release --product tributary
 command -v sqlite3 >/dev/null || { echo "store.sh: needs the sqlite3 shell (apt-get install sqlite3)" >&2; exit 1; }
-run=$(mktemp -d)
-pg=$(mktemp -d /tmp/tributary-pg-bench.XXXXXX)
-trap 'bash scripts/postgres-test.sh stop "$pg"; rm -rf "$run"' EXIT
-url=$(bash scripts/postgres-test.sh start "$pg")
-hostport=$(echo "$url" | sed -E 's|postgres://tributary@([^/]+)/.*|\1|')
-host=${hostport%:*}; port=${hostport#*:}
-python3 Benchmarks/trades_csv.py "$run/tape.csv" "$rows"
-printf 'kind: trade\n' >"$run/rules.yaml"
+source Benchmarks/trades-tape.sh
 bytes=$(wc -c <"$run/tape.csv")
 seconds() { python3 -c "print(round($2-$1, 2))"; }
 mbps() { python3 -c "print(round($bytes/1e6/($2-$1), 1))"; }
@@ -49,7 +39,6 @@ SQL
   echo "tributary import → SQLite (round $round): $(seconds $start $end) s, $(mbps $start $end) MB/s, $(du -b "$run/t.sqlite" | cut -f1) bytes ($(python3 -c "print(round($(du -b "$run/t.sqlite" | cut -f1)/$bytes, 2))")× the CSV)"
 done
 
-psql="psql -q -h $host -p $port -U tributary"
 $psql -d postgres -c "CREATE DATABASE ref" -c "CREATE DATABASE tributary_bench"
 $psql -d ref -c "CREATE TABLE trades (time bigint, symbol text, price numeric, size numeric, trade_id text, side text, PRIMARY KEY (symbol, trade_id))"
 start=$(date +%s.%N)
