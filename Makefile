@@ -4,7 +4,7 @@
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: deps deps-postgres deps-promtool deps-chromium deps-nats deps-s3 lint format build release demo test coverage bench bench-run bench-ingest bench-import bench-store bench-cluster bench-features bench-s3 fuzz soak clean
+.PHONY: deps deps-postgres deps-promtool deps-chromium deps-nats deps-s3 lint format build release demo test coverage bench bench-run bench-ingest bench-import bench-store bench-pg-floor bench-cluster bench-features bench-s3 fuzz soak clean
 
 # System packages Tributary needs: libcurl's, SQLite's and libnats's headers (with pkg-config), the
 # time-zone database (exchange-local times are converted with it) and curl (the demo pushes with it).
@@ -135,6 +135,10 @@ bench-import: release
 # CSV → SQLite and PostgreSQL against the sqlite3 shell's .import and psql \copy (needs sqlite3 and postgresql).
 bench-store: release deps-postgres
 	bash Benchmarks/store.sh 1000000
+
+# What PostgreSQL alone needs for Tributary's stored trades, by index set and COPY format (needs postgresql).
+bench-pg-floor: release deps-postgres
+	bash Benchmarks/pg-floor.sh 1000000
 
 # Pollers → PostgreSQL in-process and through NATS JetStream with a sink (needs nats-server and postgresql).
 bench-cluster: release deps-postgres deps-nats
