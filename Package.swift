@@ -205,6 +205,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "TributaryCoreTests", dependencies: ["TributaryCore", "CSHA256"], swiftSettings: swiftSettings),
+        .testTarget(name: "BusNATSTests", dependencies: ["BusNATS", "TributaryTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ResilienceTests",
             dependencies: ["Resilience", "TributaryTesting"],

@@ -5,11 +5,24 @@ public struct NATSError: Error, Sendable, CustomStringConvertible {
     public var operation: String
     public var status: String
     public var jetStreamCode: Int
+    /// Whether asking again may succeed: the request timed out, nothing answered it yet, or
+    /// JetStream said it is temporarily unavailable — what a cluster says while it elects a
+    /// group's leader or is too busy to answer within the request wait.
+    public var isTransient: Bool
 
     init(_ operation: String, _ status: natsStatus, jetStreamCode: jsErrCode = jsErrCode(rawValue: 0)) {
         self.operation = operation
         self.status = String(cString: natsStatus_GetText(status))
         self.jetStreamCode = Int(jetStreamCode.rawValue)
+        self.isTransient = status == NATS_TIMEOUT || status == NATS_NO_RESPONDERS || jetStreamCode == JSClusterNotAvailErr
+    }
+
+    /// An error of `operation` with this text (for tests of what handles errors).
+    init(_ operation: String, status: String, transient: Bool) {
+        self.operation = operation
+        self.status = status
+        self.jetStreamCode = 0
+        self.isTransient = transient
     }
 
     public var description: String {

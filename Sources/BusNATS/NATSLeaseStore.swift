@@ -25,8 +25,15 @@ public final class NATSLeaseStore: LeaseStore, @unchecked Sendable {
     public static func open(
         on connection: NATSConnection, name: String = "TRIBUTARY_LEASES", ttl: Duration = .seconds(10), replicas: Int = 1
     ) async throws -> NATSLeaseStore {
+        let (bucket, ttlNanoseconds) = try await JetStreamSetup.retrying { try await Self.bind(name, ttl: ttl, replicas: replicas, on: connection) }
+        let actual = ttlNanoseconds > 0 ? Duration.nanoseconds(ttlNanoseconds) : ttl
+        return NATSLeaseStore(bucket: bucket, connection: connection, name: name, ttl: actual)
+    }
+
+    /// One attempt of ``open(on:name:ttl:replicas:)``.
+    private static func bind(_ name: String, ttl: Duration, replicas: Int, on connection: NATSConnection) async throws -> (SendablePointer, Int64) {
         let jetStream = connection.jetStreamHandle
-        let (bucket, ttlNanoseconds) = try await connection.blocking { () throws(NATSError) -> (SendablePointer, Int64) in
+        return try await connection.blocking { () throws(NATSError) -> (SendablePointer, Int64) in
             var handle: OpaquePointer?
             var found = js_KeyValue(&handle, jetStream.pointer, name)
             if found == NATS_NOT_FOUND {
@@ -47,8 +54,6 @@ public final class NATSLeaseStore: LeaseStore, @unchecked Sendable {
             defer { kvStatus_Destroy(status) }
             return (SendablePointer(pointer: handle), kvStatus_TTL(status))
         }
-        let actual = ttlNanoseconds > 0 ? Duration.nanoseconds(ttlNanoseconds) : ttl
-        return NATSLeaseStore(bucket: bucket, connection: connection, name: name, ttl: actual)
     }
 
     private init(bucket: SendablePointer, connection: NATSConnection, name: String, ttl: Duration) {

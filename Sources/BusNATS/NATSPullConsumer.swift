@@ -27,9 +27,19 @@ public final class NATSPullConsumer: BusConsumer, @unchecked Sendable {
     public static func open(
         _ connection: NATSConnection, stream: NATSStream, durable: String, ackWait: Duration = .seconds(60), maxAckPending: Int = 20_000
     ) async throws -> NATSPullConsumer {
-        let jetStream = connection.jetStreamHandle
         let (name, wait) = (stream.name, Int64(ackWait / .milliseconds(1)) * 1_000_000)
-        let subscription = try await connection.blocking { () throws(NATSError) -> SendablePointer in
+        let subscription = try await JetStreamSetup.retrying {
+            try await Self.subscribe(connection, stream: name, durable: durable, ackWait: wait, maxAckPending: maxAckPending)
+        }
+        return NATSPullConsumer(connection: connection, subscription: subscription.pointer, stream: name, durable: durable)
+    }
+
+    /// One attempt of ``open(_:stream:durable:ackWait:maxAckPending:)``: binds to or creates the consumer.
+    private static func subscribe(
+        _ connection: NATSConnection, stream name: String, durable: String, ackWait wait: Int64, maxAckPending: Int
+    ) async throws -> SendablePointer {
+        let jetStream = connection.jetStreamHandle
+        return try await connection.blocking { () throws(NATSError) -> SendablePointer in
             var options = jsSubOptions()
             jsSubOptions_Init(&options)
             var code = jsErrCode(rawValue: 0)
@@ -46,7 +56,6 @@ public final class NATSPullConsumer: BusConsumer, @unchecked Sendable {
             guard let subscription else { throw NATSError("pull consumer \(durable)", NATS_ERR) }
             return SendablePointer(pointer: subscription)
         }
-        return NATSPullConsumer(connection: connection, subscription: subscription.pointer, stream: name, durable: durable)
     }
 
     private init(connection: NATSConnection, subscription: OpaquePointer, stream: String, durable: String) {

@@ -23,6 +23,11 @@ public struct NATSStream: Sendable {
     public func ensure(on connection: NATSConnection) async throws {
         let (name, replicas, window) = (name, replicas, Int64(duplicateWindow / .milliseconds(1)) * 1_000_000)
         let jetStream = connection.jetStreamHandle
+        try await JetStreamSetup.retrying { try await Self.ensure(name, replicas: replicas, window: window, jetStream: jetStream, on: connection) }
+    }
+
+    /// One attempt of ``ensure(on:)``.
+    private static func ensure(_ name: String, replicas: Int, window: Int64, jetStream: SendablePointer, on connection: NATSConnection) async throws {
         try await connection.blocking { () throws(NATSError) in
             var info: UnsafeMutablePointer<jsStreamInfo>?
             var code = jsErrCode(rawValue: 0)

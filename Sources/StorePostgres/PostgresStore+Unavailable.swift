@@ -4,7 +4,8 @@ import PostgresNIO
 
 extension PostgresStore {
     /// Classifies an error as the database being unavailable (unreachable, full, read-only,
-    /// shutting down, a statement timed out) — the sink then holds the batch and retries — or
+    /// shutting down, a statement timed out, the transaction rolled back by a deadlock or a
+    /// serialization failure) — the sink then holds the batch and retries — or
     /// nil when it is about the data (a constraint, a bad value), which dead-letters the batch.
     static func classify(_ error: any Error, location: String) -> StoreUnavailable? {
         if let error = error as? PSQLError {
@@ -25,6 +26,13 @@ extension PostgresStore {
                 case "57": return StoreUnavailable(location: location, reason: "the server is shutting down or cancelled the statement \(state): \(message)")
                 case "28":
                     return StoreUnavailable(location: location, reason: "PostgreSQL refused the login \(state): \(message); check the user and PGPASSWORD")
+                // A deadlock or serialization failure rolls one transaction back; the same
+                // batch goes in on the next try (two sinks upserting overlapping bars can meet
+                // so). A lock wait cut short by lock_timeout is the same.
+                case "40":
+                    return StoreUnavailable(location: location, reason: "the transaction was rolled back \(state) (\(message)); trying the batch again")
+                case "55" where state == "55P03":
+                    return StoreUnavailable(location: location, reason: "a lock was not available \(state) (\(message)); trying the batch again")
                 case "3D":
                     return StoreUnavailable(location: location, reason: "the database does not exist \(state): \(message); create it (createdb) or fix the URL")
                 case "25" where state == "25006": return StoreUnavailable(location: location, reason: "the database is read-only (a standby?): \(message)")

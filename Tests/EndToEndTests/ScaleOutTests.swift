@@ -232,6 +232,17 @@ struct ScaleOutTests {
             "scale-out bars: \(upstream.barsServed.values.map(\.count).reduce(0, +)) expected, \(storedBars) stored, \(spilledBars.count) spilled, gap rows \(gaps.count) (\(gaps.filter { $0.reason == "failover" }.count) failover), unaccounted \(unaccounted.count)"
         )
         #expect(storedBars > 0)
+        if !unaccounted.isEmpty {
+            // What the run needs to be diagnosed: every gap row, and what each store dead-lettered.
+            var letters: [String] = []
+            for name in ["a", "b", "c"] {
+                for letter in try await SQLiteStore(path: "\(directory)/\(name).sqlite").deadLetters(limit: 20) { letters.append("\(name): \(letter.reason)") }
+            }
+            for letter in try await database.deadLetters(limit: 20, source: nil, pending: false) { letters.append("sink: \(letter.reason)") }
+            print("scale-out gaps: \(gaps.map { "\($0.symbol) \($0.from.rfc3339)…\($0.to.rfc3339) \($0.reason)" })")
+            print("scale-out dead letters: \(letters)")
+            print("scale-out a: \(a.stderr.text.suffix(2_000))\nc: \(c.stderr.text.suffix(2_000))\nsink: \(second.stderr.text.suffix(2_000))")
+        }
         #expect(unaccounted.isEmpty, "bars neither stored nor in a gap row: \(unaccounted.prefix(10))")
     }
 
