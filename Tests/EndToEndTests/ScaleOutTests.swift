@@ -312,9 +312,16 @@ struct ScaleOutTests {
         try await eventually("the sink stores") { (await metric(base, #"ingestion_stored_total{result="stored"}"#) ?? 0) >= 12 }
 
         try database.halt()
-        try await eventually("the sink is not ready and says why") {
+        do {
+            try await eventually("the sink is not ready and says why") {
+                let ready = try? await get(base + "/ready")
+                return ready?.status == 503 && ready?.bodyText.contains("store unavailable") == true
+            }
+        } catch {
+            // What the sink did meanwhile, for the next look at a run that never said so.
             let ready = try? await get(base + "/ready")
-            return ready?.status == 503 && ready?.bodyText.contains("store unavailable") == true
+            print("scale-out-pg: /ready \(ready.map { "\($0.status) \($0.bodyText.prefix(300))" } ?? "no answer"); sink: \(sinking.stderr.text.suffix(3_000))")
+            throw error
         }
         let lagBefore = await metric(base, "ingestion_bus_lag_messages") ?? 0
         try await Task.sleep(for: .seconds(10))
