@@ -24,7 +24,7 @@ timed() {
 echo "# $(date -u +%FT%TZ) $(nproc) cores; $(wc -c <"$run/tape.csv") bytes, $rows rows"
 
 $psql -d postgres -c "CREATE DATABASE ref" -c "CREATE DATABASE tributary_floor"
-$psql -d ref -c "CREATE TABLE trades (time bigint, symbol text, price numeric, size numeric, trade_id text, side text, PRIMARY KEY (symbol, trade_id))"
+$psql -d ref -c "$reference_table"
 reference=$(timed $psql -d ref -c "\\copy trades FROM '$run/tape.csv' WITH (FORMAT csv, HEADER true)")
 echo "psql \\copy (reference, keyed, CSV): $reference s"
 $psql -d ref -c "\\copy trades TO '$run/ref.bin' WITH (FORMAT binary)" \

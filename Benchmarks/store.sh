@@ -40,7 +40,7 @@ SQL
 done
 
 $psql -d postgres -c "CREATE DATABASE ref" -c "CREATE DATABASE tributary_bench"
-$psql -d ref -c "CREATE TABLE trades (time bigint, symbol text, price numeric, size numeric, trade_id text, side text, PRIMARY KEY (symbol, trade_id))"
+$psql -d ref -c "$reference_table"
 start=$(date +%s.%N)
 $psql -d ref -c "\\copy trades FROM '$run/tape.csv' WITH (FORMAT csv, HEADER true)"
 end=$(date +%s.%N)

@@ -17,14 +17,6 @@ public struct NATSError: Error, Sendable, CustomStringConvertible {
         self.isTransient = status == NATS_TIMEOUT || status == NATS_NO_RESPONDERS || jetStreamCode == JSClusterNotAvailErr
     }
 
-    /// An error of `operation` with this text (for tests of what handles errors).
-    init(_ operation: String, status: String, transient: Bool) {
-        self.operation = operation
-        self.status = status
-        self.jetStreamCode = 0
-        self.isTransient = transient
-    }
-
     public var description: String {
         "\(operation): \(status)" + (jetStreamCode != 0 ? " (JetStream error \(jetStreamCode))" : "")
     }

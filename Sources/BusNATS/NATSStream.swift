@@ -22,12 +22,12 @@ public struct NATSStream: Sendable {
     /// Creates the stream if it does not exist; an existing one is used as it is.
     public func ensure(on connection: NATSConnection) async throws {
         let (name, replicas, window) = (name, replicas, Int64(duplicateWindow / .milliseconds(1)) * 1_000_000)
-        let jetStream = connection.jetStreamHandle
-        try await JetStreamSetup.retrying { try await Self.ensure(name, replicas: replicas, window: window, jetStream: jetStream, on: connection) }
+        try await JetStreamSetup.retrying { try await Self.ensure(name, replicas: replicas, window: window, on: connection) }
     }
 
     /// One attempt of ``ensure(on:)``.
-    private static func ensure(_ name: String, replicas: Int, window: Int64, jetStream: SendablePointer, on connection: NATSConnection) async throws {
+    private static func ensure(_ name: String, replicas: Int, window: Int64, on connection: NATSConnection) async throws {
+        let jetStream = connection.jetStreamHandle
         try await connection.blocking { () throws(NATSError) in
             var info: UnsafeMutablePointer<jsStreamInfo>?
             var code = jsErrCode(rawValue: 0)
