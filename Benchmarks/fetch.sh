@@ -3,7 +3,8 @@
 #   nginx (1 worker) serves Benchmarks/fixtures/binance-ticker.json with keep-alive;
 #   wrk (server ceiling), the C libcurl multi loop (libcurl ceiling), `tributary bench fetch`
 #   and `tributary bench fetch --decode binance-ticker` run interleaved, ROUNDS times each;
-#   the median of each is printed with its ratio to the C loop of the same run.
+#   the median of each is printed with its ratio to the C loop of the same run, and the CPU
+#   each run cost per request: the client process's (user + system) and nginx's worker's.
 # Needs nginx, wrk and a C compiler (apt-get install nginx-light wrk gcc).
 # Usage: Benchmarks/fetch.sh [REQUESTS] [CONCURRENCY] [ROUNDS]   (TRIBUTARY_BIN overrides the binary)
 set -euo pipefail
@@ -28,21 +29,32 @@ nginx_pid=$!
 trap 'kill $nginx_pid 2>/dev/null; wait $nginx_pid 2>/dev/null; rm -rf "$run"' EXIT
 url="http://127.0.0.1:$port/api/v3/ticker/24hr?symbol=BTCUSDT"
 for _ in $(seq 1 50); do curl -sf -o /dev/null "$url" && break; sleep 0.1; done
+worker=$(pgrep -P "$nginx_pid" | head -1)
+hz=$(getconf CLK_TCK)
+nginx_ticks() { awk '{print $14 + $15}' "/proc/$worker/stat"; }
+per_request() { awk -v s="$1" -v n="$requests" 'BEGIN {printf "%.1f", s * 1000000 / n}'; }
+TIMEFORMAT='%U %S'
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores, $(uname -r); body $(wc -c <Benchmarks/fixtures/binance-ticker.json) bytes; $requests requests at concurrency $concurrency, $rounds rounds"
 field() { sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p"; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-declare -A rps p99 rss
+declare -A rps p99 rss cpu ngx
 for round in $(seq 1 "$rounds"); do
     w=$(wrk -t1 -c"$concurrency" -d4s "$url" | awk '/Requests\/sec/ {print int($2)}')
     rps[wrk]+="$w "
     for name in c plain decode; do
+        before=$(nginx_ticks)
         case $name in
-            c) out=$(Benchmarks/c-multi-loop/multi_loop "$url" "$requests" "$concurrency") ;;
-            plain) out=$("$bin" bench fetch --url "$url" --requests "$requests" --concurrency "$concurrency") ;;
-            decode) out=$("$bin" bench fetch --url "$url" --requests "$requests" --concurrency "$concurrency" --decode binance-ticker) ;;
+            c) times=$({ time Benchmarks/c-multi-loop/multi_loop "$url" "$requests" "$concurrency" >"$run/out"; } 2>&1) ;;
+            plain) times=$({ time "$bin" bench fetch --url "$url" --requests "$requests" --concurrency "$concurrency" >"$run/out"; } 2>&1) ;;
+            decode) times=$({ time "$bin" bench fetch --url "$url" --requests "$requests" --concurrency "$concurrency" --decode binance-ticker >"$run/out"; } 2>&1) ;;
         esac
-        echo "round $round $name $out"
+        out=$(cat "$run/out")
+        process=$(per_request "$(echo "$times" | tail -1 | awk '{print $1 + $2}')")
+        server=$(per_request "$(awk -v t=$(($(nginx_ticks) - before)) -v hz="$hz" 'BEGIN {print t / hz}')")
+        echo "round $round $name $out cpu_us_per_req=$process nginx_us_per_req=$server"
+        cpu[$name]+="$process "
+        ngx[$name]+="$server "
         rps[$name]+="$(echo "$out" | field req_per_s) "
         p99[$name]+="$(echo "$out" | field p99_ms) "
         rss[$name]+="$(echo "$out" | field rss_mb) "
@@ -51,12 +63,13 @@ for round in $(seq 1 "$rounds"); do
 done
 c=$(echo ${rps[c]} | tr ' ' '\n' | median)
 echo
-printf '%-34s %10s %8s %8s %8s\n' "median of $rounds" "req/s" "vs C" "p99 ms" "RSS MB"
-printf '%-34s %10s %8s %8s %8s\n' "wrk (server ceiling)" "$(echo ${rps[wrk]} | tr ' ' '\n' | median)" "-" "-" "-"
+row() { printf '%-34s %10s %8s %8s %8s %12s %12s\n' "$@"; }
+row "median of $rounds" "req/s" "vs C" "p99 ms" "RSS MB" "CPU µs/req" "nginx µs/req"
+row "wrk (server ceiling)" "$(echo ${rps[wrk]} | tr ' ' '\n' | median)" "-" "-" "-" "-" "-"
 for name in c plain decode; do
     r=$(echo ${rps[$name]} | tr ' ' '\n' | median)
     label=$name
     case $name in c) label="C libcurl multi loop" ;; plain) label="tributary bench fetch" ;; decode) label="tributary bench fetch --decode" ;; esac
-    printf '%-34s %10s %8s %8s %8s\n' "$label" "$r" "$(awk -v a="$r" -v b="$c" 'BEGIN {printf "%.2f", a/b}')" \
-        "$(echo ${p99[$name]} | tr ' ' '\n' | median)" "$(echo ${rss[$name]} | tr ' ' '\n' | median)"
+    row "$label" "$r" "$(awk -v a="$r" -v b="$c" 'BEGIN {printf "%.2f", a/b}')" "$(echo ${p99[$name]} | tr ' ' '\n' | median)" \
+        "$(echo ${rss[$name]} | tr ' ' '\n' | median)" "$(echo ${cpu[$name]} | tr ' ' '\n' | median)" "$(echo ${ngx[$name]} | tr ' ' '\n' | median)"
 done
