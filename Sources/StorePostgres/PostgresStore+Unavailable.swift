@@ -8,6 +8,8 @@ extension PostgresStore {
     /// serialization failure) — the sink then holds the batch and retries — or
     /// nil when it is about the data (a constraint, a bad value), which dead-letters the batch.
     static func classify(_ error: any Error, location: String) -> StoreUnavailable? {
+        // Everything that fails inside `withTransaction` arrives wrapped: judged by what failed.
+        if let wrapped = error as? PostgresTransactionError, let cause = wrapped.cause { return classify(cause, location: location) }
         if let error = error as? PSQLError {
             switch error.code {
             case .connectionError, .serverClosedConnection, .clientClosedConnection, .poolClosed, .uncleanShutdown, .sslUnsupported,
@@ -54,8 +56,15 @@ extension PostgresStore {
 
     /// A data error in words: the server's message and SQLSTATE, not postgres-nio's redacted default.
     static func described(_ error: any Error) -> any Error {
+        if let wrapped = error as? PostgresTransactionError, let cause = wrapped.cause { return described(cause) }
         guard let error = error as? PSQLError, let info = error.serverInfo else { return error }
         return PostgresStoreError(
             "PostgreSQL refused the statement: \(info[.message] ?? "error") (SQLSTATE \(info[.sqlState] ?? "?"))\(info[.detail].map { ": \($0)" } ?? "")")
     }
+}
+
+extension PostgresTransactionError {
+    /// The error that ended the transaction: its `BEGIN`, its body or its `COMMIT` (a failed
+    /// rollback only follows one of them).
+    var cause: (any Error)? { beginError ?? closureError ?? commitError ?? rollbackError }
 }

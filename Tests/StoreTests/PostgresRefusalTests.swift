@@ -32,6 +32,29 @@ struct PostgresRefusalTests {
         #expect(unavailable?.reason.contains(code) == true, "\(String(describing: unavailable))")
     }
 
+    /// Inside a transaction postgres-nio wraps every error in `PostgresTransactionError`: the
+    /// store's own transactions must still tell a rollback from a refusal (a deadlock between two
+    /// sinks arrived so, unclassified, and would have dead-lettered its batch).
+    @Test(arguments: ["40P01", "40001", "55P03", "23505"])
+    func anErrorInsideTheStoresTransactionIsJudgedByItsCause(code: String) async throws {
+        let store = try await PostgresStore(try await TestPostgres.freshDatabase())
+        defer { store.shutdown() }
+        do {
+            _ = try await store.transaction { connection in
+                try await connection.query(
+                    PostgresQuery(unsafeSQL: "DO $$ BEGIN RAISE EXCEPTION USING ERRCODE = '\(code)', MESSAGE = 'raised by the test'; END $$"),
+                    logger: store.logger)
+            }
+            Issue.record("the server did not raise \(code)")
+        } catch let unavailable as StoreUnavailable {
+            #expect(code.hasPrefix("40") || code == "55P03", "\(code) would be retried forever: \(unavailable)")
+            #expect(unavailable.reason.contains(code), "\(unavailable)")
+        } catch {
+            #expect(!(code.hasPrefix("40") || code == "55P03"), "\(code) would dead-letter a batch that goes in on the next try: \(error)")
+            #expect("\(error)".contains("SQLSTATE \(code)"), "the refusal should name the server's SQLSTATE: \(error)")
+        }
+    }
+
     @Test(arguments: ["23505", "22P02", "23502"])
     func aRefusalOfTheDataIsNotRetried(code: String) async throws {
         let error = try await Self.serverError(code)
