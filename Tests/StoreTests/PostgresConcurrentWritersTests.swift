@@ -1,5 +1,4 @@
 import Pipeline
-import Synchronization
 import Testing
 import TributaryCore
 import TributaryTesting
@@ -16,17 +15,6 @@ import TributaryTesting
 struct PostgresConcurrentWritersTests {
     static let rounds = 8
     static let perRound = 1_000
-
-    static func trade(_ id: Int) -> Envelope {
-        Envelope.rest(
-            Record(
-                source: "acme", endpoint: "trades", symbol: "X", venueSymbol: "X",
-                payload: .trade(
-                    Trade(
-                        tradeID: "t\(id)", time: SampleRecords.time.adding(seconds: Int64(id)) ?? SampleRecords.time, price: ExactDecimal(id),
-                        size: ExactDecimal(1)))),
-            sourceURI: "http://x", observedAt: SampleRecords.time, requestID: "r", transformations: [])
-    }
 
     /// Writes `batch`, trying again while the store answers "unavailable" (as the sink does);
     /// returns how many tries were rolled back, and why.
@@ -53,7 +41,10 @@ struct PostgresConcurrentWritersTests {
 
         var rollbacks: [String] = []
         for round in 0..<Self.rounds {
-            let batch = (0..<Self.perRound).map { Self.trade(round * Self.perRound + $0) }
+            let batch = (0..<Self.perRound).map { i in
+                let id = round * Self.perRound + i
+                return BulkWriteContractTests().trade("t\(id)", price: id, second: Int64(id))
+            }
             // Any error but "unavailable" (a refusal: dead-lettered by a sink) fails the test here.
             async let forward = Self.writeUntilStored(first, batch)
             async let backward = Self.writeUntilStored(second, batch.reversed())
