@@ -70,7 +70,13 @@ public final class LoopbackServer: Sendable {
     /// The most connections that were open at the same time.
     public var maxOpenConnections: Int { state.withLock { $0.maxOpen } }
 
-    /// Closes the listener and every connection.
+    /// Stops accepting and shuts every connection down.
+    ///
+    /// The listener is only shut down here; the accept thread closes it when it leaves its
+    /// loop. Closing it here would free its descriptor number while that thread may still be
+    /// between two `accept` calls: the next socket anyone in the process opens (often another
+    /// test's listener) takes the number, and the old thread would accept that listener's
+    /// connection, find itself stopped and close it unread — the client sees a reset.
     public func stop() {
         // Shut connections down under the lock: a connection thread removes its fd from
         // `open` (under the same lock) before closing it, so no fd here can have been reused.
@@ -82,12 +88,12 @@ public final class LoopbackServer: Sendable {
         }
         guard first else { return }
         shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
     }
 
     deinit { stop() }
 
     private func acceptLoop() {
+        defer { close(listener) }
         while true {
             let fd = accept(listener, nil, nil)
             if fd < 0 {

@@ -13,6 +13,7 @@ public final class UnacceptingListener: @unchecked Sendable {
     public let port: Int
     private let listener: Int32
     private var fillers: [Int32] = []
+    private var closed = false
 
     public init() throws {
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -38,7 +39,11 @@ public final class UnacceptingListener: @unchecked Sendable {
         usleep(50_000)
     }
 
+    /// Closes the listener and its queued connections; a second call does nothing (closing a
+    /// descriptor twice could close whatever reused its number).
     public func close() {
+        guard !closed else { return }
+        closed = true
         for fd in fillers { Glibc.close(fd) }
         fillers.removeAll()
         Glibc.close(listener)
