@@ -1,0 +1,266 @@
+/*
+ * The floor of Tributary's transport design, written in C: `multi_loop.c` with its callers
+ * moved off the loop thread.
+ *
+ * Tributary's callers are Swift tasks: a task must never block in poll(2), so one thread owns
+ * the curl multi handle and every finished transfer is handed to another thread, which reads
+ * the response (and, with --decode, decodes and hashes it) and hands the next request back.
+ * This program does the same with the least machinery C allows: one loop thread, W worker
+ * threads, two mutex-guarded queues, a condition variable and `curl_multi_wakeup`, batching
+ * the hand-offs the way Tributary's CompletionPump and command queue do. It measures what the
+ * design costs on this machine before any Swift runs, the way `multi_loop.c` measures libcurl.
+ *
+ * With WORK=hash the workers do a floor of the decode mode's per-response work: one pass over
+ * the body (a JSON parser's scan) and SHA-256 of it (the content hash); Tributary's decode
+ * does more (a parse tree, exact decimals, the canonical record, provenance, the buffer).
+ *
+ *   cc -O2 -pthread -o handoff_loop handoff_loop.c $(pkg-config --cflags --libs libcurl libcrypto)
+ *   ./handoff_loop URL REQUESTS CONCURRENCY WORKERS [none|hash]
+ */
+#include <curl/curl.h>
+#include <openssl/sha.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct {
+    CURL *easy;
+    char *body;
+    size_t length, capacity;
+    struct timespec started;
+    CURLcode result;
+} slot_t;
+
+typedef struct {
+    slot_t **items;
+    long count, capacity;
+} queue_t;
+
+static CURLM *multi;
+static const char *url;
+static long total, concurrency;
+static int hash_work;
+
+static pthread_mutex_t commands_lock = PTHREAD_MUTEX_INITIALIZER;
+static queue_t commands; /* slots to start, filled by the workers */
+static atomic_bool sleeping;
+
+static pthread_mutex_t done_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t done_ready = PTHREAD_COND_INITIALIZER;
+static queue_t done; /* finished slots, filled by the loop */
+static int waiting_workers, finished_all;
+
+static long started_count, finished_count, errors; /* started: loop; finished, errors: done_lock */
+static double *latency;
+static volatile unsigned char sink;
+
+static void push(queue_t *q, slot_t *s) {
+    if (q->count == q->capacity) {
+        q->capacity = q->capacity ? q->capacity * 2 : 64;
+        q->items = realloc(q->items, sizeof(slot_t *) * q->capacity);
+    }
+    q->items[q->count++] = s;
+}
+
+static double now_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static size_t on_write(char *data, size_t size, size_t count, void *userdata) {
+    slot_t *slot = userdata;
+    size_t n = size * count;
+    if (slot->length + n > slot->capacity) {
+        slot->capacity = (slot->length + n) * 2;
+        slot->body = realloc(slot->body, slot->capacity);
+    }
+    memcpy(slot->body + slot->length, data, n);
+    slot->length += n;
+    return n;
+}
+
+static int compare(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double peak_rss_mb(void) {
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    double kb = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "VmHWM: %lf kB", &kb) == 1) break;
+    if (f) fclose(f);
+    return kb / 1024;
+}
+
+/* Worker side: read the finished response, then hand the slot's next request to the loop. */
+static void *worker(void *unused) {
+    (void)unused;
+    queue_t batch = {0};
+    for (;;) {
+        pthread_mutex_lock(&done_lock);
+        while (done.count == 0 && !finished_all) {
+            waiting_workers++;
+            pthread_cond_wait(&done_ready, &done_lock);
+            waiting_workers--;
+        }
+        if (done.count == 0 && finished_all) {
+            pthread_mutex_unlock(&done_lock);
+            break;
+        }
+        queue_t swap = batch;
+        batch = done;
+        done = swap;
+        done.count = 0;
+        pthread_mutex_unlock(&done_lock);
+
+        long restart = 0;
+        for (long i = 0; i < batch.count; i++) {
+            slot_t *slot = batch.items[i];
+            long status = 0;
+            curl_easy_getinfo(slot->easy, CURLINFO_RESPONSE_CODE, &status);
+            if (hash_work) {
+                /* A parser's pass over the body, then the content hash. */
+                unsigned char quotes = 0, digest[SHA256_DIGEST_LENGTH];
+                for (size_t k = 0; k < slot->length; k++) quotes += slot->body[k] == '"';
+                SHA256((const unsigned char *)slot->body, slot->length, digest);
+                sink = digest[0] ^ quotes;
+            }
+            struct timespec end;
+            clock_gettime(CLOCK_MONOTONIC, &end);
+            double ms = (end.tv_sec - slot->started.tv_sec) * 1e3 + (end.tv_nsec - slot->started.tv_nsec) / 1e6;
+            pthread_mutex_lock(&done_lock);
+            if (slot->result != CURLE_OK || status != 200) errors++;
+            long index = finished_count++;
+            latency[index] = ms;
+            if (finished_count == total) {
+                finished_all = 1;
+                pthread_cond_broadcast(&done_ready);
+            }
+            pthread_mutex_unlock(&done_lock);
+            batch.items[restart++] = slot;
+        }
+        /* Every slot goes back; the loop starts it only while requests remain. */
+        pthread_mutex_lock(&commands_lock);
+        for (long i = 0; i < restart; i++) push(&commands, batch.items[i]);
+        pthread_mutex_unlock(&commands_lock);
+        if (atomic_exchange(&sleeping, 0)) curl_multi_wakeup(multi);
+        batch.count = 0;
+    }
+    free(batch.items);
+    return NULL;
+}
+
+static void start(slot_t *slot) {
+    curl_easy_setopt(slot->easy, CURLOPT_URL, url);
+    slot->length = 0;
+    clock_gettime(CLOCK_MONOTONIC, &slot->started);
+    curl_multi_add_handle(multi, slot->easy);
+}
+
+int main(int argc, char **argv) {
+    if (argc < 5) {
+        fprintf(stderr, "usage: %s URL REQUESTS CONCURRENCY WORKERS [none|hash]\n", argv[0]);
+        return 2;
+    }
+    url = argv[1];
+    total = atol(argv[2]);
+    concurrency = atol(argv[3]);
+    long workers = atol(argv[4]);
+    hash_work = argc > 5 && strcmp(argv[5], "hash") == 0;
+    if (concurrency > total) concurrency = total;
+
+    curl_global_init(CURL_GLOBAL_ALL);
+    multi = curl_multi_init();
+    curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, 5000L);
+    curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, concurrency > 100 ? concurrency : 100L);
+    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, 5000L);
+
+    slot_t *slots = calloc(concurrency, sizeof(slot_t));
+    latency = malloc(sizeof(double) * total);
+    for (long i = 0; i < concurrency; i++) {
+        CURL *e = curl_easy_init();
+        slots[i].easy = e;
+        curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
+        curl_easy_setopt(e, CURLOPT_WRITEDATA, &slots[i]);
+        curl_easy_setopt(e, CURLOPT_PRIVATE, &slots[i]);
+        curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+        curl_easy_setopt(e, CURLOPT_DNS_CACHE_TIMEOUT, 300L);
+        curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+        curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 30000L);
+        start(&slots[i]);
+        started_count++;
+    }
+    pthread_t *threads = calloc(workers, sizeof(pthread_t));
+    for (long i = 0; i < workers; i++) pthread_create(&threads[i], NULL, worker, NULL);
+
+    double t0 = now_seconds();
+    queue_t batch = {0}, finished = {0};
+    for (;;) {
+        pthread_mutex_lock(&commands_lock);
+        queue_t swap = batch;
+        batch = commands;
+        commands = swap;
+        commands.count = 0;
+        pthread_mutex_unlock(&commands_lock);
+        for (long i = 0; i < batch.count; i++) {
+            if (started_count < total) {
+                start(batch.items[i]);
+                started_count++;
+            }
+        }
+        batch.count = 0;
+
+        int running = 0;
+        curl_multi_perform(multi, &running);
+        CURLMsg *msg;
+        int left;
+        while ((msg = curl_multi_info_read(multi, &left))) {
+            if (msg->msg != CURLMSG_DONE) continue;
+            slot_t *slot;
+            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&slot);
+            slot->result = msg->data.result;
+            curl_multi_remove_handle(multi, msg->easy_handle);
+            push(&finished, slot);
+        }
+        if (finished.count > 0) {
+            pthread_mutex_lock(&done_lock);
+            for (long i = 0; i < finished.count; i++) push(&done, finished.items[i]);
+            if (waiting_workers > 0) pthread_cond_signal(&done_ready);
+            pthread_mutex_unlock(&done_lock);
+            finished.count = 0;
+        }
+        pthread_mutex_lock(&done_lock);
+        int all = finished_all;
+        pthread_mutex_unlock(&done_lock);
+        if (all) break;
+
+        atomic_store(&sleeping, 1);
+        pthread_mutex_lock(&commands_lock);
+        int idle = commands.count == 0;
+        pthread_mutex_unlock(&commands_lock);
+        if (idle) curl_multi_poll(multi, NULL, 0, 500, NULL);
+        atomic_store(&sleeping, 0);
+    }
+    double seconds = now_seconds() - t0;
+    for (long i = 0; i < workers; i++) pthread_join(threads[i], NULL);
+    qsort(latency, total, sizeof(double), compare);
+#define PCT(p) latency[(long)((p) / 100.0 * (total - 1))]
+    printf("{\"requests\":%ld,\"errors\":%ld,\"seconds\":%.3f,\"req_per_s\":%.0f,\"p50_ms\":%.3f,\"p95_ms\":%.3f,"
+           "\"p99_ms\":%.3f,\"max_ms\":%.3f,\"rss_mb\":%.1f}\n",
+           total, errors, seconds, total / seconds, PCT(50), PCT(95), PCT(99), latency[total - 1], peak_rss_mb());
+    for (long i = 0; i < concurrency; i++) {
+        curl_easy_cleanup(slots[i].easy);
+        free(slots[i].body);
+    }
+    curl_multi_cleanup(multi);
+    curl_global_cleanup();
+    return 0;
+}
