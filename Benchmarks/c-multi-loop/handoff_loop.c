@@ -14,8 +14,13 @@
  * the body (a JSON parser's scan) and SHA-256 of it (the content hash); Tributary's decode
  * does more (a parse tree, exact decimals, the canonical record, provenance, the buffer).
  *
+ * With OPTIONS=full each transfer also does what Tributary's transport must for its users and
+ * the plain loops skip: its header lines kept (Retry-After and rate-limit headers are read from
+ * them), a User-Agent sent, an error buffer, the request's own timeouts, size cap and method set
+ * per request, and its status, connection count and phase timings read on the loop thread.
+ *
  *   cc -O2 -pthread -o handoff_loop handoff_loop.c $(pkg-config --cflags --libs libcurl libcrypto)
- *   ./handoff_loop URL REQUESTS CONCURRENCY WORKERS [none|hash]
+ *   ./handoff_loop URL REQUESTS CONCURRENCY WORKERS [none|hash] [plain|full]
  */
 #include <curl/curl.h>
 #include <openssl/sha.h>
@@ -30,8 +35,13 @@ typedef struct {
     CURL *easy;
     char *body;
     size_t length, capacity;
+    char *headers;
+    size_t header_length, header_capacity;
+    char error[CURL_ERROR_SIZE + 1];
     struct timespec started;
     CURLcode result;
+    long status, connects;
+    curl_off_t timings[5];
 } slot_t;
 
 typedef struct {
@@ -42,7 +52,7 @@ typedef struct {
 static CURLM *multi;
 static const char *url;
 static long total, concurrency;
-static int hash_work;
+static int hash_work, full_options;
 
 static pthread_mutex_t commands_lock = PTHREAD_MUTEX_INITIALIZER;
 static queue_t commands; /* slots to start, filled by the workers */
@@ -80,6 +90,23 @@ static size_t on_write(char *data, size_t size, size_t count, void *userdata) {
     }
     memcpy(slot->body + slot->length, data, n);
     slot->length += n;
+    return n;
+}
+
+/* Keeps a header line, as Tributary's header callback does (a new status line starts over). */
+static size_t on_header(char *data, size_t size, size_t count, void *userdata) {
+    slot_t *slot = userdata;
+    size_t n = size * count;
+    if (n >= 5 && memcmp(data, "HTTP/", 5) == 0) {
+        slot->header_length = 0;
+        return n;
+    }
+    if (slot->header_length + n > slot->header_capacity) {
+        slot->header_capacity = (slot->header_length + n) * 2;
+        slot->headers = realloc(slot->headers, slot->header_capacity);
+    }
+    memcpy(slot->headers + slot->header_length, data, n);
+    slot->header_length += n;
     return n;
 }
 
@@ -158,6 +185,17 @@ static void *worker(void *unused) {
 
 static void start(slot_t *slot) {
     curl_easy_setopt(slot->easy, CURLOPT_URL, url);
+    if (full_options) {
+        CURL *e = slot->easy;
+        slot->error[0] = 0;
+        slot->header_length = 0;
+        curl_easy_setopt(e, CURLOPT_HEADERDATA, slot);
+        curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 30000L);
+        curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)(16 * 1024 * 1024));
+        curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+        curl_easy_setopt(e, CURLOPT_HTTPHEADER, NULL);
+    }
     slot->length = 0;
     clock_gettime(CLOCK_MONOTONIC, &slot->started);
     curl_multi_add_handle(multi, slot->easy);
@@ -173,6 +211,7 @@ int main(int argc, char **argv) {
     concurrency = atol(argv[3]);
     long workers = atol(argv[4]);
     hash_work = argc > 5 && strcmp(argv[5], "hash") == 0;
+    full_options = argc > 6 && strcmp(argv[6], "full") == 0;
     if (concurrency > total) concurrency = total;
 
     curl_global_init(CURL_GLOBAL_ALL);
@@ -195,6 +234,14 @@ int main(int argc, char **argv) {
         curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
         curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
         curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 30000L);
+        if (full_options) {
+            curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+            curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+            curl_easy_setopt(e, CURLOPT_ERRORBUFFER, slots[i].error);
+            curl_easy_setopt(e, CURLOPT_TCP_KEEPIDLE, 30L);
+            curl_easy_setopt(e, CURLOPT_TCP_KEEPINTVL, 30L);
+            curl_easy_setopt(e, CURLOPT_USERAGENT, "tributary/0.1.0");
+        }
         start(&slots[i]);
         started_count++;
     }
@@ -227,6 +274,13 @@ int main(int argc, char **argv) {
             slot_t *slot;
             curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&slot);
             slot->result = msg->data.result;
+            if (full_options) {
+                static const CURLINFO times[5] = {CURLINFO_NAMELOOKUP_TIME_T, CURLINFO_CONNECT_TIME_T, CURLINFO_APPCONNECT_TIME_T,
+                                                  CURLINFO_STARTTRANSFER_TIME_T, CURLINFO_TOTAL_TIME_T};
+                curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &slot->status);
+                curl_easy_getinfo(msg->easy_handle, CURLINFO_NUM_CONNECTS, &slot->connects);
+                for (int k = 0; k < 5; k++) curl_easy_getinfo(msg->easy_handle, times[k], &slot->timings[k]);
+            }
             curl_multi_remove_handle(multi, msg->easy_handle);
             push(&finished, slot);
         }
@@ -259,6 +313,7 @@ int main(int argc, char **argv) {
     for (long i = 0; i < concurrency; i++) {
         curl_easy_cleanup(slots[i].easy);
         free(slots[i].body);
+        free(slots[i].headers);
     }
     curl_multi_cleanup(multi);
     curl_global_cleanup();
