@@ -118,6 +118,10 @@ final class CurlEasyHandle {
     }
 
     /// Reads the status and phase timings once a transfer is done.
+    ///
+    /// On a reused connection libcurl still reports small DNS, connect and TLS times (the time
+    /// until it skipped each step); ``HTTPTimings`` promises zero there, so pooling shows from
+    /// the outside, and they are only asked of libcurl when the transfer opened a connection.
     func response(for transfer: CurlTransfer) -> CompletedTransfer {
         var status = 0
         ccurl_easy_getinfo_long(raw, CURLINFO_RESPONSE_CODE, &status)
@@ -128,9 +132,10 @@ final class CurlEasyHandle {
             ccurl_easy_getinfo_off_t(raw, info, &value)
             return .microseconds(value)
         }
+        let opened = connects > 0
         let timings = HTTPTimings(
-            dns: micros(CURLINFO_NAMELOOKUP_TIME_T), connect: micros(CURLINFO_CONNECT_TIME_T),
-            tls: micros(CURLINFO_APPCONNECT_TIME_T), firstByte: micros(CURLINFO_STARTTRANSFER_TIME_T),
+            dns: opened ? micros(CURLINFO_NAMELOOKUP_TIME_T) : .zero, connect: opened ? micros(CURLINFO_CONNECT_TIME_T) : .zero,
+            tls: opened ? micros(CURLINFO_APPCONNECT_TIME_T) : .zero, firstByte: micros(CURLINFO_STARTTRANSFER_TIME_T),
             total: micros(CURLINFO_TOTAL_TIME_T), connectionsOpened: connects
         )
         return CompletedTransfer(status: status, rawHeaders: transfer.rawHeaders, body: transfer.body, timings: timings)
