@@ -26,17 +26,13 @@
 #include <openssl/sha.h>
 #include <pthread.h>
 #include <stdatomic.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
+
+#include "bench_common.h"
 
 typedef struct {
     CURL *easy;
-    char *body;
-    size_t length, capacity;
-    char *headers;
-    size_t header_length, header_capacity;
+    bytes_t body;
+    bytes_t headers;
     char error[CURL_ERROR_SIZE + 1];
     struct timespec started;
     CURLcode result;
@@ -75,54 +71,21 @@ static void push(queue_t *q, slot_t *s) {
     q->items[q->count++] = s;
 }
 
-static double now_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static size_t on_write(char *data, size_t size, size_t count, void *userdata) {
     slot_t *slot = userdata;
-    size_t n = size * count;
-    if (slot->length + n > slot->capacity) {
-        slot->capacity = (slot->length + n) * 2;
-        slot->body = realloc(slot->body, slot->capacity);
-    }
-    memcpy(slot->body + slot->length, data, n);
-    slot->length += n;
-    return n;
+    bytes_append(&slot->body, data, size * count);
+    return size * count;
 }
 
 /* Keeps a header line, as Tributary's header callback does (a new status line starts over). */
 static size_t on_header(char *data, size_t size, size_t count, void *userdata) {
     slot_t *slot = userdata;
     size_t n = size * count;
-    if (n >= 5 && memcmp(data, "HTTP/", 5) == 0) {
-        slot->header_length = 0;
-        return n;
-    }
-    if (slot->header_length + n > slot->header_capacity) {
-        slot->header_capacity = (slot->header_length + n) * 2;
-        slot->headers = realloc(slot->headers, slot->header_capacity);
-    }
-    memcpy(slot->headers + slot->header_length, data, n);
-    slot->header_length += n;
+    if (n >= 5 && memcmp(data, "HTTP/", 5) == 0)
+        slot->headers.length = 0;
+    else
+        bytes_append(&slot->headers, data, n);
     return n;
-}
-
-static int compare(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double peak_rss_mb(void) {
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    double kb = 0;
-    while (f && fgets(line, sizeof line, f))
-        if (sscanf(line, "VmHWM: %lf kB", &kb) == 1) break;
-    if (f) fclose(f);
-    return kb / 1024;
 }
 
 /* Worker side: read the finished response, then hand the slot's next request to the loop. */
@@ -154,13 +117,11 @@ static void *worker(void *unused) {
             if (hash_work) {
                 /* A parser's pass over the body, then the content hash. */
                 unsigned char quotes = 0, digest[SHA256_DIGEST_LENGTH];
-                for (size_t k = 0; k < slot->length; k++) quotes += slot->body[k] == '"';
-                SHA256((const unsigned char *)slot->body, slot->length, digest);
+                for (size_t k = 0; k < slot->body.length; k++) quotes += slot->body.bytes[k] == '"';
+                SHA256((const unsigned char *)slot->body.bytes, slot->body.length, digest);
                 sink = digest[0] ^ quotes;
             }
-            struct timespec end;
-            clock_gettime(CLOCK_MONOTONIC, &end);
-            double ms = (end.tv_sec - slot->started.tv_sec) * 1e3 + (end.tv_nsec - slot->started.tv_nsec) / 1e6;
+            double ms = elapsed_ms(&slot->started);
             pthread_mutex_lock(&done_lock);
             if (slot->result != CURLE_OK || status != 200) errors++;
             long index = finished_count++;
@@ -188,7 +149,7 @@ static void start(slot_t *slot) {
     if (full_options) {
         CURL *e = slot->easy;
         slot->error[0] = 0;
-        slot->header_length = 0;
+        slot->headers.length = 0;
         curl_easy_setopt(e, CURLOPT_HEADERDATA, slot);
         curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
         curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 30000L);
@@ -196,14 +157,14 @@ static void start(slot_t *slot) {
         curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
         curl_easy_setopt(e, CURLOPT_HTTPHEADER, NULL);
     }
-    slot->length = 0;
+    slot->body.length = 0;
     clock_gettime(CLOCK_MONOTONIC, &slot->started);
     curl_multi_add_handle(multi, slot->easy);
 }
 
 int main(int argc, char **argv) {
     if (argc < 5) {
-        fprintf(stderr, "usage: %s URL REQUESTS CONCURRENCY WORKERS [none|hash]\n", argv[0]);
+        fprintf(stderr, "usage: %s URL REQUESTS CONCURRENCY WORKERS [none|hash] [plain|full]\n", argv[0]);
         return 2;
     }
     url = argv[1];
@@ -215,25 +176,13 @@ int main(int argc, char **argv) {
     if (concurrency > total) concurrency = total;
 
     curl_global_init(CURL_GLOBAL_ALL);
-    multi = curl_multi_init();
-    curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, 5000L);
-    curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, concurrency > 100 ? concurrency : 100L);
-    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, 5000L);
+    multi = make_multi(concurrency);
 
     slot_t *slots = calloc(concurrency, sizeof(slot_t));
     latency = malloc(sizeof(double) * total);
     for (long i = 0; i < concurrency; i++) {
-        CURL *e = curl_easy_init();
+        CURL *e = make_easy(on_write, &slots[i]);
         slots[i].easy = e;
-        curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
-        curl_easy_setopt(e, CURLOPT_WRITEDATA, &slots[i]);
-        curl_easy_setopt(e, CURLOPT_PRIVATE, &slots[i]);
-        curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-        curl_easy_setopt(e, CURLOPT_DNS_CACHE_TIMEOUT, 300L);
-        curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-        curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
-        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 30000L);
         if (full_options) {
             curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
             curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
@@ -305,15 +254,11 @@ int main(int argc, char **argv) {
     }
     double seconds = now_seconds() - t0;
     for (long i = 0; i < workers; i++) pthread_join(threads[i], NULL);
-    qsort(latency, total, sizeof(double), compare);
-#define PCT(p) latency[(long)((p) / 100.0 * (total - 1))]
-    printf("{\"requests\":%ld,\"errors\":%ld,\"seconds\":%.3f,\"req_per_s\":%.0f,\"p50_ms\":%.3f,\"p95_ms\":%.3f,"
-           "\"p99_ms\":%.3f,\"max_ms\":%.3f,\"rss_mb\":%.1f}\n",
-           total, errors, seconds, total / seconds, PCT(50), PCT(95), PCT(99), latency[total - 1], peak_rss_mb());
+    print_report(total, errors, seconds, latency);
     for (long i = 0; i < concurrency; i++) {
         curl_easy_cleanup(slots[i].easy);
-        free(slots[i].body);
-        free(slots[i].headers);
+        free(slots[i].body.bytes);
+        free(slots[i].headers.bytes);
     }
     curl_multi_cleanup(multi);
     curl_global_cleanup();
