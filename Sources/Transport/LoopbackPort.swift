@@ -47,6 +47,27 @@ public enum LoopbackPort {
         return listen(fd, 1) == 0 ? nil : errno
     }
 
+    /// A blocking TCP connection to 127.0.0.1:`port`, or nil when it cannot be made (`errno`
+    /// says why). The caller owns and closes the descriptor.
+    public static func connect(_ port: Int) -> Int32? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(truncatingIfNeeded: port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            let code = errno
+            close(fd)
+            errno = code
+            return nil
+        }
+        return fd
+    }
+
     /// The local port a socket is bound to.
     public static func port(of fd: Int32) -> Int {
         var actual = sockaddr_in()

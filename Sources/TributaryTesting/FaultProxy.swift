@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import Transport
 
 #if canImport(Glibc)
     import Glibc
@@ -46,17 +47,8 @@ public final class FaultProxy: Sendable {
     /// failure to reach it is a 502 the client sees as a server error.
     static func forward(_ request: LoopbackRequest, to port: Int) -> LoopbackResponse {
         let failed = LoopbackResponse(status: 502, headers: [], body: Array("proxy: upstream unreachable".utf8))
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return failed }
+        guard let fd = LoopbackPort.connect(port) else { return failed }
         defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { return failed }
         var head = "\(request.method) \(request.target) HTTP/1.1\r\n"
         for (name, value) in request.headers where !["connection", "content-length", "transfer-encoding"].contains(name) {
             head += "\(name): \(value)\r\n"

@@ -4,8 +4,8 @@ import Transport
 import TributaryCore
 import TributaryTesting
 
-/// An easy handle is reused request after request, and the loop thread sets only the options
-/// that differ from the request before; nothing of one request may leak into the next.
+/// An easy handle is reused request after request, keeping its options from one to the next;
+/// nothing of one request (method, body, size cap, timeout) may leak into the next.
 extension HTTPClientTests {
     @Test func aReusedHandleCarriesNothingOverFromTheRequestBefore() async throws {
         let payload = Array(repeating: UInt8(ascii: "p"), count: 100)

@@ -24,7 +24,7 @@ extension HTTPClientTests {
         var failures: [String] = []
         for round in 0..<300 {
             let stopping = try LoopbackServer { _ in .json("{}") }
-            let knock = try Self.connect(to: stopping.port)
+            let knock = try #require(LoopbackPort.connect(stopping.port), "connect failed: errno \(errno)")
             stopping.stop()
             let next = try LoopbackServer { _ in .json(#"{"round":\#(round)}"#) }
             do {
@@ -38,22 +38,5 @@ extension HTTPClientTests {
         }
         await client.shutdown()
         #expect(failures.isEmpty, "\(failures.count) of 300 requests failed: \(failures.prefix(3))")
-    }
-
-    /// A blocking TCP connection to 127.0.0.1:`port`.
-    static func connect(to port: Int) throws -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard fd >= 0, connected == 0 else {
-            if fd >= 0 { close(fd) }
-            throw LoopbackServerError.socket(errno)
-        }
-        return fd
     }
 }
