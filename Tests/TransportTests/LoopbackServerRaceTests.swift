@@ -9,8 +9,7 @@ import TributaryTesting
 #endif
 
 /// The loopback server is the peer of every transport test, so its own races show up as
-/// flaky failures of tests about something else. In `HTTPClientTests`' serialized suite: the
-/// descriptor test there counts the whole process's descriptors, and these rounds open some.
+/// flaky failures of tests about something else.
 extension HTTPClientTests {
     /// A CI run once failed `bodyOverTheCapFailsTyped` with "connection reset by peer" before
     /// any header arrived. `stop()` closed the listener while its accept thread could still be
