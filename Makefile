@@ -98,11 +98,9 @@ test: deps deps-postgres deps-promtool deps-chromium deps-nats deps-s3 lint
 	trap "bash scripts/postgres-test.sh stop $$pgdir" EXIT; \
 	echo "tributary: PostgreSQL for the tests at $$url"; \
 	export TRIBUTARY_TEST_POSTGRES_URL=$$url; \
-	TRIBUTARY_RELEASE_BINARY=$(CURDIR)/.build/release/tributary $(SWIFT) test --skip-build --enable-code-coverage --skip 'IsolationTests|LeakNoFileDescriptors' && \
+	TRIBUTARY_RELEASE_BINARY=$(CURDIR)/.build/release/tributary $(SWIFT) test --skip-build --enable-code-coverage --skip IsolationTests && \
 	bash scripts/coverage.sh keep && \
 	$(SWIFT) test --skip-build --enable-code-coverage --filter IsolationTests && \
-	bash scripts/coverage.sh keep && \
-	$(SWIFT) test --skip-build --enable-code-coverage --filter LeakNoFileDescriptors && \
 	bash scripts/coverage.sh keep
 	bash scripts/coverage.sh report
 	FUZZ_SECONDS=20 bash scripts/fuzz.sh
