@@ -101,8 +101,10 @@ let package = Package(
         // The embedded SQLite adapter (GRDB): the only target that links SQLite.
         .target(
             name: "StoreSQLite",
-            dependencies: ["Pipeline", "TributaryCore", .product(name: "GRDB", package: "GRDB.swift"),
-                           .product(name: "GRDBSQLite", package: "GRDB.swift")],
+            dependencies: [
+                "Pipeline", "TributaryCore", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         // The PostgreSQL adapter (postgres-nio): the only target that speaks to PostgreSQL.
@@ -224,7 +226,7 @@ let package = Package(
         .testTarget(
             name: "EngineTests",
             dependencies: [
-                "Engine", "TributaryTesting", "Resilience", "Pipeline", "StoreSQLite", "Connectors",
+                "Engine", "TributaryTesting", "Resilience", "Pipeline", "StoreSQLite", "Connectors", "Transport",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],

@@ -13,7 +13,8 @@ import TributaryCore
 /// block in `poll(2)`; so one dedicated thread runs `curl_multi_perform` / `curl_multi_poll`
 /// and everything else only appends a command and, if the thread is asleep, calls
 /// `curl_multi_wakeup`. Commands and completions are handled in batches: one wake-up serves
-/// every command queued since the last one. Callers are resumed straight from this thread.
+/// every command queued since the last one. Callers are resumed through ``CompletionPump``, or
+/// straight from this thread when they wait on ``CompletionExecutor``.
 ///
 /// States: running → draining (shutdown asked; active transfers are failed) → stopped.
 final class CurlMultiLoop: @unchecked Sendable {
@@ -168,9 +169,20 @@ final class CurlMultiLoop: @unchecked Sendable {
         if let completion = transfer.finish(result) { completed.append(completion) }
     }
 
+    /// Resumes the callers waiting on ``CompletionExecutor`` (each resume only queues a job
+    /// there) and hands the rest to the pump in one batch.
     private func flushCompletions() {
         guard !completed.isEmpty else { return }
-        pump.deliver(completed)
+        var viaPump = completed.count
+        for completion in completed where completion.direct {
+            completion.continuation.resume(with: completion.result)
+            viaPump -= 1
+        }
+        if viaPump == completed.count {
+            pump.deliver(completed)
+        } else if viaPump > 0 {
+            pump.deliver(completed.filter { !$0.direct })
+        }
         completed.removeAll(keepingCapacity: true)
     }
 

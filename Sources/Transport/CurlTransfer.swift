@@ -18,6 +18,9 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     let request: HTTPRequest
+    /// Whether the caller awaits on ``CompletionExecutor``'s thread, so the loop may resume it
+    /// directly instead of through ``CompletionPump``.
+    let resumesDirectly: Bool
     var continuation: UnsafeContinuation<CompletedTransfer, any Error>?
     var state: State = .created
 
@@ -30,8 +33,9 @@ final class CurlTransfer: @unchecked Sendable {
 
     /// Reserves room for the body and header block here, on the caller's thread (see
     /// ``ResponseSizeHint``).
-    init(request: HTTPRequest, sizes: ResponseSizeHint? = nil) {
+    init(request: HTTPRequest, sizes: ResponseSizeHint? = nil, resumesDirectly: Bool = false) {
         self.request = request
+        self.resumesDirectly = resumesDirectly
         if let sizes {
             body.reserveCapacity(sizes.bodyCapacity(limit: request.maxBodyBytes))
             rawHeaders.reserveCapacity(sizes.headerCapacity)
@@ -52,7 +56,7 @@ final class CurlTransfer: @unchecked Sendable {
         }
         guard let continuation else { return nil }
         self.continuation = nil
-        return CompletionPump.Completion(continuation: continuation, result: result)
+        return CompletionPump.Completion(continuation: continuation, result: result, direct: resumesDirectly)
     }
 
     // MARK: Callbacks from libcurl (on the loop thread)

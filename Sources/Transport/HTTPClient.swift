@@ -16,6 +16,9 @@ public final class HTTPClient: HTTPTransport, @unchecked Sendable {
 
     public var configuration: PoolConfiguration { loop.pool }
 
+    /// Tasks that prefer it are resumed by the loop thread directly (see ``CompletionExecutor``).
+    public var callerExecutor: (any TaskExecutor)? { CompletionExecutor.shared }
+
     public init(configuration: PoolConfiguration = PoolConfiguration()) {
         loop = CurlMultiLoop(pool: configuration)
     }
@@ -26,7 +29,7 @@ public final class HTTPClient: HTTPTransport, @unchecked Sendable {
     }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let transfer = CurlTransfer(request: request, sizes: loop.sizes)
+        let transfer = CurlTransfer(request: request, sizes: loop.sizes, resumesDirectly: CompletionExecutor.shared.isCurrent)
         let completed = try await withTaskCancellationHandler {
             // Unsafe (unchecked) continuation: the loop resumes each transfer exactly once by
             // construction (see CurlTransfer.finish), and this saves an allocation per request.

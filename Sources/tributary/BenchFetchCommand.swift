@@ -38,6 +38,13 @@ struct BenchFetchCommand: AsyncParsableCommand {
     @Option(help: "Requests sent before measuring starts (connection set-up, warm caches).")
     var warmup: Int = 0
 
+    @Flag(
+        help: """
+            Run the callers on the cooperative pool, resumed through the completion pump, instead of \
+            the transport's caller executor, where the scheduler's polls run.
+            """)
+    var onPool = false
+
     func validate() throws {
         guard requests > 0 else { throw ValidationError("--requests must be at least 1") }
         guard (1...5_000).contains(concurrency) else { throw ValidationError("--concurrency must be 1…5000") }
@@ -72,8 +79,9 @@ struct BenchFetchCommand: AsyncParsableCommand {
                 return false
             }
         }
-        if warmup > 0 { _ = await Self.drive(total: warmup, concurrency: concurrency, once: once) }
-        let result = await Self.drive(total: requests, concurrency: concurrency, once: once)
+        let executor = onPool ? nil : client.callerExecutor
+        if warmup > 0 { _ = await Self.drive(total: warmup, concurrency: concurrency, executor: executor, once: once) }
+        let result = await Self.drive(total: requests, concurrency: concurrency, executor: executor, once: once)
         buffer.finish()
         _ = await drainer.value
         await client.shutdown()
@@ -100,15 +108,18 @@ struct BenchFetchCommand: AsyncParsableCommand {
         var elapsed: Duration
     }
 
-    /// Runs `total` calls of `once` with `concurrency` tasks, each timing its own calls.
-    static func drive(total: Int, concurrency: Int, once: @escaping @Sendable () async -> Bool) async -> RunResult {
+    /// Runs `total` calls of `once` with `concurrency` tasks, each timing its own calls, on
+    /// `executor` if one is given.
+    static func drive(
+        total: Int, concurrency: Int, executor: (any TaskExecutor)?, once: @escaping @Sendable () async -> Bool
+    ) async -> RunResult {
         let tickets = TicketCounter()
         let started = ContinuousClock.now
         var merged = LatencyRecorder.makeHistogram()
         var errors = 0
         await withTaskGroup(of: (Histogram<UInt64>, Int).self) { group in
             for _ in 0..<min(concurrency, total) {
-                group.addTask {
+                group.addTask(executorPreference: executor) {
                     // Sized for 0–100 ms so that it rarely resizes; larger values still fit (auto-resize).
                     var histogram = Histogram<UInt64>(highestTrackableValue: 100_000, numberOfSignificantValueDigits: .three)
                     histogram.autoResize = true

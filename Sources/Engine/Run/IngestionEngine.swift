@@ -11,6 +11,8 @@ public final class IngestionEngine: Sendable {
     public typealias Fetch = @Sendable (EndpointCall, Double) async throws -> [Envelope]
 
     public let buffer: NormalizationBuffer<Envelope>
+    /// Where polls run: the transport's caller executor (see `HTTPTransport.callerExecutor`).
+    public let pollExecutor: (any TaskExecutor)?
     public let latency: LatencyRecorder
     public let guards: [SourceID: SourceGuard<ContinuousClock>]
     public let definitions: [SourceID: SourceDefinition]
@@ -57,6 +59,7 @@ public final class IngestionEngine: Sendable {
         self.logger = logger
         self.metricsFactory = metricsFactory
         self.buffer = buffer
+        self.pollExecutor = transport.callerExecutor
         self.latency = latency
         var guards: [SourceID: SourceGuard<ContinuousClock>] = [:]
         var fetchers: [SourceID: Fetch] = [:]

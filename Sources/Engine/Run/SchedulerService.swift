@@ -5,6 +5,9 @@ import TributaryCore
 
 /// Runs the poll schedule until a graceful shutdown, then lets in-flight polls finish and
 /// finishes the buffer, so the sink can drain everything that entered it.
+///
+/// Each poll runs on the transport's caller executor when it has one (``IngestionEngine/pollExecutor``):
+/// the production transport then resumes the poll's requests straight from its loop thread.
 public struct SchedulerService: Service {
     public let engine: IngestionEngine
     public var tick: Duration
@@ -42,7 +45,7 @@ public struct SchedulerService: Service {
                         schedule.completed(job, now: now)
                         continue
                     }
-                    group.addTask {
+                    group.addTask(executorPreference: engine.pollExecutor) {
                         await engine.poll(job.source, job.call)
                         finished.put(job)
                     }

@@ -10,4 +10,12 @@
 /// ```
 public protocol HTTPTransport: Sendable {
     func send(_ request: HTTPRequest) async throws -> HTTPResponse
+
+    /// Where the tasks that call ``send(_:)`` are best run, if the transport has a preference:
+    /// the scheduler starts its polls there (`addTask(executorPreference:)`). Nil: anywhere.
+    var callerExecutor: (any TaskExecutor)? { get }
+}
+
+extension HTTPTransport {
+    public var callerExecutor: (any TaskExecutor)? { nil }
 }
