@@ -10,20 +10,19 @@ import TributaryTesting
 @Suite struct ClusterEngineTests {
     /// An engine with one Binance source of three ticker jobs, read from a Sources.d of its own.
     static func engine() throws -> IngestionEngine {
-        let directory = NSTemporaryDirectory() + "tributary-cluster-engine-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        try """
-        id: binance
-        base_url: http://127.0.0.1:9/binance
-        rate_limit: { capacity: 120, refill_per_second: 60 }
-        poll:
-          - { endpoint: ticker, symbols: [BTCUSDT], every: 1s }
-          - { endpoint: ticker, symbols: [ETHUSDT], every: 1s }
-          - { endpoint: ticker, symbols: [SOLUSDT], every: 1s }
-        """.write(toFile: directory + "/binance.yaml", atomically: true, encoding: .utf8)
+        let sources = try SourcesDirectory([
+            "binance.yaml": """
+            id: binance
+            base_url: http://127.0.0.1:9/binance
+            rate_limit: { capacity: 120, refill_per_second: 60 }
+            poll:
+              - { endpoint: ticker, symbols: [BTCUSDT], every: 1s }
+              - { endpoint: ticker, symbols: [ETHUSDT], every: 1s }
+              - { endpoint: ticker, symbols: [SOLUSDT], every: 1s }
+            """
+        ])
         return IngestionEngine(
-            catalog: SourceCatalog(directories: [directory]), environment: [:], transport: FakeTransport { _ in HTTPResponse(status: 500) },
+            catalog: SourceCatalog(directories: [sources.path]), environment: [:], transport: FakeTransport { _ in HTTPResponse(status: 500) },
             buffer: NormalizationBuffer(capacity: 16))
     }
 
@@ -64,22 +63,21 @@ import TributaryTesting
     /// A job's lease carries the newest bar that reached the sink's target, not the newest one
     /// received: bars an instance held when it died then fall inside the taker's `failover` gap.
     @Test func theLeaseClaimsOnlyBarsThatWereDelivered() async throws {
-        let directory = NSTemporaryDirectory() + "tributary-cluster-bars-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        try """
-        id: binance
-        base_url: http://127.0.0.1:9/binance
-        poll:
-          - { endpoint: klines, symbols: [BTCUSDT], every: 1s, params: { interval: 1m, limit: "3" } }
-        """.write(toFile: directory + "/binance.yaml", atomically: true, encoding: .utf8)
+        let sources = try SourcesDirectory([
+            "binance.yaml": """
+            id: binance
+            base_url: http://127.0.0.1:9/binance
+            poll:
+              - { endpoint: klines, symbols: [BTCUSDT], every: 1s, params: { interval: 1m, limit: "3" } }
+            """
+        ])
         let row = { (minute: Int) in
             #"[\#(1_700_000_040_000 + minute * 60_000),"1.0","2.0","0.5","1.5","10",\#(1_700_000_099_999 + minute * 60_000),"15",3,"5","7","0"]"#
         }
         let body = "[" + (0..<3).map(row).joined(separator: ",") + "]"
         let buffer = NormalizationBuffer<Envelope>(capacity: 16)
         let engine = IngestionEngine(
-            catalog: SourceCatalog(directories: [directory]), environment: [:],
+            catalog: SourceCatalog(directories: [sources.path]), environment: [:],
             transport: FakeTransport { _ in HTTPResponse(status: 200, body: Array(body.utf8)) },
             buffer: buffer)
         let job = try #require(engine.jobs.first)

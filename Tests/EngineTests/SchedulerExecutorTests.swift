@@ -28,17 +28,16 @@ import TributaryTesting
 
     /// Runs the scheduler over one Binance price job every 100 ms until three polls were sent.
     static func polls(through transport: WhereTransport) async throws -> [Bool] {
-        let directory = NSTemporaryDirectory() + "tributary-scheduler-executor-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        try """
-        id: binance
-        base_url: http://127.0.0.1:9/binance
-        poll:
-          - { endpoint: price, symbols: [BTCUSDT], every: 100ms }
-        """.write(toFile: directory + "/binance.yaml", atomically: true, encoding: .utf8)
+        let sources = try SourcesDirectory([
+            "binance.yaml": """
+            id: binance
+            base_url: http://127.0.0.1:9/binance
+            poll:
+              - { endpoint: price, symbols: [BTCUSDT], every: 100ms }
+            """
+        ])
         let buffer = NormalizationBuffer<Envelope>(capacity: 1_000)
-        let engine = IngestionEngine(catalog: SourceCatalog(directories: [directory]), environment: [:], transport: transport, buffer: buffer)
+        let engine = IngestionEngine(catalog: SourceCatalog(directories: [sources.path]), environment: [:], transport: transport, buffer: buffer)
         #expect(engine.jobs.count == 1)
         let scheduler = Task { try await SchedulerService(engine: engine, tick: .milliseconds(10)).run() }
         var waited = 0
