@@ -33,9 +33,9 @@ demo: release
 	bash scripts/demo.sh .build/release/tributary
 
 # The million-row import tests run the release binary (the debug one is ~4x slower on them).
-# Two tests measure the whole process and each runs alone afterwards: the isolation tests compare
-# throughput with and without a hung upstream (the end-to-end tests load both cores), and the
-# file-descriptor leak test counts the process's open files (other tests open stores and sockets).
+# The isolation tests measure the whole process and run alone afterwards: they compare throughput
+# with and without a hung upstream (the end-to-end tests load both cores). The file-descriptor
+# leak test counts open files in a process of its own (an exit test), beside the others.
 # The PostgreSQL server the store tests use (Debian's postgresql), installed when missing.
 deps-postgres:
 	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
