@@ -8,8 +8,6 @@ final class CompletionPump: @unchecked Sendable {
     struct Completion {
         let continuation: UnsafeContinuation<CompletedTransfer, any Error>
         let result: Result<CompletedTransfer, any Error>
-        /// The caller prefers ``CompletionExecutor``: the loop resumes it itself.
-        var direct = false
     }
 
     private struct State {

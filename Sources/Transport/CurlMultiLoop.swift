@@ -39,8 +39,10 @@ final class CurlMultiLoop: @unchecked Sendable {
     private var activeCount = 0
     /// Transfers added to the multi handle (each holds its easy handle in its state).
     private var runningTransfers: [ObjectIdentifier: CurlTransfer] = [:]
-    /// Callers to resume at the end of this iteration, in one batch.
+    /// Callers to resume at the end of this iteration: through the pump, in one batch, or, for
+    /// those waiting on ``CompletionExecutor``, from this thread.
     private var completed: [CompletionPump.Completion] = []
+    private var completedDirect: [CompletionPump.Completion] = []
 
     init(pool: PoolConfiguration) {
         CurlGlobal.initializeOnce()
@@ -166,23 +168,23 @@ final class CurlMultiLoop: @unchecked Sendable {
     }
 
     private func complete(_ transfer: CurlTransfer, _ result: Result<CompletedTransfer, any Error>) {
-        if let completion = transfer.finish(result) { completed.append(completion) }
+        guard let completion = transfer.finish(result) else { return }
+        if transfer.resumesDirectly {
+            completedDirect.append(completion)
+        } else {
+            completed.append(completion)
+        }
     }
 
     /// Resumes the callers waiting on ``CompletionExecutor`` (each resume only queues a job
     /// there) and hands the rest to the pump in one batch.
     private func flushCompletions() {
+        if !completedDirect.isEmpty {
+            for completion in completedDirect { completion.continuation.resume(with: completion.result) }
+            completedDirect.removeAll(keepingCapacity: true)
+        }
         guard !completed.isEmpty else { return }
-        var viaPump = completed.count
-        for completion in completed where completion.direct {
-            completion.continuation.resume(with: completion.result)
-            viaPump -= 1
-        }
-        if viaPump == completed.count {
-            pump.deliver(completed)
-        } else if viaPump > 0 {
-            pump.deliver(completed.filter { !$0.direct })
-        }
+        pump.deliver(completed)
         completed.removeAll(keepingCapacity: true)
     }
 

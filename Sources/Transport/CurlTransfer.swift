@@ -56,7 +56,7 @@ final class CurlTransfer: @unchecked Sendable {
         }
         guard let continuation else { return nil }
         self.continuation = nil
-        return CompletionPump.Completion(continuation: continuation, result: result, direct: resumesDirectly)
+        return CompletionPump.Completion(continuation: continuation, result: result)
     }
 
     // MARK: Callbacks from libcurl (on the loop thread)
